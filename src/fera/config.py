@@ -1,0 +1,78 @@
+"""A node is described by a TOML file: public URL, listen address, database URL and its roles."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from fera.ocpi.auth import Party
+from fera.ocpi.types import Role
+
+__all__ = ["ConfigError", "NodeConfig", "RoleConfig", "load_config"]
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./fera.sqlite3"
+
+
+class ConfigError(Exception):
+    """A node configuration that can't be used; the message says which setting and why."""
+
+
+class RoleConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role
+    country_code: Annotated[str, StringConstraints(min_length=2, max_length=2, to_upper=True)]
+    party_id: Annotated[str, StringConstraints(min_length=3, max_length=3, to_upper=True)]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    website: str | None = None
+
+    @property
+    def party(self) -> Party:
+        return Party(self.country_code, self.party_id, self.role)
+
+
+class NodeConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "fera"
+    public_url: Annotated[str, StringConstraints(pattern=r"^https?://")]
+    listen: Annotated[str, StringConstraints(pattern=r"^[^:]+:\d+$")] = "127.0.0.1:8000"
+    database_url: str = DEFAULT_DATABASE_URL
+    roles: Annotated[list[RoleConfig], Field(min_length=1)]
+    # How long a partner must wait between two profile requests on one session (TOO_OFTEN below it).
+    min_profile_interval_s: float = 0.0
+    # Announced in every ChargingProfileResponse: how long a sender should wait for the result.
+    profile_result_timeout_s: int = 30
+
+    @property
+    def host(self) -> str:
+        return self.listen.rsplit(":", 1)[0]
+
+    @property
+    def port(self) -> int:
+        return int(self.listen.rsplit(":", 1)[1])
+
+    def has_role(self, role: Role) -> bool:
+        return any(r.role is role for r in self.roles)
+
+    def party(self, role: Role) -> Party | None:
+        return next((r.party for r in self.roles if r.role is role), None)
+
+
+def load_config(path: str | Path) -> NodeConfig:
+    try:
+        with open(path, "rb") as f:
+            raw = tomllib.load(f)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: no such file") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    try:
+        return NodeConfig.model_validate(raw.get("node", {}) | {"roles": raw.get("roles", [])})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"{path}: {where}: {first['msg']}") from exc

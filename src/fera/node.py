@@ -1,0 +1,89 @@
+"""`create_node(config)`: the only place where a FERA node is wired together."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import httpx
+from fastapi import APIRouter, FastAPI
+
+from fera.config import NodeConfig
+from fera.ocpi.app import NormalisePathMiddleware, install_error_handlers
+from fera.ocpi.auth import Authenticator
+from fera.ocpi.credentials import CREDENTIALS_PATH, CredentialsClient, credentials_router
+from fera.ocpi.headers import RequestIdMiddleware
+from fera.ocpi.peer import PeerClient
+from fera.ocpi.versions import VERSIONS_PATH, Endpoint, InterfaceRole, ModuleID, VersionsClient, versions_router
+from fera.partners import Identity, PartnerRole, PartnerService
+from fera.store import Database
+
+__all__ = ["ModuleMount", "Node", "create_node"]
+
+OUTBOUND_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+
+
+@dataclass(frozen=True)
+class ModuleMount:
+    """One interface a node hosts: what Versions announces and the router that serves it."""
+
+    module: ModuleID
+    role: InterfaceRole
+    path: str
+    router: APIRouter
+
+
+class Node:
+    """A running FERA platform: its app, store, outbound client and services."""
+
+    def __init__(self, config: NodeConfig, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.config = config
+        self.base_url = config.public_url.rstrip("/")
+        self.database = Database(config.database_url)
+        self.http = httpx.AsyncClient(timeout=OUTBOUND_TIMEOUT, transport=transport)
+        self.peer = PeerClient(self.http)
+        identity = Identity(
+            self.base_url + VERSIONS_PATH,
+            tuple(PartnerRole(r.role, r.country_code, r.party_id, r.name, r.website) for r in config.roles),
+        )
+        self.partners = PartnerService(
+            self.database, identity, VersionsClient(self.peer), CredentialsClient(self.peer)
+        )
+        self.auth = Authenticator(self.partners.resolve)
+        self.mounts: list[ModuleMount] = []
+        self.app = self._build_app()
+
+    def endpoints(self) -> list[Endpoint]:
+        own = [Endpoint(identifier=ModuleID.CREDENTIALS, role=InterfaceRole.SENDER, url=self.base_url + CREDENTIALS_PATH)]
+        return own + [Endpoint(identifier=m.module, role=m.role, url=self.base_url + m.path) for m in self.mounts]
+
+    async def start(self) -> None:
+        await self.database.migrate()
+
+    async def stop(self) -> None:
+        await self.http.aclose()
+        await self.database.close()
+
+    def _build_app(self) -> FastAPI:
+        @asynccontextmanager
+        async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+            await self.start()
+            try:
+                yield
+            finally:
+                await self.stop()
+
+        app = FastAPI(title=f"FERA node {self.config.name}", lifespan=lifespan, redirect_slashes=False)
+        install_error_handlers(app)
+        app.include_router(versions_router(self.auth, self.base_url, self.endpoints))
+        app.include_router(credentials_router(self.auth, self.partners))
+        for mount in self.mounts:
+            app.include_router(mount.router)
+        app.add_middleware(RequestIdMiddleware)
+        app.add_middleware(NormalisePathMiddleware)
+        return app
+
+
+def create_node(config: NodeConfig, *, transport: httpx.AsyncBaseTransport | None = None) -> Node:
+    return Node(config, transport)

@@ -1,0 +1,78 @@
+"""The translation point from exceptions to OCPI envelopes, and the URL normalisation peers need."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from fera.ocpi.envelope import ocpi_response
+from fera.ocpi.errors import OcpiError
+
+__all__ = ["NormalisePathMiddleware", "install_error_handlers", "validation_message"]
+
+log = logging.getLogger(__name__)
+
+
+def validation_message(errors: list[Any]) -> str:
+    """Name the bad field(s) the way a peer's developer reads them: `body.charging_profile.limit: ...`."""
+    parts = []
+    for error in errors[:3]:
+        where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body",)) or "body"
+        parts.append(f"{where}: {error.get('msg', 'invalid')}")
+    return "Invalid or missing parameters: " + "; ".join(parts)
+
+
+async def _ocpi_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, OcpiError)
+    headers = {"WWW-Authenticate": "Token"} if exc.http_status == 401 else None
+    return ocpi_response(
+        http_status=exc.http_status, status_code=exc.status_code, status_message=exc.message, headers=headers
+    )
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return ocpi_response(http_status=400, status_code=2001, status_message="Invalid JSON body")
+    # Parseable but invalid: it reached the OCPI layer, so HTTP 200 + 2001 (never FastAPI's 422).
+    return ocpi_response(status_code=2001, status_message=validation_message(errors))
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    message = "Unknown resource" if exc.status_code == 404 else str(exc.detail)
+    return ocpi_response(http_status=exc.status_code, status_code=2000, status_message=message)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return ocpi_response(http_status=500, status_code=3000, status_message="Generic server error")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(OcpiError, _ocpi_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+class NormalisePathMiddleware:
+    """Serve `/x/` and `//x` like `/x` without a redirect (a 307 breaks several OCPI clients)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path: str = scope["path"]
+            normal = "/" + "/".join(p for p in path.split("/") if p)
+            if normal != path:
+                scope = dict(scope, path=normal, raw_path=normal.encode())
+        await self.app(scope, receive, send)

@@ -1,0 +1,153 @@
+"""Who is calling: `Authorization: Token <base64>` (raw tokens tolerated) resolved to a `Caller`."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Protocol
+
+from fastapi import Request
+
+from fera.ocpi.errors import InvalidParameters, Unauthorized
+from fera.ocpi.types import Role, ci_equal
+
+__all__ = [
+    "Authenticator",
+    "Caller",
+    "Party",
+    "TokenKind",
+    "TokenResolver",
+    "authorization_header",
+    "hash_token",
+    "new_token",
+    "presented_token",
+]
+
+
+class TokenKind(StrEnum):
+    A = "A"  # invitation: versions and credentials only
+    CALLER = "CALLER"  # token C (or B, seen from the other side): a registered partner
+
+
+@dataclass(frozen=True)
+class Party:
+    """A party on a platform: (country_code, party_id, role)."""
+
+    country_code: str
+    party_id: str
+    role: Role
+
+    def is_(self, country_code: str, party_id: str) -> bool:
+        return ci_equal(self.country_code, country_code) and ci_equal(self.party_id, party_id)
+
+    def __str__(self) -> str:
+        return f"{self.country_code.upper()}*{self.party_id.upper()} ({self.role.value})"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated partner platform behind a request, with the roles it registered."""
+
+    partner_id: str
+    token_kind: TokenKind
+    roles: tuple[Party, ...] = ()
+    from_party: Party | None = None  # from OCPI-from-* on functional modules
+    to_party: tuple[str, str] | None = field(default=None)  # (country_code, party_id) from OCPI-to-*
+
+    def owns(self, country_code: str, party_id: str) -> bool:
+        """May this caller act for the party (client-owned object URLs, CdrToken owner)?"""
+        return any(p.is_(country_code, party_id) for p in self.roles)
+
+    def has_role(self, role: Role) -> bool:
+        return any(p.role is role for p in self.roles)
+
+    def party(self, role: Role) -> Party | None:
+        return next((p for p in self.roles if p.role is role), None)
+
+
+class TokenResolver(Protocol):
+    async def __call__(self, token_hash: str) -> Caller | None: ...
+
+
+def new_token() -> str:
+    """A credentials token: printable non-whitespace ASCII, 43 characters (spec: at most 64)."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    """Tokens are random and long, so a plain SHA-256 is a safe at-rest form; stores keep only this."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def authorization_header(token: str, *, base64_encoded: bool = True) -> str:
+    if not base64_encoded:
+        return f"Token {token}"
+    return "Token " + base64.b64encode(token.encode("utf-8")).decode("ascii")
+
+
+def _candidates(header: str | None) -> list[str]:
+    """Base64-decoded form first, then the raw value (interop: many peers send raw tokens)."""
+    if not header:
+        return []
+    scheme, _, value = header.strip().partition(" ")
+    value = value.strip()
+    if scheme.lower() != "token" or not value:
+        return []
+    out: list[str] = []
+    try:
+        decoded = base64.b64decode(value, validate=True).decode("utf-8").rstrip("\r\n")
+        if decoded and decoded.isprintable():
+            out.append(decoded)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        pass
+    out.append(value)
+    return out
+
+
+def presented_token(request: Request) -> str:
+    """The token as the caller presented it (decoded when Base64); used to echo it in a Credentials GET."""
+    return str(getattr(request.state, "presented_token", ""))
+
+
+class Authenticator:
+    """FastAPI dependencies that turn the Authorization header into a `Caller` or a 401."""
+
+    def __init__(self, resolve: Callable[[str], Awaitable[Caller | None]]) -> None:
+        self._resolve = resolve
+
+    async def _caller(self, request: Request) -> Caller:
+        for token in _candidates(request.headers.get("authorization")):
+            caller = await self._resolve(hash_token(token))
+            if caller is not None:
+                request.state.presented_token = token
+                return caller
+        raise Unauthorized("Missing or unknown credentials token")
+
+    async def configuration(self, request: Request) -> Caller:
+        """Versions and credentials: token A is allowed here."""
+        return await self._caller(request)
+
+    async def functional(self, request: Request) -> Caller:
+        """Functional modules: registered partners only, with the OCPI-from/to routing headers read."""
+        caller = await self._caller(request)
+        if caller.token_kind is TokenKind.A:
+            raise Unauthorized("Token A is only valid for the versions and credentials modules")
+        return _with_routing(caller, request)
+
+
+def _with_routing(caller: Caller, request: Request) -> Caller:
+    h = request.headers
+    from_cc, from_pid = h.get("ocpi-from-country-code"), h.get("ocpi-from-party-id")
+    from_party = None
+    if from_cc and from_pid:
+        from_party = next((p for p in caller.roles if p.is_(from_cc, from_pid)), None)
+        if from_party is None:
+            raise InvalidParameters(f"OCPI-from {from_cc}*{from_pid} is not a role of the caller")
+    to_cc, to_pid = h.get("ocpi-to-country-code"), h.get("ocpi-to-party-id")
+    to_party = (to_cc, to_pid) if to_cc and to_pid else None
+    return replace(caller, from_party=from_party, to_party=to_party)

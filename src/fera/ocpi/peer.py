@@ -1,0 +1,129 @@
+"""The one outbound pipeline: auth, ids, routing headers, envelope unwrapping, `Link` following, errors."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from pydantic import ValidationError
+
+from fera.ocpi.auth import Party, authorization_header
+from fera.ocpi.envelope import Envelope
+from fera.ocpi.errors import PeerError
+
+__all__ = ["PeerClient", "PeerTarget", "Reply", "join_url"]
+
+log = logging.getLogger(__name__)
+_NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
+
+
+def join_url(base: str, *segments: str) -> str:
+    """Join robustly whatever the slashes (peers publish endpoints with and without trailing `/`)."""
+    url = base.rstrip("/")
+    for segment in segments:
+        url += "/" + segment.strip("/")
+    return url
+
+
+@dataclass(frozen=True)
+class PeerTarget:
+    """Who we call and how: the partner's name for errors, its token for us, its header preference."""
+
+    name: str
+    token: str
+    base64_token: bool = True
+    to_party: Party | None = None
+    from_party: Party | None = None
+    correlation_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    http_status: int
+    envelope: Envelope
+    headers: Mapping[str, str]
+
+    @property
+    def data(self) -> Any:
+        return self.envelope.data
+
+
+class PeerClient:
+    """Wraps one shared `httpx.AsyncClient` per node; module clients only say method, URL and model."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self._http = http
+
+    async def call(
+        self,
+        target: PeerTarget,
+        method: str,
+        url: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, str] | None = None,
+        functional: bool = True,
+        accept_statuses: tuple[int, ...] = (),
+    ) -> Reply:
+        """One request; raises `PeerError` unless HTTP is 2xx (or accepted) and the OCPI status is 1xxx."""
+        headers = self._headers(target, functional)
+        try:
+            response = await self._http.request(method, url, json=json, params=params, headers=headers)
+        except httpx.HTTPError as exc:
+            raise PeerError(target.name, url, f"{type(exc).__name__}: {exc}") from exc
+        reply = _reply(target, url, response)
+        if reply.http_status in accept_statuses:
+            return reply
+        if not 200 <= reply.http_status < 300 or reply.envelope.status_code >= 2000:
+            raise PeerError(
+                target.name,
+                url,
+                reply.envelope.status_message or "request refused",
+                http_status=reply.http_status,
+                status_code=reply.envelope.status_code,
+            )
+        return reply
+
+    async def pages(
+        self, target: PeerTarget, url: str, params: Mapping[str, str] | None = None
+    ) -> AsyncIterator[list[Any]]:
+        """Every page of a list GET, following `Link: <...>; rel="next"` to the end."""
+        next_url: str | None = url
+        next_params = params
+        while next_url is not None:
+            reply = await self.call(target, "GET", next_url, params=next_params)
+            items = reply.data if isinstance(reply.data, list) else []
+            yield items
+            match = _NEXT_LINK.search(reply.headers.get("link", ""))
+            next_url, next_params = (match.group(1), None) if match and items else (None, None)
+
+    @staticmethod
+    def _headers(target: PeerTarget, functional: bool) -> dict[str, str]:
+        headers = {
+            "Authorization": authorization_header(target.token, base64_encoded=target.base64_token),
+            "X-Request-ID": str(uuid.uuid4()),
+            "X-Correlation-ID": target.correlation_id or str(uuid.uuid4()),
+        }
+        if functional:  # never on versions/credentials/hubclientinfo
+            for prefix, party in (("OCPI-from", target.from_party), ("OCPI-to", target.to_party)):
+                if party is not None:
+                    headers[f"{prefix}-country-code"] = party.country_code
+                    headers[f"{prefix}-party-id"] = party.party_id
+        return headers
+
+
+def _reply(target: PeerTarget, url: str, response: httpx.Response) -> Reply:
+    """Parse the envelope; a non-OCPI body (HTML 500, FastAPI `detail`) becomes a clear PeerError."""
+    try:
+        envelope = Envelope.model_validate_json(response.content)
+    except ValidationError as exc:
+        snippet = response.text[:120].replace("\n", " ")
+        raise PeerError(
+            target.name, url, f"not an OCPI response: {snippet!r}", http_status=response.status_code
+        ) from exc
+    return Reply(response.status_code, envelope, response.headers)

@@ -1,0 +1,206 @@
+"""The Credentials module's logic, both as the party being registered with and as the one registering."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from fera.ocpi.auth import Caller, TokenKind, hash_token, new_token
+from fera.ocpi.credentials import Credentials, CredentialsClient, CredentialsRole
+from fera.ocpi.errors import MethodNotAllowed, NoMatchingEndpoints, PeerError, Unauthorized
+from fera.ocpi.locations.models import BusinessDetails
+from fera.ocpi.peer import PeerTarget
+from fera.ocpi.versions import VersionsClient
+from fera.partners.discovery import Discovered, discover
+from fera.partners.model import Partner, PartnerRole
+from fera.store.protocols import Store
+
+__all__ = ["Identity", "Invitation", "PartnerService"]
+
+
+@dataclass(frozen=True)
+class Identity:
+    """This node as partners see it."""
+
+    versions_url: str
+    roles: tuple[PartnerRole, ...]
+
+    def credentials(self, token: str) -> Credentials:
+        return Credentials(token=token, url=self.versions_url, roles=[_wire_role(r) for r in self.roles])
+
+
+@dataclass(frozen=True)
+class Invitation:
+    partner_id: str
+    token_a: str
+    versions_url: str
+
+
+class PartnerService:
+    """Implements `CredentialsService`; also registers with, rotates and leaves other platforms."""
+
+    def __init__(
+        self,
+        store: Store,
+        identity: Identity,
+        versions: VersionsClient,
+        credentials: CredentialsClient,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._store, self._identity, self._now = store, identity, now
+        self._versions, self._credentials = versions, credentials
+
+    # -- resolving callers ---------------------------------------------------------------------
+    async def resolve(self, token_hash: str) -> Caller | None:
+        async with self._store.unit_of_work() as uow:
+            partner = await uow.partners.by_token_hash(token_hash)
+        if partner is None:
+            return None
+        kind = TokenKind.A if partner.token_a_hash == token_hash else TokenKind.CALLER
+        return Caller(partner.id, kind, partner.parties())
+
+    # -- CredentialsService (we are the Receiver of the handshake) ----------------------------
+    async def get(self, caller: Caller, presented_token: str) -> Credentials:
+        return self._identity.credentials(presented_token)
+
+    async def register(self, caller: Caller, credentials: Credentials) -> Credentials:
+        partner = await self._partner(caller)
+        if partner.registered:
+            raise MethodNotAllowed("Already registered: use PUT to update the credentials")
+        if caller.token_kind is not TokenKind.A:
+            raise Unauthorized("Registration needs a token A")
+        return await self._accept(partner, credentials)
+
+    async def update(self, caller: Caller, credentials: Credentials) -> Credentials:
+        partner = await self._partner(caller)
+        if not partner.registered or caller.token_kind is TokenKind.A:
+            raise MethodNotAllowed("Not registered: use POST to register first")
+        return await self._accept(partner, credentials)
+
+    async def unregister(self, caller: Caller) -> None:
+        partner = await self._partner(caller)
+        if not partner.registered or caller.token_kind is TokenKind.A:
+            raise MethodNotAllowed("Not registered")
+        async with self._store.unit_of_work() as uow:
+            await uow.partners.delete(partner.id)
+
+    async def _accept(self, partner: Partner, credentials: Credentials) -> Credentials:
+        """Call the client back with its token B, then hand out a fresh token C (token A dies here)."""
+        target = PeerTarget(partner.name, credentials.token)
+        found = await discover(self._versions, target, credentials.url)
+        token_c = new_token()
+        _apply(partner, credentials, found)
+        partner.outbound_token, partner.inbound_token_hash = credentials.token, hash_token(token_c)
+        partner.token_a_hash = None
+        async with self._store.unit_of_work() as uow:
+            await uow.partners.save(partner)
+        return self._identity.credentials(token_c)
+
+    async def _partner(self, caller: Caller) -> Partner:
+        async with self._store.unit_of_work() as uow:
+            partner = await uow.partners.get(caller.partner_id)
+        if partner is None:
+            raise Unauthorized("Unknown partner")
+        return partner
+
+    # -- we are the Sender of the handshake ---------------------------------------------------
+    async def invite(self, name: str) -> Invitation:
+        """A token A to hand to a partner out of band, with our versions URL."""
+        token_a = new_token()
+        partner = Partner(id=str(uuid.uuid4()), name=name, created_at=self._now(), token_a_hash=hash_token(token_a))
+        async with self._store.unit_of_work() as uow:
+            await uow.partners.add(partner)
+        return Invitation(partner.id, token_a, self._identity.versions_url)
+
+    async def register_with(self, versions_url: str, token_a: str, name: str | None = None) -> Partner:
+        """Discover with token A, POST our token B, keep their token C. Nothing is left behind on failure."""
+        target = PeerTarget(name or versions_url, token_a)
+        found = await discover(self._versions, target, versions_url)
+        token_b = new_token()
+        partner = Partner(
+            id=str(uuid.uuid4()), name=name or versions_url, created_at=self._now(),
+            inbound_token_hash=hash_token(token_b), versions_url=versions_url,
+        )
+        async with self._store.unit_of_work() as uow:  # committed first: they call us back with B
+            await uow.partners.add(partner)
+        try:
+            theirs = await self._credentials.register(target, _credentials_url(found), self._identity.credentials(token_b))
+        except PeerError:
+            async with self._store.unit_of_work() as uow:
+                await uow.partners.delete(partner.id)
+            raise
+        return await self._keep(partner, theirs, found)
+
+    async def rotate(self, partner_id: str) -> Partner:
+        """Token rotation (PUT): a new token B for them, a new token C from them, endpoints re-discovered."""
+        partner = await self._registered(partner_id)
+        old_hash, token_b = partner.inbound_token_hash, new_token()
+        target = PeerTarget(partner.name, partner.outbound_token or "", partner.base64_tokens)
+        found = await discover(self._versions, target, partner.versions_url or "")
+        partner.inbound_token_hash = hash_token(token_b)
+        async with self._store.unit_of_work() as uow:
+            await uow.partners.save(partner)
+        try:
+            theirs = await self._credentials.update(target, _credentials_url(found), self._identity.credentials(token_b))
+        except PeerError:
+            partner.inbound_token_hash = old_hash
+            async with self._store.unit_of_work() as uow:
+                await uow.partners.save(partner)
+            raise
+        return await self._keep(partner, theirs, found)
+
+    async def unregister_from(self, partner_id: str) -> None:
+        partner = await self._registered(partner_id)
+        target = PeerTarget(partner.name, partner.outbound_token or "", partner.base64_tokens)
+        url = partner.endpoint("credentials", "SENDER") or partner.endpoint("credentials", "RECEIVER")
+        if url is not None:
+            await self._credentials.unregister(target, url)
+        async with self._store.unit_of_work() as uow:
+            await uow.partners.delete(partner.id)
+
+    async def list(self) -> list[Partner]:
+        async with self._store.unit_of_work() as uow:
+            return await uow.partners.list()
+
+    async def _keep(self, partner: Partner, theirs: Credentials, found: Discovered) -> Partner:
+        _apply(partner, theirs, found)
+        partner.outbound_token = theirs.token
+        async with self._store.unit_of_work() as uow:
+            await uow.partners.save(partner)
+        return partner
+
+    async def _registered(self, partner_id: str) -> Partner:
+        async with self._store.unit_of_work() as uow:
+            partner = await uow.partners.get(partner_id)
+        if partner is None or not partner.registered:
+            raise LookupError(f"no registered partner {partner_id}")
+        return partner
+
+
+def _apply(partner: Partner, credentials: Credentials, found: Discovered) -> None:
+    partner.roles = [_domain_role(r) for r in credentials.roles]
+    partner.endpoints, partner.version = found.endpoints, found.version
+    partner.versions_url = credentials.url
+    if partner.name.startswith("http") or not partner.name:
+        partner.name = credentials.roles[0].business_details.name
+
+
+def _credentials_url(found: Discovered) -> str:
+    url = found.url("credentials")
+    if url is None:
+        raise NoMatchingEndpoints("the partner publishes no credentials endpoint")
+    return url
+
+
+def _domain_role(role: CredentialsRole) -> PartnerRole:
+    details = role.business_details
+    return PartnerRole(role.role, role.country_code.upper(), role.party_id.upper(), details.name, details.website)
+
+
+def _wire_role(role: PartnerRole) -> CredentialsRole:
+    details = BusinessDetails(name=role.name, website=role.website)
+    return CredentialsRole(
+        role=role.role, business_details=details, party_id=role.party_id, country_code=role.country_code
+    )

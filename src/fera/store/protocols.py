@@ -1,0 +1,31 @@
+"""What services need from storage; SQLAlchemy stays behind these Protocols."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
+
+from fera.partners.model import Partner
+
+__all__ = ["PartnerStore", "Store", "UnitOfWork"]
+
+
+class PartnerStore(Protocol):
+    async def add(self, partner: Partner) -> None: ...
+    async def save(self, partner: Partner) -> None: ...
+    async def get(self, partner_id: str) -> Partner | None: ...
+    async def by_token_hash(self, token_hash: str) -> Partner | None: ...
+    async def list(self) -> list[Partner]: ...
+    async def delete(self, partner_id: str) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: committed when the block ends normally, rolled back otherwise."""
+
+    @property
+    def partners(self) -> PartnerStore: ...
+
+
+class Store(Protocol):
+    def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]: ...
+    async def close(self) -> None: ...

@@ -1,0 +1,72 @@
+"""Engine, migrations and units of work for SQLite (default) and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from fera.store.sqlalchemy.partners import SqlPartnerStore
+
+__all__ = ["Database", "SqlUnitOfWork", "upgrade"]
+
+_MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+class SqlUnitOfWork:
+    """Repositories sharing one session: one transaction per unit of work."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.partners = SqlPartnerStore(session)
+
+
+class Database:
+    """Implements `fera.store.Store`."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: AsyncEngine = _engine(url)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    async def migrate(self) -> None:
+        """Bring the schema to the newest revision (an existing database upgrades in place)."""
+        async with self.engine.begin() as conn:
+            await conn.run_sync(upgrade)
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[SqlUnitOfWork]:
+        async with self._sessions() as session, session.begin():
+            yield SqlUnitOfWork(session)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def _engine(url: str) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
+    # WAL lets the CLI and a running node share the file; busy_timeout waits instead of failing.
+    cursor = dbapi_conn.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def upgrade(connection: Connection) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
