@@ -15,7 +15,14 @@ from fera.ocpi.auth import Authenticator
 from fera.ocpi.credentials import CREDENTIALS_PATH, CredentialsClient, credentials_router
 from fera.ocpi.headers import RequestIdMiddleware
 from fera.ocpi.peer import PeerClient
-from fera.ocpi.versions import VERSIONS_PATH, Endpoint, InterfaceRole, ModuleID, VersionsClient, versions_router
+from fera.ocpi.versions import (
+    VERSIONS_PATH,
+    Endpoint,
+    InterfaceRole,
+    ModuleID,
+    VersionsClient,
+    versions_router,
+)
 from fera.partners import Identity, PartnerRole, PartnerService
 from fera.store import Database
 
@@ -55,8 +62,16 @@ class Node:
         self.app = self._build_app()
 
     def endpoints(self) -> list[Endpoint]:
-        own = [Endpoint(identifier=ModuleID.CREDENTIALS, role=InterfaceRole.SENDER, url=self.base_url + CREDENTIALS_PATH)]
-        return own + [Endpoint(identifier=m.module, role=m.role, url=self.base_url + m.path) for m in self.mounts]
+        own = [
+            Endpoint(
+                identifier=ModuleID.CREDENTIALS,
+                role=InterfaceRole.SENDER,
+                url=self.base_url + CREDENTIALS_PATH,
+            )
+        ]
+        return own + [
+            Endpoint(identifier=m.module, role=m.role, url=self.base_url + m.path) for m in self.mounts
+        ]
 
     async def start(self) -> None:
         await self.database.migrate()

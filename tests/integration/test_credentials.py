@@ -1,4 +1,4 @@
-"""The token A/B/C handshake between real nodes on loopback, in both directions, with rotation and unregister."""
+"""The token A/B/C handshake between real nodes on loopback: both directions, rotation, unregister."""
 
 from __future__ import annotations
 
@@ -79,8 +79,12 @@ async def test_token_rotation_replaces_both_tokens(node_factory: NodeFactory) ->
     async with httpx.AsyncClient() as http:
         assert (await http.get(cpo.versions_url, headers=auth(old_c))).status_code == 401
         assert (await http.get(emsp.versions_url, headers=auth(old_b))).status_code == 401
-        assert (await http.get(cpo.versions_url, headers=auth(rotated.outbound_token or ""))).status_code == 200
-        assert (await http.get(emsp.versions_url, headers=auth(seen_by_cpo.outbound_token or ""))).status_code == 200
+        assert (
+            await http.get(cpo.versions_url, headers=auth(rotated.outbound_token or ""))
+        ).status_code == 200
+        assert (
+            await http.get(emsp.versions_url, headers=auth(seen_by_cpo.outbound_token or ""))
+        ).status_code == 200
 
 
 async def test_unregister_removes_the_partner_on_both_sides(node_factory: NodeFactory) -> None:

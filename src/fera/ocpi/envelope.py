@@ -38,7 +38,9 @@ def to_wire(value: Any) -> Any:
     return value
 
 
-def envelope_body(data: Any = _OMIT, status_code: int = 1000, status_message: str | None = None) -> dict[str, Any]:
+def envelope_body(
+    data: Any = _OMIT, status_code: int = 1000, status_message: str | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {}
     if data is not _OMIT and data is not None:
         body["data"] = to_wire(data)

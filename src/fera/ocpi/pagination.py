@@ -1,4 +1,4 @@
-"""Paginated list GETs: `offset`, `limit`, `date_from`, `date_to` in; `Link`, `X-Total-Count`, `X-Limit` out."""
+"""Paginated list GETs: offset/limit/date_from/date_to in; Link, X-Total-Count, X-Limit out."""
 
 from __future__ import annotations
 

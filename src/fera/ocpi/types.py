@@ -11,13 +11,27 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer, StringConstraints
 
 __all__ = [
-    "CiString",
+    "CiString2",
+    "CiString3",
+    "CiString4",
+    "CiString36",
+    "CiString48",
+    "CiString64",
     "DateTime",
     "DisplayText",
     "OcpiModel",
     "OneDecimal",
     "Role",
-    "String",
+    "String2",
+    "String3",
+    "String4",
+    "String10",
+    "String16",
+    "String45",
+    "String64",
+    "String100",
+    "String255",
+    "String512",
     "Url",
     "ci_equal",
     "floor_one_decimal",
@@ -66,14 +80,27 @@ def _no_control_chars(value: str) -> str:
     return value
 
 
-def CiString(length: int) -> Any:  # noqa: N802 - named after the spec type
-    """CiString(n): printable ASCII, case-insensitive, at most n characters."""
-    return Annotated[str, StringConstraints(max_length=length, pattern=_PRINTABLE_ASCII)]
+# CiString(n): printable ASCII, case-insensitive, at most n characters. Written out (not made by a factory)
+# so that mypy sees `str` and pydantic sees the constraint.
+CiString2 = Annotated[str, StringConstraints(max_length=2, pattern=_PRINTABLE_ASCII)]
+CiString3 = Annotated[str, StringConstraints(max_length=3, pattern=_PRINTABLE_ASCII)]
+CiString4 = Annotated[str, StringConstraints(max_length=4, pattern=_PRINTABLE_ASCII)]
+CiString36 = Annotated[str, StringConstraints(max_length=36, pattern=_PRINTABLE_ASCII)]
+CiString48 = Annotated[str, StringConstraints(max_length=48, pattern=_PRINTABLE_ASCII)]
+CiString64 = Annotated[str, StringConstraints(max_length=64, pattern=_PRINTABLE_ASCII)]
 
-
-def String(length: int) -> Any:  # noqa: N802 - named after the spec type
-    """string(n): printable UTF-8, case-sensitive, at most n characters."""
-    return Annotated[str, StringConstraints(max_length=length), AfterValidator(_no_control_chars)]
+# string(n): printable UTF-8, case-sensitive, at most n characters.
+_Text = AfterValidator(_no_control_chars)
+String2 = Annotated[str, StringConstraints(max_length=2), _Text]
+String3 = Annotated[str, StringConstraints(max_length=3), _Text]
+String4 = Annotated[str, StringConstraints(max_length=4), _Text]
+String10 = Annotated[str, StringConstraints(max_length=10), _Text]
+String16 = Annotated[str, StringConstraints(max_length=16), _Text]
+String45 = Annotated[str, StringConstraints(max_length=45), _Text]
+String64 = Annotated[str, StringConstraints(max_length=64), _Text]
+String100 = Annotated[str, StringConstraints(max_length=100), _Text]
+String255 = Annotated[str, StringConstraints(max_length=255), _Text]
+String512 = Annotated[str, StringConstraints(max_length=512), _Text]
 
 
 DateTime = Annotated[
@@ -101,5 +128,5 @@ class Role(StrEnum):
 
 
 class DisplayText(OcpiModel):
-    language: Annotated[str, StringConstraints(max_length=2)]
-    text: Annotated[str, StringConstraints(max_length=512)]
+    language: String2
+    text: String512

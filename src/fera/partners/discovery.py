@@ -23,7 +23,7 @@ class Discovered:
 
 
 async def discover(client: VersionsClient, target: PeerTarget, versions_url: str) -> Discovered:
-    """Versions, then details; 3001 when the peer can't be used, 3002 without 2.2.1, 3003 without credentials."""
+    """Versions, then details: 3001 if the peer is unusable, 3002 without 2.2.1, 3003 without credentials."""
     try:
         versions = await client.versions(target, versions_url)
         match = next((v for v in versions if v.version == VersionNumber.V2_2_1.value), None)

@@ -33,7 +33,7 @@ class PartnerEndpoint:
 
 @dataclass
 class Partner:
-    """`inbound_token_hash`: what they send us (hashed); `outbound_token`: what we send them (must be kept)."""
+    """`inbound_token_hash`: what they send us (hashed); `outbound_token`: what we send them (kept as is)."""
 
     id: str
     name: str

@@ -109,7 +109,9 @@ class PartnerService:
     async def invite(self, name: str) -> Invitation:
         """A token A to hand to a partner out of band, with our versions URL."""
         token_a = new_token()
-        partner = Partner(id=str(uuid.uuid4()), name=name, created_at=self._now(), token_a_hash=hash_token(token_a))
+        partner = Partner(
+            id=str(uuid.uuid4()), name=name, created_at=self._now(), token_a_hash=hash_token(token_a)
+        )
         async with self._store.unit_of_work() as uow:
             await uow.partners.add(partner)
         return Invitation(partner.id, token_a, self._identity.versions_url)
@@ -120,13 +122,18 @@ class PartnerService:
         found = await discover(self._versions, target, versions_url)
         token_b = new_token()
         partner = Partner(
-            id=str(uuid.uuid4()), name=name or versions_url, created_at=self._now(),
-            inbound_token_hash=hash_token(token_b), versions_url=versions_url,
+            id=str(uuid.uuid4()),
+            name=name or versions_url,
+            created_at=self._now(),
+            inbound_token_hash=hash_token(token_b),
+            versions_url=versions_url,
         )
         async with self._store.unit_of_work() as uow:  # committed first: they call us back with B
             await uow.partners.add(partner)
         try:
-            theirs = await self._credentials.register(target, _credentials_url(found), self._identity.credentials(token_b))
+            theirs = await self._credentials.register(
+                target, _credentials_url(found), self._identity.credentials(token_b)
+            )
         except PeerError:
             async with self._store.unit_of_work() as uow:
                 await uow.partners.delete(partner.id)
@@ -143,7 +150,9 @@ class PartnerService:
         async with self._store.unit_of_work() as uow:
             await uow.partners.save(partner)
         try:
-            theirs = await self._credentials.update(target, _credentials_url(found), self._identity.credentials(token_b))
+            theirs = await self._credentials.update(
+                target, _credentials_url(found), self._identity.credentials(token_b)
+            )
         except PeerError:
             partner.inbound_token_hash = old_hash
             async with self._store.unit_of_work() as uow:
@@ -196,7 +205,9 @@ def _credentials_url(found: Discovered) -> str:
 
 def _domain_role(role: CredentialsRole) -> PartnerRole:
     details = role.business_details
-    return PartnerRole(role.role, role.country_code.upper(), role.party_id.upper(), details.name, details.website)
+    return PartnerRole(
+        role.role, role.country_code.upper(), role.party_id.upper(), details.name, details.website
+    )
 
 
 def _wire_role(role: PartnerRole) -> CredentialsRole:

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from fera.ocpi.locations.models import BusinessDetails
-from fera.ocpi.types import CiString, OcpiModel, Role, Url
+from fera.ocpi.types import CiString2, CiString3, OcpiModel, Role, Url
 
 __all__ = ["Credentials", "CredentialsRole"]
 
@@ -15,8 +15,8 @@ __all__ = ["Credentials", "CredentialsRole"]
 class CredentialsRole(OcpiModel):
     role: Role
     business_details: BusinessDetails
-    party_id: CiString(3)
-    country_code: CiString(2)
+    party_id: CiString3
+    country_code: CiString2
 
 
 class Credentials(OcpiModel):

@@ -52,8 +52,13 @@ class SqlPartnerStore:
 def _to_row(p: Partner, row: PartnerRow) -> PartnerRow:
     row.id, row.name, row.created_at = p.id, p.name, p.created_at
     row.roles = [
-        {"role": r.role.value, "country_code": r.country_code, "party_id": r.party_id, "name": r.name,
-         "website": r.website}
+        {
+            "role": r.role.value,
+            "country_code": r.country_code,
+            "party_id": r.party_id,
+            "name": r.name,
+            "website": r.website,
+        }
         for r in p.roles
     ]
     row.endpoints = [{"module": e.module, "role": e.interface_role, "url": e.url} for e in p.endpoints]
@@ -81,4 +86,3 @@ def _from_row(row: PartnerRow) -> Partner:
         token_a_hash=row.token_a_hash,
         base64_tokens=row.base64_tokens,
     )
-

@@ -1,0 +1,3 @@
+from fera.cli.main import main
+
+main()

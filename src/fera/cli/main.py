@@ -1,0 +1,142 @@
+"""Typer application; each command loads a node configuration and calls one service."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from fera.config import ConfigError, NodeConfig, load_config
+from fera.ocpi.errors import OcpiError, PeerError
+from fera.partners import Partner
+
+app = typer.Typer(help="FERA: smart charging over OCPI 2.2.1.", no_args_is_help=True, add_completion=False)
+partners_app = typer.Typer(
+    help="Partner platforms: invite, register, list, rotate, unregister.", no_args_is_help=True
+)
+app.add_typer(partners_app, name="partners")
+console = Console()
+T = TypeVar("T")
+
+ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="Node configuration (TOML).")]
+
+
+def _config(path: Path) -> NodeConfig:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        console.print(f"[red]Configuration error:[/] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _with_node(config: NodeConfig, action: Callable[..., Awaitable[T]]) -> T:
+    """Run one service call against the node's database, outside the running server."""
+    from fera.node import create_node
+
+    async def run() -> T:
+        node = create_node(config)
+        await node.start()
+        try:
+            return await action(node)
+        finally:
+            await node.stop()
+
+    try:
+        return asyncio.run(run())
+    except (PeerError, OcpiError, LookupError) as exc:
+        console.print(f"[red]Failed:[/] {exc}")
+        raise typer.Exit(1) from exc
+
+
+@app.command()
+def serve(config: ConfigOption) -> None:
+    """Run a node with uvicorn on its `listen` address."""
+    import uvicorn
+
+    from fera.node import create_node
+
+    cfg = _config(config)
+    console.print(
+        f"FERA node [bold]{cfg.name}[/] on {cfg.listen}, versions at {cfg.public_url}/ocpi/versions"
+    )
+    uvicorn.run(create_node(cfg).app, host=cfg.host, port=cfg.port, log_level="info")
+
+
+@partners_app.command("invite")
+def partners_invite(
+    config: ConfigOption, name: Annotated[str, typer.Option(help="Who it is for.")] = "partner"
+) -> None:
+    """Print a token A and our versions URL to hand to a partner."""
+    invitation = _with_node(_config(config), lambda node: node.partners.invite(name))
+    console.print(f"versions URL: {invitation.versions_url}")
+    console.print(f"token A:      {invitation.token_a}")
+
+
+@partners_app.command("register")
+def partners_register(
+    config: ConfigOption,
+    versions_url: Annotated[str, typer.Argument(help="The partner's versions URL.")],
+    token_a: Annotated[str, typer.Argument(help="The token A the partner gave you.")],
+) -> None:
+    """Perform the credentials handshake (this node must be serving: the partner calls back)."""
+    partner = _with_node(_config(config), lambda node: node.partners.register_with(versions_url, token_a))
+    console.print(f"Registered with [bold]{partner.name}[/] ({partner.id})")
+    _print_partners([partner])
+
+
+@partners_app.command("list")
+def partners_list(config: ConfigOption) -> None:
+    """Show partners, their roles and endpoints."""
+    _print_partners(_with_node(_config(config), lambda node: node.partners.list()))
+
+
+@partners_app.command("rotate")
+def partners_rotate(config: ConfigOption, partner_id: str) -> None:
+    """Rotate the tokens with a registered partner (credentials PUT)."""
+    partner = _with_node(_config(config), lambda node: node.partners.rotate(partner_id))
+    console.print(f"Rotated tokens with {partner.name}")
+
+
+@partners_app.command("unregister")
+def partners_unregister(config: ConfigOption, partner_id: str) -> None:
+    """Unregister from a partner (credentials DELETE) and forget it."""
+    _with_node(_config(config), lambda node: node.partners.unregister_from(partner_id))
+    console.print(f"Unregistered {partner_id}")
+
+
+def _print_partners(partners: list[Partner]) -> None:
+    table = Table(title="Partners")
+    for column in ("id", "name", "state", "roles", "endpoints"):
+        table.add_column(column)
+    for p in partners:
+        state = "registered" if p.registered else ("invited" if p.token_a_hash else "pending")
+        roles = "\n".join(str(r.party) for r in p.roles)
+        endpoints = "\n".join(f"{e.module} {e.interface_role}: {e.url}" for e in p.endpoints)
+        table.add_row(p.id[:8], p.name, state, roles, endpoints)
+    console.print(table)
+
+
+@app.command()
+def demo(
+    workdir: Annotated[Path | None, typer.Option(help="Where configs, databases and logs go.")] = None,
+) -> None:
+    """Start a CPO, an eMSP and an SCSP node on loopback and register them with each other."""
+    from fera.demo import run_demo
+
+    try:
+        report = asyncio.run(run_demo(console, workdir))
+    except KeyboardInterrupt:
+        console.print("[yellow]Stopped.[/]")
+        raise typer.Exit(130) from None
+    for name, partners in report.partners.items():
+        console.rule(f"{name}")
+        _print_partners(partners)
+
+
+def main() -> None:
+    app()

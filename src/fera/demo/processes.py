@@ -1,0 +1,93 @@
+"""Nodes as separate processes on loopback ports, each with its own config file and SQLite database."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from fera.config import NodeConfig, RoleConfig
+from fera.server import bind
+
+__all__ = ["NodeProcess", "start_node_process", "write_config"]
+
+
+@dataclass
+class NodeProcess:
+    config: NodeConfig
+    config_path: Path
+    process: subprocess.Popen[bytes]
+
+    @property
+    def versions_url(self) -> str:
+        return self.config.public_url + "/ocpi/versions"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def write_config(workdir: Path, name: str, roles: list[RoleConfig]) -> tuple[NodeConfig, Path]:
+    """A free loopback port and a SQLite file in `workdir`; the TOML is what `fera serve` reads."""
+    with bind() as sock:
+        port = sock.getsockname()[1]
+    config = NodeConfig(
+        name=name,
+        public_url=f"http://127.0.0.1:{port}",
+        listen=f"127.0.0.1:{port}",
+        database_url=f"sqlite+aiosqlite:///{workdir / (name + '.sqlite3')}",
+        roles=roles,
+    )
+    path = workdir / f"{name}.toml"
+    lines = ["[node]"] + [
+        f'{k} = "{getattr(config, k)}"' for k in ("name", "public_url", "listen", "database_url")
+    ]
+    for r in roles:
+        lines += [
+            "",
+            "[[roles]]",
+            f'role = "{r.role.value}"',
+            f'country_code = "{r.country_code}"',
+            f'party_id = "{r.party_id}"',
+            f'name = "{r.name}"',
+        ]
+    path.write_text("\n".join(lines) + "\n")
+    return config, path
+
+
+async def start_node_process(config: NodeConfig, path: Path, log: Path) -> NodeProcess:
+    """`python -m fera serve`; returns when its versions endpoint answers (401 without a token)."""
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "fera", "serve", "--config", str(path)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=os.environ | {"PYTHONUNBUFFERED": "1"},
+        )
+    node = NodeProcess(config, path, process)
+    await _wait_ready(node, log)
+    return node
+
+
+async def _wait_ready(node: NodeProcess, log: Path, attempts: int = 200) -> None:
+    async with httpx.AsyncClient(timeout=1.0) as http:
+        for _ in range(attempts):
+            if node.process.poll() is not None:
+                raise RuntimeError(f"node {node.config.name} exited; see {log}")
+            try:
+                await http.get(node.versions_url)
+                return
+            except httpx.TransportError:
+                await asyncio.sleep(0.1)  # a separate process: nothing to await but its port
+    node.stop()
+    raise RuntimeError(f"node {node.config.name} did not start within {attempts / 10:.0f} s; see {log}")

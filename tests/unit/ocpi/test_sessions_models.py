@@ -1,0 +1,288 @@
+"""Sessions wire models: parsing, exact wire output, validation and PATCH semantics."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from fera.ocpi.sessions import models
+from fera.ocpi.sessions.models import (
+    AuthMethod,
+    CdrDimensionType,
+    ChargingPreferences,
+    ChargingPreferencesResponse,
+    ProfileType,
+    Session,
+    SessionPatch,
+    SessionStatus,
+    apply_patch,
+)
+from fera.ocpi.tokens.models import ProfileType as TokensProfileType
+from fera.ocpi.tokens.models import TokenType
+
+
+def session_json() -> dict[str, Any]:
+    return {
+        "country_code": "DE",
+        "party_id": "FRA",
+        "id": "sess-2024-0001",
+        "start_date_time": "2024-05-01T08:00:00Z",
+        "kwh": 4.25,
+        "cdr_token": {
+            "country_code": "NL",
+            "party_id": "EMS",
+            "uid": "04A1B2C3D4",
+            "type": "RFID",
+            "contract_id": "NL-EMS-C12345678-X",
+        },
+        "auth_method": "WHITELIST",
+        "authorization_reference": "auth-77",
+        "location_id": "LOC-BERLIN-01",
+        "evse_uid": "EVSE-01",
+        "connector_id": "1",
+        "meter_id": "MTR 0042",
+        "currency": "EUR",
+        "charging_periods": [
+            {
+                "start_date_time": "2024-05-01T08:00:00Z",
+                "dimensions": [{"type": "ENERGY", "volume": 4.25}, {"type": "MAX_CURRENT", "volume": 16}],
+                "tariff_id": "TARIFF-AC",
+            }
+        ],
+        "total_cost": {"excl_vat": 1.49, "incl_vat": 1.77},
+        "status": "ACTIVE",
+        "last_updated": "2024-05-01T08:15:00Z",
+    }
+
+
+def period(start: str, kwh: float) -> dict[str, Any]:
+    return {"start_date_time": start, "dimensions": [{"type": "ENERGY", "volume": kwh}]}
+
+
+def test_parses_and_emits_exactly_the_spec_fields() -> None:
+    session = Session.model_validate(session_json())
+
+    assert session.status is SessionStatus.ACTIVE
+    assert session.auth_method is AuthMethod.WHITELIST
+    assert session.cdr_token.type is TokenType.RFID
+    assert session.charging_periods is not None
+    assert session.charging_periods[0].dimensions[1].type is CdrDimensionType.MAX_CURRENT
+    assert session.to_wire() == session_json()
+
+
+def test_optional_fields_are_omitted_not_null() -> None:
+    data = session_json()
+    for name in ("authorization_reference", "meter_id", "charging_periods", "total_cost"):
+        del data[name]
+    data["end_date_time"] = None
+
+    wire = Session.model_validate(data).to_wire()
+
+    del data["end_date_time"]
+    assert wire == data
+
+
+def test_offset_and_naive_datetimes_are_converted_to_utc_z() -> None:
+    data = session_json() | {
+        "start_date_time": "2024-05-01T10:00:00+02:00",
+        "end_date_time": "2024-05-01T09:30:00.250",
+        "last_updated": "2024-05-01T08:15:00+00:00",
+    }
+
+    session = Session.model_validate(data)
+    wire = session.to_wire()
+
+    assert session.start_date_time == datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
+    assert wire["start_date_time"] == "2024-05-01T08:00:00Z"
+    assert wire["end_date_time"] == "2024-05-01T09:30:00.250Z"
+    assert wire["last_updated"] == "2024-05-01T08:15:00Z"
+
+
+def test_unknown_fields_are_ignored_at_every_level() -> None:
+    data = session_json()
+    data["vendor_extension"] = {"x": 1}
+    data["cdr_token"]["visual_number"] = "1234"
+    data["charging_periods"][0]["dimensions"][0]["unit"] = "kWh"
+
+    assert Session.model_validate(data).to_wire() == session_json()
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("id",), "x" * 37),
+        (("country_code",), "DEU"),
+        (("cdr_token", "uid"), "u" * 37),
+        (("location_id",), "LOC\n01"),
+        (("currency",), "EURO"),
+        (("status",), "RESERVED"),
+        (("status",), "active"),
+        (("auth_method",), "PIN"),
+        (("cdr_token", "type"), "NFC"),
+        (("charging_periods", 0, "dimensions", 0, "type"), "KWH"),
+        (("charging_periods", 0, "dimensions"), []),
+        (("start_date_time",), "yesterday"),
+        (("kwh",), "lots"),
+    ],
+)
+def test_invalid_values_are_rejected(path: tuple[str | int, ...], value: Any) -> None:
+    data = session_json()
+    target: Any = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+
+    with pytest.raises(ValidationError):
+        Session.model_validate(data)
+
+
+@pytest.mark.parametrize("name", ["id", "kwh", "cdr_token", "evse_uid", "currency", "status", "last_updated"])
+def test_missing_required_field_is_rejected(name: str) -> None:
+    data = session_json()
+    del data[name]
+
+    with pytest.raises(ValidationError):
+        Session.model_validate(data)
+
+
+def test_na_placeholder_is_accepted_for_evse_and_connector() -> None:
+    data = session_json() | {"evse_uid": "#NA", "connector_id": "#NA", "status": "RESERVATION"}
+
+    assert Session.model_validate(data).evse_uid == "#NA"
+
+
+def test_patch_requires_last_updated() -> None:
+    with pytest.raises(ValidationError):
+        SessionPatch.model_validate({"kwh": 5.0})
+
+    patch = SessionPatch.model_validate({"kwh": 5.0, "last_updated": "2024-05-01T08:20:00Z"})
+    assert patch.to_wire() == {"kwh": 5.0, "last_updated": "2024-05-01T08:20:00Z"}
+
+
+def test_patch_appends_charging_periods_and_replaces_sent_fields() -> None:
+    session = Session.model_validate(session_json())
+    patch = SessionPatch.model_validate(
+        {
+            "kwh": 6.5,
+            "status": "COMPLETED",
+            "end_date_time": "2024-05-01T08:30:00Z",
+            "charging_periods": [period("2024-05-01T08:15:00Z", 2.25)],
+            "last_updated": "2024-05-01T08:30:00Z",
+        }
+    )
+
+    patched = apply_patch(session, patch)
+    wire = patched.to_wire()
+
+    assert wire["charging_periods"] == [
+        session_json()["charging_periods"][0],
+        period("2024-05-01T08:15:00Z", 2.25),
+    ]
+    assert (wire["kwh"], wire["status"], wire["end_date_time"]) == (6.5, "COMPLETED", "2024-05-01T08:30:00Z")
+    assert wire["last_updated"] == "2024-05-01T08:30:00Z"
+    assert wire["cdr_token"] == session_json()["cdr_token"]
+    assert session.kwh == 4.25  # the stored object is not mutated
+
+
+@pytest.mark.parametrize("periods", [None, []], ids=["absent", "empty"])
+def test_patch_without_periods_keeps_stored_periods(periods: list[Any] | None) -> None:
+    session = Session.model_validate(session_json())
+    body: dict[str, Any] = {"kwh": 5.0, "last_updated": "2024-05-01T08:20:00Z"}
+    if periods is not None:
+        body["charging_periods"] = periods
+
+    patched = apply_patch(session, SessionPatch.model_validate(body))
+
+    assert patched.charging_periods == session.charging_periods
+    assert patched.kwh == 5.0
+
+
+def test_patch_appends_to_a_session_without_periods() -> None:
+    data = session_json()
+    del data["charging_periods"]
+    body = {"charging_periods": [period("2024-05-01T08:00:00Z", 1.0)], "last_updated": "2024-05-01T08:05:00Z"}
+
+    patched = apply_patch(Session.model_validate(data), SessionPatch.model_validate(body))
+
+    assert patched.to_wire()["charging_periods"] == [period("2024-05-01T08:00:00Z", 1.0)]
+
+
+def test_patch_null_does_not_remove_stored_data() -> None:
+    session = Session.model_validate(session_json())
+    patch = SessionPatch.model_validate(
+        {"kwh": None, "meter_id": None, "last_updated": "2024-05-01T08:20:00Z"}
+    )
+
+    patched = apply_patch(session, patch)
+
+    assert (patched.kwh, patched.meter_id) == (4.25, "MTR 0042")
+
+
+def test_patch_with_invalid_field_is_rejected() -> None:
+    with pytest.raises(ValidationError):
+        SessionPatch.model_validate({"status": "DONE", "last_updated": "2024-05-01T08:20:00Z"})
+
+
+def test_charging_preferences_round_trip() -> None:
+    body = {
+        "profile_type": "GREEN",
+        "departure_time": "2024-05-01T17:30:00+00:00",
+        "energy_need": 32.5,
+        "discharge_allowed": False,
+        "comfort_level": 3,
+    }
+
+    preferences = ChargingPreferences.model_validate(body)
+
+    assert preferences.profile_type is ProfileType.GREEN
+    assert preferences.to_wire() == {
+        "profile_type": "GREEN",
+        "departure_time": "2024-05-01T17:30:00Z",
+        "energy_need": 32.5,
+        "discharge_allowed": False,
+    }
+    assert ChargingPreferences.model_validate({"profile_type": "FAST"}).to_wire() == {"profile_type": "FAST"}
+    with pytest.raises(ValidationError):
+        ChargingPreferences.model_validate({"energy_need": 10})
+    with pytest.raises(ValidationError):
+        ChargingPreferences.model_validate({"profile_type": "PROFILE_GREEN"})
+
+
+def test_enum_values_match_the_spec() -> None:
+    assert [m.value for m in SessionStatus] == ["ACTIVE", "COMPLETED", "INVALID", "PENDING", "RESERVATION"]
+    assert [m.value for m in ProfileType] == ["CHEAP", "FAST", "GREEN", "REGULAR"]
+    assert [m.value for m in AuthMethod] == ["AUTH_REQUEST", "COMMAND", "WHITELIST"]
+    assert {m.value for m in ChargingPreferencesResponse} == {
+        "ACCEPTED",
+        "DEPARTURE_REQUIRED",
+        "ENERGY_NEED_REQUIRED",
+        "NOT_POSSIBLE",
+        "PROFILE_TYPE_NOT_SUPPORTED",
+    }
+    assert len(CdrDimensionType) == 13 and CdrDimensionType("STATE_OF_CHARGE").name == "STATE_OF_CHARGE"
+
+
+def test_profile_type_is_shared_with_tokens() -> None:
+    assert ProfileType is TokensProfileType
+
+
+def test_public_names() -> None:
+    assert sorted(models.__all__) == [
+        "AuthMethod",
+        "CdrDimension",
+        "CdrDimensionType",
+        "CdrToken",
+        "ChargingPeriod",
+        "ChargingPreferences",
+        "ChargingPreferencesResponse",
+        "Price",
+        "ProfileType",
+        "Session",
+        "SessionPatch",
+        "SessionStatus",
+        "apply_patch",
+    ]
+    assert all(hasattr(models, name) for name in models.__all__)
