@@ -24,6 +24,7 @@ from fera.ocpi.versions import (
     versions_router,
 )
 from fera.partners import Identity, PartnerRole, PartnerService
+from fera.roles import role_mounts
 from fera.store import Database
 
 __all__ = ["ModuleMount", "Node", "create_node"]
@@ -58,7 +59,7 @@ class Node:
             self.database, identity, VersionsClient(self.peer), CredentialsClient(self.peer)
         )
         self.auth = Authenticator(self.partners.resolve)
-        self.mounts: list[ModuleMount] = []
+        self.mounts: list[ModuleMount] = role_mounts(self)
         self.app = self._build_app()
 
     def endpoints(self) -> list[Endpoint]:

@@ -1,0 +1,31 @@
+"""Which OCPI interfaces each hosted role brings. Each entry builds its mounts from the node's parts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from fera.ocpi.types import Role
+
+if TYPE_CHECKING:
+    from fera.node import ModuleMount, Node
+
+__all__ = ["MountFactory", "role_mounts"]
+
+MountFactory = Callable[["Node"], list["ModuleMount"]]
+
+
+def _factories() -> dict[Role, list[MountFactory]]:
+    # Imported here: role packages import the node's types, and the node imports this module.
+    return {Role.CPO: [], Role.EMSP: [], Role.SCSP: []}
+
+
+def role_mounts(node: Node) -> list[ModuleMount]:
+    """Mounts of every hosted role; an interface two roles share (same module, role and path) is mounted once."""
+    mounts: dict[tuple[str, str, str], ModuleMount] = {}
+    factories = _factories()
+    for role in dict.fromkeys(r.role for r in node.config.roles):
+        for factory in factories.get(role, []):
+            for mount in factory(node):
+                mounts.setdefault((mount.module.value, mount.role.value, mount.path), mount)
+    return list(mounts.values())
