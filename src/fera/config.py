@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from fera.ocpi.auth import Party
 from fera.ocpi.types import Role
 
-__all__ = ["ConfigError", "NodeConfig", "RoleConfig", "load_config"]
+__all__ = ["ConfigError", "ContractConfig", "DelegationConfig", "NodeConfig", "RoleConfig", "load_config"]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./fera.sqlite3"
 
@@ -34,6 +34,33 @@ class RoleConfig(BaseModel):
         return Party(self.country_code, self.party_id, self.role)
 
 
+PartyRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}\*[A-Za-z0-9]{3}$", to_upper=True)]
+
+
+class ContractConfig(BaseModel):
+    """CPO side: an SCSP this CPO delegates smart charging to (topology "CPO delegates to SCSP")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scsp: PartyRef  # "NL*FSC"
+    locations: list[str] = Field(default_factory=list)  # location ids covered; empty = every location
+
+    def covers(self, location_id: str) -> bool:
+        return not self.locations or location_id.upper() in (x.upper() for x in self.locations)
+
+
+class DelegationConfig(BaseModel):
+    """eMSP side: an SCSP this eMSP delegates smart charging of its customers to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scsp: PartyRef
+    tokens: list[str] = Field(default_factory=list)  # token uids delegated; empty = every token
+
+    def covers(self, token_uid: str) -> bool:
+        return not self.tokens or token_uid.upper() in (x.upper() for x in self.tokens)
+
+
 class NodeConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -46,6 +73,8 @@ class NodeConfig(BaseModel):
     min_profile_interval_s: float = 0.0
     # Announced in every ChargingProfileResponse: how long a sender should wait for the result.
     profile_result_timeout_s: int = 30
+    contracts: list[ContractConfig] = Field(default_factory=list)
+    delegations: list[DelegationConfig] = Field(default_factory=list)
 
     @property
     def host(self) -> str:
@@ -71,7 +100,8 @@ def load_config(path: str | Path) -> NodeConfig:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     try:
-        return NodeConfig.model_validate(raw.get("node", {}) | {"roles": raw.get("roles", [])})
+        sections = {k: raw.get(k, []) for k in ("roles", "contracts", "delegations")}
+        return NodeConfig.model_validate(raw.get("node", {}) | sections)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])

@@ -10,6 +10,7 @@ import httpx
 from fastapi import APIRouter, FastAPI
 
 from fera.config import NodeConfig
+from fera.events import EventBus
 from fera.ocpi.app import NormalisePathMiddleware, install_error_handlers
 from fera.ocpi.auth import Authenticator
 from fera.ocpi.credentials import CREDENTIALS_PATH, CredentialsClient, credentials_router
@@ -59,6 +60,7 @@ class Node:
             self.database, identity, VersionsClient(self.peer), CredentialsClient(self.peer)
         )
         self.auth = Authenticator(self.partners.resolve)
+        self.events = EventBus()
         self.mounts: list[ModuleMount] = role_mounts(self)
         self.app = self._build_app()
 

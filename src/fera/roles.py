@@ -21,7 +21,7 @@ def _factories() -> dict[Role, list[MountFactory]]:
 
 
 def role_mounts(node: Node) -> list[ModuleMount]:
-    """Mounts of every hosted role; an interface two roles share (same module, role and path) is mounted once."""
+    """Mounts of every hosted role; an interface two roles share (same module, role, path) is mounted once."""
     mounts: dict[tuple[str, str, str], ModuleMount] = {}
     factories = _factories()
     for role in dict.fromkeys(r.role for r in node.config.roles):
