@@ -1,0 +1,46 @@
+"""The CPO's profile math: pure functions over schedules, profiles and connector ratings (no I/O, clock)."""
+
+from fera.charging.composite import (
+    composite_schedule,
+    connector_limit_at,
+    profile_schedule,
+    station_composite_schedule,
+)
+from fera.charging.electrical import POWER_TYPES, Electrical
+from fera.charging.ocpp_profile import (
+    ChargingProfileKind,
+    ChargingProfilePurpose,
+    OcppChargingProfile,
+    RecurrencyKind,
+    SchedulePeriod,
+    validate_profile,
+)
+from fera.charging.rate_profile import RATE_UNITS, RateProfile, profile_from_schedule, schedule_from_profile
+from fera.charging.schedule import Breakpoint, Limit, Schedule, minimum, overlay, total
+from fera.charging.stack import ProfileStack
+
+__all__ = [
+    "POWER_TYPES",
+    "RATE_UNITS",
+    "Breakpoint",
+    "ChargingProfileKind",
+    "ChargingProfilePurpose",
+    "Electrical",
+    "Limit",
+    "OcppChargingProfile",
+    "ProfileStack",
+    "RateProfile",
+    "RecurrencyKind",
+    "Schedule",
+    "SchedulePeriod",
+    "composite_schedule",
+    "connector_limit_at",
+    "minimum",
+    "overlay",
+    "profile_from_schedule",
+    "profile_schedule",
+    "schedule_from_profile",
+    "station_composite_schedule",
+    "total",
+    "validate_profile",
+]
