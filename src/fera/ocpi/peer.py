@@ -69,8 +69,10 @@ class PeerClient:
         params: Mapping[str, str] | None = None,
         functional: bool = True,
         accept_statuses: tuple[int, ...] = (),
+        accept_client_errors: bool = False,
     ) -> Reply:
-        """One request; raises `PeerError` unless HTTP is 2xx (or accepted) and the OCPI status is 1xxx."""
+        """One request; raises `PeerError` unless HTTP is 2xx (or accepted) and the OCPI status is 1xxx
+        (or 2xxx with `accept_client_errors`, for modules whose answer rides in `data` whatever the code)."""
         headers = self._headers(target, functional)
         try:
             response = await self._http.request(method, url, json=json, params=params, headers=headers)
@@ -79,7 +81,8 @@ class PeerClient:
         reply = _reply(target, url, response)
         if reply.http_status in accept_statuses:
             return reply
-        if not 200 <= reply.http_status < 300 or reply.envelope.status_code >= 2000:
+        ceiling = 3000 if accept_client_errors else 2000
+        if not 200 <= reply.http_status < 300 or reply.envelope.status_code >= ceiling:
             raise PeerError(
                 target.name,
                 url,

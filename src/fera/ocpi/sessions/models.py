@@ -1,0 +1,164 @@
+"""Sessions module wire models (OCPI 2.2.1 `mod_sessions.asciidoc`).
+
+Also holds the classes a Session borrows from the CDRs module (`CdrToken`, `ChargingPeriod`,
+`CdrDimension`, `CdrDimensionType`, `AuthMethod`) and the `Price` class from `types.asciidoc`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from fera.ocpi.tokens.models import ProfileType, TokenType
+from fera.ocpi.types import CiString2, CiString3, CiString36, DateTime, OcpiModel, String3, String255
+
+__all__ = [
+    "AuthMethod",
+    "CdrDimension",
+    "CdrDimensionType",
+    "CdrToken",
+    "ChargingPeriod",
+    "ChargingPreferences",
+    "ChargingPreferencesResponse",
+    "Price",
+    "ProfileType",
+    "Session",
+    "SessionPatch",
+    "SessionStatus",
+    "apply_patch",
+]
+
+
+class SessionStatus(StrEnum):
+    """`PENDING` is the initial state; a reservation starts as `RESERVATION` (the prose's "RESERVED")."""
+
+    ACTIVE = "ACTIVE"
+    COMPLETED = "COMPLETED"
+    INVALID = "INVALID"
+    PENDING = "PENDING"
+    RESERVATION = "RESERVATION"
+
+
+class AuthMethod(StrEnum):
+    AUTH_REQUEST = "AUTH_REQUEST"
+    COMMAND = "COMMAND"
+    WHITELIST = "WHITELIST"
+
+
+class ChargingPreferencesResponse(StrEnum):
+    """The `data` of the answer to a PUT of ChargingPreferences: a bare enum string."""
+
+    ACCEPTED = "ACCEPTED"
+    DEPARTURE_REQUIRED = "DEPARTURE_REQUIRED"
+    ENERGY_NEED_REQUIRED = "ENERGY_NEED_REQUIRED"
+    NOT_POSSIBLE = "NOT_POSSIBLE"
+    PROFILE_TYPE_NOT_SUPPORTED = "PROFILE_TYPE_NOT_SUPPORTED"
+
+
+class CdrDimensionType(StrEnum):
+    """Units: A for currents, kWh for energies, kW for powers, hours for times, % for state of charge."""
+
+    CURRENT = "CURRENT"
+    ENERGY = "ENERGY"
+    ENERGY_EXPORT = "ENERGY_EXPORT"
+    ENERGY_IMPORT = "ENERGY_IMPORT"
+    MAX_CURRENT = "MAX_CURRENT"
+    MIN_CURRENT = "MIN_CURRENT"
+    MAX_POWER = "MAX_POWER"
+    MIN_POWER = "MIN_POWER"
+    PARKING_TIME = "PARKING_TIME"
+    POWER = "POWER"
+    RESERVATION_TIME = "RESERVATION_TIME"
+    STATE_OF_CHARGE = "STATE_OF_CHARGE"
+    TIME = "TIME"
+
+
+class Price(OcpiModel):
+    excl_vat: float
+    incl_vat: float | None = None
+
+
+class CdrToken(OcpiModel):
+    """The Token as the CPO saw it; `country_code`/`party_id` are the eMSP's."""
+
+    country_code: CiString2
+    party_id: CiString3
+    uid: CiString36
+    type: TokenType
+    contract_id: CiString36
+
+
+class CdrDimension(OcpiModel):
+    type: CdrDimensionType
+    volume: float
+
+
+class ChargingPeriod(OcpiModel):
+    """Lasts until the next period starts; the last one until the session ends."""
+
+    start_date_time: DateTime
+    dimensions: list[CdrDimension] = Field(min_length=1)
+    tariff_id: CiString36 | None = None
+
+
+class ChargingPreferences(OcpiModel):
+    """PUT by the eMSP on `{sessions_url}/{session_id}/charging_preferences`."""
+
+    profile_type: ProfileType
+    departure_time: DateTime | None = None
+    energy_need: float | None = None
+    discharge_allowed: bool | None = None
+
+
+class SessionPatch(OcpiModel):
+    """PATCH body: every field optional except `last_updated`; `Session` re-declares the required ones."""
+
+    country_code: CiString2 | None = None
+    party_id: CiString3 | None = None
+    id: CiString36 | None = None
+    start_date_time: DateTime | None = None
+    end_date_time: DateTime | None = None
+    kwh: float | None = None
+    cdr_token: CdrToken | None = None
+    auth_method: AuthMethod | None = None
+    authorization_reference: CiString36 | None = None
+    location_id: CiString36 | None = None
+    evse_uid: CiString36 | None = None
+    connector_id: CiString36 | None = None
+    meter_id: String255 | None = None
+    currency: String3 | None = None
+    charging_periods: list[ChargingPeriod] | None = None
+    total_cost: Price | None = None
+    status: SessionStatus | None = None
+    last_updated: DateTime
+
+
+class Session(SessionPatch):
+    """`evse_uid`/`connector_id` may be `#NA` for a reservation without an EVSE yet."""
+
+    country_code: CiString2
+    party_id: CiString3
+    id: CiString36
+    start_date_time: DateTime
+    kwh: float
+    cdr_token: CdrToken
+    auth_method: AuthMethod
+    location_id: CiString36
+    evse_uid: CiString36
+    connector_id: CiString36
+    currency: String3
+    status: SessionStatus
+
+
+def apply_patch(obj: Session, patch: SessionPatch) -> Session:
+    """A new Session with the fields the PATCH sent; `charging_periods` are appended, not replaced.
+
+    Absent or explicit-null fields, and an absent or empty `charging_periods`, leave the stored value.
+    """
+    update = {name: value for name in patch.model_fields_set if (value := getattr(patch, name)) is not None}
+    if patch.charging_periods:
+        update["charging_periods"] = [*(obj.charging_periods or []), *patch.charging_periods]
+    else:
+        update.pop("charging_periods", None)
+    return obj.model_copy(update=update)
