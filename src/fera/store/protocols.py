@@ -6,6 +6,12 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from fera.partners.model import Partner
+from fera.store.profile_protocols import (
+    ActiveProfileStore,
+    ProfileJobStore,
+    ProfileRequestStore,
+    SenderProfileStore,
+)
 
 __all__ = ["PartnerStore", "Store", "UnitOfWork"]
 
@@ -24,6 +30,14 @@ class UnitOfWork(Protocol):
 
     @property
     def partners(self) -> PartnerStore: ...
+    @property
+    def profile_requests(self) -> ProfileRequestStore: ...
+    @property
+    def active_profiles(self) -> ActiveProfileStore: ...
+    @property
+    def sender_profiles(self) -> SenderProfileStore: ...
+    @property
+    def profile_jobs(self) -> ProfileJobStore: ...
 
 
 class Store(Protocol):

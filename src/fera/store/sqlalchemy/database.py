@@ -12,6 +12,12 @@ from sqlalchemy import Connection, event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from fera.store.sqlalchemy.partners import SqlPartnerStore
+from fera.store.sqlalchemy.profiles import (
+    SqlActiveProfileStore,
+    SqlProfileJobStore,
+    SqlProfileRequestStore,
+    SqlSenderProfileStore,
+)
 
 __all__ = ["Database", "SqlUnitOfWork", "upgrade"]
 
@@ -24,6 +30,10 @@ class SqlUnitOfWork:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.partners = SqlPartnerStore(session)
+        self.profile_requests = SqlProfileRequestStore(session)
+        self.active_profiles = SqlActiveProfileStore(session)
+        self.sender_profiles = SqlSenderProfileStore(session)
+        self.profile_jobs = SqlProfileJobStore(session)
 
 
 class Database:
@@ -69,4 +79,4 @@ def upgrade(connection: Connection) -> None:
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")  # module branches (0002 sessions, 0003 profiles) both off 0001

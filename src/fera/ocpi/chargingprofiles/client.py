@@ -1,0 +1,90 @@
+"""Typed clients: a Sender calling a Receiver (CPO or proxying eMSP), and a Receiver calling a Sender back."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ValidationError
+
+from fera.ocpi.chargingprofiles.models import (
+    ActiveChargingProfile,
+    ChargingProfileResponse,
+    SetChargingProfile,
+)
+from fera.ocpi.errors import PeerError
+from fera.ocpi.peer import PeerClient, PeerTarget, Reply, join_url
+
+__all__ = ["ChargingProfilesReceiverClient", "ChargingProfilesSenderClient"]
+
+# CPOs differ on how they wrap UNKNOWN_SESSION/REJECTED: HTTP 404 or an OCPI 2xxx code. Whenever the body still
+# carries a ChargingProfileResponse, that is the answer.
+_TOLERATED = (404,)
+
+
+class ChargingProfilesReceiverClient:
+    def __init__(self, peer: PeerClient) -> None:
+        self._peer = peer
+
+    async def set_profile(
+        self, target: PeerTarget, endpoint: str, session_id: str, request: SetChargingProfile
+    ) -> ChargingProfileResponse:
+        return await self._ask(target, "PUT", join_url(endpoint, session_id), json=request.to_wire())
+
+    async def get_active_profile(
+        self, target: PeerTarget, endpoint: str, session_id: str, duration: int, response_url: str
+    ) -> ChargingProfileResponse:
+        params = {"duration": str(duration), "response_url": response_url}
+        return await self._ask(target, "GET", join_url(endpoint, session_id), params=params)
+
+    async def clear_profile(
+        self, target: PeerTarget, endpoint: str, session_id: str, response_url: str
+    ) -> ChargingProfileResponse:
+        params = {"response_url": response_url}
+        return await self._ask(target, "DELETE", join_url(endpoint, session_id), params=params)
+
+    async def _ask(
+        self,
+        target: PeerTarget,
+        method: str,
+        url: str,
+        *,
+        json: object = None,
+        params: dict[str, str] | None = None,
+    ) -> ChargingProfileResponse:
+        reply = await self._peer.call(
+            target,
+            method,
+            url,
+            json=json,
+            params=params,
+            accept_statuses=_TOLERATED,
+            accept_client_errors=True,
+        )
+        return _response(target, url, reply)
+
+
+def _response(target: PeerTarget, url: str, reply: Reply) -> ChargingProfileResponse:
+    try:
+        return ChargingProfileResponse.model_validate(reply.data)
+    except ValidationError as exc:
+        raise PeerError(
+            target.name,
+            url,
+            "no ChargingProfileResponse in the answer",
+            http_status=reply.http_status,
+            status_code=reply.envelope.status_code,
+        ) from exc
+
+
+class ChargingProfilesSenderClient:
+    def __init__(self, peer: PeerClient) -> None:
+        self._peer = peer
+
+    async def post_result(self, target: PeerTarget, response_url: str, result: BaseModel) -> None:
+        """POST one of the three result objects on the Sender's `response_url`, used verbatim."""
+        await self._peer.call(
+            target, "POST", response_url, json=result.model_dump(mode="json", exclude_none=True)
+        )
+
+    async def put_active_profile(
+        self, target: PeerTarget, endpoint: str, session_id: str, profile: ActiveChargingProfile
+    ) -> None:
+        await self._peer.call(target, "PUT", join_url(endpoint, session_id), json=profile.to_wire())

@@ -1,0 +1,84 @@
+"""ORM rows of the ChargingProfiles module: Sender requests, received and pushed active profiles, CPO jobs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fera.store.sqlalchemy.tables import Base
+
+__all__ = [
+    "ProfileJobRow",
+    "ProfileRequestRow",
+    "PushedActiveProfileRow",
+    "ReceivedActiveProfileRow",
+    "SenderProfileRow",
+]
+
+
+class ProfileRequestRow(Base):
+    __tablename__ = "profile_requests"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    partner_id: Mapped[str] = mapped_column(String(36), index=True)
+    session_id: Mapped[str] = mapped_column(String(36), index=True)
+    state: Mapped[str] = mapped_column(String(12), index=True)
+    created_at: Mapped[datetime]
+    payload: Mapped[dict[str, Any] | None]
+    response: Mapped[str | None] = mapped_column(String(20))
+    timeout_s: Mapped[int | None]
+    responded_at: Mapped[datetime | None]
+    deadline: Mapped[datetime | None]
+    result: Mapped[dict[str, Any] | None]
+    result_at: Mapped[datetime | None]
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    error: Mapped[str | None] = mapped_column(String(255))
+    upstream_partner_id: Mapped[str | None] = mapped_column(String(36))
+    upstream_response_url: Mapped[str | None] = mapped_column(String(255))
+
+
+class ReceivedActiveProfileRow(Base):
+    __tablename__ = "received_active_profiles"
+
+    partner_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    profile: Mapped[dict[str, Any]]
+    received_at: Mapped[datetime]
+
+
+class SenderProfileRow(Base):
+    __tablename__ = "sender_profiles"
+
+    session_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    profile: Mapped[dict[str, Any] | None]
+    set_at: Mapped[datetime | None]
+    last_request_at: Mapped[datetime]
+
+
+class ProfileJobRow(Base):
+    __tablename__ = "profile_jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    session_id: Mapped[str] = mapped_column(String(36), index=True)
+    partner_id: Mapped[str] = mapped_column(String(36))
+    response_url: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    deadline: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(8), index=True)
+    payload: Mapped[dict[str, Any] | None]
+
+
+class PushedActiveProfileRow(Base):
+    """CPO side: the last ActiveChargingProfile pushed for a session, so only real changes are pushed."""
+
+    __tablename__ = "pushed_active_profiles"
+
+    session_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    profile: Mapped[dict[str, Any]]
+    pushed_at: Mapped[datetime]

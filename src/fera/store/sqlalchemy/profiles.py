@@ -1,0 +1,209 @@
+"""ChargingProfiles stores on SQLAlchemy."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fera.smartcharging.model import (
+    JobState,
+    ProfileJob,
+    ProfileRequest,
+    RequestKind,
+    RequestState,
+    SenderProfile,
+)
+from fera.store.sqlalchemy.profile_tables import (
+    ProfileJobRow,
+    ProfileRequestRow,
+    PushedActiveProfileRow,
+    ReceivedActiveProfileRow,
+    SenderProfileRow,
+)
+
+__all__ = ["SqlActiveProfileStore", "SqlProfileJobStore", "SqlProfileRequestStore", "SqlSenderProfileStore"]
+
+_REQUEST_FIELDS = (
+    "id",
+    "partner_id",
+    "session_id",
+    "created_at",
+    "payload",
+    "response",
+    "timeout_s",
+    "responded_at",
+    "deadline",
+    "result",
+    "result_at",
+    "late",
+    "error",
+    "upstream_partner_id",
+    "upstream_response_url",
+)
+_TIMES = ("created_at", "responded_at", "deadline", "result_at")
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything FERA stores is UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+class SqlProfileRequestStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, request: ProfileRequest) -> None:
+        self._session.add(_request_row(request, ProfileRequestRow()))
+        await self._session.flush()
+
+    async def save(self, request: ProfileRequest) -> None:
+        row = await self._session.get(ProfileRequestRow, request.id)
+        if row is None:
+            await self.add(request)
+            return
+        _request_row(request, row)
+        await self._session.flush()
+
+    async def get(self, request_id: str) -> ProfileRequest | None:
+        row = await self._session.get(ProfileRequestRow, request_id)
+        return None if row is None else _request(row)
+
+    async def open(self) -> list[ProfileRequest]:
+        states = (RequestState.PENDING.value, RequestState.WAITING.value)
+        rows = await self._session.scalars(
+            select(ProfileRequestRow).where(ProfileRequestRow.state.in_(states))
+        )
+        return [_request(r) for r in rows]
+
+    async def for_session(self, partner_id: str, session_id: str) -> list[ProfileRequest]:
+        query = (
+            select(ProfileRequestRow)
+            .where(ProfileRequestRow.partner_id == partner_id, ProfileRequestRow.session_id == session_id)
+            .order_by(ProfileRequestRow.created_at)
+        )
+        return [_request(r) for r in await self._session.scalars(query)]
+
+
+def _request_row(request: ProfileRequest, row: ProfileRequestRow) -> ProfileRequestRow:
+    for name in _REQUEST_FIELDS:
+        setattr(row, name, getattr(request, name))
+    row.kind, row.state = request.kind.value, request.state.value
+    return row
+
+
+def _request(row: ProfileRequestRow) -> ProfileRequest:
+    values: dict[str, Any] = {name: getattr(row, name) for name in _REQUEST_FIELDS}
+    values.update({name: _utc(values[name]) for name in _TIMES})
+    return ProfileRequest(kind=RequestKind(row.kind), state=RequestState(row.state), **values)
+
+
+class SqlActiveProfileStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def put(self, partner_id: str, session_id: str, profile: dict[str, Any], at: datetime) -> None:
+        row = await self._session.get(ReceivedActiveProfileRow, (partner_id, session_id))
+        if row is None:
+            row = ReceivedActiveProfileRow(partner_id=partner_id, session_id=session_id)
+            self._session.add(row)
+        row.profile, row.received_at = profile, at
+        await self._session.flush()
+
+    async def get(self, partner_id: str, session_id: str) -> dict[str, Any] | None:
+        row = await self._session.get(ReceivedActiveProfileRow, (partner_id, session_id))
+        return None if row is None else row.profile
+
+
+class SqlSenderProfileStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, session_id: str, partner_id: str) -> SenderProfile | None:
+        row = await self._session.get(SenderProfileRow, (session_id, partner_id))
+        return None if row is None else _sender_profile(row)
+
+    async def save(self, profile: SenderProfile) -> None:
+        row = await self._session.get(SenderProfileRow, (profile.session_id, profile.partner_id))
+        if row is None:
+            row = SenderProfileRow(session_id=profile.session_id, partner_id=profile.partner_id)
+            self._session.add(row)
+        row.profile, row.set_at, row.last_request_at = (
+            profile.profile,
+            profile.set_at,
+            profile.last_request_at,
+        )
+        await self._session.flush()
+
+    async def for_session(self, session_id: str) -> list[SenderProfile]:
+        query = select(SenderProfileRow).where(SenderProfileRow.session_id == session_id)
+        return [_sender_profile(r) for r in await self._session.scalars(query)]
+
+    async def last_pushed(self, session_id: str) -> dict[str, Any] | None:
+        row = await self._session.get(PushedActiveProfileRow, session_id)
+        return None if row is None else row.profile
+
+    async def set_pushed(self, session_id: str, profile: dict[str, Any], at: datetime) -> None:
+        row = await self._session.get(PushedActiveProfileRow, session_id)
+        if row is None:
+            row = PushedActiveProfileRow(session_id=session_id)
+            self._session.add(row)
+        row.profile, row.pushed_at = profile, at
+        await self._session.flush()
+
+
+def _sender_profile(row: SenderProfileRow) -> SenderProfile:
+    return SenderProfile(
+        row.session_id,
+        row.partner_id,
+        row.profile,
+        _utc(row.set_at),
+        _utc(row.last_request_at) or row.last_request_at,
+    )
+
+
+class SqlProfileJobStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, job: ProfileJob) -> None:
+        self._session.add(
+            ProfileJobRow(
+                id=job.id,
+                kind=job.kind.value,
+                session_id=job.session_id,
+                partner_id=job.partner_id,
+                response_url=job.response_url,
+                created_at=job.created_at,
+                deadline=job.deadline,
+                state=job.state.value,
+                payload=job.payload,
+            )
+        )
+        await self._session.flush()
+
+    async def done(self, job_id: str) -> None:
+        await self._session.execute(
+            update(ProfileJobRow).where(ProfileJobRow.id == job_id).values(state=JobState.DONE.value)
+        )
+
+    async def queued(self) -> list[ProfileJob]:
+        query = select(ProfileJobRow).where(ProfileJobRow.state == JobState.QUEUED.value)
+        return [
+            ProfileJob(
+                r.id,
+                RequestKind(r.kind),
+                r.session_id,
+                r.partner_id,
+                r.response_url,
+                _utc(r.created_at) or r.created_at,
+                _utc(r.deadline) or r.deadline,
+                JobState(r.state),
+                r.payload,
+            )
+            for r in await self._session.scalars(query.order_by(ProfileJobRow.created_at))
+        ]
