@@ -65,7 +65,7 @@ class ProfileRequest:
 
 @dataclass
 class SenderProfile:
-    """CPO side: the profile one Sender holds on one session (None once cleared; the row remembers it set one)."""
+    """CPO side: one Sender's profile on one session (None once cleared; the row remembers it set one)."""
 
     session_id: str
     partner_id: str
@@ -81,7 +81,7 @@ class JobState(StrEnum):
 
 @dataclass
 class ProfileJob:
-    """CPO side: an accepted request, persisted before answering ACCEPTED, applied to the station afterwards."""
+    """CPO side: an accepted request, persisted before answering ACCEPTED, applied to the station after."""
 
     id: str
     kind: RequestKind

@@ -14,7 +14,7 @@ from fera.ocpi.peer import PeerClient, PeerTarget, Reply, join_url
 
 __all__ = ["ChargingProfilesReceiverClient", "ChargingProfilesSenderClient"]
 
-# CPOs differ on how they wrap UNKNOWN_SESSION/REJECTED: HTTP 404 or an OCPI 2xxx code. Whenever the body still
+# CPOs differ on how they wrap UNKNOWN_SESSION/REJECTED: HTTP 404 or an OCPI 2xxx code. When the body still
 # carries a ChargingProfileResponse, that is the answer.
 _TOLERATED = (404,)
 

@@ -2,7 +2,7 @@
 
 Receiver (CPO, and an eMSP proxying its SCSP): answers GET/PUT/DELETE synchronously with a
 `ChargingProfileResponse`, then POSTs the result to `response_url`.
-Sender (eMSP, SCSP): receives those results on the `response_url` it issued, and ActiveChargingProfile updates.
+Sender (eMSP, SCSP): receives those results on the `response_url` it issued, and active-profile updates.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class ChargingProfilesReceiver(Protocol):
 
 class ChargingProfilesSender(Protocol):
     async def receive_result(self, caller: Caller, request_id: str, body: dict[str, Any]) -> None:
-        """A result POSTed on a `response_url` we issued; the request id says which of the three types it is."""
+        """A result POSTed on a `response_url` we issued; the request id says which of the three it is."""
         ...
 
     async def receive_active_profile(
