@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
 from fastapi import APIRouter, FastAPI
@@ -28,7 +29,13 @@ from fera.partners import Identity, PartnerRole, PartnerService
 from fera.roles import role_mounts
 from fera.store import Database
 
+if TYPE_CHECKING:
+    from fera.cpo.chargingprofiles.module import CpoChargingProfilesModule
+    from fera.smartcharging.sender import ProfileSender
+
 __all__ = ["ModuleMount", "Node", "create_node"]
+
+Hook = Callable[[], Awaitable[None]]
 
 OUTBOUND_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
@@ -61,6 +68,11 @@ class Node:
         )
         self.auth = Authenticator(self.partners.resolve)
         self.events = EventBus()
+        self.on_start: list[Hook] = []  # run in order after migrations
+        self.on_stop: list[Hook] = []  # run in reverse order before the client and database close
+        # Set by the role mount factories that build them (None when the node hosts no such role).
+        self.cpo_profiles: CpoChargingProfilesModule | None = None
+        self.profile_sender: ProfileSender | None = None
         self.mounts: list[ModuleMount] = role_mounts(self)
         self.app = self._build_app()
 
@@ -78,8 +90,12 @@ class Node:
 
     async def start(self) -> None:
         await self.database.migrate()
+        for hook in self.on_start:
+            await hook()
 
     async def stop(self) -> None:
+        for hook in reversed(self.on_stop):
+            await hook()
         await self.http.aclose()
         await self.database.close()
 

@@ -17,7 +17,14 @@ MountFactory = Callable[["Node"], list["ModuleMount"]]
 
 def _factories() -> dict[Role, list[MountFactory]]:
     # Imported here: role packages import the node's types, and the node imports this module.
-    return {Role.CPO: [], Role.EMSP: [], Role.SCSP: []}
+    from fera.cpo.chargingprofiles.module import cpo_chargingprofiles_mounts
+    from fera.smartcharging.module import sender_chargingprofiles_mounts
+
+    return {
+        Role.CPO: [cpo_chargingprofiles_mounts],
+        Role.EMSP: [sender_chargingprofiles_mounts],
+        Role.SCSP: [sender_chargingprofiles_mounts],
+    }
 
 
 def role_mounts(node: Node) -> list[ModuleMount]:

@@ -1,5 +1,6 @@
 """The CPO's profile math: pure functions over schedules, profiles and connector ratings (no I/O, clock)."""
 
+from fera.charging.active import preferred_unit, session_limit, write_profile
 from fera.charging.composite import (
     composite_schedule,
     connector_limit_at,
@@ -37,10 +38,13 @@ __all__ = [
     "connector_limit_at",
     "minimum",
     "overlay",
+    "preferred_unit",
     "profile_from_schedule",
     "profile_schedule",
     "schedule_from_profile",
+    "session_limit",
     "station_composite_schedule",
     "total",
     "validate_profile",
+    "write_profile",
 ]

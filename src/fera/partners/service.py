@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -12,6 +12,7 @@ from fera.ocpi.credentials import Credentials, CredentialsClient, CredentialsRol
 from fera.ocpi.errors import MethodNotAllowed, NoMatchingEndpoints, PeerError, Unauthorized
 from fera.ocpi.locations.models import BusinessDetails
 from fera.ocpi.peer import PeerTarget
+from fera.ocpi.types import Role
 from fera.ocpi.versions import VersionsClient
 from fera.partners.discovery import Discovered, discover
 from fera.partners.model import Partner, PartnerRole
@@ -51,6 +52,9 @@ class PartnerService:
     ) -> None:
         self._store, self._identity, self._now = store, identity, now
         self._versions, self._credentials = versions, credentials
+        # Called once we hold the partner's token and it holds ours with our roles (registration, rotation):
+        # the moment both sides can call each other's functional modules (used to resynchronise).
+        self.registered_listeners: list[Callable[[Partner], Awaitable[None]]] = []
 
     # -- resolving callers ---------------------------------------------------------------------
     async def resolve(self, token_hash: str) -> Caller | None:
@@ -173,11 +177,40 @@ class PartnerService:
         async with self._store.unit_of_work() as uow:
             return await uow.partners.list()
 
+    async def find(self, partner_id: str) -> Partner | None:
+        async with self._store.unit_of_work() as uow:
+            return await uow.partners.get(partner_id)
+
+    async def target(
+        self,
+        partner_id: str,
+        module: str,
+        interface_role: str,
+        *,
+        to_role: Role | None = None,
+        from_role: Role | None = None,
+    ) -> tuple[PeerTarget, str]:
+        """Directory lookup: how to call (token, routing parties) and where (the partner's endpoint URL)."""
+        partner = await self._registered(partner_id)
+        url = partner.endpoint(module, interface_role)
+        if url is None:
+            raise LookupError(f"{partner.name} publishes no {module} {interface_role} endpoint")
+        return self.peer_target(partner, to_role=to_role, from_role=from_role), url
+
+    def peer_target(
+        self, partner: Partner, *, to_role: Role | None = None, from_role: Role | None = None
+    ) -> PeerTarget:
+        to = next((r.party for r in partner.roles if to_role is None or r.role is to_role), None)
+        ours = next((r.party for r in self._identity.roles if from_role is None or r.role is from_role), None)
+        return PeerTarget(partner.name, partner.outbound_token or "", partner.base64_tokens, to, ours)
+
     async def _keep(self, partner: Partner, theirs: Credentials, found: Discovered) -> Partner:
         _apply(partner, theirs, found)
         partner.outbound_token = theirs.token
         async with self._store.unit_of_work() as uow:
             await uow.partners.save(partner)
+        for listener in self.registered_listeners:
+            await listener(partner)
         return partner
 
     async def _registered(self, partner_id: str) -> Partner:

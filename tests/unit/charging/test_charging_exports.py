@@ -28,12 +28,15 @@ def test_public_names() -> None:
             "connector_limit_at",
             "minimum",
             "overlay",
+            "preferred_unit",
             "profile_from_schedule",
             "profile_schedule",
             "schedule_from_profile",
+            "session_limit",
             "station_composite_schedule",
             "total",
             "validate_profile",
+            "write_profile",
         ]
     )
     assert all(hasattr(fera.charging, name) for name in fera.charging.__all__)

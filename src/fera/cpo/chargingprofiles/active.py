@@ -1,0 +1,196 @@
+"""A session's ActiveChargingProfile on the CPO: computed from every input, sent to the station, pushed.
+
+The push obligation (spec 6.4.2): whenever the active profile changes, PUT it (60 minutes ahead) to every
+sender that has successfully set a profile on the session, and to no one else; with nothing left, the EVSE's
+maximum. "Changed" is decided on the inputs (each sender's profile and the local limit), which fix the result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from fera.charging import RateProfile, Schedule, session_limit, write_profile
+from fera.cpo.chargingprofiles.ocpp import tx_profile
+from fera.cpo.chargingprofiles.sessions import SteerableSession
+from fera.cpo.chargingprofiles.stations import StationRouter
+from fera.ocpi.chargingprofiles.client import ChargingProfilesSenderClient
+from fera.ocpi.chargingprofiles.models import (
+    ActiveChargingProfile,
+    ChargingProfile,
+    ChargingProfilePeriod,
+    ChargingProfileResultType,
+    ChargingRateUnit,
+)
+from fera.ocpi.errors import PeerError
+from fera.ocpi.types import Role
+from fera.partners import PartnerService
+from fera.smartcharging.model import SenderProfile
+from fera.store.protocols import Store
+
+__all__ = [
+    "PUSH_HORIZON_S",
+    "ActiveProfiles",
+    "LocalLimits",
+    "NoLocalLimits",
+    "rate_profile",
+    "to_active_profile",
+]
+
+log = logging.getLogger(__name__)
+PUSH_HORIZON_S = 3600
+Result = ChargingProfileResultType
+
+
+class LocalLimits(Protocol):
+    """The CPO's own limit for a session (site load management); None = nothing beyond the hardware."""
+
+    async def for_session(self, session: SteerableSession) -> Schedule | None: ...
+
+
+class NoLocalLimits:
+    async def for_session(self, session: SteerableSession) -> Schedule | None:
+        return None
+
+
+def to_active_profile(
+    limit: Schedule, session: SteerableSession, start: datetime, horizon: int
+) -> ActiveChargingProfile:
+    written = write_profile(limit, session.electrical, start, horizon)
+    periods = [ChargingProfilePeriod(start_period=s, limit=v) for s, v in written.periods]
+    profile = ChargingProfile(
+        charging_rate_unit=ChargingRateUnit(written.charging_rate_unit),
+        duration=horizon,
+        charging_profile_period=periods,
+    )
+    return ActiveChargingProfile(start_date_time=start, charging_profile=profile)
+
+
+def rate_profile(raw: dict[str, Any]) -> RateProfile:
+    """The stored OCPI profile as the pure charging code takes it."""
+    profile = ChargingProfile.model_validate(raw)
+    return RateProfile(
+        start_date_time=profile.start_date_time,
+        duration=profile.duration,
+        charging_rate_unit=profile.charging_rate_unit.value,
+        min_charging_rate=profile.min_charging_rate,
+        periods=tuple((p.start_period, p.limit) for p in profile.charging_profile_period or ()),
+    )
+
+
+class ActiveProfiles:
+    def __init__(
+        self,
+        store: Store,
+        stations: StationRouter,
+        partners: PartnerService,
+        client: ChargingProfilesSenderClient,
+        local_limits: LocalLimits,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._store, self._stations, self._partners, self._client = store, stations, partners, client
+        self.local_limits, self._now = local_limits, now
+
+    async def sender_profiles(self, session_id: str, exclude: str | None = None) -> list[RateProfile]:
+        held = await self._held(session_id)
+        return [rate_profile(p.profile) for p in held if p.profile is not None and p.partner_id != exclude]
+
+    async def send(self, session: SteerableSession, profiles: list[RateProfile]) -> Result:
+        """One TxProfile with the minimum of everything, or a clear when nothing limits the session."""
+        binding = self._stations.binding(session.session_id, session.evse_uid)
+        local = await self.local_limits.for_session(session)
+        if not profiles and local is None:
+            outcome = await binding.link.clear_tx_profile(
+                binding.station_id, binding.evse_id, binding.transaction_id
+            )
+            return Result.REJECTED if outcome.value == "REJECTED" else Result.ACCEPTED
+        limit = session_limit(profiles, session.electrical, session.started_at, local)
+        now = self._now()
+        profile = tx_profile(
+            limit, session.electrical, binding.evse_id, binding.transaction_id, _profile_id(session), now
+        )
+        outcome = await binding.link.set_tx_profile(
+            binding.station_id, binding.evse_id, binding.transaction_id, profile
+        )
+        return Result(outcome.value)
+
+    async def keep(self, session_id: str, partner_id: str, payload: dict[str, Any] | None) -> None:
+        async with self._store.unit_of_work() as uow:
+            held = await uow.sender_profiles.get(session_id, partner_id)
+            held = held or SenderProfile(session_id, partner_id, None, None, self._now())
+            held.profile = payload
+            if payload is not None:
+                held.set_at = self._now()
+            await uow.sender_profiles.save(held)
+
+    async def from_station(self, session: SteerableSession, duration: int) -> ActiveChargingProfile | None:
+        binding = self._stations.binding(session.session_id, session.evse_uid)
+        unit = "W" if session.electrical.power_type == "DC" else "A"
+        composite = await binding.link.get_composite_schedule(
+            binding.station_id, binding.evse_id, duration, unit
+        )
+        if composite is None:
+            return None
+        periods = [
+            ChargingProfilePeriod(start_period=p.start_period, limit=p.limit) for p in composite.periods
+        ]
+        profile = ChargingProfile(
+            charging_rate_unit=ChargingRateUnit(composite.unit),
+            duration=composite.duration or duration,
+            charging_profile_period=periods,
+        )
+        return ActiveChargingProfile(start_date_time=composite.start, charging_profile=profile)
+
+    async def current(self, session: SteerableSession) -> ActiveChargingProfile:
+        """What the session gets from now on, computed from the inputs (no station round trip)."""
+        profiles = await self.sender_profiles(session.session_id)
+        local = await self.local_limits.for_session(session)
+        limit = session_limit(profiles, session.electrical, session.started_at, local)
+        return to_active_profile(limit, session, self._now(), PUSH_HORIZON_S)
+
+    async def refresh(self, session: SteerableSession) -> None:
+        """Push the active profile to every sender that ever set one, if its inputs changed since."""
+        held = await self._held(session.session_id, including_cleared=True)
+        setters = [p.partner_id for p in held if p.set_at is not None]
+        if not setters:
+            return
+        local = await self.local_limits.for_session(session)
+        fingerprint = _fingerprint([p.profile for p in held if p.profile is not None], local)
+        async with self._store.unit_of_work() as uow:
+            last = await uow.sender_profiles.last_pushed(session.session_id)
+            if last is not None and last.get("inputs") == fingerprint:
+                return
+            await uow.sender_profiles.set_pushed(session.session_id, {"inputs": fingerprint}, self._now())
+        active = await self.current(session)
+        for partner_id in setters:
+            await self._push(partner_id, session.session_id, active)
+
+    async def _push(self, partner_id: str, session_id: str, active: ActiveChargingProfile) -> None:
+        try:
+            target, endpoint = await self._partners.target(
+                partner_id, "chargingprofiles", "SENDER", from_role=Role.CPO
+            )
+            await self._client.put_active_profile(target, endpoint, session_id, active)
+        except (PeerError, LookupError) as exc:
+            log.warning("ActiveChargingProfile of %s not delivered to %s: %s", session_id, partner_id, exc)
+
+    async def _held(self, session_id: str, including_cleared: bool = False) -> list[SenderProfile]:
+        async with self._store.unit_of_work() as uow:
+            rows = await uow.sender_profiles.for_session(session_id)
+        rows.sort(key=lambda p: p.partner_id)
+        return rows if including_cleared else [p for p in rows if p.profile is not None]
+
+
+def _fingerprint(profiles: list[dict[str, Any]], local: Schedule | None) -> str:
+    local_points = None if local is None else [(t.isoformat(), v) for t, v in local.breakpoints()]
+    text = json.dumps({"senders": profiles, "local": local_points}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _profile_id(session: SteerableSession) -> int:
+    """A stable OCPP profile id per session, so each new TxProfile replaces the previous one."""
+    return int(hashlib.sha256(session.session_id.upper().encode()).hexdigest()[:7], 16)

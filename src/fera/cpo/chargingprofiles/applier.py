@@ -1,0 +1,130 @@
+"""Runs accepted ChargingProfiles jobs: station first, then the result to the sender, then the update push.
+
+Jobs of one session run one at a time (each recomputes the minimum of every sender's profile), jobs of
+different sessions run concurrently. `drain()` lets tests and shutdown wait for everything in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from pydantic import BaseModel
+
+from fera.cpo.chargingprofiles.active import ActiveProfiles, rate_profile
+from fera.cpo.chargingprofiles.sessions import SteerableSession, SteerableSessions
+from fera.ocpi.chargingprofiles.client import ChargingProfilesSenderClient
+from fera.ocpi.chargingprofiles.models import (
+    ActiveChargingProfile,
+    ActiveChargingProfileResult,
+    ChargingProfileResult,
+    ChargingProfileResultType,
+    ClearProfileResult,
+)
+from fera.ocpi.errors import PeerError
+from fera.ocpi.types import Role
+from fera.partners import PartnerService
+from fera.smartcharging.model import ProfileJob, RequestKind
+from fera.smartcharging.results import RESULT_MODELS
+from fera.store.protocols import Store
+
+__all__ = ["ProfileApplier"]
+
+log = logging.getLogger(__name__)
+Result = ChargingProfileResultType
+
+
+def _rejected(kind: RequestKind) -> BaseModel:
+    return RESULT_MODELS[kind].model_validate({"result": Result.REJECTED.value})
+
+
+class ProfileApplier:
+    def __init__(
+        self,
+        store: Store,
+        sessions: SteerableSessions,
+        active: ActiveProfiles,
+        partners: PartnerService,
+        client: ChargingProfilesSenderClient,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._store, self._sessions, self._active = store, sessions, active
+        self._partners, self._client, self._now = partners, client, now
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def submit(self, job: ProfileJob) -> None:
+        task = asyncio.get_running_loop().create_task(self._run(job))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def resume(self) -> None:
+        """After a restart: jobs within their deadline run; the others are dropped (sender timed out)."""
+        async with self._store.unit_of_work() as uow:
+            queued = await uow.profile_jobs.queued()
+            for job in queued:
+                if job.deadline <= self._now():
+                    await uow.profile_jobs.done(job.id)
+        for job in queued:
+            if job.deadline > self._now():
+                self.submit(job)
+
+    async def _run(self, job: ProfileJob) -> None:
+        async with self._locks[job.session_id.upper()]:
+            session = await self._sessions.find(job.session_id)
+            result = _rejected(job.kind) if session is None else await self._apply(job, session)
+            async with self._store.unit_of_work() as uow:
+                await uow.profile_jobs.done(job.id)
+        await self._post(job, result)
+        if session is not None and job.kind is not RequestKind.GET:
+            await self._active.refresh(session)
+
+    async def _apply(self, job: ProfileJob, session: SteerableSession) -> BaseModel:
+        if job.kind is RequestKind.SET:
+            return ChargingProfileResult(result=await self._set(job, session))
+        if job.kind is RequestKind.CLEAR:
+            return ClearProfileResult(result=await self._clear(job, session))
+        return await self._get(job, session)
+
+    async def _set(self, job: ProfileJob, session: SteerableSession) -> Result:
+        assert job.payload is not None
+        others = await self._active.sender_profiles(session.session_id, exclude=job.partner_id)
+        outcome = await self._active.send(session, [*others, rate_profile(job.payload)])
+        if outcome is Result.ACCEPTED:
+            await self._active.keep(session.session_id, job.partner_id, job.payload)
+        return outcome
+
+    async def _clear(self, job: ProfileJob, session: SteerableSession) -> Result:
+        async with self._store.unit_of_work() as uow:
+            held = await uow.sender_profiles.get(session.session_id, job.partner_id)
+        if held is None or held.profile is None:
+            return Result.UNKNOWN  # this sender has nothing on the session to clear
+        others = await self._active.sender_profiles(session.session_id, exclude=job.partner_id)
+        outcome = await self._active.send(session, others)
+        if outcome is Result.ACCEPTED:
+            await self._active.keep(session.session_id, job.partner_id, None)
+        return outcome
+
+    async def _get(self, job: ProfileJob, session: SteerableSession) -> BaseModel:
+        duration = int((job.payload or {}).get("duration", 900))
+        active: ActiveChargingProfile | None = await self._active.from_station(session, duration)
+        if active is None:
+            return ActiveChargingProfileResult(result=Result.REJECTED)
+        return ActiveChargingProfileResult(result=Result.ACCEPTED, profile=active)
+
+    async def _post(self, job: ProfileJob, result: BaseModel) -> None:
+        partner = await self._partners.find(job.partner_id)
+        if partner is None:
+            return
+        target = self._partners.peer_target(partner, from_role=Role.CPO)
+        try:
+            await self._client.post_result(target, job.response_url, result)
+        except PeerError as exc:  # OCPI has no retries: the sender relies on its timeout
+            log.warning("result of %s %s not delivered: %s", job.kind.value, job.session_id, exc)

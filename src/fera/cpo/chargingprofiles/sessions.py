@@ -1,0 +1,92 @@
+"""What the CPO's ChargingProfiles logic needs to know about a session, and who may steer it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from fera.charging import Electrical
+from fera.config import ContractConfig
+from fera.ocpi.auth import Caller
+from fera.ocpi.locations.models import Capability, Location
+from fera.ocpi.sessions.models import Session, SessionStatus
+from fera.ocpi.types import Role, ci_equal
+from fera.store.protocols import Store
+
+__all__ = ["SteerableSession", "SteerableSessions", "StoredSteerableSessions", "may_steer", "steerable"]
+
+
+@dataclass(frozen=True)
+class SteerableSession:
+    session_id: str
+    ongoing: bool  # ACTIVE or PENDING: profiles are only addressed to ongoing sessions
+    started_at: datetime  # the origin of relative profiles
+    token_owner: tuple[str, str]  # cdr_token country_code, party_id: the eMSP whose customer this is
+    location_id: str
+    evse_uid: str
+    profile_capable: bool  # the EVSE has CHARGING_PROFILE_CAPABLE
+    electrical: Electrical
+
+
+class SteerableSessions(Protocol):
+    async def find(self, session_id: str) -> SteerableSession | None: ...
+
+
+def may_steer(caller: Caller, session: SteerableSession, contracts: list[ContractConfig]) -> bool:
+    """The token's owner (its eMSP), or an SCSP whose smart-charging contract covers the location."""
+    if caller.owns(*session.token_owner):
+        return True
+    scsps = [p for p in caller.roles if p.role is Role.SCSP]
+    return any(
+        p.is_(*contract.scsp.split("*")) and contract.covers(session.location_id)
+        for contract in contracts
+        for p in scsps
+    )
+
+
+class StoredSteerableSessions:
+    """`SteerableSessions` over the CPO's own sessions and locations in the store."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def find(self, session_id: str) -> SteerableSession | None:
+        async with self._store.unit_of_work() as uow:
+            stored = await uow.sessions.own(session_id)
+            if stored is None:
+                return None
+            location = await uow.locations.own(stored.session.location_id)
+        return steerable(stored.session, location)
+
+
+def steerable(session: Session, location: Location | None) -> SteerableSession:
+    evse = (
+        next((e for e in (location.evses or []) if ci_equal(e.uid, session.evse_uid)), None)
+        if location
+        else None
+    )
+    connector = (
+        next((c for c in evse.connectors if ci_equal(c.id, session.connector_id)), None) if evse else None
+    )
+    electrical = (
+        Electrical(
+            connector.power_type.value,
+            connector.max_voltage,
+            connector.max_amperage,
+            connector.max_electric_power,
+        )
+        if connector
+        else Electrical("AC_3_PHASE", 230, 16, None)
+    )
+    capabilities = set(evse.capabilities or []) if evse else set()
+    return SteerableSession(
+        session_id=session.id,
+        ongoing=session.status in (SessionStatus.ACTIVE, SessionStatus.PENDING),
+        started_at=session.start_date_time,
+        token_owner=(session.cdr_token.country_code, session.cdr_token.party_id),
+        location_id=session.location_id,
+        evse_uid=session.evse_uid,
+        profile_capable=connector is not None and Capability.CHARGING_PROFILE_CAPABLE in capabilities,
+        electrical=electrical,
+    )

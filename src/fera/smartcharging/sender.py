@@ -1,0 +1,235 @@
+"""The Sender side of ChargingProfiles, written once for every role that sends profiles (eMSP, SCSP).
+
+Each request is stored under an opaque id before it goes out; that id is the last segment of the
+`response_url`, so the result is matched without a type field. Deadlines come from the Receiver's `timeout`
+and are re-armed after a restart; nothing polls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fera.events import EventBus
+from fera.ocpi.auth import Caller
+from fera.ocpi.chargingprofiles.client import ChargingProfilesReceiverClient
+from fera.ocpi.chargingprofiles.models import (
+    ActiveChargingProfile,
+    ChargingProfile,
+    ChargingProfileResponse,
+    ChargingProfileResponseType,
+    SetChargingProfile,
+)
+from fera.ocpi.chargingprofiles.routes import RESULTS_SEGMENT, SENDER_PATH
+from fera.ocpi.errors import InvalidParameters, PeerError
+from fera.partners import PartnerService
+from fera.smartcharging.events import ActiveProfileReceived, ProfileRequestFinished
+from fera.smartcharging.model import ProfileRequest, RequestKind, RequestState
+from fera.smartcharging.results import parse_result
+from fera.store.protocols import Store
+
+__all__ = ["ProfileSender", "Upstream"]
+
+# When a request was interrupted before the Receiver answered, we never learnt its timeout: assume this one.
+FALLBACK_TIMEOUT_S = 60
+Upstream = tuple[str, str]  # (partner id, response_url) of the party we relay for
+
+
+class ProfileSender:
+    def __init__(
+        self,
+        store: Store,
+        partners: PartnerService,
+        client: ChargingProfilesReceiverClient,
+        events: EventBus,
+        base_url: str,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._store, self._partners, self._client, self._events = store, partners, client, events
+        self._results_url = base_url.rstrip("/") + f"{SENDER_PATH}/{RESULTS_SEGMENT}/"
+        self._now = now
+        self._done: dict[str, asyncio.Event] = {}
+        # One request's transitions (answer, result, deadline) never interleave; results can overtake answers.
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+
+    # -- the API for smart-charging logic -----------------------------------------------------
+    async def set_profile(
+        self, partner_id: str, session_id: str, profile: ChargingProfile, upstream: Upstream | None = None
+    ) -> ProfileRequest:
+        request = self._new(RequestKind.SET, partner_id, session_id, profile.to_wire(), upstream)
+        body = SetChargingProfile(charging_profile=profile, response_url=self.response_url(request.id))
+        return await self._send(request, lambda t, url: self._client.set_profile(t, url, session_id, body))
+
+    async def get_active_profile(
+        self, partner_id: str, session_id: str, duration: int, upstream: Upstream | None = None
+    ) -> ProfileRequest:
+        request = self._new(RequestKind.GET, partner_id, session_id, {"duration": duration}, upstream)
+        url = self.response_url(request.id)
+        return await self._send(
+            request, lambda t, ep: self._client.get_active_profile(t, ep, session_id, duration, url)
+        )
+
+    async def clear_profile(
+        self, partner_id: str, session_id: str, upstream: Upstream | None = None
+    ) -> ProfileRequest:
+        request = self._new(RequestKind.CLEAR, partner_id, session_id, None, upstream)
+        url = self.response_url(request.id)
+        return await self._send(request, lambda t, ep: self._client.clear_profile(t, ep, session_id, url))
+
+    async def wait(self, request_id: str, timeout: float | None = None) -> ProfileRequest:
+        """Until the request is final (result, refusal, failure, deadline); `timeout` bounds the wait."""
+        event = self._done.setdefault(request_id, asyncio.Event())
+        request = await self.request(request_id)
+        if request is not None and request.state.final:
+            return request
+        await asyncio.wait_for(event.wait(), timeout)
+        final = await self.request(request_id)
+        assert final is not None
+        return final
+
+    async def request(self, request_id: str) -> ProfileRequest | None:
+        async with self._store.unit_of_work() as uow:
+            return await uow.profile_requests.get(request_id)
+
+    async def active_profile(self, partner_id: str, session_id: str) -> ActiveChargingProfile | None:
+        async with self._store.unit_of_work() as uow:
+            raw = await uow.active_profiles.get(partner_id, session_id)
+        return None if raw is None else ActiveChargingProfile.model_validate(raw)
+
+    def response_url(self, request_id: str) -> str:
+        return self._results_url + request_id
+
+    # -- ChargingProfilesSender (what Receivers call) -------------------------------------------
+    async def receive_result(self, caller: Caller, request_id: str, body: dict[str, Any]) -> None:
+        async with self._locks[request_id]:
+            request = await self.request(request_id)
+            if request is None or request.partner_id != caller.partner_id:
+                # Unknown, or another partner's request: the same answer, so nothing leaks.
+                raise InvalidParameters(f"No request {request_id} is waiting for a result from you")
+            request.result, request.result_at = parse_result(request.kind, body), self._now()
+            request.late = request.state is RequestState.TIMED_OUT or (
+                request.deadline is not None and request.result_at > request.deadline
+            )
+            request.state = RequestState.DONE
+            await self._save(request)
+        await self._notify(request)
+
+    async def receive_active_profile(
+        self, caller: Caller, session_id: str, profile: ActiveChargingProfile
+    ) -> None:
+        async with self._store.unit_of_work() as uow:
+            await uow.active_profiles.put(caller.partner_id, session_id, profile.to_wire(), self._now())
+        await self._events.publish(ActiveProfileReceived(caller.partner_id, session_id, profile))
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    async def start(self) -> None:
+        """After a restart: requests whose deadline passed time out now, the others get their timer back."""
+        async with self._store.unit_of_work() as uow:
+            still_open = await uow.profile_requests.open()
+        for request in still_open:
+            if request.deadline is None:
+                request.deadline = request.created_at + timedelta(seconds=FALLBACK_TIMEOUT_S)
+                async with self._store.unit_of_work() as uow:
+                    await uow.profile_requests.save(request)
+            self._arm(request)
+
+    async def stop(self) -> None:
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+
+    # -- internals ---------------------------------------------------------------------------
+    def _new(
+        self,
+        kind: RequestKind,
+        partner_id: str,
+        session_id: str,
+        payload: dict[str, Any] | None,
+        upstream: Upstream | None,
+    ) -> ProfileRequest:
+        return ProfileRequest(
+            id=uuid.uuid4().hex,
+            kind=kind,
+            partner_id=partner_id,
+            session_id=session_id,
+            state=RequestState.PENDING,
+            created_at=self._now(),
+            payload=payload,
+            upstream_partner_id=upstream[0] if upstream else None,
+            upstream_response_url=upstream[1] if upstream else None,
+        )
+
+    async def _send(self, request: ProfileRequest, call: Any) -> ProfileRequest:
+        async with self._store.unit_of_work() as uow:  # durable before anything leaves this node
+            await uow.profile_requests.add(request)
+        self._done.setdefault(request.id, asyncio.Event())
+        try:
+            target, endpoint = await self._partners.target(request.partner_id, "chargingprofiles", "RECEIVER")
+            response: ChargingProfileResponse = await call(target, endpoint)
+        except (PeerError, LookupError) as exc:
+            return await self._failed(request.id, str(exc))
+        return await self._answered(request.id, response)
+
+    async def _answered(self, request_id: str, response: ChargingProfileResponse) -> ProfileRequest:
+        """Record the synchronous answer; the result may already have overtaken it (then it stays DONE)."""
+        async with self._locks[request_id]:
+            request = await self._load(request_id)
+            request.response, request.timeout_s = response.result.value, response.timeout
+            request.responded_at = now = self._now()
+            accepted = response.result is ChargingProfileResponseType.ACCEPTED
+            if accepted:
+                request.deadline = now + timedelta(seconds=response.timeout)
+            if not request.state.final:
+                request.state = RequestState.WAITING if accepted else RequestState.REFUSED
+            await self._save(request)
+        if request.state is RequestState.WAITING:
+            self._arm(request)
+        elif request.state is RequestState.REFUSED:
+            await self._notify(request)
+        return request
+
+    async def _failed(self, request_id: str, error: str) -> ProfileRequest:
+        async with self._locks[request_id]:
+            request = await self._load(request_id)
+            request.state, request.error = RequestState.FAILED, error[:255]
+            await self._save(request)
+        await self._notify(request)
+        return request
+
+    def _arm(self, request: ProfileRequest) -> None:
+        assert request.deadline is not None
+        delay = max(0.0, (request.deadline - self._now()).total_seconds())
+        loop = asyncio.get_running_loop()
+        self._timers[request.id] = loop.call_later(delay, lambda: loop.create_task(self._expire(request.id)))
+
+    async def _expire(self, request_id: str) -> None:
+        self._timers.pop(request_id, None)
+        async with self._locks[request_id]:
+            request = await self.request(request_id)
+            if request is None or request.state.final:
+                return
+            request.state = RequestState.TIMED_OUT
+            await self._save(request)
+        await self._notify(request)
+
+    async def _load(self, request_id: str) -> ProfileRequest:
+        request = await self.request(request_id)
+        assert request is not None, request_id
+        return request
+
+    async def _save(self, request: ProfileRequest) -> None:
+        async with self._store.unit_of_work() as uow:
+            await uow.profile_requests.save(request)
+
+    async def _notify(self, request: ProfileRequest) -> None:
+        timer = self._timers.pop(request.id, None)
+        if timer is not None:
+            timer.cancel()
+        self._done.setdefault(request.id, asyncio.Event()).set()
+        self._locks.pop(request.id, None)
+        await self._events.publish(ProfileRequestFinished(request))
