@@ -1,0 +1,26 @@
+"""A typed face for the untyped `ocpp.routing.on` decorator (mypy --strict rejects untyped decorators)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from ocpp.routing import on as _on
+
+__all__ = ["is_call", "on"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def on(action: str) -> Callable[[F], F]:
+    """`@on(Action.x)`: register the method as the handler of that incoming action."""
+    return cast(Callable[[F], F], _on(action))
+
+
+def is_call(raw: str) -> bool:
+    """Whether a frame is an OCPP CALL (a request), as opposed to an answer or garbage."""
+    try:
+        return bool(json.loads(raw)[0] == 2)
+    except (ValueError, TypeError, IndexError, KeyError):
+        return False

@@ -1,0 +1,177 @@
+"""One EV's visit: plug in, authorize, charge as the station's limits allow, stop, unplug."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from fera.ocpp._meter import MeterReading
+from fera.ocpp.simulator.evs import EvArrival
+from fera.ocpp.simulator.station import Connector, StationModel
+
+__all__ = ["PowerTracker", "SessionReport", "StationClient", "run_session"]
+
+
+class StationClient(Protocol):
+    """A station's OCPP face, the same for 1.6 and 2.0.1 (states: available, plugged, charging, finishing)."""
+
+    model: StationModel
+
+    async def status(self, connector_id: int, state: str) -> None: ...
+    async def authorize(self, id_token: str) -> bool: ...
+    async def start_transaction(
+        self, connector_id: int, id_token: str, meter_wh: float, t: datetime
+    ) -> str: ...
+    async def meter(
+        self, connector_id: int, transaction_id: str, reading: MeterReading, changed: bool
+    ) -> None: ...
+    async def stop_transaction(
+        self, connector_id: int, transaction_id: str, meter_wh: float, t: datetime
+    ) -> None: ...
+
+
+@dataclass(frozen=True)
+class SessionReport:
+    """Outcome: full, departed, unauthorized or no_connector (every connector was taken on arrival)."""
+
+    ev: EvArrival
+    outcome: str
+    station_id: str | None = None
+    connector_id: int | None = None
+    transaction_id: str | None = None
+    delivered_wh: float = 0.0
+    peak_power_w: float = 0.0
+    ended: datetime | None = None
+
+    @property
+    def energy_need_wh(self) -> float:
+        return self.ev.energy_kwh * 1000
+
+
+class PowerTracker:
+    """The drawn power of every connector together, and its peak."""
+
+    def __init__(self) -> None:
+        self._power: dict[tuple[str, int], float] = {}
+        self.total_w = 0.0
+        self.peak_w = 0.0
+
+    def update(self, station_id: str, connector_id: int, watts: float) -> None:
+        key = (station_id, connector_id)
+        self.total_w += watts - self._power.get(key, 0.0)
+        self._power[key] = watts
+        self.peak_w = max(self.peak_w, self.total_w)
+
+
+@dataclass
+class _Charge:
+    """A running transaction's bookkeeping, in simulated time."""
+
+    client: StationClient
+    connector: Connector
+    ev: EvArrival
+    transaction_id: str
+    t: datetime
+    meter_start_wh: float
+    delivered_wh: float = 0.0
+    power_w: float = 0.0
+    peak_w: float = 0.0
+
+    @property
+    def full(self) -> bool:
+        return self.delivered_wh >= self.ev.energy_kwh * 1000 - 1e-6
+
+    def wake_at(self, next_meter: datetime) -> datetime:
+        """The next meter tick, the departure, or the moment the battery is full, whichever is first."""
+        wake = min(next_meter, self.ev.departure)
+        if self.power_w > 0:
+            hours_left = (self.ev.energy_kwh * 1000 - self.delivered_wh) / self.power_w
+            # one microsecond more: timedelta truncates, and advance() caps the energy at the need
+            wake = min(wake, self.t + timedelta(hours=hours_left, microseconds=1))
+        return wake
+
+    def advance(self, to: datetime) -> None:
+        hours = (to - self.t).total_seconds() / 3600
+        self.delivered_wh = min(self.ev.energy_kwh * 1000, self.delivered_wh + self.power_w * hours)
+        self.t = to
+        self.connector.meter_wh = self.meter_start_wh + self.delivered_wh
+
+    def repower(self, tracker: PowerTracker) -> None:
+        """Draw what both the EV and the station's composite limit allow from now on."""
+        model = self.client.model
+        self.power_w = min(self.ev.max_kw * 1000, model.limit_w(self.connector.id, self.t))
+        self.peak_w = max(self.peak_w, self.power_w)
+        tracker.update(model.spec.station_id, self.connector.id, self.power_w)
+
+    async def report(self, changed: bool) -> None:
+        amps = self.connector.electrical.watts_to_amps(self.power_w)
+        reading = MeterReading(self.t, self.connector.meter_wh, self.power_w, amps)
+        await self.client.meter(self.connector.id, self.transaction_id, reading, changed)
+
+
+async def _charge(charge: _Charge, meter_interval: timedelta, tracker: PowerTracker) -> None:
+    """Until full or departed: sleep to the next event (a limit change wakes it early), integrate energy."""
+    clock, event = charge.client.model.clock, charge.connector.changed
+    next_meter = charge.t + meter_interval
+    charge.repower(tracker)
+    await charge.report(changed=False)
+    while not charge.full and charge.t < charge.ev.departure:
+        wake = charge.wake_at(next_meter)
+        changed = await clock.wait(event, wake)
+        event.clear()
+        charge.advance(max(charge.t, min(clock.now(), wake)) if changed else wake)
+        if charge.full or charge.t >= charge.ev.departure:
+            break
+        charge.repower(tracker)
+        if charge.t >= next_meter:
+            next_meter += meter_interval * (1 + (charge.t - next_meter) // meter_interval)
+            await charge.report(changed=False)
+        elif changed:
+            await charge.report(changed=True)
+
+
+async def _visit(
+    client: StationClient,
+    connector: Connector,
+    ev: EvArrival,
+    id_token: str,
+    meter_interval: timedelta,
+    tracker: PowerTracker,
+) -> SessionReport:
+    model, station_id = client.model, client.model.spec.station_id
+    await client.status(connector.id, "plugged")
+    if not await client.authorize(id_token):
+        await client.status(connector.id, "available")
+        return SessionReport(ev, "unauthorized", station_id, connector.id, ended=model.clock.now())
+    start = model.clock.now()
+    tx_id = await client.start_transaction(connector.id, id_token, connector.meter_wh, start)
+    model.begin(connector.id, tx_id, start)
+    await client.status(connector.id, "charging")
+    charge = _Charge(client, connector, ev, tx_id, start, connector.meter_wh)
+    connector.changed.clear()
+    await _charge(charge, meter_interval, tracker)
+    tracker.update(station_id, connector.id, 0.0)
+    await client.stop_transaction(connector.id, tx_id, connector.meter_wh, charge.t)
+    model.end(connector.id)
+    await client.status(connector.id, "finishing")
+    await client.status(connector.id, "available")
+    outcome = "full" if charge.full else "departed"
+    return SessionReport(
+        ev, outcome, station_id, connector.id, tx_id, charge.delivered_wh, charge.peak_w, charge.t
+    )
+
+
+async def run_session(
+    client: StationClient,
+    connector: Connector,
+    ev: EvArrival,
+    id_token: str,
+    meter_interval: timedelta,
+    tracker: PowerTracker,
+) -> SessionReport:
+    """The visit of `ev` at `connector`, which the caller has marked busy; frees it at the end."""
+    try:
+        return await _visit(client, connector, ev, id_token, meter_interval, tracker)
+    finally:
+        connector.busy = False

@@ -1,0 +1,39 @@
+"""The `harness` fixture: a real OcppGateway on 127.0.0.1 that admits the test stations."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import pytest
+
+from fera.ocpp import OcppGateway
+from tests.integration.ocpp.harness import CALL_TIMEOUT_S, WAIT_S, Harness, RecordingEvents
+
+PASSWORD = "s3cret"
+VERSIONS = ("1.6", "2.0.1")
+
+
+def _admitted() -> dict[str, str | None]:
+    """PW-* need PASSWORD; the others are admitted by id (allow-list)."""
+    stations: dict[str, str | None] = {f"PW-{v}": PASSWORD for v in VERSIONS}
+    stations |= {f"{kind}-{v}": None for kind in ("OPEN", "REJECT", "SILENT") for v in VERSIONS}
+    return stations
+
+
+@pytest.fixture
+async def harness() -> AsyncIterator[Harness]:
+    events = RecordingEvents()
+    gateway = OcppGateway(events, _admitted(), call_timeout=CALL_TIMEOUT_S)
+    h = Harness(events, gateway, await gateway.start("127.0.0.1", 0))
+    try:
+        yield h
+    finally:
+        for task in h.runs:
+            task.cancel()
+        async with asyncio.timeout(WAIT_S):
+            for task in h.runs:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await gateway.stop()
