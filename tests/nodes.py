@@ -12,6 +12,7 @@ import asyncpg  # type: ignore[import-untyped]
 
 from fera.config import NodeConfig, RoleConfig
 from fera.node import Node, create_node
+from fera.partners import Partner
 from fera.server import RunningServer, bind, start_server
 
 POSTGRES_URL = os.environ.get("FERA_TEST_POSTGRES_URL")  # e.g. postgresql+asyncpg://postgres@127.0.0.1/postgres
@@ -97,3 +98,12 @@ class NodeFactory:
         for running in reversed(self.running):
             await running.server.stop()
         await self.databases.drop_all()
+
+
+async def connect(initiator: RunningNode, receiver: RunningNode) -> tuple[Partner, Partner]:
+    """The real handshake: the receiver invites, the initiator registers. Returns each side's view of the other."""
+    invitation = await receiver.node.partners.invite(initiator.node.config.name)
+    theirs = await initiator.node.partners.register_with(invitation.versions_url, invitation.token_a)
+    ours = await receiver.node.partners.find(invitation.partner_id)
+    assert ours is not None and ours.registered and theirs.registered
+    return theirs, ours

@@ -18,9 +18,8 @@ async def register(initiator: RunningNode, receiver: RunningNode) -> tuple[str, 
     """Receiver invites, initiator registers; returns (token the initiator uses, token the receiver uses)."""
     invitation = await receiver.node.partners.invite("initiator")
     partner = await initiator.node.partners.register_with(invitation.versions_url, invitation.token_a)
-    assert partner.outbound_token is not None
-    (back,) = await receiver.node.partners.list()
-    assert back.outbound_token is not None
+    back = await receiver.node.partners.find(invitation.partner_id)
+    assert partner.outbound_token is not None and back is not None and back.outbound_token is not None
     return partner.outbound_token, back.outbound_token
 
 

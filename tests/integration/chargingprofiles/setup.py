@@ -18,17 +18,32 @@ def location(location_id: str = "LOC1", *, capable: bool = True, evses: int = 3)
     capabilities = ["CHARGING_PROFILE_CAPABLE", "CHARGING_PREFERENCES_CAPABLE"] if capable else []
     return Location.model_validate(
         {
-            "country_code": "NL", "party_id": "CPO", "id": location_id, "publish": True,
-            "address": "Stationsplein 1", "city": "Utrecht", "country": "NLD",
+            "country_code": "NL",
+            "party_id": "CPO",
+            "id": location_id,
+            "publish": True,
+            "address": "Stationsplein 1",
+            "city": "Utrecht",
+            "country": "NLD",
             "coordinates": {"latitude": "52.08940", "longitude": "5.11070"},
-            "time_zone": "Europe/Amsterdam", "last_updated": format_datetime(NOW),
+            "time_zone": "Europe/Amsterdam",
+            "last_updated": format_datetime(NOW),
             "evses": [
                 {
-                    "uid": f"{location_id}-E{i}", "status": "CHARGING", "capabilities": capabilities,
+                    "uid": f"{location_id}-E{i}",
+                    "status": "CHARGING",
+                    "capabilities": capabilities,
                     "last_updated": format_datetime(NOW),
                     "connectors": [
-                        {"id": "1", "standard": "IEC_62196_T2", "format": "SOCKET", "power_type": "AC_3_PHASE",
-                         "max_voltage": 230, "max_amperage": 32, "last_updated": format_datetime(NOW)}
+                        {
+                            "id": "1",
+                            "standard": "IEC_62196_T2",
+                            "format": "SOCKET",
+                            "power_type": "AC_3_PHASE",
+                            "max_voltage": 230,
+                            "max_amperage": 32,
+                            "last_updated": format_datetime(NOW),
+                        }
                     ],
                 }
                 for i in range(1, evses + 1)
@@ -40,12 +55,25 @@ def location(location_id: str = "LOC1", *, capable: bool = True, evses: int = 3)
 def session(session_id: str, evse_uid: str, token_party: str = "MSP", location_id: str = "LOC1") -> Session:
     return Session.model_validate(
         {
-            "country_code": "NL", "party_id": "CPO", "id": session_id,
-            "start_date_time": format_datetime(NOW - timedelta(minutes=10)), "kwh": 1.5,
-            "cdr_token": {"country_code": "NL", "party_id": token_party, "uid": f"TOK-{session_id}",
-                          "type": "RFID", "contract_id": f"NL-{token_party}-C{session_id}"},
-            "auth_method": "WHITELIST", "location_id": location_id, "evse_uid": evse_uid,
-            "connector_id": "1", "currency": "EUR", "status": "ACTIVE", "last_updated": format_datetime(NOW),
+            "country_code": "NL",
+            "party_id": "CPO",
+            "id": session_id,
+            "start_date_time": format_datetime(NOW - timedelta(minutes=10)),
+            "kwh": 1.5,
+            "cdr_token": {
+                "country_code": "NL",
+                "party_id": token_party,
+                "uid": f"TOK-{session_id}",
+                "type": "RFID",
+                "contract_id": f"NL-{token_party}-C{session_id}",
+            },
+            "auth_method": "WHITELIST",
+            "location_id": location_id,
+            "evse_uid": evse_uid,
+            "connector_id": "1",
+            "currency": "EUR",
+            "status": "ACTIVE",
+            "last_updated": format_datetime(NOW),
         }
     )
 
@@ -60,6 +88,9 @@ async def seed(cpo: RunningNode, locations: list[Location], sessions: list[Sessi
 
 def amps(*periods: tuple[int, float], **extra: Any) -> ChargingProfile:
     return ChargingProfile.model_validate(
-        {"charging_rate_unit": "A", "charging_profile_period": [{"start_period": s, "limit": v} for s, v in periods]}
+        {
+            "charging_rate_unit": "A",
+            "charging_profile_period": [{"start_period": s, "limit": v} for s, v in periods],
+        }
         | extra
     )

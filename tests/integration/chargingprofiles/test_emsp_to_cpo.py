@@ -7,8 +7,7 @@ import pytest
 from fera.cpo.chargingprofiles.stations import StationBehaviour
 from fera.smartcharging.model import RequestState
 from tests.integration.chargingprofiles.setup import amps, location, seed, session
-from tests.integration.test_credentials import register
-from tests.nodes import NodeFactory, RunningNode, role
+from tests.nodes import NodeFactory, RunningNode, connect, role
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -16,15 +15,22 @@ pytestmark = pytest.mark.timeout(60)
 async def pair(node_factory: NodeFactory, **cpo_settings: object) -> tuple[RunningNode, RunningNode, str]:
     cpo = await node_factory(role("CPO", party="CPO"), name="cpo", **cpo_settings)
     emsp = await node_factory(role("EMSP", party="MSP"), name="emsp")
-    await register(emsp, cpo)
-    (partner,) = await emsp.node.partners.list()
-    await seed(cpo, [location(), location("LOC2", capable=False, evses=1)], [
-        session("S1", "LOC1-E1"), session("S2", "LOC1-E2", token_party="OTH"), session("S3", "LOC2-E1"),
-    ])
+    partner, _ = await connect(emsp, cpo)
+    await seed(
+        cpo,
+        [location(), location("LOC2", capable=False, evses=1)],
+        [
+            session("S1", "LOC1-E1"),
+            session("S2", "LOC1-E2", token_party="OTH"),
+            session("S3", "LOC2-E1", location_id="LOC2"),
+        ],
+    )
     return cpo, emsp, partner.id
 
 
-async def test_set_replace_get_clear_with_results_and_active_profile_updates(node_factory: NodeFactory) -> None:
+async def test_set_replace_get_clear_with_results_and_active_profile_updates(
+    node_factory: NodeFactory,
+) -> None:
     cpo, emsp, cpo_id = await pair(node_factory)
     sender, module = emsp.node.profile_sender, cpo.node.cpo_profiles
     assert sender is not None and module is not None
@@ -37,7 +43,12 @@ async def test_set_replace_get_clear_with_results_and_active_profile_updates(nod
     assert done.result_latency_s is not None
     await module.applier.drain()
     (tx,) = list(module.stations.in_process.stack("LOC1-E1"))
-    assert (tx.purpose.value, tx.kind.value, tx.unit, tx.transaction_id) == ("TxProfile", "Absolute", "A", "S1")
+    assert (tx.purpose.value, tx.kind.value, tx.unit, tx.transaction_id) == (
+        "TxProfile",
+        "Absolute",
+        "A",
+        "S1",
+    )
     assert [(p.start_period, p.limit) for p in tx.periods][0] == (0, 16.0)
     active = await sender.active_profile(cpo_id, "S1")
     assert active is not None and active.charging_profile.charging_rate_unit.value == "A"
@@ -53,7 +64,9 @@ async def test_set_replace_get_clear_with_results_and_active_profile_updates(nod
     got = await sender.wait((await sender.get_active_profile(cpo_id, "S1", 900)).id, timeout=10)
     assert got.result is not None and got.result["result"] == "ACCEPTED"
     assert set(got.result["profile"]) == {"start_date_time", "charging_profile"}
-    assert got.result["profile"]["charging_profile"]["charging_profile_period"] == [{"start_period": 0, "limit": 10.0}]
+    assert got.result["profile"]["charging_profile"]["charging_profile_period"] == [
+        {"start_period": 0, "limit": 10.0}
+    ]
 
     cleared = await sender.wait((await sender.clear_profile(cpo_id, "S1")).id, timeout=10)
     assert cleared.result == {"result": "ACCEPTED"}

@@ -93,7 +93,11 @@ class ActiveProfiles:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._store, self._stations, self._partners, self._client = store, stations, partners, client
-        self.local_limits, self._now = local_limits, now
+        self.local_limits, self._clock = local_limits, now
+
+    def _now(self) -> datetime:
+        """Profiles start on a whole second: OCPP and OCPI periods are whole seconds from the start."""
+        return self._clock().replace(microsecond=0)
 
     async def sender_profiles(self, session_id: str, exclude: str | None = None) -> list[RateProfile]:
         held = await self._held(session_id)

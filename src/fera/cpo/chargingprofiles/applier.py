@@ -62,8 +62,16 @@ class ProfileApplier:
         task.add_done_callback(self._tasks.discard)
 
     async def drain(self) -> None:
+        """Wait until every submitted job has finished (tests, and callers that need the station's answer)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def stop(self) -> None:
+        """Shutdown: in-flight jobs stay QUEUED in the store and resume at the next start (no stuck station
+        call can hold the node up)."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def resume(self) -> None:
         """After a restart: jobs within their deadline run; the others are dropped (sender timed out)."""

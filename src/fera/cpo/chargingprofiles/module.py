@@ -47,6 +47,6 @@ def cpo_chargingprofiles_mounts(node: Node) -> list[ModuleMount]:
     )
     node.cpo_profiles = CpoChargingProfilesModule(receiver, applier, active, stations, sessions)
     node.on_start.append(applier.resume)
-    node.on_stop.append(applier.drain)
+    node.on_stop.append(applier.stop)
     router = receiver_router(node.auth, receiver, RECEIVER_PATH)
     return [ModuleMount(ModuleID.CHARGING_PROFILES, InterfaceRole.RECEIVER, RECEIVER_PATH + "/", router)]
