@@ -1,0 +1,85 @@
+"""ChargingProfiles Sender endpoints on the wire: results matched by request id, active-profile PUTs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import httpx
+
+from fera.node import Node
+from fera.smartcharging.model import ProfileRequest, RequestKind, RequestState
+from tests.wire.conftest import auth, registered_partner
+
+BASE = "/ocpi/2.2.1/sender/chargingprofiles"
+ACTIVE_TIME = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+ACTIVE = {
+    "start_date_time": "2026-03-01T12:00:00Z",
+    "charging_profile": {
+        "charging_rate_unit": "W",
+        "charging_profile_period": [{"start_period": 0, "limit": 11000}],
+    },
+}
+
+
+async def waiting_request(node: Node, partner_id: str, kind: RequestKind = RequestKind.SET) -> str:
+    assert node.profile_sender is not None
+    request = ProfileRequest(
+        id="req1",
+        kind=kind,
+        partner_id=partner_id,
+        session_id="S1",
+        state=RequestState.WAITING,
+        created_at=ACTIVE_TIME,
+    )
+    async with node.database.unit_of_work() as uow:
+        await uow.profile_requests.add(request)
+    return node.profile_sender.response_url(request.id)
+
+
+async def test_result_is_recorded_and_acknowledged_without_data(
+    node: Node, client: httpx.AsyncClient
+) -> None:
+    partner_id, token = await registered_partner(node, "CPO", "CPX")
+    url = await waiting_request(node, partner_id)
+    assert url == "http://cpo.test/ocpi/2.2.1/sender/chargingprofiles/results/req1"
+    response = await client.post(
+        url.removeprefix("http://cpo.test"), json={"result": "ACCEPTED"}, headers=auth(token)
+    )
+    assert response.status_code == 200 and response.json()["status_code"] == 1000
+    assert "data" not in response.json()
+    assert node.profile_sender is not None
+    done = await node.profile_sender.request("req1")
+    assert done is not None and done.state is RequestState.DONE and done.result == {"result": "ACCEPTED"}
+
+
+async def test_result_for_unknown_or_foreign_request_is_2001(node: Node, client: httpx.AsyncClient) -> None:
+    owner_id, _ = await registered_partner(node, "CPO", "CPX")
+    _, other_token = await registered_partner(node, "CPO", "CPY")
+    await waiting_request(node, owner_id)
+    for request_id in ("nope", "req1"):
+        response = await client.post(
+            f"{BASE}/results/{request_id}", json={"result": "ACCEPTED"}, headers=auth(other_token)
+        )
+        assert response.status_code == 200 and response.json()["status_code"] == 2001
+    assert node.profile_sender is not None
+    untouched = await node.profile_sender.request("req1")
+    assert untouched is not None and untouched.state is RequestState.WAITING
+
+
+async def test_result_of_the_wrong_shape_is_2001(node: Node, client: httpx.AsyncClient) -> None:
+    partner_id, token = await registered_partner(node, "CPO", "CPX")
+    await waiting_request(node, partner_id, RequestKind.SET)
+    response = await client.post(f"{BASE}/results/req1", json={"result": "MAYBE"}, headers=auth(token))
+    assert response.json()["status_code"] == 2001 and "result" in response.json()["status_message"]
+
+
+async def test_active_profile_put_on_spec_path_and_aliases(node: Node, client: httpx.AsyncClient) -> None:
+    partner_id, token = await registered_partner(node, "CPO", "CPX")
+    for path in (f"{BASE}/S1", f"{BASE}/activechargingprofile/S2", f"{BASE}/S3/active"):
+        response = await client.put(path, json=ACTIVE, headers=auth(token))
+        assert response.status_code == 200 and response.json()["status_code"] == 1000, (path, response.text)
+        assert "data" not in response.json()
+    assert node.profile_sender is not None
+    for session_id in ("S1", "S2", "S3"):
+        stored = await node.profile_sender.active_profile(partner_id, session_id)
+        assert stored is not None and stored.to_wire() == ACTIVE
