@@ -17,13 +17,17 @@ MountFactory = Callable[["Node"], list["ModuleMount"]]
 
 def _factories() -> dict[Role, list[MountFactory]]:
     # Imported here: role packages import the node's types, and the node imports this module.
+    from fera.cpo import cpo_mounts
     from fera.cpo.chargingprofiles.module import cpo_chargingprofiles_mounts
+    from fera.emsp import emsp_mounts
+    from fera.emsp.chargingprofiles_module import emsp_chargingprofiles_mounts
+    from fera.scsp import scsp_mounts
     from fera.smartcharging.module import sender_chargingprofiles_mounts
 
     return {
-        Role.CPO: [cpo_chargingprofiles_mounts],
-        Role.EMSP: [sender_chargingprofiles_mounts],
-        Role.SCSP: [sender_chargingprofiles_mounts],
+        Role.CPO: [cpo_mounts, cpo_chargingprofiles_mounts],
+        Role.EMSP: [emsp_mounts, sender_chargingprofiles_mounts, emsp_chargingprofiles_mounts],
+        Role.SCSP: [scsp_mounts, sender_chargingprofiles_mounts],
     }
 
 
