@@ -28,7 +28,7 @@ class SiteDemand:
 def share_instant(
     capacity: float, caps: Sequence[float], minima: Sequence[float], order: Sequence[int]
 ) -> list[float]:
-    """One instant: allocations (W) for sessions with `caps`, never above a cap, summing to at most `capacity`.
+    """One instant: allocations (W) for sessions with `caps`, never above a cap, summing to <= `capacity`.
 
     `order` lists session indices by priority (first = last to be dropped for its minimum rate).
     """
@@ -56,7 +56,7 @@ def share_instant(
 def share_capacity(
     capacity: Schedule, demands: Sequence[SiteDemand], start: datetime, end: datetime
 ) -> dict[str, Schedule]:
-    """Each session's local limit on [start, end): its share of `capacity` (no limit where capacity has none)."""
+    """Each session's local limit on [start, end): its share of `capacity` (none where capacity has none)."""
     order = sorted(range(len(demands)), key=lambda i: (demands[i].arrived, demands[i].session_id))
     times = sorted(
         {
