@@ -1,0 +1,32 @@
+"""Grid and market signals in: OSCP-like capacity forecasts and OpenADR-3-like price/CO2 series."""
+
+from fera.signals.models import (
+    CapacityBlock,
+    CapacityForecast,
+    CapacityUnit,
+    ForecastType,
+    Interval,
+    IntervalPeriod,
+    Payload,
+    Phase,
+    SignalKind,
+    SignalSeries,
+)
+from fera.signals.series import capacity_schedule, forecast_from_csv, series_from_csv, step_values
+
+__all__ = [
+    "CapacityBlock",
+    "CapacityForecast",
+    "CapacityUnit",
+    "ForecastType",
+    "Interval",
+    "IntervalPeriod",
+    "Payload",
+    "Phase",
+    "SignalKind",
+    "SignalSeries",
+    "capacity_schedule",
+    "forecast_from_csv",
+    "series_from_csv",
+    "step_values",
+]
