@@ -11,7 +11,15 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from fera.ocpi.auth import Party
 from fera.ocpi.types import Role
 
-__all__ = ["ConfigError", "ContractConfig", "DelegationConfig", "NodeConfig", "RoleConfig", "load_config"]
+__all__ = [
+    "ConfigError",
+    "ContractConfig",
+    "DelegationConfig",
+    "NodeConfig",
+    "RoleConfig",
+    "SiteConfig",
+    "load_config",
+]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./fera.sqlite3"
 
@@ -61,6 +69,16 @@ class DelegationConfig(BaseModel):
         return not self.tokens or token_uid.upper() in (x.upper() for x in self.tokens)
 
 
+class SiteConfig(BaseModel):
+    """CPO side: a grid connection (a location, or some of its EVSEs) and its standing capacity."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    location: str
+    capacity_kw: Annotated[float, Field(gt=0)]
+    evses: list[str] = Field(default_factory=list)  # EVSE uids behind it; empty = every EVSE of the location
+
+
 class NodeConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -75,6 +93,9 @@ class NodeConfig(BaseModel):
     profile_result_timeout_s: int = 30
     contracts: list[ContractConfig] = Field(default_factory=list)
     delegations: list[DelegationConfig] = Field(default_factory=list)
+    sites: list[SiteConfig] = Field(default_factory=list)
+    # Bearer token for FERA's own admin API (/fera/admin/...: signals in, flexibility out); None = disabled.
+    admin_token: Annotated[str | None, StringConstraints(min_length=16)] = None
 
     @property
     def host(self) -> str:
@@ -100,7 +121,7 @@ def load_config(path: str | Path) -> NodeConfig:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     try:
-        sections = {k: raw.get(k, []) for k in ("roles", "contracts", "delegations")}
+        sections = {k: raw.get(k, []) for k in ("roles", "contracts", "delegations", "sites")}
         return NodeConfig.model_validate(raw.get("node", {}) | sections)
     except ValidationError as exc:
         first = exc.errors()[0]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import httpx
 from fastapi import APIRouter, FastAPI
 
+from fera.admin import FlexibilitySource, admin_router
 from fera.config import NodeConfig
 from fera.events import EventBus
 from fera.ocpi.app import NormalisePathMiddleware, install_error_handlers
@@ -27,6 +28,7 @@ from fera.ocpi.versions import (
 )
 from fera.partners import Identity, PartnerRole, PartnerService
 from fera.roles import role_mounts
+from fera.signals.board import SignalBoard
 from fera.store import Database
 
 if TYPE_CHECKING:
@@ -68,6 +70,8 @@ class Node:
         )
         self.auth = Authenticator(self.partners.resolve)
         self.events = EventBus()
+        self.signals = SignalBoard(self.database, self.events)
+        self.flexibility: FlexibilitySource | None = None  # set by the SCSP planner
         self.on_start: list[Hook] = []  # run in order after migrations
         self.on_stop: list[Hook] = []  # run in reverse order before the client and database close
         # Set by the role mount factories that build them (None when the node hosts no such role).
@@ -112,6 +116,7 @@ class Node:
         install_error_handlers(app)
         app.include_router(versions_router(self.auth, self.base_url, self.endpoints))
         app.include_router(credentials_router(self.auth, self.partners))
+        app.include_router(admin_router(self.config.admin_token, self.signals, lambda: self.flexibility))
         for mount in self.mounts:
             app.include_router(mount.router)
         app.add_middleware(RequestIdMiddleware)

@@ -1,0 +1,44 @@
+"""SignalStore on SQLAlchemy: the latest signal of each kind per group."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import String, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fera.store.sqlalchemy.tables import Base
+
+__all__ = ["SignalRow", "SqlSignalStore"]
+
+
+class SignalRow(Base):
+    __tablename__ = "signals"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    group_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    payload: Mapped[dict[str, Any]]
+    received_at: Mapped[datetime]
+
+
+class SqlSignalStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def put(self, kind: str, group_id: str, payload: dict[str, Any], at: datetime) -> None:
+        row = await self._session.get(SignalRow, (kind, group_id))
+        if row is None:
+            row = SignalRow(kind=kind, group_id=group_id)
+            self._session.add(row)
+        row.payload, row.received_at = payload, at
+        await self._session.flush()
+
+    async def get(self, kind: str, group_id: str) -> dict[str, Any] | None:
+        row = await self._session.get(SignalRow, (kind, group_id))
+        return None if row is None else row.payload
+
+    async def groups(self, kind: str) -> list[str]:
+        rows = await self._session.scalars(select(SignalRow.group_id).where(SignalRow.kind == kind))
+        return sorted(rows)
