@@ -1,0 +1,83 @@
+"""Scale: one plan over N sessions x 96 quarter-hours, sites of 10 EVSEs behind 3x63 A fuses, feeders of
+10 sites and one transformer; time and peak memory of `plan()`."""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+import tracemalloc
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from fera.planning import (
+    THREE_PHASE,
+    GridGroup,
+    Phase,
+    PlanningProblem,
+    ProfileType,
+    Session,
+    phase_watts,
+    plan,
+)
+
+NOW = datetime(2024, 3, 4, tzinfo=UTC)
+STEP = timedelta(minutes=15)
+STEPS = 96
+EVSES_PER_SITE = 10  # 10 x 11 kW behind 3x63 A (43 kW): 2.5x oversubscribed
+
+
+def synthetic(count: int, seed: int = 1) -> PlanningProblem:
+    rng = np.random.default_rng(seed)
+    sites = max(1, count // EVSES_PER_SITE)
+    feeders = max(1, sites // 10)
+    groups = [GridGroup("transformer", capacity_w=sites * 30_000.0)]
+    groups += [GridGroup(f"f{f}", capacity_w=10 * 30_000.0, parent="transformer") for f in range(feeders)]
+    groups += [
+        GridGroup(f"s{s}", phase_capacity_w=phase_watts(63), parent=f"f{s % feeders}") for s in range(sites)
+    ]
+    arrival = rng.integers(0, 80, count)
+    stay = rng.integers(4, 60, count)
+    single = rng.random(count) < 0.3
+    types = list(ProfileType)
+    sessions = [
+        Session(
+            id=f"x{i}",
+            arrival=NOW + int(arrival[i]) * STEP,
+            departure=NOW + int(min(arrival[i] + stay[i], STEPS)) * STEP,
+            energy_kwh=float(rng.uniform(5, 40)),
+            max_power_w=7_400.0 if single[i] else 11_000.0,
+            profile_type=types[int(rng.integers(0, 4))],
+            phases=(list(Phase)[int(rng.integers(0, 3))],) if single[i] else THREE_PHASE,
+            group_id=f"s{i % sites}",
+        )
+        for i in range(count)
+    ]
+    price = 0.2 + 0.1 * np.sin(np.arange(STEPS) / STEPS * 2 * np.pi) + rng.normal(0, 0.01, STEPS)
+    return PlanningProblem(NOW, STEP, sessions, groups, price=price.tolist(), co2=300.0, horizon_steps=STEPS)
+
+
+def run(quick: bool) -> list[str]:
+    lines = [
+        "| sessions x steps | variables | constraints | build s | solve s | plan() s | tracemalloc peak MB |"
+        " max RSS MB | unmet % |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for count in (1_000, 5_000) if quick else (1_000, 5_000, 10_000):
+        problem = synthetic(count)
+        tracemalloc.start()
+        began = time.perf_counter()
+        result = plan(problem)
+        elapsed = time.perf_counter() - began
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        s = result.stats
+        unmet = 100 * result.unmet_kwh.sum() / sum(x.energy_kwh for x in problem.sessions)
+        lines.append(
+            f"| {count:,} x {STEPS} | {s.variables:,} | {s.constraints:,} | {s.build_s:.2f} | "
+            f"{s.solve_s:.2f} | {elapsed:.2f} | {peak:.0f} | {rss:.0f} | {unmet:.1f} |"
+        )
+        print(f"  scale: {count} sessions in {elapsed:.2f} s ({s.status})", file=sys.stderr, flush=True)
+    return lines

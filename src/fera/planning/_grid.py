@@ -1,0 +1,148 @@
+"""A problem turned into arrays: session windows in steps, the cells (session, step) and group memberships."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from fera.planning.model import GridGroup, Phase, PlanningProblem, Series, Session
+
+Floats = NDArray[np.float64]
+Ints = NDArray[np.int64]
+_PHASE_INDEX = {Phase.L1: 0, Phase.L2: 1, Phase.L3: 2}
+
+
+def resolve(series: Series, steps: int) -> Floats:
+    """One value per step: a scalar repeats, a short sequence holds its last value, a long one is cut."""
+    if isinstance(series, int | float):
+        return np.full(steps, float(series))
+    values = np.asarray(series, dtype=np.float64)
+    if values.size == 0:
+        raise ValueError("a time series needs at least one value")
+    if values.size >= steps:
+        return values[:steps].copy()
+    return np.concatenate([values, np.full(steps - values.size, values[-1])])
+
+
+@dataclass(frozen=True, slots=True)
+class GroupArrays:
+    id: str
+    members: Ints
+    cap_kw: Floats | None
+    phase_cap_kw: Floats | None
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    steps: int
+    hours: float
+    start: Ints
+    end: Ints
+    pmax_kw: Floats
+    energy_kwh: Floats
+    phase_share: Floats
+    offsets: Ints
+    cell_session: Ints
+    cell_step: Ints
+    groups: tuple[GroupArrays, ...]
+
+    @property
+    def cells(self) -> int:
+        return int(self.cell_session.size)
+
+    def cells_of(self, sessions: Ints) -> Ints:
+        """Indices of every cell of the given sessions (cells of one session are contiguous)."""
+        lengths = self.offsets[sessions + 1] - self.offsets[sessions]
+        ends = np.cumsum(lengths)
+        total = int(ends[-1]) if ends.size else 0
+        return np.repeat(self.offsets[sessions] - (ends - lengths), lengths) + np.arange(
+            total, dtype=np.int64
+        )
+
+
+def _window(session: Session, problem: PlanningProblem) -> tuple[int, int]:
+    first = -((problem.now - session.arrival) // problem.step)
+    return max(0, first), (session.departure - problem.now) // problem.step
+
+
+def _direct_members(group: GridGroup, sessions: Sequence[Session]) -> set[int]:
+    return {
+        i
+        for i, s in enumerate(sessions)
+        if s.group_id == group.id
+        or s.id in group.members
+        or (s.evse_id is not None and s.evse_id in group.members)
+    }
+
+
+def _memberships(problem: PlanningProblem) -> dict[str, set[int]]:
+    """Sessions of each group, children included; rejects unknown parents and cycles."""
+    groups = {g.id: g for g in problem.groups}
+    children: dict[str, list[str]] = {g: [] for g in groups}
+    for g in problem.groups:
+        if g.parent is not None:
+            if g.parent not in groups:
+                raise ValueError(f"group {g.id}: unknown parent {g.parent}")
+            children[g.parent].append(g.id)
+    done: dict[str, set[int]] = {}
+
+    def visit(gid: str, path: frozenset[str]) -> set[int]:
+        if gid in path:
+            raise ValueError(f"group {gid}: parent cycle")
+        if gid not in done:
+            members = _direct_members(groups[gid], problem.sessions)
+            for child in children[gid]:
+                members |= visit(child, path | {gid})
+            done[gid] = members
+        return done[gid]
+
+    for gid in groups:
+        visit(gid, frozenset())
+    return done
+
+
+def _phase_share(sessions: Sequence[Session]) -> Floats:
+    share = np.zeros((len(sessions), 3))
+    for i, s in enumerate(sessions):
+        for phase in s.phases:
+            share[i, _PHASE_INDEX[phase]] = 1.0 / len(s.phases)
+    return share
+
+
+def build_grid(problem: PlanningProblem) -> Grid:
+    sessions = problem.sessions
+    windows = np.array([_window(s, problem) for s in sessions], dtype=np.int64).reshape(-1, 2)
+    steps = problem.horizon_steps if problem.horizon_steps is not None else int(windows[:, 1].max(initial=0))
+    start, end = windows[:, 0], np.minimum(windows[:, 1], steps)
+    lengths = np.maximum(end - start, 0)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    cell_session = np.repeat(np.arange(len(sessions), dtype=np.int64), lengths)
+    cell_step = np.arange(offsets[-1], dtype=np.int64) - offsets[cell_session] + start[cell_session]
+    members = _memberships(problem)
+    groups = tuple(
+        GroupArrays(
+            id=g.id,
+            members=np.array(sorted(members[g.id]), dtype=np.int64),
+            cap_kw=None if g.capacity_w is None else np.maximum(resolve(g.capacity_w, steps), 0) / 1e3,
+            phase_cap_kw=None
+            if g.phase_capacity_w is None
+            else np.maximum(resolve(g.phase_capacity_w, steps), 0) / 1e3,
+        )
+        for g in problem.groups
+    )
+    return Grid(
+        steps=steps,
+        hours=problem.step_hours,
+        start=start,
+        end=end,
+        pmax_kw=np.array([s.max_power_w for s in sessions], dtype=np.float64) / 1e3,
+        energy_kwh=np.array([s.energy_kwh for s in sessions], dtype=np.float64),
+        phase_share=_phase_share(sessions),
+        offsets=offsets,
+        cell_session=cell_session,
+        cell_step=cell_step,
+        groups=groups,
+    )

@@ -1,0 +1,155 @@
+"""Inputs and outputs of the planner: plain, immutable dataclasses (no I/O, no clock)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "THREE_PHASE",
+    "GridGroup",
+    "Phase",
+    "Plan",
+    "PlanningProblem",
+    "ProfileType",
+    "Series",
+    "Session",
+    "SolveStats",
+    "phase_watts",
+]
+
+Series = float | Sequence[float]
+"""One value per step from `now`; a scalar is constant, a short sequence holds its last value."""
+
+
+class ProfileType(StrEnum):
+    """OCPI ChargingPreferences.profile_type: what the driver wants the planner to optimise."""
+
+    CHEAP = "CHEAP"
+    FAST = "FAST"
+    GREEN = "GREEN"
+    REGULAR = "REGULAR"
+
+
+class Phase(StrEnum):
+    L1 = "L1"
+    L2 = "L2"
+    L3 = "L3"
+
+
+THREE_PHASE: tuple[Phase, ...] = (Phase.L1, Phase.L2, Phase.L3)
+
+
+def phase_watts(amps: float, voltage_v: float = 230.0) -> float:
+    """Per-phase power of a fuse rating (wye: phase-to-neutral voltage, 230 V in Europe)."""
+    return amps * voltage_v
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """One charging session. The grid sees `p / len(phases)` on each of `phases` (DC: keep three phases)."""
+
+    id: str
+    arrival: datetime
+    departure: datetime
+    energy_kwh: float
+    max_power_w: float
+    min_rate_w: float = 0.0
+    profile_type: ProfileType = ProfileType.REGULAR
+    phases: tuple[Phase, ...] = THREE_PHASE
+    evse_id: str | None = None
+    group_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.phases or len(set(self.phases)) != len(self.phases):
+            raise ValueError(f"session {self.id}: phases must be distinct and non-empty")
+        if min(self.energy_kwh, self.max_power_w, self.min_rate_w) < 0:
+            raise ValueError(f"session {self.id}: energy and rates must be >= 0")
+
+
+@dataclass(frozen=True, slots=True)
+class GridGroup:
+    """A location, feeder or transformer. Members are session ids or EVSE ids; child groups name it as parent.
+
+    `capacity_w` limits the sum over all phases, `phase_capacity_w` each phase (wye); None: no such limit.
+    """
+
+    id: str
+    capacity_w: Series | None = None
+    phase_capacity_w: Series | None = None
+    parent: str | None = None
+    members: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class PlanningProblem:
+    """Everything the planner needs. Step k covers [now + k*step, now + (k+1)*step).
+
+    `price` (per kWh) and `co2` (g/kWh) are per step from `now`. The horizon defaults to the last
+    departure; a session gets power only in whole steps inside [arrival, departure).
+    """
+
+    now: datetime
+    step: timedelta
+    sessions: Sequence[Session]
+    groups: Sequence[GridGroup] = ()
+    price: Series = 0.0
+    co2: Series = 0.0
+    horizon_steps: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.step <= timedelta(0):
+            raise ValueError("step must be positive")
+        ids = [g.id for g in self.groups]
+        if len(set(ids)) != len(ids):
+            raise ValueError("group ids must be unique")
+
+    @property
+    def step_hours(self) -> float:
+        return self.step.total_seconds() / 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class SolveStats:
+    status: str
+    variables: int
+    constraints: int
+    nonzeros: int
+    iterations: int
+    build_s: float
+    solve_s: float
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Power per session (rows, same order as `session_ids`) and step (columns), in W."""
+
+    start: datetime
+    step: timedelta
+    session_ids: tuple[str, ...]
+    power_w: NDArray[np.float64]
+    unmet_kwh: NDArray[np.float64]
+    stats: SolveStats
+    _index: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {sid: i for i, sid in enumerate(self.session_ids)})
+
+    @property
+    def steps(self) -> int:
+        return int(self.power_w.shape[1])
+
+    def schedule(self, session_id: str) -> NDArray[np.float64]:
+        row: NDArray[np.float64] = self.power_w[self._index[session_id]]
+        return row
+
+    def unmet(self, session_id: str) -> float:
+        return float(self.unmet_kwh[self._index[session_id]])
+
+    def delivered_kwh(self, session_id: str) -> float:
+        return float(self.schedule(session_id).sum()) * self.step.total_seconds() / 3.6e6

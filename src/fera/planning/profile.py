@@ -1,0 +1,104 @@
+"""From a plan to what a charger is told: minimum rates applied, then an OCPI-like profile per session.
+
+Minimum rate (our choice): a planned power in (0, min) is raised to the minimum when the session's maximum
+and every group limit (total and per phase) leave room for it at that step, and set to 0 otherwise. Raising
+keeps the car charging (many cars stop below ~6 A) and may deliver slightly more than planned; dropping to 0
+is always safe. Sessions are treated in plan order and each change updates the loads the next one sees.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+import numpy as np
+
+from fera.planning._grid import build_grid
+from fera.planning._loads import GroupLoads
+from fera.planning.model import Plan, PlanningProblem, Session
+
+__all__ = [
+    "PlannedProfile",
+    "ProfilePeriod",
+    "RateUnit",
+    "apply_min_rates",
+    "floor_tenth",
+    "to_charging_profile",
+]
+
+
+class RateUnit(StrEnum):
+    A = "A"
+    W = "W"
+
+
+@dataclass(frozen=True, slots=True)
+class ProfilePeriod:
+    start_period: int
+    limit: float
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedProfile:
+    """A session's planned limits: `A` per phase for AC, `W` total for DC, one decimal rounded down."""
+
+    session_id: str
+    start_date_time: datetime
+    duration: int
+    charging_rate_unit: RateUnit
+    min_charging_rate: float | None
+    periods: tuple[ProfilePeriod, ...]
+
+
+def floor_tenth(value: float) -> float:
+    """Round down to one decimal; the 1e-6 absorbs float noise (16.0 stored as 15.9999999...)."""
+    return math.floor(value * 10 + 1e-6) / 10
+
+
+def apply_min_rates(problem: PlanningProblem, plan: Plan) -> Plan:
+    """The plan with every power in (0, min_rate) raised to min_rate where limits allow, else set to 0."""
+    grid = build_grid(problem)
+    power_kw = plan.power_w / 1e3
+    loads = GroupLoads(grid, power_kw)
+    adjusted = power_kw.copy()
+    for i, session in enumerate(problem.sessions):
+        low = (power_kw[i] > 0) & (power_kw[i] < session.min_rate_w / 1e3)
+        if not low.any():
+            continue
+        target = session.min_rate_w / 1e3
+        fits = (target <= grid.pmax_kw[i] + 1e-12) & (target - power_kw[i] <= loads.room(i) + 1e-12)
+        adjusted[i, low] = np.where(fits[low], target, 0.0)
+        loads.add(i, adjusted[i] - power_kw[i])
+    return replace(plan, power_w=adjusted * 1e3)
+
+
+def _limits(power_w: np.ndarray, session: Session, voltage_v: float, dc: bool) -> list[float]:
+    power_w = np.where(power_w < session.min_rate_w - 1e-6, 0.0, power_w)  # what apply_min_rates left low
+    values = power_w if dc else power_w / (voltage_v * len(session.phases))
+    return [floor_tenth(float(v)) for v in values]
+
+
+def to_charging_profile(
+    plan: Plan, session: Session, *, voltage_v: float = 230.0, dc: bool = False
+) -> PlannedProfile:
+    """The session's schedule as periods over the plan's horizon, equal neighbours merged.
+
+    AC limits are amps per phase, P / (V × phases); DC limits are watts. Powers still below the session's
+    minimum rate become 0 (call `apply_min_rates` first to raise those that fit).
+    """
+    step_s = int(plan.step.total_seconds())
+    periods: list[ProfilePeriod] = []
+    for k, limit in enumerate(_limits(plan.schedule(session.id), session, voltage_v, dc)):
+        if not periods or periods[-1].limit != limit:
+            periods.append(ProfilePeriod(k * step_s, limit))
+    min_rate = session.min_rate_w if dc else session.min_rate_w / (voltage_v * len(session.phases))
+    return PlannedProfile(
+        session_id=session.id,
+        start_date_time=plan.start,
+        duration=plan.steps * step_s,
+        charging_rate_unit=RateUnit.W if dc else RateUnit.A,
+        min_charging_rate=round(min_rate, 1) if min_rate > 0 else None,
+        periods=tuple(periods),
+    )

@@ -1,0 +1,89 @@
+"""apply_min_rates and to_charging_profile."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+import pytest
+
+from fera.planning import (
+    GridGroup,
+    Phase,
+    Plan,
+    ProfilePeriod,
+    RateUnit,
+    Session,
+    SolveStats,
+    apply_min_rates,
+    floor_tenth,
+    to_charging_profile,
+)
+from tests.unit.planning.factory import NOW, STEP, problem, session
+
+
+def _plan(rows: dict[str, list[float]]) -> Plan:
+    stats = SolveStats("Optimal", 0, 0, 0, 0, 0.0, 0.0)
+    power = np.array(list(rows.values()), dtype=np.float64)
+    return Plan(NOW, STEP, tuple(rows), power, np.zeros(len(rows)), stats)
+
+
+def test_ac_limits_are_amps_per_phase_rounded_down_and_merged() -> None:
+    car = session("a", 1, 10, kw=11)
+    profile = to_charging_profile(_plan({"a": [11_000, 11_000, 7_000, 0]}), car)
+    assert profile.charging_rate_unit is RateUnit.A
+    # 11000 / (230 * 3) = 15.94 A -> 15.9; 7000 / 690 = 10.14 -> 10.1
+    assert profile.periods == (ProfilePeriod(0, 15.9), ProfilePeriod(1800, 10.1), ProfilePeriod(2700, 0.0))
+    assert profile.start_date_time == NOW and profile.duration == 3600
+    assert profile.min_charging_rate is None
+
+
+def test_single_phase_amps_use_one_phase() -> None:
+    car = session("a", 1, 10, kw=7.4, phases=(Phase.L2,))
+    profile = to_charging_profile(_plan({"a": [3680.0]}), car)
+    assert profile.periods == (ProfilePeriod(0, 16.0),)
+
+
+def test_dc_limits_are_watts() -> None:
+    car = session("a", 1, 10, kw=50)
+    profile = to_charging_profile(_plan({"a": [49_999.97, 20_000]}), car, dc=True)
+    assert profile.charging_rate_unit is RateUnit.W
+    assert profile.periods == (ProfilePeriod(0, 49_999.9), ProfilePeriod(900, 20_000.0))
+
+
+def test_no_limit_exceeds_the_plan() -> None:
+    for watts in np.linspace(0, 22_000, 997):
+        assert floor_tenth(watts / 690) * 690 <= watts + 1e-6
+
+
+def test_a_rate_below_the_minimum_is_raised_when_the_site_has_room() -> None:
+    car = session("a", 1, 10, min_rate_w=4_140, group_id="site")  # 6 A on three phases
+    p = problem([car], groups=[GridGroup("site", capacity_w=5_000)])
+    adjusted = apply_min_rates(p, _plan({"a": [2_000, 0, 5_000, 0]}))
+    assert adjusted.schedule("a").tolist() == pytest.approx([4_140, 0, 5_000, 0])
+    profile = to_charging_profile(adjusted, car)
+    assert profile.periods[0] == ProfilePeriod(0, 6.0) and profile.min_charging_rate == 6.0
+
+
+def test_a_rate_below_the_minimum_is_dropped_when_the_site_is_full() -> None:
+    cars = [session(s, 1, 10, min_rate_w=4_140, group_id="site") for s in "ab"]
+    p = problem(cars, groups=[GridGroup("site", capacity_w=6_000)])
+    adjusted = apply_min_rates(p, _plan({"a": [2_000] * 4, "b": [2_000] * 4}))
+    # "a" would need 2140 W more with 2000 W left: dropped; that frees room to raise "b"
+    assert adjusted.schedule("a").tolist() == pytest.approx([0] * 4)
+    assert adjusted.schedule("b").tolist() == pytest.approx([4_140] * 4)
+
+
+def test_a_rate_below_the_minimum_is_dropped_when_the_phase_is_full() -> None:
+    car = Session(
+        "a", NOW, NOW + timedelta(hours=1), 10, 7_400, min_rate_w=1_380, phases=(Phase.L1,), group_id="s"
+    )
+    p = problem([car], groups=[GridGroup("s", phase_capacity_w=1_000)])
+    adjusted = apply_min_rates(p, _plan({"a": [900.0] * 4}))
+    assert adjusted.schedule("a").max() == 0
+
+
+def test_profile_alone_drops_rates_below_the_minimum() -> None:
+    car = session("a", 1, 10, min_rate_w=4_140)
+    profile = to_charging_profile(_plan({"a": [2_000, 6_900]}), car)
+    assert profile.periods == (ProfilePeriod(0, 0.0), ProfilePeriod(900, 10.0))
