@@ -138,5 +138,47 @@ def demo(
         _print_partners(partners)
 
 
+@app.command()
+def simulate(
+    url: Annotated[str, typer.Option(help="The CPO's OCPP gateway, e.g. ws://127.0.0.1:9000/ocpp")],
+    stations: Annotated[int, typer.Option(min=1, help="Number of stations.")] = 4,
+    connectors: Annotated[int, typer.Option(min=1, help="Connectors per station.")] = 2,
+    versions: Annotated[
+        str, typer.Option(help="OCPP versions, used in turn: 1.6, 2.0.1 or both.")
+    ] = "1.6,2.0.1",
+    evs: Annotated[int, typer.Option(min=0, help="EVs to generate (ignored with --csv).")] = 12,
+    csv: Annotated[
+        Path | None, typer.Option(help="EVs from a CSV: arrival,departure,energy_kwh,max_kw.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the EV generator.")] = 1,
+    hours: Annotated[float, typer.Option(min=0.1, help="Simulated hours of arrivals.")] = 24.0,
+    speed: Annotated[float, typer.Option(min=1, help="Simulated seconds per real second.")] = 360.0,
+    password: Annotated[str | None, typer.Option(help="HTTP Basic password of every station.")] = None,
+    prefix: Annotated[str, typer.Option(help="Station ids are PREFIX1, PREFIX2, ...")] = "SIM-",
+) -> None:
+    """Simulated stations connect over real OCPP websockets, plug in EVs and charge within their profiles."""
+    from datetime import UTC, datetime
+
+    from fera.ocpp.simulator import (
+        SimulationConfig,
+        generate_evs,
+        read_evs_csv,
+        run_simulation,
+        station_specs,
+    )
+
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    specs = station_specs(stations, connectors, [v.strip() for v in versions.split(",")], password, prefix)
+    try:
+        visits = read_evs_csv(csv.read_text(), start) if csv else generate_evs(evs, start, seed, hours)
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]Cannot read EVs:[/] {exc}")
+        raise typer.Exit(2) from exc
+    config = SimulationConfig(url=url, stations=specs, evs=visits, start=start, speed=speed)
+    with console.status(f"{len(specs)} stations, {len(visits)} EVs, x{speed:g} time"):
+        report = asyncio.run(run_simulation(config))
+    console.print(report.summary())
+
+
 def main() -> None:
     app()
