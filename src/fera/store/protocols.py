@@ -3,17 +3,41 @@
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
-from typing import Protocol
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
 
-from fera.partners.model import Partner
+from fera.ocpi.locations.models import Location
+from fera.ocpi.pagination import Page
+from fera.ocpi.sessions.models import ChargingPreferences, Session
+from fera.ocpi.tokens.models import Token
 from fera.store.profile_protocols import (
     ActiveProfileStore,
     ProfileJobStore,
     ProfileRequestStore,
     SenderProfileStore,
 )
+from fera.store.records import (
+    ForwardedSession,
+    StoredLocation,
+    StoredSession,
+    StoredToken,
+    Visibility,
+    Window,
+)
 
-__all__ = ["PartnerStore", "Store", "UnitOfWork"]
+if TYPE_CHECKING:  # fera.partners imports this module (PartnerService takes a Store)
+    from fera.partners.model import Partner
+
+__all__ = [
+    "ForwardedSessionStore",
+    "LocationStore",
+    "PartnerStore",
+    "SessionStore",
+    "SignalStore",
+    "Store",
+    "TokenStore",
+    "UnitOfWork",
+]
 
 
 class PartnerStore(Protocol):
@@ -25,11 +49,25 @@ class PartnerStore(Protocol):
     async def delete(self, partner_id: str) -> None: ...
 
 
+class SignalStore(Protocol):
+    async def put(self, kind: str, group_id: str, payload: dict[str, Any], at: datetime) -> None: ...
+    async def get(self, kind: str, group_id: str) -> dict[str, Any] | None: ...
+    async def groups(self, kind: str) -> list[str]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: committed when the block ends normally, rolled back otherwise."""
 
     @property
     def partners(self) -> PartnerStore: ...
+    @property
+    def locations(self) -> LocationStore: ...
+    @property
+    def sessions(self) -> SessionStore: ...
+    @property
+    def tokens(self) -> TokenStore: ...
+    @property
+    def forwards(self) -> ForwardedSessionStore: ...
     @property
     def profile_requests(self) -> ProfileRequestStore: ...
     @property
@@ -38,8 +76,45 @@ class UnitOfWork(Protocol):
     def sender_profiles(self) -> SenderProfileStore: ...
     @property
     def profile_jobs(self) -> ProfileJobStore: ...
+    @property
+    def signals(self) -> SignalStore: ...
 
 
 class Store(Protocol):
     def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]: ...
     async def close(self) -> None: ...
+
+
+# -- Locations, Sessions, Tokens (issue 3) ---------------------------------------------------------------
+# Objects are the OCPI wire models; `partner_id` None marks objects this node owns, otherwise the partner
+# that pushed (or was pulled from). Keys compare case-insensitively (CiString).
+
+
+class LocationStore(Protocol):
+    async def get(self, country_code: str, party_id: str, location_id: str) -> StoredLocation | None: ...
+    async def own(self, location_id: str) -> Location | None: ...
+    async def put(self, location: Location, partner_id: str | None) -> bool: ...  # True when created
+    async def page(self, partner_id: str | None, visibility: Visibility, window: Window) -> Page: ...
+
+
+class SessionStore(Protocol):
+    async def get(self, country_code: str, party_id: str, session_id: str) -> StoredSession | None: ...
+    async def own(self, session_id: str) -> StoredSession | None: ...
+    async def put(self, session: Session, partner_id: str | None) -> bool: ...
+    async def set_preferences(self, session: Session, preferences: ChargingPreferences) -> None: ...
+    async def page(self, partner_id: str | None, visibility: Visibility, window: Window) -> Page: ...
+
+
+class TokenStore(Protocol):
+    async def get(self, country_code: str, party_id: str, uid: str, type_: str) -> StoredToken | None: ...
+    async def put(self, token: Token, partner_id: str | None) -> bool: ...
+    async def page(self, partner_id: str | None, window: Window) -> Page: ...
+
+
+class ForwardedSessionStore(Protocol):
+    async def add(self, forwarded: ForwardedSession) -> None: ...
+    async def get(self, forwarded_id: str) -> ForwardedSession | None: ...
+    async def by_source(
+        self, cpo_partner_id: str, country_code: str, party_id: str, session_id: str
+    ) -> list[ForwardedSession]: ...
+    async def page(self, scsp_partner_id: str, window: Window) -> Page: ...  # (ForwardedSession, Session)

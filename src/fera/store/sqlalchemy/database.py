@@ -11,6 +11,8 @@ from alembic.config import Config
 from sqlalchemy import Connection, event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from fera.store.sqlalchemy.forwards import SqlForwardedSessionStore
+from fera.store.sqlalchemy.locations import SqlLocationStore
 from fera.store.sqlalchemy.partners import SqlPartnerStore
 from fera.store.sqlalchemy.profiles import (
     SqlActiveProfileStore,
@@ -18,6 +20,9 @@ from fera.store.sqlalchemy.profiles import (
     SqlProfileRequestStore,
     SqlSenderProfileStore,
 )
+from fera.store.sqlalchemy.sessions import SqlSessionStore
+from fera.store.sqlalchemy.signals import SqlSignalStore
+from fera.store.sqlalchemy.tokens import SqlTokenStore
 
 __all__ = ["Database", "SqlUnitOfWork", "upgrade"]
 
@@ -30,10 +35,15 @@ class SqlUnitOfWork:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.partners = SqlPartnerStore(session)
+        self.locations = SqlLocationStore(session)
+        self.sessions = SqlSessionStore(session)
+        self.tokens = SqlTokenStore(session)
+        self.forwards = SqlForwardedSessionStore(session)
         self.profile_requests = SqlProfileRequestStore(session)
         self.active_profiles = SqlActiveProfileStore(session)
         self.sender_profiles = SqlSenderProfileStore(session)
         self.profile_jobs = SqlProfileJobStore(session)
+        self.signals = SqlSignalStore(session)
 
 
 class Database:

@@ -1,0 +1,47 @@
+"""Child-process side: serve a FERA node, or a bare FastAPI app with fixed bodies, with uvicorn until SIGTERM.
+
+Both run the same way (one uvicorn worker, no access log), so the ratio shows what FERA adds per request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from fera.config import NodeConfig
+from fera.node import create_node
+
+__all__ = ["bare_app", "serve_bare", "serve_node"]
+
+
+def _run(app: Any, port: int) -> None:
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    uvicorn.Server(config).run()
+
+
+def serve_node(config_json: str) -> None:
+    config = NodeConfig.model_validate_json(config_json)
+    _run(create_node(config).app, config.port)
+
+
+def bare_app(bodies: dict[str, dict[str, Any]]) -> FastAPI:
+    """GET on each path answers its body (a dict, serialised per request as FERA's are)."""
+    app = FastAPI()
+    for path, body in bodies.items():
+        app.add_api_route(path, _answer(body), methods=["GET"])
+    return app
+
+
+def _answer(body: dict[str, Any]) -> Callable[[], Awaitable[JSONResponse]]:
+    async def answer() -> JSONResponse:
+        return JSONResponse(body)
+
+    return answer
+
+
+def serve_bare(port: int, bodies: dict[str, dict[str, Any]]) -> None:
+    _run(bare_app(bodies), port)

@@ -1,0 +1,254 @@
+"""The CPO's Sessions: the Sender interface, the domain API fed by charging events, and the pushes.
+
+Domain API (issue item 5): `start_session`, `meter_values`, `stop_session`. Each change is committed, then
+published as `SessionChanged` and pushed (PUT when new, PATCH with `last_updated` afterwards) to the token's
+eMSP and to contracted SCSPs. Pushes never block or fail the change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from functools import partial
+
+from fera.cpo._recipients import session_recipients
+from fera.cpo.preferences import evaluate
+from fera.cpo.visibility import session_visibility
+from fera.exchange import Exchange, Push
+from fera.exchange._objects import find_connector, find_evse
+from fera.ocpi.auth import Caller, Party
+from fera.ocpi.errors import InvalidParameters, NotFound, UnknownLocation
+from fera.ocpi.locations.models import Location
+from fera.ocpi.pagination import Page, PageQuery
+from fera.ocpi.sessions.models import (
+    AuthMethod,
+    CdrDimension,
+    CdrDimensionType,
+    CdrToken,
+    ChargingPeriod,
+    ChargingPreferences,
+    ChargingPreferencesResponse,
+    Session,
+    SessionPatch,
+    SessionStatus,
+    apply_patch,
+)
+from fera.ocpi.types import Role
+from fera.partners import Partner
+from fera.sessions_events import PreferencesChanged, SessionChanged
+from fera.store.records import StoredSession, Window
+
+__all__ = ["CpoSessions"]
+
+Partners = Sequence[Partner]
+_ONGOING = (SessionStatus.ACTIVE, SessionStatus.PENDING, SessionStatus.RESERVATION)
+
+
+class CpoSessions:
+    """Implements `SessionsSender` for the CPO role."""
+
+    def __init__(self, exchange: Exchange) -> None:
+        self._ex = exchange
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)  # one writer per session
+
+    @property
+    def party(self) -> Party:
+        party = self._ex.config.party(Role.CPO)
+        assert party is not None, "the CPO role is hosted"
+        return party
+
+    # -- Sender interface -----------------------------------------------------------------------------------
+    async def list(self, caller: Caller, query: PageQuery) -> Page:
+        visibility = session_visibility(caller.roles, self._ex.config.contracts)
+        async with self._ex.store.unit_of_work() as uow:
+            return await uow.sessions.page(None, visibility, _window(query))
+
+    async def set_charging_preferences(
+        self, caller: Caller, session_id: str, preferences: ChargingPreferences
+    ) -> ChargingPreferencesResponse:
+        async with self._ex.store.unit_of_work() as uow:
+            stored = await uow.sessions.own(session_id)
+            location = None if stored is None else await uow.locations.own(stored.session.location_id)
+        if stored is None or not self._visible(caller, stored.session) or location is None:
+            raise NotFound("Unknown session")
+        evse = find_evse(location, stored.session.evse_uid)
+        connector = None if evse is None else find_connector(evse, stored.session.connector_id)
+        if evse is None or connector is None:
+            raise NotFound("The session's EVSE is unknown")
+        result = evaluate(stored.session, evse, connector, preferences, self._ex.now())
+        if result is ChargingPreferencesResponse.ACCEPTED:
+            await self._accept(stored.session, preferences)
+        return result
+
+    # -- domain API -----------------------------------------------------------------------------------------
+    async def start_session(
+        self,
+        *,
+        token: CdrToken,
+        location_id: str,
+        evse_uid: str,
+        connector_id: str,
+        at: datetime | None = None,
+        session_id: str | None = None,
+        status: SessionStatus = SessionStatus.ACTIVE,
+        auth_method: AuthMethod = AuthMethod.WHITELIST,
+        authorization_reference: str | None = None,
+        currency: str = "EUR",
+        meter_id: str | None = None,
+    ) -> Session:
+        """A new session at one of our connectors (UnknownLocation, 2003, if there is no such connector)."""
+        at = at or self._ex.now()
+        session = Session(
+            country_code=self.party.country_code,
+            party_id=self.party.party_id,
+            id=session_id or str(uuid.uuid4()),
+            start_date_time=at,
+            kwh=0.0,
+            cdr_token=token,
+            auth_method=auth_method,
+            authorization_reference=authorization_reference,
+            location_id=location_id,
+            evse_uid=evse_uid,
+            connector_id=connector_id,
+            meter_id=meter_id,
+            currency=currency,
+            charging_periods=[],
+            status=status,
+            last_updated=at,
+        )
+        async with self._ex.store.unit_of_work() as uow:
+            _check_connector(await uow.locations.own(session.location_id), session)
+            if await uow.sessions.own(session.id) is not None:
+                raise InvalidParameters(f"session {session.id} exists")
+            await uow.sessions.put(session, None)
+            partners = await uow.partners.list()
+        await self._publish(session, None, partners)
+        return session
+
+    async def meter_values(
+        self,
+        session_id: str,
+        *,
+        kwh: float,
+        at: datetime | None = None,
+        power_kw: float | None = None,
+        current_a: float | None = None,
+    ) -> Session:
+        """A reading: total `kwh` so far, plus the average power/current since the previous reading.
+
+        Appends one ChargingPeriod from the previous reading (or the start) with ENERGY = the kWh since then,
+        and POWER (kW) / CURRENT (A) when given. A PENDING session becomes ACTIVE.
+        """
+        return await self._change(
+            session_id, lambda s: _reading(s, kwh, at or self._ex.now(), power_kw, current_a)
+        )
+
+    async def stop_session(
+        self, session_id: str, *, at: datetime | None = None, kwh: float | None = None
+    ) -> Session:
+        """The session ends (COMPLETED); a final `kwh` adds the last period like a reading."""
+        return await self._change(session_id, lambda s: _stop(s, at or self._ex.now(), kwh))
+
+    async def session(self, session_id: str) -> StoredSession | None:
+        async with self._ex.store.unit_of_work() as uow:
+            return await uow.sessions.own(session_id)
+
+    async def announce(self, partner: Partner) -> None:
+        """PUT every session the partner may see (after a registration)."""
+        visibility = session_visibility(partner.parties(), self._ex.config.contracts)
+        offset, total = 0, 1
+        while offset < total:
+            async with self._ex.store.unit_of_work() as uow:
+                page = await uow.sessions.page(None, visibility, Window(offset, 500))
+            for session in page.items:
+                self._push(session, None, [partner])
+            offset, total = offset + max(len(page.items), 1), page.total
+
+    # -- internals ----------------------------------------------------------------------------------------
+    async def _change(self, session_id: str, make: Callable[[Session], SessionPatch]) -> Session:
+        async with self._locks[session_id.upper()], self._ex.store.unit_of_work() as uow:
+            stored = await uow.sessions.own(session_id)
+            if stored is None:
+                raise NotFound(f"Unknown session {session_id}")
+            patch = make(stored.session)
+            updated = apply_patch(stored.session, patch)
+            await uow.sessions.put(updated, None)
+            partners = await uow.partners.list()
+        await self._publish(updated, patch, partners)
+        return updated
+
+    async def _publish(self, session: Session, patch: SessionPatch | None, partners: Partners) -> None:
+        self._push(session, patch, partners)
+        await self._ex.events.publish(SessionChanged(session, None, patch))
+
+    def _push(self, session: Session, patch: SessionPatch | None, partners: Partners) -> None:
+        client = self._ex.sessions_receiver
+        key = (session.country_code, session.party_id, session.id)
+        for r in session_recipients(self._ex, partners, session):
+            put = partial(client.put, r.target, r.url, session)
+            change = None if patch is None else partial(client.patch, r.target, r.url, key, patch)
+            self._ex.pusher.submit(Push((r.partner_id, "sessions", *key), put, change))
+
+    async def _accept(self, session: Session, preferences: ChargingPreferences) -> None:
+        async with self._ex.store.unit_of_work() as uow:
+            await uow.sessions.set_preferences(session, preferences)
+        event = PreferencesChanged(session.id, preferences, session.country_code, session.party_id)
+        await self._ex.events.publish(event)
+
+    def _visible(self, caller: Caller, session: Session) -> bool:
+        return session_visibility(caller.roles, self._ex.config.contracts).sees_session(session)
+
+
+def _check_connector(location: Location | None, session: Session) -> None:
+    evse = None if location is None else find_evse(location, session.evse_uid)
+    if evse is None or find_connector(evse, session.connector_id) is None:
+        where = f"{session.location_id}/{session.evse_uid}/{session.connector_id}"
+        raise UnknownLocation(f"No connector {where}")
+
+
+def _window(query: PageQuery) -> Window:
+    return Window(query.offset, query.limit, query.date_from, query.date_to)
+
+
+def _period(
+    session: Session, at: datetime, kwh: float, power_kw: float | None, current_a: float | None
+) -> ChargingPeriod:
+    if kwh < session.kwh:
+        raise InvalidParameters(f"kwh {kwh} is below the session's {session.kwh}")
+    dims = [CdrDimension(type=CdrDimensionType.ENERGY, volume=round(kwh - session.kwh, 4))]
+    if power_kw is not None:
+        dims.append(CdrDimension(type=CdrDimensionType.POWER, volume=power_kw))
+    if current_a is not None:
+        dims.append(CdrDimension(type=CdrDimensionType.CURRENT, volume=current_a))
+    return ChargingPeriod(start_date_time=session.last_updated, dimensions=dims)
+
+
+def _reading(
+    session: Session, kwh: float, at: datetime, power_kw: float | None, current_a: float | None
+) -> SessionPatch:
+    if session.status not in _ONGOING:
+        raise InvalidParameters(f"session {session.id} is {session.status.value}")
+    fields: dict[str, object] = {
+        "kwh": kwh,
+        "charging_periods": [_period(session, at, kwh, power_kw, current_a)],
+        "last_updated": at,
+    }
+    if session.status is not SessionStatus.ACTIVE:  # spec: start_date_time moves when charging starts
+        fields |= {"status": SessionStatus.ACTIVE, "start_date_time": at}
+    return SessionPatch.model_validate(fields)
+
+
+def _stop(session: Session, at: datetime, kwh: float | None) -> SessionPatch:
+    if session.status not in _ONGOING:
+        raise InvalidParameters(f"session {session.id} is {session.status.value}")
+    periods = [] if kwh is None or kwh == session.kwh else [_period(session, at, kwh, None, None)]
+    return SessionPatch(
+        status=SessionStatus.COMPLETED,
+        end_date_time=at,
+        kwh=session.kwh if kwh is None else kwh,
+        charging_periods=periods or None,
+        last_updated=at,
+    )

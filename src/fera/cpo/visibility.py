@@ -1,0 +1,57 @@
+"""What a partner may see of the CPO's objects, from its parties and the CPO's smart-charging contracts.
+
+eMSP parties see every location and the sessions of their own tokens; an SCSP party sees the locations its
+contract covers and the sessions at them (topology "CPO delegates to SCSP"). Nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from fera.config import ContractConfig
+from fera.ocpi.auth import Party
+from fera.ocpi.sessions.models import Session
+from fera.ocpi.types import Role
+from fera.store.records import Visibility
+
+__all__ = ["location_visibility", "session_visibility", "steering_party"]
+
+
+def _contracted(parties: Iterable[Party], contracts: list[ContractConfig]) -> tuple[bool, frozenset[str]]:
+    """(covers every location, location ids covered) for the SCSP parties among `parties`."""
+    every, ids = False, set[str]()
+    for contract in contracts:
+        cc, pid = contract.scsp.split("*")
+        if any(p.role is Role.SCSP and p.is_(cc, pid) for p in parties):
+            every = every or not contract.locations
+            ids.update(x.upper() for x in contract.locations)
+    return every, frozenset(ids)
+
+
+def location_visibility(parties: Iterable[Party], contracts: list[ContractConfig]) -> Visibility:
+    parties = list(parties)
+    every, ids = _contracted(parties, contracts)
+    emsp = any(p.role is Role.EMSP for p in parties)
+    return Visibility(location_ids=ids, all_locations=every or emsp)
+
+
+def session_visibility(parties: Iterable[Party], contracts: list[ContractConfig]) -> Visibility:
+    parties = list(parties)
+    every, ids = _contracted(parties, contracts)
+    tokens = frozenset((p.country_code.upper(), p.party_id.upper()) for p in parties if p.role is Role.EMSP)
+    return Visibility(token_parties=tokens, location_ids=ids, all_locations=every)
+
+
+def steering_party(
+    parties: Iterable[Party], session: Session, contracts: list[ContractConfig]
+) -> Party | None:
+    """The party that sees (and may steer) this session: the token's eMSP, else a contracted SCSP."""
+    parties = list(parties)
+    token = session.cdr_token
+    owner = next(
+        (p for p in parties if p.role is Role.EMSP and p.is_(token.country_code, token.party_id)), None
+    )
+    if owner is not None:
+        return owner
+    scsps = [p for p in parties if p.role is Role.SCSP]
+    return next((p for p in scsps if session_visibility([p], contracts).sees_session(session)), None)

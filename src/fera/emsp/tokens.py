@@ -1,0 +1,83 @@
+"""The eMSP's Tokens: the Sender list CPOs pull, and the domain API that stores and pushes them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from functools import partial
+
+from fera.exchange import Exchange, Push
+from fera.ocpi.auth import Caller
+from fera.ocpi.errors import NotFound
+from fera.ocpi.pagination import Page, PageQuery
+from fera.ocpi.tokens.models import Token, TokenPatch, TokenType, apply_patch
+from fera.ocpi.types import Role
+from fera.partners import Partner
+from fera.sessions_events import TokenChanged
+from fera.store.records import Window
+
+__all__ = ["EmspTokens"]
+
+
+class EmspTokens:
+    """Implements `TokensSender`: CPO partners see all our tokens, other callers none."""
+
+    def __init__(self, exchange: Exchange) -> None:
+        self._ex = exchange
+
+    async def list(self, caller: Caller, query: PageQuery) -> Page:
+        if not caller.has_role(Role.CPO):
+            return Page([], 0)
+        window = Window(query.offset, query.limit, query.date_from, query.date_to)
+        async with self._ex.store.unit_of_work() as uow:
+            return await uow.tokens.page(None, window)
+
+    async def put_token(self, token: Token) -> Token:
+        """Create or replace one of our tokens; pushed whole to every CPO partner."""
+        async with self._ex.store.unit_of_work() as uow:
+            await uow.tokens.put(token, None)
+            partners = await uow.partners.list()
+        self._push(token, None, partners)
+        await self._ex.events.publish(TokenChanged(token, None))
+        return token
+
+    async def set_valid(
+        self, uid: str, valid: bool, type_: TokenType = TokenType.RFID, at: datetime | None = None
+    ) -> Token:
+        """Block or unblock a token (tokens are never deleted); pushed as a PATCH."""
+        patch = TokenPatch(valid=valid, last_updated=at or self._ex.now())
+        async with self._ex.store.unit_of_work() as uow:
+            stored = await uow.tokens.get(self._party()[0], self._party()[1], uid, type_.value)
+            if stored is None or stored.partner_id is not None:
+                raise NotFound(f"Unknown token {uid}")
+            token = apply_patch(stored.token, patch)
+            await uow.tokens.put(token, None)
+            partners = await uow.partners.list()
+        self._push(token, patch, partners)
+        await self._ex.events.publish(TokenChanged(token, None))
+        return token
+
+    async def announce(self, partner: Partner) -> None:
+        """PUT all our tokens to a CPO partner (after a registration)."""
+        async with self._ex.store.unit_of_work() as uow:
+            page = await uow.tokens.page(None, Window(0, 100_000))
+        for token in page.items:
+            self._push(token, None, [partner])
+
+    def _push(self, token: Token, patch: TokenPatch | None, partners: Sequence[Partner]) -> None:
+        client = self._ex.tokens_receiver
+        for partner in partners:
+            url = partner.endpoint("tokens", "RECEIVER")
+            cpo = next((p for p in partner.parties() if p.role is Role.CPO), None)
+            if not partner.registered or url is None or cpo is None:
+                continue
+            target = self._ex.target(partner, cpo, Role.EMSP)
+            put = partial(client.put, target, url, token)
+            change = None if patch is None else partial(client.patch, target, url, token, patch)
+            key = (partner.id, "tokens", token.country_code, token.party_id, token.uid, token.type.value)
+            self._ex.pusher.submit(Push(key, put, change))
+
+    def _party(self) -> tuple[str, str]:
+        party = self._ex.config.party(Role.EMSP)
+        assert party is not None, "the eMSP role is hosted"
+        return party.country_code, party.party_id

@@ -1,0 +1,111 @@
+"""The per-node parts shared by the CPO, eMSP and SCSP roles: store, pusher, receivers, sync, clients.
+
+`exchange_of(node)` builds them once per node (a node's role factories and the lead's ChargingProfiles code
+reach the same instances through it), and `mount` attaches their shutdown to the node's app lifespan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+from weakref import WeakKeyDictionary
+
+from fastapi import APIRouter, FastAPI
+
+from fera.exchange.locations import LocationsMirror
+from fera.exchange.pusher import Pusher
+from fera.exchange.sessions import SessionsMirror
+from fera.exchange.sync import Puller, Sync
+from fera.ocpi.auth import Party
+from fera.ocpi.locations import LocationsReceiverClient, LocationsSenderClient
+from fera.ocpi.peer import PeerTarget
+from fera.ocpi.sessions import SessionsReceiverClient, SessionsSenderClient
+from fera.ocpi.tokens import TokensReceiverClient, TokensSenderClient
+from fera.ocpi.types import Role
+from fera.ocpi.versions import InterfaceRole, ModuleID
+from fera.partners import Partner
+from fera.store.protocols import Store
+
+if TYPE_CHECKING:
+    from fera.node import ModuleMount, Node
+
+__all__ = ["Exchange", "exchange_of", "interface_path"]
+
+T = TypeVar("T")
+_EXCHANGES: WeakKeyDictionary[Node, Exchange] = WeakKeyDictionary()
+
+
+class Exchange:
+    def __init__(self, node: Node, now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.node, self.now = node, now
+        self.config, self.partners, self.events, self.auth = (
+            node.config,
+            node.partners,
+            node.events,
+            node.auth,
+        )
+        self.store: Store = node.database
+        self.pusher = Pusher()
+        self.sessions = SessionsMirror(self.store, self.events)
+        self.locations = LocationsMirror(self.store, self.events)
+        self.sessions_receiver = SessionsReceiverClient(node.peer)
+        self.sessions_sender = SessionsSenderClient(node.peer)
+        self.locations_receiver = LocationsReceiverClient(node.peer)
+        self.locations_sender = LocationsSenderClient(node.peer)
+        self.tokens_receiver = TokensReceiverClient(node.peer)
+        self.tokens_sender = TokensSenderClient(node.peer)
+        self.sync = Sync(node.partners)
+        node.partners.registered_listeners.append(self.sync.on_registered)
+        self._roles: dict[str, Any] = {}
+
+    def role_service(self, name: str, build: Callable[[Exchange], T]) -> T:
+        """One instance per node of a role's services (`fera.cpo.cpo_of`, `fera.emsp.emsp_of`)."""
+        if name not in self._roles:
+            self._roles[name] = build(self)
+        service: T = self._roles[name]
+        return service
+
+    def add_puller(self, puller: Puller) -> None:
+        if all(p.module != puller.module for p in self.sync.pullers):
+            self.sync.pullers.append(puller)
+
+    def receiver_pullers(self) -> None:
+        """The Locations and Sessions Receivers (eMSP, SCSP) resynchronise from the owners' Sender lists."""
+        self.add_puller(
+            Puller(ModuleID.LOCATIONS.value, self.locations_sender.locations, self.locations.store)
+        )
+        self.add_puller(Puller(ModuleID.SESSIONS.value, self.sessions_sender.sessions, self.sessions.store))
+
+    def target(self, partner: Partner, to: Party, ours: Role) -> PeerTarget:
+        base = self.partners.peer_target(partner, from_role=ours)
+        return PeerTarget(base.name, base.token, base.base64_token, to, base.from_party)
+
+    def mount(self, module: ModuleID, role: InterfaceRole, path: str, router: APIRouter) -> ModuleMount:
+        from fera.node import ModuleMount
+
+        outer = APIRouter(lifespan=self._lifespan)
+        outer.include_router(router)
+        return ModuleMount(module, role, path, outer)
+
+    async def close(self) -> None:
+        await self.sync.drain()
+        await self.pusher.close()
+
+    @asynccontextmanager
+    async def _lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await self.close()  # before the node closes its HTTP client and database
+
+
+def exchange_of(node: Node) -> Exchange:
+    exchange = _EXCHANGES.get(node)
+    if exchange is None:
+        exchange = _EXCHANGES[node] = Exchange(node)
+    return exchange
+
+
+def interface_path(role: InterfaceRole, module: ModuleID) -> str:
+    """Where this node serves an interface: `/ocpi/2.2.1/sender/sessions`, `/ocpi/2.2.1/receiver/tokens`."""
+    return f"/ocpi/2.2.1/{role.value.lower()}/{module.value}"

@@ -1,0 +1,66 @@
+"""Sessions Receiver, shared by the eMSP and SCSP roles: a copy of the CPOs' (or an eMSP's) sessions."""
+
+from __future__ import annotations
+
+from fera.events import EventBus
+from fera.exchange._checks import check_owner, check_same, check_stored_by
+from fera.ocpi.auth import Caller
+from fera.ocpi.errors import NotFound
+from fera.ocpi.sessions.models import Session, SessionPatch, apply_patch
+from fera.sessions_events import SessionChanged
+from fera.store.protocols import Store
+
+__all__ = ["SessionsMirror"]
+
+
+class SessionsMirror:
+    """Implements `SessionsReceiver`; `store` is also the entry point of the pull sync."""
+
+    def __init__(self, store: Store, events: EventBus) -> None:
+        self._store, self._events = store, events
+
+    async def get(self, caller: Caller, country_code: str, party_id: str, session_id: str) -> Session:
+        check_owner(caller, country_code, party_id)
+        async with self._store.unit_of_work() as uow:
+            stored = await uow.sessions.get(country_code, party_id, session_id)
+        if stored is None:
+            raise NotFound("Unknown session")
+        check_stored_by(caller, stored.partner_id, "session")
+        return stored.session
+
+    async def put(
+        self, caller: Caller, country_code: str, party_id: str, session_id: str, session: Session
+    ) -> bool:
+        check_owner(caller, country_code, party_id)
+        _check_ids(country_code, party_id, session_id, session)
+        return await self.store(caller.partner_id, session)
+
+    async def patch(
+        self, caller: Caller, country_code: str, party_id: str, session_id: str, patch: SessionPatch
+    ) -> None:
+        check_owner(caller, country_code, party_id)
+        _check_ids(country_code, party_id, session_id, patch)
+        async with self._store.unit_of_work() as uow:
+            stored = await uow.sessions.get(country_code, party_id, session_id)
+            if stored is None:
+                raise NotFound("Unknown session: PUT it first")
+            check_stored_by(caller, stored.partner_id, "session")
+            updated = apply_patch(stored.session, patch)
+            await uow.sessions.put(updated, caller.partner_id)
+        await self._events.publish(SessionChanged(updated, caller.partner_id, patch))
+
+    async def store(self, partner_id: str, session: Session) -> bool:
+        """Create or replace a partner's session (charging periods replaced too); True when created."""
+        async with self._store.unit_of_work() as uow:
+            existing = await uow.sessions.get(session.country_code, session.party_id, session.id)
+            if existing is not None and existing.partner_id != partner_id:
+                raise NotFound("Unknown session")
+            created = await uow.sessions.put(session, partner_id)
+        await self._events.publish(SessionChanged(session, partner_id))
+        return created
+
+
+def _check_ids(country_code: str, party_id: str, session_id: str, body: SessionPatch) -> None:
+    check_same("country_code", country_code, body.country_code)
+    check_same("party_id", party_id, body.party_id)
+    check_same("id", session_id, body.id)

@@ -1,0 +1,77 @@
+"""LocationStore on SQLAlchemy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fera.ocpi.locations.models import Location
+from fera.ocpi.pagination import Page
+from fera.store.records import StoredLocation, Visibility, Window
+from fera.store.sqlalchemy._paging import fetch_page, windowed
+from fera.store.sqlalchemy.tables import LocationRow
+
+__all__ = ["SqlLocationStore", "owned_by"]
+
+
+def owned_by(column: Any, partner_id: str | None) -> ColumnElement[bool]:
+    return column.is_(None) if partner_id is None else column == partner_id  # type: ignore[no-any-return]
+
+
+class SqlLocationStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, country_code: str, party_id: str, location_id: str) -> StoredLocation | None:
+        row = await self._row(country_code, party_id, location_id)
+        return None if row is None else StoredLocation(Location.model_validate(row.data), row.partner_id)
+
+    async def own(self, location_id: str) -> Location | None:
+        query = select(LocationRow).where(
+            LocationRow.partner_id.is_(None), LocationRow.id == location_id.upper()
+        )
+        row = (await self._session.execute(query.limit(1))).scalar_one_or_none()
+        return None if row is None else Location.model_validate(row.data)
+
+    async def put(self, location: Location, partner_id: str | None) -> bool:
+        row = await self._row(location.country_code, location.party_id, location.id)
+        created = row is None
+        if row is None:
+            row = LocationRow(
+                country_code=location.country_code.upper(),
+                party_id=location.party_id.upper(),
+                id=location.id.upper(),
+            )
+            self._session.add(row)
+        row.partner_id, row.last_updated, row.data = partner_id, location.last_updated, location.to_wire()
+        await self._session.flush()
+        return created
+
+    async def page(self, partner_id: str | None, visibility: Visibility, window: Window) -> Page:
+        query = select(LocationRow.data).where(
+            owned_by(LocationRow.partner_id, partner_id), _visible(visibility)
+        )
+        rows, total = await fetch_page(
+            self._session, windowed(query, LocationRow.last_updated, window), LocationRow.pk, window
+        )
+        return Page([Location.model_validate(r.data) for r in rows], total)
+
+    async def _row(self, country_code: str, party_id: str, location_id: str) -> LocationRow | None:
+        query = select(LocationRow).where(
+            and_(
+                LocationRow.country_code == country_code.upper(),
+                LocationRow.party_id == party_id.upper(),
+                LocationRow.id == location_id.upper(),
+            )
+        )
+        return (await self._session.execute(query)).scalar_one_or_none()
+
+
+def _visible(visibility: Visibility) -> ColumnElement[bool]:
+    if visibility.all_locations:
+        return true()
+    if not visibility.location_ids:
+        return false()
+    return LocationRow.id.in_(sorted(visibility.location_ids))

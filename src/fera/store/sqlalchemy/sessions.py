@@ -1,0 +1,87 @@
+"""SessionStore on SQLAlchemy."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fera.ocpi.pagination import Page
+from fera.ocpi.sessions.models import ChargingPreferences, Session
+from fera.store.records import StoredSession, Visibility, Window
+from fera.store.sqlalchemy._paging import fetch_page, windowed
+from fera.store.sqlalchemy.locations import owned_by
+from fera.store.sqlalchemy.tables import SessionRow
+
+__all__ = ["SqlSessionStore", "stored_session"]
+
+
+class SqlSessionStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, country_code: str, party_id: str, session_id: str) -> StoredSession | None:
+        row = await self._row(country_code, party_id, session_id)
+        return None if row is None else stored_session(row)
+
+    async def own(self, session_id: str) -> StoredSession | None:
+        query = select(SessionRow).where(SessionRow.partner_id.is_(None), SessionRow.id == session_id.upper())
+        row = (await self._session.execute(query.limit(1))).scalar_one_or_none()
+        return None if row is None else stored_session(row)
+
+    async def put(self, session: Session, partner_id: str | None) -> bool:
+        row = await self._row(session.country_code, session.party_id, session.id)
+        created = row is None
+        if row is None:
+            row = SessionRow(
+                country_code=session.country_code.upper(),
+                party_id=session.party_id.upper(),
+                id=session.id.upper(),
+            )
+            self._session.add(row)
+        row.partner_id, row.location_id = partner_id, session.location_id.upper()
+        row.token_country_code = session.cdr_token.country_code.upper()
+        row.token_party_id = session.cdr_token.party_id.upper()
+        row.last_updated, row.data = session.last_updated, session.to_wire()
+        await self._session.flush()
+        return created
+
+    async def set_preferences(self, session: Session, preferences: ChargingPreferences) -> None:
+        row = await self._row(session.country_code, session.party_id, session.id)
+        if row is not None:
+            row.preferences = preferences.to_wire()
+            await self._session.flush()
+
+    async def page(self, partner_id: str | None, visibility: Visibility, window: Window) -> Page:
+        query = select(SessionRow.data).where(
+            owned_by(SessionRow.partner_id, partner_id), _visible(visibility)
+        )
+        rows, total = await fetch_page(
+            self._session, windowed(query, SessionRow.last_updated, window), SessionRow.pk, window
+        )
+        return Page([Session.model_validate(r.data) for r in rows], total)
+
+    async def _row(self, country_code: str, party_id: str, session_id: str) -> SessionRow | None:
+        query = select(SessionRow).where(
+            SessionRow.country_code == country_code.upper(),
+            SessionRow.party_id == party_id.upper(),
+            SessionRow.id == session_id.upper(),
+        )
+        return (await self._session.execute(query)).scalar_one_or_none()
+
+
+def stored_session(row: SessionRow) -> StoredSession:
+    preferences = None if row.preferences is None else ChargingPreferences.model_validate(row.preferences)
+    return StoredSession(Session.model_validate(row.data), row.partner_id, preferences)
+
+
+def _visible(visibility: Visibility) -> ColumnElement[bool]:
+    """Sessions of the caller's tokens, or at locations the caller may see."""
+    if visibility.all_locations:
+        return true()
+    terms: list[ColumnElement[bool]] = [
+        and_(SessionRow.token_country_code == cc, SessionRow.token_party_id == pid)
+        for cc, pid in sorted(visibility.token_parties)
+    ]
+    if visibility.location_ids:
+        terms.append(SessionRow.location_id.in_(sorted(visibility.location_ids)))
+    return or_(*terms) if terms else false()

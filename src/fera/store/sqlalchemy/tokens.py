@@ -1,0 +1,55 @@
+"""TokenStore on SQLAlchemy."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fera.ocpi.pagination import Page
+from fera.ocpi.tokens.models import Token
+from fera.store.records import StoredToken, Window
+from fera.store.sqlalchemy._paging import fetch_page, windowed
+from fera.store.sqlalchemy.locations import owned_by
+from fera.store.sqlalchemy.tables import TokenRow
+
+__all__ = ["SqlTokenStore"]
+
+
+class SqlTokenStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, country_code: str, party_id: str, uid: str, type_: str) -> StoredToken | None:
+        row = await self._row(country_code, party_id, uid, type_)
+        return None if row is None else StoredToken(Token.model_validate(row.data), row.partner_id)
+
+    async def put(self, token: Token, partner_id: str | None) -> bool:
+        row = await self._row(token.country_code, token.party_id, token.uid, token.type.value)
+        created = row is None
+        if row is None:
+            row = TokenRow(
+                country_code=token.country_code.upper(),
+                party_id=token.party_id.upper(),
+                uid=token.uid.upper(),
+                type=token.type.value,
+            )
+            self._session.add(row)
+        row.partner_id, row.last_updated, row.data = partner_id, token.last_updated, token.to_wire()
+        await self._session.flush()
+        return created
+
+    async def page(self, partner_id: str | None, window: Window) -> Page:
+        query = select(TokenRow.data).where(owned_by(TokenRow.partner_id, partner_id))
+        rows, total = await fetch_page(
+            self._session, windowed(query, TokenRow.last_updated, window), TokenRow.pk, window
+        )
+        return Page([Token.model_validate(r.data) for r in rows], total)
+
+    async def _row(self, country_code: str, party_id: str, uid: str, type_: str) -> TokenRow | None:
+        query = select(TokenRow).where(
+            TokenRow.country_code == country_code.upper(),
+            TokenRow.party_id == party_id.upper(),
+            TokenRow.uid == uid.upper(),
+            TokenRow.type == type_,
+        )
+        return (await self._session.execute(query)).scalar_one_or_none()
