@@ -86,11 +86,12 @@ class ProfileSender:
         event = self._done.setdefault(request_id, asyncio.Event())
         request = await self.request(request_id)
         if request is not None and request.state.final:
+            self._done.pop(
+                request_id, None
+            )  # final: nobody needs the event (no growth on a long-running node)
             return request
-        await asyncio.wait_for(event.wait(), timeout)
-        final = await self.request(request_id)
-        assert final is not None
-        return final
+        await asyncio.wait_for(event.wait(), timeout)  # a timeout leaves the event to other waiters
+        return await self._load(request_id)
 
     async def request(self, request_id: str) -> ProfileRequest | None:
         async with self._store.unit_of_work() as uow:
@@ -230,6 +231,8 @@ class ProfileSender:
         timer = self._timers.pop(request.id, None)
         if timer is not None:
             timer.cancel()
-        self._done.setdefault(request.id, asyncio.Event()).set()
+        event = self._done.pop(request.id, None)
+        if event is not None:
+            event.set()  # waiters hold the event; nobody else needs it any more
         self._locks.pop(request.id, None)
         await self._events.publish(ProfileRequestFinished(request))

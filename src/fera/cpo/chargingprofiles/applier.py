@@ -85,14 +85,15 @@ class ProfileApplier:
                 self.submit(job)
 
     async def _run(self, job: ProfileJob) -> None:
+        # One session's jobs and refreshes never interleave: each reads every profile and the last push.
         async with self._locks[job.session_id.upper()]:
             session = await self._sessions.find(job.session_id)
             result = _rejected(job.kind) if session is None else await self._apply(job, session)
             async with self._store.unit_of_work() as uow:
                 await uow.profile_jobs.done(job.id)
-        await self._post(job, result)
-        if session is not None and job.kind is not RequestKind.GET:
-            await self._active.refresh(session)
+            await self._post(job, result)
+            if session is not None and job.kind is not RequestKind.GET:
+                await self._active.refresh(session)
 
     async def _apply(self, job: ProfileJob, session: SteerableSession) -> BaseModel:
         if job.kind is RequestKind.SET:

@@ -11,6 +11,7 @@ from fera.ocpi.locations.models import Location
 from fera.ocpi.pagination import Page
 from fera.store.records import StoredLocation, Visibility, Window
 from fera.store.sqlalchemy._paging import fetch_page, windowed
+from fera.store.sqlalchemy._upsert import upsert
 from fera.store.sqlalchemy.tables import LocationRow
 
 __all__ = ["SqlLocationStore", "owned_by"]
@@ -36,18 +37,13 @@ class SqlLocationStore:
         return None if row is None else Location.model_validate(row.data)
 
     async def put(self, location: Location, partner_id: str | None) -> bool:
-        row = await self._row(location.country_code, location.party_id, location.id)
-        created = row is None
-        if row is None:
-            row = LocationRow(
-                country_code=location.country_code.upper(),
-                party_id=location.party_id.upper(),
-                id=location.id.upper(),
-            )
-            self._session.add(row)
-        row.partner_id, row.last_updated, row.data = partner_id, location.last_updated, location.to_wire()
-        await self._session.flush()
-        return created
+        keys = {
+            "country_code": location.country_code.upper(),
+            "party_id": location.party_id.upper(),
+            "id": location.id.upper(),
+        }
+        values = {"partner_id": partner_id, "last_updated": location.last_updated, "data": location.to_wire()}
+        return await upsert(self._session, LocationRow, keys, values)
 
     async def page(self, partner_id: str | None, visibility: Visibility, window: Window) -> Page:
         query = select(LocationRow.data).where(

@@ -16,6 +16,7 @@ from fera.smartcharging.model import (
     RequestState,
     SenderProfile,
 )
+from fera.store.sqlalchemy._upsert import upsert
 from fera.store.sqlalchemy.profile_tables import (
     ProfileJobRow,
     ProfileRequestRow,
@@ -107,12 +108,8 @@ class SqlActiveProfileStore:
         self._session = session
 
     async def put(self, partner_id: str, session_id: str, profile: dict[str, Any], at: datetime) -> None:
-        row = await self._session.get(ReceivedActiveProfileRow, (partner_id, session_id))
-        if row is None:
-            row = ReceivedActiveProfileRow(partner_id=partner_id, session_id=session_id)
-            self._session.add(row)
-        row.profile, row.received_at = profile, at
-        await self._session.flush()
+        keys = {"partner_id": partner_id, "session_id": session_id}
+        await upsert(self._session, ReceivedActiveProfileRow, keys, {"profile": profile, "received_at": at})
 
     async def get(self, partner_id: str, session_id: str) -> dict[str, Any] | None:
         row = await self._session.get(ReceivedActiveProfileRow, (partner_id, session_id))
@@ -128,16 +125,13 @@ class SqlSenderProfileStore:
         return None if row is None else _sender_profile(row)
 
     async def save(self, profile: SenderProfile) -> None:
-        row = await self._session.get(SenderProfileRow, (profile.session_id, profile.partner_id))
-        if row is None:
-            row = SenderProfileRow(session_id=profile.session_id, partner_id=profile.partner_id)
-            self._session.add(row)
-        row.profile, row.set_at, row.last_request_at = (
-            profile.profile,
-            profile.set_at,
-            profile.last_request_at,
-        )
-        await self._session.flush()
+        keys = {"session_id": profile.session_id, "partner_id": profile.partner_id}
+        values = {
+            "profile": profile.profile,
+            "set_at": profile.set_at,
+            "last_request_at": profile.last_request_at,
+        }
+        await upsert(self._session, SenderProfileRow, keys, values)
 
     async def for_session(self, session_id: str) -> list[SenderProfile]:
         query = select(SenderProfileRow).where(SenderProfileRow.session_id == session_id)
@@ -148,12 +142,8 @@ class SqlSenderProfileStore:
         return None if row is None else row.profile
 
     async def set_pushed(self, session_id: str, profile: dict[str, Any], at: datetime) -> None:
-        row = await self._session.get(PushedActiveProfileRow, session_id)
-        if row is None:
-            row = PushedActiveProfileRow(session_id=session_id)
-            self._session.add(row)
-        row.profile, row.pushed_at = profile, at
-        await self._session.flush()
+        values = {"profile": profile, "pushed_at": at}
+        await upsert(self._session, PushedActiveProfileRow, {"session_id": session_id}, values)
 
 
 def _sender_profile(row: SenderProfileRow) -> SenderProfile:

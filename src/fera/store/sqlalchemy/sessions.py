@@ -9,6 +9,7 @@ from fera.ocpi.pagination import Page
 from fera.ocpi.sessions.models import ChargingPreferences, Session
 from fera.store.records import StoredSession, Visibility, Window
 from fera.store.sqlalchemy._paging import fetch_page, windowed
+from fera.store.sqlalchemy._upsert import upsert
 from fera.store.sqlalchemy.locations import owned_by
 from fera.store.sqlalchemy.tables import SessionRow
 
@@ -29,21 +30,20 @@ class SqlSessionStore:
         return None if row is None else stored_session(row)
 
     async def put(self, session: Session, partner_id: str | None) -> bool:
-        row = await self._row(session.country_code, session.party_id, session.id)
-        created = row is None
-        if row is None:
-            row = SessionRow(
-                country_code=session.country_code.upper(),
-                party_id=session.party_id.upper(),
-                id=session.id.upper(),
-            )
-            self._session.add(row)
-        row.partner_id, row.location_id = partner_id, session.location_id.upper()
-        row.token_country_code = session.cdr_token.country_code.upper()
-        row.token_party_id = session.cdr_token.party_id.upper()
-        row.last_updated, row.data = session.last_updated, session.to_wire()
-        await self._session.flush()
-        return created
+        keys = {
+            "country_code": session.country_code.upper(),
+            "party_id": session.party_id.upper(),
+            "id": session.id.upper(),
+        }
+        values = {
+            "partner_id": partner_id,
+            "location_id": session.location_id.upper(),
+            "token_country_code": session.cdr_token.country_code.upper(),
+            "token_party_id": session.cdr_token.party_id.upper(),
+            "last_updated": session.last_updated,
+            "data": session.to_wire(),
+        }
+        return await upsert(self._session, SessionRow, keys, values)
 
     async def set_preferences(self, session: Session, preferences: ChargingPreferences) -> None:
         row = await self._row(session.country_code, session.party_id, session.id)

@@ -9,6 +9,7 @@ from sqlalchemy import String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from fera.store.sqlalchemy._upsert import upsert
 from fera.store.sqlalchemy.tables import Base
 
 __all__ = ["SignalRow", "SqlSignalStore"]
@@ -28,12 +29,8 @@ class SqlSignalStore:
         self._session = session
 
     async def put(self, kind: str, group_id: str, payload: dict[str, Any], at: datetime) -> None:
-        row = await self._session.get(SignalRow, (kind, group_id))
-        if row is None:
-            row = SignalRow(kind=kind, group_id=group_id)
-            self._session.add(row)
-        row.payload, row.received_at = payload, at
-        await self._session.flush()
+        keys = {"kind": kind, "group_id": group_id}
+        await upsert(self._session, SignalRow, keys, {"payload": payload, "received_at": at})
 
     async def get(self, kind: str, group_id: str) -> dict[str, Any] | None:
         row = await self._session.get(SignalRow, (kind, group_id))

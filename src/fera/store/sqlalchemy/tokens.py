@@ -9,6 +9,7 @@ from fera.ocpi.pagination import Page
 from fera.ocpi.tokens.models import Token
 from fera.store.records import StoredToken, Window
 from fera.store.sqlalchemy._paging import fetch_page, windowed
+from fera.store.sqlalchemy._upsert import upsert
 from fera.store.sqlalchemy.locations import owned_by
 from fera.store.sqlalchemy.tables import TokenRow
 
@@ -24,19 +25,14 @@ class SqlTokenStore:
         return None if row is None else StoredToken(Token.model_validate(row.data), row.partner_id)
 
     async def put(self, token: Token, partner_id: str | None) -> bool:
-        row = await self._row(token.country_code, token.party_id, token.uid, token.type.value)
-        created = row is None
-        if row is None:
-            row = TokenRow(
-                country_code=token.country_code.upper(),
-                party_id=token.party_id.upper(),
-                uid=token.uid.upper(),
-                type=token.type.value,
-            )
-            self._session.add(row)
-        row.partner_id, row.last_updated, row.data = partner_id, token.last_updated, token.to_wire()
-        await self._session.flush()
-        return created
+        keys = {
+            "country_code": token.country_code.upper(),
+            "party_id": token.party_id.upper(),
+            "uid": token.uid.upper(),
+            "type": token.type.value,
+        }
+        values = {"partner_id": partner_id, "last_updated": token.last_updated, "data": token.to_wire()}
+        return await upsert(self._session, TokenRow, keys, values)
 
     async def page(self, partner_id: str | None, window: Window) -> Page:
         query = select(TokenRow.data).where(owned_by(TokenRow.partner_id, partner_id))
