@@ -101,7 +101,7 @@ class NodeFactory:
 
 
 async def connect(initiator: RunningNode, receiver: RunningNode) -> tuple[Partner, Partner]:
-    """The real handshake: the receiver invites, the initiator registers. Returns each side's view of the other."""
+    """The real handshake: the receiver invites, the initiator registers. Returns each side's view."""
     invitation = await receiver.node.partners.invite(initiator.node.config.name)
     theirs = await initiator.node.partners.register_with(invitation.versions_url, invitation.token_a)
     ours = await receiver.node.partners.find(invitation.partner_id)

@@ -1,4 +1,4 @@
-"""The limit a session actually gets (its ActiveChargingProfile): the minimum of every input, capped by hardware."""
+"""The limit a session actually gets (its ActiveChargingProfile): the minimum of all inputs and hardware."""
 
 from __future__ import annotations
 

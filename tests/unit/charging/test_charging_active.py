@@ -32,7 +32,8 @@ def test_two_senders_and_a_site_limit_combine_to_their_minimum() -> None:
 
 
 def test_dc_is_written_in_watts_never_above_hardware() -> None:
-    sender = RateProfile(start_date_time=T0, charging_rate_unit="W", periods=((0, 80_000.0), (900, 20_000.55)))
+    periods = ((0, 80_000.0), (900, 20_000.55))
+    sender = RateProfile(start_date_time=T0, charging_rate_unit="W", periods=periods)
     written = write_profile(session_limit([sender], DC, T0), DC, T0, 3600)
     assert written.charging_rate_unit == "W"
     assert written.periods == ((0, 50_000.0), (900, 20_000.5))
