@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from fera.ocpi.auth import Party
 from fera.ocpi.types import Role
 
 __all__ = [
+    "ClockConfig",
     "ConfigError",
     "ContractConfig",
     "DelegationConfig",
@@ -79,6 +81,16 @@ class SiteConfig(BaseModel):
     evses: list[str] = Field(default_factory=list)  # EVSE uids behind it; empty = every EVSE of the location
 
 
+class ClockConfig(BaseModel):
+    """Accelerated simulated time for demos: `start` (simulated) is `real_start` (wall clock), then faster."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: datetime
+    real_start: datetime
+    speed: Annotated[float, Field(gt=0)] = 1.0
+
+
 class NodeConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -94,6 +106,10 @@ class NodeConfig(BaseModel):
     contracts: list[ContractConfig] = Field(default_factory=list)
     delegations: list[DelegationConfig] = Field(default_factory=list)
     sites: list[SiteConfig] = Field(default_factory=list)
+    clock: ClockConfig | None = None  # None: real time
+    # Steering: an eMSP plans its own customers' sessions that it has not delegated to an SCSP.
+    steer_own_customers: bool = False
+    planning_step_s: Annotated[int, Field(ge=60, le=3600)] = 900
     # Bearer token for FERA's own admin API (/fera/admin/...: signals in, flexibility out); None = disabled.
     admin_token: Annotated[str | None, StringConstraints(min_length=16)] = None
 
@@ -122,7 +138,8 @@ def load_config(path: str | Path) -> NodeConfig:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     try:
         sections = {k: raw.get(k, []) for k in ("roles", "contracts", "delegations", "sites")}
-        return NodeConfig.model_validate(raw.get("node", {}) | sections)
+        clock = {"clock": raw["clock"]} if "clock" in raw else {}
+        return NodeConfig.model_validate(raw.get("node", {}) | sections | clock)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])

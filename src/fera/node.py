@@ -11,6 +11,7 @@ import httpx
 from fastapi import APIRouter, FastAPI
 
 from fera.admin import FlexibilitySource, admin_router
+from fera.clock import Clock
 from fera.config import NodeConfig
 from fera.events import EventBus
 from fera.ocpi.app import NormalisePathMiddleware, install_error_handlers
@@ -30,6 +31,7 @@ from fera.partners import Identity, PartnerRole, PartnerService
 from fera.roles import role_mounts
 from fera.signals.board import SignalBoard
 from fera.store import Database
+from fera.web import dashboard_router
 
 if TYPE_CHECKING:
     from fera.cpo.chargingprofiles.module import CpoChargingProfilesModule
@@ -70,6 +72,8 @@ class Node:
         )
         self.auth = Authenticator(self.partners.resolve)
         self.events = EventBus()
+        clock = config.clock
+        self.clock = Clock(clock.start, clock.real_start, clock.speed) if clock else Clock()
         self.signals = SignalBoard(self.database, self.events)
         self.flexibility: FlexibilitySource | None = None  # set by the SCSP planner
         self.on_start: list[Hook] = []  # run in order after migrations
@@ -119,6 +123,7 @@ class Node:
         app.include_router(admin_router(self.config.admin_token, self.signals, lambda: self.flexibility))
         for mount in self.mounts:
             app.include_router(mount.router)
+        app.include_router(dashboard_router(self))
         app.add_middleware(RequestIdMiddleware)
         app.add_middleware(NormalisePathMiddleware)
         return app

@@ -1,0 +1,33 @@
+"""The node's domain clock: session times, plans and profile starts. Real time unless configured faster.
+
+Several processes (a demo's nodes and its simulated stations) agree on simulated time because each computes
+it from the same two instants: simulated `start` corresponds to wall-clock `real_start`, then it runs
+`speed` times faster. OCPI timeouts and network waits stay in real seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+__all__ = ["Clock"]
+
+
+@dataclass(frozen=True)
+class Clock:
+    start: datetime | None = None  # simulated time at `real_start`; None: real time
+    real_start: datetime | None = None
+    speed: float = 1.0
+    wall: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def now(self) -> datetime:
+        real = self.wall()
+        if self.start is None:
+            return real
+        origin = self.real_start or real
+        return self.start + timedelta(seconds=(real - origin).total_seconds() * self.speed)
+
+    def real_seconds(self, simulated: timedelta) -> float:
+        """How long a simulated span lasts on the wall clock."""
+        return simulated.total_seconds() / self.speed

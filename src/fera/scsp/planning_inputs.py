@@ -1,0 +1,129 @@
+"""What the planner is given, built from what a steering party knows (pure: no I/O, no clock).
+
+A steering party (an SCSP, or an eMSP steering its own customers) knows sessions as partners sent them,
+the locations some CPOs shared, the drivers' preferences where it has them, the signals it was sent, and
+the ActiveChargingProfiles the CPOs pushed. Whatever is missing is estimated, and said to be.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from fera.charging import Electrical
+from fera.ocpi.chargingprofiles.models import ChargingProfile, ChargingProfilePeriod, ChargingRateUnit
+from fera.ocpi.locations.models import Location
+from fera.ocpi.sessions.models import ChargingPreferences, Session
+from fera.ocpi.types import ci_equal
+from fera.planning import (
+    THREE_PHASE,
+    GridGroup,
+    Phase,
+    PlannedProfile,
+    PlanningProblem,
+    ProfileType,
+    SessionStatistics,
+)
+from fera.planning import Session as PlannedSession
+
+__all__ = ["DEFAULT_ELECTRICAL", "Known", "SessionKey", "build_problem", "electrical_of", "to_ocpi_profile"]
+
+SessionKey = tuple[str, str]  # (partner the session came from, its session id there)
+# A session whose location nobody shared: a common European AC charger (16 A, three phases).
+DEFAULT_ELECTRICAL = Electrical("AC_3_PHASE", 230, 16, None)
+
+
+@dataclass(frozen=True)
+class Known:
+    """One ongoing session with everything the steering party knows about it."""
+
+    key: SessionKey
+    session: Session
+    location: Location | None
+    preferences: ChargingPreferences | None
+    held_w: float | None = None  # the CPO's active limit, when it holds the session below the plan
+
+
+def electrical_of(known: Known) -> Electrical:
+    evse = (
+        next((e for e in (known.location.evses or []) if ci_equal(e.uid, known.session.evse_uid)), None)
+        if known.location
+        else None
+    )
+    connector = (
+        next((c for c in evse.connectors if ci_equal(c.id, known.session.connector_id)), None)
+        if evse
+        else None
+    )
+    if connector is None:
+        return DEFAULT_ELECTRICAL
+    return Electrical(
+        connector.power_type.value,
+        connector.max_voltage,
+        connector.max_amperage,
+        connector.max_electric_power,
+    )
+
+
+def plan_id(key: SessionKey) -> str:
+    return f"{key[0]}/{key[1]}"
+
+
+def _phases(electrical: Electrical) -> tuple[Phase, ...]:
+    return THREE_PHASE[: electrical.phases] if electrical.power_type != "DC" else THREE_PHASE
+
+
+def planned_session(known: Known, stats: SessionStatistics, now: datetime) -> PlannedSession:
+    prefs, session = known.preferences, known.session
+    estimate = stats.estimate(
+        session.location_id,
+        session.start_date_time,
+        now,
+        departure=prefs.departure_time if prefs else None,
+        energy_kwh=prefs.energy_need if prefs else None,
+    )
+    electrical = electrical_of(known)
+    limit = float(electrical.max_power_w)
+    if known.held_w is not None:
+        limit = min(limit, known.held_w)
+    return PlannedSession(
+        id=plan_id(known.key),
+        arrival=session.start_date_time,
+        departure=max(estimate.departure, now + timedelta(minutes=1)),
+        energy_kwh=max(0.0, estimate.energy_kwh - session.kwh),
+        max_power_w=limit,
+        profile_type=ProfileType(prefs.profile_type.value) if prefs else ProfileType.REGULAR,
+        phases=_phases(electrical),
+        group_id=session.location_id.upper(),
+    )
+
+
+def build_problem(
+    known: Sequence[Known],
+    stats: SessionStatistics,
+    now: datetime,
+    step: timedelta,
+    capacity: dict[str, list[float]],
+    price: list[float] | float = 0.0,
+    co2: list[float] | float = 0.0,
+) -> PlanningProblem:
+    """One group per location (its capacity series in W, where a forecast exists)."""
+    sessions = [planned_session(k, stats, now) for k in known]
+    groups = [
+        GridGroup(id=location, capacity_w=capacity.get(location))
+        for location in sorted({s.group_id for s in sessions if s.group_id})
+    ]
+    return PlanningProblem(now=now, step=step, sessions=sessions, groups=groups, price=price, co2=co2)
+
+
+def to_ocpi_profile(planned: PlannedProfile) -> ChargingProfile:
+    return ChargingProfile(
+        start_date_time=planned.start_date_time,
+        duration=planned.duration,
+        charging_rate_unit=ChargingRateUnit(planned.charging_rate_unit.value),
+        min_charging_rate=planned.min_charging_rate,
+        charging_profile_period=[
+            ChargingProfilePeriod(start_period=p.start_period, limit=p.limit) for p in planned.periods
+        ],
+    )
