@@ -32,9 +32,11 @@ from fera.roles import role_mounts
 from fera.signals.board import SignalBoard
 from fera.store import Database
 from fera.web import dashboard_router
+from fera.web.sources import Sources
 
 if TYPE_CHECKING:
     from fera.cpo.chargingprofiles.module import CpoChargingProfilesModule
+    from fera.scsp.planning_loop import SteeringPlanner
     from fera.smartcharging.sender import ProfileSender
 
 __all__ = ["ModuleMount", "Node", "create_node"]
@@ -81,6 +83,9 @@ class Node:
         # Set by the role mount factories that build them (None when the node hosts no such role).
         self.cpo_profiles: CpoChargingProfilesModule | None = None
         self.profile_sender: ProfileSender | None = None
+        self.planner: SteeringPlanner | None = None
+        self.extra_routers: list[APIRouter] = []  # FERA's own (non-OCPI) routes that role factories add
+        self.dashboard_sources = Sources()  # what the dashboard reads beyond the store, filled by the roles
         self.mounts: list[ModuleMount] = role_mounts(self)
         self.app = self._build_app()
 
@@ -123,6 +128,8 @@ class Node:
         app.include_router(admin_router(self.config.admin_token, self.signals, lambda: self.flexibility))
         for mount in self.mounts:
             app.include_router(mount.router)
+        for router in self.extra_routers:
+            app.include_router(router)
         app.include_router(dashboard_router(self))
         app.add_middleware(RequestIdMiddleware)
         app.add_middleware(NormalisePathMiddleware)

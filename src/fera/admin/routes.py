@@ -6,7 +6,7 @@ No `from __future__ import annotations` here: FastAPI must resolve the local dep
 """
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -25,7 +25,7 @@ from fera.signals import (
 )
 from fera.signals.board import SignalBoard
 
-__all__ = ["ADMIN_PATH", "FlexibilitySource", "admin_router"]
+__all__ = ["ADMIN_PATH", "FlexibilitySource", "admin_guard", "admin_router"]
 
 ADMIN_PATH = "/fera/admin"
 
@@ -38,10 +38,8 @@ class FlexibilitySource(Protocol):
     def flexibility_csv(self, group_id: str | None) -> str: ...
 
 
-def admin_router(
-    admin_token: str | None, board: SignalBoard, flexibility: Callable[[], FlexibilitySource | None]
-) -> APIRouter:
-    router = APIRouter(prefix=ADMIN_PATH)
+def admin_guard(admin_token: str | None) -> Callable[[Request], Awaitable[None]]:
+    """The dependency every admin route takes: 404 when disabled, 401 unless the bearer token matches."""
 
     async def admin(request: Request) -> None:
         if admin_token is None:
@@ -50,7 +48,14 @@ def admin_router(
         if not hmac.compare_digest(given.encode(), admin_token.encode()):
             raise Unauthorized("Missing or wrong admin token")
 
-    Admin = Annotated[None, Depends(admin)]  # noqa: N806 - a type alias
+    return admin
+
+
+def admin_router(
+    admin_token: str | None, board: SignalBoard, flexibility: Callable[[], FlexibilitySource | None]
+) -> APIRouter:
+    router = APIRouter(prefix=ADMIN_PATH)
+    Admin = Annotated[None, Depends(admin_guard(admin_token))]  # noqa: N806 - a type alias
 
     @router.put("/capacity")
     async def put_capacity(

@@ -32,6 +32,8 @@ __all__ = ["DEFAULT_ELECTRICAL", "Known", "SessionKey", "build_problem", "electr
 SessionKey = tuple[str, str]  # (partner the session came from, its session id there)
 # A session whose location nobody shared: a common European AC charger (16 A, three phases).
 DEFAULT_ELECTRICAL = Electrical("AC_3_PHASE", 230, 16, None)
+AC_MIN_AMPS = 6.0  # IEC 61851: below 6 A per phase an AC car stops charging, so plan 0 or at least this
+TOP_UP_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -85,15 +87,20 @@ def planned_session(known: Known, stats: SessionStatistics, now: datetime) -> Pl
     )
     electrical = electrical_of(known)
     limit = float(electrical.max_power_w)
+    remaining = estimate.energy_kwh - session.kwh
+    if estimate.energy_estimated:  # a guess already met must not stop the car: assume it wants a top-up
+        remaining = max(remaining, TOP_UP_SHARE * estimate.energy_kwh)
     if known.held_w is not None:
         limit = min(limit, known.held_w)
     return PlannedSession(
         id=plan_id(known.key),
-        arrival=session.start_date_time,
+        arrival=min(session.start_date_time, now),  # plugged in: it can take power from the plan's start
         departure=max(estimate.departure, now + timedelta(minutes=1)),
-        energy_kwh=max(0.0, estimate.energy_kwh - session.kwh),
+        energy_kwh=max(0.0, remaining),
         max_power_w=limit,
-        profile_type=ProfileType(prefs.profile_type.value) if prefs else ProfileType.REGULAR,
+        min_rate_w=0.0 if electrical.power_type == "DC" else electrical.amps_to_watts(AC_MIN_AMPS),
+        # Without a stated preference, charge as soon as capacity allows: a guess must not delay energy.
+        profile_type=ProfileType(prefs.profile_type.value) if prefs else ProfileType.FAST,
         phases=_phases(electrical),
         group_id=session.location_id.upper(),
     )

@@ -1,6 +1,5 @@
 """Credentials module endpoint: GET, POST (register), PUT (update/rotate), DELETE (unregister)."""
 
-
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request

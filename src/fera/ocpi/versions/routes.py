@@ -3,7 +3,6 @@
 No `from __future__ import annotations` in route modules: FastAPI must resolve the local `CallerDep`.
 """
 
-
 from collections.abc import Callable
 from typing import Annotated
 

@@ -1,0 +1,281 @@
+"""The steering loop: plan every session this party steers, send the profiles, keep them right.
+
+Re-plans on arrivals and departures, preferences, signals, and ActiveChargingProfiles showing a session held
+below its plan; triggers within `debounce_s` make one re-plan. The LP runs in a worker thread. Only profiles
+that change are re-sent; a TOO_OFTEN answer backs that session off; a refusal stops steering it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from fera.clock import Clock
+from fera.events import EventBus
+from fera.ocpi.chargingprofiles.models import ChargingProfile
+from fera.ocpi.locations.models import Location
+from fera.ocpi.sessions.models import ChargingPreferences, Session, SessionStatus
+from fera.planning import PlanningProblem, SessionStatistics, apply_min_rates, plan, to_charging_profile
+from fera.scsp.planning_inputs import (
+    Known,
+    SessionKey,
+    build_problem,
+    electrical_of,
+    plan_id,
+    to_ocpi_profile,
+)
+from fera.scsp.planning_profiles import active_limit_w, limit_at, same_from
+from fera.scsp.planning_state import LatestPlan
+from fera.sessions_events import LocationChanged, SessionChanged
+from fera.signals import SignalKind, step_values
+from fera.signals.board import SignalBoard, SignalsChanged
+from fera.smartcharging.events import ActiveProfileReceived, ProfileRequestFinished
+from fera.smartcharging.model import RequestKind, RequestState
+from fera.smartcharging.sender import ProfileSender
+
+__all__ = ["SteeringPlanner"]
+
+log = logging.getLogger(__name__)
+ONGOING = (SessionStatus.ACTIVE, SessionStatus.PENDING)
+MAX_HORIZON_STEPS = 192
+Selects = Callable[[str, Session], bool]
+
+
+class SteeringPlanner:
+    def __init__(
+        self,
+        sender: ProfileSender,
+        events: EventBus,
+        signals: SignalBoard,
+        clock: Clock,
+        selects: Selects,
+        *,
+        step: timedelta = timedelta(minutes=15),
+        debounce_s: float = 0.3,
+        backoff_s: float = 60.0,
+    ) -> None:
+        self._sender, self._signals, self._clock, self._selects = sender, signals, clock, selects
+        self.step, self._debounce, self._backoff = step, debounce_s, backoff_s
+        self.known: dict[SessionKey, Known] = {}
+        self.locations: dict[tuple[str, str, str], Location] = {}
+        self.stats = SessionStatistics()
+        self.sent: dict[SessionKey, ChargingProfile] = {}
+        self.latest: LatestPlan | None = None
+        self.replan_seconds: list[float] = []
+        self._blocked: dict[SessionKey, float] = {}  # TOO_OFTEN: monotonic time until which we don't send
+        self._refused: set[SessionKey] = set()
+        self._held_until: dict[SessionKey, datetime] = {}
+        self._dirty, self._idle = asyncio.Event(), asyncio.Event()
+        self._idle.set()
+        self._worker: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        for event_type, listener in (
+            (SessionChanged, self._on_session),
+            (LocationChanged, self._on_location),
+            (SignalsChanged, self._on_signals),
+            (ProfileRequestFinished, self._on_request),
+            (ActiveProfileReceived, self._on_active_profile),
+        ):
+            events.subscribe(event_type, listener)  # type: ignore[arg-type]
+
+    # -- lifecycle and triggers --------------------------------------------------------------------
+    async def start(self) -> None:
+        self._worker = asyncio.get_running_loop().create_task(self._run())
+        self.poke()
+
+    async def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        if self._worker is not None:
+            self._worker.cancel()
+            await asyncio.gather(self._worker, return_exceptions=True)
+
+    def poke(self) -> None:
+        self._idle.clear()
+        self._dirty.set()
+
+    async def settle(self, timeout: float = 30.0) -> None:
+        """Until no re-plan is pending or running (tests, demo reports)."""
+        await asyncio.wait_for(self._idle.wait(), timeout)
+
+    async def set_preferences(self, key: SessionKey, preferences: ChargingPreferences) -> bool:
+        known = self.known.get(key)
+        if known is None:
+            return False
+        self.known[key] = Known(known.key, known.session, known.location, preferences, known.held_w)
+        self.poke()
+        return True
+
+    # -- event listeners ---------------------------------------------------------------------------
+    async def _on_session(self, event: SessionChanged) -> None:
+        partner, session = event.source_partner_id, event.session
+        if partner is None or not self._selects(partner, session):
+            return
+        key = (partner, session.id)
+        if session.status in ONGOING:
+            old = self.known.get(key)
+            location = self.locations.get(
+                (session.country_code.upper(), session.party_id.upper(), session.location_id.upper())
+            )
+            self.known[key] = Known(
+                key, session, location, old.preferences if old else None, old.held_w if old else None
+            )
+        elif self.known.pop(key, None) is not None:
+            end = session.end_date_time or self._clock.now()
+            self.stats.add(session.location_id, session.start_date_time, end, session.kwh)
+            self._forget(key)
+        self.poke()
+
+    async def _on_location(self, event: LocationChanged) -> None:
+        loc = event.location
+        if event.source_partner_id is not None:
+            self.locations[(loc.country_code.upper(), loc.party_id.upper(), loc.id.upper())] = loc
+
+    async def _on_signals(self, event: SignalsChanged) -> None:
+        self.poke()
+
+    async def _on_request(self, event: ProfileRequestFinished) -> None:
+        request = event.request
+        key = (request.partner_id, request.session_id)
+        if request.kind is not RequestKind.SET or key not in self.known or request.upstream_partner_id:
+            return
+        if request.response == "TOO_OFTEN":
+            self._blocked[key] = time.monotonic() + self._backoff
+            self.sent.pop(key, None)
+            asyncio.get_running_loop().call_later(self._backoff, self.poke)
+        elif request.state is RequestState.REFUSED:
+            self._refused.add(key)  # UNKNOWN_SESSION, REJECTED, NOT_SUPPORTED: not ours to steer
+        elif request.state is RequestState.FAILED or request.result_type == "REJECTED":
+            self.sent.pop(key, None)  # try again with the next plan
+
+    async def _on_active_profile(self, event: ActiveProfileReceived) -> None:
+        """Held below what we sent (a local limit at the CPO)? Plan with that limit for one step.
+
+        Compared with the profile we sent, not with the newest plan: an update may echo an older profile.
+        """
+        key = (event.partner_id, event.session_id)
+        known, sent = self.known.get(key), self.sent.get(key)
+        if known is None or sent is None or sent.start_date_time is None:
+            return
+        now, electrical = self._clock.now(), electrical_of(known)
+        active_w = active_limit_w(event.profile, electrical, now)
+        sent_limit = limit_at(sent, sent.start_date_time, now)
+        if active_w is None or sent_limit is None:
+            return
+        sent_w = electrical.amps_to_watts(sent_limit) if sent.charging_rate_unit.value == "A" else sent_limit
+        if active_w < 0.95 * sent_w - 100:
+            self.known[key] = Known(key, known.session, known.location, known.preferences, active_w)
+            self._held_until[key] = now + self.step  # then try the plan again: local limits move
+            self.poke()
+
+    def _forget(self, key: SessionKey) -> None:
+        self.sent.pop(key, None)
+        self._blocked.pop(key, None)
+        self._held_until.pop(key, None)
+        self._refused.discard(key)
+
+    # -- planning ----------------------------------------------------------------------------------
+    async def _run(self) -> None:
+        while True:
+            await self._dirty.wait()
+            await asyncio.sleep(self._debounce)  # coalesce a burst of triggers into one re-plan
+            self._dirty.clear()
+            try:
+                await self.replan()
+            except Exception:
+                log.exception("re-plan failed")
+            self._arm_periodic()
+            if not self._dirty.is_set():
+                self._idle.set()
+
+    def _arm_periodic(self) -> None:
+        """Plans roll forward even when nothing happens: one re-plan per step."""
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = asyncio.get_running_loop().call_later(self._clock.real_seconds(self.step), self.poke)
+
+    async def replan(self) -> LatestPlan | None:
+        # Plans start on the step grid, so re-plans within one step share their periods (and an unchanged
+        # plan is recognised as such instead of being re-sent shifted by a few seconds).
+        now = _floor(self._clock.now(), self.step)
+        self._release_holds(self._clock.now())
+        known = list(self.known.values())
+        if not known:
+            self.latest = None
+            return None
+        problem = await self._problem(known, now)
+        started = time.perf_counter()
+        result = await asyncio.to_thread(lambda: apply_min_rates(problem, plan(problem)))
+        self.replan_seconds.append(time.perf_counter() - started)
+        self.latest = LatestPlan.of(problem, result, now)
+        await self._send_changes(known, now)
+        return self.latest
+
+    async def _problem(self, known: list[Known], now: datetime) -> PlanningProblem:
+        departures = [
+            k.preferences.departure_time for k in known if k.preferences and k.preferences.departure_time
+        ]
+        horizon_h = max([(d - now).total_seconds() / 3600 for d in departures] + [12.0])
+        steps = min(MAX_HORIZON_STEPS, max(1, math.ceil(horizon_h * 3600 / self.step.total_seconds())))
+        capacity: dict[str, list[float]] = {}
+        for location in {k.session.location_id.upper() for k in known}:
+            schedule = await self._signals.capacity(location)
+            if schedule is not None:
+                capacity[location] = [schedule.limit_at(now + i * self.step) or 1e12 for i in range(steps)]
+        series = await self._signals.series(None)
+        price = step_values(series, SignalKind.PRICE, now, self.step, steps, default=0.0)
+        co2 = step_values(series, SignalKind.GHG, now, self.step, steps, default=0.0)
+        return build_problem(known, self.stats, now, self.step, capacity, price, co2)
+
+    async def _send_changes(self, known: list[Known], now: datetime) -> None:
+        assert self.latest is not None
+        changed: list[tuple[SessionKey, ChargingProfile]] = []
+        for k in known:
+            if k.key in self._refused or self._blocked.get(k.key, 0.0) > time.monotonic():
+                continue
+            electrical = electrical_of(k)
+            planned = to_charging_profile(
+                self.latest.plan,
+                self.latest.session(plan_id(k.key)),
+                voltage_v=electrical.max_voltage,
+                dc=electrical.power_type == "DC",
+            )
+            profile = to_ocpi_profile(planned)
+            if not same_from(self.sent.get(k.key), profile, now):
+                self.sent[k.key] = profile
+                changed.append((k.key, profile))
+        gate = asyncio.Semaphore(8)
+
+        async def send(key: SessionKey, profile: ChargingProfile) -> None:
+            async with gate:
+                await self._sender.set_profile(key[0], key[1], profile)
+
+        await asyncio.gather(*(send(key, profile) for key, profile in changed))
+
+    def _release_holds(self, now: datetime) -> None:
+        for key, until in list(self._held_until.items()):
+            known = self.known.get(key)
+            if now >= until and known is not None:
+                self.known[key] = Known(key, known.session, known.location, known.preferences, None)
+                del self._held_until[key]
+
+    # -- what it publishes (FlexibilitySource for the admin API) ----------------------------------
+    def flexibility_rows(self, group_id: str | None) -> list[dict[str, Any]]:
+        return [] if self.latest is None else self.latest.flexibility_rows(group_id)
+
+    def flexibility_csv(self, group_id: str | None) -> str:
+        return (
+            "group_id,time,planned_w,min_w,max_w\n"
+            if self.latest is None
+            else self.latest.flexibility_csv(group_id)
+        )
+
+
+def _floor(t: datetime, step: timedelta) -> datetime:
+    epoch = datetime(2000, 1, 1, tzinfo=t.tzinfo)
+    return t - (t - epoch) % step

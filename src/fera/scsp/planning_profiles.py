@@ -1,0 +1,48 @@
+"""Comparing profiles in absolute time, and reading the limit an ActiveChargingProfile sets now (pure)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from fera.charging import Electrical
+from fera.ocpi.chargingprofiles.models import ActiveChargingProfile, ChargingProfile
+
+__all__ = ["active_limit_w", "limit_at", "same_from"]
+
+
+def _breakpoints(profile: ChargingProfile, origin: datetime) -> list[datetime]:
+    return [origin + timedelta(seconds=p.start_period) for p in profile.charging_profile_period or []]
+
+
+def limit_at(profile: ChargingProfile, origin: datetime, t: datetime) -> float | None:
+    """The limit at `t` of a profile counting from `origin`; None before it or after its duration."""
+    if t < origin or (profile.duration is not None and t >= origin + timedelta(seconds=profile.duration)):
+        return None
+    current = None
+    for period in profile.charging_profile_period or []:
+        if origin + timedelta(seconds=period.start_period) <= t:
+            current = period.limit
+    return current
+
+
+def same_from(old: ChargingProfile | None, new: ChargingProfile, now: datetime) -> bool:
+    """Would sending `new` change any limit from `now` on (until it ends)? Re-sending a plan is noise."""
+    if old is None or old.charging_rate_unit != new.charging_rate_unit or new.start_date_time is None:
+        return False
+    if old.start_date_time is None or old.min_charging_rate != new.min_charging_rate:
+        return False
+    end = new.start_date_time + timedelta(seconds=new.duration or 0)
+    instants = {now, *_breakpoints(old, old.start_date_time), *_breakpoints(new, new.start_date_time)}
+    return all(
+        limit_at(old, old.start_date_time, t) == limit_at(new, new.start_date_time, t)
+        for t in instants
+        if now <= t < end
+    )
+
+
+def active_limit_w(active: ActiveChargingProfile, electrical: Electrical, now: datetime) -> float | None:
+    limit = limit_at(active.charging_profile, active.start_date_time, now)
+    if limit is None:
+        return None
+    per_phase = active.charging_profile.charging_rate_unit.value == "A"
+    return electrical.amps_to_watts(limit) if per_phase else limit

@@ -1,0 +1,89 @@
+"""What the dashboard reads beyond the store: site load (CPO) and the SCSP's plan, through narrow Protocols.
+
+A node exposes them as `node.dashboard_sources` (any object with the two optional attributes below). Every
+series is a step function: each point's value holds until the next point; the last point ends the series
+(repeat the last value at the end time). Times are timezone-aware, powers in kW. A missing source is shown
+as such on the page; the dashboard never invents data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+__all__ = [
+    "DashboardSources",
+    "FlexibilityPoint",
+    "LocationLoadSource",
+    "PlannedSession",
+    "Point",
+    "ScspPlanSource",
+    "SignalSeries",
+    "Sources",
+]
+
+Point = tuple[datetime, float]  # (time, kW)
+
+
+@dataclass(frozen=True)
+class FlexibilityPoint:
+    time: datetime  # start of the planning step
+    planned_kw: float
+    min_kw: float
+    max_kw: float
+
+
+@dataclass(frozen=True)
+class SignalSeries:
+    name: str  # e.g. "Price", "CO2"
+    unit: str  # e.g. "EUR/kWh", "g/kWh"
+    points: list[tuple[datetime, float]]
+
+
+@dataclass(frozen=True)
+class PlannedSession:
+    label: str  # what the operator recognises: the session id as this node knows it
+    points: list[Point]
+
+
+class LocationLoadSource(Protocol):
+    """The CPO's site load management, per location id (as in the Location object)."""
+
+    async def load(self, location_id: str) -> list[Point]:
+        """The measured (past) and expected (future) total draw of the location."""
+        ...
+
+    async def capacity(self, location_id: str) -> list[Point] | None:
+        """The location's capacity over time; None when no limit is known."""
+        ...
+
+
+class ScspPlanSource(Protocol):
+    """The SCSP planner's latest plan, its inputs (signals) and the flexibility it publishes per group."""
+
+    async def flexibility(self, group_id: str) -> list[FlexibilityPoint]:
+        """The band per step for a group (a location the SCSP steers); empty when it plans nothing there."""
+        ...
+
+    async def signals(self) -> list[SignalSeries]: ...
+
+    async def plan(self) -> list[PlannedSession]: ...
+
+
+class DashboardSources(Protocol):
+    """`node.dashboard_sources`: either attribute may be None (the node has no such part)."""
+
+    @property
+    def location_load(self) -> LocationLoadSource | None: ...
+
+    @property
+    def scsp_plan(self) -> ScspPlanSource | None: ...
+
+
+@dataclass
+class Sources:
+    """The node's `dashboard_sources`, filled in by the roles that have such parts."""
+
+    location_load: LocationLoadSource | None = None
+    scsp_plan: ScspPlanSource | None = None

@@ -1,0 +1,128 @@
+"""A small running demo for the browser tests: CPO, eMSP and SCSP nodes on 127.0.0.1 that registered with
+each other, one location with two charging sessions, a profile the eMSP set on S1 (and the active profile the
+CPO pushed back), a capacity forecast at the CPO and price/CO2 signals at the SCSP."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from fera.cpo import cpo_of
+from fera.ocpi.sessions.models import CdrToken
+from fera.signals import CapacityForecast, SignalSeries
+from fera.smartcharging.model import RequestState
+from tests.integration.chargingprofiles.setup import amps, location
+from tests.integration.test_sessions_support import settle
+from tests.nodes import NodeFactory, RunningNode, role
+
+NOW = datetime.now(UTC).replace(second=0, microsecond=0)
+STEP = timedelta(minutes=15)
+
+
+@dataclass
+class Demo:
+    cpo: RunningNode
+    emsp: RunningNode
+    scsp: RunningNode
+
+    def url(self, node: RunningNode, path: str) -> str:
+        return node.url + path
+
+
+async def _register(initiator: RunningNode, receiver: RunningNode, theirs: str, ours: str) -> str:
+    invitation = await receiver.node.partners.invite(ours)
+    partner = await initiator.node.partners.register_with(invitation.versions_url, invitation.token_a, theirs)
+    return partner.id
+
+
+def _token(uid: str) -> CdrToken:
+    return CdrToken.model_validate(
+        {"country_code": "NL", "party_id": "EMS", "uid": uid, "type": "RFID", "contract_id": f"NL-EMS-{uid}"}
+    )
+
+
+async def _charge(demo: Demo, session_id: str, evse: str, powers: list[float]) -> None:
+    """A session that started 50 minutes ago with one reading every 10 minutes at these powers (kW)."""
+    sessions = cpo_of(demo.cpo.node).sessions
+    start = NOW - timedelta(minutes=50)
+    await sessions.start_session(
+        token=_token(f"T-{session_id}"),
+        location_id="LOC1",
+        evse_uid=evse,
+        connector_id="1",
+        session_id=session_id,
+        at=start,
+    )
+    kwh = 0.0
+    for i, kw in enumerate(powers, start=1):
+        kwh += kw / 6
+        await sessions.meter_values(
+            session_id, kwh=round(kwh, 3), at=start + i * timedelta(minutes=10), power_kw=kw
+        )
+
+
+async def _steer(demo: Demo) -> None:
+    """The eMSP limits S1 to 16 A, then 10 A after 30 minutes; waits for the CPO's ActiveChargingProfile."""
+    sender, module = demo.emsp.node.profile_sender, demo.cpo.node.cpo_profiles
+    assert sender is not None and module is not None
+    cpo_id = next(p.id for p in await demo.emsp.node.partners.list() if p.roles[0].party_id == "CPO")
+    request = await sender.set_profile(cpo_id, "S1", amps((0, 16.0), (1800, 10.0)))
+    done = await sender.wait(request.id, timeout=10)
+    assert done.state is RequestState.DONE and done.result == {"result": "ACCEPTED"}
+    await module.applier.drain()
+    for _ in range(100):
+        if await sender.active_profile(cpo_id, "S1") is not None:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("no ActiveChargingProfile reached the eMSP")
+
+
+def _signals() -> SignalSeries:
+    prices = [0.31, 0.29, 0.24, 0.18, 0.12, 0.11, 0.15, 0.22, 0.27, 0.33, 0.35, 0.30]
+    co2 = [410, 395, 360, 300, 240, 210, 230, 280, 330, 380, 400, 390]
+    return SignalSeries.model_validate(
+        {
+            "intervalPeriod": {"start": (NOW - 4 * STEP).isoformat(), "duration": "PT15M"},
+            "intervals": [
+                {"id": i, "payloads": [{"type": "PRICE", "values": [p]}, {"type": "GHG", "values": [c]}]}
+                for i, (p, c) in enumerate(zip(prices, co2, strict=True))
+            ],
+        }
+    )
+
+
+def _capacity() -> CapacityForecast:
+    blocks = [(-2, 1, 45.0), (1, 2, 30.0)]  # hours from now: a drop one hour ahead
+    return CapacityForecast.model_validate(
+        {
+            "group_id": "LOC1",
+            "blocks": [
+                {
+                    "capacity": kw,
+                    "start_time": (NOW + timedelta(hours=a)).isoformat(),
+                    "end_time": (NOW + timedelta(hours=b)).isoformat(),
+                }
+                for a, b, kw in blocks
+            ],
+        }
+    )
+
+
+async def small_demo(node_factory: NodeFactory) -> Demo:
+    contracts = [{"scsp": "NL*SCS", "locations": ["LOC1"]}]
+    cpo = await node_factory(role("CPO", name="Utrecht Charging"), name="cpo", contracts=contracts)
+    emsp = await node_factory(role("EMSP", party="EMS", name="Blue Mobility"), name="emsp")
+    scsp = await node_factory(role("SCSP", party="SCS", name="GridWise"), name="scsp")
+    demo = Demo(cpo, emsp, scsp)
+    await _register(emsp, cpo, "Utrecht Charging (CPO)", "Blue Mobility (eMSP)")
+    await _register(scsp, cpo, "Utrecht Charging (CPO)", "GridWise (SCSP)")
+    await _register(scsp, emsp, "Blue Mobility (eMSP)", "GridWise (SCSP)")
+    await cpo_of(cpo.node).locations.put_location(location("LOC1"))
+    await _charge(demo, "S1", "LOC1-E1", [22.0, 22.0, 18.5, 11.0, 11.0])
+    await _charge(demo, "S2", "LOC1-E2", [7.4, 11.0, 11.0, 11.0, 9.2])
+    await settle(cpo, emsp, scsp)
+    await _steer(demo)
+    await cpo.node.signals.put_capacity(_capacity())
+    await scsp.node.signals.put_series(_signals())
+    return demo
