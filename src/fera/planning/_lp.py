@@ -5,11 +5,15 @@ Rows: energy per session (Σ x·h ≤ need), capacity per group, step and dimens
 for each pool Σ x − peak ≤ 0. Unmet energy is the implicit slack of the energy row: every delivered kWh earns
 `UNMET_PENALTY`, far above any other term, so the LP first delivers all it can and x = 0 is always feasible.
 Rows that can never bind (all members at full power fit) are left out to keep re-plans small.
+
+Every row has a global key (kind, session/group/pool, dimension, step), so the optimal basis of several
+independent LPs can start the LP that joins them (`Labels`, `Solved.basis`, `solve(..., start=)`).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import highspy
@@ -21,36 +25,67 @@ from fera.planning.model import SolveStats
 UNMET_PENALTY = 100.0  # per kWh; objective terms of the profile types stay within [0, 1] per kWh
 CAPACITY_MARGIN_KW = 1e-6  # keeps solver tolerance from ever showing up as a (tiny) violation
 DUST_KW = 1e-3  # solver residue below 1 W is no plan
+PRESOLVE_CELLS = 20_000  # below this, HiGHS's presolve costs more than it saves (1.2 ms vs 3-4 ms per site)
+
+
+_ENERGY, _LIMIT, _POOL = 0, 1, 2
+BASIC = int(highspy.HighsBasisStatus.kBasic)
+_STATUS = {int(v): v for v in highspy.HighsBasisStatus.__members__.values()}
+
+
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """Global indices of this LP's sessions, groups and pools: they name its rows across LPs."""
+
+    session: Ints
+    group: Ints
+    pool: Ints
+
+
+def _labels(grid: Grid, pools: int) -> Labels:
+    count = grid.start.size
+    return Labels(np.arange(count), np.arange(len(grid.groups)), np.arange(pools))
+
+
+_Key = tuple[int, Ints | int, int, Ints]  # kind, owner (global session/group/pool), dimension, steps
 
 
 @dataclass
 class _Rows:
+    steps: int
     rows: list[Ints] = field(default_factory=list)
     cols: list[Ints] = field(default_factory=list)
     vals: list[Floats] = field(default_factory=list)
     upper: list[Floats] = field(default_factory=list)
+    keys: list[Ints] = field(default_factory=list)
     count: int = 0
 
-    def add(self, row_of_entry: Ints, cols: Ints, vals: Floats, upper: Floats) -> None:
+    def add(self, row_of_entry: Ints, cols: Ints, vals: Floats, upper: Floats, key: _Key) -> None:
+        kind, owner, dim, step = key
         self.rows.append(row_of_entry + self.count)
         self.cols.append(cols)
         self.vals.append(vals)
         self.upper.append(upper)
+        packed = ((kind * 2**32 + np.asarray(owner, dtype=np.int64)) * 4 + dim) * self.steps + step
+        self.keys.append(np.broadcast_to(packed, upper.shape).astype(np.int64))
         self.count += upper.size
 
 
-def _energy_rows(grid: Grid, need_kwh: Floats, out: _Rows) -> None:
+def _energy_rows(grid: Grid, need_kwh: Floats, labels: Labels, out: _Rows) -> None:
     reachable = grid.pmax_kw * grid.hours * np.diff(grid.offsets)
     binding = np.flatnonzero(need_kwh < reachable - 1e-9)
     cells = grid.cells_of(binding)
     row_of_session = np.full(need_kwh.size, -1, dtype=np.int64)
     row_of_session[binding] = np.arange(binding.size)
     out.add(
-        row_of_session[grid.cell_session[cells]], cells, np.full(cells.size, grid.hours), need_kwh[binding]
-    )
+        row_of_session[grid.cell_session[cells]], cells, np.full(cells.size, grid.hours), need_kwh[binding],
+        (_ENERGY, labels.session[binding], 0, np.zeros(binding.size, dtype=np.int64)),
+    )  # fmt: skip
 
 
-def _limit_rows(grid: Grid, cells: Ints, coef: Floats, cap_kw: Floats, out: _Rows) -> None:
+def _limit_rows(
+    grid: Grid, cells: Ints, coef: Floats, cap_kw: Floats, out: _Rows, owner: int, dim: int
+) -> None:
     """Σ coef·x ≤ cap at each step where the members could exceed it."""
     keep = coef > 0
     cells, coef = cells[keep], coef[keep]
@@ -63,22 +98,21 @@ def _limit_rows(grid: Grid, cells: Ints, coef: Floats, cap_kw: Floats, out: _Row
     row_of_step[binding] = np.arange(binding.size)
     used = row_of_step[steps] >= 0
     upper = np.maximum(cap_kw[binding] - CAPACITY_MARGIN_KW, 0.0)
-    out.add(row_of_step[steps[used]], cells[used], coef[used], upper)
+    out.add(row_of_step[steps[used]], cells[used], coef[used], upper, (_LIMIT, owner, dim, binding))
 
 
-def _group_rows(grid: Grid, out: _Rows) -> None:
-    for group in grid.groups:
+def _group_rows(grid: Grid, labels: Labels, out: _Rows) -> None:
+    for group, owner in zip(grid.groups, labels.group.tolist(), strict=True):
         cells = grid.cells_of(group.members)
         if group.cap_kw is not None:
-            _limit_rows(grid, cells, np.ones(cells.size), group.cap_kw, out)
+            _limit_rows(grid, cells, np.ones(cells.size), group.cap_kw, out, owner, 0)
         if group.phase_cap_kw is not None:
             for phase in range(3):
-                _limit_rows(
-                    grid, cells, grid.phase_share[grid.cell_session[cells], phase], group.phase_cap_kw, out
-                )
+                share = grid.phase_share[grid.cell_session[cells], phase]
+                _limit_rows(grid, cells, share, group.phase_cap_kw, out, owner, phase + 1)
 
 
-def _pool_rows(grid: Grid, pools: list[Ints], out: _Rows) -> None:
+def _pool_rows(grid: Grid, pools: list[Ints], labels: Labels, out: _Rows) -> None:
     for k, pool in enumerate(pools):
         cells = grid.cells_of(pool)
         steps = np.unique(grid.cell_step[cells])
@@ -88,7 +122,7 @@ def _pool_rows(grid: Grid, pools: list[Ints], out: _Rows) -> None:
         rows = np.concatenate([row_of_step[grid.cell_step[cells]], np.arange(steps.size)])
         cols = np.concatenate([cells, peak_col])
         vals = np.concatenate([np.ones(cells.size), -np.ones(steps.size)])
-        out.add(rows, cols, vals, np.zeros(steps.size))
+        out.add(rows, cols, vals, np.zeros(steps.size), (_POOL, int(labels.pool[k]), 0, steps))
 
 
 def _pass_model(h: highspy.Highs, cost: Floats, upper: Floats, rows: _Rows) -> int:
@@ -107,21 +141,71 @@ def _pass_model(h: highspy.Highs, cost: Floats, upper: Floats, rows: _Rows) -> i
     return int(v.size)
 
 
+@dataclass
+class Solved:
+    """One LP's result; `basis()` reads its optimal basis (column statuses, row keys, row statuses)."""
+
+    x: Floats
+    stats: SolveStats
+    basis: Callable[[], tuple[Ints, Ints, Ints]]
+
+
+def _basis_reader(h: highspy.Highs, keys: Ints) -> Callable[[], tuple[Ints, Ints, Ints]]:
+    def read() -> tuple[Ints, Ints, Ints]:
+        basis = h.getBasis()
+        cols = np.fromiter(map(int, basis.col_status), dtype=np.int64)
+        rows = np.fromiter(map(int, basis.row_status), dtype=np.int64)
+        return cols, keys, rows
+
+    return read
+
+
+def _set_start(h: highspy.Highs, start: tuple[Ints, Ints, Ints], keys: Ints) -> None:
+    """Start from known statuses; rows without one (the joining limits) start with a basic slack."""
+    cols, known_keys, known_rows = start
+    rows = np.full(keys.size, BASIC, dtype=np.int64)
+    if known_keys.size:
+        order = np.argsort(known_keys)
+        at = np.minimum(np.searchsorted(known_keys[order], keys), known_keys.size - 1)
+        found = known_keys[order][at] == keys
+        rows[found] = known_rows[order][at][found]
+    if int((cols == BASIC).sum() + (rows == BASIC).sum()) != keys.size:
+        return  # not a basis of this LP: solve from scratch
+    basis = highspy.HighsBasis()
+    basis.col_status = [_STATUS[v] for v in cols.tolist()]
+    basis.row_status = [_STATUS[v] for v in rows.tolist()]
+    h.setBasis(basis)
+
+
 def solve(
-    grid: Grid, cell_cost: Floats, need_kwh: Floats, pools: list[Ints], peak_cost: float, threads: int
-) -> tuple[Floats, SolveStats]:
-    """Power per cell (kW). `cell_cost` is per kWh and per cell, in [0, 1]."""
+    grid: Grid,
+    cell_cost: Floats,
+    need_kwh: Floats,
+    pools: list[Ints],
+    peak_cost: float,
+    threads: int,
+    labels: Labels | None = None,
+    start: tuple[Ints, Ints, Ints] | None = None,
+) -> Solved:
+    """Power per cell (kW). `cell_cost` is per kWh and per cell, in [0, 1]; `start`: column statuses, row
+    keys and row statuses of an earlier optimum to start the dual simplex from."""
     began = time.perf_counter()
-    rows = _Rows()
-    _energy_rows(grid, need_kwh, rows)
-    _group_rows(grid, rows)
-    _pool_rows(grid, pools, rows)
+    labels = labels if labels is not None else _labels(grid, len(pools))
+    rows = _Rows(grid.steps)
+    _energy_rows(grid, need_kwh, labels, rows)
+    _group_rows(grid, labels, rows)
+    _pool_rows(grid, pools, labels, rows)
     cost = np.concatenate([grid.hours * (cell_cost - UNMET_PENALTY), np.full(len(pools), peak_cost)])
     upper = np.concatenate([grid.pmax_kw[grid.cell_session], np.full(len(pools), np.inf)])
+    keys = np.concatenate(rows.keys) if rows.keys else np.zeros(0, dtype=np.int64)
     h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", threads)
+    if grid.cells < PRESOLVE_CELLS or start is not None:
+        h.setOptionValue("presolve", "off")
     nnz = _pass_model(h, cost, upper, rows)
+    if start is not None:
+        _set_start(h, start, keys)
     built = time.perf_counter()
     h.run()
     x = np.asarray(h.getSolution().col_value[: grid.cells], dtype=np.float64)
@@ -136,4 +220,4 @@ def solve(
         build_s=built - began,
         solve_s=time.perf_counter() - built,
     )
-    return np.minimum(x, upper[: grid.cells]), stats
+    return Solved(np.minimum(x, upper[: grid.cells]), stats, _basis_reader(h, keys))

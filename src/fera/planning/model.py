@@ -92,6 +92,10 @@ class PlanningProblem:
 
     `price` (per kWh) and `co2` (g/kWh) are per step from `now`. The horizon defaults to the last
     departure; a session gets power only in whole steps inside [arrival, departure).
+
+    `expected`: cars not yet arrived (reservations, or the location's usual arrivals, e.g. from
+    `SessionStatistics.expected_sessions`). They are planned like sessions, so they hold capacity, but their
+    unmet energy weighs `EXPECTED_WEIGHT` as much and they get no schedule in the `Plan`.
     """
 
     now: datetime
@@ -101,6 +105,7 @@ class PlanningProblem:
     price: Series = 0.0
     co2: Series = 0.0
     horizon_steps: int | None = None
+    expected: Sequence[Session] = ()
 
     def __post_init__(self) -> None:
         if self.step <= timedelta(0):
@@ -123,6 +128,10 @@ class SolveStats:
     iterations: int
     build_s: float
     solve_s: float
+    parts: int = 1
+    """Independent LPs solved (parts of the problem that share no limit); summed in the counts above."""
+    rounds: int = 1
+    """Solve rounds: 2+ when a relaxed parent group (feeder) was found binding and its sites re-solved."""
 
 
 @dataclass(frozen=True)
