@@ -107,7 +107,7 @@ async def build_b(nodes: Nodes, count: int) -> Topology:
     cpo = await nodes.start("cpo", role("CPO", "CPO"))
     delegation = DelegationConfig(scsp="NL*SCS")
     emsp = await nodes.start("emsp", role("EMSP", "MSP"), delegations=[delegation])
-    scsp = await nodes.start("scsp", role("SCSP", "SCS"))
+    scsp = await nodes.start("scsp", role("SCSP", "SCS"), plan_sessions=False)  # only the bench steers
     cpo_at_emsp, _ = await connect(emsp, cpo)
     emsp_at_scsp, _ = await connect(scsp, emsp)
     await _settle(cpo, emsp, scsp)
@@ -124,7 +124,7 @@ async def build_b(nodes: Nodes, count: int) -> Topology:
 
 async def build_c(nodes: Nodes, count: int) -> Topology:
     cpo = await nodes.start("cpo", role("CPO", "CPO"), contracts=[ContractConfig(scsp="NL*SCS")])
-    scsp = await nodes.start("scsp", role("SCSP", "SCS"))
+    scsp = await nodes.start("scsp", role("SCSP", "SCS"), plan_sessions=False)  # only the bench steers
     cpo_at_scsp, _ = await connect(scsp, cpo)
     await _settle(cpo, scsp)
     ids = await _sessions(cpo, count)

@@ -20,6 +20,8 @@ __all__ = [
     "NodeConfig",
     "RoleConfig",
     "SiteConfig",
+    "StationConfig",
+    "StationEvseConfig",
     "load_config",
 ]
 
@@ -91,6 +93,27 @@ class ClockConfig(BaseModel):
     speed: Annotated[float, Field(gt=0)] = 1.0
 
 
+class StationEvseConfig(BaseModel):
+    """One OCPP EVSE (2.0.1) or connector (1.6) of a station, and the OCPI EVSE/connector it stands for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ocpp_id: Annotated[int, Field(gt=0)]  # OCPP 2.0.1 evseId, or OCPP 1.6 connectorId
+    evse_uid: str
+    connector_id: str = "1"
+
+
+class StationConfig(BaseModel):
+    """CPO side: an OCPP station admitted by the gateway (Basic auth with `password`, else by id alone)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Annotated[str, StringConstraints(min_length=1, max_length=48)]
+    password: str | None = None
+    location: str
+    evses: Annotated[list[StationEvseConfig], Field(min_length=1)]
+
+
 class NodeConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -107,11 +130,18 @@ class NodeConfig(BaseModel):
     delegations: list[DelegationConfig] = Field(default_factory=list)
     sites: list[SiteConfig] = Field(default_factory=list)
     clock: ClockConfig | None = None  # None: real time
-    # Steering: an eMSP plans its own customers' sessions that it has not delegated to an SCSP.
+    # Steering: an SCSP plans every session it receives (off: it only sends what its API is told to);
+    # an eMSP plans its own customers' sessions that it has not delegated to an SCSP.
+    plan_sessions: bool = True
     steer_own_customers: bool = False
     planning_step_s: Annotated[int, Field(ge=60, le=3600)] = 900
     # Bearer token for FERA's own admin API (/fera/admin/...: signals in, flexibility out); None = disabled.
     admin_token: Annotated[str | None, StringConstraints(min_length=16)] = None
+    # Where the OCPP gateway listens for stations (port 0: any free one); None = no gateway.
+    ocpp_listen: Annotated[str | None, StringConstraints(pattern=r"^[^:]+:\d+$")] = None
+    # How long the gateway waits for a station's answer before a command counts as REJECTED.
+    ocpp_call_timeout_s: Annotated[float, Field(gt=0)] = 10.0
+    stations: list[StationConfig] = Field(default_factory=list)
 
     @property
     def host(self) -> str:
@@ -137,7 +167,7 @@ def load_config(path: str | Path) -> NodeConfig:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     try:
-        sections = {k: raw.get(k, []) for k in ("roles", "contracts", "delegations", "sites")}
+        sections = {k: raw.get(k, []) for k in ("roles", "contracts", "delegations", "sites", "stations")}
         clock = {"clock": raw["clock"]} if "clock" in raw else {}
         return NodeConfig.model_validate(raw.get("node", {}) | sections | clock)
     except ValidationError as exc:

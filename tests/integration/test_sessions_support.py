@@ -126,7 +126,7 @@ async def trio(
     contracts = [{"scsp": "NL*SCS", "locations": covered if covered is not None else ["LOC1"]}]
     cpo = await node_factory(role("CPO"), name="cpo", contracts=contracts)
     emsp = await node_factory(role("EMSP", party="EMS"), name="emsp", delegations=[{"scsp": "NL*SCS"}])
-    scsp = await node_factory(role("SCSP", party="SCS"), name="scsp")
+    scsp = await node_factory(role("SCSP", party="SCS"), name="scsp", plan_sessions=False)
     nodes = Trio(cpo, emsp, scsp)
     if register_all:
         await register(emsp, cpo)

@@ -1,7 +1,8 @@
 """The CPO role: owns Locations and Sessions (Senders, pushes, domain API) and receives eMSPs' Tokens.
 
 `cpo_of(node)` gives the node's CPO services: `sessions` (domain API + Sessions Sender), `locations`
-(domain API + Locations Sender), `tokens` (Tokens Receiver), `query` (for ChargingProfiles).
+(domain API + Locations Sender), `tokens` (Tokens Receiver), `query` (for ChargingProfiles), `stations`
+(the OCPP gateway side, or None).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from fera.ocpi.tokens import tokens_receiver_router
 from fera.ocpi.versions import InterfaceRole, ModuleID
 
 if TYPE_CHECKING:
+    from fera.cpo.stations import CpoStations
     from fera.node import ModuleMount, Node
 
 __all__ = [
@@ -44,6 +46,7 @@ class Cpo:
         self.locations = CpoLocations(exchange)
         self.tokens = CpoTokens(exchange)
         self.query = CpoSessionQuery(exchange)
+        self.stations: CpoStations | None = None  # the OCPP gateway side, when `ocpp_listen` is configured
         exchange.add_puller(Puller(ModuleID.TOKENS.value, exchange.tokens_sender.tokens, self.tokens.store))
         exchange.sync.announcers += [self.locations.announce, self.sessions.announce]
 

@@ -6,6 +6,8 @@ covers the location: the whole location with PUT, an EVSE status change as a PAT
 
 from __future__ import annotations
 
+import asyncio
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
@@ -32,6 +34,9 @@ class CpoLocations:
 
     def __init__(self, exchange: Exchange) -> None:
         self._ex = exchange
+        # One writer per location: an EVSE change rewrites the whole location, so two stations reporting at
+        # once would otherwise lose one of the changes.
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def list(self, caller: Caller, query: PageQuery) -> Page:
         visibility = location_visibility(caller.roles, self._ex.config.contracts)
@@ -64,7 +69,7 @@ class CpoLocations:
         self, location_id: str, evse_uid: str, status: Status, at: datetime | None = None
     ) -> Location:
         at = at or self._ex.now()
-        async with self._ex.store.unit_of_work() as uow:
+        async with self._locks[location_id.upper()], self._ex.store.unit_of_work() as uow:
             location = await uow.locations.own(location_id)
             evse = None if location is None else find_evse(location, evse_uid)
             if location is None or evse is None:

@@ -102,7 +102,7 @@ class Exchange:
 def exchange_of(node: Node) -> Exchange:
     exchange = _EXCHANGES.get(node)
     if exchange is None:
-        exchange = _EXCHANGES[node] = Exchange(node)
+        exchange = _EXCHANGES[node] = Exchange(node, node.clock.now)  # domain time (simulated in demos)
     return exchange
 
 

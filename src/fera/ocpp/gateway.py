@@ -43,6 +43,7 @@ class _Station(Protocol):
         self, evse_id: int, tx_id: str, profile: OcppChargingProfile
     ) -> ProfileResult: ...
     async def clear_tx_profile(self, evse_id: int, tx_id: str) -> ProfileResult: ...
+    async def set_default_profile(self, profile: OcppChargingProfile) -> ProfileResult: ...
     async def get_composite_schedule(
         self, evse_id: int, duration_s: int, unit: str
     ) -> CompositeSchedule | None: ...
@@ -178,6 +179,11 @@ class OcppGateway:
     ) -> ProfileResult:
         return await self._command(
             station_id, lambda s: s.set_tx_profile(evse_id, transaction_id, profile), ProfileResult.REJECTED
+        )
+
+    async def set_default_profile(self, station_id: str, profile: OcppChargingProfile) -> ProfileResult:
+        return await self._command(
+            station_id, lambda s: s.set_default_profile(profile), ProfileResult.REJECTED
         )
 
     async def clear_tx_profile(self, station_id: str, evse_id: int, transaction_id: str) -> ProfileResult:

@@ -44,6 +44,10 @@ class StationLink(Protocol):
 
     async def clear_tx_profile(self, station_id: str, evse_id: int, transaction_id: str) -> ProfileResult: ...
 
+    async def set_default_profile(self, station_id: str, profile: OcppChargingProfile) -> ProfileResult:
+        """A TxDefaultProfile for the whole station (what a transaction gets before its TxProfile)."""
+        ...
+
     async def get_composite_schedule(
         self, station_id: str, evse_id: int, duration_s: int, unit: str
     ) -> CompositeSchedule | None: ...

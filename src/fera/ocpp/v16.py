@@ -124,6 +124,13 @@ class StationV16(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hints
         result = await self.call(request, suppress=False)
         return ProfileResult.ACCEPTED if result.status == "Accepted" else ProfileResult.REJECTED
 
+    async def set_default_profile(self, profile: OcppChargingProfile) -> ProfileResult:
+        """A TxDefaultProfile for every connector (connector 0)."""
+        wire = profile_to_wire(profile, self.ocpp_version)
+        request = call.SetChargingProfile(connector_id=0, cs_charging_profiles=wire)
+        result = await self.call(request, suppress=False)
+        return ProfileResult.ACCEPTED if result.status == "Accepted" else ProfileResult.REJECTED
+
     async def clear_tx_profile(self, evse_id: int, transaction_id: str) -> ProfileResult:
         # 1.6 can't select by transaction; TxProfiles of the connector belong to its one transaction.
         request = call.ClearChargingProfile(connector_id=evse_id, charging_profile_purpose="TxProfile")

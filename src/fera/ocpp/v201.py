@@ -156,6 +156,12 @@ class StationV201(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hint
         )
         return ProfileResult.ACCEPTED if result.status == "Accepted" else ProfileResult.REJECTED
 
+    async def set_default_profile(self, profile: OcppChargingProfile) -> ProfileResult:
+        """A TxDefaultProfile for every EVSE (EVSE 0)."""
+        wire = profile_to_wire(profile, self.ocpp_version)
+        result = await self.call(call.SetChargingProfile(evse_id=0, charging_profile=wire), suppress=False)
+        return ProfileResult.ACCEPTED if result.status == "Accepted" else ProfileResult.REJECTED
+
     async def clear_tx_profile(self, evse_id: int, transaction_id: str) -> ProfileResult:
         criteria = {"evse_id": evse_id, "charging_profile_purpose": "TxProfile"}
         result = await self.call(

@@ -22,7 +22,7 @@ __all__ = ["planning_mounts", "steering_planner"]
 
 
 def selector(config: NodeConfig) -> Selects | None:
-    if config.has_role(Role.SCSP):
+    if config.has_role(Role.SCSP) and config.plan_sessions:
         return lambda partner_id, session: True
     if not (config.has_role(Role.EMSP) and config.steer_own_customers):
         return None

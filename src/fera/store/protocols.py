@@ -24,6 +24,7 @@ from fera.store.records import (
     Visibility,
     Window,
 )
+from fera.store.station_protocols import StationBindingStore, StationLookupStore
 
 if TYPE_CHECKING:  # fera.partners imports this module (PartnerService takes a Store)
     from fera.partners.model import Partner
@@ -78,6 +79,10 @@ class UnitOfWork(Protocol):
     def profile_jobs(self) -> ProfileJobStore: ...
     @property
     def signals(self) -> SignalStore: ...
+    @property
+    def station_bindings(self) -> StationBindingStore: ...
+    @property
+    def station_lookups(self) -> StationLookupStore: ...
 
 
 class Store(Protocol):

@@ -27,7 +27,7 @@ async def trio(node_factory: NodeFactory) -> tuple[RunningNode, RunningNode, Run
     contract = ContractConfig(scsp="NL*SCS", locations=["LOC1"])
     cpo = await node_factory(role("CPO", party="CPO"), name="cpo", contracts=[contract])
     emsp = await node_factory(role("EMSP", party="MSP"), name="emsp")
-    scsp = await node_factory(role("SCSP", party="SCS"), name="scsp")
+    scsp = await node_factory(role("SCSP", party="SCS"), name="scsp", plan_sessions=False)
     cpo_for_emsp, _ = await connect(emsp, cpo)
     cpo_for_scsp, _ = await connect(scsp, cpo)
     await seed(

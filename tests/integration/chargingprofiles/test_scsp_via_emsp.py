@@ -21,7 +21,7 @@ async def chain(node_factory: NodeFactory) -> tuple[RunningNode, RunningNode, Ru
     emsp = await node_factory(
         role("EMSP", party="MSP"), name="emsp", delegations=[DelegationConfig(scsp="NL*SCS")]
     )
-    scsp = await node_factory(role("SCSP", party="SCS"), name="scsp")
+    scsp = await node_factory(role("SCSP", party="SCS"), name="scsp", plan_sessions=False)
     cpo_at_emsp, _ = await connect(emsp, cpo)
     emsp_at_scsp, _ = await connect(scsp, emsp)
     await cpo_of(cpo.node).locations.put_location(location())

@@ -104,7 +104,11 @@ class ActiveProfiles:
         return [rate_profile(p.profile) for p in held if p.profile is not None and p.partner_id != exclude]
 
     async def send(self, session: SteerableSession, profiles: list[RateProfile]) -> Result:
-        """One TxProfile with the minimum of everything, or a clear when nothing limits the session."""
+        """One TxProfile with the minimum of everything, or a clear when nothing limits the session.
+
+        A session that is over has no transaction left to steer (OCPP TxProfiles die with it): REJECTED."""
+        if not session.ongoing:
+            return Result.REJECTED
         binding = self._stations.binding(session.session_id, session.evse_uid)
         local = await self.local_limits.for_session(session)
         if not profiles and local is None:
@@ -132,6 +136,8 @@ class ActiveProfiles:
             await uow.sender_profiles.save(held)
 
     async def from_station(self, session: SteerableSession, duration: int) -> ActiveChargingProfile | None:
+        if not session.ongoing:
+            return None
         binding = self._stations.binding(session.session_id, session.evse_uid)
         unit = "W" if session.electrical.power_type == "DC" else "A"
         composite = await binding.link.get_composite_schedule(

@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 Result = ChargingProfileResultType
 
 
+def _accepted(result: BaseModel) -> bool:
+    return getattr(result, "result", None) is Result.ACCEPTED
+
+
 def _rejected(kind: RequestKind) -> BaseModel:
     return RESULT_MODELS[kind].model_validate({"result": Result.REJECTED.value})
 
@@ -55,6 +59,8 @@ class ProfileApplier:
         self._partners, self._client, self._now = partners, client, now
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._tasks: set[asyncio.Task[None]] = set()
+        # Told when a sender's profile on a session was set or cleared (site load management rebalances).
+        self.profiles_changed: list[Callable[[SteerableSession], None]] = []
 
     def submit(self, job: ProfileJob) -> None:
         task = asyncio.get_running_loop().create_task(self._run(job))
@@ -94,6 +100,21 @@ class ProfileApplier:
             await self._post(job, result)
             if session is not None and job.kind is not RequestKind.GET:
                 await self._active.refresh(session)
+        if session is not None and job.kind is not RequestKind.GET and _accepted(result):
+            for listener in self.profiles_changed:
+                listener(session)
+
+    async def resend(self, session_id: str) -> Result | None:
+        """Send the session's TxProfile again from its current inputs (its local limit changed), and push
+        the new ActiveChargingProfile once the station took it. None: no such ongoing session."""
+        async with self._locks[session_id.upper()]:
+            session = await self._sessions.find(session_id)
+            if session is None or not session.ongoing:
+                return None
+            outcome = await self._active.send(session, await self._active.sender_profiles(session.session_id))
+            if outcome is Result.ACCEPTED:
+                await self._active.refresh(session)
+            return outcome
 
     async def _apply(self, job: ProfileJob, session: SteerableSession) -> BaseModel:
         if job.kind is RequestKind.SET:

@@ -7,9 +7,12 @@ from typing import TYPE_CHECKING
 
 from fera.cpo.chargingprofiles.active import ActiveProfiles, NoLocalLimits
 from fera.cpo.chargingprofiles.applier import ProfileApplier
+from fera.cpo.chargingprofiles.balancer import SiteBalancer
 from fera.cpo.chargingprofiles.receiver import CpoChargingProfiles
 from fera.cpo.chargingprofiles.sessions import StoredSteerableSessions
+from fera.cpo.chargingprofiles.site import SiteLimits
 from fera.cpo.chargingprofiles.stations import InProcessStations, StationRouter
+from fera.cpo.stations.service import wire_stations
 from fera.ocpi.chargingprofiles.client import ChargingProfilesSenderClient
 from fera.ocpi.chargingprofiles.routes import RECEIVER_PATH, receiver_router
 from fera.ocpi.versions import InterfaceRole, ModuleID
@@ -27,6 +30,7 @@ class CpoChargingProfilesModule:
     active: ActiveProfiles
     stations: StationRouter
     sessions: StoredSteerableSessions
+    sites: SiteBalancer | None = None  # site load management, when the node has sites
 
 
 def cpo_chargingprofiles_mounts(node: Node) -> list[ModuleMount]:
@@ -35,7 +39,14 @@ def cpo_chargingprofiles_mounts(node: Node) -> list[ModuleMount]:
     sessions = StoredSteerableSessions(node.database)
     stations = StationRouter(InProcessStations())
     client = ChargingProfilesSenderClient(node.peer)
-    active = ActiveProfiles(node.database, stations, node.partners, client, NoLocalLimits())
+    sites = node.config.sites
+    # Profile starts, active-profile windows and site shares are domain time (simulated in demos); the
+    # OCPI timing of jobs (deadlines) stays real.
+    clock = node.clock.now
+    limits = SiteLimits(sites, node.database, node.signals.capacity, now=clock) if sites else None
+    active = ActiveProfiles(
+        node.database, stations, node.partners, client, limits or NoLocalLimits(), now=clock
+    )
     applier = ProfileApplier(node.database, sessions, active, node.partners, client)
     receiver = CpoChargingProfiles(
         node.database,
@@ -45,8 +56,13 @@ def cpo_chargingprofiles_mounts(node: Node) -> list[ModuleMount]:
         timeout_s=node.config.profile_result_timeout_s,
         min_interval_s=node.config.min_profile_interval_s,
     )
-    node.cpo_profiles = CpoChargingProfilesModule(receiver, applier, active, stations, sessions)
+    balancer = None if limits is None else SiteBalancer(limits, applier)
+    node.cpo_profiles = CpoChargingProfilesModule(receiver, applier, active, stations, sessions, balancer)
     node.on_start.append(applier.resume)
     node.on_stop.append(applier.stop)
+    if balancer is not None:
+        balancer.subscribe(node.events)
+        node.on_stop.append(balancer.stop)
+    wire_stations(node, stations)
     router = receiver_router(node.auth, receiver, RECEIVER_PATH)
     return [ModuleMount(ModuleID.CHARGING_PROFILES, InterfaceRole.RECEIVER, RECEIVER_PATH + "/", router)]

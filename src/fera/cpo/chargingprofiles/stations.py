@@ -54,6 +54,12 @@ class InProcessStations:
         self.stack(station_id).install(profile)
         return ProfileResult.ACCEPTED
 
+    async def set_default_profile(self, station_id: str, profile: OcppChargingProfile) -> ProfileResult:
+        if not await self._answers(station_id):
+            return ProfileResult.REJECTED
+        self.stack(station_id).install(profile)
+        return ProfileResult.ACCEPTED
+
     async def clear_tx_profile(self, station_id: str, evse_id: int, transaction_id: str) -> ProfileResult:
         if not await self._answers(station_id):
             return ProfileResult.REJECTED

@@ -14,12 +14,20 @@ class SimClock:
     """`speed` simulated seconds pass per real second, from `start` on (re)start()."""
 
     def __init__(
-        self, start: datetime, speed: float, monotonic: Callable[[], float] = time.monotonic
+        self,
+        start: datetime,
+        speed: float,
+        monotonic: Callable[[], float] = time.monotonic,
+        anchor: datetime | None = None,
     ) -> None:
+        """With `anchor` (a wall-clock instant), `start` is simulated time at that instant, as in
+        `fera.clock.Clock`: several processes then agree on simulated time."""
         self._start = start
         self.speed = speed
         self._monotonic = monotonic
         self._origin = monotonic()
+        if anchor is not None:
+            self._origin -= (datetime.now(anchor.tzinfo) - anchor).total_seconds()
 
     def restart(self) -> None:
         """Make `now()` equal `start` again (the run begins once every station has booted)."""

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from fera.charging import Electrical
@@ -49,6 +49,8 @@ class SimulationConfig:
     speed: float = 60.0
     meter_interval_s: float = 60.0
     timeout_s: float = 10.0  # real seconds to connect, and to wait for each answer of the gateway
+    real_start: datetime | None = None  # wall-clock instant of `start` (shared simulated time); None: at boot
+    groups: Mapping[str, str] = field(default_factory=dict)  # station id -> group (a site), for peaks
 
     def __post_init__(self) -> None:
         if self.speed <= 0 or self.meter_interval_s <= 0:

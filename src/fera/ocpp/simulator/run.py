@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import base64
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from urllib.parse import quote
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -27,6 +27,8 @@ __all__ = ["SimulationReport", "run_simulation"]
 class SimulationReport:
     sessions: tuple[SessionReport, ...]
     peak_power_w: float  # all connectors together
+    group_peak_w: dict[str, float] = field(default_factory=dict)  # per group of stations (config.groups)
+    group_samples: dict[str, list[tuple[datetime, float]]] = field(default_factory=dict)  # power over time
 
     @property
     def energy_need_wh(self) -> float:
@@ -130,14 +132,17 @@ async def run_simulation(config: SimulationConfig) -> SimulationReport:
     """Connect every station, run the EVs in accelerated time until the last one has left, disconnect."""
     if not config.stations:
         raise ValueError("a simulation needs at least one station")
-    clock = SimClock(config.start, config.speed)
+    clock = SimClock(config.start, config.speed, anchor=config.real_start)
     running = await _connect_all(config, clock)
-    tracker = PowerTracker()
+    tracker = PowerTracker(config.groups)
     try:
-        clock.restart()
+        if config.real_start is None:  # else simulated time is shared with other processes: keep it
+            clock.restart()
         clients = [r.client for r in running]
         visits = (_visit(clients, ev, turn, config, tracker) for turn, ev in enumerate(config.evs))
         sessions = await asyncio.gather(*visits)
     finally:
         await asyncio.gather(*(r.close() for r in running))
-    return SimulationReport(tuple(sessions), tracker.peak_w)
+    return SimulationReport(
+        tuple(sessions), tracker.peak_w, dict(tracker.group_peak_w), tracker.group_samples
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -50,18 +51,29 @@ class SessionReport:
 
 
 class PowerTracker:
-    """The drawn power of every connector together, and its peak."""
+    """The drawn power of every connector together, and its peak; also per group of stations (a site)."""
 
-    def __init__(self) -> None:
+    def __init__(self, groups: Mapping[str, str] | None = None) -> None:
         self._power: dict[tuple[str, int], float] = {}
+        self._groups = dict(groups or {})
         self.total_w = 0.0
         self.peak_w = 0.0
+        self.group_w: dict[str, float] = {}
+        self.group_peak_w: dict[str, float] = {}
+        self.group_samples: dict[str, list[tuple[datetime, float]]] = {}  # (simulated time, group power)
 
-    def update(self, station_id: str, connector_id: int, watts: float) -> None:
+    def update(self, station_id: str, connector_id: int, watts: float, at: datetime | None = None) -> None:
         key = (station_id, connector_id)
-        self.total_w += watts - self._power.get(key, 0.0)
+        change = watts - self._power.get(key, 0.0)
+        self.total_w += change
         self._power[key] = watts
         self.peak_w = max(self.peak_w, self.total_w)
+        group = self._groups.get(station_id)
+        if group is not None:
+            self.group_w[group] = self.group_w.get(group, 0.0) + change
+            self.group_peak_w[group] = max(self.group_peak_w.get(group, 0.0), self.group_w[group])
+            if at is not None:
+                self.group_samples.setdefault(group, []).append((at, self.group_w[group]))
 
 
 @dataclass
@@ -102,7 +114,7 @@ class _Charge:
         model = self.client.model
         self.power_w = min(self.ev.max_kw * 1000, model.limit_w(self.connector.id, self.t))
         self.peak_w = max(self.peak_w, self.power_w)
-        tracker.update(model.spec.station_id, self.connector.id, self.power_w)
+        tracker.update(model.spec.station_id, self.connector.id, self.power_w, self.t)
 
     async def report(self, changed: bool) -> None:
         amps = self.connector.electrical.watts_to_amps(self.power_w)
@@ -151,7 +163,7 @@ async def _visit(
     charge = _Charge(client, connector, ev, tx_id, start, connector.meter_wh)
     connector.changed.clear()
     await _charge(charge, meter_interval, tracker)
-    tracker.update(station_id, connector.id, 0.0)
+    tracker.update(station_id, connector.id, 0.0, charge.t)
     await client.stop_transaction(connector.id, tx_id, connector.meter_wh, charge.t)
     model.end(connector.id)
     await client.status(connector.id, "finishing")

@@ -22,6 +22,7 @@ from fera.store.sqlalchemy.profiles import (
 )
 from fera.store.sqlalchemy.sessions import SqlSessionStore
 from fera.store.sqlalchemy.signals import SqlSignalStore
+from fera.store.sqlalchemy.stations import SqlStationBindingStore, SqlStationLookupStore
 from fera.store.sqlalchemy.tokens import SqlTokenStore
 
 __all__ = ["Database", "SqlUnitOfWork", "upgrade"]
@@ -44,6 +45,8 @@ class SqlUnitOfWork:
         self.sender_profiles = SqlSenderProfileStore(session)
         self.profile_jobs = SqlProfileJobStore(session)
         self.signals = SqlSignalStore(session)
+        self.station_bindings = SqlStationBindingStore(session)
+        self.station_lookups = SqlStationLookupStore(session)
 
 
 class Database:

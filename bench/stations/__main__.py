@@ -1,0 +1,136 @@
+"""How many simulated OCPP stations one CPO node holds with the p99 SetChargingProfile round trip under 1 s.
+
+Run: .venv/bin/python -m bench.stations [--quick]
+
+A CPO node (gateway on loopback) and an eMSP node, registered by the real handshake; the stations run in a
+child process (2 connectors each, OCPP 1.6 and 2.0.1 in turn, Basic auth, a car on every connector, metering
+once a minute). Per step, ROUNDS rounds send a ChargingProfile over OCPI from the eMSP to every session at
+once; the round trip is from the eMSP creating the request (before its PUT) to the result arriving on its
+`response_url`: CPO Receiver, job, gateway, station, result POST. The ramp stops at the first step whose p99
+is 1 s or more, or when the time budget is spent. Then the composite-schedule table of
+`bench.charging.composite` (per-session computation time for profiles of 1-96 periods).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+
+from bench._harness import Nodes, RunningNode, connect, machine, percentile, progress, role
+from bench.charging import composite
+from bench.stations._fleet import child, location_id, populate, prefix, spawn, stations
+from fera.cpo import cpo_of
+from fera.ocpi.chargingprofiles.models import ChargingProfile
+from fera.ocpi.sessions.models import Session
+from fera.sessions_events import SessionChanged
+from fera.smartcharging.sender import ProfileSender
+
+STEPS, QUICK_STEPS = (1, 5, 10, 25, 50, 100, 200, 400), (1, 5, 10)
+ROUNDS = 3
+BUDGET_S = 100.0
+
+
+class Running:
+    """The eMSP's view of the CPO's sessions that have reported power (a car is drawing)."""
+
+    def __init__(self, emsp: RunningNode) -> None:
+        self.sessions: dict[str, Session] = {}
+        self._changed = asyncio.Event()
+        emsp.node.events.subscribe(SessionChanged, self._seen)
+
+    async def _seen(self, event: SessionChanged) -> None:
+        if event.patch is not None and event.patch.charging_periods and event.session.id not in self.sessions:
+            self.sessions[event.session.id] = event.session
+            self._changed.set()
+
+    def of(self, step: int) -> list[str]:
+        return [
+            sid for sid, s in self.sessions.items() if s.location_id.startswith(location_id(prefix(step)))
+        ]
+
+    async def wait(self, step: int) -> None:
+        while len(self.of(step)) < 2 * step:
+            self._changed.clear()
+            await self._changed.wait()
+
+
+def _profile(amps: float) -> ChargingProfile:
+    return ChargingProfile.model_validate(
+        {"charging_rate_unit": "A", "charging_profile_period": [{"start_period": 0, "limit": amps}]}
+    )
+
+
+async def _round_trip(sender: ProfileSender, cpo_id: str, session_id: str, amps: float) -> float | None:
+    began = time.perf_counter()
+    request = await sender.set_profile(cpo_id, session_id, _profile(amps))
+    done = await sender.wait(request.id, timeout=30)
+    accepted = done.result == {"result": "ACCEPTED"}
+    return time.perf_counter() - began if accepted else None
+
+
+async def _step(emsp: RunningNode, cpo_id: str, url: str, running: Running, step: int) -> list[float | None]:
+    process = await spawn(url, step)
+    try:
+        async with asyncio.timeout(120):
+            await running.wait(step)
+        sender = emsp.node.profile_sender
+        assert sender is not None
+        results: list[float | None] = []
+        for n in range(ROUNDS):
+            calls = [_round_trip(sender, cpo_id, sid, 16.0 - n) for sid in running.of(step)]
+            results += await asyncio.gather(*calls)
+        return results
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+async def bench(steps: tuple[int, ...]) -> None:
+    nodes, configs = Nodes(), stations(steps)
+    try:
+        cpo = await nodes.start("cpo", role("CPO", "CPO"), ocpp_listen="127.0.0.1:0", stations=configs)
+        emsp = await nodes.start("emsp", role("EMSP", "MSP"))
+        partner, _ = await connect(emsp, cpo)
+        progress(f"populating {len(configs)} locations and {2 * steps[-1]} tokens")
+        await populate(cpo, emsp, configs, 2 * steps[-1])
+        gateway = cpo_of(cpo.node).stations
+        assert gateway is not None
+        running = Running(emsp)
+        print(f"## stations ({machine()})\n")
+        print("| stations | sessions | round trips | p50 ms | p99 ms | failed |")
+        print("|---:|---:|---:|---:|---:|---:|")
+        held = 0
+        began = time.monotonic()
+        for step in steps:
+            progress(f"{step} stations")
+            results = await _step(emsp, partner.id, gateway.url, running, step)
+            ok = [r for r in results if r is not None]
+            p50, p99 = percentile(ok, 50), percentile(ok, 99)
+            print(f"| {step} | {2 * step} | {len(results)} | {p50 * 1000:.1f} | {p99 * 1000:.1f} "
+                  f"| {len(results) - len(ok)} |", flush=True)  # fmt: skip
+            if p99 >= 1.0:
+                break
+            held = step
+            if time.monotonic() - began > BUDGET_S:
+                break
+        print(f"\nheld with p99 < 1 s: {held} stations ({2 * held} charging sessions)")
+    finally:
+        await nodes.close()
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["--child"]:
+        asyncio.run(child(sys.argv[2], int(sys.argv[3])))
+        return
+    parser = argparse.ArgumentParser(prog="python -m bench.stations")
+    parser.add_argument("--quick", action="store_true", help="steps of 1, 5, 10 stations")
+    quick = parser.parse_args().quick
+    asyncio.run(bench(QUICK_STEPS if quick else STEPS))
+    print("\n## composite schedule per session (bench.charging.composite)\n")
+    composite.main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Keeps every site balanced: recomputes a site's shares when its sessions, their senders' profiles or its
+capacity change, and sends each session whose share changed its new TxProfile (and ActiveChargingProfile).
+
+Each site recomputes in one task at a time; requests that arrive meanwhile fold into one more run. A TxProfile
+the station didn't accept is sent again on the session's next update (e.g. its next meter values).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from fera.cpo.chargingprofiles.applier import ProfileApplier
+from fera.cpo.chargingprofiles.sessions import SteerableSession
+from fera.cpo.chargingprofiles.site import SiteLimits
+from fera.events import EventBus
+from fera.ocpi.chargingprofiles.models import ChargingProfileResultType
+from fera.sessions_events import SessionChanged
+from fera.signals.board import SignalsChanged
+
+__all__ = ["SiteBalancer"]
+
+log = logging.getLogger(__name__)
+
+
+class SiteBalancer:
+    def __init__(self, limits: SiteLimits, applier: ProfileApplier) -> None:
+        self._limits, self._applier = limits, applier
+        self._dirty: set[int] = set()
+        self._running: set[int] = set()
+        self._unapplied: set[str] = set()  # sessions whose station has not taken their current share
+        self._tasks: set[asyncio.Task[None]] = set()
+        limits.on_change = self._resend_all
+        applier.profiles_changed.append(self._profiles_changed)
+
+    def subscribe(self, events: EventBus) -> None:
+        events.subscribe(SessionChanged, self.on_session)
+        events.subscribe(SignalsChanged, self.on_signals)
+
+    def request(self, site: int) -> None:
+        """Recompute the site soon (once more if it is being recomputed now)."""
+        self._dirty.add(site)
+        if site not in self._running:
+            self._running.add(site)
+            self._spawn(self._run(site))
+
+    async def on_session(self, event: SessionChanged) -> None:
+        if event.source_partner_id is not None:
+            return  # a partner's session, not one of ours
+        session = event.session
+        site = self._limits.site_of(session.location_id, session.evse_uid)
+        if site is None:
+            return
+        if event.patch is None or event.patch.status is not None:  # started, or its status changed
+            self.request(site)
+        elif session.id.upper() in self._unapplied:
+            self._spawn(self._resend(session.id.upper()))
+
+    async def on_signals(self, event: SignalsChanged) -> None:
+        for site in self._limits.sites_at(event.group_id):
+            self.request(site)
+
+    async def drain(self) -> None:
+        """Wait until every recomputation and resend has finished (tests, benchmarks)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def _profiles_changed(self, session: SteerableSession) -> None:
+        site = self._limits.site_of(session.location_id, session.evse_uid)
+        if site is not None:
+            self.request(site)
+
+    async def _run(self, site: int) -> None:
+        try:
+            while site in self._dirty:
+                self._dirty.discard(site)
+                await self._limits.recompute(site)
+        except Exception:
+            log.exception("site %s: rebalancing failed", self._limits.sites[site].location)
+        finally:
+            self._running.discard(site)
+
+    def _resend_all(self, session_ids: set[str]) -> None:
+        for session_id in session_ids:
+            self._spawn(self._resend(session_id))
+
+    async def _resend(self, session_id: str) -> None:
+        try:
+            outcome = await self._applier.resend(session_id)
+        except Exception:
+            log.exception("session %s: sending its site share failed", session_id)
+            outcome = ChargingProfileResultType.REJECTED
+        if outcome is None or outcome is ChargingProfileResultType.ACCEPTED:
+            self._unapplied.discard(session_id)
+        else:
+            self._unapplied.add(session_id)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

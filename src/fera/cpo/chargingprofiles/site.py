@@ -1,0 +1,128 @@
+"""Site load management: each site's capacity shared among its ongoing sessions; a `LocalLimits`.
+
+A site is a `SiteConfig`: a location (or some of its EVSEs) behind one grid connection. Its capacity is the
+latest capacity forecast for the location's group (`SignalBoard.capacity(location_id)`) where it has one,
+else the configured `capacity_kw`. Each session's demand is capped by the minimum of its senders' profiles and
+its hardware, with the highest of the senders' `min_charging_rate`s; `share_capacity` shares max-min fairly.
+
+Shares are cached per site and recomputed by `recompute` (the balancer calls it on every change). A share that
+is the same from now on as before keeps its old object, so ActiveChargingProfile fingerprints stay stable;
+the sessions whose share did change are reported to `on_change`, which sends them their new TxProfile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from fera.charging import Electrical, RateProfile, Schedule, overlay, session_limit
+from fera.charging.site import SiteDemand, share_capacity
+from fera.config import SiteConfig
+from fera.cpo.chargingprofiles.active import rate_profile
+from fera.cpo.chargingprofiles.sessions import SteerableSession, steerable
+from fera.ocpi.locations.models import Location
+from fera.ocpi.sessions.models import Session
+from fera.ocpi.types import ci_equal
+from fera.store.protocols import Store, UnitOfWork
+
+__all__ = ["SHARE_HORIZON", "SiteLimits"]
+
+SHARE_HORIZON = timedelta(hours=48)  # beyond the 24 h TxProfile horizon: a TxProfile never outlives its share
+CapacitySource = Callable[[str], Awaitable[Schedule | None]]
+
+
+@dataclass(frozen=True)
+class _Share:
+    limit: Schedule
+    until: datetime  # the end of the horizon it was computed for
+
+
+def _min_rate_w(profile: RateProfile, electrical: Electrical) -> float:
+    rate = profile.min_charging_rate or 0.0
+    return rate if profile.charging_rate_unit == "W" else electrical.amps_to_watts(rate)
+
+
+def _in_site(site: SiteConfig, location_id: str, evse_uid: str) -> bool:
+    if not ci_equal(site.location, location_id):
+        return False
+    return not site.evses or any(ci_equal(uid, evse_uid) for uid in site.evses)
+
+
+def _same_from(old: _Share, new: Schedule, now: datetime) -> bool:
+    return old.limit.clip(now, old.until) == new.clip(now, old.until)
+
+
+class SiteLimits:
+    def __init__(
+        self,
+        sites: Sequence[SiteConfig],
+        store: Store,
+        capacity: CapacitySource,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.sites = list(sites)
+        self._store, self._capacity, self._clock = store, capacity, now
+        self._shares: dict[int, dict[str, _Share]] = {}
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.on_change: Callable[[set[str]], None] = lambda _ids: None
+
+    def site_of(self, location_id: str, evse_uid: str) -> int | None:
+        return next((i for i, s in enumerate(self.sites) if _in_site(s, location_id, evse_uid)), None)
+
+    def sites_at(self, location_id: str) -> list[int]:
+        return [i for i, s in enumerate(self.sites) if ci_equal(s.location, location_id)]
+
+    async def for_session(self, session: SteerableSession) -> Schedule | None:
+        site = self.site_of(session.location_id, session.evse_uid)
+        if site is None or not session.ongoing:
+            return None
+        key = session.session_id.upper()
+        shares = self._shares.get(site)
+        if shares is None or key not in shares:  # a session the last computation didn't know yet
+            shares = await self.recompute(site)
+        share = shares.get(key)
+        return None if share is None else share.limit
+
+    async def recompute(self, site: int) -> dict[str, _Share]:
+        """Share the site's capacity again; sessions whose share changed go to `on_change`."""
+        async with self._locks[site]:
+            now = self._clock().replace(microsecond=0)
+            demands = await self._demands(self.sites[site])
+            capacity = await self._site_capacity(self.sites[site])
+            fresh = share_capacity(capacity, demands, now, now + SHARE_HORIZON)
+            old, shares, changed = self._shares.get(site, {}), dict[str, _Share](), set[str]()
+            for key, limit in fresh.items():
+                previous = old.get(key)
+                if previous is not None and _same_from(previous, limit, now):
+                    shares[key] = previous
+                    continue
+                shares[key] = _Share(limit, now + SHARE_HORIZON)
+                changed.add(key)
+            self._shares[site] = shares
+        if changed:
+            self.on_change(changed)
+        return shares
+
+    async def _site_capacity(self, site: SiteConfig) -> Schedule:
+        configured = Schedule.constant(site.capacity_kw * 1000)
+        forecast = await self._capacity(site.location)
+        return configured if forecast is None else overlay(forecast, configured)
+
+    async def _demands(self, site: SiteConfig) -> list[SiteDemand]:
+        async with self._store.unit_of_work() as uow:
+            sessions = await uow.station_lookups.ongoing_sessions(site.location)
+            location = await uow.locations.own(site.location)
+            members = [s for s in sessions if _in_site(site, s.location_id, s.evse_uid)]
+            return [await _demand(uow, s, location) for s in members]
+
+
+async def _demand(uow: UnitOfWork, session: Session, location: Location | None) -> SiteDemand:
+    held = await uow.sender_profiles.for_session(session.id)
+    profiles = [rate_profile(p.profile) for p in held if p.profile is not None]
+    electrical = steerable(session, location).electrical
+    cap = session_limit(profiles, electrical, session.start_date_time)
+    minimum = max((_min_rate_w(p, electrical) for p in profiles), default=0.0)
+    return SiteDemand(session.id.upper(), cap, session.start_date_time, minimum)

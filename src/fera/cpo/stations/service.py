@@ -1,0 +1,63 @@
+"""The CPO's OCPP side as a node runs it: the gateway, its station events and the transaction bindings.
+
+Built when the node has `ocpp_listen`; started by an `on_start` hook (after migrations: bindings are reloaded
+before the first station can connect) and stopped by an `on_stop` hook.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fera.cpo import cpo_of
+from fera.cpo.chargingprofiles.stations import StationRouter
+from fera.cpo.stations.bindings import StationBindings
+from fera.cpo.stations.directory import StationDirectory
+from fera.cpo.stations.events import CpoStationEvents
+from fera.ocpp import OcppGateway
+
+if TYPE_CHECKING:
+    from fera.node import Node
+
+__all__ = ["CpoStations", "wire_stations"]
+
+
+class CpoStations:
+    def __init__(self, node: Node, router: StationRouter, listen: str) -> None:
+        config = node.config
+        self._host, port = listen.rsplit(":", 1)
+        self._port = int(port)
+        self.directory = StationDirectory(config.stations)
+        self.bindings = StationBindings(node.database, router)
+        sites = {s.location.upper() for s in config.sites}
+        managed = {s.id for s in config.stations if s.location.upper() in sites}
+        self.events = CpoStationEvents(
+            cpo_of(node), self.directory, node.database, self.bindings, managed=managed.__contains__
+        )
+        self.gateway = OcppGateway(self.events, self.directory.admitted(), config.ocpp_call_timeout_s)
+        self.bindings.link = self.gateway
+        self.port: int | None = None  # once listening (the configured port may be 0: any free one)
+
+    @property
+    def url(self) -> str:
+        """Where stations connect: {url}/{station_id}."""
+        assert self.port is not None, "the gateway is not listening"
+        return f"ws://{self._host}:{self.port}/ocpp"
+
+    async def start(self) -> None:
+        await self.bindings.load()
+        self.port = await self.gateway.start(self._host, self._port)
+
+    async def stop(self) -> None:
+        await self.gateway.stop()
+        self.port = None
+
+
+def wire_stations(node: Node, router: StationRouter) -> CpoStations | None:
+    """The node's OCPP side, hooked into its start and stop; None when no `ocpp_listen` is configured."""
+    if node.config.ocpp_listen is None:
+        return None
+    stations = CpoStations(node, router, node.config.ocpp_listen)
+    cpo_of(node).stations = stations
+    node.on_start.append(stations.start)
+    node.on_stop.append(stations.stop)
+    return stations

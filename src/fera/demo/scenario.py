@@ -1,0 +1,139 @@
+"""The demo's world: three platforms, two sites, simulated stations, a day of EVs, and mid-day signals.
+
+- CPO "FERA Demo CPO" (NL*FCP) runs both sites and their stations (OCPP 1.6 and 2.0.1, AC and one DC), with
+  site load management; it delegates site B to the SCSP (topology "CPO delegates to SCSP").
+- eMSP "FERA Demo eMSP" (NL*FMS) issues every driver's token; it steers its even-numbered customers itself
+  (topology "eMSP generates profiles") and delegates the odd-numbered ones to the SCSP ("eMSP delegates").
+- SCSP "FERA Demo SCSP" (NL*FSC) plans everything it is given under site B's grid forecast and prices.
+At noon the grid operator cuts both sites' capacity and a price signal for the afternoon and evening arrives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from fera.charging import Electrical
+from fera.config import (
+    ClockConfig,
+    ContractConfig,
+    DelegationConfig,
+    NodeConfig,
+    RoleConfig,
+    SiteConfig,
+    StationConfig,
+    StationEvseConfig,
+)
+from fera.ocpi.types import Role
+from fera.ocpp.simulator import EvArrival, StationSpec, generate_evs
+
+__all__ = ["SITES", "Scenario", "Site"]
+
+PASSWORD = "demo-station-secret"
+ADMIN_TOKEN = "fera-demo-admin-token-0000"
+AC_22 = Electrical("AC_3_PHASE", 230, 32, None)
+DC_50 = Electrical("DC", 400, 125, 50_000)
+
+
+@dataclass(frozen=True)
+class Site:
+    location_id: str
+    name: str
+    capacity_kw: float  # the grid connection
+    noon_kw: float  # what the grid operator allows after the noon cut
+
+
+SITES = (Site("LOC-A", "Utrecht Centraal P+R", 60.0, 35.0), Site("LOC-B", "Science Park", 44.0, 22.0))
+
+
+@dataclass(frozen=True)
+class Scenario:
+    speed: float = 480.0
+    stations: int = 6
+    seed: int = 7
+    hours: float = 14.0
+    evs: int | None = None  # default: three per station
+    start: datetime = field(
+        default_factory=lambda: datetime.now(UTC).replace(hour=6, minute=0, second=0, microsecond=0)
+    )
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(hours=self.hours)
+
+    @property
+    def noon(self) -> datetime:
+        return self.start + timedelta(hours=self.hours / 2)
+
+    def station_specs(self) -> list[tuple[StationSpec, Site]]:
+        """Stations alternate 1.6 / 2.0.1 and the two sites; the first one is a 50 kW DC charger."""
+        out = []
+        for i in range(self.stations):
+            dc = i == 0
+            spec = StationSpec(
+                station_id=f"ST{i + 1:02d}",
+                ocpp_version="1.6" if i % 2 == 0 else "2.0.1",
+                connectors=1 if dc else 2,
+                password=PASSWORD,
+                electrical=DC_50 if dc else AC_22,
+            )
+            out.append((spec, SITES[i % 2]))
+        return out
+
+    def evse_uid(self, spec: StationSpec, connector: int) -> str:
+        return f"{spec.station_id}-{connector}"
+
+    def ev_arrivals(self) -> tuple[EvArrival, ...]:
+        count = self.evs if self.evs is not None else 3 * self.stations
+        return generate_evs(count, self.start, self.seed, self.hours)
+
+    def token_uids(self) -> list[str]:
+        """The simulator presents SIM000000, SIM000001, ... in arrival order: one token per visit."""
+        return [f"SIM{i:06d}" for i in range(len(self.ev_arrivals()))]
+
+    def delegated_tokens(self) -> list[str]:
+        return [uid for i, uid in enumerate(self.token_uids()) if i % 2 == 1]
+
+    def configs(self, ports: dict[str, int], workdir: str, real_start: datetime) -> dict[str, NodeConfig]:
+        clock = ClockConfig(start=self.start, real_start=real_start, speed=self.speed)
+        common = {"admin_token": ADMIN_TOKEN, "clock": clock}
+
+        def node(name: str, role: RoleConfig, **extra: object) -> NodeConfig:
+            return NodeConfig.model_validate(
+                {
+                    "name": name,
+                    "public_url": f"http://127.0.0.1:{ports[name]}",
+                    "listen": f"127.0.0.1:{ports[name]}",
+                    "database_url": f"sqlite+aiosqlite:///{workdir}/{name}.sqlite3",
+                    "roles": [role],
+                }
+                | common
+                | extra
+            )
+
+        return {
+            "cpo": node(
+                "cpo",
+                RoleConfig(role=Role.CPO, country_code="NL", party_id="FCP", name="FERA Demo CPO"),
+                ocpp_listen=f"127.0.0.1:{ports['ocpp']}",
+                contracts=[ContractConfig(scsp="NL*FSC", locations=[SITES[1].location_id])],
+                sites=[SiteConfig(location=s.location_id, capacity_kw=s.capacity_kw) for s in SITES],
+                stations=[self._station(spec, site) for spec, site in self.station_specs()],
+            ),
+            "emsp": node(
+                "emsp",
+                RoleConfig(role=Role.EMSP, country_code="NL", party_id="FMS", name="FERA Demo eMSP"),
+                delegations=[DelegationConfig(scsp="NL*FSC", tokens=self.delegated_tokens())],
+                steer_own_customers=True,
+            ),
+            "scsp": node(
+                "scsp", RoleConfig(role=Role.SCSP, country_code="NL", party_id="FSC", name="FERA Demo SCSP")
+            ),
+        }
+
+    def _station(self, spec: StationSpec, site: Site) -> StationConfig:
+        evses = [
+            StationEvseConfig(ocpp_id=c, evse_uid=self.evse_uid(spec, c), connector_id="1")
+            for c in range(1, spec.connectors + 1)
+        ]
+        return StationConfig(id=spec.station_id, password=PASSWORD, location=site.location_id, evses=evses)
