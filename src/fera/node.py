@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import httpx
 from fastapi import APIRouter, FastAPI
 
-from fera.admin import FlexibilitySource, admin_router
+from fera.admin import FlexibilitySource, admin_router, partners_admin_router
 from fera.clock import Clock
 from fera.config import NodeConfig
 from fera.events import EventBus
@@ -126,6 +126,7 @@ class Node:
         app.include_router(versions_router(self.auth, self.base_url, self.endpoints))
         app.include_router(credentials_router(self.auth, self.partners))
         app.include_router(admin_router(self.config.admin_token, self.signals, lambda: self.flexibility))
+        app.include_router(partners_admin_router(self.config.admin_token, self.partners))
         for mount in self.mounts:
             app.include_router(mount.router)
         for router in self.extra_routers:

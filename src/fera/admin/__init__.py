@@ -1,5 +1,6 @@
 """FERA's own admin API (not OCPI): signals in, flexibility out."""
 
+from fera.admin.partners import partners_admin_router
 from fera.admin.routes import ADMIN_PATH, FlexibilitySource, admin_guard, admin_router
 
-__all__ = ["ADMIN_PATH", "FlexibilitySource", "admin_guard", "admin_router"]
+__all__ = ["ADMIN_PATH", "FlexibilitySource", "admin_guard", "admin_router", "partners_admin_router"]

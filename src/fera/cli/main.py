@@ -123,19 +123,30 @@ def _print_partners(partners: list[Partner]) -> None:
 
 @app.command()
 def demo(
+    speed: Annotated[float, typer.Option(min=1, help="Simulated seconds per real second.")] = 480.0,
+    stations: Annotated[
+        int, typer.Option(min=2, help="Simulated stations (two sites, 1.6/2.0.1, AC + DC).")
+    ] = 6,
+    seed: Annotated[int, typer.Option(help="Seed of the EV arrivals.")] = 7,
+    duration: Annotated[float, typer.Option(min=1, help="Simulated hours, from 06:00.")] = 14.0,
+    evs: Annotated[int | None, typer.Option(min=1, help="EVs over the day (default: 3 per station).")] = None,
     workdir: Annotated[Path | None, typer.Option(help="Where configs, databases and logs go.")] = None,
+    keep_running: Annotated[
+        bool, typer.Option(help="Keep the nodes (and dashboards) up until Ctrl-C.")
+    ] = False,
 ) -> None:
-    """Start a CPO, an eMSP and an SCSP node on loopback and register them with each other."""
-    from fera.demo import run_demo
+    """CPO, eMSP and SCSP nodes, simulated stations and a day of EVs: all three topologies at once."""
+    from fera.demo import Scenario, run_demo
 
+    scenario = Scenario(speed=speed, stations=stations, seed=seed, hours=duration, evs=evs)
     try:
-        report = asyncio.run(run_demo(console, workdir))
+        report = asyncio.run(run_demo(console, scenario, workdir, keep_running=keep_running))
     except KeyboardInterrupt:
-        console.print("[yellow]Stopped.[/]")
+        console.print("[yellow]Stopped: every node process was ended.[/]")
         raise typer.Exit(130) from None
-    for name, partners in report.partners.items():
-        console.rule(f"{name}")
-        _print_partners(partners)
+    report.show(console)
+    ok = report.every_topology_exercised and report.capacity_respected
+    raise typer.Exit(0 if ok and report.every_accepted_request_has_its_result else 1)
 
 
 @app.command()

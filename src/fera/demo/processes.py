@@ -1,4 +1,4 @@
-"""Nodes as separate processes on loopback ports, each with its own config file and SQLite database."""
+"""Nodes as separate `fera serve` processes on loopback ports, each with its own config and database."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ from pathlib import Path
 
 import httpx
 
-from fera.config import NodeConfig, RoleConfig
-from fera.server import bind
+from fera.config import NodeConfig
 
-__all__ = ["NodeProcess", "start_node_process", "write_config"]
+__all__ = ["NodeProcess", "start_node_process"]
 
 
 @dataclass
@@ -35,34 +34,6 @@ class NodeProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-
-
-def write_config(workdir: Path, name: str, roles: list[RoleConfig]) -> tuple[NodeConfig, Path]:
-    """A free loopback port and a SQLite file in `workdir`; the TOML is what `fera serve` reads."""
-    with bind() as sock:
-        port = sock.getsockname()[1]
-    config = NodeConfig(
-        name=name,
-        public_url=f"http://127.0.0.1:{port}",
-        listen=f"127.0.0.1:{port}",
-        database_url=f"sqlite+aiosqlite:///{workdir / (name + '.sqlite3')}",
-        roles=roles,
-    )
-    path = workdir / f"{name}.toml"
-    lines = ["[node]"] + [
-        f'{k} = "{getattr(config, k)}"' for k in ("name", "public_url", "listen", "database_url")
-    ]
-    for r in roles:
-        lines += [
-            "",
-            "[[roles]]",
-            f'role = "{r.role.value}"',
-            f'country_code = "{r.country_code}"',
-            f'party_id = "{r.party_id}"',
-            f'name = "{r.name}"',
-        ]
-    path.write_text("\n".join(lines) + "\n")
-    return config, path
 
 
 async def start_node_process(config: NodeConfig, path: Path, log: Path) -> NodeProcess:

@@ -30,10 +30,11 @@ from fera.planning import Session as PlannedSession
 __all__ = ["DEFAULT_ELECTRICAL", "Known", "SessionKey", "build_problem", "electrical_of", "to_ocpi_profile"]
 
 SessionKey = tuple[str, str]  # (partner the session came from, its session id there)
-# A session whose location nobody shared: a common European AC charger (16 A, three phases).
-DEFAULT_ELECTRICAL = Electrical("AC_3_PHASE", 230, 16, None)
+# A session whose location nobody shared (an SCSP behind an eMSP gets Sessions, not Locations): assume the
+# largest common AC charger (32 A, three phases). Profiles are ceilings and the CPO caps at the real hardware,
+# so a planner that doesn't know the hardware must not be the one to throttle it.
+DEFAULT_ELECTRICAL = Electrical("AC_3_PHASE", 230, 32, None)
 AC_MIN_AMPS = 6.0  # IEC 61851: below 6 A per phase an AC car stops charging, so plan 0 or at least this
-TOP_UP_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,11 @@ def planned_session(known: Known, stats: SessionStatistics, now: datetime) -> Pl
     electrical = electrical_of(known)
     limit = float(electrical.max_power_w)
     remaining = estimate.energy_kwh - session.kwh
-    if estimate.energy_estimated:  # a guess already met must not stop the car: assume it wants a top-up
-        remaining = max(remaining, TOP_UP_SHARE * estimate.energy_kwh)
+    if estimate.energy_estimated:
+        # Nobody said how much: a guess must never cap the car. Let it take all it can until it leaves
+        # (the car stops when full); capacity, prices and the other sessions still shape it.
+        hours = max(0.0, (estimate.departure - now).total_seconds() / 3600)
+        remaining = limit / 1000 * hours
     if known.held_w is not None:
         limit = min(limit, known.held_w)
     return PlannedSession(

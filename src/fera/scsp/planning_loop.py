@@ -119,12 +119,15 @@ class SteeringPlanner:
         key = (partner, session.id)
         if session.status in ONGOING:
             old = self.known.get(key)
+            arrived = old is None or old.session.status != session.status
             location = self.locations.get(
                 (session.country_code.upper(), session.party_id.upper(), session.location_id.upper())
             )
             self.known[key] = Known(
                 key, session, location, old.preferences if old else None, old.held_w if old else None
             )
+            if not arrived:
+                return  # meter progress: the next periodic re-plan accounts for it (no request storm)
         elif self.known.pop(key, None) is not None:
             end = session.end_date_time or self._clock.now()
             self.stats.add(session.location_id, session.start_date_time, end, session.kwh)

@@ -81,6 +81,11 @@ class SqlProfileRequestStore:
         )
         return [_request(r) for r in rows]
 
+    async def all(self) -> list[ProfileRequest]:
+        """Every request, oldest first (reports; a node keeps them as its audit trail)."""
+        query = select(ProfileRequestRow).order_by(ProfileRequestRow.created_at)
+        return [_request(r) for r in await self._session.scalars(query)]
+
     async def for_session(self, partner_id: str, session_id: str) -> list[ProfileRequest]:
         query = (
             select(ProfileRequestRow)
