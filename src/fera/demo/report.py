@@ -61,8 +61,9 @@ class SiteFigures:
 def site_figures(report: SimulationReport, scenario: Scenario) -> list[SiteFigures]:
     out = []
     for site in SITES:
-        samples = report.group_samples.get(site.location_id, [])
-        over = sum(1 for t, w in samples if w > _capacity_w(site, scenario, t) + 1.0)
+        # Connectors change one by one within one instant; the state at an instant is after the last change.
+        at_instant = dict(report.group_samples.get(site.location_id, []))
+        over = sum(1 for t, w in at_instant.items() if w > _capacity_w(site, scenario, t) + 1.0)
         out.append(SiteFigures(site, report.group_peak_w.get(site.location_id, 0.0) / 1000, over))
     return out
 

@@ -87,9 +87,13 @@ class SiteBalancer:
         finally:
             self._running.discard(site)
 
-    def _resend_all(self, session_ids: set[str]) -> None:
-        for session_id in session_ids:
-            self._spawn(self._resend(session_id))
+    def _resend_all(self, lowered: set[str], raised: set[str]) -> None:
+        self._spawn(self._resend_in_order(lowered, raised))
+
+    async def _resend_in_order(self, lowered: set[str], raised: set[str]) -> None:
+        """Decreases reach their stations before any increase: the sum stays within capacity meanwhile."""
+        await asyncio.gather(*(self._resend(session_id) for session_id in lowered))
+        await asyncio.gather(*(self._resend(session_id) for session_id in raised))
 
     async def _resend(self, session_id: str) -> None:
         try:

@@ -51,6 +51,11 @@ def _in_site(site: SiteConfig, location_id: str, evse_uid: str) -> bool:
     return not site.evses or any(ci_equal(uid, evse_uid) for uid in site.evses)
 
 
+def _watts(limit: Schedule, t: datetime) -> float:
+    value = limit.limit_at(t)
+    return float("inf") if value is None else value
+
+
 def _same_from(old: _Share, new: Schedule, now: datetime) -> bool:
     return old.limit.clip(now, old.until) == new.clip(now, old.until)
 
@@ -67,7 +72,9 @@ class SiteLimits:
         self._store, self._capacity, self._clock = store, capacity, now
         self._shares: dict[int, dict[str, _Share]] = {}
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self.on_change: Callable[[set[str]], None] = lambda _ids: None
+        # (sessions whose share went down, the others): the balancer applies decreases before increases,
+        # so the site never exceeds its capacity while the new shares travel to the stations.
+        self.on_change: Callable[[set[str], set[str]], None] = lambda _lowered, _raised: None
 
     def site_of(self, location_id: str, evse_uid: str) -> int | None:
         return next((i for i, s in enumerate(self.sites) if _in_site(s, location_id, evse_uid)), None)
@@ -93,17 +100,19 @@ class SiteLimits:
             demands = await self._demands(self.sites[site])
             capacity = await self._site_capacity(self.sites[site])
             fresh = share_capacity(capacity, demands, now, now + SHARE_HORIZON)
-            old, shares, changed = self._shares.get(site, {}), dict[str, _Share](), set[str]()
+            old, shares = self._shares.get(site, {}), dict[str, _Share]()
+            lowered, raised = set[str](), set[str]()
             for key, limit in fresh.items():
                 previous = old.get(key)
                 if previous is not None and _same_from(previous, limit, now):
                     shares[key] = previous
                     continue
                 shares[key] = _Share(limit, now + SHARE_HORIZON)
-                changed.add(key)
+                down = previous is not None and _watts(limit, now) < _watts(previous.limit, now)
+                (lowered if down else raised).add(key)
             self._shares[site] = shares
-        if changed:
-            self.on_change(changed)
+        if lowered or raised:
+            self.on_change(lowered, raised)
         return shares
 
     async def _site_capacity(self, site: SiteConfig) -> Schedule:

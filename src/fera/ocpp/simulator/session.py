@@ -130,7 +130,11 @@ async def _charge(charge: _Charge, meter_interval: timedelta, tracker: PowerTrac
     await charge.report(changed=False)
     while not charge.full and charge.t < charge.ev.departure:
         wake = charge.wake_at(next_meter)
+        boundary = charge.client.model.next_limit_change(charge.connector.id, charge.t)
+        if boundary is not None and boundary < wake:
+            wake = boundary
         changed = await clock.wait(event, wake)
+        changed = changed or wake == boundary  # the schedule moved the limit: report it like a change
         event.clear()
         charge.advance(max(charge.t, min(clock.now(), wake)) if changed else wake)
         if charge.full or charge.t >= charge.ev.departure:

@@ -108,6 +108,15 @@ class StationModel:
         limit = connector_limit_at(self.stack, connector_id, t, electrical, connector.transaction_start)
         return electrical.max_power_w if limit is None else min(limit, electrical.max_power_w)
 
+    def next_limit_change(self, connector_id: int, t: datetime) -> datetime | None:
+        """When the connector's composite limit next changes on its own (a schedule's breakpoint): a real
+        station follows its schedule at that instant, not at its next meter reading."""
+        connector = self.connectors[connector_id]
+        schedule = composite_schedule(
+            list(self.stack), connector_id, t, 86_400, connector.electrical, connector.transaction_start
+        )
+        return next((at for at, _ in schedule.breakpoints() if at > t), None)
+
     def composite(self, connector_id: int, duration: int, unit: str | None) -> RateProfile | None:
         """GetCompositeSchedule from now on; None for an unknown connector or a bad duration."""
         if duration <= 0 or (connector_id != 0 and connector_id not in self.connectors):
