@@ -20,8 +20,10 @@ async def test_short_demo_exercises_every_topology_within_capacity(tmp_path: Pat
     assert report.every_topology_exercised, report.topologies
     assert report.capacity_respected, [(s.site.location_id, s.violations) for s in report.sites]
     assert report.every_accepted_request_has_its_result
+    outcomes = [s.outcome for s in report.simulation.sessions]
+    assert "unauthorized" not in outcomes  # every driver's token reached the CPO from the eMSP
     served = [s for s in report.simulation.sessions if s.transaction_id is not None]
-    assert len(served) == 8 and report.simulation.delivered_wh > 0
+    assert len(served) >= 6 and report.simulation.delivered_wh > 0  # a car may find every connector taken
     assert {s.site.location_id for s in report.sites} == {"LOC-A", "LOC-B"}
     for name in ("cpo", "emsp", "scsp"):  # every node shut down cleanly: no traceback in its log
         assert "Traceback" not in (tmp_path / "demo" / f"{name}.log").read_text()
