@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from fera.cli.signals import signals_app
 from fera.config import ConfigError, NodeConfig, load_config
 from fera.ocpi.errors import OcpiError, PeerError
 from fera.partners import Partner
@@ -20,6 +21,7 @@ partners_app = typer.Typer(
     help="Partner platforms: invite, register, list, rotate, unregister.", no_args_is_help=True
 )
 app.add_typer(partners_app, name="partners")
+app.add_typer(signals_app, name="signals")
 console = Console()
 T = TypeVar("T")
 
