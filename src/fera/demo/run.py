@@ -30,11 +30,13 @@ from fera.demo.processes import NodeProcess, start_node_process
 from fera.demo.report import DemoReport, site_figures, topology_figures
 from fera.demo.scenario import ADMIN_TOKEN, SITES, Scenario
 from fera.demo.seed import seed
+from fera.ocpi.sessions.models import Session
 from fera.ocpi.types import format_datetime
 from fera.ocpp.simulator import SimulationConfig, SimulationReport, run_simulation
 from fera.server import bind
 from fera.smartcharging.model import ProfileRequest
 from fera.store import Database
+from fera.store.records import Visibility, Window
 
 __all__ = ["run_demo"]
 
@@ -213,9 +215,7 @@ async def _progress(configs: dict[str, NodeConfig], scenario: Scenario, real_sta
     return table
 
 
-async def _sessions(config: NodeConfig) -> list[Any]:
-    from fera.store.records import Visibility, Window
-
+async def _sessions(config: NodeConfig) -> list[Session]:
     database = Database(config.database_url)
     try:
         async with database.unit_of_work() as uow:
