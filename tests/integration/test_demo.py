@@ -20,6 +20,7 @@ async def test_short_demo_exercises_every_topology_within_capacity(tmp_path: Pat
     assert report.every_topology_exercised, report.topologies
     assert report.capacity_respected, [(s.site.location_id, s.violations) for s in report.sites]
     assert report.every_accepted_request_has_its_result
+    assert report.flexibility and report.flexibility_within_capacity, report.flexibility
     outcomes = [s.outcome for s in report.simulation.sessions]
     assert "unauthorized" not in outcomes  # every driver's token reached the CPO from the eMSP
     served = [s for s in report.simulation.sessions if s.transaction_id is not None]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -78,7 +79,20 @@ class DemoReport:
     sites: list[SiteFigures]
     topologies: dict[str, TopologyFigures]
     dashboards: dict[str, str]
-    replans: int = 0
+    flexibility: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # the SCSP's forecast for site B, at the end
+
+    @property
+    def flexibility_within_capacity(self) -> bool:
+        """The SCSP's band for site B after the cut: min <= planned <= max, all within the cut capacity."""
+        cap = SITES[1].noon_kw + 1e-6
+        return all(
+            r["min_kw"] <= r["planned_kw"] + 1e-6
+            and r["planned_kw"] <= r["max_kw"] + 1e-6
+            and r["max_kw"] <= cap
+            for r in self.flexibility
+        )
 
     @property
     def every_topology_exercised(self) -> bool:
@@ -138,10 +152,17 @@ class DemoReport:
         console.print(table)
         for name, url in self.dashboards.items():
             console.print(f"Dashboard of the {name}: {url}")
+        if self.flexibility:
+            peak = max(r["planned_kw"] for r in self.flexibility)
+            console.print(
+                f"SCSP flexibility forecast for {SITES[1].name}: {len(self.flexibility)} steps, "
+                f"planned at most {peak:.1f} kW (capacity after the cut: {SITES[1].noon_kw:g} kW)"
+            )
         verdicts = (
             ("every topology exercised", self.every_topology_exercised),
             ("no capacity violation", self.capacity_respected),
             ("a result for every accepted request", self.every_accepted_request_has_its_result),
+            ("the SCSP's flexibility forecast within the cut capacity", self.flexibility_within_capacity),
         )
         for text, ok in verdicts:
             console.print(("[green]✓[/] " if ok else "[red]✗[/] ") + text)

@@ -70,9 +70,19 @@ async def run_demo(
                 await _handshake(http, configs[initiator], configs[receiver])
                 console.print(f"[green]✓[/] {initiator} registered with {receiver} (tokens A → B → C)")
             await _signals_at_start(http, configs, scenario)
+            flexibility: list[dict[str, Any]] = []
+
+            async def capture() -> None:  # while cars are there: after the day they are all gone
+                path = f"/flexibility?group_id={SITES[1].location_id}"
+                flexibility.extend(await _admin(http, configs["scsp"], "GET", path))
+
+            after_cut = scenario.noon + timedelta(minutes=30)
+            watch = asyncio.create_task(_at(real_start, scenario, after_cut, capture))
             simulation = await _play(console, http, configs, scenario, real_start, ports["ocpp"])
+            await asyncio.wait({watch}, timeout=10)
         await _settle(configs)
         report = await _report(configs, scenario, simulation)
+        report.flexibility = flexibility
         if keep_running:
             report.show(console)
             console.print("Nodes and dashboards stay up; Ctrl-C ends them.")
