@@ -266,7 +266,7 @@ async def _report(
         "B": topology_figures([r for r in scsp if r.partner_id == emsp_at_scsp]),
         "C": topology_figures([r for r in scsp if r.partner_id == cpo_at_scsp]),
     }
-    dashboards = {name: f"{configs[name].public_url}/dashboard (while the demo runs)" for name in NAMES}
+    dashboards = {name: f"{configs[name].public_url}/dashboard" for name in NAMES}
     return DemoReport(simulation, site_figures(simulation, scenario), topologies, dashboards)
 
 
