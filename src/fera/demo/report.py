@@ -152,7 +152,7 @@ class DemoReport:
         console.print(table)
         for name, url in self.dashboards.items():
             console.print(f"Dashboard of the {name}: {url}")
-        console.print("(the nodes stop with the demo; `fera demo --keep-running` keeps them and their dashboards up)")
+        console.print("(the nodes stop with the demo; `--keep-running` keeps them and their dashboards up)")
         if self.flexibility:
             peak = max(r["planned_kw"] for r in self.flexibility)
             console.print(
