@@ -66,7 +66,6 @@ class SteeringPlanner:
         self.stats = SessionStatistics()
         self.sent: dict[SessionKey, ChargingProfile] = {}
         self.latest: LatestPlan | None = None
-        self.replan_seconds: list[float] = []
         self._blocked: dict[SessionKey, float] = {}  # TOO_OFTEN: monotonic time until which we don't send
         self._refused: set[SessionKey] = set()
         self._held_until: dict[SessionKey, datetime] = {}
@@ -212,9 +211,7 @@ class SteeringPlanner:
             self.latest = None
             return None
         problem = await self._problem(known, now)
-        started = time.perf_counter()
         result = await asyncio.to_thread(lambda: apply_min_rates(problem, plan(problem)))
-        self.replan_seconds.append(time.perf_counter() - started)
         self.latest = LatestPlan.of(problem, result, now)
         await self._send_changes(known, now)
         return self.latest

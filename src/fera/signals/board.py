@@ -57,7 +57,3 @@ class SignalBoard:
         async with self._store.unit_of_work() as uow:
             raws = [await uow.signals.get("series", g) for g in dict.fromkeys([group_id or GLOBAL, GLOBAL])]
         return [SignalSeries.model_validate(r) for r in reversed(raws) if r is not None]
-
-    async def groups(self) -> list[str]:
-        async with self._store.unit_of_work() as uow:
-            return await uow.signals.groups("capacity")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, select
+from sqlalchemy import String
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -35,7 +35,3 @@ class SqlSignalStore:
     async def get(self, kind: str, group_id: str) -> dict[str, Any] | None:
         row = await self._session.get(SignalRow, (kind, group_id))
         return None if row is None else row.payload
-
-    async def groups(self, kind: str) -> list[str]:
-        rows = await self._session.scalars(select(SignalRow.group_id).where(SignalRow.kind == kind))
-        return sorted(rows)
