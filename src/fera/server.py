@@ -14,7 +14,9 @@ __all__ = ["RunningServer", "bind", "start_server"]
 
 def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     """Bind first so that a node can know its public URL (port 0 = a free port) before it starts."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets whose proto says TCP, and accepted
+    # connections inherit it; without it every small response waits ~40 ms for delayed ACKs (Nagle).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.set_inheritable(True)
