@@ -22,11 +22,18 @@ class Clock:
     wall: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def now(self) -> datetime:
-        real = self.wall()
+        return self.of_wall(self.wall())
+
+    def of_wall(self, real: datetime) -> datetime:
+        """The domain time at a wall-clock instant (to show an OCPI request's real time beside sessions)."""
         if self.start is None:
             return real
         origin = self.real_start or real
         return self.start + timedelta(seconds=(real - origin).total_seconds() * self.speed)
+
+    def label(self) -> str:
+        """How an operator is told which clock the times are on."""
+        return "UTC" if self.start is None else f"simulated clock (×{self.speed:g}), UTC"
 
     def real_seconds(self, simulated: timedelta) -> float:
         """How long a simulated span lasts on the wall clock."""

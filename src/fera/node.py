@@ -19,6 +19,7 @@ from fera.ocpi.auth import Authenticator
 from fera.ocpi.credentials import CREDENTIALS_PATH, CredentialsClient, credentials_router
 from fera.ocpi.headers import RequestIdMiddleware
 from fera.ocpi.peer import PeerClient
+from fera.ocpi.recording import RecordingMiddleware
 from fera.ocpi.versions import (
     VERSIONS_PATH,
     Endpoint,
@@ -31,6 +32,7 @@ from fera.partners import Identity, PartnerRole, PartnerService
 from fera.roles import role_mounts
 from fera.signals.board import SignalBoard
 from fera.store import Database
+from fera.traffic import TrafficLog
 from fera.web import dashboard_router
 from fera.web.sources import Sources
 
@@ -63,8 +65,11 @@ class Node:
         self.config = config
         self.base_url = config.public_url.rstrip("/")
         self.database = Database(config.database_url)
+        clock = config.clock
+        self.clock = Clock(clock.start, clock.real_start, clock.speed) if clock else Clock()
+        self.traffic = TrafficLog(self.clock.now)  # recent OCPI messages per partner, for the dashboard
         self.http = httpx.AsyncClient(timeout=OUTBOUND_TIMEOUT, transport=transport)
-        self.peer = PeerClient(self.http)
+        self.peer = PeerClient(self.http, self.traffic)
         identity = Identity(
             self.base_url + VERSIONS_PATH,
             tuple(PartnerRole(r.role, r.country_code, r.party_id, r.name, r.website) for r in config.roles),
@@ -74,8 +79,6 @@ class Node:
         )
         self.auth = Authenticator(self.partners.resolve)
         self.events = EventBus()
-        clock = config.clock
-        self.clock = Clock(clock.start, clock.real_start, clock.speed) if clock else Clock()
         self.signals = SignalBoard(self.database, self.events)
         self.flexibility: FlexibilitySource | None = None  # set by the SCSP planner
         self.on_start: list[Hook] = []  # run in order after migrations
@@ -132,6 +135,7 @@ class Node:
         for router in self.extra_routers:
             app.include_router(router)
         app.include_router(dashboard_router(self))
+        app.add_middleware(RecordingMiddleware, log=self.traffic)
         app.add_middleware(RequestIdMiddleware)
         app.add_middleware(NormalisePathMiddleware)
         return app

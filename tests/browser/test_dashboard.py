@@ -58,7 +58,7 @@ async def test_cpo_overview_session_and_location(demo: Demo, page: Page, screens
         "Drawn by sessions (metered)",
         "Capacity forecast of group LOC1",
     ]
-    assert any("No site load management source" in n for n in await notes(page, "location-chart"))
+    assert any("manages no site at this location" in n for n in await notes(page, "location-chart"))
     await screenshot(page, "cpo-location")
 
 

@@ -14,6 +14,7 @@ from typing import Protocol
 from fastapi import Request
 
 from fera.ocpi.errors import InvalidParameters, Unauthorized
+from fera.ocpi.recording import PARTNER_STATE
 from fera.ocpi.types import Role, ci_equal
 
 __all__ = [
@@ -125,6 +126,7 @@ class Authenticator:
             caller = await self._resolve(hash_token(token))
             if caller is not None:
                 request.state.presented_token = token
+                setattr(request.state, PARTNER_STATE, caller.partner_id)  # for the node's traffic log
                 return caller
         raise Unauthorized("Missing or unknown credentials token")
 

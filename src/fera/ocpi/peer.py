@@ -15,6 +15,8 @@ from pydantic import ValidationError
 from fera.ocpi.auth import Party, authorization_header
 from fera.ocpi.envelope import Envelope
 from fera.ocpi.errors import PeerError
+from fera.ocpi.recording import outcome
+from fera.traffic import Direction, TrafficLog
 
 __all__ = ["PeerClient", "PeerTarget", "Reply", "join_url"]
 
@@ -56,8 +58,9 @@ class Reply:
 class PeerClient:
     """Wraps one shared `httpx.AsyncClient` per node; module clients only say method, URL and model."""
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, traffic: TrafficLog | None = None) -> None:
         self._http = http
+        self._traffic = traffic
 
     async def call(
         self,
@@ -77,8 +80,14 @@ class PeerClient:
         try:
             response = await self._http.request(method, url, json=json, params=params, headers=headers)
         except httpx.HTTPError as exc:
+            self._record(target, method, url, f"error: {type(exc).__name__}")
             raise PeerError(target.name, url, f"{type(exc).__name__}: {exc}") from exc
-        reply = _reply(target, url, response)
+        try:
+            reply = _reply(target, url, response)
+        except PeerError:
+            self._record(target, method, url, f"{response.status_code} · not OCPI")
+            raise
+        self._record(target, method, url, outcome(reply.http_status, reply.envelope.status_code))
         if reply.http_status in accept_statuses:
             return reply
         ceiling = 3000 if accept_client_errors else 2000
@@ -104,6 +113,10 @@ class PeerClient:
             yield items
             match = _NEXT_LINK.search(reply.headers.get("link", ""))
             next_url, next_params = (match.group(1), None) if match and items else (None, None)
+
+    def _record(self, target: PeerTarget, method: str, url: str, result: str) -> None:
+        if self._traffic is not None:
+            self._traffic.record(target.name, Direction.OUT, f"{method} {url}", result)
 
     @staticmethod
     def _headers(target: PeerTarget, functional: bool) -> dict[str, str]:

@@ -21,6 +21,7 @@ from fera.ocpp._handshake import admits, station_id_from_path
 from fera.ocpp._routing import is_call
 from fera.ocpp.ids import ClockTransactionIds, TransactionIdFactory
 from fera.ocpp.link import CompositeSchedule, ProfileResult, StationEvents
+from fera.ocpp.monitor import StationMonitor
 from fera.ocpp.v16 import StationV16
 from fera.ocpp.v201 import StationV201
 
@@ -66,7 +67,9 @@ async def _handle_calls(station: _Station, calls: asyncio.Queue[str | None]) -> 
             LOGGER.exception("station message %s failed", raw)
 
 
-async def _serve(station: _Station, connection: ServerConnection) -> None:
+async def _serve(
+    station: _Station, connection: ServerConnection, received: Callable[[str], None] = lambda _raw: None
+) -> None:
     """Station calls are handled one by one, in order, in a worker, while answers to our calls go through at
     once: a StationEvents handler may then command the same station without deadlocking its connection."""
     calls: asyncio.Queue[str | None] = asyncio.Queue()
@@ -74,6 +77,7 @@ async def _serve(station: _Station, connection: ServerConnection) -> None:
     try:
         async for frame in connection:
             raw = frame if isinstance(frame, str) else frame.decode()
+            received(raw)
             if is_call(raw):
                 calls.put_nowait(raw)
             else:
@@ -98,12 +102,14 @@ class OcppGateway:
         call_timeout: float = 10.0,
         *,
         new_transaction_id: TransactionIdFactory | None = None,
+        monitor: StationMonitor | None = None,
     ) -> None:
         self._events = events
         self._stations = stations
         self._call_timeout = call_timeout
         self._new_transaction_id = new_transaction_id or ClockTransactionIds()
         self._links: dict[str, _Link] = {}
+        self.monitor = monitor or StationMonitor()
         self._server: Server | None = None
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
@@ -122,19 +128,23 @@ class OcppGateway:
     def _admit(self, connection: ServerConnection, request: Request) -> Response | None:
         station_id = station_id_from_path(request.path)
         if station_id is None:
+            self.monitor.refused(request.path, "not an OCPP station path (404)")
             return connection.respond(http.HTTPStatus.NOT_FOUND, "Not an OCPP station path\n")
         if admits(self._stations, station_id, request.headers.get("Authorization")):
             return None
+        known = station_id in self._stations
+        self.monitor.refused(station_id, "wrong password (401)" if known else "unknown station (401)")
         response = connection.respond(http.HTTPStatus.UNAUTHORIZED, "Unknown station or wrong password\n")
         response.headers["WWW-Authenticate"] = build_www_authenticate_basic("OCPP")
         return response
 
     def _station(self, station_id: str, connection: ServerConnection) -> _Station:
+        recorded = self.monitor.recording(station_id, connection)
         if connection.subprotocol == "ocpp1.6":
             return StationV16(
-                station_id, connection, self._events, self._new_transaction_id, self._call_timeout
+                station_id, recorded, self._events, self._new_transaction_id, self._call_timeout
             )
-        return StationV201(station_id, connection, self._events, self._call_timeout)
+        return StationV201(station_id, recorded, self._events, self._call_timeout)
 
     async def _handle(self, connection: ServerConnection) -> None:
         station_id = station_id_from_path(connection.request.path if connection.request else "")
@@ -144,12 +154,14 @@ class OcppGateway:
         closed = asyncio.get_running_loop().create_future()
         link = _Link(self._station(station_id, connection), connection, closed)
         self._links[station_id] = link
+        self.monitor.connected(station_id, connection.subprotocol)
         try:
-            await _serve(link.station, connection)
+            await _serve(link.station, connection, lambda raw: self.monitor.received(station_id, raw))
         finally:
             link.closed.set_result(None)
             if self._links.get(station_id) is link:  # not replaced by a newer connection
                 del self._links[station_id]
+                self.monitor.disconnected(station_id)
                 if link.station.booted:
                     await self._events.station_disconnected(station_id)
 

@@ -10,7 +10,7 @@ import importlib.util
 from functools import cache
 from pathlib import Path
 
-__all__ = ["CSS", "JS", "plotly_js"]
+__all__ = ["CSS", "FAVICON", "JS", "plotly_js"]
 
 
 @cache
@@ -107,7 +107,7 @@ JS = """
     var out = { margin: { l: 60, r: chart.y2_title ? 60 : 20, t: 10, b: 40 }, hovermode: "x unified",
       xaxis: { type: "date", title: { text: "UTC" } },
       yaxis: { title: { text: chart.y_title }, rangemode: "tozero", zeroline: true },
-      legend: { orientation: "h", y: -0.18, traceorder: "normal" },
+      showlegend: true, legend: { orientation: "h", y: -0.18, traceorder: "normal" },
       paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#fff",
       font: { family: "system-ui, sans-serif", size: 12, color: "#1f2933" } };
     if (chart.y2_title) {
@@ -146,3 +146,12 @@ JS = """
   document.querySelectorAll(".chart[data-src]").forEach(draw);
 })();
 """
+
+# A plug on a green disc: the tab's icon (and no favicon 404 in the browser's console).
+FAVICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
+    '<circle cx="16" cy="16" r="15" fill="#0b7a53"/>'
+    '<path d="M11 6v6M21 6v6M8 12h16v4a8 8 0 0 1-16 0zM16 24v4" stroke="#fff" stroke-width="2.5"'
+    ' fill="none"/>'
+    "</svg>"
+)

@@ -81,14 +81,15 @@ async def _site_load(data: DashboardData, location_id: str, chart: Chart, now: d
     assert chart.traces is not None and chart.notes is not None
     source = _load_source(data)
     capacity = None
-    if source is None:
-        chart.notes.append("No site load management source on this node: site load is not shown.")
+    capacity = None if source is None else await source.capacity(location_id)
+    if source is None or capacity is None:
+        chart.notes.append("This node manages no site at this location: only what it knows is shown.")
     else:
-        chart.traces.append(trace("Site load", await source.load(location_id), "load"))
-        capacity = await source.capacity(location_id)
-        if capacity is not None:
-            chart.traces.append(trace("Capacity", capacity, "capacity", dash="dash"))
-            return
+        managed = await source.load(location_id)
+        chart.traces.append(trace("Managed: sum of the sessions' limits", managed, "load"))
+        name = "Capacity (configured, with forecasts and cuts)"
+        chart.traces.append(trace(name, capacity, "capacity", dash="dash"))
+        return
     forecast = await data.node.signals.capacity(location_id)
     if forecast is None:
         chart.notes.append("No capacity is known for this location.")

@@ -4,7 +4,7 @@ empty containers naming their JSON endpoint, drawn by the dashboard script."""
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from urllib.parse import quote
 
@@ -17,9 +17,11 @@ from fera.web._data import Owned
 
 __all__ = [
     "DASHBOARD_PATH",
+    "LocationHref",
     "href",
     "location_body",
     "message_body",
+    "own_location",
     "overview_body",
     "page",
     "scsp_body",
@@ -28,7 +30,7 @@ __all__ = [
 ]
 
 DASHBOARD_PATH = "/dashboard"
-_NAV = (("", "Overview"), ("sessions", "Sessions"), ("scsp", "Plan & signals"))
+_NAV = (("", "Overview"), ("sessions", "Sessions"), ("stations", "Stations"), ("scsp", "Plan & signals"))
 _TONES = {"ACTIVE": "ok", "PENDING": "warn", "RESERVATION": "warn", "INVALID": "bad", "COMPLETED": ""}
 
 
@@ -84,13 +86,20 @@ def chart(chart_id: str, src: str) -> str:
 
 
 def page(
-    title: str, node_name: str, body: str, here: str = "", charts: bool = False, scsp: bool = False
+    title: str,
+    node_name: str,
+    body: str,
+    here: str = "",
+    charts: bool = False,
+    hidden: frozenset[str] = frozenset({"scsp", "stations"}),
+    clock: str = "UTC",
 ) -> str:
-    """The frame of every page; the SCSP's plan page is in the navigation of SCSP nodes only."""
+    """The frame of every page; `hidden` navigation entries are the parts this node lacks (the SCSP's plan,
+    the CPO's stations). `clock` says which clock every time on the page is read from."""
     nav = "".join(
         f'<a href="{esc(href(p) if p else DASHBOARD_PATH)}"{" class=here" if p == here else ""}>{esc(t)}</a>'
         for p, t in _NAV
-        if scsp or p != "scsp"
+        if p not in hidden
     )
     scripts = (
         f'<script src="{href("static", "plotly.min.js")}"></script>'
@@ -102,9 +111,10 @@ def page(
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(title)} · FERA {esc(node_name)}</title>"
+        f'<link rel="icon" href="{href("static", "favicon.svg")}" type="image/svg+xml">'
         f'<link rel="stylesheet" href="{href("static", "dashboard.css")}">{scripts}</head><body>'
         f'<header><span class="brand">FERA<small>{esc(node_name)}</small></span><nav>{nav}</nav></header>'
-        f"<main>{body}</main><footer>Read-only operator view · times in UTC</footer></body></html>"
+        f"<main>{body}</main><footer>Read-only operator view · times: {esc(clock)}</footer></body></html>"
     )
 
 
@@ -118,7 +128,8 @@ def message_body(title: str, text: str) -> str:
 def _partner_row(partner: Partner) -> list[str]:
     roles = ", ".join(f"{r.role.value} {r.country_code}-{r.party_id}" for r in partner.roles)
     state = badge("registered", "ok") if partner.registered else badge("not registered", "warn")
-    return [esc(partner.name), esc(roles or "—"), state, esc(len(partner.endpoints))]
+    name = link(partner.name, href("partners", partner.id))
+    return [name, esc(roles or "—"), state, esc(len(partner.endpoints))]
 
 
 def _location_row(owned: Owned) -> list[str]:
@@ -163,15 +174,23 @@ def overview_body(config: NodeConfig, partners: list[Partner], locations: list[O
     )
 
 
-def session_row(owned: Owned) -> list[str]:
+LocationHref = Callable[[Session], str | None]
+
+
+def own_location(session: Session) -> str | None:
+    """The location of a session under the session's own party (where a CPO's sessions find theirs)."""
+    return href("locations", session.country_code, session.party_id, session.location_id)
+
+
+def session_row(owned: Owned, location_href: LocationHref = own_location) -> list[str]:
     s = owned.item
     assert isinstance(s, Session)
     url = href("sessions", s.country_code, s.party_id, s.id)
-    loc = href("locations", s.country_code, s.party_id, s.location_id)
+    loc = location_href(s)
     return [
         link(s.id, url),
         badge(s.status.value, _TONES.get(s.status.value, "")),
-        link(s.location_id, loc),
+        esc(s.location_id) if loc is None else link(s.location_id, loc),
         esc(s.evse_uid),
         f"{s.kwh:.2f}",
         esc(when(s.start_date_time)),
@@ -183,13 +202,13 @@ def session_row(owned: Owned) -> list[str]:
 SESSION_HEADERS = ["Session", "Status", "Location", "EVSE", "#kWh", "Started", "Ended", "From"]
 
 
-def sessions_body(sessions: list[Owned]) -> str:
+def sessions_body(sessions: list[Owned], location_href: LocationHref = own_location) -> str:
     return (
         '<h1>Sessions</h1><p class="sub">This node\'s own sessions and those partners sent it, '
         "most recently updated first.</p>"
         + card(
             "Sessions",
-            table(SESSION_HEADERS, map(session_row, sessions), "No sessions yet."),
+            table(SESSION_HEADERS, [session_row(o, location_href) for o in sessions], "No sessions yet."),
             ' id="sessions"',
         )
     )
@@ -198,13 +217,14 @@ def sessions_body(sessions: list[Owned]) -> str:
 # -- one session, one location, the SCSP --------------------------------------------------------------
 
 
-def _session_facts(session: Session, source: str) -> str:
-    loc = href("locations", session.country_code, session.party_id, session.location_id)
+def _session_facts(session: Session, source: str, location_href: LocationHref) -> str:
+    loc = location_href(session)
+    where = esc(session.location_id) if loc is None else link(session.location_id, loc)
     pairs = [
         ("Status", badge(session.status.value, _TONES.get(session.status.value, ""))),
         (
             "Location",
-            f"{link(session.location_id, loc)} · EVSE {esc(session.evse_uid)} · "
+            f"{where} · EVSE {esc(session.evse_uid)} · "
             f"connector {esc(session.connector_id)}",
         ),
         ("Energy", f"{session.kwh:.2f} kWh"),
@@ -261,13 +281,14 @@ def session_body(
     held: list[SenderProfile] | None,
     requests: list[ProfileRequest] | None,
     names: dict[str, str],
+    location_href: LocationHref = own_location,
 ) -> str:
     s = owned.item
     assert isinstance(s, Session)
     api = href("api", "sessions", s.country_code, s.party_id, s.id, "chart")
     body = (
         f'<h1>Session {esc(s.id)}</h1><p class="sub">{link("All sessions", href("sessions"))}</p>'
-        + card("Session", _session_facts(s, owned.partner_name or "this node (own session)"))
+        + card("Session", _session_facts(s, owned.partner_name or "this node (own session)", location_href))
         + card("Power and profiles (kW)", chart("session-chart", api), ' id="power"')
     )
     if held is not None:
@@ -281,6 +302,7 @@ def location_body(owned: Owned, sessions: list[Owned]) -> str:
     loc = owned.item
     assert isinstance(loc, Location)
     api = href("api", "locations", loc.country_code, loc.party_id, loc.id, "chart")
+    here = href("locations", loc.country_code, loc.party_id, loc.id)
     where = ", ".join(x for x in (loc.address, loc.city, loc.country) if x)
     details = facts(
         [
@@ -294,7 +316,10 @@ def location_body(owned: Owned, sessions: list[Owned]) -> str:
         f'<h1>Location {esc(loc.id)}</h1><p class="sub">{link("Overview", DASHBOARD_PATH)}</p>'
         + card("Location", details)
         + card("Load and capacity (kW)", chart("location-chart", api), ' id="load"')
-        + card("Sessions here", table(SESSION_HEADERS, map(session_row, sessions), "No sessions here."))
+        + card(
+            "Sessions here",
+            table(SESSION_HEADERS, [session_row(o, lambda _s: here) for o in sessions], "No sessions here."),
+        )
     )
 
 

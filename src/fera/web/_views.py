@@ -6,15 +6,20 @@ None means "no such session/location" (the route answers 404).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from fera.config import StationConfig
 from fera.ocpi.locations.models import Location
 from fera.ocpi.sessions.models import Session
 from fera.ocpi.types import Role
+from fera.ocpp.monitor import StationState
 from fera.partners import Partner
+from fera.smartcharging.model import ProfileRequest
 from fera.store.records import StoredLocation, StoredSession
 from fera.web import _pages as pages
+from fera.web import _traffic_pages as traffic_pages
 from fera.web._charts import request_rows, session_chart
 from fera.web._data import DashboardData, Owned
 from fera.web._location import location_chart, plan_chart, signals_chart
@@ -69,8 +74,35 @@ class Dashboard:
         return self.node.config.name
 
     def _page(self, title: str, body: str, here: str = "", charts: bool = False) -> str:
-        scsp = self.node.config.has_role(Role.SCSP)
-        return pages.page(title, self.name, body, here, charts, scsp)
+        hidden = set[str]()
+        if not self.node.config.has_role(Role.SCSP):
+            hidden.add("scsp")
+        if self.node.dashboard_sources.stations is None:
+            hidden.add("stations")
+        return pages.page(title, self.name, body, here, charts, frozenset(hidden), self.node.clock.label())
+
+    async def _location_href(self) -> pages.LocationHref:
+        """Links to the locations this node has: by the session's party first, else by the location id alone
+        (a session relayed by an eMSP names the CPO's location under the eMSP's party); no link otherwise."""
+        known = [o.item for o in await self.data.locations()]
+        by_key = {(x.country_code.upper(), x.party_id.upper(), x.id.upper()): x for x in known}
+        by_id: dict[str, list[Location]] = {}
+        for x in known:
+            assert isinstance(x, Location)
+            by_id.setdefault(x.id.upper(), []).append(x)
+
+        def location_href(s: Session) -> str | None:
+            found = by_key.get((s.country_code.upper(), s.party_id.upper(), s.location_id.upper()))
+            alone = by_id.get(s.location_id.upper(), [])
+            x = found or (alone[0] if len(alone) == 1 else None)
+            return None if x is None else pages.href("locations", x.country_code, x.party_id, x.id)
+
+        return location_href
+
+    def _on_domain_clock(self, requests: list[ProfileRequest]) -> list[ProfileRequest]:
+        """Requests are timed on the wall clock (OCPI timeouts are real); pages show the domain clock."""
+        clock = self.node.clock
+        return [replace(r, created_at=clock.of_wall(r.created_at)) for r in requests]
 
     async def _owned(self, stored: StoredSession | StoredLocation) -> Owned:
         item: Session | Location = stored.session if isinstance(stored, StoredSession) else stored.location
@@ -99,7 +131,8 @@ class Dashboard:
         return [_session_json(o) for o in await self.data.sessions()]
 
     async def sessions_page(self) -> str:
-        return self._page("Sessions", pages.sessions_body(await self.data.sessions()), "sessions")
+        body = pages.sessions_body(await self.data.sessions(), await self._location_href())
+        return self._page("Sessions", body, "sessions")
 
     # -- one session ---------------------------------------------------------------------------------
     async def session_page(self, country_code: str, party_id: str, session_id: str) -> str | None:
@@ -113,7 +146,9 @@ class Dashboard:
             if stored.partner_id is None
             else await self.data.requests(stored.partner_id, stored.session.id)
         )
-        body = pages.session_body(await self._owned(stored), held, requests, names)
+        requests = None if requests is None else self._on_domain_clock(requests)
+        location_href = await self._location_href()
+        body = pages.session_body(await self._owned(stored), held, requests, names, location_href)
         return self._page(f"Session {stored.session.id}", body, "sessions", charts=True)
 
     async def session_chart(self, country_code: str, party_id: str, session_id: str) -> Json | None:
@@ -130,7 +165,7 @@ class Dashboard:
         if stored.partner_id is None:
             return []
         requests = await self.data.requests(stored.partner_id, stored.session.id)
-        return request_rows(requests, await self.data.partner_names())
+        return request_rows(self._on_domain_clock(requests), await self.data.partner_names())
 
     # -- locations and the SCSP ----------------------------------------------------------------------
     async def location_page(self, country_code: str, party_id: str, location_id: str) -> str | None:
@@ -149,6 +184,34 @@ class Dashboard:
         if stored is None:
             return None
         return (await location_chart(self.data, stored, self.now())).to_json()
+
+    # -- stations and partners ------------------------------------------------------------------------
+    def _stations(self) -> list[tuple[StationConfig, StationState | None]]:
+        monitor = self.node.dashboard_sources.stations
+        return [(s, None if monitor is None else monitor.state(s.id)) for s in self.node.config.stations]
+
+    def stations_page(self) -> str | None:
+        monitor = self.node.dashboard_sources.stations
+        if monitor is None:
+            return None
+        body = traffic_pages.stations_body(self._stations(), monitor.refusals())
+        return self._page("Stations", body, "stations")
+
+    def station_page(self, station_id: str) -> str | None:
+        monitor = self.node.dashboard_sources.stations
+        station = next((s for s, _ in self._stations() if s.id == station_id), None)
+        if monitor is None or station is None:
+            return None
+        frames = monitor.frames.recent(station.id)
+        body = traffic_pages.station_body(station, monitor.state(station.id), frames)
+        return self._page(f"Station {station.id}", body, "stations")
+
+    async def partner_page(self, partner_id: str) -> str | None:
+        partner = next((p for p in await self.data.partners() if p.id == partner_id), None)
+        if partner is None:
+            return None
+        traffic = self.node.traffic.recent(partner.id, partner.name)  # by id inbound, by name outbound
+        return self._page(f"Partner {partner.name}", traffic_pages.partner_body(partner, traffic), "")
 
     def scsp_page(self) -> str:
         return self._page("Plan and signals", pages.scsp_body(), "scsp", charts=True)

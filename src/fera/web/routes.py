@@ -8,7 +8,7 @@ No `from __future__ import annotations` here: FastAPI must resolve the route sig
 """
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 
 from fera.config import NodeConfig
 from fera.web import _pages as pages
-from fera.web._assets import CSS, JS, plotly_js
+from fera.web._assets import CSS, FAVICON, JS, plotly_js
 from fera.web._views import Dashboard
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ __all__ = ["DASHBOARD_PATH", "dashboard_router", "dashboard_url"]
 
 DASHBOARD_PATH = pages.DASHBOARD_PATH
 _CACHE = {"Cache-Control": "public, max-age=3600"}
+NOT_FOUND = "There is no such session, location, station or partner on this node."
 
 
 def dashboard_url(config: NodeConfig) -> str:
@@ -41,19 +42,20 @@ def _direct_only(request: Request) -> None:
 
 def _html(text: str | None, name: str) -> HTMLResponse:
     if text is None:
-        body = pages.message_body("Not found", "There is no such session or location on this node.")
+        body = pages.message_body("Not found", NOT_FOUND)
         return HTMLResponse(pages.page("Not found", name, body), status_code=404)
     return HTMLResponse(text)
 
 
 def _json(data: Any) -> JSONResponse:
     if data is None:
-        return JSONResponse({"detail": "There is no such session or location on this node."}, status_code=404)
+        return JSONResponse({"detail": NOT_FOUND}, status_code=404)
     return JSONResponse(data)
 
 
-def dashboard_router(node: "Node", now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> APIRouter:
-    views = Dashboard(node, now)
+def dashboard_router(node: "Node", now: Callable[[], datetime] | None = None) -> APIRouter:
+    """`now` defaults to the node's domain clock: the one its sessions, plans and profiles are on."""
+    views = Dashboard(node, now or node.clock.now)
     router = APIRouter(prefix=DASHBOARD_PATH, include_in_schema=False, dependencies=[Depends(_direct_only)])
     name = node.config.name
 
@@ -72,6 +74,18 @@ def dashboard_router(node: "Node", now: Callable[[], datetime] = lambda: datetim
     @router.get("/locations/{country_code}/{party_id}/{location_id}")
     async def location(country_code: str, party_id: str, location_id: str) -> HTMLResponse:
         return _html(await views.location_page(country_code, party_id, location_id), name)
+
+    @router.get("/stations")
+    async def stations() -> HTMLResponse:
+        return _html(views.stations_page(), name)
+
+    @router.get("/stations/{station_id}")
+    async def station(station_id: str) -> HTMLResponse:
+        return _html(views.station_page(station_id), name)
+
+    @router.get("/partners/{partner_id}")
+    async def partner(partner_id: str) -> HTMLResponse:
+        return _html(await views.partner_page(partner_id), name)
 
     @router.get("/scsp")
     async def scsp() -> HTMLResponse:
@@ -116,6 +130,10 @@ def _asset_routes(router: APIRouter) -> None:
     @router.get("/static/dashboard.css")
     async def css() -> Response:
         return Response(CSS, media_type="text/css", headers=_CACHE)
+
+    @router.get("/static/favicon.svg")
+    async def favicon() -> Response:
+        return Response(FAVICON, media_type="image/svg+xml", headers=_CACHE)
 
     @router.get("/static/dashboard.js")
     async def js() -> Response:

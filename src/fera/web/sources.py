@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from fera.ocpp.monitor import StationMonitor
 
 __all__ = [
     "DashboardSources",
@@ -51,7 +54,7 @@ class LocationLoadSource(Protocol):
     """The CPO's site load management, per location id (as in the Location object)."""
 
     async def load(self, location_id: str) -> list[Point]:
-        """The measured (past) and expected (future) total draw of the location."""
+        """What site load management lets the location's sessions draw (the sum of their limits)."""
         ...
 
     async def capacity(self, location_id: str) -> list[Point] | None:
@@ -87,3 +90,4 @@ class Sources:
 
     location_load: LocationLoadSource | None = None
     scsp_plan: ScspPlanSource | None = None
+    stations: StationMonitor | None = None  # the OCPP gateway's view of its stations (CPO with ocpp_listen)

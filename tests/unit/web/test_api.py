@@ -77,7 +77,7 @@ async def test_missing_things_are_said_in_words(cpo: Node) -> None:
     assert any("No power metered" in n for n in chart["notes"])
     assert any("No Sender holds" in n for n in chart["notes"])
     assert location["traces"] == []
-    assert any("No site load management source" in n for n in location["notes"])
+    assert any("manages no site at this location" in n for n in location["notes"])
     assert any("No capacity is known" in n for n in location["notes"])
     assert plan["traces"] == [] and "No SCSP planner source" in plan["notes"][0]
 

@@ -11,6 +11,7 @@ from fera.cpo.chargingprofiles.balancer import SiteBalancer
 from fera.cpo.chargingprofiles.receiver import CpoChargingProfiles
 from fera.cpo.chargingprofiles.sessions import StoredSteerableSessions
 from fera.cpo.chargingprofiles.site import SiteLimits
+from fera.cpo.chargingprofiles.site_view import SiteLoadView
 from fera.cpo.chargingprofiles.stations import InProcessStations, StationRouter
 from fera.cpo.stations.service import wire_stations
 from fera.ocpi.chargingprofiles.client import ChargingProfilesSenderClient
@@ -57,6 +58,8 @@ def cpo_chargingprofiles_mounts(node: Node) -> list[ModuleMount]:
         min_interval_s=node.config.min_profile_interval_s,
     )
     balancer = None if limits is None else SiteBalancer(limits, applier)
+    if limits is not None:
+        node.dashboard_sources.location_load = SiteLoadView(limits, clock)
     node.cpo_profiles = CpoChargingProfilesModule(receiver, applier, active, stations, sessions, balancer)
     node.on_start.append(applier.resume)
     node.on_stop.append(applier.stop)

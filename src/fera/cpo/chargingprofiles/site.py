@@ -115,6 +115,13 @@ class SiteLimits:
             self.on_change(lowered, raised)
         return shares
 
+    def current_shares(self, site: int) -> list[Schedule]:
+        """The shares last computed for a site's sessions (empty before the first computation)."""
+        return [share.limit for share in self._shares.get(site, {}).values()]
+
+    async def capacity_of(self, site: int) -> Schedule:
+        return await self._site_capacity(self.sites[site])
+
     async def _site_capacity(self, site: SiteConfig) -> Schedule:
         configured = Schedule.constant(site.capacity_kw * 1000)
         forecast = await self._capacity(site.location)

@@ -14,6 +14,7 @@ from fera.cpo.stations.bindings import StationBindings
 from fera.cpo.stations.directory import StationDirectory
 from fera.cpo.stations.events import CpoStationEvents
 from fera.ocpp import OcppGateway
+from fera.ocpp.monitor import StationMonitor
 
 if TYPE_CHECKING:
     from fera.node import Node
@@ -33,7 +34,10 @@ class CpoStations:
         self.events = CpoStationEvents(
             cpo_of(node), self.directory, node.database, self.bindings, managed=managed.__contains__
         )
-        self.gateway = OcppGateway(self.events, self.directory.admitted(), config.ocpp_call_timeout_s)
+        self.monitor = StationMonitor(node.clock.now)  # what the dashboard shows of each station
+        self.gateway = OcppGateway(
+            self.events, self.directory.admitted(), config.ocpp_call_timeout_s, monitor=self.monitor
+        )
         self.bindings.link = self.gateway
         self.port: int | None = None  # once listening (the configured port may be 0: any free one)
 
@@ -58,6 +62,7 @@ def wire_stations(node: Node, router: StationRouter) -> CpoStations | None:
         return None
     stations = CpoStations(node, router, node.config.ocpp_listen)
     cpo_of(node).stations = stations
+    node.dashboard_sources.stations = stations.monitor
     node.on_start.append(stations.start)
     node.on_stop.append(stations.stop)
     return stations
