@@ -5,9 +5,17 @@ CPO pushed back), a capacity forecast at the CPO and price/CO2 signals at the SC
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+import contextlib
+import json
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.client import connect as ws_connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Subprotocol
+
+from fera.config import SiteConfig, StationConfig
 from fera.cpo import cpo_of
 from fera.ocpi.sessions.models import CdrToken
 from fera.signals import CapacityForecast, SignalSeries
@@ -20,14 +28,51 @@ NOW = datetime.now(UTC).replace(second=0, microsecond=0)
 STEP = timedelta(minutes=15)
 
 
+STATION = StationConfig.model_validate(
+    {"id": "ST1", "location": "LOC1", "evses": [{"ocpp_id": 1, "evse_uid": "LOC1-E3"}]}
+)
+
+
 @dataclass
 class Demo:
     cpo: RunningNode
     emsp: RunningNode
     scsp: RunningNode
+    station: asyncio.Task[None] | None = field(default=None)
 
     def url(self, node: RunningNode, path: str) -> str:
         return node.url + path
+
+    async def close(self) -> None:
+        if self.station is not None:
+            self.station.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.station
+
+
+async def _answer_calls(ws: ClientConnection) -> None:
+    """A station that accepts whatever the CPO asks (its zero TxDefaultProfile behind a managed site)."""
+    with contextlib.suppress(ConnectionClosed):
+        async for frame in ws:
+            message = json.loads(frame)
+            if message[0] == 2:
+                await ws.send(json.dumps([3, message[1], {"status": "Accepted"}]))
+
+
+async def _station(cpo: RunningNode) -> asyncio.Task[None]:
+    """ST1 connects over OCPP 1.6, boots and beats once; a station with an unknown id is refused."""
+    stations = cpo_of(cpo.node).stations
+    assert stations is not None
+    with contextlib.suppress(InvalidStatus):
+        async with ws_connect(f"{stations.url}/INTRUDER", subprotocols=[Subprotocol("ocpp1.6")]):
+            pass
+    ws = await ws_connect(f"{stations.url}/ST1", subprotocols=[Subprotocol("ocpp1.6")])
+    boot = {"chargePointVendor": "FERA", "chargePointModel": "Browser test"}
+    for n, (action, payload) in enumerate((("BootNotification", boot), ("Heartbeat", {}))):
+        await ws.send(json.dumps([2, str(n), action, payload]))
+        while json.loads(await ws.recv())[1] != str(n):
+            pass  # an answer to a CPO call is not ours
+    return asyncio.create_task(_answer_calls(ws))
 
 
 async def _register(initiator: RunningNode, receiver: RunningNode, theirs: str, ours: str) -> str:
@@ -84,6 +129,7 @@ def _signals() -> SignalSeries:
     return SignalSeries.model_validate(
         {
             "intervalPeriod": {"start": (NOW - 4 * STEP).isoformat(), "duration": "PT15M"},
+            "payloadDescriptors": [{"payloadType": "PRICE", "currency": "EUR"}],
             "intervals": [
                 {"id": i, "payloads": [{"type": "PRICE", "values": [p]}, {"type": "GHG", "values": [c]}]}
                 for i, (p, c) in enumerate(zip(prices, co2, strict=True))
@@ -111,7 +157,14 @@ def _capacity() -> CapacityForecast:
 
 async def small_demo(node_factory: NodeFactory) -> Demo:
     contracts = [{"scsp": "NL*SCS", "locations": ["LOC1"]}]
-    cpo = await node_factory(role("CPO", name="Utrecht Charging"), name="cpo", contracts=contracts)
+    cpo = await node_factory(
+        role("CPO", name="Utrecht Charging"),
+        name="cpo",
+        contracts=contracts,
+        ocpp_listen="127.0.0.1:0",
+        stations=[STATION],
+        sites=[SiteConfig(location="LOC1", capacity_kw=45.0)],
+    )
     emsp = await node_factory(role("EMSP", party="EMS", name="Blue Mobility"), name="emsp")
     scsp = await node_factory(role("SCSP", party="SCS", name="GridWise"), name="scsp")
     demo = Demo(cpo, emsp, scsp)
@@ -125,4 +178,5 @@ async def small_demo(node_factory: NodeFactory) -> Demo:
     await _steer(demo)
     await cpo.node.signals.put_capacity(_capacity())
     await scsp.node.signals.put_series(_signals())
+    demo.station = await _station(cpo)
     return demo

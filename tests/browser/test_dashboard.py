@@ -3,6 +3,8 @@ drawn by Plotly with data (traces in the SVG with real paths), and each page is 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pytest
 from playwright.async_api import Page
 
@@ -36,8 +38,12 @@ async def notes(page: Page, chart_id: str) -> list[str]:
 
 
 @pytest.fixture
-async def demo(node_factory: NodeFactory) -> Demo:
-    return await small_demo(node_factory)
+async def demo(node_factory: NodeFactory) -> AsyncIterator[Demo]:
+    running = await small_demo(node_factory)
+    try:
+        yield running
+    finally:
+        await running.close()
 
 
 async def test_cpo_overview_session_and_location(demo: Demo, page: Page, screenshot: Shot) -> None:
@@ -56,10 +62,34 @@ async def test_cpo_overview_session_and_location(demo: Demo, page: Page, screens
     await page.click("main .card >> text=LOC1")
     assert await drawn(page, "location-chart") == [
         "Drawn by sessions (metered)",
-        "Capacity forecast of group LOC1",
+        "Managed: sum of the sessions' limits",
+        "Capacity (configured, with forecasts and cuts)",
     ]
-    assert any("manages no site at this location" in n for n in await notes(page, "location-chart"))
+    assert await notes(page, "location-chart") == []
     await screenshot(page, "cpo-location")
+
+
+async def test_cpo_stations_frames_and_partner_messages(demo: Demo, page: Page, screenshot: Shot) -> None:
+    await page.goto(demo.url(demo.cpo, "/dashboard"))
+    await page.click("header nav >> text=Stations")
+    rows = await page.locator("#stations tbody tr").all_inner_texts()
+    assert len(rows) == 1 and "ST1" in rows[0] and "online" in rows[0] and "ocpp1.6" in rows[0]
+    assert "—" not in rows[0].split("ocpp1.6", 1)[1]  # connected, last heartbeat and last message all known
+    refused = await page.locator("#refused tbody tr").all_inner_texts()
+    assert any("INTRUDER" in r and "unknown station (401)" in r for r in refused)
+    await screenshot(page, "cpo-stations")
+
+    await page.click("#stations >> text=ST1")
+    frames = await page.locator("#frames tbody tr").all_inner_texts()
+    assert any("BootNotification" in f and "in" in f for f in frames)
+    assert any("SetChargingProfile" in f and "out" in f for f in frames)  # zero TxDefault: managed site
+    await screenshot(page, "cpo-station")
+
+    await page.goto(demo.url(demo.cpo, "/dashboard"))
+    await page.click("#partners >> text=Blue Mobility (eMSP)")
+    messages = await page.locator("#messages tbody tr").all_inner_texts()
+    assert any("/ocpi/" in m and "1000" in m for m in messages)
+    await screenshot(page, "cpo-partner")
 
 
 async def test_emsp_session_with_its_profile_requests(demo: Demo, page: Page, screenshot: Shot) -> None:
@@ -78,7 +108,7 @@ async def test_scsp_signals_plan_and_flexibility_band(demo: Demo, page: Page, sc
     await planner.settle()  # the real planner has planned the two contracted sessions
     await page.goto(demo.url(demo.scsp, "/dashboard/scsp"))
     assert await drawn(page, "plan-chart") == ["S1", "S2"]
-    assert await drawn(page, "signals-chart") == ["Price (per kWh)", "CO2 (g/kWh)"]
+    assert await drawn(page, "signals-chart") == ["Price (EUR/kWh)", "CO2 (g/kWh)"]
     await screenshot(page, "scsp-plan")
 
     await page.goto(demo.url(demo.scsp, "/dashboard/locations/NL/CPO/LOC1"))

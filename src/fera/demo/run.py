@@ -160,6 +160,7 @@ async def _noon_signals(http: httpx.AsyncClient, configs: dict[str, NodeConfig],
     prices = [0.12 if h < hours // 2 else 0.34 for h in range(hours)]  # cheap afternoon, dear evening
     event = {
         "intervalPeriod": {"start": format_datetime(scenario.noon), "duration": "PT1H"},
+        "payloadDescriptors": [{"payloadType": "PRICE", "units": "KWH", "currency": "EUR"}],
         "intervals": [
             {"id": h, "payloads": [{"type": "PRICE", "values": [p]}]} for h, p in enumerate(prices)
         ],

@@ -21,6 +21,7 @@ from fera.ocpi.chargingprofiles.models import ChargingProfile
 from fera.ocpi.locations.models import Location
 from fera.ocpi.sessions.models import ChargingPreferences, Session, SessionStatus
 from fera.planning import PlanningProblem, SessionStatistics, apply_min_rates, plan, to_charging_profile
+from fera.scsp.planning_history import PlanHistory
 from fera.scsp.planning_inputs import (
     Known,
     SessionKey,
@@ -66,6 +67,7 @@ class SteeringPlanner:
         self.stats = SessionStatistics()
         self.sent: dict[SessionKey, ChargingProfile] = {}
         self.latest: LatestPlan | None = None
+        self.history = PlanHistory()  # what was planned, still shown once the sessions are gone
         self._blocked: dict[SessionKey, float] = {}  # TOO_OFTEN: monotonic time until which we don't send
         self._refused: set[SessionKey] = set()
         self._held_until: dict[SessionKey, datetime] = {}
@@ -213,6 +215,7 @@ class SteeringPlanner:
         problem = await self._problem(known, now)
         result = await asyncio.to_thread(lambda: apply_min_rates(problem, plan(problem)))
         self.latest = LatestPlan.of(problem, result, now)
+        self.history.record(self.latest)
         await self._send_changes(known, now)
         return self.latest
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from fera.scsp.planning_loop import SteeringPlanner
 from fera.signals import SignalKind, step_values
@@ -11,11 +11,12 @@ from fera.web.sources import (
     FlexibilityPoint,
     PlannedSession,
     SignalSeries,
+    signal_unit,
 )
 
 __all__ = ["PlannerView"]
 
-_SIGNALS = ((SignalKind.PRICE, "Price", "per kWh"), (SignalKind.GHG, "CO2", "g/kWh"))
+_SIGNALS = ((SignalKind.PRICE, "Price"), (SignalKind.GHG, "CO2"))
 
 
 class PlannerView:
@@ -23,12 +24,9 @@ class PlannerView:
         self._planner, self._signals = planner, signals
 
     async def flexibility(self, group_id: str) -> list[FlexibilityPoint]:
-        latest = self._planner.latest
-        if latest is None:
-            return []
         return [
             FlexibilityPoint(r.time, r.planned_w / 1000, r.min_w / 1000, r.max_w / 1000)
-            for r in latest.forecast.of_group(group_id.upper())
+            for r in self._planner.history.bands.get(group_id.upper(), [])
         ]
 
     async def signals(self) -> list[SignalSeries]:
@@ -37,7 +35,8 @@ class PlannerView:
         steps = latest.plan.steps if latest else 96
         series = await self._signals.series(None)
         out = []
-        for kind, name, unit in _SIGNALS:
+        for kind, name in _SIGNALS:
+            unit = signal_unit(series, kind)
             values = step_values(series, kind, start, self._planner.step, steps, default=float("nan"))
             points = [(start + k * self._planner.step, v) for k, v in enumerate(values) if v == v]
             if points:
@@ -47,14 +46,11 @@ class PlannerView:
         return out
 
     async def plan(self) -> list[PlannedSession]:
-        latest = self._planner.latest
-        if latest is None:
-            return []
+        """Every session planned lately, current or gone: each step as last planned before it began."""
+        history = self._planner.history
         sessions = []
-        for plan_id in latest.plan.session_ids:
-            points = latest.session_series(plan_id)
-            end = points[-1][0] + latest.plan.step if points else latest.plan.start + timedelta(0)
-            sessions.append(
-                PlannedSession(plan_id.split("/", 1)[-1], [*points, (end, points[-1][1])] if points else [])
-            )
+        for plan_id, points in history.sessions.items():
+            if points and history.step is not None:
+                closed = [*points, (points[-1][0] + history.step, points[-1][1])]
+                sessions.append(PlannedSession(plan_id.split("/", 1)[-1], closed))
         return sessions

@@ -100,12 +100,25 @@ class Interval(_In):
     payloads: Annotated[list[Payload], Field(min_length=1)]
 
 
+class PayloadDescriptor(_In):
+    """OpenADR 3 EVENT_PAYLOAD_DESCRIPTOR: what a payload type's values are in (a price's currency)."""
+
+    payload_type: Annotated[str, Field(alias="payloadType")]
+    units: str | None = None
+    currency: Annotated[str | None, Field(pattern=r"^[A-Z]{3}$")] = None  # ISO 4217
+
+
 class SignalSeries(_In):
     """An OpenADR 3 event reduced to what FERA uses: one default period, intervals with typed payloads."""
 
     interval_period: Annotated[IntervalPeriod, Field(alias="intervalPeriod")]
     intervals: Annotated[list[Interval], Field(min_length=1)]
     group_id: str | None = None  # None: applies to every group
+    payload_descriptors: Annotated[list[PayloadDescriptor], Field(alias="payloadDescriptors")] = []
+
+    def currency(self, kind: SignalKind) -> str | None:
+        """The currency a PRICE payload is given in, when the event says."""
+        return next((d.currency for d in self.payload_descriptors if d.payload_type == kind.value), None)
 
     def points(self, kind: SignalKind) -> list[tuple[datetime, datetime, float]]:
         """(start, end, value) of each interval carrying `kind`; interval i starts i periods after start."""

@@ -17,13 +17,19 @@ from fera.store.records import StoredLocation
 from fera.web._charts import FALLBACK_ELECTRICAL, Chart, trace
 from fera.web._data import DashboardData, electrical_of
 from fera.web._series import Series, drawn, schedule_series, sum_steps
-from fera.web.sources import FlexibilityPoint, LocationLoadSource, ScspPlanSource, SignalSeries
+from fera.web.sources import (
+    FlexibilityPoint,
+    LocationLoadSource,
+    ScspPlanSource,
+    SignalSeries,
+    signal_unit,
+)
 
 __all__ = ["location_chart", "plan_chart", "signals_chart"]
 
 MARGIN = timedelta(hours=1)
 AHEAD = timedelta(hours=24)  # how far ahead a capacity forecast is drawn at most
-_SIGNAL_UNITS = {SignalKind.PRICE: ("Price", "per kWh"), SignalKind.GHG: ("CO2", "g/kWh")}
+_SIGNAL_NAMES = {SignalKind.PRICE: "Price", SignalKind.GHG: "CO2"}
 
 
 def _sources(data: DashboardData) -> object:
@@ -149,7 +155,8 @@ async def _board_signals(data: DashboardData) -> list[SignalSeries]:
     """The node's own SignalBoard (global series): what the admin API received."""
     out = []
     for series in await data.node.signals.series(None):
-        for kind, (name, unit) in _SIGNAL_UNITS.items():
+        for kind, name in _SIGNAL_NAMES.items():
+            unit = signal_unit([series], kind)
             spans = series.points(kind)
             if spans:
                 points = [(a, v) for a, _, v in spans] + [(spans[-1][1], spans[-1][2])]

@@ -8,9 +8,13 @@ as such on the page; the dashboard never invents data.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
+
+from fera.signals import SignalKind
+from fera.signals import SignalSeries as SignalEvent
 
 if TYPE_CHECKING:
     from fera.ocpp.monitor import StationMonitor
@@ -24,6 +28,7 @@ __all__ = [
     "ScspPlanSource",
     "SignalSeries",
     "Sources",
+    "signal_unit",
 ]
 
 Point = tuple[datetime, float]  # (time, kW)
@@ -91,3 +96,13 @@ class Sources:
     location_load: LocationLoadSource | None = None
     scsp_plan: ScspPlanSource | None = None
     stations: StationMonitor | None = None  # the OCPP gateway's view of its stations (CPO with ocpp_listen)
+
+
+def signal_unit(series: Sequence[SignalEvent], kind: SignalKind) -> str:
+    """A price in the currency its events name (OpenADR payload descriptors) per kWh; CO2 in g/kWh."""
+    if kind is not SignalKind.PRICE:
+        return "g/kWh"
+    currencies = {c for s in series if s.points(kind) and (c := s.currency(kind)) is not None}
+    if len(currencies) == 1:
+        return f"{currencies.pop()}/kWh"
+    return "per kWh (currency not given)" if not currencies else "per kWh (mixed currencies)"
