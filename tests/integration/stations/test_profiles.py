@@ -66,5 +66,6 @@ async def test_disconnected_station_gives_rejected_results_at_once(stages: Stage
     got = await stage.sender.wait(get_request.id, timeout=WAIT_S)
     assert done.result == {"result": "REJECTED"}
     assert got.result == {"result": "REJECTED"}
-    assert asyncio.get_running_loop().time() - began < stage.cpo.node.config.ocpp_call_timeout_s * 3
+    waited = asyncio.get_running_loop().time() - began
+    assert waited < stage.cpo.node.config.ocpp_call_timeout_s  # no call to the gone station timed out
     assert cpo_of(stage.cpo.node).stations is stage.stations
