@@ -137,6 +137,9 @@ class NodeConfig(BaseModel):
     planning_step_s: Annotated[int, Field(ge=60, le=3600)] = 900
     # Bearer token for FERA's own admin API (/fera/admin/...: signals in, flexibility out); None = disabled.
     admin_token: Annotated[str | None, StringConstraints(min_length=16)] = None
+    # After a credentials PUT (token rotation, either side) the partner's previous token keeps working this
+    # long, so its requests already in flight don't fail; 0 = it dies at once.
+    token_rotation_grace_s: Annotated[float, Field(ge=0, le=3600)] = 60.0
     # Where the OCPP gateway listens for stations (port 0: any free one); None = no gateway.
     ocpp_listen: Annotated[str | None, StringConstraints(pattern=r"^[^:]+:\d+$")] = None
     # How long the gateway waits for a station's answer before a command counts as REJECTED.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import httpx
@@ -75,7 +76,11 @@ class Node:
             tuple(PartnerRole(r.role, r.country_code, r.party_id, r.name, r.website) for r in config.roles),
         )
         self.partners = PartnerService(
-            self.database, identity, VersionsClient(self.peer), CredentialsClient(self.peer)
+            self.database,
+            identity,
+            VersionsClient(self.peer),
+            CredentialsClient(self.peer),
+            token_grace=timedelta(seconds=config.token_rotation_grace_s),
         )
         self.auth = Authenticator(self.partners.resolve)
         self.events = EventBus()

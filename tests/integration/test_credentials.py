@@ -65,8 +65,8 @@ async def test_handshake_in_the_other_direction(node_factory: NodeFactory) -> No
 
 
 async def test_token_rotation_replaces_both_tokens(node_factory: NodeFactory) -> None:
-    cpo = await node_factory(role("CPO"), name="cpo")
-    emsp = await node_factory(role("EMSP"), name="emsp")
+    cpo = await node_factory(role("CPO"), name="cpo", token_rotation_grace_s=0)  # old tokens die at once
+    emsp = await node_factory(role("EMSP"), name="emsp", token_rotation_grace_s=0)
     old_c, old_b = await register(emsp, cpo)
     (partner,) = await emsp.node.partners.list()
 

@@ -46,6 +46,13 @@ class Partner:
     inbound_token_hash: str | None = None
     token_a_hash: str | None = None  # an open invitation; dies with the handshake
     base64_tokens: bool = True
+    # The parties the operator agreed this partner may act as (the invitation's, `fera partners add-party`),
+    # or, when the invitation named none, those of its first registration. Its credentials may claim no other.
+    agreed: list[Party] = field(default_factory=list)
+    # After a rotation the token it used before keeps working until `previous_token_until` (requests in
+    # flight then still succeed).
+    previous_token_hash: str | None = None
+    previous_token_until: datetime | None = None
 
     @property
     def registered(self) -> bool:
@@ -58,3 +65,6 @@ class Partner:
 
     def parties(self) -> tuple[Party, ...]:
         return tuple(r.party for r in self.roles)
+
+    def agrees_to(self, party: Party) -> bool:
+        return any(a.role is party.role and a.is_(party.country_code, party.party_id) for a in self.agreed)

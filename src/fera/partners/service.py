@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import builtins
+import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from fera.ocpi.auth import Caller, TokenKind, hash_token, new_token
+from fera.ocpi.auth import Caller, Party, TokenKind, hash_token, new_token
 from fera.ocpi.credentials import Credentials, CredentialsClient, CredentialsRole
-from fera.ocpi.errors import MethodNotAllowed, NoMatchingEndpoints, PeerError, Unauthorized
+from fera.ocpi.errors import InvalidParameters, MethodNotAllowed, NoMatchingEndpoints, PeerError, Unauthorized
 from fera.ocpi.locations.models import BusinessDetails
 from fera.ocpi.peer import PeerTarget
 from fera.ocpi.types import Role
 from fera.ocpi.versions import VersionsClient
 from fera.partners.discovery import Discovered, discover
+from fera.partners.identity import claim_refusal, taken_refusal
 from fera.partners.model import Partner, PartnerRole
 from fera.store.protocols import Store
 
 __all__ = ["Identity", "Invitation", "PartnerService"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,9 @@ class Identity:
 
     def credentials(self, token: str) -> Credentials:
         return Credentials(token=token, url=self.versions_url, roles=[_wire_role(r) for r in self.roles])
+
+    def parties(self) -> tuple[Party, ...]:
+        return tuple(r.party for r in self.roles)
 
 
 @dataclass(frozen=True)
@@ -49,8 +57,11 @@ class PartnerService:
         versions: VersionsClient,
         credentials: CredentialsClient,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        token_grace: timedelta = timedelta(seconds=60),
     ) -> None:
         self._store, self._identity, self._now = store, identity, now
+        # Wall-clock time, not the node's (possibly simulated) clock: it bounds requests in flight.
+        self._grace = token_grace
         self._versions, self._credentials = versions, credentials
         # Called once we hold the partner's token and it holds ours with our roles (registration, rotation):
         # the moment both sides can call each other's functional modules (used to resynchronise).
@@ -60,7 +71,7 @@ class PartnerService:
     async def resolve(self, token_hash: str) -> Caller | None:
         async with self._store.unit_of_work() as uow:
             partner = await uow.partners.by_token_hash(token_hash)
-        if partner is None:
+        if partner is None or self._expired(partner, token_hash):
             return None
         kind = TokenKind.A if partner.token_a_hash == token_hash else TokenKind.CALLER
         return Caller(partner.id, kind, partner.parties())
@@ -91,11 +102,20 @@ class PartnerService:
             await uow.partners.delete(partner.id)
 
     async def _accept(self, partner: Partner, credentials: Credentials) -> Credentials:
-        """Call the client back with its token B, then hand out a fresh token C (token A dies here)."""
+        """Check the claimed roles, call the client back with its token B, then hand out a fresh token C
+        (token A dies here; on a PUT the token it replaces keeps working for the grace window)."""
+        claimed = [_domain_role(r).party for r in credentials.roles]
+        refusal = claim_refusal(partner, claimed, await self._others(partner.id), self._identity.parties())
+        if refusal is not None:
+            log.warning("credentials of partner %s (%s) refused: %s", partner.name, partner.id, refusal)
+            raise InvalidParameters(refusal)
         target = PeerTarget(partner.name, credentials.token)
         found = await discover(self._versions, target, credentials.url)
         token_c = new_token()
         _apply(partner, credentials, found)
+        partner.agreed = partner.agreed or claimed
+        if partner.inbound_token_hash is not None:
+            self._keep_previous(partner, partner.inbound_token_hash)
         partner.outbound_token, partner.inbound_token_hash = credentials.token, hash_token(token_c)
         partner.token_a_hash = None
         async with self._store.unit_of_work() as uow:
@@ -110,15 +130,34 @@ class PartnerService:
         return partner
 
     # -- we are the Sender of the handshake ---------------------------------------------------
-    async def invite(self, name: str) -> Invitation:
-        """A token A to hand to a partner out of band, with our versions URL."""
+    async def invite(self, name: str, parties: Sequence[Party] = ()) -> Invitation:
+        """A token A to hand to a partner out of band, with our versions URL. Only `parties` may register with
+        it; none named: the first registration fixes them (InvalidParameters if one is ours or
+        another partner's)."""
+        self._check_free(parties, await self._others(None))
         token_a = new_token()
         partner = Partner(
-            id=str(uuid.uuid4()), name=name, created_at=self._now(), token_a_hash=hash_token(token_a)
+            id=str(uuid.uuid4()),
+            name=name,
+            created_at=self._now(),
+            token_a_hash=hash_token(token_a),
+            agreed=list(dict.fromkeys(parties)),
         )
         async with self._store.unit_of_work() as uow:
             await uow.partners.add(partner)
         return Invitation(partner.id, token_a, self._identity.versions_url)
+
+    async def add_party(self, partner_id: str, party: Party) -> Partner:
+        """Operator action: the partner may claim `party` in its next credentials PUT (else LookupError)."""
+        partner = await self.find(partner_id)
+        if partner is None:
+            raise LookupError(f"no partner {partner_id}")
+        self._check_free([party], await self._others(partner.id))
+        if not partner.agrees_to(party):
+            partner.agreed.append(party)
+            async with self._store.unit_of_work() as uow:
+                await uow.partners.save(partner)
+        return partner
 
     async def register_with(self, versions_url: str, token_a: str, name: str | None = None) -> Partner:
         """Discover with token A, POST our token B, keep their token C. Nothing is left behind on failure."""
@@ -148,9 +187,11 @@ class PartnerService:
         """Token rotation (PUT): a new token B for them, a new token C from them, endpoints re-discovered."""
         partner = await self._registered(partner_id)
         old_hash, token_b = partner.inbound_token_hash, new_token()
+        previous = partner.previous_token_hash, partner.previous_token_until
         target = PeerTarget(partner.name, partner.outbound_token or "", partner.base64_tokens)
         found = await discover(self._versions, target, partner.versions_url or "")
         partner.inbound_token_hash = hash_token(token_b)
+        self._keep_previous(partner, old_hash or "")
         async with self._store.unit_of_work() as uow:
             await uow.partners.save(partner)
         try:
@@ -159,6 +200,7 @@ class PartnerService:
             )
         except PeerError:
             partner.inbound_token_hash = old_hash
+            partner.previous_token_hash, partner.previous_token_until = previous
             async with self._store.unit_of_work() as uow:
                 await uow.partners.save(partner)
             raise
@@ -205,13 +247,47 @@ class PartnerService:
         return PeerTarget(partner.name, partner.outbound_token or "", partner.base64_tokens, to, ours)
 
     async def _keep(self, partner: Partner, theirs: Credentials, found: Discovered) -> Partner:
+        """Their answer to our POST/PUT: the tokens are theirs to give, the roles only those agreed."""
         _apply(partner, theirs, found)
+        partner.roles = await self._agreed_roles(partner)
+        partner.agreed = partner.agreed or [r.party for r in partner.roles]
         partner.outbound_token = theirs.token
         async with self._store.unit_of_work() as uow:
             await uow.partners.save(partner)
         for listener in self.registered_listeners:
             await listener(partner)
         return partner
+
+    async def _agreed_roles(self, partner: Partner) -> builtins.list[PartnerRole]:
+        """The claimed roles we accept; an unagreed one is dropped (the handshake is done on their side)."""
+        others, ours = await self._others(partner.id), self._identity.parties()
+        kept: builtins.list[PartnerRole] = []
+        for role in partner.roles:
+            refusal = claim_refusal(partner, [role.party], others, ours)
+            if refusal is None:
+                kept.append(role)
+            else:
+                log.warning("partner %s (%s) claims a role we ignore: %s", partner.name, partner.id, refusal)
+        return kept
+
+    async def _others(self, partner_id: str | None) -> builtins.list[Partner]:
+        async with self._store.unit_of_work() as uow:
+            return [p for p in await uow.partners.list() if p.id != partner_id]
+
+    def _check_free(self, parties: Sequence[Party], others: Sequence[Partner]) -> None:
+        refusal = taken_refusal(parties, others, self._identity.parties())
+        if refusal is not None:
+            raise InvalidParameters(refusal)
+
+    def _keep_previous(self, partner: Partner, token_hash: str) -> None:
+        partner.previous_token_hash = token_hash if self._grace > timedelta(0) else None
+        partner.previous_token_until = self._now() + self._grace if self._grace > timedelta(0) else None
+
+    def _expired(self, partner: Partner, token_hash: str) -> bool:
+        """A previous token past its grace window (or the partner's current token: never expired)."""
+        if partner.previous_token_hash != token_hash:
+            return False
+        return partner.previous_token_until is None or partner.previous_token_until <= self._now()
 
     async def _registered(self, partner_id: str) -> Partner:
         async with self._store.unit_of_work() as uow:

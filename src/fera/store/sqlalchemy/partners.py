@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fera.ocpi.auth import Party
 from fera.ocpi.types import Role
 from fera.partners.model import Partner, PartnerEndpoint, PartnerRole
 from fera.store.sqlalchemy.tables import PartnerRow
@@ -36,7 +37,11 @@ class SqlPartnerStore:
 
     async def by_token_hash(self, token_hash: str) -> Partner | None:
         query = select(PartnerRow).where(
-            or_(PartnerRow.inbound_token_hash == token_hash, PartnerRow.token_a_hash == token_hash)
+            or_(
+                PartnerRow.inbound_token_hash == token_hash,
+                PartnerRow.token_a_hash == token_hash,
+                PartnerRow.previous_token_hash == token_hash,
+            )
         )
         row = (await self._session.execute(query)).scalar_one_or_none()
         return None if row is None else _from_row(row)
@@ -65,6 +70,10 @@ def _to_row(p: Partner, row: PartnerRow) -> PartnerRow:
     row.versions_url, row.version = p.versions_url, p.version
     row.outbound_token, row.inbound_token_hash = p.outbound_token, p.inbound_token_hash
     row.token_a_hash, row.base64_tokens = p.token_a_hash, p.base64_tokens
+    row.agreed_parties = [
+        {"role": a.role.value, "country_code": a.country_code, "party_id": a.party_id} for a in p.agreed
+    ]
+    row.previous_token_hash, row.previous_token_until = p.previous_token_hash, p.previous_token_until
     return row
 
 
@@ -85,4 +94,12 @@ def _from_row(row: PartnerRow) -> Partner:
         inbound_token_hash=row.inbound_token_hash,
         token_a_hash=row.token_a_hash,
         base64_tokens=row.base64_tokens,
+        agreed=[Party(a["country_code"], a["party_id"], Role(a["role"])) for a in row.agreed_parties or []],
+        previous_token_hash=row.previous_token_hash,
+        previous_token_until=_utc(row.previous_token_until),
     )
+
+
+def _utc(at: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; they were stored in UTC."""
+    return at if at is None or at.tzinfo else at.replace(tzinfo=UTC)

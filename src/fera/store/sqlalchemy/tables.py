@@ -29,6 +29,9 @@ class PartnerRow(Base):
     inbound_token_hash: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
     token_a_hash: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
     base64_tokens: Mapped[bool] = mapped_column(Boolean, default=True)
+    agreed_parties: Mapped[list[Any] | None]
+    previous_token_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    previous_token_until: Mapped[datetime | None]
 
 
 # -- Locations, Sessions, Tokens (issue 3) ---------------------------------------------------------------
