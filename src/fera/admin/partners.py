@@ -1,6 +1,9 @@
 """Partners on a running node: invite and register through its admin API, so the handshake and the
 synchronisation that follows happen in the serving process (its planner and caches see everything).
 
+An invitation names the parties that may register with it; adding a party to a partner is the operator's
+decision (`POST /partners/{id}/parties`), never the partner's own claim (`fera.partners.identity`).
+
 No `from __future__ import annotations` here: FastAPI must resolve the local dependency alias.
 """
 
@@ -11,15 +14,28 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from fera.admin.routes import ADMIN_PATH, admin_guard
+from fera.ocpi.auth import Party
 from fera.ocpi.envelope import ocpi_response
-from fera.ocpi.errors import PeerError, UnableToUseClientApi
-from fera.partners import PartnerService
+from fera.ocpi.errors import NotFound, PeerError, UnableToUseClientApi
+from fera.ocpi.types import Role
+from fera.partners import Partner, PartnerService
 
 __all__ = ["partners_admin_router"]
 
 
+class AgreedParty(BaseModel):
+    country_code: Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")]
+    party_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9]{3}$")]
+    role: Role
+
+    def party(self) -> Party:
+        return Party(self.country_code.upper(), self.party_id.upper(), self.role)
+
+
 class Invite(BaseModel):
     name: Annotated[str, Field(min_length=1, max_length=100)] = "partner"
+    # Who may register with the token A; none: the first registration fixes the parties.
+    parties: Annotated[list[AgreedParty], Field(max_length=50)] = []
 
 
 class Register(BaseModel):
@@ -33,7 +49,7 @@ def partners_admin_router(admin_token: str | None, partners: PartnerService) -> 
 
     @router.post("/invite")
     async def invite(_: Admin, body: Invite) -> JSONResponse:
-        invitation = await partners.invite(body.name)
+        invitation = await partners.invite(body.name, [p.party() for p in body.parties])
         return ocpi_response(
             {
                 "partner_id": invitation.partner_id,
@@ -51,4 +67,19 @@ def partners_admin_router(admin_token: str | None, partners: PartnerService) -> 
         roles = [str(r.party) for r in partner.roles]
         return ocpi_response({"partner_id": partner.id, "name": partner.name, "roles": roles})
 
+    @router.post("/{partner_id}/parties")
+    async def add_party(_: Admin, partner_id: str, body: AgreedParty) -> JSONResponse:
+        try:
+            partner = await partners.add_party(partner_id, body.party())
+        except LookupError as exc:
+            raise NotFound(str(exc)) from exc
+        return ocpi_response(_agreed(partner))
+
     return router
+
+
+def _agreed(partner: Partner) -> dict[str, object]:
+    agreed = [
+        {"country_code": a.country_code, "party_id": a.party_id, "role": a.role.value} for a in partner.agreed
+    ]
+    return {"partner_id": partner.id, "name": partner.name, "parties": agreed}

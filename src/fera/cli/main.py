@@ -13,8 +13,10 @@ from rich.table import Table
 
 from fera.cli.signals import signals_app
 from fera.config import ConfigError, NodeConfig, load_config
+from fera.ocpi.auth import Party
 from fera.ocpi.errors import OcpiError, PeerError
 from fera.partners import Partner
+from fera.partners.identity import parse_party
 
 app = typer.Typer(help="FERA: smart charging over OCPI 2.2.1.", no_args_is_help=True, add_completion=False)
 partners_app = typer.Typer(
@@ -69,14 +71,44 @@ def serve(config: ConfigOption) -> None:
     uvicorn.run(create_node(cfg).app, host=cfg.host, port=cfg.port, log_level="info")
 
 
+PartyOption = Annotated[
+    list[str] | None,
+    typer.Option("--party", help="COUNTRY*PARTY:ROLE that may register, e.g. NL*EMS:EMSP (repeatable)."),
+]
+
+
+def _parties(texts: list[str]) -> list[Party]:
+    try:
+        return [parse_party(t) for t in texts]
+    except ValueError as exc:
+        console.print(f"[red]Bad --party:[/] {exc}")
+        raise typer.Exit(2) from exc
+
+
 @partners_app.command("invite")
 def partners_invite(
-    config: ConfigOption, name: Annotated[str, typer.Option(help="Who it is for.")] = "partner"
+    config: ConfigOption,
+    name: Annotated[str, typer.Option(help="Who it is for.")] = "partner",
+    party: PartyOption = None,
 ) -> None:
-    """Print a token A and our versions URL to hand to a partner."""
-    invitation = _with_node(_config(config), lambda node: node.partners.invite(name))
+    """Print a token A and our versions URL to hand to a partner. Only the --party roles may register with it;
+    without --party, its first registration fixes its parties."""
+    parties = _parties(party or [])
+    invitation = _with_node(_config(config), lambda node: node.partners.invite(name, parties))
     console.print(f"versions URL: {invitation.versions_url}")
     console.print(f"token A:      {invitation.token_a}")
+
+
+@partners_app.command("add-party")
+def partners_add_party(
+    config: ConfigOption,
+    partner_id: str,
+    party: Annotated[str, typer.Argument(help="COUNTRY*PARTY:ROLE, e.g. NL*EM2:EMSP.")],
+) -> None:
+    """Agree one more party with a partner: its next credentials PUT may claim it."""
+    (agreed,) = _parties([party])
+    partner = _with_node(_config(config), lambda node: node.partners.add_party(partner_id, agreed))
+    console.print(f"{partner.name} may act as: " + ", ".join(str(p) for p in partner.agreed))
 
 
 @partners_app.command("register")

@@ -16,7 +16,7 @@ from functools import partial
 
 from fera.cpo._recipients import session_recipients
 from fera.cpo.preferences import evaluate
-from fera.cpo.visibility import session_visibility
+from fera.cpo.visibility import preferences_owner, session_visibility
 from fera.exchange import Exchange, Push
 from fera.exchange._objects import find_connector, find_evse
 from fera.ocpi.auth import Caller, Party
@@ -74,6 +74,8 @@ class CpoSessions:
             location = None if stored is None else await uow.locations.own(stored.session.location_id)
         if stored is None or not self._visible(caller, stored.session) or location is None:
             raise NotFound("Unknown session")
+        if not preferences_owner(caller.roles, stored.session):
+            raise NotFound("Only the eMSP of the session's token sets its driver's charging preferences")
         evse = find_evse(location, stored.session.evse_uid)
         connector = None if evse is None else find_connector(evse, stored.session.connector_id)
         if evse is None or connector is None:

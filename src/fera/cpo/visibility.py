@@ -2,6 +2,10 @@
 
 eMSP parties see every location and the sessions of their own tokens; an SCSP party sees the locations its
 contract covers and the sessions at them (topology "CPO delegates to SCSP"). Nothing else.
+
+A driver's ChargingPreferences are the eMSP's to set: only the eMSP of the session's token may PUT them (its
+SCSP delegate does so through it, under the eMSP's token). A CPO-contracted SCSP sees and may steer the
+session, but the driver is not its customer: it may not overwrite what the driver asked for.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from fera.ocpi.sessions.models import Session
 from fera.ocpi.types import Role
 from fera.store.records import Visibility
 
-__all__ = ["location_visibility", "session_visibility", "steering_party"]
+__all__ = ["location_visibility", "preferences_owner", "session_visibility", "steering_party"]
 
 
 def _contracted(parties: Iterable[Party], contracts: list[ContractConfig]) -> tuple[bool, frozenset[str]]:
@@ -42,15 +46,19 @@ def session_visibility(parties: Iterable[Party], contracts: list[ContractConfig]
     return Visibility(token_parties=tokens, location_ids=ids, all_locations=every)
 
 
+def preferences_owner(parties: Iterable[Party], session: Session) -> Party | None:
+    """The caller's eMSP party that owns the session's token, if any: who may set the driver's preferences."""
+    token = session.cdr_token
+    owners = (p for p in parties if p.role is Role.EMSP and p.is_(token.country_code, token.party_id))
+    return next(owners, None)
+
+
 def steering_party(
     parties: Iterable[Party], session: Session, contracts: list[ContractConfig]
 ) -> Party | None:
     """The party that sees (and may steer) this session: the token's eMSP, else a contracted SCSP."""
     parties = list(parties)
-    token = session.cdr_token
-    owner = next(
-        (p for p in parties if p.role is Role.EMSP and p.is_(token.country_code, token.party_id)), None
-    )
+    owner = preferences_owner(parties, session)
     if owner is not None:
         return owner
     scsps = [p for p in parties if p.role is Role.SCSP]

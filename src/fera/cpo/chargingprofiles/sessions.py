@@ -34,8 +34,9 @@ class SteerableSessions(Protocol):
 
 
 def may_steer(caller: Caller, session: SteerableSession, contracts: list[ContractConfig]) -> bool:
-    """The token's owner (its eMSP), or an SCSP whose smart-charging contract covers the location."""
-    if caller.owns(*session.token_owner):
+    """The token's owner (an eMSP role of the caller), or an SCSP whose smart-charging contract covers the
+    location. The caller's roles are the parties its operator agreed (`fera.partners.identity`)."""
+    if any(p.role is Role.EMSP and p.is_(*session.token_owner) for p in caller.roles):
         return True
     scsps = [p for p in caller.roles if p.role is Role.SCSP]
     return any(
