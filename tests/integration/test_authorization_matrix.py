@@ -44,6 +44,7 @@ def expected_at_cpo() -> dict[tuple[str, str], Outcome]:
         for verb in ("GET", "PUT", "PATCH"):
             out[c, f"{verb} token NL*EMS"] = "OK" if c == "emsp" else REFUSED
         out[c, "GET credentials"] = "OK"
+        out[c, "POST credentials"] = "HTTP 405/2000"  # registered: PUT, never a second POST
     return out
 
 
@@ -79,6 +80,8 @@ async def cpo_outcomes(world: World, http: httpx.AsyncClient) -> dict[tuple[str,
         patch = {"valid": c == "emsp", "last_updated": "2030-01-02T07:00:00Z"}
         out[c, "PATCH token NL*EMS"] = outcome(await http.patch(url(ONE_TOKEN), json=patch, headers=h))
         out[c, "GET credentials"] = outcome(await http.get(url("credentials"), headers=h))
+        again = {"token": "x", "url": world.nodes[c].versions_url, "roles": [_role("IMP", "EMSP")]}
+        out[c, "POST credentials"] = outcome(await http.post(url("credentials"), json=again, headers=h))
     return out
 
 
@@ -92,6 +95,22 @@ async def test_every_party_object_and_verb_at_the_cpo(node_factory: NodeFactory)
     async with world.nodes["cpo"].node.database.unit_of_work() as uow:
         stored = await uow.tokens.get("NL", "EMS", "TOKEN1", "RFID")
     assert stored is not None and stored.token.valid  # nobody but its eMSP changed it
+    await world.settle()
+    assert await _stored_sessions(world) == {
+        "emsp": ["S1"],
+        "emsp2": ["S2", "S3"],
+        "scsp": ["S1", "S3"],
+        "imp": [],
+    }
+
+
+async def _stored_sessions(world: World) -> dict[str, list[str]]:
+    """Which of the CPO's sessions each partner node holds: what was pushed to it."""
+    held: dict[str, list[str]] = {}
+    for name in CPO_CALLERS:
+        async with world.nodes[name].node.database.unit_of_work() as uow:
+            held[name] = [sid for sid in ("S1", "S2", "S3") if await uow.sessions.get("NL", "CPO", sid)]
+    return held
 
 
 def expected_at_emsp(forwarded: str) -> dict[tuple[str, str], Outcome]:
@@ -194,13 +213,45 @@ async def test_impersonation_in_a_credentials_put_is_refused(node_factory: NodeF
             again = next(p for p in await world.nodes[host].node.partners.list() if p.id == at_host.id)
             assert [str(p) for p in again.parties()] == ["NL*IMP (EMSP)"]
             assert again.outbound_token == at_host.outbound_token
-        h = await world.headers("imp", "cpo")
-        sessions = await http.get(world.url("cpo", "sender/sessions"), params=DATE_FROM, headers=h)
-        assert sessions.json()["data"] == [] and sessions.headers["x-total-count"] == "0"
-        body = {"charging_profile": PROFILE, "response_url": DUD}
-        s1 = await http.put(world.url("cpo", "receiver/chargingprofiles/S1"), json=body, headers=h)
-        assert s1.json()["data"]["result"] == "REJECTED"
+        gone = await http.delete(world.url("cpo", "credentials"), headers=await world.headers("imp", "cpo"))
+        assert gone.json()["status_code"] == 1000  # a partner may only unregister itself
+        left = [
+            str(p) for partner in await world.nodes["cpo"].node.partners.list() for p in partner.parties()
+        ]
+        assert sorted(left) == ["NL*EM2 (EMSP)", "NL*EMS (EMSP)", "NL*SCS (SCSP)"]
+        h = await world.headers("imp", "emsp")
+        sessions = await http.get(world.url("emsp", "receiver/sessions/NL/CPO/S1"), headers=h)
+        assert sessions.status_code == 404
 
 
 def _role(party: str, kind: str) -> dict[str, object]:
     return {"role": kind, "business_details": {"name": "Impostor"}, "party_id": party, "country_code": "NL"}
+
+
+async def test_every_party_object_and_verb_at_the_scsp(node_factory: NodeFactory) -> None:
+    """The SCSP's Receivers: the CPO's objects only from the CPO, the eMSP's forwarded sessions from it."""
+    world = await build(node_factory)
+    (forwarded,) = [f.id for f in await _forwards(world)]
+    async with world.nodes["scsp"].node.database.unit_of_work() as uow:
+        s1, fwd = await uow.sessions.get("NL", "CPO", "S1"), await uow.sessions.get("NL", "EMS", forwarded)
+        loc1 = await uow.locations.get("NL", "CPO", "LOC1")
+    assert s1 is not None and fwd is not None and loc1 is not None
+    objects = (
+        ("cpo", "session NL*CPO S1", "receiver/sessions/NL/CPO/S1", s1.session.to_wire()),
+        ("emsp", "session NL*EMS forwarded", f"receiver/sessions/NL/EMS/{forwarded}", fwd.session.to_wire()),
+        ("cpo", "location NL*CPO LOC1", "receiver/locations/NL/CPO/LOC1", loc1.location.to_wire()),
+    )
+    got: dict[tuple[str, str], Outcome] = {}
+    expected: dict[tuple[str, str], Outcome] = {}
+    async with httpx.AsyncClient() as http:
+        for c in ("cpo", "emsp"):
+            h = await world.headers(c, "scsp")
+            for owner, what, path, body in objects:
+                url = world.url("scsp", path)
+                patch = {"last_updated": body["last_updated"]}
+                got[c, f"GET {what}"] = outcome(await http.get(url, headers=h))
+                got[c, f"PUT {what}"] = outcome(await http.put(url, json=body, headers=h))
+                got[c, f"PATCH {what}"] = outcome(await http.patch(url, json=patch, headers=h))
+                for verb in ("GET", "PUT", "PATCH"):
+                    expected[c, f"{verb} {what}"] = "OK" if c == owner else REFUSED
+    assert got == expected
