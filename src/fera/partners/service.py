@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import logging
 import uuid
@@ -62,6 +63,9 @@ class PartnerService:
         self._store, self._identity, self._now = store, identity, now
         # Wall-clock time, not the node's (possibly simulated) clock: it bounds requests in flight.
         self._grace = token_grace
+        # Claims are checked against every other partner, then saved: one at a time, so two registrations
+        # can't both take the same party (registrations are rare; this process is the only writer of them).
+        self._claims = asyncio.Lock()
         self._versions, self._credentials = versions, credentials
         # Called once we hold the partner's token and it holds ours with our roles (registration, rotation):
         # the moment both sides can call each other's functional modules (used to resynchronise).
@@ -81,18 +85,20 @@ class PartnerService:
         return self._identity.credentials(presented_token)
 
     async def register(self, caller: Caller, credentials: Credentials) -> Credentials:
-        partner = await self._partner(caller)
-        if partner.registered:
-            raise MethodNotAllowed("Already registered: use PUT to update the credentials")
-        if caller.token_kind is not TokenKind.A:
-            raise Unauthorized("Registration needs a token A")
-        return await self._accept(partner, credentials)
+        async with self._claims:
+            partner = await self._partner(caller)
+            if partner.registered:
+                raise MethodNotAllowed("Already registered: use PUT to update the credentials")
+            if caller.token_kind is not TokenKind.A:
+                raise Unauthorized("Registration needs a token A")
+            return await self._accept(partner, credentials)
 
     async def update(self, caller: Caller, credentials: Credentials) -> Credentials:
-        partner = await self._partner(caller)
-        if not partner.registered or caller.token_kind is TokenKind.A:
-            raise MethodNotAllowed("Not registered: use POST to register first")
-        return await self._accept(partner, credentials)
+        async with self._claims:
+            partner = await self._partner(caller)
+            if not partner.registered or caller.token_kind is TokenKind.A:
+                raise MethodNotAllowed("Not registered: use POST to register first")
+            return await self._accept(partner, credentials)
 
     async def unregister(self, caller: Caller) -> None:
         partner = await self._partner(caller)
@@ -134,7 +140,6 @@ class PartnerService:
         """A token A to hand to a partner out of band, with our versions URL. Only `parties` may register with
         it; none named: the first registration fixes them (InvalidParameters if one is ours or
         another partner's)."""
-        self._check_free(parties, await self._others(None))
         token_a = new_token()
         partner = Partner(
             id=str(uuid.uuid4()),
@@ -143,20 +148,23 @@ class PartnerService:
             token_a_hash=hash_token(token_a),
             agreed=list(dict.fromkeys(parties)),
         )
-        async with self._store.unit_of_work() as uow:
-            await uow.partners.add(partner)
+        async with self._claims:
+            self._check_free(parties, await self._others(None))
+            async with self._store.unit_of_work() as uow:
+                await uow.partners.add(partner)
         return Invitation(partner.id, token_a, self._identity.versions_url)
 
     async def add_party(self, partner_id: str, party: Party) -> Partner:
         """Operator action: the partner may claim `party` in its next credentials PUT (else LookupError)."""
-        partner = await self.find(partner_id)
-        if partner is None:
-            raise LookupError(f"no partner {partner_id}")
-        self._check_free([party], await self._others(partner.id))
-        if not partner.agrees_to(party):
-            partner.agreed.append(party)
-            async with self._store.unit_of_work() as uow:
-                await uow.partners.save(partner)
+        async with self._claims:
+            partner = await self.find(partner_id)
+            if partner is None:
+                raise LookupError(f"no partner {partner_id}")
+            self._check_free([party], await self._others(partner.id))
+            if not partner.agrees_to(party):
+                partner.agreed.append(party)
+                async with self._store.unit_of_work() as uow:
+                    await uow.partners.save(partner)
         return partner
 
     async def register_with(self, versions_url: str, token_a: str, name: str | None = None) -> Partner:
@@ -249,11 +257,14 @@ class PartnerService:
     async def _keep(self, partner: Partner, theirs: Credentials, found: Discovered) -> Partner:
         """Their answer to our POST/PUT: the tokens are theirs to give, the roles only those agreed."""
         _apply(partner, theirs, found)
-        partner.roles = await self._agreed_roles(partner)
-        partner.agreed = partner.agreed or [r.party for r in partner.roles]
         partner.outbound_token = theirs.token
-        async with self._store.unit_of_work() as uow:
-            await uow.partners.save(partner)
+        async with self._claims:
+            stored = await self.find(partner.id)  # the operator may have agreed a party meanwhile
+            partner.agreed = stored.agreed if stored is not None else partner.agreed
+            partner.roles = await self._agreed_roles(partner)
+            partner.agreed = partner.agreed or [r.party for r in partner.roles]
+            async with self._store.unit_of_work() as uow:
+                await uow.partners.save(partner)
         for listener in self.registered_listeners:
             await listener(partner)
         return partner

@@ -18,7 +18,7 @@ from fera.ocpi.types import Role
 from fera.ocpi.versions import VersionsClient
 from fera.partners import Identity, PartnerService
 from tests.wire.conftest import PeerHandler, registered_partner
-from tests.wire.ocpi.credentials.test_credentials_receiver import PEER_VERSIONS, b64, healthy_peer
+from tests.wire.ocpi.credentials.test_credentials_receiver import PEER_VERSIONS, b64, envelope, healthy_peer
 
 CREDENTIALS = "/ocpi/2.2.1/credentials"
 PEE = Party("DE", "PEE", Role.EMSP)
@@ -152,3 +152,30 @@ async def test_the_previous_token_works_for_the_grace_window_then_dies(
     assert await at(until - timedelta(seconds=1)).resolve(hash_token(token_c)) is not None
     assert await at(until).resolve(hash_token(token_c)) is None
     assert await at(until + timedelta(days=1)).resolve(hash_token(new_c)) is not None
+
+
+async def test_as_initiator_we_keep_only_agreed_roles_from_the_answer(
+    node: Node, peer_routes: dict[str, PeerHandler], caplog: pytest.LogCaptureFixture
+) -> None:
+    """We register with (and rotate at) a peer whose answers claim more than they may: we drop those roles."""
+    healthy_peer(peer_routes)
+    answers = [
+        claim(("DE", "PEE", "EMSP"), ("NL", "CPO", "EMSP"), token="c1"),  # ours: never theirs
+        claim(("DE", "PEE", "EMSP"), ("DE", "PE2", "EMSP"), token="c2"),  # not agreed after the first
+        claim(("DE", "PEE", "EMSP"), ("DE", "PE2", "EMSP"), token="c3"),  # agreed by then
+    ]
+
+    def credentials(request: httpx.Request) -> httpx.Response:
+        return envelope(answers.pop(0))
+
+    peer_routes["http://peer.test/creds"] = credentials
+    with caplog.at_level(logging.WARNING, logger="fera.partners.service"):
+        partner = await node.partners.register_with(PEER_VERSIONS, "token-a", "peer")
+        assert [str(p) for p in partner.parties()] == ["DE*PEE (EMSP)"] and partner.agreed == [PEE]
+        rotated = await node.partners.rotate(partner.id)
+    assert [str(p) for p in rotated.parties()] == ["DE*PEE (EMSP)"] and rotated.outbound_token == "c2"
+    dropped = [r.getMessage() for r in caplog.records]
+    assert any("NL*CPO (EMSP)" in m for m in dropped) and any("DE*PE2 (EMSP)" in m for m in dropped)
+    await node.partners.add_party(partner.id, Party("DE", "PE2", Role.EMSP))
+    again = await node.partners.rotate(partner.id)
+    assert [str(p) for p in again.parties()] == ["DE*PEE (EMSP)", "DE*PE2 (EMSP)"]
