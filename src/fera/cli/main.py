@@ -20,7 +20,7 @@ from fera.partners.identity import parse_party
 
 app = typer.Typer(help="FERA: smart charging over OCPI 2.2.1.", no_args_is_help=True, add_completion=False)
 partners_app = typer.Typer(
-    help="Partner platforms: invite, register, list, rotate, unregister.", no_args_is_help=True
+    help="Partner platforms: invite, add-party, register, list, rotate, unregister.", no_args_is_help=True
 )
 app.add_typer(partners_app, name="partners")
 app.add_typer(signals_app, name="signals")
