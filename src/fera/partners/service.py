@@ -291,8 +291,10 @@ class PartnerService:
             raise InvalidParameters(refusal)
 
     def _keep_previous(self, partner: Partner, token_hash: str) -> None:
-        partner.previous_token_hash = token_hash if self._grace > timedelta(0) else None
-        partner.previous_token_until = self._now() + self._grace if self._grace > timedelta(0) else None
+        """The token being replaced works until the grace window ends (no window: it dies now)."""
+        keep = self._grace > timedelta(0)
+        partner.previous_token_hash = token_hash if keep else None
+        partner.previous_token_until = self._now() + self._grace if keep else None
 
     def _expired(self, partner: Partner, token_hash: str) -> bool:
         """A previous token past its grace window (or the partner's current token: never expired)."""
