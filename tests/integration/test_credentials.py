@@ -98,3 +98,28 @@ async def test_unregister_removes_the_partner_on_both_sides(node_factory: NodeFa
     assert await cpo.node.partners.list() == []
     async with httpx.AsyncClient() as http:
         assert (await http.get(cpo.versions_url, headers=auth(token_c))).status_code == 401
+
+
+async def test_rotation_keeps_the_previous_tokens_working_for_the_grace_window(
+    node_factory: NodeFactory,
+) -> None:
+    """Requests in flight with the old tokens succeed on both sides (default 60 s window), new ones too."""
+    cpo = await node_factory(role("CPO"), name="cpo")
+    emsp = await node_factory(role("EMSP"), name="emsp")
+    old_c, old_b = await register(emsp, cpo)
+    (partner,) = await emsp.node.partners.list()
+
+    rotated = await emsp.node.partners.rotate(partner.id)
+
+    (seen_by_cpo,) = await cpo.node.partners.list()
+    async with httpx.AsyncClient() as http:
+        for node, token in (
+            (cpo, old_c),
+            (cpo, rotated.outbound_token),
+            (emsp, old_b),
+            (emsp, seen_by_cpo.outbound_token),
+        ):
+            assert (await http.get(node.versions_url, headers=auth(token or ""))).status_code == 200
+    (seen_by_emsp,) = await emsp.node.partners.list()
+    for side, old in ((seen_by_cpo, old_c), (seen_by_emsp, old_b)):
+        assert side.previous_token_hash == hash_token(old) and side.previous_token_until is not None
