@@ -1,24 +1,39 @@
-"""What the demo shows at the end: energy, peaks against capacity, profiles per topology, result latencies."""
+"""What the demo found: energy against the hindsight bound, capacity, starvation, profiles per topology.
+
+`build_report` turns the run's raw material (the stations' power timelines, the nodes' request records)
+into figures and checks; `fera.demo.render` lays them out. Every check printed is a check the exit code
+obeys, and a failing one says what failed.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
+from fera.demo.bound import Bound, evse_of
+from fera.demo.checks import Overload, Starvation, overloads, site_power, starvations
 from fera.demo.scenario import SITES, Scenario, Site
 from fera.ocpp.simulator import SimulationReport
 from fera.smartcharging.model import ProfileRequest, RequestKind, RequestState
 
-__all__ = ["DemoReport", "SiteFigures", "TopologyFigures", "site_figures", "topology_figures"]
+__all__ = [
+    "BOUND_TARGET",
+    "TOPOLOGIES",
+    "Check",
+    "DemoReport",
+    "EvFigures",
+    "SiteFigures",
+    "TopologyFigures",
+    "build_report",
+    "topology_figures",
+]
 
+BOUND_TARGET = 0.95  # the share of the hindsight bound the demo must deliver
 TOPOLOGIES = {
-    "A": "eMSP generates profiles (eMSP -> CPO)",
-    "B": "eMSP delegates to SCSP (SCSP -> eMSP -> CPO)",
-    "C": "CPO delegates to SCSP (SCSP -> CPO)",
+    "A": "eMSP -> CPO (the eMSP steers its own customers)",
+    "B": "SCSP -> eMSP -> CPO (the eMSP delegates to the SCSP)",
+    "C": "SCSP -> CPO (the CPO delegates site B to the SCSP)",
 }
 
 
@@ -52,122 +67,186 @@ def topology_figures(requests: list[ProfileRequest]) -> TopologyFigures:
     )
 
 
+def _percent(part: float, whole: float) -> float | None:
+    return None if whole <= 1e-9 else 100 * part / whole
+
+
+@dataclass(frozen=True)
+class EvFigures:
+    """One EV's visit: what it asked, what the day allowed (the bound), what it got, and who limited it."""
+
+    turn: int  # its place in the day's arrivals; its token is SIM{turn:06d}
+    evse: str | None  # None: every connector was taken when it arrived
+    site: str | None
+    outcome: str
+    max_kw: float
+    requested_kwh: float
+    deliverable_kwh: float
+    delivered_kwh: float
+    limited_by: str | None  # the sender whose profile governed it (the CPO's data), if known
+    starved: Starvation | None
+
+    @property
+    def percent(self) -> float | None:
+        return _percent(self.delivered_kwh, self.deliverable_kwh)
+
+
 @dataclass(frozen=True)
 class SiteFigures:
     site: Site
     peak_kw: float
-    violations: int  # samples above the capacity in force
+    overloads: list[Overload]  # instants above the capacity in force
+    requested_kwh: float
+    deliverable_kwh: float
+    delivered_kwh: float
+
+    @property
+    def percent(self) -> float | None:
+        return _percent(self.delivered_kwh, self.deliverable_kwh)
 
 
-def site_figures(report: SimulationReport, scenario: Scenario) -> list[SiteFigures]:
-    out = []
-    for site in SITES:
-        # Connectors change one by one within one instant; the state at an instant is after the last change.
-        at_instant = dict(report.group_samples.get(site.location_id, []))
-        over = sum(1 for t, w in at_instant.items() if w > _capacity_w(site, scenario, t) + 1.0)
-        out.append(SiteFigures(site, report.group_peak_w.get(site.location_id, 0.0) / 1000, over))
-    return out
-
-
-def _capacity_w(site: Site, scenario: Scenario, t: datetime) -> float:
-    return (site.noon_kw if t >= scenario.noon else site.capacity_kw) * 1000
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str = ""
 
 
 @dataclass
 class DemoReport:
+    scenario: Scenario
     simulation: SimulationReport
     sites: list[SiteFigures]
+    evs: list[EvFigures]
     topologies: dict[str, TopologyFigures]
     dashboards: dict[str, str]
-    flexibility: list[dict[str, Any]] = field(
-        default_factory=list
-    )  # the SCSP's forecast for site B, at the end
+    bound_status: str = "Optimal"
+    flexibility: list[dict[str, Any]] = field(default_factory=list)  # the SCSP's forecast for site B
 
     @property
-    def flexibility_within_capacity(self) -> bool:
+    def deliverable_kwh(self) -> float:
+        return sum(ev.deliverable_kwh for ev in self.evs)
+
+    @property
+    def delivered_kwh(self) -> float:
+        return sum(ev.delivered_kwh for ev in self.evs)
+
+    @property
+    def percent_of_bound(self) -> float | None:
+        return _percent(self.delivered_kwh, self.deliverable_kwh)
+
+    @property
+    def starving(self) -> list[EvFigures]:
+        return [ev for ev in self.evs if ev.starved is not None]
+
+    @property
+    def checks(self) -> list[Check]:
+        return [
+            self._topologies_check(),
+            self._capacity_check(),
+            self._results_check(),
+            self._flexibility_check(),
+            self._starvation_check(),
+            self._bound_check(),
+        ]
+
+    @property
+    def failed(self) -> list[Check]:
+        return [c for c in self.checks if not c.ok]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failed
+
+    def _topologies_check(self) -> Check:
+        missing = [k for k in TOPOLOGIES if not (self.topologies.get(k) and self.topologies[k].set > 0)]
+        detail = f"no profile set in topology {', '.join(missing)}" if missing else ""
+        return Check("every topology exercised", not missing, detail)
+
+    def _capacity_check(self) -> Check:
+        worst = [max(s.overloads, key=lambda o: o.power_w - o.capacity_w) for s in self.sites if s.overloads]
+        detail = "; ".join(
+            f"{o.site} {len(s.overloads)}x, worst {o.power_w / 1000:.1f} kW > {o.capacity_w / 1000:g} kW "
+            f"at {o.at:%H:%M:%S}"
+            for s, o in zip([s for s in self.sites if s.overloads], worst, strict=True)
+        )
+        return Check("no site over its capacity", not worst, detail)
+
+    def _results_check(self) -> Check:
+        missing = sum(t.without_result for t in self.topologies.values())
+        return Check(
+            "a result for every accepted request", missing == 0, f"{missing} without" if missing else ""
+        )
+
+    def _flexibility_check(self) -> Check:
         """The SCSP's band for site B after the cut: min <= planned <= max, all within the cut capacity."""
-        cap = SITES[1].noon_kw + 1e-6
-        return all(
+        cap = SITES[1].cut_kw + 1e-6
+        within = all(
             r["min_kw"] <= r["planned_kw"] + 1e-6
             and r["planned_kw"] <= r["max_kw"] + 1e-6
             and r["max_kw"] <= cap
             for r in self.flexibility
         )
-
-    @property
-    def every_topology_exercised(self) -> bool:
-        return all(self.topologies.get(k) and self.topologies[k].set > 0 for k in TOPOLOGIES)
-
-    @property
-    def capacity_respected(self) -> bool:
-        return all(s.violations == 0 for s in self.sites)
-
-    @property
-    def every_accepted_request_has_its_result(self) -> bool:
-        return all(t.without_result == 0 for t in self.topologies.values())
-
-    def show(self, console: Console) -> None:
-        sim = self.simulation
-        console.rule("FERA demo report")
-        console.print(sim.summary())
-        sites = Table(title="Sites: peak against capacity")
-        for column in ("location", "capacity kW", "after noon kW", "peak kW", "violations"):
-            sites.add_column(column)
-        for s in self.sites:
-            sites.add_row(
-                s.site.name,
-                f"{s.site.capacity_kw:g}",
-                f"{s.site.noon_kw:g}",
-                f"{s.peak_kw:.1f}",
-                "0" if s.violations == 0 else f"[red]{s.violations}[/]",
-            )
-        console.print(sites)
-        table = Table(title="ChargingProfiles per topology")
-        for column in (
-            "topology",
-            "requests",
-            "set",
-            "cleared",
-            "refused",
-            "rejected",
-            "no result",
-            "result p50 ms",
-            "p95 ms",
-        ):
-            table.add_column(column)
-        for key, name in TOPOLOGIES.items():
-            t = self.topologies.get(key) or topology_figures([])
-            p50, p95 = t.percentile(0.5), t.percentile(0.95)
-            table.add_row(
-                f"{key}: {name}",
-                str(t.requests),
-                str(t.set),
-                str(t.cleared),
-                str(t.refused),
-                str(t.rejected),
-                str(t.without_result),
-                _ms(p50),
-                _ms(p95),
-            )
-        console.print(table)
-        for name, url in self.dashboards.items():
-            console.print(f"Dashboard of the {name}: {url}")
-        console.print("(the nodes stop with the demo; `--keep-running` keeps them and their dashboards up)")
-        if self.flexibility:
-            peak = max(r["planned_kw"] for r in self.flexibility)
-            console.print(
-                f"SCSP flexibility forecast for {SITES[1].name}: {len(self.flexibility)} steps, "
-                f"planned at most {peak:.1f} kW (capacity after the cut: {SITES[1].noon_kw:g} kW)"
-            )
-        verdicts = (
-            ("every topology exercised", self.every_topology_exercised),
-            ("no capacity violation", self.capacity_respected),
-            ("a result for every accepted request", self.every_accepted_request_has_its_result),
-            ("the SCSP's flexibility forecast within the cut capacity", self.flexibility_within_capacity),
+        detail = "" if self.flexibility else "no forecast was read"
+        detail = detail or ("" if within else f"a step above {SITES[1].cut_kw:g} kW or out of its band")
+        return Check(
+            "the SCSP's flexibility forecast within the cut", bool(self.flexibility) and within, detail
         )
-        for text, ok in verdicts:
-            console.print(("[green]✓[/] " if ok else "[red]✗[/] ") + text)
+
+    def _starvation_check(self) -> Check:
+        detail = ", ".join(
+            f"#{s.turn} at {s.evse} from {s.since:%H:%M} for {s.duration.total_seconds() / 60:.0f} min"
+            for s in (ev.starved for ev in self.starving)
+            if s is not None
+        )
+        return Check("no starving session", not self.starving, detail)
+
+    def _bound_check(self) -> Check:
+        percent = self.percent_of_bound
+        ok = percent is None or percent >= BOUND_TARGET * 100
+        detail = "nothing was deliverable" if percent is None else f"{percent:.1f} %"
+        if self.bound_status != "Optimal":
+            ok, detail = False, f"the hindsight plan was not solved ({self.bound_status})"
+        return Check(f"delivered >= {BOUND_TARGET:.0%} of the hindsight bound", ok, detail)
 
 
-def _ms(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0f}"
+def build_report(
+    scenario: Scenario,
+    simulation: SimulationReport,
+    bound: Bound,
+    topologies: dict[str, TopologyFigures],
+    dashboards: dict[str, str],
+    limited_by: Mapping[str, str] | None = None,
+) -> DemoReport:
+    """`limited_by`: token uid (SIM000003) -> the sender whose profile governed that session, if known."""
+    starved = {s.turn: s for s in starvations(simulation, scenario)}
+    sites = {spec.station_id: site.location_id for spec, site in scenario.station_specs()}
+    evs = [
+        EvFigures(
+            turn=turn,
+            evse=evse_of(s),
+            site=None if s.station_id is None else sites.get(s.station_id),
+            outcome=s.outcome,
+            max_kw=s.ev.max_kw,
+            requested_kwh=s.ev.energy_kwh,
+            deliverable_kwh=bound.per_ev.get(turn, 0.0),
+            delivered_kwh=s.delivered_wh / 1000,
+            limited_by=(limited_by or {}).get(f"SIM{turn:06d}"),
+            starved=starved.get(turn),
+        )
+        for turn, s in enumerate(simulation.sessions)
+    ]
+    over = overloads(simulation, scenario)
+    figures = [
+        SiteFigures(
+            site=site,
+            peak_kw=max((w for _, w in site_power(simulation.connector_samples, site, scenario)), default=0)
+            / 1000,
+            overloads=[o for o in over if o.site == site.location_id],
+            requested_kwh=sum(ev.requested_kwh for ev in evs if ev.site == site.location_id),
+            deliverable_kwh=bound.per_site.get(site.location_id, 0.0),
+            delivered_kwh=sum(ev.delivered_kwh for ev in evs if ev.site == site.location_id),
+        )
+        for site in SITES
+    ]
+    return DemoReport(scenario, simulation, figures, evs, topologies, dashboards, bound.status)

@@ -5,7 +5,8 @@
 - eMSP "FERA Demo eMSP" (NL*FMS) issues every driver's token; it steers its even-numbered customers itself
   (topology "eMSP generates profiles") and delegates the odd-numbered ones to the SCSP ("eMSP delegates").
 - SCSP "FERA Demo SCSP" (NL*FSC) plans everything it is given under site B's grid forecast and prices.
-At noon the grid operator cuts both sites' capacity and a price signal for the afternoon and evening arrives.
+At mid-run the grid operator cuts both sites' capacity (announced an hour ahead), and prices for the rest of
+the run arrive.
 """
 
 from __future__ import annotations
@@ -40,10 +41,12 @@ class Site:
     location_id: str
     name: str
     capacity_kw: float  # the grid connection
-    noon_kw: float  # what the grid operator allows after the noon cut
+    cut_kw: float  # what the grid operator allows after the mid-run cut
 
 
-SITES = (Site("LOC-A", "Utrecht Centraal P+R", 60.0, 35.0), Site("LOC-B", "Science Park", 44.0, 22.0))
+# Connections small enough that the grid binds on the default day (its hindsight bound is below what the
+# cars alone would allow, before the cut and after it): that is what steering is for.
+SITES = (Site("LOC-A", "Utrecht Centraal P+R", 22.0, 11.0), Site("LOC-B", "Science Park", 16.0, 8.0))
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,8 @@ class Scenario:
         return self.start + timedelta(hours=self.hours)
 
     @property
-    def noon(self) -> datetime:
+    def cut_at(self) -> datetime:
+        """The grid operator's capacity cut: mid-run (12:00 on the default day from 06:00 for 12 hours)."""
         return self.start + timedelta(hours=self.hours / 2)
 
     def station_specs(self) -> list[tuple[StationSpec, Site]]:

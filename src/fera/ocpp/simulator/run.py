@@ -29,6 +29,8 @@ class SimulationReport:
     peak_power_w: float  # all connectors together
     group_peak_w: dict[str, float] = field(default_factory=dict)  # per group of stations (config.groups)
     group_samples: dict[str, list[tuple[datetime, float]]] = field(default_factory=dict)  # power over time
+    # (station id, connector id) -> its power over simulated time, in order (see PowerTracker)
+    connector_samples: dict[tuple[str, int], list[tuple[datetime, float]]] = field(default_factory=dict)
 
     @property
     def energy_need_wh(self) -> float:
@@ -144,5 +146,9 @@ async def run_simulation(config: SimulationConfig) -> SimulationReport:
     finally:
         await asyncio.gather(*(r.close() for r in running))
     return SimulationReport(
-        tuple(sessions), tracker.peak_w, dict(tracker.group_peak_w), tracker.group_samples
+        tuple(sessions),
+        tracker.peak_w,
+        dict(tracker.group_peak_w),
+        tracker.group_samples,
+        tracker.connector_samples,
     )

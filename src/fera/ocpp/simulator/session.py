@@ -51,7 +51,12 @@ class SessionReport:
 
 
 class PowerTracker:
-    """The drawn power of every connector together, and its peak; also per group of stations (a site)."""
+    """The drawn power of every connector together, and its peak; also per group of stations (a site).
+
+    `connector_samples` keeps each connector's own power over simulated time. Updates arrive in the order the
+    event loop runs the connectors, which under load is not the order of their simulated instants, so a
+    site's power at an instant is best rebuilt from these per-connector timelines (each one is in order).
+    """
 
     def __init__(self, groups: Mapping[str, str] | None = None) -> None:
         self._power: dict[tuple[str, int], float] = {}
@@ -61,6 +66,7 @@ class PowerTracker:
         self.group_w: dict[str, float] = {}
         self.group_peak_w: dict[str, float] = {}
         self.group_samples: dict[str, list[tuple[datetime, float]]] = {}  # (simulated time, group power)
+        self.connector_samples: dict[tuple[str, int], list[tuple[datetime, float]]] = {}
 
     def update(self, station_id: str, connector_id: int, watts: float, at: datetime | None = None) -> None:
         key = (station_id, connector_id)
@@ -68,6 +74,8 @@ class PowerTracker:
         self.total_w += change
         self._power[key] = watts
         self.peak_w = max(self.peak_w, self.total_w)
+        if at is not None:
+            self.connector_samples.setdefault(key, []).append((at, watts))
         group = self._groups.get(station_id)
         if group is not None:
             self.group_w[group] = self.group_w.get(group, 0.0) + change

@@ -1,0 +1,63 @@
+"""The demo's live progress: simulated time and ETA, what each node sees, the day's events as they happen."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from rich.console import Console
+from rich.table import Table
+
+from fera.config import NodeConfig
+from fera.demo import records
+from fera.demo.scenario import Scenario
+
+__all__ = ["Progress"]
+
+
+class Progress:
+    """Maps real time to the simulated day (`real_start` is the day's first instant) and reports on it."""
+
+    def __init__(
+        self, console: Console, configs: dict[str, NodeConfig], scenario: Scenario, real_start: datetime
+    ) -> None:
+        self.console, self.configs, self.scenario, self.real_start = console, configs, scenario, real_start
+        self.day_ends = max((ev.departure for ev in scenario.ev_arrivals()), default=scenario.end)
+
+    def now(self) -> datetime:
+        return self.scenario.start + (datetime.now(UTC) - self.real_start) * self.scenario.speed
+
+    def real_seconds_until(self, when: datetime) -> float:
+        return max(0.0, (when - self.now()).total_seconds() / self.scenario.speed)
+
+    def event(self, text: str) -> None:
+        """One line above the live table, stamped with simulated time."""
+        self.console.print(f"[bold]{min(self.now(), self.day_ends):%H:%M}[/] {text}")
+
+    async def at(self, when: datetime, action: Callable[[], Awaitable[None]]) -> None:
+        """Run `action` at simulated `when`: a point in simulated time has nothing to await but the clock."""
+        await asyncio.sleep(self.real_seconds_until(when))
+        await action()
+
+    def eta(self) -> str:
+        seconds = round(self.real_seconds_until(self.day_ends))
+        return f"last car leaves at {self.day_ends:%H:%M}, in about {seconds // 60}:{seconds % 60:02d}"
+
+    async def table(self) -> Table:
+        now = self.now()
+        title = f"Simulated {now:%H:%M} (x{self.scenario.speed:g}), cut at {self.scenario.cut_at:%H:%M}; "
+        title += self.eta()
+        if now < self.scenario.start:
+            title = f"The simulated day starts in {self.real_seconds_until(self.scenario.start):.0f} s"
+        table = Table(title=title, title_justify="left", show_header=True)
+        table.add_column("node")
+        table.add_column("what it sees")
+        sessions = await records.sessions(self.configs["cpo"])
+        active = sum(1 for s in sessions if s.status.value == "ACTIVE")
+        kwh = sum(s.kwh for s in sessions)
+        table.add_row("cpo", f"{len(sessions)} sessions, {active} charging, {kwh:.1f} kWh delivered")
+        for name in ("emsp", "scsp"):
+            sent = await records.requests(self.configs[name])
+            table.add_row(name, f"{len(sent)} ChargingProfile requests sent")
+        return table
