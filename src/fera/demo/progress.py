@@ -6,8 +6,9 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.table import Table
+from rich.text import Text
 
 from fera.config import NodeConfig
 from fera.demo import records
@@ -44,20 +45,34 @@ class Progress:
         seconds = round(self.real_seconds_until(self.day_ends))
         return f"last car leaves at {self.day_ends:%H:%M}, in about {seconds // 60}:{seconds % 60:02d}"
 
-    async def table(self) -> Table:
+    def status(self) -> str:
         now = self.now()
-        title = f"Simulated {now:%H:%M} (x{self.scenario.speed:g}), cut at {self.scenario.cut_at:%H:%M}; "
-        title += self.eta()
         if now < self.scenario.start:
-            title = f"The simulated day starts in {self.real_seconds_until(self.scenario.start):.0f} s"
-        table = Table(title=title, title_justify="left", show_header=True)
-        table.add_column("node")
-        table.add_column("what it sees")
+            return f"The simulated day starts in {self.real_seconds_until(self.scenario.start):.0f} s"
+        speed, cut = self.scenario.speed, self.scenario.cut_at
+        return f"Simulated {now:%H:%M} (x{speed:g}), cut at {cut:%H:%M}; {self.eta()}"
+
+    async def seen(self) -> list[tuple[str, str]]:
+        """What each node sees, from its database."""
         sessions = await records.sessions(self.configs["cpo"])
         active = sum(1 for s in sessions if s.status.value == "ACTIVE")
         kwh = sum(s.kwh for s in sessions)
-        table.add_row("cpo", f"{len(sessions)} sessions, {active} charging, {kwh:.1f} kWh delivered")
+        rows = [("cpo", f"{len(sessions)} sessions, {active} charging, {kwh:.1f} kWh delivered")]
         for name in ("emsp", "scsp"):
             sent = await records.requests(self.configs[name])
-            table.add_row(name, f"{len(sent)} ChargingProfile requests sent")
-        return table
+            rows.append((name, f"{len(sent)} ChargingProfile requests sent"))
+        return rows
+
+    async def live(self) -> Group:
+        """For a terminal: the status line over a table of what each node sees."""
+        table = Table(show_header=True)
+        table.add_column("node")
+        table.add_column("what it sees")
+        for row in await self.seen():
+            table.add_row(*row)
+        return Group(Text(self.status()), table)
+
+    async def lines(self) -> str:
+        """For a log (CI): the status, then what the nodes see."""
+        seen = "; ".join(f"{name}: {text}" for name, text in await self.seen())
+        return f"{self.status()}\n  {seen}"

@@ -72,7 +72,7 @@ def _energy() -> tuple[str, ...]:
 
 def evs_table(report: DemoReport, full: bool = False) -> Table:
     extra = ("arrival", "departure", "outcome") if full else ()
-    title = "EVs: energy in kWh; the sender that limited it; starved since"
+    title = "EVs: kWh; bound: had it had its site to itself; the sender that limited it"
     table = _table(title, "EV", "EVSE", *extra, "max kW", *_energy(), "limiter", "starved")
     for ev in report.evs:
         when = (f"{_ev_arrival(report, ev):%H:%M}", f"{_ev_departure(report, ev):%H:%M}", ev.outcome)

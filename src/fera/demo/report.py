@@ -81,7 +81,7 @@ class EvFigures:
     outcome: str
     max_kw: float
     requested_kwh: float
-    deliverable_kwh: float
+    deliverable_kwh: float  # what it could have had with its site to itself (see `fera.demo.bound`)
     delivered_kwh: float
     limited_by: str | None  # the sender whose profile governed it (the CPO's data), if known
     starved: Starvation | None
@@ -125,7 +125,8 @@ class DemoReport:
 
     @property
     def deliverable_kwh(self) -> float:
-        return sum(ev.deliverable_kwh for ev in self.evs)
+        """The hindsight bound of the day (per EV, `deliverable_kwh` is what it could have had alone)."""
+        return sum(s.deliverable_kwh for s in self.sites)
 
     @property
     def delivered_kwh(self) -> float:

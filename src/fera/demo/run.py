@@ -182,15 +182,25 @@ async def _play(
     simulation = asyncio.create_task(run_simulation(config))
     events = _events(http, configs, progress)
     try:
-        with Live(console=progress.console, refresh_per_second=2) as live:
-            while not simulation.done():
-                live.update(await progress.table())
-                await asyncio.wait({simulation}, timeout=2.0)
+        await _follow(progress, simulation)
     finally:
         for task in events:
             task.cancel()
     progress.event(f"the last car has left; {len(config.evs)} visits over")
     return simulation.result()
+
+
+async def _follow(progress: Progress, simulation: asyncio.Task[SimulationReport]) -> None:
+    """A live table on a terminal; in a log, lines every simulated hour (a live table is unreadable there)."""
+    if progress.console.is_terminal:
+        with Live(console=progress.console, refresh_per_second=2, transient=True) as live:
+            while not simulation.done():
+                live.update(await progress.live())
+                await asyncio.wait({simulation}, timeout=2.0)
+        return
+    while not simulation.done():
+        progress.console.print(await progress.lines())
+        await asyncio.wait({simulation}, timeout=3600 / progress.scenario.speed)
 
 
 async def _settle(configs: dict[str, NodeConfig], rounds: int = 20) -> None:
