@@ -15,7 +15,9 @@ from fera.node import Node, create_node
 from fera.partners import Partner
 from fera.server import RunningServer, bind, start_server
 
-POSTGRES_URL = os.environ.get("FERA_TEST_POSTGRES_URL")  # e.g. postgresql+asyncpg://postgres@127.0.0.1/postgres
+POSTGRES_URL = os.environ.get(
+    "FERA_TEST_POSTGRES_URL"
+)  # e.g. postgresql+asyncpg://postgres@127.0.0.1/postgres
 
 
 @dataclass
@@ -76,8 +78,12 @@ class NodeFactory:
         sock = bind()
         url = f"http://127.0.0.1:{sock.getsockname()[1]}"
         config = NodeConfig(
-            name=name, public_url=url, listen=f"127.0.0.1:{sock.getsockname()[1]}",
-            database_url=await self.databases.new(name), roles=list(roles), **settings,
+            name=name,
+            public_url=url,
+            listen=f"127.0.0.1:{sock.getsockname()[1]}",
+            database_url=await self.databases.new(name),
+            roles=list(roles),
+            **settings,
         )
         node = create_node(config)
         running = RunningNode(node, await start_server(node, sock), url)

@@ -42,7 +42,9 @@ __all__ = ["REPORT_FILE", "run_demo"]
 # Stations report every 15 simulated minutes (and whenever their limit changes): at x480 a one-minute
 # interval would be eight session PATCHes per real second per car, which two cores can't carry.
 METER_INTERVAL_S = 900.0
-SETUP_S = 12.0  # real seconds from writing the configuration to the simulated day's first instant
+# Real seconds from writing the configuration to the simulated day's first instant: room for three node
+# processes to start and register on a loaded machine (a late start shifts the first arrivals).
+SETUP_S = 20.0
 NAMES = ("cpo", "emsp", "scsp")
 REPORT_FILE = "report.txt"
 
@@ -61,10 +63,7 @@ async def run_demo(
     nodes: dict[str, NodeProcess] = {}
     try:
         await seed(configs, scenario)
-        for name in NAMES:
-            path = _write(workdir, configs[name])
-            nodes[name] = await start_node_process(configs[name], path, workdir / f"{name}.log")
-            console.print(f"[green]✓[/] {name} node up (pid {nodes[name].process.pid})")
+        await _start_nodes(console, workdir, configs, nodes)
         progress = Progress(console, configs, scenario, real_start)
         report = await _day(console, configs, progress, ports["ocpp"])
         write_full(report, workdir / REPORT_FILE)
@@ -79,8 +78,25 @@ async def run_demo(
             console.print(f"The nodes have stopped; their logs and databases stay in {workdir}")
 
 
+async def _start_nodes(
+    console: Console, workdir: Path, configs: dict[str, NodeConfig], nodes: dict[str, NodeProcess]
+) -> None:
+    """All three at once (their start-up is mostly waiting for imports); `nodes` gets each one that started,
+    so the caller stops them whatever happens."""
+
+    async def start(name: str) -> None:
+        path = _write(workdir, configs[name])
+        nodes[name] = await start_node_process(configs[name], path, workdir / f"{name}.log")
+        console.print(f"[green]✓[/] {name} node up (pid {nodes[name].process.pid})")
+
+    failures = [r for r in await asyncio.gather(*map(start, NAMES), return_exceptions=True) if r is not None]
+    if failures:
+        raise failures[0]
+
+
 def _where(console: Console, workdir: Path, configs: dict[str, NodeConfig]) -> None:
-    console.print(f"Workdir: {workdir} (configs, databases, logs {', '.join(f'{n}.log' for n in NAMES)})")
+    console.print(f"Workdir: {workdir}")
+    console.print(f"  configs, databases and logs: {', '.join(f'{n}.log' for n in NAMES)}")
     for name in NAMES:
         console.print(f"Dashboard of the {name}: {configs[name].public_url}/dashboard")
 
@@ -179,6 +195,9 @@ async def _play(
         meter_interval_s=METER_INTERVAL_S,
         groups={s.station_id: site.location_id for s, site in specs},
     )
+    late = progress.now() - scenario.start
+    if late > timedelta(minutes=1):
+        progress.event(f"set-up overran: stations connect {late.total_seconds() / 60:.0f} simulated min late")
     simulation = asyncio.create_task(run_simulation(config))
     events = _events(http, configs, progress)
     try:
