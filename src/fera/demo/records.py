@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 from fera.config import NodeConfig
 from fera.ocpi.sessions.models import Session
@@ -11,9 +12,10 @@ from fera.smartcharging.model import ProfileRequest
 from fera.store import Database, UnitOfWork
 from fera.store.records import Visibility, Window
 
-__all__ = ["limiters", "partner_ids", "requests", "sessions"]
+__all__ = ["dominant", "limiters", "partner_ids", "requests", "sessions"]
 
-LIMITER_KEY = "limited_by"  # in the CPO's record of a session's last ActiveChargingProfile, when it names one
+LIMITER_KEY = "limiting"  # in the CPO's record of a session's last push: [[from (ISO 8601), who], ...]
+NON_SENDERS = {"local": "site", "evse": "evse"}  # the CPO's site limit, the EVSE's own maximum
 
 
 @asynccontextmanager
@@ -48,15 +50,27 @@ async def partner_ids(config: NodeConfig) -> dict[str, str]:
 
 
 async def limiters(cpo: NodeConfig) -> dict[str, str]:
-    """Token uid -> the sender whose profile governed the session's last ActiveChargingProfile, where the
-    CPO recorded one; partner ids are shown by the demo's node names."""
-    names = {pid: name for name, pid in (await partner_ids(cpo)).items()}
+    """Token uid -> what limited the session for most of its time, as the CPO recorded with every push of
+    its ActiveChargingProfile (`limiting`: from which instant whom); none where it recorded nothing."""
+    names = {pid: name for name, pid in (await partner_ids(cpo)).items()} | NON_SENDERS
     out: dict[str, str] = {}
     async with _unit_of_work(cpo) as uow:
         page = await uow.sessions.page(None, Visibility(all_locations=True), Window(0, 10_000))
         for session in page.items:
-            pushed = await uow.sender_profiles.last_pushed(session.id)
-            sender = None if pushed is None else pushed.get(LIMITER_KEY)
-            if isinstance(sender, str):
-                out[session.cdr_token.uid] = names.get(sender, sender)
+            pushed = await uow.sender_profiles.last_pushed(session.id) or {}
+            changes = [(datetime.fromisoformat(t), who) for t, who in pushed.get(LIMITER_KEY, [])]
+            end = session.end_date_time or session.last_updated
+            who = dominant(changes, session.start_date_time, end)
+            if who is not None:
+                out[session.cdr_token.uid] = names.get(who, who)
     return out
+
+
+def dominant(changes: list[tuple[datetime, str]], start: datetime, end: datetime) -> str | None:
+    """Who was in force longest within [start, end), each entry holding until the next one."""
+    held: dict[str, float] = {}
+    for (since, who), (until, _) in zip(changes, [*changes[1:], (end, "")], strict=False):
+        seconds = (min(until, end) - max(since, start)).total_seconds()
+        if seconds > 0:
+            held[who] = held.get(who, 0.0) + seconds
+    return max(held, key=lambda who: held[who]) if held else None
