@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fera.cpo.chargingprofiles.applier import ProfileApplier
@@ -32,6 +32,7 @@ class SiteBalancer:
         self._running: set[int] = set()
         self._unapplied: set[str] = set()  # sessions whose station has not taken their current share
         self._tasks: set[asyncio.Task[None]] = set()
+        self._rounds: dict[int, set[asyncio.Task[None]]] = {}  # per site: resends of its computations
         limits.on_change = self._resend_all
         applier.profiles_changed.append(self._profiles_changed)
 
@@ -82,18 +83,30 @@ class SiteBalancer:
             while site in self._dirty:
                 self._dirty.discard(site)
                 await self._limits.recompute(site)
+                # One computation at a time goes out: a new one meanwhile would supersede this one's
+                # increases (see `SiteLimits`), and a steady stream of them would hold increases back.
+                await asyncio.gather(*self._rounds.get(site, ()), return_exceptions=True)
         except Exception:
             log.exception("site %s: rebalancing failed", self._limits.sites[site].location)
         finally:
             self._running.discard(site)
 
-    def _resend_all(self, lowered: set[str], raised: set[str]) -> None:
-        self._spawn(self._resend_in_order(lowered, raised))
+    def _resend_all(
+        self, site: int, lowered: set[str], raised: set[str], release: Callable[[], bool]
+    ) -> None:
+        task = self._spawn(self._resend_in_order(lowered, raised, release))
+        rounds = self._rounds.setdefault(site, set())
+        rounds.add(task)
+        task.add_done_callback(rounds.discard)
 
-    async def _resend_in_order(self, lowered: set[str], raised: set[str]) -> None:
-        """Decreases reach their stations before any increase: the sum stays within capacity meanwhile."""
+    async def _resend_in_order(
+        self, lowered: set[str], raised: set[str], release: Callable[[], bool]
+    ) -> None:
+        """Decreases reach their stations before any increase takes effect (`release`) and is sent: the sum
+        stays within capacity meanwhile. A superseded computation sends no increase: the later one does."""
         await asyncio.gather(*(self._resend(session_id) for session_id in lowered))
-        await asyncio.gather(*(self._resend(session_id) for session_id in raised))
+        if release():
+            await asyncio.gather(*(self._resend(session_id) for session_id in raised))
 
     async def _resend(self, session_id: str) -> None:
         try:
@@ -106,7 +119,8 @@ class SiteBalancer:
         else:
             self._unapplied.add(session_id)
 
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task

@@ -8,6 +8,12 @@ its hardware, with the highest of the senders' `min_charging_rate`s; `share_capa
 Shares are cached per site and recomputed by `recompute` (the balancer calls it on every change). A share that
 is the same from now on as before keeps its old object, so ActiveChargingProfile fingerprints stay stable;
 the sessions whose share did change are reported to `on_change`, which sends them their new TxProfile.
+
+A new share that goes up anywhere is held back (the session keeps the lower of its old and new share; a new
+session, which draws nothing behind the site's zero TxDefaultProfile, keeps 0) until the balancer has sent
+every decrease of the same computation and calls its `release`: whatever reads a share meanwhile (a sender's
+profile being applied, a later computation's decreases) never raises a station before the others went down.
+A later computation supersedes an unreleased one: its own release covers what is still held.
 """
 
 from __future__ import annotations
@@ -17,8 +23,9 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
-from fera.charging import Electrical, RateProfile, Schedule, overlay, session_limit
+from fera.charging import Electrical, RateProfile, Schedule, minimum, overlay, session_limit
 from fera.charging.site import SiteDemand, share_capacity
 from fera.config import SiteConfig
 from fera.cpo.chargingprofiles.active import rate_profile
@@ -51,13 +58,39 @@ def _in_site(site: SiteConfig, location_id: str, evse_uid: str) -> bool:
     return not site.evses or any(ci_equal(uid, evse_uid) for uid in site.evses)
 
 
-def _watts(limit: Schedule, t: datetime) -> float:
-    value = limit.limit_at(t)
-    return float("inf") if value is None else value
-
-
 def _same_from(old: _Share, new: Schedule, now: datetime) -> bool:
     return old.limit.clip(now, old.until) == new.clip(now, old.until)
+
+
+@dataclass(frozen=True)
+class _Round:
+    """One computation's outcome: what to publish now, and the raised shares held back until release."""
+
+    published: dict[str, _Share]
+    held: dict[str, _Share]
+    lowered: set[str]
+    raised: set[str]
+
+
+def _hold(old: dict[str, _Share], fresh: dict[str, Schedule], now: datetime) -> _Round:
+    until = now + SHARE_HORIZON
+    round_ = _Round({}, {}, set(), set())
+    for key, limit in fresh.items():
+        previous = old.get(key)
+        if previous is not None and _same_from(previous, limit, now):
+            round_.published[key] = previous
+            continue
+        target = _Share(limit, until)
+        safe = Schedule.constant(0.0) if previous is None else minimum(previous.limit, limit)
+        if previous is not None and not _same_from(previous, safe, now):
+            round_.lowered.add(key)  # down somewhere: sent first
+        if safe.clip(now, until) == limit.clip(now, until):
+            round_.published[key] = target
+            continue
+        round_.published[key] = _Share(safe, until)
+        round_.held[key] = target
+        round_.raised.add(key)
+    return round_
 
 
 class SiteLimits:
@@ -72,9 +105,11 @@ class SiteLimits:
         self._store, self._capacity, self._clock = store, capacity, now
         self._shares: dict[int, dict[str, _Share]] = {}
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
-        # (sessions whose share went down, the others): the balancer applies decreases before increases,
-        # so the site never exceeds its capacity while the new shares travel to the stations.
-        self.on_change: Callable[[set[str], set[str]], None] = lambda _lowered, _raised: None
+        self._generations: defaultdict[int, int] = defaultdict(int)
+        # (site, sessions whose share went down, those whose share goes up, release): the balancer sends the
+        # decreases, then calls release (the raised shares take effect) and sends the increases, so the site
+        # never exceeds its capacity while the new shares travel to the stations.
+        self.on_change: Callable[[int, set[str], set[str], Callable[[], bool]], None] = lambda *_: None
 
     def site_of(self, location_id: str, evse_uid: str) -> int | None:
         return next((i for i, s in enumerate(self.sites) if _in_site(s, location_id, evse_uid)), None)
@@ -100,20 +135,22 @@ class SiteLimits:
             demands = await self._demands(self.sites[site])
             capacity = await self._site_capacity(self.sites[site])
             fresh = share_capacity(capacity, demands, now, now + SHARE_HORIZON)
-            old, shares = self._shares.get(site, {}), dict[str, _Share]()
-            lowered, raised = set[str](), set[str]()
-            for key, limit in fresh.items():
-                previous = old.get(key)
-                if previous is not None and _same_from(previous, limit, now):
-                    shares[key] = previous
-                    continue
-                shares[key] = _Share(limit, now + SHARE_HORIZON)
-                down = previous is not None and _watts(limit, now) < _watts(previous.limit, now)
-                (lowered if down else raised).add(key)
-            self._shares[site] = shares
-        if lowered or raised:
-            self.on_change(lowered, raised)
-        return shares
+            round_ = _hold(self._shares.get(site, {}), fresh, now)
+            self._shares[site] = round_.published
+            self._generations[site] += 1
+            generation = self._generations[site]
+        if round_.lowered or round_.raised:
+            release = partial(self._release, site, generation, round_.held)
+            self.on_change(site, round_.lowered, round_.raised, release)
+        return round_.published
+
+    def _release(self, site: int, generation: int, held: dict[str, _Share]) -> bool:
+        """The decreases of computation `generation` reached their stations: its increases take effect.
+        False if a later computation superseded it (its own release covers what is still held)."""
+        if self._generations[site] != generation:
+            return False
+        self._shares[site] = self._shares.get(site, {}) | held
+        return True
 
     def current_shares(self, site: int) -> list[Schedule]:
         """The shares last computed for a site's sessions (empty before the first computation)."""
