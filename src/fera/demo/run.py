@@ -104,6 +104,8 @@ def _where(console: Console, workdir: Path, configs: dict[str, NodeConfig]) -> N
 async def _stay_up(console: Console, report: DemoReport) -> None:
     """Until Ctrl-C (which cancels this task): then the run ends as the report says, not as an interrupt."""
     verdict = "passed" if report.passed else "failed"
+    for name, url in report.dashboards.items():
+        console.print(f"Dashboard of the {name}: {url}")
     console.print(f"Nodes and dashboards stay up; Ctrl-C stops them (the run {verdict}, and exits so).")
     try:
         await asyncio.Event().wait()

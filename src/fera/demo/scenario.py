@@ -1,4 +1,4 @@
-"""The demo's world: three platforms, two sites, simulated stations, a day of EVs, and mid-day signals.
+"""The demo's world: three platforms, two sites, simulated stations, a day of EVs, and mid-run signals.
 
 - CPO "FERA Demo CPO" (NL*FCP) runs both sites and their stations (OCPP 1.6 and 2.0.1, AC and one DC), with
   site load management; it delegates site B to the SCSP (topology "CPO delegates to SCSP").
