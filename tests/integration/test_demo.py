@@ -42,7 +42,7 @@ async def test_short_demo_exercises_every_topology_within_capacity(tmp_path: Pat
     assert lines[0] == f"Workdir: {workdir}" and all("/dashboard" in line for line in lines[2:5])
     assert max(len(line) for line in lines) <= 80
     assert f"{report.percent_of_bound:.1f} % of it." in " ".join(line.strip() for line in lines)
-    assert "cut announced by the grid operator" in shown and "cut in force" in shown
+    assert "cut announced by the grid operator" in shown and "cut applied: the stations draw LOC-A" in shown
     assert ("FAILED: " in shown) is (not report.passed)
     assert f"Full tables: {workdir / REPORT_FILE}" in " ".join(lines)
     assert (workdir / REPORT_FILE).read_text().count("\n#") == len(report.evs)

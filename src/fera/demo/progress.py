@@ -12,7 +12,9 @@ from rich.text import Text
 
 from fera.config import NodeConfig
 from fera.demo import records
-from fera.demo.scenario import Scenario
+from fera.demo.checks import capacity_w
+from fera.demo.scenario import SITES, Scenario
+from fera.ocpp.simulator import PowerTracker
 
 __all__ = ["Progress"]
 
@@ -25,6 +27,16 @@ class Progress:
     ) -> None:
         self.console, self.configs, self.scenario, self.real_start = console, configs, scenario, real_start
         self.day_ends = max((ev.departure for ev in scenario.ev_arrivals()), default=scenario.end)
+        groups = {spec.station_id: site.location_id for spec, site in scenario.station_specs()}
+        self.tracker = PowerTracker(groups)  # the simulated stations' draw, as it happens
+
+    def site_loads(self) -> str:
+        """What each site draws now against the capacity in force."""
+        return ", ".join(
+            f"{site.location_id} {self.tracker.group_w.get(site.location_id, 0.0) / 1000:.1f} of "
+            f"{capacity_w(site, self.scenario, self.now()) / 1000:g} kW"
+            for site in SITES
+        )
 
     def now(self) -> datetime:
         return self.scenario.start + (datetime.now(UTC) - self.real_start) * self.scenario.speed
@@ -57,7 +69,10 @@ class Progress:
         sessions = await records.sessions(self.configs["cpo"])
         active = sum(1 for s in sessions if s.status.value == "ACTIVE")
         kwh = sum(s.kwh for s in sessions)
-        rows = [("cpo", f"{len(sessions)} sessions, {active} charging, {kwh:.1f} kWh delivered")]
+        rows = [
+            ("stations", f"drawing {self.site_loads()}"),
+            ("cpo", f"{len(sessions)} sessions, {active} charging, {kwh:.1f} kWh delivered"),
+        ]
         for name in ("emsp", "scsp"):
             sent = await records.requests(self.configs[name])
             rows.append((name, f"{len(sent)} ChargingProfile requests sent"))

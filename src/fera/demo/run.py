@@ -173,12 +173,12 @@ def _events(
         await price_signals(http, configs, scenario)
         progress.event(f"prices from {scenario.cut_at:%H:%M} arrived at the eMSP and the SCSP")
 
-    async def applied() -> None:
-        progress.event(f"cut in force: {cuts}")
+    async def applied() -> None:  # a few simulated minutes in: what the stations draw under the cut
+        progress.event(f"cut applied: the stations draw {progress.site_loads()}")
 
     return [
         asyncio.create_task(progress.at(scenario.cut_at - timedelta(hours=1), announce)),
-        asyncio.create_task(progress.at(scenario.cut_at, applied)),
+        asyncio.create_task(progress.at(scenario.cut_at + timedelta(minutes=5), applied)),
     ]
 
 
@@ -200,7 +200,7 @@ async def _play(
     late = progress.now() - scenario.start
     if late > timedelta(minutes=1):
         progress.event(f"set-up overran: stations connect {late.total_seconds() / 60:.0f} simulated min late")
-    simulation = asyncio.create_task(run_simulation(config))
+    simulation = asyncio.create_task(run_simulation(config, progress.tracker))
     events = _events(http, configs, progress)
     try:
         await _follow(progress, simulation)

@@ -20,6 +20,7 @@ def test_public_names() -> None:
     ]
     assert sorted(fera.ocpp.simulator.__all__) == [
         "EvArrival",
+        "PowerTracker",
         "SessionReport",
         "SimClock",
         "SimulationConfig",

@@ -4,10 +4,11 @@ from fera.ocpp.simulator.clock import SimClock
 from fera.ocpp.simulator.config import SimulationConfig, StationSpec, gateway_stations, station_specs
 from fera.ocpp.simulator.evs import EvArrival, generate_evs, read_evs_csv
 from fera.ocpp.simulator.run import SimulationReport, run_simulation
-from fera.ocpp.simulator.session import SessionReport
+from fera.ocpp.simulator.session import PowerTracker, SessionReport
 
 __all__ = [
     "EvArrival",
+    "PowerTracker",
     "SessionReport",
     "SimClock",
     "SimulationConfig",

@@ -130,13 +130,15 @@ async def _connect_all(config: SimulationConfig, clock: SimClock) -> list[_Runni
     return running
 
 
-async def run_simulation(config: SimulationConfig) -> SimulationReport:
-    """Connect every station, run the EVs in accelerated time until the last one has left, disconnect."""
+async def run_simulation(config: SimulationConfig, tracker: PowerTracker | None = None) -> SimulationReport:
+    """Connect every station, run the EVs in accelerated time until the last one has left, disconnect.
+
+    `tracker`: one the caller watches while the simulation runs (it gets the power of every connector)."""
     if not config.stations:
         raise ValueError("a simulation needs at least one station")
     clock = SimClock(config.start, config.speed, anchor=config.real_start)
     running = await _connect_all(config, clock)
-    tracker = PowerTracker(config.groups)
+    tracker = tracker or PowerTracker(config.groups)
     try:
         if config.real_start is None:  # else simulated time is shared with other processes: keep it
             clock.restart()
