@@ -42,8 +42,8 @@ __all__ = ["REPORT_FILE", "run_demo"]
 # Stations report every 15 simulated minutes (and whenever their limit changes): at x480 a one-minute
 # interval would be eight session PATCHes per real second per car, which two cores can't carry.
 METER_INTERVAL_S = 900.0
-# Real seconds from writing the configuration to the simulated day's first instant: room for three node
-# processes to start and register on a loaded machine (a late start shifts the first arrivals).
+# Real seconds from writing the configuration (after seeding) to the simulated day's first instant: room for
+# three node processes to start and register on a loaded machine (a late start shifts the first arrivals).
 SETUP_S = 20.0
 NAMES = ("cpo", "emsp", "scsp")
 REPORT_FILE = "report.txt"
@@ -57,12 +57,12 @@ async def run_demo(
     workdir = workdir or Path(tempfile.mkdtemp(prefix="fera-demo-"))
     workdir.mkdir(parents=True, exist_ok=True)
     ports = {name: _free_port() for name in (*NAMES, "ocpp")}
-    real_start = datetime.now(UTC) + timedelta(seconds=SETUP_S)
-    configs = scenario.configs(ports, str(workdir), real_start)
-    _where(console, workdir, configs)
+    _where(console, workdir, scenario.configs(ports, str(workdir), datetime.now(UTC)))
     nodes: dict[str, NodeProcess] = {}
     try:
-        await seed(configs, scenario)
+        await seed(scenario.configs(ports, str(workdir), datetime.now(UTC)), scenario)  # no clock needed
+        real_start = datetime.now(UTC) + timedelta(seconds=SETUP_S)  # seeding is done: time the rest
+        configs = scenario.configs(ports, str(workdir), real_start)
         await _start_nodes(console, workdir, configs, nodes)
         progress = Progress(console, configs, scenario, real_start)
         report = await _day(console, configs, progress, ports["ocpp"])
