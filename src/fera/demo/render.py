@@ -8,7 +8,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from fera.demo.report import TOPOLOGIES, Check, DemoReport, EvFigures, topology_figures
+from fera.demo.report import TOPOLOGIES, Check, DemoReport, topology_figures
 
 __all__ = ["show", "write_full"]
 
@@ -27,11 +27,7 @@ def _table(title: str, *columns: str) -> Table:
     return table
 
 
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0f}"
-
-
-def _ms(value: float | None) -> str:
+def _whole(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f}"
 
 
@@ -61,7 +57,7 @@ def sites_table(report: DemoReport) -> Table:
             f"{s.requested_kwh:.1f}",
             f"{s.deliverable_kwh:.1f}",
             f"{s.delivered_kwh:.1f}",
-            _pct(s.percent),
+            _whole(s.percent),
         )
     return table
 
@@ -75,7 +71,8 @@ def evs_table(report: DemoReport, full: bool = False) -> Table:
     title = "EVs: kWh; bound: had it had its site to itself; the sender that limited it"
     table = _table(title, "EV", "EVSE", *extra, "max kW", *_energy(), "limiter", "starved")
     for ev in report.evs:
-        when = (f"{_ev_arrival(report, ev):%H:%M}", f"{_ev_departure(report, ev):%H:%M}", ev.outcome)
+        visit = report.simulation.sessions[ev.turn].ev
+        when = (f"{visit.arrival:%H:%M}", f"{visit.departure:%H:%M}", ev.outcome)
         table.add_row(
             f"#{ev.turn}",
             ev.evse or "none free",
@@ -84,19 +81,11 @@ def evs_table(report: DemoReport, full: bool = False) -> Table:
             f"{ev.requested_kwh:.1f}",
             f"{ev.deliverable_kwh:.1f}",
             f"{ev.delivered_kwh:.1f}",
-            _pct(ev.percent),
+            _whole(ev.percent),
             ev.limited_by or "-",
             "-" if ev.starved is None else f"[red]{ev.starved.since:%H:%M}[/]",
         )
     return table
-
-
-def _ev_arrival(report: DemoReport, ev: EvFigures) -> object:
-    return report.simulation.sessions[ev.turn].ev.arrival
-
-
-def _ev_departure(report: DemoReport, ev: EvFigures) -> object:
-    return report.simulation.sessions[ev.turn].ev.departure
 
 
 def topologies_table(report: DemoReport) -> Table:
@@ -117,8 +106,8 @@ def topologies_table(report: DemoReport) -> Table:
         table.add_row(
             key,
             *(str(n) for n in (t.requests, t.set, t.cleared, t.refused, t.rejected, t.without_result)),
-            _ms(t.percentile(0.5)),
-            _ms(t.percentile(0.95)),
+            _whole(t.percentile(0.5)),
+            _whole(t.percentile(0.95)),
         )
     return table
 
