@@ -25,7 +25,7 @@ from fera.signals import (
 )
 from fera.signals.board import SignalBoard
 
-__all__ = ["ADMIN_PATH", "FlexibilitySource", "admin_guard", "admin_router"]
+__all__ = ["ADMIN_PATH", "FlexibilitySource", "admin_guard", "admin_router", "is_csv"]
 
 ADMIN_PATH = "/fera/admin"
 
@@ -96,7 +96,7 @@ async def _forecast(
 ) -> CapacityForecast:
     body = await request.body()
     try:
-        if _is_csv(request):
+        if is_csv(request):
             if not group_id:
                 raise InvalidParameters("group_id is required with a CSV forecast")
             return forecast_from_csv(group_id, body.decode(), unit, fallback)
@@ -110,7 +110,7 @@ async def _forecast(
 async def _series(request: Request, kind: SignalKind, group_id: str | None) -> SignalSeries:
     body = await request.body()
     try:
-        if _is_csv(request):
+        if is_csv(request):
             return series_from_csv(kind, body.decode(), group_id)
         return SignalSeries.model_validate_json(body)
     except ValidationError as exc:
@@ -119,5 +119,5 @@ async def _series(request: Request, kind: SignalKind, group_id: str | None) -> S
         raise InvalidParameters(f"Invalid signal series: {exc}") from exc
 
 
-def _is_csv(request: Request) -> bool:
+def is_csv(request: Request) -> bool:
     return request.headers.get("content-type", "").split(";")[0].strip() == "text/csv"

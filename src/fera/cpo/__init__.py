@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from fera.admin.locations import locations_admin_router
 from fera.cpo.locations import CpoLocations
 from fera.cpo.preferences import PreferencesNotSupported, evaluate, offered_profile_types
 from fera.cpo.query import CpoSessionQuery, SessionContext
@@ -18,6 +19,7 @@ from fera.exchange import Exchange, Puller, exchange_of, interface_path
 from fera.ocpi.locations import locations_sender_router
 from fera.ocpi.sessions import sessions_sender_router
 from fera.ocpi.tokens import tokens_receiver_router
+from fera.ocpi.types import Role
 from fera.ocpi.versions import InterfaceRole, ModuleID
 
 if TYPE_CHECKING:
@@ -64,6 +66,11 @@ def cpo_mounts(node: Node) -> list[ModuleMount]:
         interface_path(sender, ModuleID.SESSIONS),
     )
     tokens = interface_path(receiver, ModuleID.TOKENS)
+    party = node.config.party(Role.CPO)
+    assert party is not None, "the CPO role is hosted"
+    node.extra_routers.append(
+        locations_admin_router(node.config.admin_token, cpo.locations, party, cpo.exchange.now)
+    )
     return [
         mount(ModuleID.LOCATIONS, sender, locations, locations_sender_router(auth, cpo.locations, locations)),
         mount(ModuleID.SESSIONS, sender, sessions, sessions_sender_router(auth, cpo.sessions, sessions)),

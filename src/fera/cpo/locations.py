@@ -1,32 +1,42 @@
-"""The CPO's Locations: the Sender interface and the domain API (`put_location`, `set_evse_status`).
+"""The CPO's Locations: the Sender interface and the domain API (`put_location`, `set_evse_status`, the
+operator's `import_location`/`patch_location`/`remove_location`, and what stations report: `add_evse`,
+`add_connector`).
 
 Each change is committed, published as `LocationChanged` and pushed to the eMSPs and to SCSPs whose contract
-covers the location: the whole location with PUT, an EVSE status change as a PATCH of that EVSE.
+covers the location: the whole location with PUT, a change with a PATCH (or a PUT of the new EVSE); the
+pusher falls back to the whole location when the partner refuses the smaller message.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from functools import partial
 
 from fera.cpo._recipients import location_recipients
+from fera.cpo.provisioning import existing, merge_import, patched, removed
 from fera.cpo.visibility import location_visibility
 from fera.exchange import Exchange, Push
-from fera.exchange._objects import find_evse, with_evse
+from fera.exchange._objects import find_connector, find_evse, with_connector, with_evse
 from fera.exchange.locations import navigate
 from fera.ocpi.auth import Caller
 from fera.ocpi.errors import NotFound
-from fera.ocpi.locations.models import EVSE, Connector, EvsePatch, Location, Status
+from fera.ocpi.locations.client import LocationsReceiverClient
+from fera.ocpi.locations.models import EVSE, Connector, EvsePatch, Location, LocationPatch, Status
 from fera.ocpi.locations.service import LocationRef
 from fera.ocpi.pagination import Page, PageQuery
+from fera.ocpi.peer import PeerTarget
 from fera.partners import Partner
 from fera.sessions_events import LocationChanged
-from fera.store.records import Window
+from fera.store.records import Visibility, Window
 
-__all__ = ["CpoLocations"]
+__all__ = ["Change", "CpoLocations"]
+
+# How a change reaches a partner besides the whole location (a PATCH, or a PUT of one EVSE); None: PUT.
+Change = Callable[[LocationsReceiverClient, PeerTarget, str], Awaitable[None]] | None
+Changed = tuple[Location, Change] | None
 
 
 class CpoLocations:
@@ -34,8 +44,6 @@ class CpoLocations:
 
     def __init__(self, exchange: Exchange) -> None:
         self._ex = exchange
-        # One writer per location: an EVSE change rewrites the whole location, so two stations reporting at
-        # once would otherwise lose one of the changes.
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def list(self, caller: Caller, query: PageQuery) -> Page:
@@ -55,30 +63,99 @@ class CpoLocations:
         async with self._ex.store.unit_of_work() as uow:
             return await uow.locations.own(location_id)
 
+    async def own_locations(self) -> Sequence[Location]:
+        async with self._ex.store.unit_of_work() as uow:
+            page = await uow.locations.page(None, Visibility(all_locations=True), Window(0, 100_000))
+        return page.items
+
     # -- domain API -------------------------------------------------------------------------------------
     async def put_location(self, location: Location) -> Location:
         """Create or replace one of our locations (the caller sets `last_updated`s); pushed whole."""
-        async with self._ex.store.unit_of_work() as uow:
-            await uow.locations.put(location, None)
-            partners = await uow.partners.list()
-        self._push(location, None, partners)
-        await self._ex.events.publish(LocationChanged(location, None))
-        return location
+        return await self._change(location.id, lambda _stored: (location, None))
 
     async def set_evse_status(
         self, location_id: str, evse_uid: str, status: Status, at: datetime | None = None
     ) -> Location:
+        """An EVSE's new status (REMOVED is how OCPI deletes one); pushed as a PATCH of that EVSE."""
         at = at or self._ex.now()
-        async with self._locks[location_id.upper()], self._ex.store.unit_of_work() as uow:
-            location = await uow.locations.own(location_id)
-            evse = None if location is None else find_evse(location, evse_uid)
-            if location is None or evse is None:
+
+        def change(stored: Location | None) -> tuple[Location, Change]:
+            location = existing(stored, location_id)
+            evse = find_evse(location, evse_uid)
+            if evse is None:
                 raise NotFound(f"Unknown EVSE {location_id}/{evse_uid}")
             patch = EvsePatch(status=status, last_updated=at)
             updated = with_evse(location, evse.model_copy(update={"status": status, "last_updated": at}))
+            return updated, lambda c, t, u: c.patch_evse(t, u, updated, evse.uid, patch)
+
+        return await self._change(location_id, change)
+
+    async def import_location(self, location: Location) -> Location:
+        """Create or update from a provisioning file or the admin API (see `merge_import`); pushed whole."""
+        return await self._change(location.id, lambda stored: (merge_import(stored, location), None))
+
+    async def patch_location(self, location_id: str, patch: LocationPatch) -> Location:
+        """Change some fields (EVSEs it names are added or replaced by uid); pushed as a PATCH."""
+
+        def change(stored: Location | None) -> tuple[Location, Change]:
+            updated, sent = patched(existing(stored, location_id), patch)
+            return updated, lambda c, t, u: c.patch(t, u, updated, sent)
+
+        return await self._change(location_id, change)
+
+    async def remove_location(self, location_id: str, at: datetime | None = None) -> Location:
+        """OCPI never deletes a location: every EVSE becomes REMOVED (the location expires); pushed whole."""
+        when = at or self._ex.now()
+        return await self._change(
+            location_id, lambda stored: (removed(existing(stored, location_id), when), None)
+        )
+
+    async def add_evse(self, location_id: str, evse: EVSE) -> Location:
+        """Add an EVSE a station reported (nothing if the location has it already); pushed as a PUT of it."""
+
+        def change(stored: Location | None) -> Changed:
+            location = existing(stored, location_id)
+            if find_evse(location, evse.uid) is not None:
+                return None
+            updated = with_evse(location, evse)
+            return updated, lambda c, t, u: c.put_evse(t, u, updated, evse)
+
+        return await self._change(location_id, change)
+
+    async def add_connector(self, location_id: str, evse_uid: str, connector: Connector) -> Location:
+        """Add a connector a station reported (nothing if the EVSE has it); pushed as a PUT of its EVSE."""
+
+        def change(stored: Location | None) -> Changed:
+            location = existing(stored, location_id)
+            evse = find_evse(location, evse_uid)
+            if evse is None:
+                raise NotFound(f"Unknown EVSE {location_id}/{evse_uid}")
+            if find_connector(evse, connector.id) is not None:
+                return None
+            updated = with_connector(location, evse, connector)
+            grown = find_evse(updated, evse_uid)
+            assert grown is not None
+            return updated, lambda c, t, u: c.put_evse(t, u, updated, grown)
+
+        return await self._change(location_id, change)
+
+    async def _change(self, location_id: str, change: Callable[[Location | None], Changed]) -> Location:
+        """Apply `change` to the stored location (one writer per location), commit, push, publish.
+
+        `change` returns the new location and how to push it (None: the whole location with PUT), or None
+        when nothing changed. One writer per location: an EVSE change rewrites the whole location, so two
+        stations reporting at once would otherwise lose one of the changes.
+        """
+        async with self._locks[location_id.upper()], self._ex.store.unit_of_work() as uow:
+            stored = await uow.locations.own(location_id)
+            changed = change(stored)
+            if changed is None:
+                assert stored is not None, "a change of nothing changes something"
+                return stored
+            updated, how = changed
             await uow.locations.put(updated, None)
             partners = await uow.partners.list()
-        self._push(updated, (evse.uid, patch), partners)
+        self._push(updated, how, partners)
         await self._ex.events.publish(LocationChanged(updated, None))
         return updated
 
@@ -90,16 +167,11 @@ class CpoLocations:
         for location in page.items:
             self._push(location, None, [partner])
 
-    def _push(
-        self, location: Location, evse_patch: tuple[str, EvsePatch] | None, partners: Sequence[Partner]
-    ) -> None:
+    def _push(self, location: Location, how: Change, partners: Sequence[Partner]) -> None:
         client = self._ex.locations_receiver
         for r in location_recipients(self._ex, partners, location):
             put = partial(client.put, r.target, r.url, location)
-            patch = (
-                None
-                if evse_patch is None
-                else partial(client.patch_evse, r.target, r.url, location, *evse_patch)
-            )
+            patch = None if how is None else partial(how, client, r.target, r.url)
             key = (r.partner_id, "locations", location.country_code, location.party_id, location.id)
             self._ex.pusher.submit(Push(key, put, patch))
+

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from fera.admin.tokens import tokens_admin_router
 from fera.emsp.forwarding import EmspForwarding
 from fera.emsp.tokens import EmspTokens
 from fera.exchange import Exchange, exchange_of, interface_path
 from fera.ocpi.locations import locations_receiver_router
 from fera.ocpi.sessions import sessions_receiver_router, sessions_sender_router
 from fera.ocpi.tokens import tokens_sender_router
+from fera.ocpi.types import Role
 from fera.ocpi.versions import InterfaceRole, ModuleID
 
 if TYPE_CHECKING:
@@ -65,6 +67,10 @@ def emsp_mounts(node: Node) -> list[ModuleMount]:
     emsp = emsp_of(node)
     sender = InterfaceRole.SENDER
     tokens, sessions = interface_path(sender, ModuleID.TOKENS), interface_path(sender, ModuleID.SESSIONS)
+    role = next(r for r in node.config.roles if r.role is Role.EMSP)
+    node.extra_routers.append(
+        tokens_admin_router(node.config.admin_token, emsp.tokens, role.party, role.name, emsp.exchange.now)
+    )
     return [
         *receiver_mounts(node),
         emsp.exchange.mount(

@@ -8,7 +8,7 @@ from functools import partial
 
 from fera.exchange import Exchange, Push
 from fera.ocpi.auth import Caller
-from fera.ocpi.errors import NotFound
+from fera.ocpi.errors import InvalidParameters, NotFound
 from fera.ocpi.pagination import Page, PageQuery
 from fera.ocpi.tokens.models import Token, TokenPatch, TokenType, apply_patch
 from fera.ocpi.types import Role
@@ -45,17 +45,33 @@ class EmspTokens:
         self, uid: str, valid: bool, type_: TokenType = TokenType.RFID, at: datetime | None = None
     ) -> Token:
         """Block or unblock a token (tokens are never deleted); pushed as a PATCH."""
-        patch = TokenPatch(valid=valid, last_updated=at or self._ex.now())
+        return await self.patch_token(uid, type_, TokenPatch(valid=valid, last_updated=at or self._ex.now()))
+
+    async def patch_token(self, uid: str, type_: TokenType, patch: TokenPatch) -> Token:
+        """Change some fields of one of our tokens; pushed as a PATCH (the whole token if refused)."""
+        for field, current in (("uid", uid), ("type", type_.value)):
+            given = getattr(patch, field)
+            if given is not None and str(given).upper() != current.upper():
+                raise InvalidParameters(f"{field} can't be changed (it is {current})")
         async with self._ex.store.unit_of_work() as uow:
             stored = await uow.tokens.get(self._party()[0], self._party()[1], uid, type_.value)
             if stored is None or stored.partner_id is not None:
-                raise NotFound(f"Unknown token {uid}")
+                raise NotFound(f"Unknown token {uid} ({type_.value})")
             token = apply_patch(stored.token, patch)
             await uow.tokens.put(token, None)
             partners = await uow.partners.list()
         self._push(token, patch, partners)
         await self._ex.events.publish(TokenChanged(token, None))
         return token
+
+    async def token(self, uid: str, type_: TokenType) -> Token | None:
+        async with self._ex.store.unit_of_work() as uow:
+            stored = await uow.tokens.get(self._party()[0], self._party()[1], uid, type_.value)
+        return None if stored is None or stored.partner_id is not None else stored.token
+
+    async def own_tokens(self) -> Sequence[Token]:
+        async with self._ex.store.unit_of_work() as uow:
+            return (await uow.tokens.page(None, Window(0, 100_000))).items
 
     async def announce(self, partner: Partner) -> None:
         """PUT all our tokens to a CPO partner (after a registration)."""

@@ -1,0 +1,79 @@
+"""The CPO's Locations on a running node (FERA's admin API, not OCPI): list, import, create or update,
+patch, remove. Every change is pushed to partners by the CPO's Locations domain API.
+
+`POST /fera/admin/locations` imports one OCPI Location object or a list (see `fera.admin.imports` for the
+defaults a hand-written file may rely on); `PUT /{location_id}` creates or updates one; `PATCH` changes some
+fields; `DELETE /{location_id}[/{evse_uid}]` sets the EVSEs REMOVED (OCPI never deletes a location).
+No `from __future__ import annotations` here: FastAPI must resolve the local dependency alias.
+"""
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Annotated, Protocol
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from fera.admin.imports import checked, parse_location_patch, parse_locations
+from fera.admin.routes import ADMIN_PATH, admin_guard
+from fera.ocpi.auth import Party
+from fera.ocpi.envelope import ocpi_response
+from fera.ocpi.errors import InvalidParameters
+from fera.ocpi.locations.models import Location, LocationPatch, Status
+
+__all__ = ["LocationsAdmin", "locations_admin_router"]
+
+
+class LocationsAdmin(Protocol):
+    """Implemented by the CPO's `CpoLocations`."""
+
+    async def own_locations(self) -> Sequence[Location]: ...
+    async def import_location(self, location: Location) -> Location: ...
+    async def patch_location(self, location_id: str, patch: LocationPatch) -> Location: ...
+    async def remove_location(self, location_id: str, at: datetime | None = None) -> Location: ...
+    async def set_evse_status(
+        self, location_id: str, evse_uid: str, status: Status, at: datetime | None = None
+    ) -> Location: ...
+
+
+def locations_admin_router(
+    admin_token: str | None, locations: LocationsAdmin, party: Party, now: Callable[[], datetime]
+) -> APIRouter:
+    router = APIRouter(prefix=ADMIN_PATH + "/locations")
+    Admin = Annotated[None, Depends(admin_guard(admin_token))]  # noqa: N806 - a type alias
+
+    @router.get("")
+    async def list_locations(_: Admin) -> JSONResponse:
+        return ocpi_response(await locations.own_locations())
+
+    @router.post("")
+    async def import_locations(_: Admin, request: Request) -> JSONResponse:
+        body = await request.body()
+        parsed = checked(lambda: parse_locations(body, party, now()))
+        imported = [await locations.import_location(location) for location in parsed]
+        return ocpi_response({"imported": [location.id for location in imported]})
+
+    @router.put("/{location_id}")
+    async def put_location(_: Admin, location_id: str, request: Request) -> JSONResponse:
+        body = await request.body()
+        parsed = checked(lambda: parse_locations(body, party, now()))
+        if len(parsed) != 1 or parsed[0].id.upper() != location_id.upper():
+            raise InvalidParameters(f"The body must be one location with id {location_id}")
+        return ocpi_response(await locations.import_location(parsed[0]))
+
+    @router.patch("/{location_id}")
+    async def patch_location(_: Admin, location_id: str, request: Request) -> JSONResponse:
+        body = await request.body()
+        patch = checked(lambda: parse_location_patch(body, now()))
+        return ocpi_response(await locations.patch_location(location_id, patch))
+
+    @router.delete("/{location_id}")
+    async def remove_location(_: Admin, location_id: str) -> JSONResponse:
+        return ocpi_response(await locations.remove_location(location_id))
+
+    @router.delete("/{location_id}/{evse_uid}")
+    async def remove_evse(_: Admin, location_id: str, evse_uid: str) -> JSONResponse:
+        return ocpi_response(await locations.set_evse_status(location_id, evse_uid, Status.REMOVED))
+
+    return router
+
