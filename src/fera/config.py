@@ -111,7 +111,8 @@ class StationConfig(BaseModel):
     id: Annotated[str, StringConstraints(min_length=1, max_length=48)]
     password: str | None = None
     location: str
-    evses: Annotated[list[StationEvseConfig], Field(min_length=1)]
+    # The EVSEs whose OCPI uid you choose; any other the station reports becomes `{id}-{ocpp_id}`.
+    evses: list[StationEvseConfig] = Field(default_factory=list)
 
 
 class NodeConfig(BaseModel):

@@ -25,7 +25,12 @@ from fera.ocpi.types import format_datetime
 
 __all__ = [
     "InvalidImport",
-    "checked", "parse_location_patch", "parse_locations", "parse_token_patch", "parse_tokens"]
+    "checked",
+    "parse_location_patch",
+    "parse_locations",
+    "parse_token_patch",
+    "parse_tokens",
+]
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -137,7 +142,6 @@ def _validate(model: type[M], complete: _Complete, raw: dict[str, Any], where: s
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "body"
         raise InvalidImport(f"{named}: {field}: {first['msg']}") from exc
-
 
 
 def parse_location_patch(body: bytes, now: datetime) -> LocationPatch:

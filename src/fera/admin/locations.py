@@ -7,6 +7,7 @@ fields; `DELETE /{location_id}[/{evse_uid}]` sets the EVSEs REMOVED (OCPI never 
 No `from __future__ import annotations` here: FastAPI must resolve the local dependency alias.
 """
 
+import asyncio
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Annotated, Protocol
@@ -21,14 +22,18 @@ from fera.ocpi.envelope import ocpi_response
 from fera.ocpi.errors import InvalidParameters
 from fera.ocpi.locations.models import Location, LocationPatch, Status
 
-__all__ = ["LocationsAdmin", "locations_admin_router"]
+__all__ = ["PUSH_WAIT_S", "LocationsAdmin", "locations_admin_router", "settled"]
+
+PUSH_WAIT_S = 30.0
 
 
 class LocationsAdmin(Protocol):
     """Implemented by the CPO's `CpoLocations`."""
 
     async def own_locations(self) -> Sequence[Location]: ...
-    async def import_location(self, location: Location) -> Location: ...
+    async def import_location(
+        self, location: Location, pushes: list[asyncio.Task[None]] | None = None
+    ) -> Location: ...
     async def patch_location(self, location_id: str, patch: LocationPatch) -> Location: ...
     async def remove_location(self, location_id: str, at: datetime | None = None) -> Location: ...
     async def set_evse_status(
@@ -50,8 +55,10 @@ def locations_admin_router(
     async def import_locations(_: Admin, request: Request) -> JSONResponse:
         body = await request.body()
         parsed = checked(lambda: parse_locations(body, party, now()))
-        imported = [await locations.import_location(location) for location in parsed]
-        return ocpi_response({"imported": [location.id for location in imported]})
+        pushes: list[asyncio.Task[None]] = []
+        imported = [await locations.import_location(location, pushes) for location in parsed]
+        await settled(pushes)
+        return ocpi_response({"imported": [location.id for location in imported], "pushes": len(pushes)})
 
     @router.put("/{location_id}")
     async def put_location(_: Admin, location_id: str, request: Request) -> JSONResponse:
@@ -59,7 +66,10 @@ def locations_admin_router(
         parsed = checked(lambda: parse_locations(body, party, now()))
         if len(parsed) != 1 or parsed[0].id.upper() != location_id.upper():
             raise InvalidParameters(f"The body must be one location with id {location_id}")
-        return ocpi_response(await locations.import_location(parsed[0]))
+        pushes: list[asyncio.Task[None]] = []
+        location = await locations.import_location(parsed[0], pushes)
+        await settled(pushes)
+        return ocpi_response(location)
 
     @router.patch("/{location_id}")
     async def patch_location(_: Admin, location_id: str, request: Request) -> JSONResponse:
@@ -77,3 +87,8 @@ def locations_admin_router(
 
     return router
 
+
+async def settled(pushes: list[asyncio.Task[None]]) -> None:
+    """Answer once partners have it (or the push failed and was logged), so the caller can rely on it."""
+    if pushes:
+        await asyncio.wait(pushes, timeout=PUSH_WAIT_S)

@@ -7,6 +7,7 @@ fields; `DELETE` sets it `valid: false` (OCPI never deletes a token).
 No `from __future__ import annotations` here: FastAPI must resolve the local dependency alias.
 """
 
+import asyncio
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Annotated, Protocol
@@ -15,6 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from fera.admin.imports import checked, parse_token_patch, parse_tokens
+from fera.admin.locations import settled
 from fera.admin.routes import ADMIN_PATH, admin_guard, is_csv
 from fera.ocpi.auth import Party
 from fera.ocpi.envelope import ocpi_response
@@ -29,7 +31,7 @@ class TokensAdmin(Protocol):
 
     async def own_tokens(self) -> Sequence[Token]: ...
     async def token(self, uid: str, type_: TokenType) -> Token | None: ...
-    async def put_token(self, token: Token) -> Token: ...
+    async def put_token(self, token: Token, pushes: list[asyncio.Task[None]] | None = None) -> Token: ...
     async def patch_token(self, uid: str, type_: TokenType, patch: TokenPatch) -> Token: ...
 
 
@@ -54,8 +56,10 @@ def tokens_admin_router(
     async def import_tokens(_: Admin, request: Request) -> JSONResponse:
         body, csv = await request.body(), is_csv(request)
         parsed = checked(lambda: parse_tokens(body, csv, party, issuer, now()))
-        imported = [await tokens.put_token(token) for token in parsed]
-        return ocpi_response({"imported": [token.uid for token in imported]})
+        pushes: list[asyncio.Task[None]] = []
+        imported = [await tokens.put_token(token, pushes) for token in parsed]
+        await settled(pushes)
+        return ocpi_response({"imported": [token.uid for token in imported], "pushes": len(pushes)})
 
     @router.put("/{uid}")
     async def put_token(
@@ -65,7 +69,10 @@ def tokens_admin_router(
         parsed = checked(lambda: parse_tokens(body, False, party, issuer, now()))
         if len(parsed) != 1 or parsed[0].uid.upper() != uid.upper() or parsed[0].type is not type:
             raise InvalidParameters(f"The body must be one token with uid {uid} and type {type.value}")
-        return ocpi_response(await tokens.put_token(parsed[0]))
+        pushes: list[asyncio.Task[None]] = []
+        token = await tokens.put_token(parsed[0], pushes)
+        await settled(pushes)
+        return ocpi_response(token)
 
     @router.patch("/{uid}")
     async def patch_token(

@@ -11,7 +11,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from fera.cli.locations import locations_app
 from fera.cli.signals import signals_app
+from fera.cli.tokens import tokens_app
 from fera.config import ConfigError, NodeConfig, load_config
 from fera.ocpi.auth import Party
 from fera.ocpi.errors import OcpiError, PeerError
@@ -24,6 +26,8 @@ partners_app = typer.Typer(
 )
 app.add_typer(partners_app, name="partners")
 app.add_typer(signals_app, name="signals")
+app.add_typer(locations_app, name="locations")
+app.add_typer(tokens_app, name="tokens")
 console = Console()
 T = TypeVar("T")
 

@@ -32,11 +32,12 @@ from fera.partners import Partner
 from fera.sessions_events import LocationChanged
 from fera.store.records import Visibility, Window
 
-__all__ = ["Change", "CpoLocations"]
+__all__ = ["Change", "CpoLocations", "Pushes"]
 
 # How a change reaches a partner besides the whole location (a PATCH, or a PUT of one EVSE); None: PUT.
 Change = Callable[[LocationsReceiverClient, PeerTarget, str], Awaitable[None]] | None
 Changed = tuple[Location, Change] | None
+Pushes = list[asyncio.Task[None]] | None  # collects the push tasks of a change
 
 
 class CpoLocations:
@@ -90,9 +91,11 @@ class CpoLocations:
 
         return await self._change(location_id, change)
 
-    async def import_location(self, location: Location) -> Location:
-        """Create or update from a provisioning file or the admin API (see `merge_import`); pushed whole."""
-        return await self._change(location.id, lambda stored: (merge_import(stored, location), None))
+    async def import_location(self, location: Location, pushes: Pushes = None) -> Location:
+        """Create or update from a provisioning file or the admin API (see `merge_import`); pushed whole.
+
+        The pushes' tasks are added to `pushes`, for a caller that waits until partners have it."""
+        return await self._change(location.id, lambda stored: (merge_import(stored, location), None), pushes)
 
     async def patch_location(self, location_id: str, patch: LocationPatch) -> Location:
         """Change some fields (EVSEs it names are added or replaced by uid); pushed as a PATCH."""
@@ -139,7 +142,9 @@ class CpoLocations:
 
         return await self._change(location_id, change)
 
-    async def _change(self, location_id: str, change: Callable[[Location | None], Changed]) -> Location:
+    async def _change(
+        self, location_id: str, change: Callable[[Location | None], Changed], pushes: Pushes = None
+    ) -> Location:
         """Apply `change` to the stored location (one writer per location), commit, push, publish.
 
         `change` returns the new location and how to push it (None: the whole location with PUT), or None
@@ -155,7 +160,9 @@ class CpoLocations:
             updated, how = changed
             await uow.locations.put(updated, None)
             partners = await uow.partners.list()
-        self._push(updated, how, partners)
+        tasks = self._push(updated, how, partners)
+        if pushes is not None:
+            pushes.extend(tasks)
         await self._ex.events.publish(LocationChanged(updated, None))
         return updated
 
@@ -167,11 +174,13 @@ class CpoLocations:
         for location in page.items:
             self._push(location, None, [partner])
 
-    def _push(self, location: Location, how: Change, partners: Sequence[Partner]) -> None:
-        client = self._ex.locations_receiver
+    def _push(
+        self, location: Location, how: Change, partners: Sequence[Partner]
+    ) -> Sequence[asyncio.Task[None]]:
+        client, tasks = self._ex.locations_receiver, []
         for r in location_recipients(self._ex, partners, location):
             put = partial(client.put, r.target, r.url, location)
             patch = None if how is None else partial(how, client, r.target, r.url)
             key = (r.partner_id, "locations", location.country_code, location.party_id, location.id)
-            self._ex.pusher.submit(Push(key, put, patch))
-
+            tasks.append(self._ex.pusher.submit(Push(key, put, patch)))
+        return tasks

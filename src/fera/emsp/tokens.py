@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
@@ -18,6 +19,8 @@ from fera.store.records import Window
 
 __all__ = ["EmspTokens"]
 
+Pushes = list[asyncio.Task[None]] | None  # collects the push tasks of a change
+
 
 class EmspTokens:
     """Implements `TokensSender`: CPO partners see all our tokens, other callers none."""
@@ -32,12 +35,14 @@ class EmspTokens:
         async with self._ex.store.unit_of_work() as uow:
             return await uow.tokens.page(None, window)
 
-    async def put_token(self, token: Token) -> Token:
-        """Create or replace one of our tokens; pushed whole to every CPO partner."""
+    async def put_token(self, token: Token, pushes: Pushes = None) -> Token:
+        """Create or replace one of our tokens; pushed whole to every CPO partner (tasks join `pushes`)."""
         async with self._ex.store.unit_of_work() as uow:
             await uow.tokens.put(token, None)
             partners = await uow.partners.list()
-        self._push(token, None, partners)
+        tasks = self._push(token, None, partners)
+        if pushes is not None:
+            pushes.extend(tasks)
         await self._ex.events.publish(TokenChanged(token, None))
         return token
 
@@ -80,8 +85,10 @@ class EmspTokens:
         for token in page.items:
             self._push(token, None, [partner])
 
-    def _push(self, token: Token, patch: TokenPatch | None, partners: Sequence[Partner]) -> None:
-        client = self._ex.tokens_receiver
+    def _push(
+        self, token: Token, patch: TokenPatch | None, partners: Sequence[Partner]
+    ) -> Sequence[asyncio.Task[None]]:
+        client, tasks = self._ex.tokens_receiver, []
         for partner in partners:
             url = partner.endpoint("tokens", "RECEIVER")
             cpo = next((p for p in partner.parties() if p.role is Role.CPO), None)
@@ -91,7 +98,8 @@ class EmspTokens:
             put = partial(client.put, target, url, token)
             change = None if patch is None else partial(client.patch, target, url, token, patch)
             key = (partner.id, "tokens", token.country_code, token.party_id, token.uid, token.type.value)
-            self._ex.pusher.submit(Push(key, put, change))
+            tasks.append(self._ex.pusher.submit(Push(key, put, change)))
+        return tasks
 
     def _party(self) -> tuple[str, str]:
         party = self._ex.config.party(Role.EMSP)

@@ -32,6 +32,9 @@ class StationDirectory:
         """The gateway's `stations`: each id with its Basic-auth password (None: admitted by id alone)."""
         return {station_id: s.password for station_id, s in self._stations.items()}
 
+    def station(self, station_id: str) -> StationConfig | None:
+        return self._stations.get(station_id)
+
     def evse(self, station_id: str, ocpp_evse_id: int) -> EvseRef | None:
         """The OCPI EVSE behind an OCPP 2.0.1 EVSE id or OCPP 1.6 connector id; None when not configured."""
         return self._evses.get((station_id, ocpp_evse_id))

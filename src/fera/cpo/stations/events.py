@@ -1,7 +1,7 @@
 """What stations report, turned into the CPO's domain API (`StationEvents` for the OCPP gateway).
 
-Station EVSEs map to OCPI EVSEs through the configured `StationDirectory`; a transaction becomes a Session
-of the token's eMSP, bound durably to (station, EVSE, transaction) so ChargingProfiles reach the station.
+Station EVSEs map to OCPI EVSEs through the configured `StationDirectory`, or are learnt (`EvseLearner`);
+a transaction becomes a Session of the token's eMSP, bound durably to (station, EVSE, transaction) so ChargingProfiles reach the station.
 Handlers stay short: follow-up commands (a site's TxProfile) run in tasks of their own, started by the site
 balancer when the new session is published.
 """
@@ -21,6 +21,7 @@ from fera.cpo import Cpo
 from fera.cpo.stations.authorization import authorized_token, cdr_token
 from fera.cpo.stations.bindings import StationBindings
 from fera.cpo.stations.directory import StationDirectory
+from fera.cpo.stations.learning import EvseLearner
 from fera.ocpi.errors import InvalidParameters, OcpiError
 from fera.ocpi.locations.models import Status
 from fera.ocpi.sessions.models import AuthMethod
@@ -61,6 +62,7 @@ class CpoStationEvents:
     ) -> None:
         self._cpo, self._directory, self._store, self._bindings = cpo, directory, store, bindings
         self._managed = managed  # is the station behind a site whose load FERA manages?
+        self._learner = EvseLearner(cpo.locations, directory)
         self.known: dict[str, KnownStation] = {}  # stations that booted since start-up
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -83,15 +85,18 @@ class CpoStationEvents:
     async def station_disconnected(self, station_id: str) -> None:
         if (known := self.known.get(station_id)) is not None:
             known.connected = False
-        for ref in self._directory.evses(station_id):  # we no longer know what the EVSEs do
-            await self._set_status(ref.location_id, ref.evse_uid, Status.UNKNOWN)
+        evses = {(ref.location_id, ref.evse_uid) for ref in self._learner.evses(station_id)}
+        for location_id, evse_uid in sorted(evses):  # we no longer know what the EVSEs do
+            await self._set_status(location_id, evse_uid, Status.UNKNOWN)
 
     async def connector_status(self, station_id: str, evse_id: int, connector_id: int, status: str) -> None:
-        ref = self._directory.evse(station_id, evse_id)
-        if ref is None:
-            log.warning("station %s: status of unconfigured EVSE %s", station_id, evse_id)
-            return
-        await self._set_status(ref.location_id, ref.evse_uid, Status(status))
+        found = await self._learner.ref(
+            station_id, evse_id, connector_id, Status(status), self._cpo.exchange.now()
+        )
+        if found is None:
+            log.warning("station %s: status of EVSE %s not recorded", station_id, evse_id)
+        elif not found[1]:  # an EVSE added just now already has the status
+            await self._set_status(found[0].location_id, found[0].evse_uid, Status(status))
 
     async def authorize(self, station_id: str, id_token: str) -> bool:
         return await authorized_token(self._store, id_token) is not None
@@ -106,7 +111,8 @@ class CpoStationEvents:
         meter_start_wh: float,
         timestamp: datetime,
     ) -> None:
-        ref = self._directory.evse(station_id, evse_id)
+        found = await self._learner.ref(station_id, evse_id, connector_id, Status.CHARGING, timestamp)
+        ref = None if found is None else found[0]
         token = await authorized_token(self._store, id_token)
         if ref is None or token is None or self._bindings.find(station_id, transaction_id) is not None:
             log.warning("station %s: no session for transaction %s", station_id, transaction_id)

@@ -1,0 +1,121 @@
+"""Provisioning from the command line: a file goes to the serving node's admin API, else into its database.
+
+When the node is serving and has an `admin_token`, the file is POSTed to its admin API on the `listen`
+address: the serving process stores and pushes it. Otherwise (not serving, or no admin API) the command
+writes the node's database directly and pushes to the registered partners itself, waiting for the pushes
+(a partner that can't be reached gets everything on its next pull or registration). Either way it binds no
+port and starts no background service. The file is validated here first, so errors read the same both ways.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import httpx
+import typer
+from rich.console import Console
+
+from fera.admin import ADMIN_PATH
+from fera.admin.imports import InvalidImport
+from fera.config import ConfigError, NodeConfig, load_config
+from fera.ocpi.errors import OcpiError
+
+if TYPE_CHECKING:
+    from fera.node import Node
+
+__all__ = ["Provisioning", "provision"]
+
+console = Console()
+PUSH_WAIT_S = 30.0
+Store = Callable[["Node", bytes], Awaitable[Sequence[str]]]  # (node, file) -> ids stored (pushes submitted)
+
+
+@dataclass(frozen=True)
+class Provisioning:
+    what: str  # "locations", "tokens": also the admin API path
+    check: Callable[[NodeConfig, bytes], Sequence[Any]]  # validates the file, raises InvalidImport
+    store: Store
+    content_type: str  # of the file, for the admin API
+
+
+def provision(spec: Provisioning, config_path: Path, file: Path) -> None:
+    config = _config(config_path)
+    try:
+        body = file.read_bytes()
+    except OSError as exc:
+        _fail(f"Cannot read {file}: {exc.strerror or exc}", 2)
+    try:
+        count = len(spec.check(config, body))
+    except InvalidImport as exc:
+        _fail(f"{file}: {exc}", 1)
+    if config.admin_token is not None and (ids := _post(spec, config, body)) is not None:
+        names = ", ".join(ids)
+        console.print(f"Imported {len(ids)} {spec.what} into the serving node {config.name}: {names}.")
+        console.print("The node pushes them to its partners.", highlight=False)
+        return
+    stored, failures = _direct(spec, config, body)
+    reason = "no admin_token" if config.admin_token is None else f"not serving on {config.listen}"
+    console.print(f"Imported {len(stored)} of {count} {spec.what} into {config.name}'s database ({reason});")
+    console.print("pushed to the registered partners.", highlight=False)
+    if failures:
+        console.print(f"{failures} push(es) failed: those partners get them when they next pull or register.")
+
+
+def _config(path: Path) -> NodeConfig:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        _fail(f"Configuration error: {exc}", 2)
+
+
+def _post(spec: Provisioning, config: NodeConfig, body: bytes) -> list[str] | None:
+    """The ids the serving node imported; None when nothing listens on its address."""
+    host = "127.0.0.1" if config.host in ("0.0.0.0", "::", "") else config.host
+    url = f"http://{host}:{config.port}{ADMIN_PATH}/{spec.what}"
+    headers = {"Authorization": f"Bearer {config.admin_token}", "Content-Type": spec.content_type}
+    try:
+        response = httpx.post(url, content=body, headers=headers, timeout=PUSH_WAIT_S)
+    except httpx.ConnectError:
+        return None
+    except httpx.HTTPError as exc:
+        _fail(f"{url}: {exc}", 1)
+    try:
+        envelope = response.json()
+    except ValueError:
+        _fail(f"{url}: HTTP {response.status_code}, not an OCPI answer (is {config.listen} this node?)", 1)
+    if envelope.get("status_code") != 1000:
+        _fail(f"Refused by {config.name}: {envelope.get('status_message')}", 1)
+    return [str(i) for i in envelope["data"]["imported"]]
+
+
+def _direct(spec: Provisioning, config: NodeConfig, body: bytes) -> tuple[Sequence[str], int]:
+    from fera.exchange import exchange_of
+    from fera.node import create_node
+
+    async def run() -> tuple[Sequence[str], int]:
+        node = create_node(config)
+        await node.database.migrate()  # not `start`: no gateway, no planner, no port
+        try:
+            stored = await spec.store(node, body)
+            pusher = exchange_of(node).pusher
+            await pusher.close(PUSH_WAIT_S)
+            return stored, pusher.failures
+        finally:
+            await node.http.aclose()
+            await node.database.close()
+
+    try:
+        return asyncio.run(run())
+    except (OcpiError, InvalidImport, LookupError) as exc:
+        _fail(f"Failed: {exc}", 1)
+    except Exception as exc:  # e.g. a database that can't be opened: one line, no trace
+        _fail(f"Failed: {type(exc).__name__}: {exc}", 1)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    console.print(f"[red]{message}[/]", highlight=False)
+    raise typer.Exit(code)

@@ -1,0 +1,52 @@
+"""`fera locations import FILE`: the CPO's locations from OCPI Location JSON (one object or a list)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from fera.admin.imports import InvalidImport, parse_locations
+from fera.cli._provision import Provisioning, provision
+from fera.config import NodeConfig
+from fera.ocpi.auth import Party
+from fera.ocpi.locations.models import Location
+from fera.ocpi.types import Role
+
+if TYPE_CHECKING:
+    from fera.node import Node
+
+__all__ = ["locations_app"]
+
+locations_app = typer.Typer(help="The CPO's locations, EVSEs and connectors.", no_args_is_help=True)
+ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="Node configuration (TOML).")]
+FileArgument = Annotated[Path, typer.Argument(help="OCPI Location JSON: one object or a list.")]
+
+
+def _party(config: NodeConfig) -> Party:
+    party = config.party(Role.CPO)
+    if party is None:
+        raise InvalidImport(f"node {config.name} has no CPO role: only a CPO owns locations")
+    return party
+
+
+def _check(config: NodeConfig, body: bytes) -> list[Location]:
+    from datetime import UTC, datetime
+
+    return parse_locations(body, _party(config), datetime.now(UTC))
+
+
+async def _store(node: Node, body: bytes) -> Sequence[str]:
+    from fera.cpo import cpo_of
+
+    locations = cpo_of(node).locations
+    parsed = parse_locations(body, _party(node.config), node.clock.now())
+    return [(await locations.import_location(location)).id for location in parsed]
+
+
+@locations_app.command("import")
+def import_locations(file: FileArgument, config: ConfigOption) -> None:
+    """Create or update locations (EVSEs the file leaves out are kept) and push them to partners."""
+    provision(Provisioning("locations", _check, _store, "application/json"), config, file)

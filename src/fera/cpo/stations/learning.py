@@ -1,0 +1,95 @@
+"""EVSEs and connectors the configuration leaves out, learnt from what stations report.
+
+A station in `[[stations]]` may list fewer `evses` than it has (or none): an OCPP EVSE (2.0.1) or connector
+(1.6) it reports that the configuration doesn't map becomes the OCPI EVSE `{station_id}-{ocpp_id}` of the
+station's location, with the reported status, CHARGING_PROFILE_CAPABLE and a default AC connector (edit it
+later with `fera locations import`). A configured EVSE missing from the location is added the same way.
+Each addition is pushed to partners by the CPO's Locations domain API.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from fera.cpo.locations import CpoLocations
+from fera.cpo.stations.directory import EvseRef, StationDirectory
+from fera.exchange._objects import find_connector, find_evse
+from fera.ocpi.errors import OcpiError
+from fera.ocpi.locations.models import EVSE, Capability, Connector, Status
+
+__all__ = ["EvseLearner", "default_connector"]
+
+log = logging.getLogger(__name__)
+
+
+def default_connector(connector_id: str, at: datetime) -> Connector:
+    """What most AC stations have: a Type 2 socket, three phases, 32 A (22 kW)."""
+    return Connector.model_validate(
+        {
+            "id": connector_id,
+            "standard": "IEC_62196_T2",
+            "format": "SOCKET",
+            "power_type": "AC_3_PHASE",
+            "max_voltage": 230,
+            "max_amperage": 32,
+            "max_electric_power": 22_000,
+            "last_updated": at,
+        }
+    )
+
+
+class EvseLearner:
+    def __init__(self, locations: CpoLocations, directory: StationDirectory) -> None:
+        self._locations, self._directory = locations, directory
+        self._present: set[EvseRef] = set()  # known to be in their location (saves a read per report)
+        self._learnt: dict[str, set[EvseRef]] = {}  # station id -> EVSEs not in its configuration
+
+    def evses(self, station_id: str) -> list[EvseRef]:
+        """Every EVSE of the station: configured and learnt."""
+        return [*self._directory.evses(station_id), *sorted(self._learnt.get(station_id, ()), key=str)]
+
+    async def ref(
+        self, station_id: str, evse_id: int, connector_id: int, status: Status, at: datetime
+    ) -> tuple[EvseRef, bool] | None:
+        """The OCPI EVSE behind a reported OCPP EVSE/connector, added to the location if missing (and
+        whether it was added just now, with `status`); None for a station or location we don't know."""
+        station = self._directory.station(station_id)
+        if station is None:
+            return None
+        ref = self._directory.evse(station_id, evse_id)
+        if ref is None:
+            ref = EvseRef(station.location, f"{station_id}-{evse_id}", str(connector_id))
+            self._learnt.setdefault(station_id, set()).add(ref)
+        if ref in self._present:
+            return ref, False
+        try:
+            added = await self._add(ref, status, at)
+        except OcpiError as exc:
+            log.warning(
+                "station %s: EVSE %s not added (import its location first): %s", station_id, evse_id, exc
+            )
+            return None
+        self._present.add(ref)
+        return ref, added
+
+    async def _add(self, ref: EvseRef, status: Status, at: datetime) -> bool:
+        location = await self._locations.location(ref.location_id)
+        evse = None if location is None else find_evse(location, ref.evse_uid)
+        connector = default_connector(ref.connector_id, at)
+        if evse is None:
+            capabilities = [Capability.CHARGING_PROFILE_CAPABLE, Capability.RFID_READER]
+            new = EVSE(
+                uid=ref.evse_uid,
+                status=status,
+                capabilities=capabilities,
+                connectors=[connector],
+                last_updated=at,
+            )
+            await self._locations.add_evse(ref.location_id, new)
+            log.info("learnt EVSE %s at %s from its station", ref.evse_uid, ref.location_id)
+            return True
+        if find_connector(evse, ref.connector_id) is None:
+            await self._locations.add_connector(ref.location_id, ref.evse_uid, connector)
+            log.info("learnt connector %s of EVSE %s from its station", ref.connector_id, ref.evse_uid)
+        return False
