@@ -1,4 +1,4 @@
-"""A typed face for the untyped `ocpp.routing.on` decorator (mypy --strict rejects untyped decorators)."""
+"""A typed face for the untyped `ocpp.routing` decorators (mypy --strict rejects untyped decorators)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
+from ocpp.routing import after as _after
 from ocpp.routing import on as _on
 
-__all__ = ["is_call", "on"]
+__all__ = ["after", "is_call", "on"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -16,6 +17,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 def on(action: str) -> Callable[[F], F]:
     """`@on(Action.x)`: register the method as the handler of that incoming action."""
     return cast(Callable[[F], F], _on(action))
+
+
+def after(action: str) -> Callable[[F], F]:
+    """`@after(Action.x)`: run the method once the answer to that incoming action has been sent."""
+    return cast(Callable[[F], F], _after(action))
 
 
 def is_call(raw: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -72,6 +73,10 @@ class StationEvents(Protocol):
 
     async def connector_status(self, station_id: str, evse_id: int, connector_id: int, status: str) -> None:
         """`status` is already an OCPI EVSE status (AVAILABLE, CHARGING, BLOCKED, ...)."""
+
+    async def evses_reported(self, station_id: str, evses: Sequence[tuple[int, int]]) -> None:
+        """The station's inventory, as (evse_id, connector_id) pairs, asked for after its boot: OCPP 1.6
+        GetConfiguration NumberOfConnectors, OCPP 2.0.1 GetBaseReport FullInventory (then NotifyReport)."""
 
     async def authorize(self, station_id: str, id_token: str) -> bool: ...
 

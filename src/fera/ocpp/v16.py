@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,9 +10,10 @@ from ocpp.v16 import ChargePoint, call, call_result
 from ocpp.v16.enums import Action, AuthorizationStatus, RegistrationStatus
 
 from fera.charging import OcppChargingProfile
+from fera.ocpp._inventory import INVENTORY_FAILURES, LOGGER, spawn
 from fera.ocpp._meter import read_meter_values
 from fera.ocpp._profiles import composite_from_wire, profile_to_wire, tx_profile
-from fera.ocpp._routing import on
+from fera.ocpp._routing import after, on
 from fera.ocpp._status import ocpi_status_v16
 from fera.ocpp._time import from_wire, to_wire
 from fera.ocpp.ids import TransactionIdFactory
@@ -41,6 +43,7 @@ class StationV16(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hints
         self._events = events
         self._new_transaction_id = new_transaction_id
         self._connector_of: dict[int, int] = {}  # running transaction id -> connector id
+        self._tasks: set[asyncio.Task[None]] = set()
         self.booted = False
 
     @on(Action.boot_notification)
@@ -54,6 +57,22 @@ class StationV16(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hints
         return call_result.BootNotification(
             current_time=to_wire(datetime.now(UTC)), interval=HEARTBEAT_S, status=RegistrationStatus.accepted
         )
+
+    @after(Action.boot_notification)
+    def after_boot_notification(self, **_: Any) -> None:
+        spawn(self._tasks, self._report_connectors())
+
+    async def _report_connectors(self) -> None:
+        """How many connectors the station has (GetConfiguration NumberOfConnectors), so the CPO learns
+        those its configuration leaves out even before they send a StatusNotification."""
+        try:
+            result = await self.call(call.GetConfiguration(key=["NumberOfConnectors"]), suppress=False)
+            keys = result.configuration_key or []
+            count = int(next(k["value"] for k in keys if k["key"] == "NumberOfConnectors"))
+        except INVENTORY_FAILURES as exc:
+            LOGGER.info("station %s: no NumberOfConnectors: %r", self.id, exc)
+            return
+        await self._events.evses_reported(self.id, [(c, 1) for c in range(1, count + 1)])
 
     @on(Action.heartbeat)
     def on_heartbeat(self) -> call_result.Heartbeat:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -10,9 +11,10 @@ from ocpp.v201 import ChargePoint, call, call_result
 from ocpp.v201.enums import Action, AuthorizationStatusEnumType, RegistrationStatusEnumType
 
 from fera.charging import OcppChargingProfile
+from fera.ocpp._inventory import INVENTORY_FAILURES, INVENTORY_REQUEST_ID, LOGGER, inventory, spawn
 from fera.ocpp._meter import MeterReading, read_meter_values
 from fera.ocpp._profiles import composite_from_wire, profile_to_wire, tx_profile
-from fera.ocpp._routing import on
+from fera.ocpp._routing import after, on
 from fera.ocpp._status import ocpi_status_v201
 from fera.ocpp._time import from_wire, to_wire
 from fera.ocpp.link import CompositeSchedule, ProfileResult, StationEvents
@@ -44,6 +46,7 @@ class StationV201(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hint
         super().__init__(station_id, connection, response_timeout=call_timeout)
         self._events = events
         self._transactions: dict[str, _Transaction] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
         self.booted = False
 
     @on(Action.boot_notification)
@@ -58,6 +61,27 @@ class StationV201(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hint
             interval=HEARTBEAT_S,
             status=RegistrationStatusEnumType.accepted,
         )
+
+    @after(Action.boot_notification)
+    def after_boot_notification(self, **_: Any) -> None:
+        spawn(self._tasks, self._request_inventory())
+
+    async def _request_inventory(self) -> None:
+        """Ask for the station's EVSEs and connectors; they come back in NotifyReport."""
+        request = call.GetBaseReport(request_id=INVENTORY_REQUEST_ID, report_base="FullInventory")
+        try:
+            await self.call(request, suppress=False)
+        except INVENTORY_FAILURES as exc:
+            LOGGER.info("station %s: no inventory report: %r", self.id, exc)
+
+    @on(Action.notify_report)
+    async def on_notify_report(
+        self, report_data: list[dict[str, Any]] | None = None, **_: Any
+    ) -> call_result.NotifyReport:
+        evses = inventory(report_data or [])
+        if evses:
+            await self._events.evses_reported(self.id, evses)
+        return call_result.NotifyReport()
 
     @on(Action.heartbeat)
     def on_heartbeat(self, **_: Any) -> call_result.Heartbeat:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -62,6 +62,9 @@ class RecordingEvents:
 
     async def connector_status(self, station_id: str, evse_id: int, connector_id: int, status: str) -> None:
         self._record("connector_status", station_id, evse_id, connector_id, status)
+
+    async def evses_reported(self, station_id: str, evses: Sequence[tuple[int, int]]) -> None:
+        self._record("evses_reported", station_id, list(evses))
 
     async def authorize(self, station_id: str, id_token: str) -> bool:
         self._record("authorize", station_id, id_token)

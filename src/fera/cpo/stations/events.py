@@ -1,9 +1,9 @@
 """What stations report, turned into the CPO's domain API (`StationEvents` for the OCPP gateway).
 
 Station EVSEs map to OCPI EVSEs through the configured `StationDirectory`, or are learnt (`EvseLearner`);
-a transaction becomes a Session of the token's eMSP, bound durably to (station, EVSE, transaction) so ChargingProfiles reach the station.
-Handlers stay short: follow-up commands (a site's TxProfile) run in tasks of their own, started by the site
-balancer when the new session is published.
+a transaction becomes a Session of the token's eMSP, bound durably to (station, EVSE, transaction) so
+ChargingProfiles reach the station. Handlers stay short: follow-up commands (a site's TxProfile) run in
+tasks of their own, started by the site balancer when the new session is published.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -97,6 +97,11 @@ class CpoStationEvents:
             log.warning("station %s: status of EVSE %s not recorded", station_id, evse_id)
         elif not found[1]:  # an EVSE added just now already has the status
             await self._set_status(found[0].location_id, found[0].evse_uid, Status(status))
+
+    async def evses_reported(self, station_id: str, evses: Sequence[tuple[int, int]]) -> None:
+        now = self._cpo.exchange.now()
+        for evse_id, connector_id in evses:  # learnt with UNKNOWN until their StatusNotification
+            await self._learner.ref(station_id, evse_id, connector_id, Status.UNKNOWN, now)
 
     async def authorize(self, station_id: str, id_token: str) -> bool:
         return await authorized_token(self._store, id_token) is not None

@@ -64,6 +64,14 @@ class SimStationV16(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hi
             charging_schedule=composite_to_v16(rate),
         )
 
+    @on(Action.get_configuration)
+    def on_get_configuration(self, key: list[str] | None = None) -> call_result.GetConfiguration:
+        known = {"NumberOfConnectors": str(len(self.model.connectors))}
+        wanted = known if key is None else {k: known[k] for k in key if k in known}
+        unknown = [k for k in key or [] if k not in known]
+        keys = [{"key": k, "readonly": True, "value": v} for k, v in wanted.items()]
+        return call_result.GetConfiguration(configuration_key=keys, unknown_key=unknown or None)
+
     async def boot(self) -> bool:
         request = call.BootNotification(charge_point_model="Simulator", charge_point_vendor="FERA")
         result = await self.call(request, suppress=False)

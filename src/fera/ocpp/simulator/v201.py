@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from datetime import datetime
 from typing import Any
 
+from ocpp.exceptions import OCPPError
 from ocpp.v201 import ChargePoint, call, call_result
 from ocpp.v201.enums import Action
+from websockets.exceptions import ConnectionClosed
 
 from fera.ocpp._meter import MeterReading, write_meter_value
 from fera.ocpp._profiles import composite_to_v201
-from fera.ocpp._routing import is_call, on
+from fera.ocpp._routing import after, is_call, on
 from fera.ocpp._time import to_wire
 from fera.ocpp.simulator.station import StationModel
 
@@ -62,6 +65,30 @@ class SimStationV201(ChargePoint):  # type: ignore[misc]  # ocpp ships no type h
         if rate is None:
             return call_result.GetCompositeSchedule(status="Rejected")
         return call_result.GetCompositeSchedule(status="Accepted", schedule=composite_to_v201(rate, evse_id))
+
+    @on(Action.get_base_report)
+    def on_get_base_report(self, request_id: int, report_base: str, **_: Any) -> call_result.GetBaseReport:
+        return call_result.GetBaseReport(status="Accepted")
+
+    @after(Action.get_base_report)
+    async def after_get_base_report(self, request_id: int, **_: Any) -> None:
+        """The inventory: each EVSE (of one connector) and its connector, available."""
+        report = [
+            {
+                "component": {"name": name, "evse": evse},
+                "variable": {"name": "AvailabilityState"},
+                "variable_attribute": [{"value": "Available"}],
+            }
+            for n in self.model.connectors
+            for name, evse in (("EVSE", {"id": n}), ("Connector", {"id": n, "connector_id": 1}))
+        ]
+        request = call.NotifyReport(
+            request_id=request_id, generated_at=to_wire(self.model.clock.now()), seq_no=0, report_data=report
+        )
+        with contextlib.suppress(
+            OCPPError, TimeoutError, ConnectionClosed
+        ):  # the CSMS went away: no one to tell
+            await self.call(request, suppress=False)
 
     async def boot(self) -> bool:
         station = {"vendor_name": "FERA", "model": "Simulator"}
