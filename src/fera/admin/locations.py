@@ -25,19 +25,27 @@ from fera.ocpi.locations.models import Location, LocationPatch, Status
 __all__ = ["PUSH_WAIT_S", "LocationsAdmin", "locations_admin_router", "settled"]
 
 PUSH_WAIT_S = 30.0
+Pushes = list[asyncio.Task[None]] | None  # collects the push tasks of a change
 
 
 class LocationsAdmin(Protocol):
     """Implemented by the CPO's `CpoLocations`."""
 
     async def own_locations(self) -> Sequence[Location]: ...
-    async def import_location(
-        self, location: Location, pushes: list[asyncio.Task[None]] | None = None
+    async def import_location(self, location: Location, pushes: Pushes = None) -> Location: ...
+    async def patch_location(
+        self, location_id: str, patch: LocationPatch, pushes: Pushes = None
     ) -> Location: ...
-    async def patch_location(self, location_id: str, patch: LocationPatch) -> Location: ...
-    async def remove_location(self, location_id: str, at: datetime | None = None) -> Location: ...
+    async def remove_location(
+        self, location_id: str, at: datetime | None = None, pushes: Pushes = None
+    ) -> Location: ...
     async def set_evse_status(
-        self, location_id: str, evse_uid: str, status: Status, at: datetime | None = None
+        self,
+        location_id: str,
+        evse_uid: str,
+        status: Status,
+        at: datetime | None = None,
+        pushes: Pushes = None,
     ) -> Location: ...
 
 
@@ -75,15 +83,24 @@ def locations_admin_router(
     async def patch_location(_: Admin, location_id: str, request: Request) -> JSONResponse:
         body = await request.body()
         patch = checked(lambda: parse_location_patch(body, now()))
-        return ocpi_response(await locations.patch_location(location_id, patch))
+        pushes: list[asyncio.Task[None]] = []
+        location = await locations.patch_location(location_id, patch, pushes)
+        await settled(pushes)
+        return ocpi_response(location)
 
     @router.delete("/{location_id}")
     async def remove_location(_: Admin, location_id: str) -> JSONResponse:
-        return ocpi_response(await locations.remove_location(location_id))
+        pushes: list[asyncio.Task[None]] = []
+        location = await locations.remove_location(location_id, pushes=pushes)
+        await settled(pushes)
+        return ocpi_response(location)
 
     @router.delete("/{location_id}/{evse_uid}")
     async def remove_evse(_: Admin, location_id: str, evse_uid: str) -> JSONResponse:
-        return ocpi_response(await locations.set_evse_status(location_id, evse_uid, Status.REMOVED))
+        pushes: list[asyncio.Task[None]] = []
+        location = await locations.set_evse_status(location_id, evse_uid, Status.REMOVED, pushes=pushes)
+        await settled(pushes)
+        return ocpi_response(location)
 
     return router
 

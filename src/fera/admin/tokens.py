@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from fera.admin.imports import checked, parse_token_patch, parse_tokens
-from fera.admin.locations import settled
+from fera.admin.locations import Pushes, settled
 from fera.admin.routes import ADMIN_PATH, admin_guard, is_csv
 from fera.ocpi.auth import Party
 from fera.ocpi.envelope import ocpi_response
@@ -31,8 +31,10 @@ class TokensAdmin(Protocol):
 
     async def own_tokens(self) -> Sequence[Token]: ...
     async def token(self, uid: str, type_: TokenType) -> Token | None: ...
-    async def put_token(self, token: Token, pushes: list[asyncio.Task[None]] | None = None) -> Token: ...
-    async def patch_token(self, uid: str, type_: TokenType, patch: TokenPatch) -> Token: ...
+    async def put_token(self, token: Token, pushes: Pushes = None) -> Token: ...
+    async def patch_token(
+        self, uid: str, type_: TokenType, patch: TokenPatch, pushes: Pushes = None
+    ) -> Token: ...
 
 
 def tokens_admin_router(
@@ -79,12 +81,17 @@ def tokens_admin_router(
         _: Admin, uid: str, request: Request, type: TokenType = TokenType.RFID
     ) -> JSONResponse:
         body = await request.body()
-        patch = checked(lambda: parse_token_patch(body, now()))
-        return ocpi_response(await tokens.patch_token(uid, type, patch))
+        return await _patched(tokens, uid, type, checked(lambda: parse_token_patch(body, now())))
 
     @router.delete("/{uid}")
     async def block_token(_: Admin, uid: str, type: TokenType = TokenType.RFID) -> JSONResponse:
-        patch = TokenPatch(valid=False, last_updated=now())
-        return ocpi_response(await tokens.patch_token(uid, type, patch))
+        return await _patched(tokens, uid, type, TokenPatch(valid=False, last_updated=now()))
 
     return router
+
+
+async def _patched(tokens: TokensAdmin, uid: str, type_: TokenType, patch: TokenPatch) -> JSONResponse:
+    pushes: list[asyncio.Task[None]] = []
+    token = await tokens.patch_token(uid, type_, patch, pushes)
+    await settled(pushes)
+    return ocpi_response(token)

@@ -29,9 +29,11 @@ if TYPE_CHECKING:
 
 __all__ = ["Provisioning", "provision"]
 
-console = Console()
+console = Console(soft_wrap=True)  # a message is one line, however narrow the terminal
+errors = Console(stderr=True, soft_wrap=True)
 PUSH_WAIT_S = 30.0
-Store = Callable[["Node", bytes], Awaitable[Sequence[str]]]  # (node, file) -> ids stored (pushes submitted)
+# (node, file, push tasks) -> the ids stored; each push task submitted is added to the list
+Store = Callable[["Node", bytes, list[asyncio.Task[None]]], Awaitable[Sequence[str]]]
 
 
 @dataclass(frozen=True)
@@ -52,17 +54,18 @@ def provision(spec: Provisioning, config_path: Path, file: Path) -> None:
         count = len(spec.check(config, body))
     except InvalidImport as exc:
         _fail(f"{file}: {exc}", 1)
-    if config.admin_token is not None and (ids := _post(spec, config, body)) is not None:
+    if config.admin_token is not None and (answer := _post(spec, config, body)) is not None:
+        ids, pushes = answer
         names = ", ".join(ids)
         console.print(f"Imported {len(ids)} {spec.what} into the serving node {config.name}: {names}.")
-        console.print("The node pushes them to its partners.", highlight=False)
+        console.print(f"It pushed them to its partners ({pushes} pushes).", highlight=False)
         return
-    stored, failures = _direct(spec, config, body)
+    stored, pushes, failures = _direct(spec, config, body)
     reason = "no admin_token" if config.admin_token is None else f"not serving on {config.listen}"
-    console.print(f"Imported {len(stored)} of {count} {spec.what} into {config.name}'s database ({reason});")
-    console.print("pushed to the registered partners.", highlight=False)
+    console.print(f"Imported {len(stored)} of {count} {spec.what} into {config.name}'s database ({reason}).")
+    console.print(f"Pushed them to its partners ({pushes} pushes, {failures} failed).", highlight=False)
     if failures:
-        console.print(f"{failures} push(es) failed: those partners get them when they next pull or register.")
+        console.print("Partners that missed a push get everything when they next pull or register.")
 
 
 def _config(path: Path) -> NodeConfig:
@@ -72,8 +75,8 @@ def _config(path: Path) -> NodeConfig:
         _fail(f"Configuration error: {exc}", 2)
 
 
-def _post(spec: Provisioning, config: NodeConfig, body: bytes) -> list[str] | None:
-    """The ids the serving node imported; None when nothing listens on its address."""
+def _post(spec: Provisioning, config: NodeConfig, body: bytes) -> tuple[list[str], int] | None:
+    """The ids the serving node imported and its pushes; None when nothing listens on its address."""
     host = "127.0.0.1" if config.host in ("0.0.0.0", "::", "") else config.host
     url = f"http://{host}:{config.port}{ADMIN_PATH}/{spec.what}"
     headers = {"Authorization": f"Bearer {config.admin_token}", "Content-Type": spec.content_type}
@@ -89,21 +92,23 @@ def _post(spec: Provisioning, config: NodeConfig, body: bytes) -> list[str] | No
         _fail(f"{url}: HTTP {response.status_code}, not an OCPI answer (is {config.listen} this node?)", 1)
     if envelope.get("status_code") != 1000:
         _fail(f"Refused by {config.name}: {envelope.get('status_message')}", 1)
-    return [str(i) for i in envelope["data"]["imported"]]
+    data = envelope["data"]
+    return [str(i) for i in data["imported"]], int(data["pushes"])
 
 
-def _direct(spec: Provisioning, config: NodeConfig, body: bytes) -> tuple[Sequence[str], int]:
+def _direct(spec: Provisioning, config: NodeConfig, body: bytes) -> tuple[Sequence[str], int, int]:
     from fera.exchange import exchange_of
     from fera.node import create_node
 
-    async def run() -> tuple[Sequence[str], int]:
+    async def run() -> tuple[Sequence[str], int, int]:
         node = create_node(config)
         await node.database.migrate()  # not `start`: no gateway, no planner, no port
         try:
-            stored = await spec.store(node, body)
+            pushes: list[asyncio.Task[None]] = []
+            stored = await spec.store(node, body, pushes)
             pusher = exchange_of(node).pusher
             await pusher.close(PUSH_WAIT_S)
-            return stored, pusher.failures
+            return stored, len(pushes), pusher.failures
         finally:
             await node.http.aclose()
             await node.database.close()
@@ -117,5 +122,5 @@ def _direct(spec: Provisioning, config: NodeConfig, body: bytes) -> tuple[Sequen
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    console.print(f"[red]{message}[/]", highlight=False)
+    errors.print(f"[red]{message}[/]", highlight=False)
     raise typer.Exit(code)

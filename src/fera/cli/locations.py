@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -38,12 +39,12 @@ def _check(config: NodeConfig, body: bytes) -> list[Location]:
     return parse_locations(body, _party(config), datetime.now(UTC))
 
 
-async def _store(node: Node, body: bytes) -> Sequence[str]:
+async def _store(node: Node, body: bytes, pushes: list[asyncio.Task[None]]) -> Sequence[str]:
     from fera.cpo import cpo_of
 
     locations = cpo_of(node).locations
     parsed = parse_locations(body, _party(node.config), node.clock.now())
-    return [(await locations.import_location(location)).id for location in parsed]
+    return [(await locations.import_location(location, pushes)).id for location in parsed]
 
 
 @locations_app.command("import")

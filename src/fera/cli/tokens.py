@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,12 +52,12 @@ def import_tokens(file: FileArgument, config: ConfigOption) -> None:
     def check(config: NodeConfig, body: bytes) -> list[Token]:
         return _parse(config, body, is_csv, datetime.now(UTC))
 
-    async def store(node: Node, body: bytes) -> Sequence[str]:
+    async def store(node: Node, body: bytes, pushes: list[asyncio.Task[None]]) -> Sequence[str]:
         from fera.emsp import emsp_of
 
         tokens = emsp_of(node).tokens
         parsed = _parse(node.config, body, is_csv, node.clock.now())
-        return [(await tokens.put_token(token)).uid for token in parsed]
+        return [(await tokens.put_token(token, pushes)).uid for token in parsed]
 
     content_type = "text/csv" if is_csv else "application/json"
     provision(Provisioning("tokens", check, store, content_type), config, file)

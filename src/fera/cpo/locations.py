@@ -75,7 +75,12 @@ class CpoLocations:
         return await self._change(location.id, lambda _stored: (location, None))
 
     async def set_evse_status(
-        self, location_id: str, evse_uid: str, status: Status, at: datetime | None = None
+        self,
+        location_id: str,
+        evse_uid: str,
+        status: Status,
+        at: datetime | None = None,
+        pushes: Pushes = None,
     ) -> Location:
         """An EVSE's new status (REMOVED is how OCPI deletes one); pushed as a PATCH of that EVSE."""
         at = at or self._ex.now()
@@ -89,7 +94,7 @@ class CpoLocations:
             updated = with_evse(location, evse.model_copy(update={"status": status, "last_updated": at}))
             return updated, lambda c, t, u: c.patch_evse(t, u, updated, evse.uid, patch)
 
-        return await self._change(location_id, change)
+        return await self._change(location_id, change, pushes)
 
     async def import_location(self, location: Location, pushes: Pushes = None) -> Location:
         """Create or update from a provisioning file or the admin API (see `merge_import`); pushed whole.
@@ -97,20 +102,22 @@ class CpoLocations:
         The pushes' tasks are added to `pushes`, for a caller that waits until partners have it."""
         return await self._change(location.id, lambda stored: (merge_import(stored, location), None), pushes)
 
-    async def patch_location(self, location_id: str, patch: LocationPatch) -> Location:
+    async def patch_location(self, location_id: str, patch: LocationPatch, pushes: Pushes = None) -> Location:
         """Change some fields (EVSEs it names are added or replaced by uid); pushed as a PATCH."""
 
         def change(stored: Location | None) -> tuple[Location, Change]:
             updated, sent = patched(existing(stored, location_id), patch)
             return updated, lambda c, t, u: c.patch(t, u, updated, sent)
 
-        return await self._change(location_id, change)
+        return await self._change(location_id, change, pushes)
 
-    async def remove_location(self, location_id: str, at: datetime | None = None) -> Location:
+    async def remove_location(
+        self, location_id: str, at: datetime | None = None, pushes: Pushes = None
+    ) -> Location:
         """OCPI never deletes a location: every EVSE becomes REMOVED (the location expires); pushed whole."""
         when = at or self._ex.now()
         return await self._change(
-            location_id, lambda stored: (removed(existing(stored, location_id), when), None)
+            location_id, lambda stored: (removed(existing(stored, location_id), when), None), pushes
         )
 
     async def add_evse(self, location_id: str, evse: EVSE) -> Location:

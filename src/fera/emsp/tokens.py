@@ -52,7 +52,9 @@ class EmspTokens:
         """Block or unblock a token (tokens are never deleted); pushed as a PATCH."""
         return await self.patch_token(uid, type_, TokenPatch(valid=valid, last_updated=at or self._ex.now()))
 
-    async def patch_token(self, uid: str, type_: TokenType, patch: TokenPatch) -> Token:
+    async def patch_token(
+        self, uid: str, type_: TokenType, patch: TokenPatch, pushes: Pushes = None
+    ) -> Token:
         """Change some fields of one of our tokens; pushed as a PATCH (the whole token if refused)."""
         for field, current in (("uid", uid), ("type", type_.value)):
             given = getattr(patch, field)
@@ -65,7 +67,9 @@ class EmspTokens:
             token = apply_patch(stored.token, patch)
             await uow.tokens.put(token, None)
             partners = await uow.partners.list()
-        self._push(token, patch, partners)
+        tasks = self._push(token, patch, partners)
+        if pushes is not None:
+            pushes.extend(tasks)
         await self._ex.events.publish(TokenChanged(token, None))
         return token
 

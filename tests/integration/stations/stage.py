@@ -150,20 +150,27 @@ class Stage:
                 await asyncio.wait_for(task, WAIT_S)
 
 
-async def stage(node_factory: NodeFactory, tokens: int = 4, sites: list[SiteConfig] | None = None) -> Stage:
-    """CPO (gateway on a free port, stations ST16/ST201 at LOC1) and eMSP, registered; SIM000000.. tokens."""
+async def stage(
+    node_factory: NodeFactory,
+    tokens: int = 4,
+    sites: list[SiteConfig] | None = None,
+    stations: list[StationConfig] | None = None,
+    evses: int = 4,
+) -> Stage:
+    """CPO (gateway on a free port, stations ST16/ST201 at LOC1 with `evses` EVSEs) and eMSP, registered;
+    SIM000000.. tokens."""
     cpo = await node_factory(
         role("CPO", party="CPO"),
         name="cpo",
         ocpp_listen="127.0.0.1:0",
         ocpp_call_timeout_s=5.0,  # a station answering on a loaded machine must not look silent
-        stations=STATIONS,
+        stations=STATIONS if stations is None else stations,
         sites=sites or [],
         admin_token=ADMIN_TOKEN,
     )
     emsp = await node_factory(role("EMSP", party="MSP"), name="emsp")
     partner, _ = await connect(emsp, cpo)
-    await cpo_of(cpo.node).locations.put_location(location("LOC1", evses=4))
+    await cpo_of(cpo.node).locations.put_location(location("LOC1", evses=evses))
     received = Recorder(cpo.node.events, TokenChanged)
     for n in range(tokens):  # the simulator's cars present SIM000000, SIM000001, ...
         await emsp_of(emsp.node).tokens.put_token(token(f"SIM{n:06d}"))
