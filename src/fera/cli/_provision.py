@@ -81,7 +81,8 @@ def _post(spec: Provisioning, config: NodeConfig, body: bytes) -> tuple[list[str
     url = f"http://{host}:{config.port}{ADMIN_PATH}/{spec.what}"
     headers = {"Authorization": f"Bearer {config.admin_token}", "Content-Type": spec.content_type}
     try:
-        response = httpx.post(url, content=body, headers=headers, timeout=PUSH_WAIT_S)
+        # The node answers once its pushes are done (or after PUSH_WAIT_S): wait longer than that.
+        response = httpx.post(url, content=body, headers=headers, timeout=2 * PUSH_WAIT_S)
     except httpx.ConnectError:
         return None
     except httpx.HTTPError as exc:
