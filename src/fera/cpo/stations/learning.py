@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from pydantic import ValidationError
+
 from fera.cpo.locations import CpoLocations
 from fera.cpo.stations.directory import EvseRef, StationDirectory
 from fera.exchange._objects import find_connector, find_evse
@@ -57,20 +59,18 @@ class EvseLearner:
         station = self._directory.station(station_id)
         if station is None:
             return None
-        ref = self._directory.evse(station_id, evse_id)
-        if ref is None:
-            ref = EvseRef(station.location, f"{station_id}-{evse_id}", str(connector_id))
-            self._learnt.setdefault(station_id, set()).add(ref)
+        configured = self._directory.evse(station_id, evse_id)
+        ref = configured or EvseRef(station.location, f"{station_id}-{evse_id}", str(connector_id))
         if ref in self._present:
             return ref, False
         try:
             added = await self._add(ref, status, at)
-        except OcpiError as exc:
-            log.warning(
-                "station %s: EVSE %s not added (import its location first): %s", station_id, evse_id, exc
-            )
+        except (OcpiError, ValidationError) as exc:  # no such location (yet); a station id too long for a uid
+            log.warning("station %s: EVSE %s not added to %s: %s", station_id, evse_id, ref.location_id, exc)
             return None
         self._present.add(ref)
+        if configured is None:
+            self._learnt.setdefault(station_id, set()).add(ref)
         return ref, added
 
     async def _add(self, ref: EvseRef, status: Status, at: datetime) -> bool:
