@@ -1,4 +1,5 @@
-"""docs/quickstart.md, run as written: its shell blocks, its example files, real `fera serve` processes.
+"""docs/quickstart.md, run as written: its ```sh blocks (the ```console one sets up the reader's directory,
+which the test does itself), its example files, real `fera serve` processes.
 
 Only the ports change (free loopback ports instead of 8001, 8002 and 9000), in the files and the commands
 alike. `fera` is this interpreter running this source tree.
