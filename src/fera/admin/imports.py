@@ -112,7 +112,7 @@ def _csv_rows(body: bytes) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _row(row: dict[str | None, str | None]) -> dict[str, Any]:
-    """Empty cells are absent; `valid` reads true/false, yes/no or 1/0."""
+    """Empty cells are absent; `valid` reads true/false, yes/no or 1/0; enum cells any case (rfid = RFID)."""
     out: dict[str, Any] = {}
     for key, value in row.items():
         if key is None or value is None or not value.strip():
@@ -120,6 +120,9 @@ def _row(row: dict[str | None, str | None]) -> dict[str, Any]:
         out[key.strip()] = value.strip()
     if "valid" in out:
         out["valid"] = _boolean(out["valid"])
+    for enum in ("type", "whitelist", "default_profile_type"):
+        if enum in out:
+            out[enum] = out[enum].upper()
     return out
 
 

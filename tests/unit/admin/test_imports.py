@@ -38,7 +38,7 @@ def test_one_location_object_gets_our_party_and_now() -> None:
 
 def test_tokens_from_json_and_csv_get_the_same_defaults() -> None:
     from_json = parse_tokens(b'[{"uid": "C1", "contract_id": "K1"}]', False, EMSP, "Issuer", NOW)
-    from_csv = parse_tokens(b"uid,contract_id,valid\nC1,K1,YES\n", True, EMSP, "Issuer", NOW)
+    from_csv = parse_tokens(b"uid,contract_id,valid,type\nC1,K1,YES,rfid\n", True, EMSP, "Issuer", NOW)
     assert from_json == from_csv
     (token,) = from_csv
     assert (token.type.value, token.issuer, token.valid, token.whitelist.value) == (
