@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from fera.config import StationConfig
@@ -9,8 +11,9 @@ from fera.cpo import cpo_of
 from fera.ocpi.locations.models import Location
 from fera.ocpp.simulator import StationSpec
 from fera.sessions_events import LocationChanged
+from tests.integration.chargingprofiles.setup import location
 from tests.integration.stations.conftest import StageFactory
-from tests.integration.stations.stage import Recorder, ev
+from tests.integration.stations.stage import WAIT_S, Recorder, ev
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -52,3 +55,22 @@ async def test_unconfigured_evses_are_learnt_shared_and_charge(stages: StageFact
     assert by_uid["ST201-1"].status.value == "AVAILABLE"
     shared = await emsp_locations.wait(lambda e: LEARNT <= uids(e.location))  # pushed to the eMSP
     assert shared.source_partner_id == stage.cpo_id
+
+
+async def test_what_a_station_reported_before_its_location_existed_is_learnt_on_import(
+    stages: StageFactory,
+) -> None:
+    early = StationConfig.model_validate({"id": "ST201", "location": "LOC2"})  # LOC2: not imported yet
+    stage = await stages(stations=[early], evses=1)
+    emsp_locations = Recorder(stage.emsp.node.events, LocationChanged)
+    stage.simulate(SPECS[1:], ())  # boots, reports its inventory and statuses; no car
+    learner = stage.stations.events.learner
+    async with asyncio.timeout(WAIT_S):
+        while learner.waiting("LOC2") != [("ST201", 1, 1), ("ST201", 2, 1)]:
+            await asyncio.sleep(0.05)
+
+    await cpo_of(stage.cpo.node).locations.import_location(location("LOC2", evses=0))
+
+    shared = await emsp_locations.wait(lambda e: uids(e.location) == {"ST201-1", "ST201-2"})
+    assert [e.status.value for e in shared.location.evses or []] == ["AVAILABLE", "AVAILABLE"]
+    assert learner.waiting("LOC2") == []

@@ -62,7 +62,7 @@ class CpoStationEvents:
     ) -> None:
         self._cpo, self._directory, self._store, self._bindings = cpo, directory, store, bindings
         self._managed = managed  # is the station behind a site whose load FERA manages?
-        self._learner = EvseLearner(cpo.locations, directory)
+        self.learner = EvseLearner(cpo.locations, directory)
         self.known: dict[str, KnownStation] = {}  # stations that booted since start-up
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -85,23 +85,23 @@ class CpoStationEvents:
     async def station_disconnected(self, station_id: str) -> None:
         if (known := self.known.get(station_id)) is not None:
             known.connected = False
-        evses = {(ref.location_id, ref.evse_uid) for ref in self._learner.evses(station_id)}
+        evses = {(ref.location_id, ref.evse_uid) for ref in self.learner.evses(station_id)}
         for location_id, evse_uid in sorted(evses):  # we no longer know what the EVSEs do
             await self._set_status(location_id, evse_uid, Status.UNKNOWN)
 
     async def connector_status(self, station_id: str, evse_id: int, connector_id: int, status: str) -> None:
-        found = await self._learner.ref(
+        found = await self.learner.ref(
             station_id, evse_id, connector_id, Status(status), self._cpo.exchange.now()
         )
         if found is None:
-            log.warning("station %s: status of EVSE %s not recorded", station_id, evse_id)
+            log.debug("station %s: status of EVSE %s not recorded", station_id, evse_id)
         elif not found[1]:  # an EVSE added just now already has the status
             await self._set_status(found[0].location_id, found[0].evse_uid, Status(status))
 
     async def evses_reported(self, station_id: str, evses: Sequence[tuple[int, int]]) -> None:
         now = self._cpo.exchange.now()
         for evse_id, connector_id in evses:  # learnt with UNKNOWN until their StatusNotification
-            await self._learner.ref(station_id, evse_id, connector_id, Status.UNKNOWN, now)
+            await self.learner.ref(station_id, evse_id, connector_id, Status.UNKNOWN, now)
 
     async def authorize(self, station_id: str, id_token: str) -> bool:
         return await authorized_token(self._store, id_token) is not None
@@ -116,7 +116,7 @@ class CpoStationEvents:
         meter_start_wh: float,
         timestamp: datetime,
     ) -> None:
-        found = await self._learner.ref(station_id, evse_id, connector_id, Status.CHARGING, timestamp)
+        found = await self.learner.ref(station_id, evse_id, connector_id, Status.CHARGING, timestamp)
         ref = None if found is None else found[0]
         token = await authorized_token(self._store, id_token)
         if ref is None or token is None or self._bindings.find(station_id, transaction_id) is not None:

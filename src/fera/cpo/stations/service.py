@@ -15,6 +15,7 @@ from fera.cpo.stations.directory import StationDirectory
 from fera.cpo.stations.events import CpoStationEvents
 from fera.ocpp import OcppGateway
 from fera.ocpp.monitor import StationMonitor
+from fera.sessions_events import LocationChanged
 
 if TYPE_CHECKING:
     from fera.node import Node
@@ -35,6 +36,7 @@ class CpoStations:
             cpo_of(node), self.directory, node.database, self.bindings, managed=managed.__contains__
         )
         self.monitor = StationMonitor(node.clock.now)  # what the dashboard shows of each station
+        node.events.subscribe(LocationChanged, self.events.learner.location_changed)
         self.gateway = OcppGateway(
             self.events, self.directory.admitted(), config.ocpp_call_timeout_s, monitor=self.monitor
         )
