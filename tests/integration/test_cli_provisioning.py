@@ -87,6 +87,8 @@ async def test_a_node_that_is_not_serving_is_written_directly_and_still_pushes(
     assert "Pushed them to its partners (2 pushes, 0 failed)." in result.output
     async with emsp.node.database.unit_of_work() as uow:
         assert await uow.locations.get("NL", "CPO", "LOC2") is not None
+    listed = await fera("locations", "list", "--config", toml(tmp_path, cpo.node.config))
+    assert listed.exit_code == 0 and "│ LOC1 " in listed.output and "│ LOC2 " in listed.output
 
 
 async def test_bad_input_is_one_line_and_a_non_zero_exit(node_factory: NodeFactory, tmp_path: Path) -> None:
@@ -98,6 +100,7 @@ async def test_bad_input_is_one_line_and_a_non_zero_exit(node_factory: NodeFacto
     refused = await fera("locations", "import", invalid, "-c", cpo_toml)
     missing = await fera("locations", "import", tmp_path / "nope.json", "-c", cpo_toml)
     wrong_role = await fera("locations", "import", invalid, "-c", emsp_toml)
+    no_tokens = await fera("tokens", "list", "-c", cpo_toml)
 
     assert (refused.exit_code, refused.output.strip()) == (
         1,
@@ -106,5 +109,9 @@ async def test_bad_input_is_one_line_and_a_non_zero_exit(node_factory: NodeFacto
     )
     assert missing.exit_code == 2 and missing.output.startswith("Cannot read")
     assert wrong_role.exit_code == 1 and "has no CPO role" in wrong_role.output
-    for result in (refused, missing, wrong_role):
+    assert (no_tokens.exit_code, no_tokens.output.strip()) == (
+        1,
+        "Failed: node cpo has no EMSP role: only an eMSP owns tokens",
+    )
+    for result in (refused, missing, wrong_role, no_tokens):
         assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output

@@ -7,7 +7,6 @@ alike. `fera` is this interpreter running this source tree.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -84,8 +83,9 @@ def test_the_quickstart_charges_a_car(tmp_path: Path) -> None:
         assert "Traceback" not in text, text
     assert "Imported 1 locations into the serving node cpo" in output
     assert "Imported 2 tokens into the serving node emsp" in output
-    (location,) = json.loads((tmp_path / "locations-now.json").read_text())["data"]
-    assert [e["uid"] for e in location["evses"]] == ["LOC1-E1", "CS-0001-2"]  # the second one learnt
+    evses = re.findall(r"│ (LOC1-E1|CS-0001-2) +│ (\w+) +│", output)
+    assert [uid for uid, _ in evses] == ["LOC1-E1", "CS-0001-2"], output  # the second one learnt
+    assert re.search(r"│ SIM000001 +│ RFID +│ NL-QMS-C00001-2 +│", output), output
 
 
 def test_the_page_names_only_example_files_that_exist() -> None:

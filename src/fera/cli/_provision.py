@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import httpx
 import typer
@@ -27,8 +27,9 @@ from fera.ocpi.errors import OcpiError
 if TYPE_CHECKING:
     from fera.node import Node
 
-__all__ = ["Provisioning", "provision"]
+__all__ = ["Provisioning", "console", "load", "on_database", "provision"]
 
+T = TypeVar("T")
 console = Console(soft_wrap=True)  # a message is one line, however narrow the terminal
 errors = Console(stderr=True, soft_wrap=True)
 PUSH_WAIT_S = 30.0
@@ -45,7 +46,7 @@ class Provisioning:
 
 
 def provision(spec: Provisioning, config_path: Path, file: Path) -> None:
-    config = _config(config_path)
+    config = load(config_path)
     try:
         body = file.read_bytes()
     except OSError as exc:
@@ -68,7 +69,7 @@ def provision(spec: Provisioning, config_path: Path, file: Path) -> None:
         console.print("Partners that missed a push get everything when they next pull or register.")
 
 
-def _config(path: Path) -> NodeConfig:
+def load(path: Path) -> NodeConfig:
     try:
         return load_config(path)
     except ConfigError as exc:
@@ -99,17 +100,27 @@ def _post(spec: Provisioning, config: NodeConfig, body: bytes) -> tuple[list[str
 
 def _direct(spec: Provisioning, config: NodeConfig, body: bytes) -> tuple[Sequence[str], int, int]:
     from fera.exchange import exchange_of
+
+    async def store(node: Node) -> tuple[Sequence[str], int, int]:
+        pushes: list[asyncio.Task[None]] = []
+        stored = await spec.store(node, body, pushes)
+        pusher = exchange_of(node).pusher
+        await pusher.close(PUSH_WAIT_S)
+        return stored, len(pushes), pusher.failures
+
+    return on_database(config, store)
+
+
+def on_database(config: NodeConfig, action: Callable[[Node], Awaitable[T]]) -> T:
+    """Run `action` on the node's database and services, outside any serving process: no gateway, no
+    planner, no port; errors are one line."""
     from fera.node import create_node
 
-    async def run() -> tuple[Sequence[str], int, int]:
+    async def run() -> T:
         node = create_node(config)
-        await node.database.migrate()  # not `start`: no gateway, no planner, no port
+        await node.database.migrate()  # not `start`
         try:
-            pushes: list[asyncio.Task[None]] = []
-            stored = await spec.store(node, body, pushes)
-            pusher = exchange_of(node).pusher
-            await pusher.close(PUSH_WAIT_S)
-            return stored, len(pushes), pusher.failures
+            return await action(node)
         finally:
             await node.http.aclose()
             await node.database.close()

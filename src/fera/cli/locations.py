@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.table import Table
 
 from fera.admin.imports import InvalidImport, parse_locations
-from fera.cli._provision import Provisioning, provision
+from fera.cli._provision import Provisioning, console, load, on_database, provision
 from fera.config import NodeConfig
 from fera.ocpi.auth import Party
-from fera.ocpi.locations.models import Location
+from fera.ocpi.locations.models import EVSE, Location
 from fera.ocpi.types import Role
 
 if TYPE_CHECKING:
@@ -51,3 +52,31 @@ async def _store(node: Node, body: bytes, pushes: list[asyncio.Task[None]]) -> S
 def import_locations(file: FileArgument, config: ConfigOption) -> None:
     """Create or update locations (EVSEs the file leaves out are kept) and push them to partners."""
     provision(Provisioning("locations", _check, _store, "application/json"), config, file)
+
+
+@locations_app.command("list")
+def list_locations(config: ConfigOption) -> None:
+    """Our locations with their EVSEs (status, connectors), learnt ones included, from the database."""
+    from fera.cpo import cpo_of
+
+    cfg = load(config)
+
+    async def read(node: Node) -> Sequence[Location]:
+        _party(node.config)
+        return await cpo_of(node).locations.own_locations()
+
+    table = Table(title=f"Locations of {cfg.name}")
+    for column in ("location", "name", "EVSE", "status", "connectors"):
+        table.add_column(column)
+    for location in on_database(cfg, read):
+        for n, evse in enumerate(location.evses or [None]):
+            first = (location.id, location.name or "") if n == 0 else ("", "")
+            table.add_row(*first, *_evse_cells(evse))
+    console.print(table)
+
+
+def _evse_cells(evse: EVSE | None) -> tuple[str, str, str]:
+    if evse is None:
+        return "", "", ""
+    connectors = ", ".join(f"{c.id}: {c.standard.value} {c.power_type.value}" for c in evse.connectors)
+    return evse.uid, evse.status.value, connectors

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.table import Table
 
 from fera.admin.imports import InvalidImport, parse_tokens
-from fera.cli._provision import Provisioning, provision
+from fera.cli._provision import Provisioning, console, load, on_database, provision
 from fera.config import NodeConfig, RoleConfig
 from fera.ocpi.tokens.models import Token
 from fera.ocpi.types import Role
@@ -61,3 +62,23 @@ def import_tokens(file: FileArgument, config: ConfigOption) -> None:
 
     content_type = "text/csv" if is_csv else "application/json"
     provision(Provisioning("tokens", check, store, content_type), config, file)
+
+
+@tokens_app.command("list")
+def list_tokens(config: ConfigOption) -> None:
+    """Our tokens, from the database."""
+    from fera.emsp import emsp_of
+
+    cfg = load(config)
+
+    async def read(node: Node) -> Sequence[Token]:
+        _role(node.config)
+        return await emsp_of(node).tokens.own_tokens()
+
+    table = Table(title=f"Tokens of {cfg.name}")
+    for column in ("uid", "type", "contract_id", "visual_number", "valid", "whitelist"):
+        table.add_column(column)
+    for t in on_database(cfg, read):
+        valid = "yes" if t.valid else "no"
+        table.add_row(t.uid, t.type.value, t.contract_id, t.visual_number or "", valid, t.whitelist.value)
+    console.print(table)
