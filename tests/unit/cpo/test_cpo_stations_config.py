@@ -70,3 +70,12 @@ def test_exports() -> None:
         "cdr_token",
         "wire_stations",
     ]
+
+
+def test_evses_may_be_left_to_be_learnt(tmp_path: Path) -> None:
+    path = tmp_path / "cpo.toml"
+    path.write_text(TOML.replace('evses = [{ ocpp_id = 1, evse_uid = "LOC2-E1" }]\n', ""))
+    directory = StationDirectory(load_config(path).stations)
+    station = directory.station("CS-0002")
+    assert station is not None and (station.location, station.evses) == ("LOC2", [])
+    assert directory.evses("CS-0002") == [] and directory.evse("CS-0002", 1) is None
