@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from fera.ocpi.auth import Party
 from fera.ocpi.types import Role
@@ -26,10 +25,20 @@ __all__ = [
 ]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./fera.sqlite3"
+# What a database URL's scheme (without its driver) must become.
+ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+}
 
 
-class ConfigError(Exception):
-    """A node configuration that can't be used; the message says which setting and why."""
+class ConfigError(ValueError):
+    """A node configuration that can't be used: every problem found, each naming its key path and why."""
+
+    def __init__(self, path: str | Path, problems: list[str]) -> None:
+        super().__init__("\n".join(f"{path}: {p}" for p in problems))
+        self.path, self.problems = str(path), problems
 
 
 class RoleConfig(BaseModel):
@@ -147,6 +156,22 @@ class NodeConfig(BaseModel):
     ocpp_call_timeout_s: Annotated[float, Field(gt=0)] = 10.0
     stations: list[StationConfig] = Field(default_factory=list)
 
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        """FERA runs on asyncio: only the async drivers work; say which URL to write instead."""
+        scheme = url.split("://", 1)[0].lower()
+        if scheme in ASYNC_DRIVERS.values():
+            return url
+        suggestion = ASYNC_DRIVERS.get(scheme.split("+", 1)[0])
+        if suggestion is None:
+            raise ValueError(
+                f"unsupported database {scheme}://: use sqlite+aiosqlite:// or postgresql+asyncpg://"
+            )
+        raise ValueError(
+            f"{scheme}:// needs the async driver: write {suggestion}://{url.split('://', 1)[-1]}"
+        )
+
     @property
     def host(self) -> str:
         return self.listen.rsplit(":", 1)[0]
@@ -163,18 +188,7 @@ class NodeConfig(BaseModel):
 
 
 def load_config(path: str | Path) -> NodeConfig:
-    try:
-        with open(path, "rb") as f:
-            raw = tomllib.load(f)
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: no such file") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    try:
-        sections = {k: raw.get(k, []) for k in ("roles", "contracts", "delegations", "sites", "stations")}
-        clock = {"clock": raw["clock"]} if "clock" in raw else {}
-        return NodeConfig.model_validate(raw.get("node", {}) | sections | clock)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{path}: {where}: {first['msg']}") from exc
+    """Read and validate a node's TOML file; `ConfigError` lists every problem, unknown keys included."""
+    from fera.config_file import read_config  # the loader imports the models above
+
+    return read_config(path)

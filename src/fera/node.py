@@ -30,6 +30,7 @@ from fera.ocpi.versions import (
     versions_router,
 )
 from fera.partners import Identity, PartnerRole, PartnerService
+from fera.partners.contact import ContactLog
 from fera.roles import role_mounts
 from fera.signals.board import SignalBoard
 from fera.store import Database
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     from fera.scsp.planning_loop import SteeringPlanner
     from fera.smartcharging.sender import ProfileSender
 
-__all__ = ["ModuleMount", "Node", "create_node"]
+__all__ = ["ModuleMount", "Node", "create_node", "partner_service"]
 
 Hook = Callable[[], Awaitable[None]]
 
@@ -71,17 +72,9 @@ class Node:
         self.traffic = TrafficLog(self.clock.now)  # recent OCPI messages per partner, for the dashboard
         self.http = httpx.AsyncClient(timeout=OUTBOUND_TIMEOUT, transport=transport)
         self.peer = PeerClient(self.http, self.traffic)
-        identity = Identity(
-            self.base_url + VERSIONS_PATH,
-            tuple(PartnerRole(r.role, r.country_code, r.party_id, r.name, r.website) for r in config.roles),
-        )
-        self.partners = PartnerService(
-            self.database,
-            identity,
-            VersionsClient(self.peer),
-            CredentialsClient(self.peer),
-            token_grace=timedelta(seconds=config.token_rotation_grace_s),
-        )
+        self.contacts = ContactLog(self.database)  # partner health, for `fera status`
+        self.peer.observer = self.contacts.observe
+        self.partners = partner_service(config, self.database, self.peer)
         self.auth = Authenticator(self.partners.resolve)
         self.events = EventBus()
         self.signals = SignalBoard(self.database, self.events)
@@ -117,6 +110,7 @@ class Node:
     async def stop(self) -> None:
         for hook in reversed(self.on_stop):
             await hook()
+        await self.contacts.drain()
         await self.http.aclose()
         await self.database.close()
 
@@ -144,6 +138,21 @@ class Node:
         app.add_middleware(RequestIdMiddleware)
         app.add_middleware(NormalisePathMiddleware)
         return app
+
+
+def partner_service(config: NodeConfig, database: Database, peer: PeerClient) -> PartnerService:
+    """The credentials logic alone: what `fera partners …` needs beside a serving node (no app, no hooks)."""
+    identity = Identity(
+        config.public_url.rstrip("/") + VERSIONS_PATH,
+        tuple(PartnerRole(r.role, r.country_code, r.party_id, r.name, r.website) for r in config.roles),
+    )
+    return PartnerService(
+        database,
+        identity,
+        VersionsClient(peer),
+        CredentialsClient(peer),
+        token_grace=timedelta(seconds=config.token_rotation_grace_s),
+    )
 
 
 def create_node(config: NodeConfig, *, transport: httpx.AsyncBaseTransport | None = None) -> Node:

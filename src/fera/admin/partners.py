@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from fera.admin.routes import ADMIN_PATH, admin_guard
 from fera.ocpi.auth import Party
 from fera.ocpi.envelope import ocpi_response
-from fera.ocpi.errors import NotFound, PeerError, UnableToUseClientApi
+from fera.ocpi.errors import InvalidParameters, NotFound, PeerError, UnableToUseClientApi
 from fera.ocpi.types import Role
 from fera.partners import Partner, PartnerService
 
@@ -64,6 +64,8 @@ def partners_admin_router(admin_token: str | None, partners: PartnerService) -> 
             partner = await partners.register_with(body.versions_url, body.token_a)
         except PeerError as exc:
             raise UnableToUseClientApi(str(exc)) from exc
+        except LookupError as exc:  # already registered with that platform
+            raise InvalidParameters(str(exc)) from exc
         roles = [str(r.party) for r in partner.roles]
         return ocpi_response({"partner_id": partner.id, "name": partner.name, "roles": roles})
 
@@ -74,6 +76,21 @@ def partners_admin_router(admin_token: str | None, partners: PartnerService) -> 
         except LookupError as exc:
             raise NotFound(str(exc)) from exc
         return ocpi_response(_agreed(partner))
+
+    @router.get("/invitations")
+    async def invitations(_: Admin) -> JSONResponse:
+        open_ = await partners.invitations()
+        return ocpi_response(
+            [{"partner_id": p.id, "name": p.name, "created_at": p.created_at.isoformat()} for p in open_]
+        )
+
+    @router.delete("/invitations/{token_or_id}")
+    async def revoke(_: Admin, token_or_id: str) -> JSONResponse:
+        try:
+            partner = await partners.revoke(token_or_id)
+        except LookupError as exc:
+            raise NotFound(str(exc)) from exc
+        return ocpi_response({"partner_id": partner.id, "name": partner.name})
 
     return router
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,7 @@ from fera.ocpi.errors import PeerError
 from fera.ocpi.recording import outcome
 from fera.traffic import Direction, TrafficLog
 
-__all__ = ["PeerClient", "PeerTarget", "Reply", "join_url"]
+__all__ = ["ContactObserver", "PeerClient", "PeerTarget", "Reply", "join_url"]
 
 log = logging.getLogger(__name__)
 _NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
@@ -55,12 +55,17 @@ class Reply:
         return self.envelope.data
 
 
+# Told of every outbound call's outcome (None: it succeeded); e.g. to keep each partner's health.
+ContactObserver = Callable[[PeerTarget, "PeerError | None"], Awaitable[None]]
+
+
 class PeerClient:
     """Wraps one shared `httpx.AsyncClient` per node; module clients only say method, URL and model."""
 
     def __init__(self, http: httpx.AsyncClient, traffic: TrafficLog | None = None) -> None:
         self._http = http
         self._traffic = traffic
+        self.observer: ContactObserver | None = None
 
     async def call(
         self,
@@ -76,6 +81,24 @@ class PeerClient:
     ) -> Reply:
         """One request; raises `PeerError` unless HTTP is 2xx (or accepted) and the OCPI status is 1xxx
         (or 2xxx with `accept_client_errors`, for modules whose answer rides in `data` whatever the code)."""
+        try:
+            reply = await self._call(target, method, url, json, params, functional)
+            reply = self._checked(target, url, reply, accept_statuses, accept_client_errors)
+        except PeerError as exc:
+            await self._observe(target, exc)
+            raise
+        await self._observe(target, None)
+        return reply
+
+    async def _call(
+        self,
+        target: PeerTarget,
+        method: str,
+        url: str,
+        json: Any,
+        params: Mapping[str, str] | None,
+        functional: bool,
+    ) -> Reply:
         headers = self._headers(target, functional)
         try:
             response = await self._http.request(method, url, json=json, params=params, headers=headers)
@@ -88,6 +111,25 @@ class PeerClient:
             self._record(target, method, url, f"{response.status_code} · not OCPI")
             raise
         self._record(target, method, url, outcome(reply.http_status, reply.envelope.status_code))
+        return reply
+
+    async def _observe(self, target: PeerTarget, error: PeerError | None) -> None:
+        if self.observer is None:
+            return
+        try:
+            await self.observer(target, error)
+        except Exception:  # bookkeeping must never fail the call it describes
+            log.exception("recording the contact with %s failed", target.name)
+
+    @staticmethod
+    def _checked(
+        target: PeerTarget,
+        url: str,
+        reply: Reply,
+        accept_statuses: tuple[int, ...],
+        accept_client_errors: bool,
+    ) -> Reply:
+        """A reply the peer answered; refusals (HTTP or OCPI status) become `PeerError`s."""
         if reply.http_status in accept_statuses:
             return reply
         ceiling = 3000 if accept_client_errors else 2000

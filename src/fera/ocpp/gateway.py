@@ -213,3 +213,7 @@ class OcppGateway:
 
     def is_connected(self, station_id: str) -> bool:
         return station_id in self._links
+
+    def connected(self) -> list[str]:
+        """Ids of the stations connected now (what `fera status` shows)."""
+        return sorted(self._links)

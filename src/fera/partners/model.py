@@ -53,6 +53,10 @@ class Partner:
     # flight then still succeed).
     previous_token_hash: str | None = None
     previous_token_until: datetime | None = None
+    # Health, as our outbound calls found it: last success, last failure (read by `fera status`).
+    last_contact_at: datetime | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
 
     @property
     def registered(self) -> bool:

@@ -12,7 +12,14 @@ from datetime import UTC, datetime, timedelta
 
 from fera.ocpi.auth import Caller, Party, TokenKind, hash_token, new_token
 from fera.ocpi.credentials import Credentials, CredentialsClient, CredentialsRole
-from fera.ocpi.errors import InvalidParameters, MethodNotAllowed, NoMatchingEndpoints, PeerError, Unauthorized
+from fera.ocpi.errors import (
+    InvalidParameters,
+    MethodNotAllowed,
+    NoMatchingEndpoints,
+    PeerError,
+    UnableToUseClientApi,
+    Unauthorized,
+)
 from fera.ocpi.locations.models import BusinessDetails
 from fera.ocpi.peer import PeerTarget
 from fera.ocpi.types import Role
@@ -25,6 +32,10 @@ from fera.store.protocols import Store
 __all__ = ["Identity", "Invitation", "PartnerService"]
 
 log = logging.getLogger(__name__)
+# Said to whoever registers with a token A the partner refuses (wrong, revoked or already used).
+TOKEN_A_HINT = (
+    "token A refused: it is wrong, revoked or was already used; ask the partner for a new invitation"
+)
 
 
 @dataclass(frozen=True)
@@ -169,8 +180,15 @@ class PartnerService:
 
     async def register_with(self, versions_url: str, token_a: str, name: str | None = None) -> Partner:
         """Discover with token A, POST our token B, keep their token C. Nothing is left behind on failure."""
+        await self._not_yet_registered(versions_url)
         target = PeerTarget(name or versions_url, token_a)
-        found = await discover(self._versions, target, versions_url)
+        try:
+            found = await discover(self._versions, target, versions_url)
+        except UnableToUseClientApi as exc:
+            refused = isinstance(exc.__cause__, PeerError) and exc.__cause__.http_status == 401
+            if not refused:
+                raise
+            raise UnableToUseClientApi(f"{versions_url}: {TOKEN_A_HINT} (HTTP 401)") from exc
         token_b = new_token()
         partner = Partner(
             id=str(uuid.uuid4()),
@@ -222,6 +240,31 @@ class PartnerService:
             await self._credentials.unregister(target, url)
         async with self._store.unit_of_work() as uow:
             await uow.partners.delete(partner.id)
+
+    async def invitations(self) -> list[Partner]:
+        """Open invitations: a token A handed out and not used yet."""
+        return [p for p in await self.list() if p.token_a_hash is not None and not p.registered]
+
+    async def revoke(self, token_or_id: str) -> Partner:
+        """Withdraw an open invitation, named by its token A, its partner id or a unique prefix of that id."""
+        async with self._store.unit_of_work() as uow:
+            partner = await uow.partners.by_token_hash(hash_token(token_or_id))
+        if partner is None or partner.token_a_hash != hash_token(token_or_id):
+            partner = await self.find(await self.resolve_id(token_or_id))
+        if partner is None or partner.registered or partner.token_a_hash is None:
+            raise LookupError(f"{token_or_id} is not an open invitation (see `fera partners invitations`)")
+        async with self._store.unit_of_work() as uow:
+            await uow.partners.delete(partner.id)
+        return partner
+
+    async def resolve_id(self, id_or_prefix: str) -> str:
+        """The full partner id that `id_or_prefix` (as `fera partners list` prints it) names."""
+        matches = [p.id for p in await self.list() if p.id.startswith(id_or_prefix.strip().lower())]
+        if len(matches) == 1 and id_or_prefix.strip():
+            return matches[0]
+        if not matches:
+            raise LookupError(f"no partner {id_or_prefix} (see `fera partners list`)")
+        raise LookupError(f"{id_or_prefix} names {len(matches)} partners: give more of the id")
 
     async def list(self) -> list[Partner]:
         async with self._store.unit_of_work() as uow:
@@ -301,6 +344,14 @@ class PartnerService:
         if partner.previous_token_hash != token_hash:
             return False
         return partner.previous_token_until is None or partner.previous_token_until <= self._now()
+
+    async def _not_yet_registered(self, versions_url: str) -> None:
+        known = next((p for p in await self.list() if p.registered and p.versions_url == versions_url), None)
+        if known is not None:
+            raise LookupError(
+                f"already registered with {known.name} ({known.id[:8]}): "
+                "use `fera partners rotate` for new tokens, or unregister first"
+            )
 
     async def _registered(self, partner_id: str) -> Partner:
         async with self._store.unit_of_work() as uow:

@@ -63,11 +63,22 @@ def step_values(
     return values
 
 
+def _rows(text: str, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    """Rows by column name; without its header line a CSV would silently lose its first row: refused."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in columns if c not in (reader.fieldnames or ())]
+    if missing:
+        raise ValueError(
+            f"the first line must be the header {','.join(columns)} (missing: {', '.join(missing)})"
+        )
+    return list(reader)
+
+
 def forecast_from_csv(
     group_id: str, text: str, unit: str = "KW", fallback: float | None = None
 ) -> CapacityForecast:
     """CSV with a header `start,end,capacity` (ISO times); the unit applies to every row."""
-    rows = list(csv.DictReader(io.StringIO(text)))
+    rows = _rows(text, ("start", "end", "capacity"))
     blocks = [
         CapacityBlock(
             capacity=float(r["capacity"]),
@@ -83,7 +94,7 @@ def forecast_from_csv(
 def series_from_csv(kind: SignalKind, text: str, group_id: str | None = None) -> SignalSeries:
     """CSV with a header `start,end,value`; intervals may have different lengths."""
     intervals = []
-    for i, row in enumerate(csv.DictReader(io.StringIO(text))):
+    for i, row in enumerate(_rows(text, ("start", "end", "value"))):
         start, end = datetime.fromisoformat(row["start"]), datetime.fromisoformat(row["end"])
         intervals.append(
             {

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from fera.cpo import cpo_of
 from fera.cpo.chargingprofiles.stations import StationRouter
+from fera.cpo.stations.admin import stations_admin_router
 from fera.cpo.stations.bindings import StationBindings
 from fera.cpo.stations.directory import StationDirectory
 from fera.cpo.stations.events import CpoStationEvents
@@ -29,6 +30,7 @@ class CpoStations:
         self._host, port = listen.rsplit(":", 1)
         self._port = int(port)
         self.directory = StationDirectory(config.stations)
+        self.configured = config.stations
         self.bindings = StationBindings(node.database, router)
         sites = {s.location.upper() for s in config.sites}
         managed = {s.id for s in config.stations if s.location.upper() in sites}
@@ -67,4 +69,5 @@ def wire_stations(node: Node, router: StationRouter) -> CpoStations | None:
     node.dashboard_sources.stations = stations.monitor
     node.on_start.append(stations.start)
     node.on_stop.append(stations.stop)
+    node.extra_routers.append(stations_admin_router(node.config.admin_token, stations))
     return stations

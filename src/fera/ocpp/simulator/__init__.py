@@ -3,7 +3,7 @@
 from fera.ocpp.simulator.clock import SimClock
 from fera.ocpp.simulator.config import SimulationConfig, StationSpec, gateway_stations, station_specs
 from fera.ocpp.simulator.evs import EvArrival, generate_evs, read_evs_csv
-from fera.ocpp.simulator.run import SimulationReport, run_simulation
+from fera.ocpp.simulator.run import SimulationError, SimulationReport, StationRefused, run_simulation
 from fera.ocpp.simulator.session import PowerTracker, SessionReport
 
 __all__ = [
@@ -12,7 +12,9 @@ __all__ = [
     "SessionReport",
     "SimClock",
     "SimulationConfig",
+    "SimulationError",
     "SimulationReport",
+    "StationRefused",
     "StationSpec",
     "gateway_stations",
     "generate_evs",

@@ -63,7 +63,12 @@ def _when(text: str, start: datetime) -> datetime:
 def read_evs_csv(text: str, start: datetime) -> tuple[EvArrival, ...]:
     """Columns arrival,departure,energy_kwh,max_kw[,station,connector]; raises ValueError naming the line."""
     visits = []
-    for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+    reader = csv.DictReader(io.StringIO(text))
+    needed = ("arrival", "departure", "energy_kwh", "max_kw")
+    missing = [c for c in needed if c not in (reader.fieldnames or ())]
+    if missing:  # else the first EV would be read as the header and lost
+        raise ValueError(f"EV CSV: the first line must be its header (missing: {', '.join(missing)})")
+    for line, row in enumerate(reader, start=2):
         try:
             connector = (row.get("connector") or "").strip()
             visits.append(

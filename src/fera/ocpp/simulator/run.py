@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from urllib.parse import quote
 
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import InvalidHandshake, InvalidStatus
 from websockets.typing import Subprotocol
 
 from fera.ocpp.simulator.clock import SimClock
@@ -20,7 +21,24 @@ from fera.ocpp.simulator.station import Connector, StationModel
 from fera.ocpp.simulator.v16 import SimStationV16
 from fera.ocpp.simulator.v201 import SimStationV201
 
-__all__ = ["SimulationReport", "run_simulation"]
+__all__ = ["SimulationError", "SimulationReport", "StationRefused", "run_simulation"]
+
+
+class SimulationError(RuntimeError):
+    """A station could not join: the gateway is unreachable, or did not accept its BootNotification."""
+
+
+class StationRefused(InvalidStatus):
+    """The gateway answered a station's websocket handshake with an HTTP error (its `response`)."""
+
+    def __init__(self, station_id: str, refused: InvalidStatus) -> None:
+        super().__init__(refused.response)
+        self.station_id = station_id
+
+    def __str__(self) -> str:
+        status = self.response.status_code
+        hint = ": it must be in the CPO's [[stations]], with its password" if status == 401 else ""
+        return f"station {self.station_id}: the gateway refused it (HTTP {status}){hint}"
 
 
 @dataclass(frozen=True)
@@ -64,19 +82,25 @@ async def _connect(spec: StationSpec, config: SimulationConfig, clock: SimClock)
     if spec.password is not None:
         secret = base64.b64encode(f"{spec.station_id}:{spec.password}".encode()).decode()
         headers["Authorization"] = f"Basic {secret}"
-    connection = await connect(
-        f"{config.url.rstrip('/')}/{quote(spec.station_id, safe='')}",
-        subprotocols=[Subprotocol(f"ocpp{spec.ocpp_version}")],
-        additional_headers=headers,
-        open_timeout=config.timeout_s,
-    )
+    url = f"{config.url.rstrip('/')}/{quote(spec.station_id, safe='')}"
+    try:
+        connection = await connect(
+            url,
+            subprotocols=[Subprotocol(f"ocpp{spec.ocpp_version}")],
+            additional_headers=headers,
+            open_timeout=config.timeout_s,
+        )
+    except InvalidStatus as exc:
+        raise StationRefused(spec.station_id, exc) from exc
+    except (OSError, TimeoutError, InvalidHandshake) as exc:
+        raise SimulationError(f"cannot reach the OCPP gateway at {config.url}: {exc}") from exc
     model = StationModel(spec, clock)
     client_type = SimStationV16 if spec.ocpp_version == "1.6" else SimStationV201
     client = client_type(model, connection, config.timeout_s)
     running = _Running(client, connection, asyncio.create_task(client.start()))
     try:
         if not await client.boot():
-            raise RuntimeError(f"station {spec.station_id}: BootNotification not accepted")
+            raise SimulationError(f"station {spec.station_id}: BootNotification not accepted")
         for connector_id in model.connectors:
             await client.status(connector_id, "available")
     except BaseException:

@@ -45,6 +45,10 @@ class SqlLocationStore:
         values = {"partner_id": partner_id, "last_updated": location.last_updated, "data": location.to_wire()}
         return await upsert(self._session, LocationRow, keys, values)
 
+    async def ids(self) -> set[str]:
+        rows = await self._session.scalars(select(LocationRow.id).distinct())
+        return {r.upper() for r in rows}
+
     async def page(self, partner_id: str | None, visibility: Visibility, window: Window) -> Page:
         query = select(LocationRow.data).where(
             owned_by(LocationRow.partner_id, partner_id), _visible(visibility)

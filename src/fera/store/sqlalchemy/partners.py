@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fera.ocpi.auth import Party
@@ -53,6 +53,14 @@ class SqlPartnerStore:
     async def delete(self, partner_id: str) -> None:
         await self._session.execute(delete(PartnerRow).where(PartnerRow.id == partner_id))
 
+    async def record_contact(self, outbound_token: str, at: datetime, error: str | None) -> None:
+        """A call with this token succeeded (`error` None) or failed; the last error stays, with its time."""
+        values: dict[str, object] = (
+            {"last_contact_at": at} if error is None else {"last_error": error[:300], "last_error_at": at}
+        )
+        query = update(PartnerRow).where(PartnerRow.outbound_token == outbound_token).values(**values)
+        await self._session.execute(query)
+
 
 def _to_row(p: Partner, row: PartnerRow) -> PartnerRow:
     row.id, row.name, row.created_at = p.id, p.name, p.created_at
@@ -97,6 +105,9 @@ def _from_row(row: PartnerRow) -> Partner:
         agreed=[Party(a["country_code"], a["party_id"], Role(a["role"])) for a in row.agreed_parties or []],
         previous_token_hash=row.previous_token_hash,
         previous_token_until=_utc(row.previous_token_until),
+        last_contact_at=_utc(row.last_contact_at),
+        last_error=row.last_error,
+        last_error_at=_utc(row.last_error_at),
     )
 
 

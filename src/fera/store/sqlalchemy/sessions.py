@@ -51,6 +51,10 @@ class SqlSessionStore:
             row.preferences = preferences.to_wire()
             await self._session.flush()
 
+    async def location_ids(self) -> set[str]:
+        rows = await self._session.scalars(select(SessionRow.location_id).distinct())
+        return {r.upper() for r in rows}
+
     async def page(self, partner_id: str | None, visibility: Visibility, window: Window) -> Page:
         query = select(SessionRow.data).where(
             owned_by(SessionRow.partner_id, partner_id), _visible(visibility)

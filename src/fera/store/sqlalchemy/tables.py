@@ -32,6 +32,9 @@ class PartnerRow(Base):
     agreed_parties: Mapped[list[Any] | None]
     previous_token_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     previous_token_until: Mapped[datetime | None]
+    last_contact_at: Mapped[datetime | None]  # migration 0006_cli: partner health for `fera status`
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    last_error_at: Mapped[datetime | None]
 
 
 # -- Locations, Sessions, Tokens (issue 3) ---------------------------------------------------------------

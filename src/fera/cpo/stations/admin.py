@@ -1,0 +1,51 @@
+"""`GET /fera/admin/stations`: which stations the running gateway has online (read by `fera status`).
+
+No `from __future__ import annotations` here: FastAPI must resolve the local dependency alias.
+"""
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from fera.admin.routes import ADMIN_PATH, admin_guard
+from fera.ocpi.envelope import ocpi_response
+from fera.ocpp.monitor import StationMonitor
+
+if TYPE_CHECKING:
+    from fera.cpo.stations.service import CpoStations
+
+__all__ = ["stations_admin_router"]
+
+REFUSALS_SHOWN = 10
+
+
+def _row(monitor: StationMonitor, station_id: str, online: bool) -> dict[str, Any]:
+    state = monitor.state(station_id)
+    seen = state.last_seen.isoformat() if state is not None and state.last_seen is not None else None
+    return {
+        "id": station_id,
+        "online": online,
+        "protocol": state.protocol if state is not None else None,
+        "last_seen": seen,
+    }
+
+
+def stations_admin_router(admin_token: str | None, stations: "CpoStations") -> APIRouter:
+    router = APIRouter(prefix=ADMIN_PATH)
+    Admin = Annotated[None, Depends(admin_guard(admin_token))]  # noqa: N806 - a type alias
+
+    @router.get("/stations")
+    async def get_stations(_: Admin) -> JSONResponse:
+        gateway = stations.gateway
+        online = gateway.connected()
+        known = [s.id for s in stations.configured]
+        rows = [_row(gateway.monitor, i, i in online) for i in known + [i for i in online if i not in known]]
+        refused = [
+            {"at": r.at.isoformat(), "station_id": r.station_id, "reason": r.reason}
+            for r in gateway.monitor.refusals()[:REFUSALS_SHOWN]
+        ]
+        url = stations.url if stations.port is not None else None
+        return ocpi_response({"gateway_url": url, "stations": rows, "refused": refused})
+
+    return router
