@@ -24,6 +24,7 @@ __all__ = [
     "ConfigOption",
     "DatabaseUnavailable",
     "console",
+    "errors",
     "fail",
     "load",
     "node_url",
@@ -33,6 +34,7 @@ __all__ = [
 
 # Piped output (logs, grep, tests) is not cut at 80 columns: tables keep whole ids and URLs.
 console = Console(width=None if sys.stdout.isatty() else 200)
+errors = Console(stderr=True, soft_wrap=True)  # failures go to stderr, one line each
 T = TypeVar("T")
 
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="Node configuration (TOML).")]
@@ -60,7 +62,7 @@ async def open_database(config: NodeConfig) -> Database:
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """One line on what went wrong and what to do, then a non-zero exit."""
-    console.print(f"[red]Error:[/] {escape(message)}", soft_wrap=True)
+    errors.print(f"[red]Error:[/] {escape(message)}")
     raise typer.Exit(code)
 
 
@@ -70,9 +72,7 @@ def load(path: Path) -> NodeConfig:
         return load_config(path)
     except ConfigError as exc:
         for problem in exc.problems:
-            console.print(
-                f"[red]Configuration error:[/] {escape(exc.path)}: {escape(problem)}", soft_wrap=True
-            )
+            errors.print(f"[red]Configuration error:[/] {escape(exc.path)}: {escape(problem)}")
         raise typer.Exit(2) from exc
 
 

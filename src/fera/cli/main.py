@@ -17,7 +17,7 @@ import typer
 from rich.markup import escape
 
 from fera import __version__
-from fera.cli._common import ConfigOption, console, fail, load, node_url, open_database, run
+from fera.cli._common import ConfigOption, console, errors, fail, load, node_url, open_database, run
 from fera.cli.locations import locations_app
 from fera.cli.partners import partners_app
 from fera.cli.signals import signals_app
@@ -150,7 +150,7 @@ def _unexpected(exc: Exception) -> None:
     """Last resort for `fera` itself: one line, and the traceback only when FERA_DEBUG is set."""
     if os.environ.get("FERA_DEBUG"):
         raise exc
-    console.print(
+    errors.print(
         f"[red]Error:[/] unexpected {type(exc).__name__}: {escape(str(exc))} "
         "(run with FERA_DEBUG=1 for the traceback, and please report it)",
         soft_wrap=True,
