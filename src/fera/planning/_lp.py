@@ -1,9 +1,11 @@
 """The planning LP on HiGHS, built as sparse numpy arrays and passed in one call.
 
 Columns: one power variable (kW) per cell (session, step), then one peak variable per smoothing pool.
-Rows: energy per session (Σ x·h ≤ need), capacity per group, step and dimension (total, L1, L2, L3), and
-for each pool Σ x − peak ≤ 0. Unmet energy is the implicit slack of the energy row: every delivered kWh earns
-`UNMET_PENALTY`, far above any other term, so the LP first delivers all it can and x = 0 is always feasible.
+Rows: energy per session (Σ x·h ≤ need), capacity per group, step and dimension (total, L1, L2, L3), for
+each pool Σ x − peak ≤ 0, and for each share (guessed needs in one group) x_a/p̄_a = x_b/p̄_b between
+neighbours present at a step, so guesses split a tight limit in proportion to their maximum power.
+Unmet energy is the implicit slack of the energy row: every delivered kWh earns `UNMET_PENALTY`, far above
+any other term, so the LP first delivers all it can and x = 0 is always feasible.
 Rows that can never bind (all members at full power fit) are left out to keep re-plans small.
 
 Every row has a global key (kind, session/group/pool, dimension, step), so the optimal basis of several
@@ -28,7 +30,7 @@ DUST_KW = 1e-3  # solver residue below 1 W is no plan
 PRESOLVE_CELLS = 20_000  # below this, HiGHS's presolve costs more than it saves (1.2 ms vs 3-4 ms per site)
 
 
-_ENERGY, _LIMIT, _POOL = 0, 1, 2
+_ENERGY, _LIMIT, _POOL, _SHARE = 0, 1, 2, 3
 BASIC = int(highspy.HighsBasisStatus.kBasic)
 _STATUS = {int(v): v for v in highspy.HighsBasisStatus.__members__.values()}
 
@@ -57,15 +59,19 @@ class _Rows:
     cols: list[Ints] = field(default_factory=list)
     vals: list[Floats] = field(default_factory=list)
     upper: list[Floats] = field(default_factory=list)
+    lower: list[Floats] = field(default_factory=list)
     keys: list[Ints] = field(default_factory=list)
     count: int = 0
 
-    def add(self, row_of_entry: Ints, cols: Ints, vals: Floats, upper: Floats, key: _Key) -> None:
+    def add(
+        self, row_of_entry: Ints, cols: Ints, vals: Floats, upper: Floats, key: _Key, *, equal: bool = False
+    ) -> None:
         kind, owner, dim, step = key
         self.rows.append(row_of_entry + self.count)
         self.cols.append(cols)
         self.vals.append(vals)
         self.upper.append(upper)
+        self.lower.append(upper if equal else np.full(upper.size, -np.inf))
         packed = ((kind * 2**32 + np.asarray(owner, dtype=np.int64)) * 4 + dim) * self.steps + step
         self.keys.append(np.broadcast_to(packed, upper.shape).astype(np.int64))
         self.count += upper.size
@@ -125,15 +131,42 @@ def _pool_rows(grid: Grid, pools: list[Ints], labels: Labels, out: _Rows) -> Non
         out.add(rows, cols, vals, np.zeros(steps.size), (_POOL, int(labels.pool[k]), 0, steps))
 
 
+def _share_rows(grid: Grid, need_kwh: Floats, shares: list[Ints], labels: Labels, out: _Rows) -> None:
+    """x_a·p̄_b − x_b·p̄_a = 0 for neighbours a, b of a share present at the same step.
+
+    Only members that can take power and whose need can't run out join: a filled car must not hold the
+    others at its level."""
+    reachable = grid.pmax_kw * grid.hours * np.diff(grid.offsets)
+    for share in shares:
+        members = share[(need_kwh[share] >= reachable[share] - 1e-9) & (grid.pmax_kw[share] > 1e-9)]
+        cells = grid.cells_of(members)
+        if cells.size < 2:
+            continue
+        cells = cells[np.lexsort((grid.cell_session[cells], grid.cell_step[cells]))]
+        steps = grid.cell_step[cells]
+        pair = np.flatnonzero(steps[:-1] == steps[1:])
+        if pair.size == 0:
+            continue
+        a, b = cells[pair], cells[pair + 1]
+        pa, pb = grid.pmax_kw[grid.cell_session[a]], grid.pmax_kw[grid.cell_session[b]]
+        rows = np.arange(pair.size, dtype=np.int64)
+        owner = labels.session[grid.cell_session[a]]
+        out.add(
+            np.concatenate([rows, rows]), np.concatenate([a, b]), np.concatenate([pb, -pa]),
+            np.zeros(pair.size), (_SHARE, owner, 0, grid.cell_step[a]), equal=True,
+        )  # fmt: skip
+
+
 def _pass_model(h: highspy.Highs, cost: Floats, upper: Floats, rows: _Rows) -> int:
     ncol = cost.size
     r, c, v = (np.concatenate(a) if a else np.zeros(0) for a in (rows.rows, rows.cols, rows.vals))
     order = np.argsort(c, kind="stable")
     start = np.searchsorted(c[order], np.arange(ncol)).astype(np.int32)
     row_upper = np.concatenate(rows.upper) if rows.upper else np.zeros(0)
+    row_lower = np.concatenate(rows.lower) if rows.lower else np.zeros(0)
     status = h.passModel(
         ncol, rows.count, v.size, int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize), 0.0,
-        cost, np.zeros(ncol), upper, np.full(rows.count, -np.inf), row_upper,
+        cost, np.zeros(ncol), upper, row_lower, row_upper,
         start, r[order].astype(np.int32), v[order].astype(np.float64), np.zeros(ncol, dtype=np.int32),
     )  # fmt: skip
     if status != highspy.HighsStatus.kOk:
@@ -186,15 +219,18 @@ def solve(
     threads: int,
     labels: Labels | None = None,
     start: tuple[Ints, Ints, Ints] | None = None,
+    shares: list[Ints] | None = None,
 ) -> Solved:
     """Power per cell (kW). `cell_cost` is per kWh and per cell, in [0, 1]; `start`: column statuses, row
-    keys and row statuses of an earlier optimum to start the dual simplex from."""
+    keys and row statuses of an earlier optimum to start the dual simplex from; `shares`: sessions that
+    split their capacity in proportion to their maximum power."""
     began = time.perf_counter()
     labels = labels if labels is not None else _labels(grid, len(pools))
     rows = _Rows(grid.steps)
     _energy_rows(grid, need_kwh, labels, rows)
     _group_rows(grid, labels, rows)
     _pool_rows(grid, pools, labels, rows)
+    _share_rows(grid, need_kwh, shares or [], labels, rows)
     cost = np.concatenate([grid.hours * (cell_cost - UNMET_PENALTY), np.full(len(pools), peak_cost)])
     upper = np.concatenate([grid.pmax_kw[grid.cell_session], np.full(len(pools), np.inf)])
     keys = np.concatenate(rows.keys) if rows.keys else np.zeros(0, dtype=np.int64)

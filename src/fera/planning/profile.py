@@ -3,14 +3,17 @@
 Minimum rate (our choice): a planned power in (0, min) is raised to the minimum when the session's maximum
 and every group limit (total and per phase) leave room for it at that step, and set to 0 otherwise. Raising
 keeps the car charging (many cars stop below ~6 A) and may deliver slightly more than planned; dropping to 0
-is always safe. Sessions are treated in plan order and each change updates the loads the next one sees.
+is always safe. Each change updates the loads the next session sees, so when a tight limit is shared below
+the minimum rate the first session in line drops to 0 and frees room for the others to be raised. The line
+starts one session further at every step of the clock (`now // step`): re-plans pass the 0 round, so no
+session is the one held at 0 plan after plan.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 import numpy as np
@@ -63,7 +66,8 @@ def apply_min_rates(problem: PlanningProblem, plan: Plan) -> Plan:
     power_kw = plan.power_w / 1e3
     loads = GroupLoads(grid, power_kw)
     adjusted = power_kw.copy()
-    for i, session in enumerate(problem.sessions):
+    for i in _rotated(len(problem.sessions), problem.now, problem.step):
+        session = problem.sessions[i]
         low = (power_kw[i] > 0) & (power_kw[i] < session.min_rate_w / 1e3)
         if not low.any():
             continue
@@ -72,6 +76,14 @@ def apply_min_rates(problem: PlanningProblem, plan: Plan) -> Plan:
         adjusted[i, low] = np.where(fits[low], target, 0.0)
         loads.add(i, adjusted[i] - power_kw[i])
     return replace(plan, power_w=adjusted * 1e3)
+
+
+def _rotated(count: int, now: datetime, step: timedelta) -> list[int]:
+    """0..count-1 starting at (steps since 2000-01-01) mod count: a fair turn that moves with the clock."""
+    if count == 0:
+        return []
+    first = ((now - datetime(2000, 1, 1, tzinfo=now.tzinfo)) // step) % count
+    return [*range(first, count), *range(first)]
 
 
 def _limits(power_w: np.ndarray, session: Session, voltage_v: float, dc: bool) -> list[float]:

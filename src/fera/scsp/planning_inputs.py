@@ -8,7 +8,7 @@ the ActiveChargingProfiles the CPOs pushed. Whatever is missing is estimated, an
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from fera.charging import Electrical
@@ -26,8 +26,18 @@ from fera.planning import (
     SessionStatistics,
 )
 from fera.planning import Session as PlannedSession
+from fera.scsp.planning_draw import CarDraw
 
-__all__ = ["DEFAULT_ELECTRICAL", "Known", "SessionKey", "build_problem", "electrical_of", "to_ocpi_profile"]
+__all__ = [
+    "AC_MIN_AMPS",
+    "DEFAULT_ELECTRICAL",
+    "Known",
+    "SessionKey",
+    "build_problem",
+    "electrical_of",
+    "min_rate_w",
+    "to_ocpi_profile",
+]
 
 SessionKey = tuple[str, str]  # (partner the session came from, its session id there)
 # A session whose location nobody shared (an SCSP behind an eMSP gets Sessions, not Locations): assume the
@@ -46,6 +56,7 @@ class Known:
     location: Location | None
     preferences: ChargingPreferences | None
     held_w: float | None = None  # the CPO's active limit, when it holds the session below the plan
+    draw: CarDraw = field(default_factory=CarDraw)  # what its meter readings taught us about the car
 
 
 def electrical_of(known: Known) -> Electrical:
@@ -67,6 +78,10 @@ def electrical_of(known: Known) -> Electrical:
         connector.max_amperage,
         connector.max_electric_power,
     )
+
+
+def min_rate_w(electrical: Electrical) -> float:
+    return 0.0 if electrical.power_type == "DC" else electrical.amps_to_watts(AC_MIN_AMPS)
 
 
 def plan_id(key: SessionKey) -> str:
@@ -94,19 +109,24 @@ def planned_session(known: Known, stats: SessionStatistics, now: datetime) -> Pl
         # (the car stops when full); capacity, prices and the other sessions still shape it.
         hours = max(0.0, (estimate.departure - now).total_seconds() / 3600)
         remaining = limit / 1000 * hours
-    if known.held_w is not None:
-        limit = min(limit, known.held_w)
+    if known.draw.full(now):
+        remaining = 0.0  # stopped drawing while it could: full (retried after FULL_RETRY)
+    min_rate = min_rate_w(electrical)
+    for cap in (known.held_w, known.draw.max_w):
+        if cap is not None:
+            limit = min(limit, cap)
     return PlannedSession(
         id=plan_id(known.key),
         arrival=min(session.start_date_time, now),  # plugged in: it can take power from the plan's start
         departure=max(estimate.departure, now + timedelta(minutes=1)),
         energy_kwh=max(0.0, remaining),
         max_power_w=limit,
-        min_rate_w=0.0 if electrical.power_type == "DC" else electrical.amps_to_watts(AC_MIN_AMPS),
+        min_rate_w=min_rate,
         # Without a stated preference, charge as soon as capacity allows: a guess must not delay energy.
         profile_type=ProfileType(prefs.profile_type.value) if prefs else ProfileType.FAST,
         phases=_phases(electrical),
         group_id=session.location_id.upper(),
+        estimated=estimate.energy_estimated and remaining > 0,
     )
 
 

@@ -3,6 +3,11 @@
 Re-plans on arrivals and departures, preferences, signals, and ActiveChargingProfiles showing a session held
 below its plan; triggers within `debounce_s` make one re-plan. The LP runs in a worker thread. Only profiles
 that change are re-sent; a TOO_OFTEN answer backs that session off; a refusal stops steering it.
+
+Every meter reading is kept with the limit the CPO applied then (`DrawLog`): a car drawing far below its
+limit is planned at about its draw, one that stopped drawing is taken as full. A session that reaches us by
+two paths (a CPO's contract and an eMSP's delegation) is steered on one of them (`planning_paths`); a profile
+sent on the other before we knew is cleared.
 """
 
 from __future__ import annotations
@@ -12,24 +17,28 @@ import logging
 import math
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from fera.clock import Clock
 from fera.events import EventBus
-from fera.ocpi.chargingprofiles.models import ChargingProfile
+from fera.ocpi.chargingprofiles.models import ActiveChargingProfile, ChargingProfile
 from fera.ocpi.locations.models import Location
 from fera.ocpi.sessions.models import ChargingPreferences, Session, SessionStatus
 from fera.planning import PlanningProblem, SessionStatistics, apply_min_rates, plan, to_charging_profile
+from fera.scsp.planning_draw import DrawLog
 from fera.scsp.planning_history import PlanHistory
 from fera.scsp.planning_inputs import (
     Known,
     SessionKey,
     build_problem,
     electrical_of,
+    min_rate_w,
     plan_id,
     to_ocpi_profile,
 )
+from fera.scsp.planning_paths import one_path
 from fera.scsp.planning_profiles import active_limit_w, limit_at, same_from
 from fera.scsp.planning_state import LatestPlan
 from fera.sessions_events import LocationChanged, SessionChanged
@@ -71,6 +80,9 @@ class SteeringPlanner:
         self._blocked: dict[SessionKey, float] = {}  # TOO_OFTEN: monotonic time until which we don't send
         self._refused: set[SessionKey] = set()
         self._held_until: dict[SessionKey, datetime] = {}
+        self.draws = DrawLog(step)
+        self.active: dict[SessionKey, ActiveChargingProfile] = {}  # the last one each CPO pushed
+        self.shadowed: dict[SessionKey, SessionKey] = {}  # a copy of a session -> the copy we steer
         self._dirty, self._idle = asyncio.Event(), asyncio.Event()
         self._idle.set()
         self._worker: asyncio.Task[None] | None = None
@@ -108,7 +120,7 @@ class SteeringPlanner:
         known = self.known.get(key)
         if known is None:
             return False
-        self.known[key] = Known(known.key, known.session, known.location, preferences, known.held_w)
+        self.known[key] = replace(known, preferences=preferences)
         self.poke()
         return True
 
@@ -124,14 +136,16 @@ class SteeringPlanner:
             location = self.locations.get(
                 (session.country_code.upper(), session.party_id.upper(), session.location_id.upper())
             )
-            self.known[key] = Known(
-                key, session, location, old.preferences if old else None, old.held_w if old else None
+            self.known[key] = (
+                Known(key, session, location, None) if old is None else replace(old, session=session)
             )
+            self._record(key, session)
             if not arrived:
                 return  # meter progress: the next periodic re-plan accounts for it (no request storm)
         elif self.known.pop(key, None) is not None:
             end = session.end_date_time or self._clock.now()
-            self.stats.add(session.location_id, session.start_date_time, end, session.kwh)
+            if key not in self.shadowed:  # a copy of a charge is learnt from once
+                self.stats.add(session.location_id, session.start_date_time, end, session.kwh)
             self._forget(key)
         self.poke()
 
@@ -163,6 +177,8 @@ class SteeringPlanner:
         Compared with the profile we sent, not with the newest plan: an update may echo an older profile.
         """
         key = (event.partner_id, event.session_id)
+        if key in self.known:
+            self.active[key] = event.profile
         known, sent = self.known.get(key), self.sent.get(key)
         if known is None or sent is None or sent.start_date_time is None:
             return
@@ -173,11 +189,21 @@ class SteeringPlanner:
             return
         sent_w = electrical.amps_to_watts(sent_limit) if sent.charging_rate_unit.value == "A" else sent_limit
         if active_w < 0.95 * sent_w - 100:
-            self.known[key] = Known(key, known.session, known.location, known.preferences, active_w)
+            self.known[key] = replace(known, held_w=active_w)
             self._held_until[key] = now + self.step  # then try the plan again: local limits move
             self.poke()
 
+    def _record(self, key: SessionKey, session: Session) -> None:
+        """A meter reading, with the limit the CPO's last ActiveChargingProfile set at its time."""
+        active, known = self.active.get(key), self.known[key]
+        at = session.last_updated
+        offered = None if active is None else active_limit_w(active, electrical_of(known), at)
+        self.draws.record(key, at, session.kwh, offered)
+
     def _forget(self, key: SessionKey) -> None:
+        self.draws.forget(key)
+        self.active.pop(key, None)
+        self.shadowed.pop(key, None)
         self.sent.pop(key, None)
         self._blocked.pop(key, None)
         self._held_until.pop(key, None)
@@ -208,7 +234,7 @@ class SteeringPlanner:
         # plan is recognised as such instead of being re-sent shifted by a few seconds).
         now = _floor(self._clock.now(), self.step)
         self._release_holds(self._clock.now())
-        known = list(self.known.values())
+        known = await self._steered()
         if not known:
             self.latest = None
             return None
@@ -218,6 +244,19 @@ class SteeringPlanner:
         self.history.record(self.latest)
         await self._send_changes(known, now)
         return self.latest
+
+    async def _steered(self) -> list[Known]:
+        """One copy per charge, with what its readings taught us; profiles sent on a dropped copy cleared."""
+        now = self._clock.now()
+        learnt = [
+            replace(k, draw=self.draws.learn(k.key, now, min_rate_w(electrical_of(k))))
+            for k in self.known.values()
+        ]
+        steered, self.shadowed = one_path(learnt)
+        for key in [k for k in self.shadowed if k in self.sent]:
+            del self.sent[key]
+            await self._sender.clear_profile(key[0], key[1])
+        return steered
 
     async def _problem(self, known: list[Known], now: datetime) -> PlanningProblem:
         departures = [
@@ -264,7 +303,7 @@ class SteeringPlanner:
         for key, until in list(self._held_until.items()):
             known = self.known.get(key)
             if now >= until and known is not None:
-                self.known[key] = Known(key, known.session, known.location, known.preferences, None)
+                self.known[key] = replace(known, held_w=None)
                 del self._held_until[key]
 
     # -- what it publishes (FlexibilitySource for the admin API) ----------------------------------

@@ -1,0 +1,85 @@
+"""What each car draws, learnt from its meter readings against the limit it had (pure: times are passed in).
+
+A guess about a car's need must not cost the others their share: a car that draws far below its limit gets
+about what it draws (the rest goes to the others), and a car that stops drawing while it could charge is
+taken as full. Both are revised from every new reading; "full" is retried after `FULL_RETRY`, so a car that
+only paused is never held at 0 for good.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+__all__ = ["BELOW", "FULL_RETRY", "FULL_W", "CarDraw", "DrawLog"]
+
+FULL_RETRY = timedelta(hours=1)
+FULL_W = 100.0  # less than this on average under a limit it could charge at: the car stopped itself
+BELOW = 0.7  # drawing under 70 % of its limit: the car decides, not the limit
+HEADROOM = 1.25  # what a car that draws less is still offered above its draw
+HITS = 0.9  # drawing 90 % of what we learnt as its maximum: it may take more, learn again
+Key = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class CarDraw:
+    full_since: datetime | None = None  # stopped drawing under a limit it could charge at
+    max_w: float | None = None  # draws well below what it is allowed: about its own maximum
+
+    def full(self, now: datetime) -> bool:
+        return self.full_since is not None and now - self.full_since < FULL_RETRY
+
+
+@dataclass(frozen=True)
+class _Reading:
+    at: datetime
+    kwh: float
+    offered_w: float | None  # the limit the CPO applied from this reading on (its ActiveChargingProfile)
+
+
+class DrawLog:
+    def __init__(self, span: timedelta) -> None:
+        self.span = span
+        self._readings: dict[Key, list[_Reading]] = {}
+        self.learnt: dict[Key, CarDraw] = {}
+
+    def record(self, key: Key, at: datetime, kwh: float, offered_w: float | None) -> None:
+        readings = self._readings.setdefault(key, [])
+        if readings and at <= readings[-1].at:
+            return
+        readings.append(_Reading(at, kwh, offered_w))
+        cutoff = at - 2 * self.span
+        while len(readings) > 2 and readings[1].at <= cutoff:
+            readings.pop(0)
+
+    def forget(self, key: Key) -> None:
+        self._readings.pop(key, None)
+        self.learnt.pop(key, None)
+
+    def learn(self, key: Key, now: datetime, min_rate_w: float) -> CarDraw:
+        """Revise what we know of the car from its readings over the last span (needs half a span)."""
+        before = self.learnt.get(key, CarDraw())
+        window = [r for r in self._readings.get(key, ()) if r.at >= now - self.span]
+        if len(window) < 2 or window[-1].at - window[0].at < self.span / 2:
+            return before
+        offered = [r.offered_w for r in window[:-1]]
+        if any(o is None for o in offered):
+            return before  # we don't know what it was allowed: no evidence
+        limit = min(o for o in offered if o is not None)
+        hours = (window[-1].at - window[0].at).total_seconds() / 3600
+        drawn = (window[-1].kwh - window[0].kwh) * 1000 / hours
+        learnt = _revised(before, drawn, limit, min_rate_w, now)
+        self.learnt[key] = learnt
+        return learnt
+
+
+def _revised(before: CarDraw, drawn: float, limit: float, min_rate_w: float, now: datetime) -> CarDraw:
+    if limit < max(min_rate_w, 1000.0):
+        return before  # held (nearly) at 0: what it drew says nothing about the car
+    if drawn < FULL_W:
+        return CarDraw(before.full_since or now, before.max_w)
+    if drawn < BELOW * limit:
+        return CarDraw(None, max(drawn * HEADROOM, min_rate_w))
+    if before.max_w is not None and drawn >= HITS * before.max_w:
+        return CarDraw()  # it takes all we learnt it could: offer it everything again
+    return CarDraw(None, before.max_w)

@@ -1,0 +1,61 @@
+"""Guessed needs share a tight limit: an LP tie never gives one car everything and the others 0."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fera.planning import GridGroup, apply_min_rates, plan
+from tests.unit.planning.factory import NOW, STEP, problem, session
+
+
+def _guesses(count: int, kw: float = 22.0, **extra: object) -> list:  # type: ignore[type-arg]
+    # Needs nobody stated: as much as the car takes until it leaves (planning_inputs), all ties.
+    return [
+        session(f"s{i}", 4 + i * 0.5, kw * (4 + i * 0.5), kw, estimated=True, group_id="site", **extra)
+        for i in range(count)
+    ]
+
+
+def test_a_tie_between_guesses_splits_the_limit_in_proportion() -> None:
+    p = problem(_guesses(4), groups=[GridGroup("site", capacity_w=22_000)])
+    result = plan(p)
+    first = np.array([result.schedule(f"s{i}")[0] for i in range(4)])
+    assert np.allclose(first, 5_500, atol=1.0)  # not 22 kW for one and 0 for three
+
+
+def test_shares_follow_each_car_maximum() -> None:
+    cars = [*_guesses(2), session("slow", 6, 3.7 * 6, 3.7, estimated=True, group_id="site")]
+    result = plan(problem(cars, groups=[GridGroup("site", capacity_w=22_000)]))
+    first = {s: result.schedule(s)[0] for s in ("s0", "s1", "slow")}
+    assert first["s0"] == pytest.approx(first["s1"]) and first["s0"] > 0
+    assert abs(first["slow"] / 3_700 - first["s0"] / 22_000) < 1e-6
+
+
+def test_without_the_guess_flag_the_lp_may_pick_one() -> None:
+    """The case the share rows exist for: the same tie with stated needs goes to the most urgent car."""
+    cars = [session(f"s{i}", 4 + i * 0.5, 22 * (4 + i * 0.5), 22, group_id="site") for i in range(4)]
+    result = plan(problem(cars, groups=[GridGroup("site", capacity_w=22_000)]))
+    assert sorted(result.schedule(f"s{i}")[0] for i in range(4)) == pytest.approx([0, 0, 0, 22_000])
+
+
+def test_a_filled_guess_does_not_hold_the_others_down() -> None:
+    cars = [*_guesses(2), session("full", 4, 0.0, 22, estimated=True, group_id="site")]
+    result = plan(problem(cars, groups=[GridGroup("site", capacity_w=22_000)]))
+    assert result.schedule("full").sum() == 0
+    assert [result.schedule(s)[0] for s in ("s0", "s1")] == pytest.approx([11_000, 11_000])
+
+
+def test_below_the_minimum_rate_the_car_held_at_zero_changes_every_step() -> None:
+    """Six 22 kW guesses under 22 kW: 3.7 kW each is below 6 A, so one must drop; never the same one."""
+    cars = _guesses(6, min_rate_w=4_140)
+    zero_at = []
+    for k in range(6):
+        p = problem(cars, groups=[GridGroup("site", capacity_w=22_000)])
+        p = type(p)(NOW + k * STEP, STEP, [*cars], p.groups)
+        result = apply_min_rates(p, plan(p))
+        first = [result.schedule(f"s{i}")[0] for i in range(6)]
+        assert sum(first) <= 22_000 + 1e-6
+        assert sorted(first)[1] >= 4_140 - 1e-6  # at most one car at 0
+        zero_at.append(next(i for i, w in enumerate(first) if w == 0))
+    assert sorted(zero_at) == list(range(6))
