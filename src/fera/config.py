@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from fera.ocpi.auth import Party
 from fera.ocpi.types import Role
@@ -21,6 +21,7 @@ __all__ = [
     "SiteConfig",
     "StationConfig",
     "StationEvseConfig",
+    "SteeringConfig",
     "load_config",
 ]
 
@@ -80,6 +81,21 @@ class DelegationConfig(BaseModel):
 
     def covers(self, token_uid: str) -> bool:
         return not self.tokens or token_uid.upper() in (x.upper() for x in self.tokens)
+
+
+class SteeringConfig(BaseModel):
+    """CPO side: whose ChargingProfiles govern the sessions at a location.
+
+    `minimum` (the default everywhere): every party allowed to steer (the token's eMSP, a contracted SCSP)
+    may send one, and the session gets the minimum of them all, as OCPP combines limits. `contract`: only
+    the SCSPs whose contract covers the location; anyone else's profile is REJECTED. `token_owner`: only the
+    eMSP that issued the driver's token.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    location: str
+    governing: Literal["minimum", "contract", "token_owner"] = "minimum"
 
 
 class SiteConfig(BaseModel):
@@ -155,6 +171,20 @@ class NodeConfig(BaseModel):
     # How long the gateway waits for a station's answer before a command counts as REJECTED.
     ocpp_call_timeout_s: Annotated[float, Field(gt=0)] = 10.0
     stations: list[StationConfig] = Field(default_factory=list)
+    steering: list[SteeringConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _contracted_where_contract_governs(self) -> NodeConfig:
+        for rule in self.steering:
+            if rule.governing == "contract" and not any(c.covers(rule.location) for c in self.contracts):
+                raise ValueError(f"steering.{rule.location}: 'contract' governs, yet no contract covers it")
+        return self
+
+    def governing(self, location_id: str) -> str:
+        """Whose profiles govern at the location (`SteeringConfig.governing`)."""
+        return next(
+            (r.governing for r in self.steering if r.location.upper() == location_id.upper()), "minimum"
+        )
 
     @field_validator("database_url")
     @classmethod

@@ -21,7 +21,7 @@ from fera.config import ConfigError, NodeConfig
 
 __all__ = ["ARRAY_TABLES", "read_config"]
 
-ARRAY_TABLES = ("roles", "contracts", "delegations", "sites", "stations")
+ARRAY_TABLES = ("roles", "contracts", "delegations", "sites", "stations", "steering")
 TABLES = ("node", *ARRAY_TABLES, "clock")
 
 

@@ -56,6 +56,7 @@ def cpo_chargingprofiles_mounts(node: Node) -> list[ModuleMount]:
         node.config.contracts,
         timeout_s=node.config.profile_result_timeout_s,
         min_interval_s=node.config.min_profile_interval_s,
+        governing=node.config.governing,
     )
     balancer = None if limits is None else SiteBalancer(limits, applier)
     if limits is not None:

@@ -39,8 +39,10 @@ class CpoChargingProfiles:
         timeout_s: int,
         min_interval_s: float,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        governing: Callable[[str], str] = lambda location_id: "minimum",
     ) -> None:
         self._store, self._sessions, self._applier, self._contracts = store, sessions, applier, contracts
+        self._governing = governing  # location id -> whose profiles govern there (SteeringConfig)
         self._timeout_s, self._min_interval = timeout_s, timedelta(seconds=min_interval_s)
         self._now = now
 
@@ -94,8 +96,8 @@ class CpoChargingProfiles:
     async def _refusal(self, caller: Caller, session: SteerableSession | None) -> Response | None:
         if session is None:
             return Response.UNKNOWN_SESSION
-        if not may_steer(caller, session, self._contracts):
-            return Response.REJECTED  # neither the token's eMSP nor a contracted SCSP
+        if not may_steer(caller, session, self._contracts, self._governing(session.location_id)):
+            return Response.REJECTED  # neither the token's eMSP nor a contracted SCSP, or not governing
         if not session.profile_capable:
             return Response.NOT_SUPPORTED
         if not session.ongoing:

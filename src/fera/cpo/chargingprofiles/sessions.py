@@ -33,17 +33,24 @@ class SteerableSessions(Protocol):
     async def find(self, session_id: str) -> SteerableSession | None: ...
 
 
-def may_steer(caller: Caller, session: SteerableSession, contracts: list[ContractConfig]) -> bool:
+def may_steer(
+    caller: Caller, session: SteerableSession, contracts: list[ContractConfig], governing: str = "minimum"
+) -> bool:
     """The token's owner (an eMSP role of the caller), or an SCSP whose smart-charging contract covers the
-    location. The caller's roles are the parties its operator agreed (`fera.partners.identity`)."""
-    if any(p.role is Role.EMSP and p.is_(*session.token_owner) for p in caller.roles):
-        return True
+    location; where the location's `governing` names one of them (`SteeringConfig`), only that one. The
+    caller's roles are the parties its operator agreed (`fera.partners.identity`)."""
+    owner = any(p.role is Role.EMSP and p.is_(*session.token_owner) for p in caller.roles)
     scsps = [p for p in caller.roles if p.role is Role.SCSP]
-    return any(
+    contracted = any(
         p.is_(*contract.scsp.split("*")) and contract.covers(session.location_id)
         for contract in contracts
         for p in scsps
     )
+    if governing == "contract":
+        return contracted
+    if governing == "token_owner":
+        return owner
+    return owner or contracted
 
 
 class StoredSteerableSessions:
