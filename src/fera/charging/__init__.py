@@ -1,6 +1,13 @@
 """The CPO's profile math: pure functions over schedules, profiles and connector ratings (no I/O, clock)."""
 
-from fera.charging.active import preferred_unit, session_limit, write_profile
+from fera.charging.active import (
+    EVSE_MAXIMUM,
+    LOCAL_LIMIT,
+    limiting,
+    preferred_unit,
+    session_limit,
+    write_profile,
+)
 from fera.charging.composite import (
     composite_schedule,
     connector_limit_at,
@@ -21,6 +28,8 @@ from fera.charging.schedule import Breakpoint, Limit, Schedule, minimum, overlay
 from fera.charging.stack import ProfileStack
 
 __all__ = [
+    "EVSE_MAXIMUM",
+    "LOCAL_LIMIT",
     "POWER_TYPES",
     "RATE_UNITS",
     "Breakpoint",
@@ -36,6 +45,7 @@ __all__ = [
     "SchedulePeriod",
     "composite_schedule",
     "connector_limit_at",
+    "limiting",
     "minimum",
     "overlay",
     "preferred_unit",

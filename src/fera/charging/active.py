@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from fera.charging.electrical import Electrical
 from fera.charging.rate_profile import RateProfile, profile_from_schedule, schedule_from_profile
 from fera.charging.schedule import Schedule, minimum
 
-__all__ = ["preferred_unit", "session_limit", "write_profile"]
+__all__ = ["EVSE_MAXIMUM", "LOCAL_LIMIT", "limiting", "preferred_unit", "session_limit", "write_profile"]
+
+EVSE_MAXIMUM = "evse"  # what `limiting` names the hardware maximum
+LOCAL_LIMIT = "local"  # ... and the CPO's own (site) limit
 
 
 def session_limit(
@@ -34,3 +37,25 @@ def preferred_unit(electrical: Electrical) -> str:
 def write_profile(schedule: Schedule, electrical: Electrical, start: datetime, duration: int) -> RateProfile:
     """The schedule as the CPO writes it out (OCPI or OCPP), in the connector's natural unit."""
     return profile_from_schedule(schedule, electrical, start, duration, preferred_unit(electrical))
+
+
+def limiting(
+    named: Sequence[tuple[str, Schedule]], start: datetime, end: datetime
+) -> list[tuple[datetime, str]]:
+    """Who sets the minimum on [start, end), from when: (instant, name of the lowest input there).
+
+    At equal limits the first named wins: list `EVSE_MAXIMUM` and `LOCAL_LIMIT` before the senders, so a
+    sender asking for what the hardware or the site gives anyway is not said to limit. Instants where no
+    input limits are left out."""
+    instants = {start}
+    for _, schedule in named:
+        instants.update(t for t, _ in schedule.breakpoints() if start < t < end)
+    out: list[tuple[datetime, str]] = []
+    for t in sorted(instants):
+        limits = [(limit, k) for k, (_, s) in enumerate(named) if (limit := s.limit_at(t)) is not None]
+        if not limits:
+            continue
+        who = named[min(limits)[1]][0]
+        if not out or out[-1][1] != who:
+            out.append((t, who))
+    return out

@@ -7,6 +7,7 @@ them that way). Lists show the latest `LIMIT` objects of each owner.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from fera.charging import Electrical
@@ -100,6 +101,23 @@ class DashboardData:
         async with self.node.database.unit_of_work() as uow:
             rows = await uow.sender_profiles.for_session(session_id)
         return sorted(rows, key=lambda p: p.partner_id)
+
+    async def limiters(self, session_id: str) -> list[tuple[datetime, str]]:
+        """CPO side: who limited the session and from when (recorded), then who limits it from now on."""
+        module = self.node.cpo_profiles
+        if module is None:
+            return []
+        history = await module.active.limited_by(session_id)
+        steerable = await module.sessions.find(session_id)
+        if steerable is None or not steerable.ongoing:
+            return history
+        ahead = await module.active.limiters(steerable)
+        start = ahead[0][0] if ahead else None
+        out = [x for x in history if start is None or x[0] < start]
+        for t, who in ahead:
+            if not out or out[-1][1] != who:
+                out.append((t, who))
+        return out
 
     async def requests(self, partner_id: str, session_id: str) -> list[ProfileRequest]:
         """Sender side: the profile requests this node made on a partner's session, oldest first."""

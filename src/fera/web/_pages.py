@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from urllib.parse import quote
 
+from fera.charging import EVSE_MAXIMUM, LOCAL_LIMIT
 from fera.config import NodeConfig
 from fera.ocpi.locations.models import Location
 from fera.ocpi.sessions.models import Session
@@ -249,6 +250,13 @@ def _holders(held: list[SenderProfile], names: dict[str, str]) -> str:
     return table(["Sender", "Profile", "Set at", "Last request"], rows, "No Sender has set a profile.")
 
 
+def _limiters(limits: list[tuple[datetime, str]], names: dict[str, str]) -> str:
+    """From when, whose limit is the lowest: a sender, the CPO's site limit or the EVSE's own maximum."""
+    own = {LOCAL_LIMIT: "Site limit (this CPO)", EVSE_MAXIMUM: "EVSE maximum"}
+    rows = [[esc(when(t)), esc(own.get(who) or f"Profile of {names.get(who, who)}")] for t, who in limits]
+    return table(["From", "Limited by"], rows, "Nothing limits this session.")
+
+
 def _request_tone(r: ProfileRequest) -> str:
     if r.state in (RequestState.REFUSED, RequestState.FAILED, RequestState.TIMED_OUT):
         return "bad"
@@ -282,6 +290,7 @@ def session_body(
     requests: list[ProfileRequest] | None,
     names: dict[str, str],
     location_href: LocationHref = own_location,
+    limits: list[tuple[datetime, str]] | None = None,
 ) -> str:
     s = owned.item
     assert isinstance(s, Session)
@@ -293,6 +302,8 @@ def session_body(
     )
     if held is not None:
         body += card("Sender profiles on this session", _holders(held, names), ' id="holders"')
+    if limits is not None:
+        body += card("Who limits this session", _limiters(limits, names), ' id="limiters"')
     if requests is not None:
         body += card("Profile requests", _requests(requests, names), ' id="requests"')
     return body

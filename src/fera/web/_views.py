@@ -148,7 +148,8 @@ class Dashboard:
         )
         requests = None if requests is None else self._on_domain_clock(requests)
         location_href = await self._location_href()
-        body = pages.session_body(await self._owned(stored), held, requests, names, location_href)
+        limits = await self.data.limiters(stored.session.id) if stored.partner_id is None else None
+        body = pages.session_body(await self._owned(stored), held, requests, names, location_href, limits)
         return self._page(f"Session {stored.session.id}", body, "sessions", charts=True)
 
     async def session_chart(self, country_code: str, party_id: str, session_id: str) -> Json | None:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from fera.charging import Electrical, RateProfile, Schedule, session_limit, write_profile
+from fera.charging import (
+    EVSE_MAXIMUM,
+    LOCAL_LIMIT,
+    Electrical,
+    RateProfile,
+    Schedule,
+    limiting,
+    schedule_from_profile,
+    session_limit,
+    write_profile,
+)
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 AC3 = Electrical("AC_3_PHASE", 230, 32, None)  # 22,080 W
@@ -37,3 +47,14 @@ def test_dc_is_written_in_watts_never_above_hardware() -> None:
     written = write_profile(session_limit([sender], DC, T0), DC, T0, 3600)
     assert written.charging_rate_unit == "W"
     assert written.periods == ((0, 50_000.0), (900, 20_000.5))
+
+
+def test_limiting_names_the_lowest_input_per_period() -> None:
+    emsp = schedule_from_profile(amps((0, 16.0), (1800, 32.0), start=T0), AC3, T0)
+    site = Schedule([(T0 + timedelta(minutes=40), 9 * 690.0)])
+    named = [(EVSE_MAXIMUM, Schedule.constant(22_080.0)), (LOCAL_LIMIT, site), ("emsp", emsp)]
+    assert limiting(named, T0, T0 + timedelta(hours=1)) == [
+        (T0, "emsp"),  # 16 A
+        (T0 + timedelta(minutes=30), EVSE_MAXIMUM),  # 32 A asked: the hardware's own maximum, not the eMSP
+        (T0 + timedelta(minutes=40), LOCAL_LIMIT),
+    ]

@@ -11,6 +11,8 @@ import fera.charging
 def test_public_names() -> None:
     assert sorted(fera.charging.__all__) == sorted(
         [
+            "EVSE_MAXIMUM",
+            "LOCAL_LIMIT",
             "POWER_TYPES",
             "RATE_UNITS",
             "Breakpoint",
@@ -26,6 +28,7 @@ def test_public_names() -> None:
             "SchedulePeriod",
             "composite_schedule",
             "connector_limit_at",
+            "limiting",
             "minimum",
             "overlay",
             "preferred_unit",

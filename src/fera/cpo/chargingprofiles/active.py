@@ -3,6 +3,9 @@
 The push obligation (spec 6.4.2): whenever the active profile changes, PUT it (60 minutes ahead) to every
 sender that has successfully set a profile on the session, and to no one else; with nothing left, the EVSE's
 maximum. "Changed" is decided on the inputs (each sender's profile and the local limit), which fix the result.
+
+Who limits the session, and when, is kept with each push (`limiters`, `limited_by`): OCPI's
+ActiveChargingProfile has no field for it, but an operator asking "why does this car get 0" needs it.
 """
 
 from __future__ import annotations
@@ -11,10 +14,19 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from fera.charging import RateProfile, Schedule, session_limit, write_profile
+from fera.charging import (
+    EVSE_MAXIMUM,
+    LOCAL_LIMIT,
+    RateProfile,
+    Schedule,
+    limiting,
+    schedule_from_profile,
+    session_limit,
+    write_profile,
+)
 from fera.cpo.chargingprofiles.ocpp import tx_profile
 from fera.cpo.chargingprofiles.sessions import SteerableSession
 from fera.cpo.chargingprofiles.stations import StationRouter
@@ -36,6 +48,7 @@ __all__ = [
     "PUSH_HORIZON_S",
     "ActiveProfiles",
     "LocalLimits",
+    "Limiter",
     "NoLocalLimits",
     "rate_profile",
     "to_active_profile",
@@ -43,6 +56,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 PUSH_HORIZON_S = 3600
+Limiter = tuple[datetime, str]  # from this instant on: a sender's partner id, LOCAL_LIMIT or EVSE_MAXIMUM
 Result = ChargingProfileResultType
 
 
@@ -174,10 +188,24 @@ class ActiveProfiles:
             last = await uow.sender_profiles.last_pushed(session.session_id)
             if last is not None and last.get("inputs") == fingerprint:
                 return
-            await uow.sender_profiles.set_pushed(session.session_id, {"inputs": fingerprint}, self._now())
+            history = [x for x in _limiters(last) if x[0] < self._now()]
+            ahead = _limiting(session, held, local, self._now())
+            record = {"inputs": fingerprint, "limiting": _encode(_merged(history + ahead))}
+            await uow.sender_profiles.set_pushed(session.session_id, record, self._now())
         active = await self.current(session)
         for partner_id in setters:
             await self._push(partner_id, session.session_id, active)
+
+    async def limiters(self, session: SteerableSession) -> list[Limiter]:
+        """Who limits the session from now on (the next PUSH_HORIZON_S), from current inputs."""
+        held = await self._held(session.session_id)
+        local = await self.local_limits.for_session(session)
+        return _limiting(session, held, local, self._now())
+
+    async def limited_by(self, session_id: str) -> list[Limiter]:
+        """Who limited the session and from when, as recorded with every change of its inputs."""
+        async with self._store.unit_of_work() as uow:
+            return _limiters(await uow.sender_profiles.last_pushed(session_id))
 
     async def _push(self, partner_id: str, session_id: str, active: ActiveChargingProfile) -> None:
         try:
@@ -193,6 +221,37 @@ class ActiveProfiles:
             rows = await uow.sender_profiles.for_session(session_id)
         rows.sort(key=lambda p: p.partner_id)
         return rows if including_cleared else [p for p in rows if p.profile is not None]
+
+
+def _limiting(
+    session: SteerableSession, held: list[SenderProfile], local: Schedule | None, now: datetime
+) -> list[Limiter]:
+    electrical, origin = session.electrical, session.started_at
+    named = [(EVSE_MAXIMUM, Schedule.constant(float(electrical.max_power_w)))]
+    if local is not None:
+        named.append((LOCAL_LIMIT, local))
+    named += [
+        (p.partner_id, schedule_from_profile(rate_profile(p.profile), electrical, origin))
+        for p in held
+        if p.profile is not None
+    ]
+    return limiting(named, now, now + timedelta(seconds=PUSH_HORIZON_S))
+
+
+def _merged(limiters: list[Limiter]) -> list[Limiter]:
+    out: list[Limiter] = []
+    for t, who in limiters:
+        if not out or out[-1][1] != who:
+            out.append((t, who))
+    return out
+
+
+def _encode(limiters: list[Limiter]) -> list[list[str]]:
+    return [[t.isoformat(), who] for t, who in limiters]
+
+
+def _limiters(record: dict[str, Any] | None) -> list[Limiter]:
+    return [(datetime.fromisoformat(t), who) for t, who in (record or {}).get("limiting", [])]
 
 
 def _fingerprint(profiles: list[dict[str, Any]], local: Schedule | None) -> str:
