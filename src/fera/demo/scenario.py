@@ -1,7 +1,9 @@
 """The demo's world: three platforms, two sites, simulated stations, a day of EVs, and mid-run signals.
 
 - CPO "FERA Demo CPO" (NL*FCP) runs both sites and their stations (OCPP 1.6 and 2.0.1, AC and one DC), with
-  site load management; it delegates site B to the SCSP (topology "CPO delegates to SCSP").
+  site load management; it delegates site B to the SCSP (topology "CPO delegates to SCSP") and lets only
+  that contract govern there (`governing = "contract"`): the eMSP's own profiles at site B are REJECTED, so
+  no car there is held at the minimum of two parties that each planned without the other.
 - eMSP "FERA Demo eMSP" (NL*FMS) issues every driver's token; it steers its even-numbered customers itself
   (topology "eMSP generates profiles") and delegates the odd-numbered ones to the SCSP ("eMSP delegates").
 - SCSP "FERA Demo SCSP" (NL*FSC) plans everything it is given under site B's grid forecast and prices.
@@ -24,6 +26,7 @@ from fera.config import (
     SiteConfig,
     StationConfig,
     StationEvseConfig,
+    SteeringConfig,
 )
 from fera.ocpi.types import Role
 from fera.ocpp.simulator import EvArrival, StationSpec, generate_evs
@@ -122,6 +125,7 @@ class Scenario:
                 ocpp_listen=f"127.0.0.1:{ports['ocpp']}",
                 contracts=[ContractConfig(scsp="NL*FSC", locations=[SITES[1].location_id])],
                 sites=[SiteConfig(location=s.location_id, capacity_kw=s.capacity_kw) for s in SITES],
+                steering=[SteeringConfig(location=SITES[1].location_id, governing="contract")],
                 stations=[self._station(spec, site) for spec, site in self.station_specs()],
             ),
             "emsp": node(
