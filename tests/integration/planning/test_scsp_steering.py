@@ -1,0 +1,91 @@
+"""Steering end to end over real nodes: one charge reaching the SCSP by two paths, and no car starved on a
+guess (needs nobody stated, a site with a tight limit, an LP full of ties)."""
+
+from __future__ import annotations
+
+import pytest
+
+from fera.config import ContractConfig, DelegationConfig
+from fera.cpo import cpo_of
+from fera.exchange import exchange_of
+from fera.ocpi.sessions.models import CdrToken
+from tests.integration.chargingprofiles.setup import location
+from tests.integration.planning.test_scsp_loop import ADMIN, capacity
+from tests.nodes import NodeFactory, RunningNode, connect, role
+
+pytestmark = pytest.mark.timeout(90)
+
+
+def token(i: int) -> CdrToken:
+    return CdrToken(country_code="NL", party_id="MSP", uid=f"T{i}", type="RFID", contract_id=f"NL-MSP-{i}")
+
+
+async def start(cpo: RunningNode, count: int, *others: RunningNode) -> None:
+    for i in range(1, count + 1):
+        await cpo_of(cpo.node).sessions.start_session(
+            token=token(i), location_id="LOC1", evse_uid=f"LOC1-E{i}", connector_id="1", session_id=f"S{i}"
+        )
+    for node in (cpo, *others):
+        await exchange_of(node.node).pusher.drain()
+
+
+async def held(cpo: RunningNode, session_id: str) -> list[str]:
+    """The partners whose profile the CPO holds on the session."""
+    async with cpo.node.database.unit_of_work() as uow:
+        rows = await uow.sender_profiles.for_session(session_id)
+    return sorted(p.partner_id for p in rows if p.profile is not None)
+
+
+async def test_a_charge_reaching_the_scsp_by_two_paths_is_planned_and_steered_once(
+    node_factory: NodeFactory,
+) -> None:
+    contract = ContractConfig(scsp="NL*SCS", locations=["LOC1"])
+    cpo = await node_factory(role("CPO", party="CPO"), name="cpo", contracts=[contract])
+    emsp = await node_factory(
+        role("EMSP", party="MSP"), name="emsp", delegations=[DelegationConfig(scsp="NL*SCS")]
+    )
+    scsp = await node_factory(role("SCSP", party="SCS"), name="scsp", admin_token=ADMIN)
+    await connect(emsp, cpo)
+    emsp_at_scsp, _ = await connect(scsp, emsp)
+    cpo_at_scsp, scsp_at_cpo = await connect(scsp, cpo)
+    await cpo_of(cpo.node).locations.put_location(location(evses=3))
+    await start(cpo, 1, emsp)
+    planner, module = scsp.node.planner, cpo.node.cpo_profiles
+    assert planner is not None and module is not None
+    await planner.settle()
+    await module.applier.drain()
+
+    by_partner = {k[0]: k for k in planner.known}
+    assert sorted(by_partner) == sorted([cpo_at_scsp.id, emsp_at_scsp.id])  # the same car, twice
+    steered, copy = by_partner[cpo_at_scsp.id], by_partner[emsp_at_scsp.id]
+    assert steered == (cpo_at_scsp.id, "S1") and copy[1] != "S1"
+    assert planner.shadowed == {copy: steered}  # the CPO's own path steers
+    assert planner.latest is not None and planner.latest.plan.session_ids == (f"{cpo_at_scsp.id}/S1",)
+    assert await held(cpo, "S1") == [scsp_at_cpo.id]  # one profile at the CPO, over the contract
+    assert set(planner.sent) == {steered}
+
+
+async def test_guessed_needs_under_a_tight_limit_all_get_power(node_factory: NodeFactory) -> None:
+    """Four cars, nobody stated a need, 22 kW for 4 x 22 kW of chargers: every car charges."""
+    contract = ContractConfig(scsp="NL*SCS", locations=["LOC1"])
+    cpo = await node_factory(role("CPO", party="CPO"), name="cpo", contracts=[contract])
+    scsp = await node_factory(role("SCSP", party="SCS"), name="scsp", admin_token=ADMIN)
+    await connect(scsp, cpo)
+    await cpo_of(cpo.node).locations.put_location(location(evses=4))
+    await capacity(scsp, 22)
+    await start(cpo, 4)
+    planner, module = scsp.node.planner, cpo.node.cpo_profiles
+    assert planner is not None and module is not None
+    planner.poke()
+    await planner.settle()
+    await module.applier.drain()
+
+    latest = planner.latest
+    assert latest is not None and len(latest.plan.session_ids) == 4
+    first = [float(latest.plan.schedule(sid)[0]) for sid in latest.plan.session_ids]
+    assert all(w == pytest.approx(5_500, abs=1) for w in first)  # a fair share each, not 22 kW for one
+    amps = []
+    for i in range(1, 5):
+        (tx,) = list(module.stations.in_process.stack(f"LOC1-E{i}"))
+        amps.append(tx.periods[0].limit)
+    assert min(amps) >= 6.0 and sum(amps) * 230 * 3 <= 22_000  # all charge (6 A at least), within the site

@@ -1,0 +1,72 @@
+"""What a car draws revises what the planner assumes about it: its maximum, and whether it is full."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from fera.planning import SessionStatistics
+from fera.scsp.planning_draw import FULL_RETRY, CarDraw, DrawLog
+from fera.scsp.planning_inputs import Known, planned_session
+from tests.integration.chargingprofiles.setup import location, session
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+STEP = timedelta(minutes=15)
+KEY = ("cpo", "S1")
+MIN_W = 4_140.0
+
+
+def readings(log: DrawLog, kw: float, offered_w: float | None, start: datetime = T0) -> datetime:
+    """A reading every 5 minutes for one step at `kw`, under `offered_w`; returns the last instant."""
+    kwh = 0.0
+    for k in range(4):
+        log.record(KEY, start + k * timedelta(minutes=5), kwh, offered_w)
+        kwh += kw / 12
+    return start + 3 * timedelta(minutes=5)
+
+
+def test_a_car_drawing_far_below_its_limit_is_planned_near_its_draw() -> None:
+    log = DrawLog(STEP)
+    now = readings(log, 3.7, 22_080)
+    assert log.learn(KEY, now, MIN_W) == CarDraw(None, 3_700 * 1.25)
+
+
+def test_drawing_what_it_was_learnt_to_take_keeps_the_estimate_and_hitting_it_drops_it() -> None:
+    log = DrawLog(STEP)
+    log.learnt[KEY] = CarDraw(None, 4_625.0)
+    assert log.learn(KEY, readings(log, 3.7, 4_625), MIN_W).max_w == 4_625.0
+    log = DrawLog(STEP)
+    log.learnt[KEY] = CarDraw(None, 4_625.0)
+    assert log.learn(KEY, readings(log, 4.6, 4_625), MIN_W) == CarDraw()  # it may take more: offer all
+
+
+def test_a_car_that_stops_drawing_under_a_high_limit_is_full_for_a_while() -> None:
+    log = DrawLog(STEP)
+    now = readings(log, 0.0, 22_080)
+    learnt = log.learn(KEY, now, MIN_W)
+    assert learnt.full(now) and not learnt.full(now + FULL_RETRY)  # retried: a pause never starves it
+
+
+def test_a_car_held_at_zero_teaches_nothing() -> None:
+    log = DrawLog(STEP)
+    assert log.learn(KEY, readings(log, 0.0, 0.0), MIN_W) == CarDraw()
+    log = DrawLog(STEP)
+    assert log.learn(KEY, readings(log, 0.0, None), MIN_W) == CarDraw()  # limit unknown
+
+
+def test_too_few_readings_teach_nothing() -> None:
+    log = DrawLog(STEP)
+    log.record(KEY, T0, 0.0, 22_080)
+    log.record(KEY, T0 + timedelta(minutes=2), 0.0, 22_080)
+    assert log.learn(KEY, T0 + timedelta(minutes=2), MIN_W) == CarDraw()
+
+
+def test_the_planner_sees_a_full_car_as_needing_nothing_and_a_slow_one_at_its_draw() -> None:
+    known = Known(KEY, session("S1", "LOC1-E1"), location(), None)
+    now = datetime.now(UTC)
+    stats = SessionStatistics()
+    guess = planned_session(known, stats, now)
+    assert guess.estimated and guess.max_power_w == 22_080 and guess.energy_kwh > 0
+    full = planned_session(Known(KEY, known.session, known.location, None, draw=CarDraw(now)), stats, now)
+    assert full.energy_kwh == 0 and not full.estimated
+    slow = Known(KEY, known.session, known.location, None, draw=CarDraw(None, 4_625.0))
+    assert planned_session(slow, stats, now).max_power_w == 4_625.0
