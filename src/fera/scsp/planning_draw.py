@@ -4,6 +4,12 @@ A guess about a car's need must not cost the others their share: a car that draw
 about what it draws (the rest goes to the others), and a car that stops drawing while it could charge is
 taken as full. Both are revised from every new reading; "full" is retried after `FULL_RETRY`, so a car that
 only paused is never held at 0 for good.
+
+Profiles for AC are amps per phase, so what a car takes is judged by its current too where the readings
+carry one (CURRENT, taken as watts over the EVSE's phases; the larger of that and the metered energy
+counts): a one-phase car drawing 16 A on a three-phase EVSE takes 3.7 kW but needs a 16 A profile, and a
+cap from its kWh alone would throttle it. FERA's CPO reports the highest phase current; a CPO reporting
+the sum over phases (OCPI's wording) makes three-phase cars look larger, which only revises less.
 """
 
 from __future__ import annotations
@@ -11,7 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-__all__ = ["BELOW", "FULL_RETRY", "FULL_W", "CarDraw", "DrawLog"]
+from fera.ocpi.sessions.models import CdrDimensionType, Session
+
+__all__ = ["BELOW", "FULL_RETRY", "FULL_W", "CarDraw", "DrawLog", "last_current_a"]
 
 FULL_RETRY = timedelta(hours=1)
 FULL_W = 100.0  # less than this on average under a limit it could charge at: the car stopped itself
@@ -35,6 +43,7 @@ class _Reading:
     at: datetime
     kwh: float
     offered_w: float | None  # the limit the CPO applied from this reading on (its ActiveChargingProfile)
+    current_w: float | None  # the mean current since the previous reading, as watts over the EVSE's phases
 
 
 class DrawLog:
@@ -43,11 +52,13 @@ class DrawLog:
         self._readings: dict[Key, list[_Reading]] = {}
         self.learnt: dict[Key, CarDraw] = {}
 
-    def record(self, key: Key, at: datetime, kwh: float, offered_w: float | None) -> None:
+    def record(
+        self, key: Key, at: datetime, kwh: float, offered_w: float | None, current_w: float | None = None
+    ) -> None:
         readings = self._readings.setdefault(key, [])
         if readings and at <= readings[-1].at:
             return
-        readings.append(_Reading(at, kwh, offered_w))
+        readings.append(_Reading(at, kwh, offered_w, current_w))
         cutoff = at - 2 * self.span
         while len(readings) > 2 and readings[1].at <= cutoff:
             readings.pop(0)
@@ -68,7 +79,9 @@ class DrawLog:
         limit = min(o for o in offered if o is not None)
         hours = (window[-1].at - window[0].at).total_seconds() / 3600
         drawn = (window[-1].kwh - window[0].kwh) * 1000 / hours
-        learnt = _revised(before, drawn, limit, min_rate_w, now)
+        currents = [r.current_w for r in window[1:] if r.current_w is not None]
+        takes = max(drawn, sum(currents) / len(currents)) if drawn >= FULL_W and currents else drawn
+        learnt = _revised(before, takes, limit, min_rate_w, now)
         self.learnt[key] = learnt
         return learnt
 
@@ -83,3 +96,10 @@ def _revised(before: CarDraw, drawn: float, limit: float, min_rate_w: float, now
     if before.max_w is not None and drawn >= HITS * before.max_w:
         return CarDraw()  # it takes all we learnt it could: offer it everything again
     return CarDraw(None, before.max_w)
+
+
+def last_current_a(session: Session) -> float | None:
+    """The mean current of the session's last charging period, when the CPO reports one."""
+    last = session.charging_periods[-1] if session.charging_periods else None
+    dims = [] if last is None else [d.volume for d in last.dimensions if d.type is CdrDimensionType.CURRENT]
+    return dims[0] if dims else None

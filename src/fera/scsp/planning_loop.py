@@ -27,7 +27,7 @@ from fera.ocpi.chargingprofiles.models import ActiveChargingProfile, ChargingPro
 from fera.ocpi.locations.models import Location
 from fera.ocpi.sessions.models import ChargingPreferences, Session, SessionStatus
 from fera.planning import PlanningProblem, SessionStatistics, apply_min_rates, plan, to_charging_profile
-from fera.scsp.planning_draw import DrawLog
+from fera.scsp.planning_draw import DrawLog, last_current_a
 from fera.scsp.planning_history import PlanHistory
 from fera.scsp.planning_inputs import (
     Known,
@@ -195,10 +195,12 @@ class SteeringPlanner:
 
     def _record(self, key: SessionKey, session: Session) -> None:
         """A meter reading, with the limit the CPO's last ActiveChargingProfile set at its time."""
-        active, known = self.active.get(key), self.known[key]
+        active, electrical = self.active.get(key), electrical_of(self.known[key])
         at = session.last_updated
-        offered = None if active is None else active_limit_w(active, electrical_of(known), at)
-        self.draws.record(key, at, session.kwh, offered)
+        offered = None if active is None else active_limit_w(active, electrical, at)
+        amps = last_current_a(session)
+        current = None if amps is None else electrical.amps_to_watts(amps)
+        self.draws.record(key, at, session.kwh, offered, current)
 
     def _forget(self, key: SessionKey) -> None:
         self.draws.forget(key)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from fera.planning import SessionStatistics
 from fera.scsp.planning_draw import FULL_RETRY, CarDraw, DrawLog
 from fera.scsp.planning_inputs import Known, planned_session
@@ -70,3 +72,14 @@ def test_the_planner_sees_a_full_car_as_needing_nothing_and_a_slow_one_at_its_dr
     assert full.energy_kwh == 0 and not full.estimated
     slow = Known(KEY, known.session, known.location, None, draw=CarDraw(None, 4_625.0))
     assert planned_session(slow, stats, now).max_power_w == 4_625.0
+
+
+def test_a_one_phase_car_is_judged_by_its_current_not_its_kwh() -> None:
+    """16 A on one phase of a three-phase EVSE: 3.7 kW, but it needs 16 A per phase (11 kW-equivalent)."""
+    log = DrawLog(STEP)
+    kwh = 0.0
+    for k in range(4):
+        log.record(KEY, T0 + k * timedelta(minutes=5), kwh, 22_080, 16 * 230 * 3)
+        kwh += 3.68 / 12
+    learnt = log.learn(KEY, T0 + timedelta(minutes=15), MIN_W)
+    assert learnt.max_w == pytest.approx(16 * 230 * 3 * 1.25)  # 20 A: never below what it draws
