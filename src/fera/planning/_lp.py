@@ -2,8 +2,9 @@
 
 Columns: one power variable (kW) per cell (session, step), then one peak variable per smoothing pool.
 Rows: energy per session (Σ x·h ≤ need), capacity per group, step and dimension (total, L1, L2, L3), for
-each pool Σ x − peak ≤ 0, and for each share (guessed needs in one group) x_a/p̄_a = x_b/p̄_b between
-neighbours present at a step, so guesses split a tight limit in proportion to their maximum power.
+each pool Σ x − peak ≤ 0, and for each share (guessed needs in one group) x_a/w_a = x_b/w_b between
+neighbours present at a step, w = min(p̄, level) with the level that fills the capacity (water-filling):
+guesses split a tight limit evenly, a car that can take less than that getting all it can take.
 Unmet energy is the implicit slack of the energy row: every delivered kWh earns `UNMET_PENALTY`, far above
 any other term, so the LP first delivers all it can and x = 0 is always feasible.
 Rows that can never bind (all members at full power fit) are left out to keep re-plans small.
@@ -131,14 +132,37 @@ def _pool_rows(grid: Grid, pools: list[Ints], labels: Labels, out: _Rows) -> Non
         out.add(rows, cols, vals, np.zeros(steps.size), (_POOL, int(labels.pool[k]), 0, steps))
 
 
-def _share_rows(grid: Grid, need_kwh: Floats, shares: list[Ints], labels: Labels, out: _Rows) -> None:
-    """x_a·p̄_b − x_b·p̄_a = 0 for neighbours a, b of a share present at the same step.
+@dataclass(frozen=True, slots=True)
+class Share:
+    """Sessions (indices) that split what their group leaves them; `cap_kw`: the group's limit per step."""
+
+    members: Ints
+    cap_kw: Floats
+
+
+def _filled(pmax: Floats, steps: Ints, cap_kw: Floats) -> Floats:
+    """Per cell (grouped by step) min(p̄, level), the level at which the step's cells fill its capacity."""
+    out = pmax.copy()
+    bounds = np.flatnonzero(np.diff(steps, prepend=-1, append=-1))
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        p = np.sort(pmax[lo:hi])
+        below = np.concatenate([[0.0], np.cumsum(p)[:-1]])
+        level = (cap_kw[steps[lo]] - below) / (p.size - np.arange(p.size))
+        fits = np.flatnonzero(level <= p)
+        if fits.size:
+            out[lo:hi] = np.minimum(pmax[lo:hi], max(float(level[fits[0]]), 0.0))
+    return out
+
+
+def _share_rows(grid: Grid, need_kwh: Floats, shares: list[Share], labels: Labels, out: _Rows) -> None:
+    """x_a·w_b − x_b·w_a = 0 for neighbours a, b of a share present at the same step.
 
     Only members that can take power and whose need can't run out join: a filled car must not hold the
     others at its level."""
     reachable = grid.pmax_kw * grid.hours * np.diff(grid.offsets)
     for share in shares:
-        members = share[(need_kwh[share] >= reachable[share] - 1e-9) & (grid.pmax_kw[share] > 1e-9)]
+        m = share.members
+        members = m[(need_kwh[m] >= reachable[m] - 1e-9) & (grid.pmax_kw[m] > 1e-9)]
         cells = grid.cells_of(members)
         if cells.size < 2:
             continue
@@ -147,8 +171,9 @@ def _share_rows(grid: Grid, need_kwh: Floats, shares: list[Ints], labels: Labels
         pair = np.flatnonzero(steps[:-1] == steps[1:])
         if pair.size == 0:
             continue
+        weight = _filled(grid.pmax_kw[grid.cell_session[cells]], steps, share.cap_kw)
         a, b = cells[pair], cells[pair + 1]
-        pa, pb = grid.pmax_kw[grid.cell_session[a]], grid.pmax_kw[grid.cell_session[b]]
+        pa, pb = weight[pair], weight[pair + 1]
         rows = np.arange(pair.size, dtype=np.int64)
         owner = labels.session[grid.cell_session[a]]
         out.add(
@@ -219,11 +244,11 @@ def solve(
     threads: int,
     labels: Labels | None = None,
     start: tuple[Ints, Ints, Ints] | None = None,
-    shares: list[Ints] | None = None,
+    shares: list[Share] | None = None,
 ) -> Solved:
     """Power per cell (kW). `cell_cost` is per kWh and per cell, in [0, 1]; `start`: column statuses, row
     keys and row statuses of an earlier optimum to start the dual simplex from; `shares`: sessions that
-    split their capacity in proportion to their maximum power."""
+    split their group's capacity evenly (each up to its maximum power)."""
     began = time.perf_counter()
     labels = labels if labels is not None else _labels(grid, len(pools))
     rows = _Rows(grid.steps)

@@ -4,7 +4,7 @@ Objective per kWh, on top of the unmet-energy penalty (see `_lp`): CHEAP pays th
 both rescaled to [0, 1] over the horizon; FAST pays its delay relative to its own departure, (k + 1) / d
 for step k of a session whose window ends at step d, so a car leaving soon is served first; REGULAR adds
 the peak of all REGULAR sessions in the same innermost group, so their load is flattened. Sessions whose need
-is a guess (`Session.estimated`) share their innermost limited group's capacity in proportion to their
+is a guess (`Session.estimated`) split their innermost limited group's capacity evenly, each up to its
 maximum power (`_lp` share rows): with needs nobody stated, every car is a tie, and an LP breaks ties at a
 vertex, one car at full power and the others at 0. Every session
 also pays `EARLINESS` times that relative delay: among equal plans the earliest, most urgent one wins, which
@@ -73,17 +73,19 @@ def _smoothing_pools(problem: PlanningProblem, grid: Grid) -> list[Ints]:
     return [p for p in pools if grid.cells_of(p).size > 0]
 
 
-def _shares(problem: PlanningProblem, grid: Grid) -> list[Ints]:
+def _shares(problem: PlanningProblem, grid: Grid) -> list[_lp.Share]:
     """Estimated-need sessions per innermost group with a limit (a group without one never binds)."""
     guessed = {i for i, s in enumerate(problem.sessions) if s.estimated}
-    out: list[Ints] = []
+    out: list[_lp.Share] = []
     for group in sorted(grid.groups, key=lambda g: g.members.size):
-        if group.cap_kw is None and group.phase_cap_kw is None:
+        phases = None if group.phase_cap_kw is None else 3 * group.phase_cap_kw
+        caps = [c for c in (group.cap_kw, phases) if c is not None]
+        if not caps:
             continue
         members = sorted(guessed.intersection(group.members.tolist()))
         guessed.difference_update(members)
         if len(members) > 1:
-            out.append(np.array(members, dtype=np.int64))
+            out.append(_lp.Share(np.array(members, dtype=np.int64), np.minimum.reduce(caps)))
     return out
 
 
@@ -133,11 +135,11 @@ class _Bases:
 
 
 def _solve_parts(
-    grid: Grid, cost: Floats, pools: list[Ints], shares: list[Ints], parents: set[int], threads: int
+    grid: Grid, cost: Floats, pools: list[Ints], shares: list[_lp.Share], parents: set[int], threads: int
 ) -> tuple[Floats, SolveStats]:
     """Power per cell (kW), solving independent parts on a pool of `threads` threads (see `_components`)."""
     began = time.perf_counter()
-    linked = [*pools, *shares]  # a share's members must stay in one LP, like a pool's
+    linked = [*pools, *(s.members for s in shares)]  # a share's members stay in one LP, like a pool's
     relaxed = _components.relaxable(grid, linked, parents)
     pool_of = np.full(grid.start.size, -1, dtype=np.int64)
     for k, p in enumerate(pools):
@@ -160,7 +162,7 @@ def _solve_parts(
         local = np.full(grid.start.size, -1, dtype=np.int64)
         local[sessions] = np.arange(sessions.size)
         inner = [local[pools[k]] for k in pool_ids.tolist()]
-        shared = [local[s] for s in shares if local[s[0]] >= 0]
+        shared = [_lp.Share(local[s.members], s.cap_kw) for s in shares if local[s.members[0]] >= 0]
         labels = _lp.Labels(sessions, group_ids, pool_ids)
         start = bases.start(cols) if rounds > 1 else None
         solved = _lp.solve(

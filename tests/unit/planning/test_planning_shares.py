@@ -24,12 +24,19 @@ def test_a_tie_between_guesses_splits_the_limit_in_proportion() -> None:
     assert np.allclose(first, 5_500, atol=1.0)  # not 22 kW for one and 0 for three
 
 
-def test_shares_follow_each_car_maximum() -> None:
+def test_a_car_that_takes_less_gets_all_it_takes_and_the_rest_is_split() -> None:
     cars = [*_guesses(2), session("slow", 6, 3.7 * 6, 3.7, estimated=True, group_id="site")]
     result = plan(problem(cars, groups=[GridGroup("site", capacity_w=22_000)]))
-    first = {s: result.schedule(s)[0] for s in ("s0", "s1", "slow")}
-    assert first["s0"] == pytest.approx(first["s1"]) and first["s0"] > 0
-    assert abs(first["slow"] / 3_700 - first["s0"] / 22_000) < 1e-6
+    first = [result.schedule(s)[0] for s in ("s0", "s1", "slow")]
+    assert first == pytest.approx([9_150, 9_150, 3_700])  # water-filled: no capacity left unused
+
+
+def test_a_stated_need_competes_and_the_guesses_split_what_is_left() -> None:
+    stated = session("stated", 2, 22.0, 11, group_id="site")
+    result = plan(problem([*_guesses(2), stated], groups=[GridGroup("site", capacity_w=22_000)]))
+    for k in range(8):
+        stated_w, s0, s1 = (result.schedule(s)[k] for s in ("stated", "s0", "s1"))
+        assert s0 == pytest.approx(s1) and stated_w + s0 + s1 == pytest.approx(22_000)
 
 
 def test_without_the_guess_flag_the_lp_may_pick_one() -> None:
