@@ -65,8 +65,8 @@ class Session:
     evse_id: str | None = None
     group_id: str | None = None
     estimated: bool = False
-    """Its energy need is a guess (the driver stated none): it shares its group's capacity with the other
-    guesses there in proportion to their maximum power, so a tie never gives one car everything."""
+    """Its energy need is a guess (the driver stated none): it splits what its group leaves to guesses
+    evenly with the others there (each up to its maximum power), so a tie never gives one car everything."""
 
     def __post_init__(self) -> None:
         if not self.phases or len(set(self.phases)) != len(self.phases):
