@@ -89,3 +89,31 @@ async def test_guessed_needs_under_a_tight_limit_all_get_power(node_factory: Nod
         (tx,) = list(module.stations.in_process.stack(f"LOC1-E{i}"))
         amps.append(tx.periods[0].limit)
     assert min(amps) >= 6.0 and sum(amps) * 230 * 3 <= 22_000  # all charge (6 A at least), within the site
+
+
+async def test_a_profile_sent_over_the_delegation_is_cleared_once_the_contract_copy_arrives(
+    node_factory: NodeFactory,
+) -> None:
+    contract = ContractConfig(scsp="NL*SCS", locations=["LOC1"])
+    cpo = await node_factory(role("CPO", party="CPO"), name="cpo", contracts=[contract])
+    emsp = await node_factory(
+        role("EMSP", party="MSP"), name="emsp", delegations=[DelegationConfig(scsp="NL*SCS")]
+    )
+    scsp = await node_factory(role("SCSP", party="SCS"), name="scsp", admin_token=ADMIN)
+    _, emsp_at_cpo = await connect(emsp, cpo)
+    await connect(scsp, emsp)
+    await cpo_of(cpo.node).locations.put_location(location(evses=3))
+    await start(cpo, 1, emsp)
+    planner, module = scsp.node.planner, cpo.node.cpo_profiles
+    assert planner is not None and module is not None
+    await planner.settle()
+    await module.applier.drain()
+    assert await held(cpo, "S1") == [emsp_at_cpo.id]  # only path known yet: through the eMSP
+
+    _, scsp_at_cpo = await connect(scsp, cpo)  # the contract's copy arrives with the registration
+    await exchange_of(cpo.node).pusher.drain()
+    planner.poke()
+    await planner.settle()
+    await module.applier.drain()
+    assert await held(cpo, "S1") == [scsp_at_cpo.id]  # steered once, over the contract
+    assert len(planner.shadowed) == 1 and set(planner.sent) == set(planner.shadowed.values())
