@@ -185,6 +185,13 @@ async def _sender_side(
         chart.notes.append("This node sends no charging profiles.")
         return
     names = await data.partner_names()
+    planner = data.node.planner
+    steered = None if planner is None else planner.shadowed.get((partner_id, session.id))
+    if steered is not None:
+        chart.notes.append(
+            f"The same charge also reached this node from {names.get(steered[0], steered[0])} as session "
+            f"{steered[1]}: it is planned and steered once, there."
+        )
     current = current_profiles(await data.requests(partner_id, session.id))
     for upstream, request in sorted(current.items(), key=lambda kv: kv[1].created_at):
         assert request.payload is not None

@@ -3,6 +3,7 @@ guess (needs nobody stated, a site with a tight limit, an LP full of ties)."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from fera.config import ContractConfig, DelegationConfig
@@ -63,6 +64,10 @@ async def test_a_charge_reaching_the_scsp_by_two_paths_is_planned_and_steered_on
     assert planner.latest is not None and planner.latest.plan.session_ids == (f"{cpo_at_scsp.id}/S1",)
     assert await held(cpo, "S1") == [scsp_at_cpo.id]  # one profile at the CPO, over the contract
     assert set(planner.sent) == {steered}
+    async with httpx.AsyncClient() as http:  # the copy's chart on the SCSP's dashboard says so
+        chart = await http.get(f"{scsp.url}/dashboard/api/sessions/NL/MSP/{copy[1]}/chart")
+    cpo_name = cpo_at_scsp.name
+    assert any(f"from {cpo_name} as session S1" in note for note in chart.json()["notes"])
 
 
 async def test_guessed_needs_under_a_tight_limit_all_get_power(node_factory: NodeFactory) -> None:
