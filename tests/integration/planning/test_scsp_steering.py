@@ -3,6 +3,8 @@ guess (needs nobody stated, a site with a tight limit, an LP full of ties)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 import pytest
 
@@ -122,3 +124,39 @@ async def test_a_profile_sent_over_the_delegation_is_cleared_once_the_contract_c
     await module.applier.drain()
     assert await held(cpo, "S1") == [scsp_at_cpo.id]  # steered once, over the contract
     assert len(planner.shadowed) == 1 and set(planner.sent) == set(planner.shadowed.values())
+
+
+async def test_a_car_that_stops_drawing_under_a_high_limit_is_taken_as_full(
+    node_factory: NodeFactory,
+) -> None:
+    contract = ContractConfig(scsp="NL*SCS", locations=["LOC1"])
+    cpo = await node_factory(role("CPO", party="CPO"), name="cpo", contracts=[contract])
+    scsp = await node_factory(role("SCSP", party="SCS"), name="scsp", planning_step_s=60)
+    cpo_at_scsp, _ = await connect(scsp, cpo)
+    await cpo_of(cpo.node).locations.put_location(location(evses=1))
+    now = cpo.node.clock.now()
+    sessions = cpo_of(cpo.node).sessions
+    await sessions.start_session(
+        token=token(1), location_id="LOC1", evse_uid="LOC1-E1", connector_id="1", session_id="S1",
+        at=now - timedelta(minutes=5),
+    )  # fmt: skip
+    await exchange_of(cpo.node).pusher.drain()
+    planner, module = scsp.node.planner, cpo.node.cpo_profiles
+    assert planner is not None and module is not None
+    await planner.settle()
+    await module.applier.drain()
+    key = (cpo_at_scsp.id, "S1")
+    assert key in planner.active  # the CPO told us the limit it applies: 32 A
+    (tx,) = list(module.stations.in_process.stack("LOC1-E1"))
+    assert tx.periods[0].limit == 32.0
+
+    # Readings stamped after the active profile's start (so the test needs no wait): no energy in a minute.
+    for seconds in (5, 40, 65):
+        await sessions.meter_values("S1", kwh=0.0, at=now + timedelta(seconds=seconds))
+    await exchange_of(cpo.node).pusher.drain()
+    planner.poke()
+    await planner.settle()
+    await module.applier.drain()
+    assert planner.draws.learnt[key].full_since is not None
+    (tx,) = list(module.stations.in_process.stack("LOC1-E1"))
+    assert tx.periods[0].limit == 0.0  # full: its share goes to others (tried again after FULL_RETRY)
