@@ -72,7 +72,7 @@ async def test_the_active_profile_names_the_limiting_sender_and_when(node_factor
     (now_limiter,) = await module.active.limiters(steerable)
     assert now_limiter[1] == ids["emsp"]  # 10 A < 16 A: the eMSP limits
 
-    start = format_datetime(datetime.now(UTC))
+    start = format_datetime(datetime.now(UTC).replace(microsecond=0))  # the CPO's profiles start on a second
     profile = amps((0, 6.0), (600, 32.0), start_date_time=start)
     lowered = await scsp.node.profile_sender.set_profile(ids["cpo@scsp"], "S2", profile)
     await scsp.node.profile_sender.wait(lowered.id, timeout=10)

@@ -188,8 +188,9 @@ class ActiveProfiles:
             last = await uow.sender_profiles.last_pushed(session.session_id)
             if last is not None and last.get("inputs") == fingerprint:
                 return
-            history = [x for x in _limiters(last) if x[0] < self._now()]
-            ahead = _limiting(session, held, local, self._now())
+            at = self._clock()  # to the microsecond: a limit that held for under a second still shows
+            history = [x for x in _limiters(last) if x[0] < at]
+            ahead = _limiting(session, held, local, at)
             record = {"inputs": fingerprint, "limiting": _encode(_merged(history + ahead))}
             await uow.sender_profiles.set_pushed(session.session_id, record, self._now())
         active = await self.current(session)
@@ -200,7 +201,7 @@ class ActiveProfiles:
         """Who limits the session from now on (the next PUSH_HORIZON_S), from current inputs."""
         held = await self._held(session.session_id)
         local = await self.local_limits.for_session(session)
-        return _limiting(session, held, local, self._now())
+        return _limiting(session, held, local, self._clock())
 
     async def limited_by(self, session_id: str) -> list[Limiter]:
         """Who limited the session and from when, as recorded with every change of its inputs."""
