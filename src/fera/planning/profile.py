@@ -18,7 +18,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from fera.planning._grid import build_grid
+from fera.planning._grid import Grid, build_grid
 from fera.planning._loads import GroupLoads
 from fera.planning.model import Plan, PlanningProblem, Session
 
@@ -75,7 +75,22 @@ def apply_min_rates(problem: PlanningProblem, plan: Plan) -> Plan:
         fits = (target <= grid.pmax_kw[i] + 1e-12) & (target - power_kw[i] <= loads.room(i) + 1e-12)
         adjusted[i, low] = np.where(fits[low], target, 0.0)
         loads.add(i, adjusted[i] - power_kw[i])
+    _refill(problem, grid, loads, power_kw, adjusted)
     return replace(plan, power_w=adjusted * 1e3)
+
+
+def _refill(
+    problem: PlanningProblem, grid: Grid, loads: GroupLoads, planned: np.ndarray, adjusted: np.ndarray
+) -> None:
+    """What a dropped session left goes to the guesses that were raised at the same step, up to their
+    maximum: 8 kW for two 6 A cars is one car at 8 kW, not one at 4.14 kW and 4 kW unused."""
+    for i in _rotated(len(problem.sessions), problem.now, problem.step):
+        raised = (adjusted[i] > planned[i] + 1e-12) & problem.sessions[i].estimated
+        if raised.any():
+            extra = np.where(raised, np.minimum(loads.room(i), grid.pmax_kw[i] - adjusted[i]), 0.0)
+            extra = np.maximum(extra, 0.0)
+            adjusted[i] += extra
+            loads.add(i, extra)
 
 
 def _rotated(count: int, now: datetime, step: timedelta) -> list[int]:

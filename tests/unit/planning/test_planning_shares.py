@@ -66,3 +66,11 @@ def test_below_the_minimum_rate_the_car_held_at_zero_changes_every_step() -> Non
         assert sorted(first)[1] >= 4_140 - 1e-6  # at most one car at 0
         zero_at.append(next(i for i, w in enumerate(first) if w == 0))
     assert sorted(zero_at) == list(range(6))
+
+
+def test_what_a_dropped_guess_leaves_goes_to_the_one_raised() -> None:
+    """8 kW for two guesses of 6 A minimum: 4 kW each won't charge; one waits, the other takes all 8 kW."""
+    cars = _guesses(2, min_rate_w=4_140)
+    p = problem(cars, groups=[GridGroup("site", capacity_w=8_000)])
+    result = apply_min_rates(p, plan(p))
+    assert sorted(result.schedule(s)[0] for s in ("s0", "s1")) == pytest.approx([0, 8_000], abs=1e-3)
