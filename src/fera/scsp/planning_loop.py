@@ -21,6 +21,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from fera.charging import Electrical
 from fera.clock import Clock
 from fera.events import EventBus
 from fera.ocpi.chargingprofiles.models import ActiveChargingProfile, ChargingProfile
@@ -83,6 +84,7 @@ class SteeringPlanner:
         self.draws = DrawLog(step)
         self.active: dict[SessionKey, ActiveChargingProfile] = {}  # the last one each CPO pushed
         self.shadowed: dict[SessionKey, SessionKey] = {}  # a copy of a session -> the copy we steer
+        self._before: dict[SessionKey, ChargingProfile | None] = {}  # what we sent before `sent`
         self._dirty, self._idle = asyncio.Event(), asyncio.Event()
         self._idle.set()
         self._worker: asyncio.Task[None] | None = None
@@ -175,20 +177,22 @@ class SteeringPlanner:
         """Held below what we sent (a local limit at the CPO)? Plan with that limit for one step.
 
         Compared with the profile we sent, not with the newest plan: an update may echo an older profile.
+        One that still shows our previous, lower profile is the CPO catching up (it lowers other sessions
+        before it raises this one), not a hold: holding then would cost the car its turn.
         """
         key = (event.partner_id, event.session_id)
         if key in self.known:
             self.active[key] = event.profile
         known, sent = self.known.get(key), self.sent.get(key)
-        if known is None or sent is None or sent.start_date_time is None:
+        if known is None or sent is None:
             return
         now, electrical = self._clock.now(), electrical_of(known)
         active_w = active_limit_w(event.profile, electrical, now)
-        sent_limit = limit_at(sent, sent.start_date_time, now)
-        if active_w is None or sent_limit is None:
+        sent_w, before_w = (_watts_at(p, electrical, now) for p in (sent, self._before.get(key)))
+        if active_w is None or sent_w is None:
             return
-        sent_w = electrical.amps_to_watts(sent_limit) if sent.charging_rate_unit.value == "A" else sent_limit
-        if active_w < 0.95 * sent_w - 100:
+        catching_up = before_w is not None and before_w < sent_w and active_w >= 0.95 * before_w - 100
+        if active_w < 0.95 * sent_w - 100 and not catching_up:
             self.known[key] = replace(known, held_w=active_w)
             self._held_until[key] = now + self.step  # then try the plan again: local limits move
             self.poke()
@@ -206,6 +210,7 @@ class SteeringPlanner:
         self.draws.forget(key)
         self.active.pop(key, None)
         self.shadowed.pop(key, None)
+        self._before.pop(key, None)
         self.sent.pop(key, None)
         self._blocked.pop(key, None)
         self._held_until.pop(key, None)
@@ -291,6 +296,7 @@ class SteeringPlanner:
             )
             profile = to_ocpi_profile(planned)
             if not same_from(self.sent.get(k.key), profile, now):
+                self._before[k.key] = self.sent.get(k.key)
                 self.sent[k.key] = profile
                 changed.append((k.key, profile))
         gate = asyncio.Semaphore(8)
@@ -318,6 +324,15 @@ class SteeringPlanner:
             if self.latest is None
             else self.latest.flexibility_csv(group_id)
         )
+
+
+def _watts_at(profile: ChargingProfile | None, electrical: Electrical, now: datetime) -> float | None:
+    if profile is None or profile.start_date_time is None:
+        return None
+    limit = limit_at(profile, profile.start_date_time, now)
+    if limit is None:
+        return None
+    return electrical.amps_to_watts(limit) if profile.charging_rate_unit.value == "A" else limit
 
 
 def _floor(t: datetime, step: timedelta) -> datetime:
