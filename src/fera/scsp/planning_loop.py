@@ -84,7 +84,7 @@ class SteeringPlanner:
         self.draws = DrawLog(step)
         self.active: dict[SessionKey, ActiveChargingProfile] = {}  # the last one each CPO pushed
         self.shadowed: dict[SessionKey, SessionKey] = {}  # a copy of a session -> the copy we steer
-        self._before: dict[SessionKey, ChargingProfile | None] = {}  # what we sent before `sent`
+        self.sent_before: dict[SessionKey, ChargingProfile | None] = {}  # what we sent before `sent`
         self._dirty, self._idle = asyncio.Event(), asyncio.Event()
         self._idle.set()
         self._worker: asyncio.Task[None] | None = None
@@ -188,10 +188,11 @@ class SteeringPlanner:
             return
         now, electrical = self._clock.now(), electrical_of(known)
         active_w = active_limit_w(event.profile, electrical, now)
-        sent_w, before_w = (_watts_at(p, electrical, now) for p in (sent, self._before.get(key)))
+        sent_w, before_w = (_watts_at(p, electrical, now) for p in (sent, self.sent_before.get(key)))
         if active_w is None or sent_w is None:
             return
-        catching_up = before_w is not None and before_w < sent_w and active_w >= 0.95 * before_w - 100
+        lagging = before_w is not None and abs(active_w - before_w) <= 0.05 * before_w + 100
+        catching_up = lagging and before_w is not None and before_w < sent_w
         if active_w < 0.95 * sent_w - 100 and not catching_up:
             self.known[key] = replace(known, held_w=active_w)
             self._held_until[key] = now + self.step  # then try the plan again: local limits move
@@ -210,7 +211,7 @@ class SteeringPlanner:
         self.draws.forget(key)
         self.active.pop(key, None)
         self.shadowed.pop(key, None)
-        self._before.pop(key, None)
+        self.sent_before.pop(key, None)
         self.sent.pop(key, None)
         self._blocked.pop(key, None)
         self._held_until.pop(key, None)
@@ -296,7 +297,7 @@ class SteeringPlanner:
             )
             profile = to_ocpi_profile(planned)
             if not same_from(self.sent.get(k.key), profile, now):
-                self._before[k.key] = self.sent.get(k.key)
+                self.sent_before[k.key] = self.sent.get(k.key)
                 self.sent[k.key] = profile
                 changed.append((k.key, profile))
         gate = asyncio.Semaphore(8)

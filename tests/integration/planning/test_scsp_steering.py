@@ -11,8 +11,13 @@ import pytest
 from fera.config import ContractConfig, DelegationConfig
 from fera.cpo import cpo_of
 from fera.exchange import exchange_of
+from fera.ocpi.chargingprofiles.models import ActiveChargingProfile
 from fera.ocpi.sessions.models import CdrToken
-from tests.integration.chargingprofiles.setup import location
+from fera.ocpi.types import format_datetime
+from fera.scsp.planning_inputs import Known
+from fera.scsp.planning_loop import SteeringPlanner
+from fera.smartcharging.events import ActiveProfileReceived
+from tests.integration.chargingprofiles.setup import amps, location, session
 from tests.integration.planning.test_scsp_loop import ADMIN, capacity
 from tests.nodes import NodeFactory, RunningNode, connect, role
 
@@ -160,3 +165,30 @@ async def test_a_car_that_stops_drawing_under_a_high_limit_is_taken_as_full(
     assert planner.draws.learnt[key].full_since is not None
     (tx,) = list(module.stations.in_process.stack("LOC1-E1"))
     assert tx.periods[0].limit == 0.0  # full: its share goes to others (tried again after FULL_RETRY)
+
+
+async def test_an_active_profile_still_showing_our_previous_profile_is_no_hold(
+    node_factory: NodeFactory,
+) -> None:
+    """Raised from 0 to 16 A, the CPO first pushes 0 A (its site lowers the others before raising this one):
+    catching up, not a hold that would cost the car its turn. A push at another level is a hold."""
+    scsp = await node_factory(role("SCSP", party="SCS"), name="scsp", plan_sessions=False)
+    sender = scsp.node.profile_sender
+    assert sender is not None
+    events, signals, clock = scsp.node.events, scsp.node.signals, scsp.node.clock
+    planner = SteeringPlanner(sender, events, signals, clock, lambda *_: True)  # not started: listeners only
+    key = ("cpo", "S1")
+    planner.known[key] = Known(key, session("S1", "LOC1-E1"), location(), None)
+    start = format_datetime(scsp.node.clock.now().replace(microsecond=0))
+    planner.sent_before[key] = amps((0, 0.0), start_date_time=start, duration=3600)
+    planner.sent[key] = amps((0, 16.0), start_date_time=start, duration=3600)
+
+    async def push(limit: float) -> None:
+        profile = amps((0, limit), duration=3600)
+        active = ActiveChargingProfile.model_validate({"start_date_time": start, "charging_profile": profile})
+        await scsp.node.events.publish(ActiveProfileReceived("cpo", "S1", active))
+
+    await push(0.0)
+    assert planner.known[key].held_w is None
+    await push(8.0)
+    assert planner.known[key].held_w == pytest.approx(8 * 230 * 3)
