@@ -50,14 +50,16 @@ async def test_sender_restarted_mid_request_still_gets_its_result(node_factory: 
     cpo, emsp, cpo_id = await pair(node_factory)
     assert emsp.node.profile_sender is not None and cpo.node.cpo_profiles is not None
     stations = cpo.node.cpo_profiles.stations.in_process
-    stations.behaviour["LOC1-E1"], stations.call_timeout = StationBehaviour.SILENT, 1.0
+    # The station stays silent longer than the eMSP takes to restart, even on a loaded machine: the CPO's
+    # result must find the restarted Sender, not the one that went down.
+    stations.behaviour["LOC1-E1"], stations.call_timeout = StationBehaviour.SILENT, 5.0
     request = await emsp.node.profile_sender.set_profile(cpo_id, "S1", amps((0, 16.0)))
 
     emsp = await node_factory.restart(emsp)
     await cpo.node.cpo_profiles.applier.drain()
 
     assert emsp.node.profile_sender is not None
-    done = await emsp.node.profile_sender.wait(request.id, timeout=10)
+    done = await emsp.node.profile_sender.wait(request.id, timeout=20)
     assert done.state is RequestState.DONE and done.result == {"result": "REJECTED"} and not done.late
 
 
