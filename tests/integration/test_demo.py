@@ -44,7 +44,7 @@ async def test_short_demo_exercises_every_topology_within_capacity(tmp_path: Pat
     assert f"{report.percent_of_bound:.1f} % of it." in " ".join(line.strip() for line in lines)
     assert "cut announced by the grid operator" in shown and "cut applied: the stations draw LOC-A" in shown
     assert ("FAILED: " in shown) is (not report.passed)
-    assert f"Full tables: {workdir / REPORT_FILE}" in " ".join(lines)
+    assert f"Fulltables:{workdir / REPORT_FILE}" in "".join(shown.split())  # however the path was wrapped
     assert (workdir / REPORT_FILE).read_text().count("\n#") == len(report.evs)
     for name in ("cpo", "emsp", "scsp"):  # every node shut down cleanly: no traceback in its log
         assert "Traceback" not in (workdir / f"{name}.log").read_text()

@@ -4,8 +4,9 @@
   site load management; it delegates site B to the SCSP (topology "CPO delegates to SCSP") and lets only
   that contract govern there (`governing = "contract"`): the eMSP's own profiles at site B are REJECTED, so
   no car there is held at the minimum of two parties that each planned without the other.
-- eMSP "FERA Demo eMSP" (NL*FMS) issues every driver's token; it steers its even-numbered customers itself
-  (topology "eMSP generates profiles") and delegates the odd-numbered ones to the SCSP ("eMSP delegates").
+- eMSP "FERA Demo eMSP" (NL*FMS) issues every driver's token; it steers half of its customers itself
+  (topology "eMSP generates profiles") and delegates the other half to the SCSP ("eMSP delegates"), in pairs
+  of arrivals (0-1 its own, 2-3 delegated, ...): arrivals alternate the sites, so both halves reach both.
 - SCSP "FERA Demo SCSP" (NL*FSC) plans everything it is given under site B's grid forecast and prices.
 At mid-run the grid operator cuts both sites' capacity (announced an hour ahead), and prices for the rest of
 the run arrive.
@@ -99,7 +100,9 @@ class Scenario:
         return [f"SIM{i:06d}" for i in range(len(self.ev_arrivals()))]
 
     def delegated_tokens(self) -> list[str]:
-        return [uid for i, uid in enumerate(self.token_uids()) if i % 2 == 1]
+        """Arrivals 2-3, 6-7, ...: arrival i charges at site i % 2, so delegated drivers reach both sites
+        (at site A the SCSP steers them through the eMSP; at site B by its contract)."""
+        return [uid for i, uid in enumerate(self.token_uids()) if (i // 2) % 2 == 1]
 
     def configs(self, ports: dict[str, int], workdir: str, real_start: datetime) -> dict[str, NodeConfig]:
         clock = ClockConfig(start=self.start, real_start=real_start, speed=self.speed)
