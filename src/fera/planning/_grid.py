@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from fera.planning.model import Phase, PlanningProblem, Series, Session
+from fera.planning.model import THREE_PHASE, GridGroup, Phase, PlanningProblem, Series, Session
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
@@ -32,7 +32,7 @@ class GroupArrays:
     id: str
     members: Ints
     cap_kw: Floats | None
-    phase_cap_kw: Floats | None
+    phase_cap_kw: Floats | None  # (3, steps): L1, L2, L3; inf where a phase has no limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +125,20 @@ def _phase_share(sessions: Sequence[Session]) -> Floats:
     return share
 
 
+def _phase_caps(group: GridGroup, steps: int) -> Floats | None:
+    """Per-phase limits as a (3, steps) array in kW; a phase without a limit is inf."""
+    caps = group.phase_capacity_w
+    if caps is None:
+        return None
+    by_phase: Mapping[Phase, Series] = (
+        caps if isinstance(caps, Mapping) else dict.fromkeys(THREE_PHASE, caps)
+    )
+    out = np.full((3, steps), np.inf)
+    for phase, series in by_phase.items():
+        out[_PHASE_INDEX[Phase(phase)]] = np.maximum(resolve(series, steps), 0) / 1e3
+    return out
+
+
 def build_grid(problem: PlanningProblem) -> Grid:
     sessions = problem.sessions
     windows = np.array([_window(s, problem) for s in sessions], dtype=np.int64).reshape(-1, 2)
@@ -140,9 +154,7 @@ def build_grid(problem: PlanningProblem) -> Grid:
             id=g.id,
             members=np.array(sorted(members[g.id]), dtype=np.int64),
             cap_kw=None if g.capacity_w is None else np.maximum(resolve(g.capacity_w, steps), 0) / 1e3,
-            phase_cap_kw=None
-            if g.phase_capacity_w is None
-            else np.maximum(resolve(g.phase_capacity_w, steps), 0) / 1e3,
+            phase_cap_kw=_phase_caps(g, steps),
         )
         for g in problem.groups
     )

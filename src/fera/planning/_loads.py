@@ -32,7 +32,7 @@ class GroupLoads:
                 room = np.minimum(room, group.cap_kw - self.total[k])
             if group.phase_cap_kw is not None:
                 for phase in np.flatnonzero(share):
-                    room = np.minimum(room, (group.phase_cap_kw - self.phase[k, phase]) / share[phase])
+                    room = np.minimum(room, (group.phase_cap_kw[phase] - self.phase[k, phase]) / share[phase])
         result: Floats = np.maximum(room, 0.0)
         return result
 

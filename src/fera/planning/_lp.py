@@ -116,7 +116,7 @@ def _group_rows(grid: Grid, labels: Labels, out: _Rows) -> None:
         if group.phase_cap_kw is not None:
             for phase in range(3):
                 share = grid.phase_share[grid.cell_session[cells], phase]
-                _limit_rows(grid, cells, share, group.phase_cap_kw, out, owner, phase + 1)
+                _limit_rows(grid, cells, share, group.phase_cap_kw[phase], out, owner, phase + 1)
 
 
 def _pool_rows(grid: Grid, pools: list[Ints], labels: Labels, out: _Rows) -> None:

@@ -61,7 +61,7 @@ def _capacity(grid: Grid, group: GroupArrays) -> Floats:
     if group.cap_kw is not None:
         cap = np.minimum(cap, group.cap_kw)
     if group.phase_cap_kw is not None:
-        cap = np.minimum(cap, 3 * group.phase_cap_kw)
+        cap = np.minimum(cap, group.phase_cap_kw.sum(axis=0))
     return np.asarray(cap, dtype=np.float64)
 
 

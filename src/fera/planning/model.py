@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -77,14 +77,17 @@ class Session:
 
 @dataclass(frozen=True, slots=True)
 class GridGroup:
-    """A location, feeder or transformer. Members are session ids or EVSE ids; child groups name it as parent.
+    """A connection, sub-board, feeder or transformer. Members are session ids or EVSE ids; child groups name
+    it as parent, and groups nest to any depth (a sub-board's sessions count in every group above it too).
 
-    `capacity_w` limits the sum over all phases, `phase_capacity_w` each phase (wye); None: no such limit.
+    `capacity_w` limits the sum over all phases, `phase_capacity_w` each phase (wye): one series for every
+    phase, or one per phase (a phase left out has no limit); None: no such limit. `phase_watts(amps)` turns
+    a fuse rating into the per-phase watts.
     """
 
     id: str
     capacity_w: Series | None = None
-    phase_capacity_w: Series | None = None
+    phase_capacity_w: Series | Mapping[Phase, Series] | None = None
     parent: str | None = None
     members: frozenset[str] = frozenset()
 

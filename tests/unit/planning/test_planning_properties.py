@@ -1,4 +1,5 @@
-"""Property: whatever the sessions and limits, no plan exceeds a session maximum or any group limit."""
+"""Property: whatever the sessions and limits, no plan exceeds a session maximum or any group limit, on any
+phase, at any level of nested sub-boards."""
 
 from __future__ import annotations
 
@@ -21,7 +22,10 @@ from fera.planning import (
 from tests.unit.planning.factory import NOW, STEP
 
 TOL_W = 1e-3
-_PHASES = st.sampled_from([THREE_PHASE, (Phase.L1,), (Phase.L2,), (Phase.L3,)])
+_PHASES = st.sampled_from(
+    [THREE_PHASE, (Phase.L1,), (Phase.L2,), (Phase.L3,), (Phase.L2, Phase.L3, Phase.L1), (Phase.L3, Phase.L1)]
+)
+_MEMBERS = {"a": {"a"}, "b": {"b", "c"}, "c": {"c"}, "site": {"site", "a", "b", "c"}}
 
 
 @st.composite
@@ -36,7 +40,7 @@ def problems(draw: st.DrawFn) -> PlanningProblem:
             max_power_w=draw(st.floats(0, 22_000)),
             profile_type=draw(st.sampled_from(list(ProfileType))),
             phases=draw(_PHASES),
-            group_id=draw(st.sampled_from(["site", "a", "b"])),
+            group_id=draw(st.sampled_from(sorted(_MEMBERS))),
         )
         for i in range(count)
     ]
@@ -47,9 +51,21 @@ def problems(draw: st.DrawFn) -> PlanningProblem:
             "a", capacity_w=draw(st.lists(st.floats(0, 20_000), min_size=1, max_size=8)), parent="site"
         ),
         GridGroup("b", phase_capacity_w=draw(caps), parent="site"),
+        GridGroup("c", phase_capacity_w=draw(_per_phase()), parent="b"),  # a sub-board under a sub-board
     ]
     price = draw(st.lists(st.floats(-0.2, 1.0), min_size=1, max_size=12))
     return PlanningProblem(NOW, STEP, sessions, groups, price=price, co2=draw(st.floats(0, 500)))
+
+
+def _per_phase() -> st.SearchStrategy[dict[Phase, float | list[float]]]:
+    series = st.floats(0, 10_000) | st.lists(st.floats(0, 10_000), min_size=1, max_size=8)
+    return st.dictionaries(st.sampled_from(list(Phase)), series, max_size=3)
+
+
+def _phase_limit(value: object, phase: Phase, steps: int) -> np.ndarray:
+    if isinstance(value, dict):
+        return _limit(value[phase], steps) if phase in value else np.full(steps, np.inf)
+    return _limit(value, steps)
 
 
 def _limit(value: object, steps: int) -> np.ndarray:
@@ -67,16 +83,15 @@ def test_no_schedule_exceeds_any_limit(problem: PlanningProblem) -> None:
         window = [NOW + STEP * k >= s.arrival and NOW + STEP * (k + 1) <= s.departure for k in range(steps)]
         assert not np.any(row[~np.array(window, dtype=bool)])
         assert row.sum() * STEP.total_seconds() / 3.6e6 <= s.energy_kwh + 1e-6
-    members = {"a": {"a"}, "b": {"b"}, "site": {"site", "a", "b"}}
     for group in problem.groups:
-        inside = np.array([s.group_id in members[group.id] for s in problem.sessions])
+        inside = np.array([s.group_id in _MEMBERS[group.id] for s in problem.sessions])
         if group.capacity_w is not None:
             assert np.all(power[inside].sum(axis=0) <= _limit(group.capacity_w, steps) + TOL_W)
         if group.phase_capacity_w is not None:
             for phase in Phase:
                 share = np.array([(phase in s.phases) / len(s.phases) for s in problem.sessions])
                 load = (power * (share * inside)[:, None]).sum(axis=0)
-                assert np.all(load <= _limit(group.phase_capacity_w, steps) + TOL_W)
+                assert np.all(load <= _phase_limit(group.phase_capacity_w, phase, steps) + TOL_W)
 
 
 @settings(max_examples=30, deadline=None)
