@@ -12,6 +12,7 @@ from fera.ocpi.auth import Party
 from fera.ocpi.types import Role
 
 __all__ = [
+    "BoardConfig",
     "ClockConfig",
     "ConfigError",
     "ContractConfig",
@@ -98,14 +99,97 @@ class SteeringConfig(BaseModel):
     governing: Literal["minimum", "contract", "token_owner"] = "minimum"
 
 
+PhaseName = Literal["L1", "L2", "L3"]
+SITE_PHASES: tuple[PhaseName, ...] = ("L1", "L2", "L3")
+Amps = Annotated[float, Field(gt=0)]
+
+
+class BoardConfig(BaseModel):
+    """A sub-board (distribution board, feeder) inside a site: its own fuse, and the EVSEs wired to it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Annotated[str, StringConstraints(min_length=1)]
+    parent: str | None = None  # another board's id; None: directly under the site's connection
+    phase_amps: Amps | None = None  # its fuse, per phase
+    capacity_kw: Annotated[float | None, Field(gt=0)] = None  # a limit on its total power, if any
+    evses: list[str] = Field(default_factory=list)  # EVSE uids wired to this board (not to a child)
+
+
 class SiteConfig(BaseModel):
-    """CPO side: a grid connection (a location, or some of its EVSEs) and its standing capacity."""
+    """A grid connection (a location, or some of its EVSEs): its limits, sub-boards and phase wiring.
+
+    The CPO enforces it (site load management); an SCSP that plans a contracted site is given the same
+    description. `capacity_kw` alone is the simple form (one total limit); `phase_amps` is the fuse per phase.
+    `phases` maps an EVSE uid to the site phases its own L1, L2, L3 are wired to (rotation: `["L2", "L3",
+    "L1"]`; a single-phase EVSE on L2: `["L2"]`). A single- or two-phase EVSE whose wiring is not given may be
+    on any phase, so it is counted on all three; a three-phase EVSE without an entry is wired L1-L2-L3.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     location: str
-    capacity_kw: Annotated[float, Field(gt=0)]
+    capacity_kw: Annotated[float | None, Field(gt=0)] = None
+    phase_amps: Amps | None = None
+    voltage: Annotated[float, Field(gt=0)] = 230.0  # phase-to-neutral
     evses: list[str] = Field(default_factory=list)  # EVSE uids behind it; empty = every EVSE of the location
+    boards: list[BoardConfig] = Field(default_factory=list)
+    phases: dict[str, list[PhaseName]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SiteConfig:
+        if self.capacity_kw is None and self.phase_amps is None:
+            raise ValueError("a site needs capacity_kw or phase_amps")
+        ids = [b.id.upper() for b in self.boards]
+        if len(set(ids)) != len(ids):
+            raise ValueError("board ids must be unique")
+        for board in self.boards:
+            self._chain(board.id)  # unknown parents and cycles
+        wired = [uid.upper() for b in self.boards for uid in b.evses]
+        if len(set(wired)) != len(wired):
+            raise ValueError("an EVSE is wired to one board only")
+        for uid, phases in self.phases.items():
+            if not phases or len(set(phases)) != len(phases):
+                raise ValueError(f"phases of EVSE {uid}: 1 to 3 distinct phases")
+        return self
+
+    def _board(self, board_id: str) -> BoardConfig:
+        found = next((b for b in self.boards if b.id.upper() == board_id.upper()), None)
+        if found is None:
+            raise ValueError(f"unknown board {board_id}")
+        return found
+
+    def _chain(self, board_id: str) -> list[BoardConfig]:
+        chain = [self._board(board_id)]
+        while chain[-1].parent is not None:
+            parent = self._board(chain[-1].parent)
+            if parent in chain:
+                raise ValueError(f"board {board_id}: parent cycle")
+            chain.append(parent)
+        return chain
+
+    def boards_of(self, evse_uid: str) -> list[BoardConfig]:
+        """The boards an EVSE's current flows through, innermost first (not the site's connection)."""
+        board = next((b for b in self.boards if any(u.upper() == evse_uid.upper() for u in b.evses)), None)
+        return [] if board is None else self._chain(board.id)
+
+    def wiring(self, evse_uid: str) -> tuple[PhaseName, ...] | None:
+        """The site phases of the EVSE's L1, L2, L3 as configured; None when not given."""
+        found = next((p for uid, p in self.phases.items() if uid.upper() == evse_uid.upper()), None)
+        return None if found is None else tuple(found)
+
+    def site_phases(self, evse_uid: str, evse_phases: int, car_phases: int | None = None) -> tuple[str, ...]:
+        """The site phases a car on this EVSE loads, each with its full per-phase current.
+
+        A car uses the EVSE's first `car_phases` phases (L1 first, as on a Type 2 connector). Unknown wiring
+        of a single- or two-phase EVSE (or wiring naming fewer phases than in use): every site phase, since
+        its current may be on any of them.
+        """
+        used = evse_phases if car_phases is None else max(1, min(car_phases, evse_phases))
+        wired = self.wiring(evse_uid)
+        if wired is None:
+            return SITE_PHASES if evse_phases < 3 else SITE_PHASES[:used]
+        return wired[:used] if len(wired) >= used else SITE_PHASES
 
 
 class ClockConfig(BaseModel):

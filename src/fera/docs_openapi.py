@@ -18,7 +18,8 @@ ROLES = {"cpo": Role.CPO, "emsp": Role.EMSP, "scsp": Role.SCSP}
 
 def openapi_of(role: Role) -> dict[str, Any]:
     config = NodeConfig(
-        name=role.value.lower(), public_url="https://fera.example.com",
+        name=role.value.lower(),
+        public_url="https://fera.example.com",
         database_url="sqlite+aiosqlite:///:memory:",
         roles=[RoleConfig(role=role, country_code="NL", party_id="FER", name=f"FERA {role.value}")],
     )

@@ -130,9 +130,7 @@ def _phase_caps(group: GridGroup, steps: int) -> Floats | None:
     caps = group.phase_capacity_w
     if caps is None:
         return None
-    by_phase: Mapping[Phase, Series] = (
-        caps if isinstance(caps, Mapping) else dict.fromkeys(THREE_PHASE, caps)
-    )
+    by_phase: Mapping[Phase, Series] = caps if isinstance(caps, Mapping) else dict.fromkeys(THREE_PHASE, caps)
     out = np.full((3, steps), np.inf)
     for phase, series in by_phase.items():
         out[_PHASE_INDEX[Phase(phase)]] = np.maximum(resolve(series, steps), 0) / 1e3

@@ -12,10 +12,20 @@ from fera.signals.models import (
     SignalKind,
     SignalSeries,
 )
-from fera.signals.series import capacity_schedule, forecast_from_csv, series_from_csv, step_values
+from fera.signals.series import (
+    PHASE_NAMES,
+    CapacityLimits,
+    capacity_limits,
+    capacity_schedule,
+    forecast_from_csv,
+    series_from_csv,
+    step_values,
+)
 
 __all__ = [
+    "PHASE_NAMES",
     "CapacityBlock",
+    "CapacityLimits",
     "CapacityForecast",
     "CapacityUnit",
     "ForecastType",
@@ -25,6 +35,7 @@ __all__ = [
     "Phase",
     "SignalKind",
     "SignalSeries",
+    "capacity_limits",
     "capacity_schedule",
     "forecast_from_csv",
     "series_from_csv",

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from fera.charging import Schedule
 from fera.events import EventBus
 from fera.signals.models import CapacityForecast, SignalSeries
-from fera.signals.series import capacity_schedule
+from fera.signals.series import CapacityLimits, capacity_limits, capacity_schedule
 from fera.store.protocols import Store
 
 __all__ = ["GLOBAL", "SignalBoard", "SignalsChanged"]
@@ -33,13 +33,20 @@ class SignalBoard:
         self._store, self._events, self._now = store, events, now
 
     async def put_capacity(self, forecast: CapacityForecast) -> Schedule:
-        schedule = capacity_schedule(forecast)  # refuses overlapping blocks before anything is stored
+        capacity_limits(forecast)  # refuses overlapping blocks before anything is stored
+        schedule = capacity_schedule(forecast)
         async with self._store.unit_of_work() as uow:
             await uow.signals.put(
                 "capacity", forecast.group_id, forecast.model_dump(mode="json"), self._now()
             )
         await self._events.publish(SignalsChanged(forecast.group_id))
         return schedule
+
+    async def limits(self, group_id: str) -> CapacityLimits | None:
+        """The group's capacity per phase (A) and in total (W); None without a forecast."""
+        async with self._store.unit_of_work() as uow:
+            raw = await uow.signals.get("capacity", group_id)
+        return None if raw is None else capacity_limits(CapacityForecast.model_validate(raw))
 
     async def put_series(self, series: SignalSeries) -> None:
         group = series.group_id or GLOBAL

@@ -1,40 +1,93 @@
-"""Signals normalised to time series: capacity as a `Schedule` in W, prices per planning step (pure)."""
+"""Signals normalised to time series: capacity as per-phase amps and total watts, prices per step (pure).
+
+Capacity blocks in A are per phase: `phase` ALL (or UNKNOWN) limits every phase, ONE/TWO/THREE only L1/L2/L3
+(OSCP's phase indication), so per-phase blocks may overlap in time. Blocks in W/kW limit the total.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from fera.charging import Schedule
+from fera.charging import Schedule, total
 from fera.signals.models import CapacityBlock, CapacityForecast, CapacityUnit, Phase, SignalKind, SignalSeries
 
-__all__ = ["capacity_schedule", "forecast_from_csv", "series_from_csv", "step_values"]
+__all__ = [
+    "PHASE_NAMES",
+    "CapacityLimits",
+    "capacity_limits",
+    "capacity_schedule",
+    "forecast_from_csv",
+    "series_from_csv",
+    "step_values",
+]
 
-_PHASES = {Phase.ONE: 1, Phase.TWO: 2, Phase.THREE: 3, Phase.ALL: 3, Phase.UNKNOWN: 3}
+PHASE_NAMES = ("L1", "L2", "L3")
+_NAMED = {Phase.ONE: ("L1",), Phase.TWO: ("L2",), Phase.THREE: ("L3",)}
+_TOTAL = "total"
 
 
-def _watts(value: float, unit: CapacityUnit, phase: Phase, voltage: float) -> float:
-    if unit is CapacityUnit.KW:
-        return value * 1000.0
-    if unit is CapacityUnit.A:  # per phase current over the phases the block names (ALL: three)
-        return value * voltage * _PHASES[phase]
-    return value
+@dataclass(frozen=True)
+class CapacityLimits:
+    """A capacity forecast normalised: `total_w` (W, all phases) and `phase_a` (A, per phase "L1".."L3");
+    a limit that is absent, or None at some instant, does not limit there."""
+
+    total_w: Schedule | None = None
+    phase_a: Mapping[str, Schedule] = field(default_factory=dict)
+    voltage: float = 230.0
+
+    def as_total_w(self) -> Schedule | None:
+        """One total-power view (dashboards): the total limit, else the per-phase limits summed in W."""
+        if self.total_w is not None:
+            return self.total_w
+        if set(self.phase_a) != set(PHASE_NAMES):
+            return None
+        return total(*(s.map(lambda a: a * self.voltage) for s in self.phase_a.values()))
+
+
+def _keys(block: CapacityBlock) -> tuple[str, ...]:
+    if block.unit is not CapacityUnit.A:
+        return (_TOTAL,)
+    return _NAMED.get(block.phase, PHASE_NAMES)
+
+
+def _value(value: float, unit: CapacityUnit) -> float:
+    return value * 1000.0 if unit is CapacityUnit.KW else value  # A stays A, W stays W
+
+
+def _schedule(blocks: list[CapacityBlock], fallback: float | None) -> Schedule:
+    """Blocks of one dimension; between and outside them the fallback (or no limit when there is none)."""
+    points: list[tuple[datetime, float | None]] = []
+    for block in sorted(blocks, key=lambda b: b.start_time):
+        if points and points[-1][0] == block.start_time:
+            points.pop()  # a block starting where the previous ended replaces the fallback point
+        points.append((block.start_time, _value(block.capacity, block.unit)))
+        points.append((block.end_time, fallback))
+    return Schedule(_strictly_increasing(points), initial=fallback)
+
+
+def capacity_limits(forecast: CapacityForecast) -> CapacityLimits:
+    """Per-phase amps from A blocks, total watts from W/kW blocks; refuses overlapping blocks of one phase."""
+    by_key: dict[str, list[CapacityBlock]] = {}
+    for block in forecast.blocks:
+        for key in _keys(block):
+            by_key.setdefault(key, []).append(block)
+    schedules: dict[str, Schedule] = {}
+    for key, blocks in by_key.items():
+        unit = blocks[0].unit
+        fallback = None if forecast.fallback is None else _value(forecast.fallback, unit)
+        schedules[key] = _schedule(blocks, fallback)
+    total_w = schedules.pop(_TOTAL, None)
+    return CapacityLimits(total_w, schedules, forecast.voltage)
 
 
 def capacity_schedule(forecast: CapacityForecast) -> Schedule:
-    """Blocks in W; between and outside them the fallback (or no limit when there is none)."""
-    blocks = sorted(forecast.blocks, key=lambda b: b.start_time)
-    unit, phase = blocks[0].unit, blocks[0].phase
-    fallback = None if forecast.fallback is None else _watts(forecast.fallback, unit, phase, forecast.voltage)
-    points: list[tuple[datetime, float | None]] = []
-    for block in blocks:
-        if points and points[-1][0] == block.start_time:
-            points.pop()  # a block starting where the previous ended replaces the fallback point
-        points.append((block.start_time, _watts(block.capacity, block.unit, block.phase, forecast.voltage)))
-        points.append((block.end_time, fallback))
-    return Schedule(_strictly_increasing(points), initial=fallback)
+    """The forecast as one total-power limit in W (per-phase amps summed over L1..L3; see `capacity_limits`
+    for the per-phase view that site load management and planning use)."""
+    return capacity_limits(forecast).as_total_w() or Schedule.unlimited()
 
 
 def _strictly_increasing(points: list[tuple[datetime, float | None]]) -> list[tuple[datetime, float | None]]:

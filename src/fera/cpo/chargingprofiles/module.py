@@ -44,7 +44,7 @@ def cpo_chargingprofiles_mounts(node: Node) -> list[ModuleMount]:
     # Profile starts, active-profile windows and site shares are domain time (simulated in demos); the
     # OCPI timing of jobs (deadlines) stays real.
     clock = node.clock.now
-    limits = SiteLimits(sites, node.database, node.signals.capacity, now=clock) if sites else None
+    limits = SiteLimits(sites, node.database, node.signals.limits, now=clock) if sites else None
     active = ActiveProfiles(
         node.database, stations, node.partners, client, limits or NoLocalLimits(), now=clock
     )

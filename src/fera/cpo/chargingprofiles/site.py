@@ -1,9 +1,13 @@
-"""Site load management: each site's capacity shared among its ongoing sessions; a `LocalLimits`.
+"""Site load management: each site's limits shared among its ongoing sessions; a `LocalLimits`.
 
-A site is a `SiteConfig`: a location (or some of its EVSEs) behind one grid connection. Its capacity is the
-latest capacity forecast for the location's group (`SignalBoard.capacity(location_id)`) where it has one,
-else the configured `capacity_kw`. Each session's demand is capped by the minimum of its senders' profiles and
-its hardware, with the highest of the senders' `min_charging_rate`s; `share_capacity` shares max-min fairly.
+A site is a `SiteConfig`: a location (or some of its EVSEs) behind one grid connection, with its fuse per
+phase (`phase_amps`), nested sub-boards, and the phases each EVSE is wired to (`site_grid`). The connection's
+limits are the latest capacity forecast for the location's group (`SignalBoard.limits(location_id)`) where it
+has values, else the configured `capacity_kw`; the configured fuse always holds, whatever a forecast says.
+Each session's demand is capped by the minimum of its senders' profiles and its hardware, with the highest of
+the senders' `min_charging_rate`s, and loads the site phases its car really uses (from its metered POWER and
+CURRENT; until metered, every phase of its EVSE). `share_capacity` shares per phase, max-min fairly, so
+whatever profiles arrive, from whichever sender, no phase of any level goes over its limit.
 
 Shares are cached per site and recomputed by `recompute` (the balancer calls it on every change). A share that
 is the same from now on as before keeps its old object, so ActiveChargingProfile fingerprints stay stable;
@@ -25,31 +29,28 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
-from fera.charging import Electrical, RateProfile, Schedule, minimum, overlay, session_limit
+from fera.charging import Electrical, Schedule, minimum
+from fera.charging.metering import car_phases
 from fera.charging.site import SiteDemand, share_capacity
 from fera.config import SiteConfig
 from fera.cpo.chargingprofiles.active import rate_profile
 from fera.cpo.chargingprofiles.sessions import SteerableSession, steerable
-from fera.ocpi.locations.models import Location
+from fera.cpo.chargingprofiles.site_grid import connection_w, demand, site_levels
 from fera.ocpi.sessions.models import Session
 from fera.ocpi.types import ci_equal
-from fera.store.protocols import Store, UnitOfWork
+from fera.signals import CapacityLimits
+from fera.store.protocols import Store
 
 __all__ = ["SHARE_HORIZON", "SiteLimits"]
 
 SHARE_HORIZON = timedelta(hours=48)  # beyond the 24 h TxProfile horizon: a TxProfile never outlives its share
-CapacitySource = Callable[[str], Awaitable[Schedule | None]]
+CapacitySource = Callable[[str], Awaitable[CapacityLimits | None]]
 
 
 @dataclass(frozen=True)
 class _Share:
     limit: Schedule
     until: datetime  # the end of the horizon it was computed for
-
-
-def _min_rate_w(profile: RateProfile, electrical: Electrical) -> float:
-    rate = profile.min_charging_rate or 0.0
-    return rate if profile.charging_rate_unit == "W" else electrical.amps_to_watts(rate)
 
 
 def _in_site(site: SiteConfig, location_id: str, evse_uid: str) -> bool:
@@ -106,6 +107,7 @@ class SiteLimits:
         self._shares: dict[int, dict[str, _Share]] = {}
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._generations: defaultdict[int, int] = defaultdict(int)
+        self._phases: dict[str, tuple[Electrical, int | None]] = {}  # per session: as its share assumed
         # (site, sessions whose share went down, those whose share goes up, release): the balancer sends the
         # decreases, then calls release (the raised shares take effect) and sends the increases, so the site
         # never exceeds its capacity while the new shares travel to the stations.
@@ -113,6 +115,14 @@ class SiteLimits:
 
     def site_of(self, location_id: str, evse_uid: str) -> int | None:
         return next((i for i, s in enumerate(self.sites) if _in_site(s, location_id, evse_uid)), None)
+
+    def learned(self, session: Session) -> bool:
+        """Does the session's meter now show a different phase count than its share was computed with?"""
+        seen = self._phases.get(session.id.upper())
+        if seen is None:
+            return False
+        electrical, used = seen
+        return car_phases(session, electrical.max_voltage, electrical.phases) != used
 
     def sites_at(self, location_id: str) -> list[int]:
         return [i for i, s in enumerate(self.sites) if ci_equal(s.location, location_id)]
@@ -133,9 +143,11 @@ class SiteLimits:
         async with self._locks[site]:
             now = self._clock().replace(microsecond=0)
             demands = await self._demands(self.sites[site])
-            capacity = await self._site_capacity(self.sites[site])
-            fresh = share_capacity(capacity, demands, now, now + SHARE_HORIZON)
+            levels = site_levels(self.sites[site], await self._capacity(self.sites[site].location))
+            fresh = share_capacity(levels, demands, now, now + SHARE_HORIZON)
             round_ = _hold(self._shares.get(site, {}), fresh, now)
+            for gone in set(self._shares.get(site, {})) - set(fresh):
+                self._phases.pop(gone, None)
             self._shares[site] = round_.published
             self._generations[site] += 1
             generation = self._generations[site]
@@ -157,25 +169,20 @@ class SiteLimits:
         return [share.limit for share in self._shares.get(site, {}).values()]
 
     async def capacity_of(self, site: int) -> Schedule:
-        return await self._site_capacity(self.sites[site])
-
-    async def _site_capacity(self, site: SiteConfig) -> Schedule:
-        configured = Schedule.constant(site.capacity_kw * 1000)
-        forecast = await self._capacity(site.location)
-        return configured if forecast is None else overlay(forecast, configured)
+        """The connection's limit as one total in W (dashboards; the shares keep every phase and level)."""
+        config = self.sites[site]
+        return connection_w(config, site_levels(config, await self._capacity(config.location))[0])
 
     async def _demands(self, site: SiteConfig) -> list[SiteDemand]:
         async with self._store.unit_of_work() as uow:
             sessions = await uow.station_lookups.ongoing_sessions(site.location)
             location = await uow.locations.own(site.location)
-            members = [s for s in sessions if _in_site(site, s.location_id, s.evse_uid)]
-            return [await _demand(uow, s, location) for s in members]
-
-
-async def _demand(uow: UnitOfWork, session: Session, location: Location | None) -> SiteDemand:
-    held = await uow.sender_profiles.for_session(session.id)
-    profiles = [rate_profile(p.profile) for p in held if p.profile is not None]
-    electrical = steerable(session, location).electrical
-    cap = session_limit(profiles, electrical, session.start_date_time)
-    minimum = max((_min_rate_w(p, electrical) for p in profiles), default=0.0)
-    return SiteDemand(session.id.upper(), cap, session.start_date_time, minimum)
+            demands = []
+            for session in (s for s in sessions if _in_site(site, s.location_id, s.evse_uid)):
+                held = await uow.sender_profiles.for_session(session.id)
+                profiles = [rate_profile(p.profile) for p in held if p.profile is not None]
+                electrical = steerable(session, location).electrical
+                used = car_phases(session, electrical.max_voltage, electrical.phases)
+                self._phases[session.id.upper()] = (electrical, used)
+                demands.append(demand(site, session, profiles, electrical, used))
+            return demands
