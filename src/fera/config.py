@@ -286,6 +286,19 @@ class NodeConfig(BaseModel):
             f"{scheme}:// needs the async driver: write {suggestion}://{url.split('://', 1)[-1]}"
         )
 
+    @model_validator(mode="after")
+    def _one_site_per_evse(self) -> NodeConfig:
+        """A location is one site, or several sites each naming its EVSEs (never both, never shared)."""
+        seen: dict[str, set[str] | None] = {}
+        for site in self.sites:
+            location = site.location.upper()
+            evses = {u.upper() for u in site.evses}
+            known = seen.get(location, set())
+            if location in seen and (known is None or not evses or known & evses):
+                raise ValueError(f"sites: location {site.location} is in more than one site")
+            seen[location] = None if not evses else (known or set()) | evses
+        return self
+
     @property
     def host(self) -> str:
         return self.listen.rsplit(":", 1)[0]

@@ -120,7 +120,7 @@ def _memberships(problem: PlanningProblem) -> dict[str, set[int]]:
 def _phase_share(sessions: Sequence[Session]) -> Floats:
     share = np.zeros((len(sessions), 3))
     for i, s in enumerate(sessions):
-        for phase in s.phases:
+        for phase in s.phases if s.phases_wired else THREE_PHASE:
             share[i, _PHASE_INDEX[phase]] = 1.0 / len(s.phases)
     return share
 

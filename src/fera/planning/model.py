@@ -52,7 +52,11 @@ def phase_watts(amps: float, voltage_v: float = 230.0) -> float:
 
 @dataclass(frozen=True, slots=True)
 class Session:
-    """One charging session. The grid sees `p / len(phases)` on each of `phases` (DC: keep three phases)."""
+    """One charging session. The grid sees `p / len(phases)` on each of `phases` (DC: keep three phases).
+
+    `phases_wired=False`: which site phases its current flows on is not known (a single-phase EVSE whose
+    wiring nobody described), so `p / len(phases)` counts on every phase: a plan that holds for any wiring.
+    """
 
     id: str
     arrival: datetime
@@ -62,6 +66,7 @@ class Session:
     min_rate_w: float = 0.0
     profile_type: ProfileType = ProfileType.REGULAR
     phases: tuple[Phase, ...] = THREE_PHASE
+    phases_wired: bool = True
     evse_id: str | None = None
     group_id: str | None = None
     estimated: bool = False

@@ -3,34 +3,40 @@
 A steering party (an SCSP, or an eMSP steering its own customers) knows sessions as partners sent them,
 the locations some CPOs shared, the drivers' preferences where it has them, the signals it was sent, and
 the ActiveChargingProfiles the CPOs pushed. Whatever is missing is estimated, and said to be.
+
+Each car is planned at what it really draws: on the phases it uses (from its metered POWER and CURRENT; until
+metered, every phase of its EVSE), mapped through the EVSE's wiring to the site's phases (`SiteConfig`), at
+the EVSE's current on those phases. Its profile is then in amps per phase of the car's phases. The groups
+(location, site, sub-boards) come from `planning_grid`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from fera.charging import Electrical
+from fera.config import SiteConfig
 from fera.ocpi.chargingprofiles.models import ChargingProfile, ChargingProfilePeriod, ChargingRateUnit
 from fera.ocpi.locations.models import Location
 from fera.ocpi.sessions.models import ChargingPreferences, Session
 from fera.ocpi.types import ci_equal
 from fera.planning import (
-    THREE_PHASE,
-    GridGroup,
-    Phase,
     PlannedProfile,
     PlanningProblem,
     ProfileType,
     SessionStatistics,
 )
 from fera.planning import Session as PlannedSession
+from fera.scsp.planning_cars import car_phases_of
 from fera.scsp.planning_draw import CarDraw
+from fera.scsp.planning_grid import GroupCapacity, grid_groups, session_group
 
 __all__ = [
     "AC_MIN_AMPS",
     "DEFAULT_ELECTRICAL",
+    "GroupCapacity",
     "Known",
     "SessionKey",
     "build_problem",
@@ -88,11 +94,14 @@ def plan_id(key: SessionKey) -> str:
     return f"{key[0]}/{key[1]}"
 
 
-def _phases(electrical: Electrical) -> tuple[Phase, ...]:
-    return THREE_PHASE[: electrical.phases] if electrical.power_type != "DC" else THREE_PHASE
-
-
-def planned_session(known: Known, stats: SessionStatistics, now: datetime) -> PlannedSession:
+def planned_session(
+    known: Known,
+    stats: SessionStatistics,
+    now: datetime,
+    sites: Sequence[SiteConfig] = (),
+    car_amps: float | None = None,
+) -> PlannedSession:
+    """`car_amps`: the car's own maximum current per phase, once its meter showed it (`observed_car_amps`)."""
     prefs, session = known.preferences, known.session
     estimate = stats.estimate(
         session.location_id,
@@ -102,7 +111,12 @@ def planned_session(known: Known, stats: SessionStatistics, now: datetime) -> Pl
         energy_kwh=prefs.energy_need if prefs else None,
     )
     electrical = electrical_of(known)
-    limit = float(electrical.max_power_w)
+    draw = car_phases_of(session, electrical, sites)
+    share = len(draw.phases) / electrical.phases if electrical.power_type != "DC" else 1.0
+    limit = float(electrical.max_power_w) * share  # the EVSE's current on the car's phases
+    if car_amps is not None and electrical.power_type != "DC":
+        limit = min(limit, electrical.amps_to_watts(car_amps, len(draw.phases)))
+    known_car = electrical.power_type == "DC" or (draw.metered and car_amps is not None)
     remaining = estimate.energy_kwh - session.kwh
     if estimate.energy_estimated:
         # Nobody said how much: a guess must never cap the car. Let it take all it can until it leaves
@@ -111,10 +125,10 @@ def planned_session(known: Known, stats: SessionStatistics, now: datetime) -> Pl
         remaining = limit / 1000 * hours
     if known.draw.full(now):
         remaining = 0.0  # stopped drawing while it could: full (retried after FULL_RETRY)
-    min_rate = min_rate_w(electrical)
-    for cap in (known.held_w, known.draw.max_w):
+    min_rate = min_rate_w(electrical) * share
+    for cap in (known.held_w, known.draw.max_w):  # watts over the EVSE's phases, like the profiles
         if cap is not None:
-            limit = min(limit, cap)
+            limit = min(limit, cap * share)
     return PlannedSession(
         id=plan_id(known.key),
         arrival=min(session.start_date_time, now),  # plugged in: it can take power from the plan's start
@@ -122,10 +136,14 @@ def planned_session(known: Known, stats: SessionStatistics, now: datetime) -> Pl
         energy_kwh=max(0.0, remaining),
         max_power_w=limit,
         min_rate_w=min_rate,
-        # Without a stated preference, charge as soon as capacity allows: a guess must not delay energy.
-        profile_type=ProfileType(prefs.profile_type.value) if prefs else ProfileType.FAST,
-        phases=_phases(electrical),
-        group_id=session.location_id.upper(),
+        # Without a stated preference, charge as soon as capacity allows: a guess must not delay energy. Until
+        # its meter has shown the phases the car uses and the current it takes, charge it first (FAST): a
+        # single-phase car on a three-phase EVSE takes a third of the plan, a 16 A car half of a 32 A EVSE's,
+        # which a plan that waits for cheap hours would learn too late.
+        profile_type=ProfileType(prefs.profile_type.value) if prefs and known_car else ProfileType.FAST,
+        phases=draw.phases,
+        loads=draw.loads,
+        group_id=session_group(sites, session.location_id, session.evse_uid),
         estimated=estimate.energy_estimated and remaining > 0,
     )
 
@@ -135,16 +153,16 @@ def build_problem(
     stats: SessionStatistics,
     now: datetime,
     step: timedelta,
-    capacity: dict[str, list[float]],
+    capacity: dict[str, GroupCapacity],
     price: list[float] | float = 0.0,
     co2: list[float] | float = 0.0,
+    sites: Sequence[SiteConfig] = (),
+    car_amps: Mapping[SessionKey, float] | None = None,
 ) -> PlanningProblem:
-    """One group per location (its capacity series in W, where a forecast exists)."""
-    sessions = [planned_session(k, stats, now) for k in known]
-    groups = [
-        GridGroup(id=location, capacity_w=capacity.get(location))
-        for location in sorted({s.group_id for s in sessions if s.group_id})
-    ]
+    """One group per location (its forecast), and the configured sites and sub-boards (`planning_grid`)."""
+    amps = car_amps or {}
+    sessions = [planned_session(k, stats, now, sites, amps.get(k.key)) for k in known]
+    groups = grid_groups({k.session.location_id for k in known}, sites, capacity)
     return PlanningProblem(now=now, step=step, sessions=sessions, groups=groups, price=price, co2=co2)
 
 

@@ -16,13 +16,14 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from fera.charging import Electrical
 from fera.clock import Clock
+from fera.config import SiteConfig
 from fera.events import EventBus
 from fera.ocpi.chargingprofiles.models import ActiveChargingProfile, ChargingProfile
 from fera.ocpi.locations.models import Location
@@ -30,6 +31,8 @@ from fera.ocpi.sessions.models import ChargingPreferences, Session, SessionStatu
 from fera.planning import PlanningProblem, SessionStatistics, apply_min_rates, plan, to_charging_profile
 from fera.scsp.planning_draw import DrawLog, last_current_a
 from fera.scsp.planning_history import PlanHistory
+from fera.scsp.planning_cars import learned, observed_car_amps
+from fera.scsp.planning_grid import GroupCapacity, capacity_steps
 from fera.scsp.planning_inputs import (
     Known,
     SessionKey,
@@ -69,8 +72,11 @@ class SteeringPlanner:
         step: timedelta = timedelta(minutes=15),
         debounce_s: float = 0.3,
         backoff_s: float = 60.0,
+        sites: Sequence[SiteConfig] = (),
     ) -> None:
         self._sender, self._signals, self._clock, self._selects = sender, signals, clock, selects
+        self.sites = list(sites)  # the sites it plans by contract: limits per phase, sub-boards, wiring
+        self.car_amps: dict[SessionKey, float] = {}  # the most current each car was seen to take
         self.step, self._debounce, self._backoff = step, debounce_s, backoff_s
         self.known: dict[SessionKey, Known] = {}
         self.locations: dict[tuple[str, str, str], Location] = {}
@@ -143,6 +149,8 @@ class SteeringPlanner:
             )
             self._record(key, session)
             if not arrived:
+                if old is not None and learned(old.session, session, electrical_of(self.known[key])):
+                    self.poke()  # its meter showed the car's phases: capacity to plan anew
                 return  # meter progress: the next periodic re-plan accounts for it (no request storm)
         elif self.known.pop(key, None) is not None:
             end = session.end_date_time or self._clock.now()
@@ -208,6 +216,7 @@ class SteeringPlanner:
         self.draws.record(key, at, session.kwh, offered, current)
 
     def _forget(self, key: SessionKey) -> None:
+        self.car_amps.pop(key, None)
         self.draws.forget(key)
         self.active.pop(key, None)
         self.shadowed.pop(key, None)
@@ -272,15 +281,22 @@ class SteeringPlanner:
         ]
         horizon_h = max([(d - now).total_seconds() / 3600 for d in departures] + [12.0])
         steps = min(MAX_HORIZON_STEPS, max(1, math.ceil(horizon_h * 3600 / self.step.total_seconds())))
-        capacity: dict[str, list[float]] = {}
+        capacity: dict[str, GroupCapacity] = {}
         for location in {k.session.location_id.upper() for k in known}:
-            schedule = await self._signals.capacity(location)
-            if schedule is not None:
-                capacity[location] = [schedule.limit_at(now + i * self.step) or 1e12 for i in range(steps)]
+            limits = await self._signals.limits(location)
+            if limits is not None:
+                capacity[location] = capacity_steps(limits, now, self.step, steps)
         series = await self._signals.series(None)
         price = step_values(series, SignalKind.PRICE, now, self.step, steps, default=0.0)
         co2 = step_values(series, SignalKind.GHG, now, self.step, steps, default=0.0)
-        return build_problem(known, self.stats, now, self.step, capacity, price, co2)
+        for k in known:
+            evse_amps = float(electrical_of(k).max_amperage)
+            amps = observed_car_amps(k.session, self.sent.get(k.key), self.car_amps.get(k.key), evse_amps)
+            if amps is not None:
+                self.car_amps[k.key] = amps
+        return build_problem(
+            known, self.stats, now, self.step, capacity, price, co2, self.sites, self.car_amps
+        )
 
     async def _send_changes(self, known: list[Known], now: datetime) -> None:
         assert self.latest is not None

@@ -41,7 +41,15 @@ def steering_planner(node: Node) -> SteeringPlanner | None:
     if node.planner is not None or selects is None:
         return node.planner
     step = timedelta(seconds=node.config.planning_step_s)
-    planner = SteeringPlanner(profile_sender(node), node.events, node.signals, node.clock, selects, step=step)
+    planner = SteeringPlanner(
+        profile_sender(node),
+        node.events,
+        node.signals,
+        node.clock,
+        selects,
+        step=step,
+        sites=node.config.sites,
+    )
     node.planner, node.flexibility = planner, planner
     node.dashboard_sources.scsp_plan = PlannerView(planner, node.signals)
 

@@ -1,0 +1,103 @@
+"""What a steering party learns about a car from OCPI data alone (pure): the phases it draws on and the most
+current it takes, from its session's metered charging periods and the profiles it was sent.
+
+OCPI says nothing of the car. A session's charging periods carry POWER (kW, total) and CURRENT (A, per phase)
+when the CPO meters them: P = n x I x V gives the phase count n (`fera.charging.metering.car_phases`). A car
+drawing clearly less than the profile allowed is limited by itself: that current is its maximum (the highest
+such reading is kept, so a battery tapering when nearly full does not lower it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from fera.charging import Electrical
+from fera.charging.metering import MIN_METERED_AMPS, car_phases
+from fera.config import SiteConfig
+from fera.ocpi.chargingprofiles.models import ChargingProfile
+from fera.ocpi.sessions.models import CdrDimensionType, Session
+from fera.planning import THREE_PHASE, Phase
+from fera.scsp.planning_grid import site_of
+from fera.scsp.planning_profiles import limit_at
+
+__all__ = ["CarPhases", "car_phases_of", "learned", "observed_car_amps"]
+
+SELF_LIMITED = 0.9  # below 90 % of the allowed current (and 1 A under it) the car, not the profile, decides
+
+
+@dataclass(frozen=True)
+class CarPhases:
+    """The site phases a car's power is split over, and those its current may be on when more (`loads`).
+
+    `metered`: the car has drawn current (so its phase count is known, and whether it takes what it is allowed
+    shows); until then it is assumed to use every EVSE phase at the EVSE's current.
+    """
+
+    phases: tuple[Phase, ...]
+    loads: tuple[Phase, ...] | None
+    metered: bool
+
+
+def _evse_phases(
+    session: Session, electrical: Electrical, sites: Sequence[SiteConfig]
+) -> tuple[Phase, ...] | None:
+    """The site phases of the EVSE's L1, L2, L3 in order; None: a one- or two-phase EVSE of unknown wiring."""
+    found = site_of(sites, session.location_id, session.evse_uid)
+    wired = None if found is None else found[1].wiring(session.evse_uid)
+    if wired is not None and len(wired) >= electrical.phases:
+        return tuple(Phase(p) for p in wired[: electrical.phases])
+    return THREE_PHASE if electrical.phases == 3 else None  # three-phase without wiring: L1-L2-L3
+
+
+def car_phases_of(session: Session, electrical: Electrical, sites: Sequence[SiteConfig]) -> CarPhases:
+    """A DC charger draws evenly from three phases. Until metered an AC car is taken to use every phase of its
+    EVSE: its profile (amps per phase) then never lets more current flow on any phase than was planned, and
+    a car using fewer phases draws less. Unknown wiring: the current may be on any site phase."""
+    if electrical.power_type == "DC":
+        return CarPhases(THREE_PHASE, None, True)
+    used = car_phases(session, electrical.max_voltage, electrical.phases)
+    count = used or electrical.phases
+    evse = _evse_phases(session, electrical, sites)
+    if evse is None:
+        return CarPhases(THREE_PHASE[:count], THREE_PHASE, used is not None)
+    return CarPhases(evse[:count], None, used is not None)
+
+
+def _readings(session: Session) -> list[tuple[datetime, float]]:
+    out = []
+    for period in session.charging_periods or []:
+        volumes = {d.type: d.volume for d in period.dimensions}
+        amps = volumes.get(CdrDimensionType.CURRENT)
+        if amps is not None and amps >= MIN_METERED_AMPS:
+            out.append((period.start_date_time, amps))
+    return out
+
+
+def observed_car_amps(
+    session: Session, sent: ChargingProfile | None, previous: float | None, evse_amps: float
+) -> float | None:
+    """The car's own maximum current per phase; None while no reading has shown it.
+
+    A reading clearly below what the profile `sent` allowed then is the car's maximum; a reading that took
+    all of the EVSE's current shows the car is not the limit (its maximum is then the EVSE's).
+    """
+    best = previous
+    if sent is None or sent.start_date_time is None or sent.charging_rate_unit.value != "A":
+        return best
+    for start, amps in _readings(session):
+        allowed = limit_at(sent, sent.start_date_time, start)
+        if allowed is None:
+            continue
+        if amps < min(SELF_LIMITED * allowed, allowed - 1.0):
+            best = amps if best is None else max(best, amps)
+        elif allowed >= evse_amps - 1.0 and amps >= min(SELF_LIMITED * allowed, allowed - 1.0):
+            best = evse_amps
+    return best
+
+
+def learned(old: Session, new: Session, electrical: Electrical) -> bool:
+    """Did the newest meter data change the phases the car is known to use?"""
+    before = car_phases(old, electrical.max_voltage, electrical.phases)
+    return before != car_phases(new, electrical.max_voltage, electrical.phases)

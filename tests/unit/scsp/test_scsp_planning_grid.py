@@ -1,0 +1,168 @@
+"""What an SCSP plans with: a contracted site's groups and limits, and each car where it really draws."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from fera.config import BoardConfig, SiteConfig
+from fera.ocpi.chargingprofiles.models import ChargingProfile
+from fera.ocpi.locations.models import Location
+from fera.ocpi.sessions.models import Session
+from fera.ocpi.types import format_datetime
+from fera.planning import Phase, SessionStatistics, plan
+from fera.scsp.planning_cars import car_phases_of, observed_car_amps
+from fera.scsp.planning_grid import GroupCapacity, capacity_steps, grid_groups
+from fera.scsp.planning_inputs import Known, build_problem, electrical_of
+from fera.signals import CapacityForecast, capacity_limits
+
+NOW = datetime(2026, 3, 2, 8, tzinfo=UTC)
+STEP = timedelta(minutes=15)
+EVSES = {
+    "E1": ("AC_1_PHASE", 32),
+    "E2": ("AC_3_PHASE", 16),
+    "E3": ("AC_3_PHASE", 32),
+    "E4": ("AC_3_PHASE", 32),
+}
+SITE = SiteConfig(
+    location="LOC1",
+    phase_amps=63,
+    boards=[BoardConfig(id="carport", phase_amps=32, evses=["E1", "E2"])],
+    phases={"E1": ["L2"], "E2": ["L2", "L3", "L1"]},
+)
+
+
+def location() -> Location:
+    stamp = format_datetime(NOW)
+    return Location.model_validate(
+        {
+            "country_code": "NL", "party_id": "CPO", "id": "LOC1", "publish": True, "address": "a",
+            "city": "b", "country": "NLD", "coordinates": {"latitude": "52.00000", "longitude": "5.00000"},
+            "time_zone": "Europe/Amsterdam", "last_updated": stamp,
+            "evses": [
+                {"uid": uid, "status": "CHARGING", "last_updated": stamp, "connectors": [
+                    {"id": "1", "standard": "IEC_62196_T2", "format": "SOCKET", "power_type": kind,
+                     "max_voltage": 230, "max_amperage": amps, "last_updated": stamp}]}
+                for uid, (kind, amps) in EVSES.items()
+            ],
+        }
+    )  # fmt: skip
+
+
+def session(sid: str, evse: str, *readings: tuple[float, float]) -> Session:
+    """`readings`: (kW, A) per 15-minute period from NOW."""
+    periods = [
+        {"start_date_time": format_datetime(NOW + k * STEP),
+         "dimensions": [{"type": "POWER", "volume": kw}, {"type": "CURRENT", "volume": amps}]}
+        for k, (kw, amps) in enumerate(readings)
+    ]  # fmt: skip
+    return Session.model_validate(
+        {
+            "country_code": "NL", "party_id": "CPO", "id": sid, "start_date_time": format_datetime(NOW),
+            "kwh": 0.0, "cdr_token": {"country_code": "NL", "party_id": "MSP", "uid": "T", "type": "RFID",
+                                      "contract_id": "C"},
+            "auth_method": "WHITELIST", "location_id": "LOC1", "evse_uid": evse, "connector_id": "1",
+            "currency": "EUR", "status": "ACTIVE", "charging_periods": periods,
+            "last_updated": format_datetime(NOW),
+        }
+    )  # fmt: skip
+
+
+def known(sid: str, evse: str, *readings: tuple[float, float]) -> Known:
+    return Known(("cpo", sid), session(sid, evse, *readings), location(), None)
+
+
+def test_a_site_becomes_nested_groups_with_per_phase_limits() -> None:
+    groups = {g.id: g for g in grid_groups(["loc1"], [SITE], {})}
+    assert groups["LOC1"].phase_capacity_w == {p: 63 * 230 for p in Phase}
+    assert groups["LOC1/CARPORT"].parent == "LOC1"
+    assert groups["LOC1/CARPORT"].phase_capacity_w == 32 * 230
+
+
+def test_a_forecast_in_amps_lowers_the_fuse_per_phase_and_never_raises_it() -> None:
+    forecast = CapacityForecast.model_validate(
+        {
+            "group_id": "LOC1",
+            "blocks": [
+                {"capacity": 40, "unit": "A", "phase": "ONE", "start_time": format_datetime(NOW),
+                 "end_time": format_datetime(NOW + STEP)},
+                {"capacity": 80, "unit": "A", "phase": "TWO", "start_time": format_datetime(NOW),
+                 "end_time": format_datetime(NOW + 2 * STEP)},
+            ],
+        }
+    )  # fmt: skip
+    steps = capacity_steps(capacity_limits(forecast), NOW, STEP, 3)
+    assert steps.phase_w[Phase.L1] == [40 * 230, float("inf"), float("inf")]
+    assert steps.phase_w[Phase.L2] == [80 * 230, 80 * 230, float("inf")] and Phase.L3 not in steps.phase_w
+    (site, *_) = grid_groups(["LOC1"], [SITE], {"LOC1": steps})
+    assert site.phase_capacity_w == {
+        Phase.L1: [40 * 230, 63 * 230, 63 * 230],
+        Phase.L2: [63 * 230] * 3,
+        Phase.L3: 63 * 230,
+    }
+
+
+def test_a_location_without_a_site_keeps_its_forecast() -> None:
+    (group,) = grid_groups(["LOC9"], [SITE], {"LOC9": GroupCapacity(total_w=[11_000.0])})
+    assert (group.id, group.capacity_w, group.phase_capacity_w) == ("LOC9", [11_000.0], None)
+
+
+@pytest.mark.parametrize(
+    ("evse", "readings", "phases", "loads", "metered"),
+    [
+        ("E1", (), ("L2",), None, False),  # single-phase EVSE wired to L2
+        ("E2", (), ("L2", "L3", "L1"), None, False),  # rotation, not metered: every EVSE phase
+        ("E2", ((3.68, 16.0),), ("L2",), None, True),  # metered single-phase car: the EVSE's L1 = site L2
+        ("E2", ((7.36, 16.0),), ("L2", "L3"), None, True),  # two-phase car
+        ("E3", ((3.68, 16.0),), ("L1",), None, True),  # no wiring given for a three-phase EVSE: L1-L2-L3
+    ],
+)
+def test_a_car_is_planned_on_the_phases_it_really_uses(
+    evse: str, readings: tuple[tuple[float, float], ...], phases: tuple[str, ...], loads: None, metered: bool
+) -> None:
+    k = known("S", evse, *readings)
+    draw = car_phases_of(k.session, electrical_of(k), [SITE])
+    assert (tuple(p.value for p in draw.phases), draw.loads, draw.metered) == (phases, loads, metered)
+
+
+def test_a_single_phase_evse_of_unknown_wiring_counts_on_every_phase() -> None:
+    k = known("S", "E1", (7.36, 32.0))
+    draw = car_phases_of(k.session, electrical_of(k), [])
+    assert draw.phases == (Phase.L1,) and draw.loads == (Phase.L1, Phase.L2, Phase.L3)
+
+
+def test_a_car_drawing_less_than_allowed_shows_its_own_maximum() -> None:
+    profile = ChargingProfile.model_validate(
+        {"start_date_time": format_datetime(NOW), "charging_rate_unit": "A",
+         "charging_profile_period": [{"start_period": 0, "limit": 32.0},
+                                     {"start_period": 900, "limit": 10.0}]}
+    )  # fmt: skip
+    held = session("S", "E1", (3.68, 16.0), (2.3, 10.0))  # 16 A under 32 A: the car; 10 A under 10 A: us
+    assert observed_car_amps(held, profile, None, 32) == 16.0
+    assert observed_car_amps(session("S", "E1", (2.3, 10.0)), profile, 16.0, 32) == 16.0  # never forgotten
+    assert observed_car_amps(session("S", "E1", (7.36, 32.0)), profile, None, 32) == 32  # took all it could
+    assert observed_car_amps(session("S", "E1", (0.0, 0.0), (2.3, 10.0)), profile, None, 32) is None
+
+
+def test_the_plan_keeps_every_phase_of_every_level_within_its_fuse() -> None:
+    cars = [known(f"S{i}", evse, *r) for i, (evse, r) in enumerate(
+        [("E1", ((7.36, 32.0),)), ("E2", ((3.68, 16.0),)), ("E3", ()), ("E4", ((22.08, 32.0),))]
+    )]  # fmt: skip
+    problem = build_problem(
+        cars, SessionStatistics(), NOW, STEP, {}, sites=[SITE], car_amps={("cpo", "S1"): 10.0}
+    )
+    assert {s.id: s.group_id for s in problem.sessions} == {
+        "cpo/S0": "LOC1/CARPORT", "cpo/S1": "LOC1/CARPORT", "cpo/S2": "LOC1", "cpo/S3": "LOC1"
+    }  # fmt: skip
+    assert problem.sessions[1].max_power_w == 10 * 230  # its own 10 A on one phase
+    result = plan(problem)
+    for level, members, fuse in (("LOC1/CARPORT", problem.sessions[:2], 32), ("LOC1", problem.sessions, 63)):
+        for phase in Phase:
+            on_phase = [s for s in members if phase in (s.loads or s.phases)]
+            amps = sum(
+                (result.schedule(s.id) / 230 / len(s.phases) for s in on_phase), np.zeros(result.steps)
+            )
+            assert amps.max() <= fuse + 1e-6, (level, phase)
+    assert (result.schedule("cpo/S2") + result.schedule("cpo/S3"))[0] / 690 == pytest.approx(63, abs=1e-3)
