@@ -117,6 +117,7 @@ def restrict(grid: Grid, sessions: Ints, relaxed: set[int]) -> tuple[Grid, Ints,
         pmax_kw=grid.pmax_kw[sessions],
         energy_kwh=grid.energy_kwh[sessions],
         phase_share=grid.phase_share[sessions],
+        total_weight=grid.total_weight[sessions],
         offsets=offsets,
         cell_session=np.repeat(np.arange(sessions.size, dtype=np.int64), lengths),
         cell_step=grid.cell_step[cells],
@@ -131,7 +132,7 @@ def broken(grid: Grid, power_kw: Floats, relaxed: set[int], margin_kw: float) ->
     for k in relaxed:
         g = grid.groups[k]
         rows = power_kw[g.members]
-        if g.cap_kw is not None and np.any(rows.sum(axis=0) > g.cap_kw - margin_kw):
+        if g.cap_kw is not None and np.any(grid.total_weight[g.members] @ rows > g.cap_kw - margin_kw):
             out.add(k)
         if g.phase_cap_kw is not None:
             phase = grid.phase_share[g.members].T @ rows

@@ -44,6 +44,7 @@ class Grid:
     pmax_kw: Floats
     energy_kwh: Floats
     phase_share: Floats
+    total_weight: Floats
     offsets: Ints
     cell_session: Ints
     cell_step: Ints
@@ -120,9 +121,14 @@ def _memberships(problem: PlanningProblem) -> dict[str, set[int]]:
 def _phase_share(sessions: Sequence[Session]) -> Floats:
     share = np.zeros((len(sessions), 3))
     for i, s in enumerate(sessions):
-        for phase in s.phases if s.phases_wired else THREE_PHASE:
+        for phase in s.phases if s.loads is None else s.loads:
             share[i, _PHASE_INDEX[phase]] = 1.0 / len(s.phases)
     return share
+
+
+def _total_weight(sessions: Sequence[Session]) -> Floats:
+    """What a session's planned power may draw in total: more when its loads exceed its phases."""
+    return np.array([1.0 if s.loads is None else len(s.loads) / len(s.phases) for s in sessions])
 
 
 def _phase_caps(group: GridGroup, steps: int) -> Floats | None:
@@ -164,6 +170,7 @@ def build_grid(problem: PlanningProblem) -> Grid:
         pmax_kw=np.array([s.max_power_w for s in sessions], dtype=np.float64) / 1e3,
         energy_kwh=np.array([s.energy_kwh for s in sessions], dtype=np.float64),
         phase_share=_phase_share(sessions),
+        total_weight=_total_weight(sessions),
         offsets=offsets,
         cell_session=cell_session,
         cell_step=cell_step,

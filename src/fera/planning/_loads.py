@@ -16,7 +16,7 @@ class GroupLoads:
         self.total = np.zeros((count, grid.steps))
         self.phase = np.zeros((count, 3, grid.steps))
         for k, g in enumerate(grid.groups):
-            self.total[k] = power_kw[g.members].sum(axis=0)
+            self.total[k] = self.grid.total_weight[g.members] @ power_kw[g.members]
             self.phase[k] = grid.phase_share[g.members].T @ power_kw[g.members]
         self.of_session: list[list[int]] = [[] for _ in range(power_kw.shape[0])]
         for k, g in enumerate(grid.groups):
@@ -29,7 +29,7 @@ class GroupLoads:
         for k in self.of_session[session]:
             group = self.grid.groups[k]
             if group.cap_kw is not None:
-                room = np.minimum(room, group.cap_kw - self.total[k])
+                room = np.minimum(room, (group.cap_kw - self.total[k]) / self.grid.total_weight[session])
             if group.phase_cap_kw is not None:
                 for phase in np.flatnonzero(share):
                     room = np.minimum(room, (group.phase_cap_kw[phase] - self.phase[k, phase]) / share[phase])
@@ -38,5 +38,5 @@ class GroupLoads:
 
     def add(self, session: int, delta_kw: Floats) -> None:
         for k in self.of_session[session]:
-            self.total[k] += delta_kw
+            self.total[k] += self.grid.total_weight[session] * delta_kw
             self.phase[k] += self.grid.phase_share[session][:, None] * delta_kw[None, :]

@@ -112,7 +112,8 @@ def _group_rows(grid: Grid, labels: Labels, out: _Rows) -> None:
     for group, owner in zip(grid.groups, labels.group.tolist(), strict=True):
         cells = grid.cells_of(group.members)
         if group.cap_kw is not None:
-            _limit_rows(grid, cells, np.ones(cells.size), group.cap_kw, out, owner, 0)
+            weight = grid.total_weight[grid.cell_session[cells]]
+            _limit_rows(grid, cells, weight, group.cap_kw, out, owner, 0)
         if group.phase_cap_kw is not None:
             for phase in range(3):
                 share = grid.phase_share[grid.cell_session[cells], phase]

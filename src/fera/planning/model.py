@@ -54,8 +54,10 @@ def phase_watts(amps: float, voltage_v: float = 230.0) -> float:
 class Session:
     """One charging session. The grid sees `p / len(phases)` on each of `phases` (DC: keep three phases).
 
-    `phases_wired=False`: which site phases its current flows on is not known (a single-phase EVSE whose
-    wiring nobody described), so `p / len(phases)` counts on every phase: a plan that holds for any wiring.
+    `loads`: the site phases that may each carry that per-phase current, when more than `phases` (None: just
+    `phases`). A single-phase EVSE whose wiring nobody described may be on any phase (`loads` = all three); a
+    car not yet metered is planned on one phase (its slowest case) while its current may flow on each of its
+    EVSE's phases. Either way the plan holds whatever the truth; a total limit counts the worst case too.
     """
 
     id: str
@@ -66,7 +68,7 @@ class Session:
     min_rate_w: float = 0.0
     profile_type: ProfileType = ProfileType.REGULAR
     phases: tuple[Phase, ...] = THREE_PHASE
-    phases_wired: bool = True
+    loads: tuple[Phase, ...] | None = None
     evse_id: str | None = None
     group_id: str | None = None
     estimated: bool = False
@@ -76,6 +78,8 @@ class Session:
     def __post_init__(self) -> None:
         if not self.phases or len(set(self.phases)) != len(self.phases):
             raise ValueError(f"session {self.id}: phases must be distinct and non-empty")
+        if self.loads is not None and not set(self.phases) <= set(self.loads):
+            raise ValueError(f"session {self.id}: loads must include its phases")
         if min(self.energy_kwh, self.max_power_w, self.min_rate_w) < 0:
             raise ValueError(f"session {self.id}: energy and rates must be >= 0")
 
