@@ -1,5 +1,6 @@
-"""Keeps every site balanced: recomputes a site's shares when its sessions, their senders' profiles or its
-capacity change, and sends each session whose share changed its new TxProfile (and ActiveChargingProfile).
+"""Keeps every site balanced: recomputes a site's shares when its sessions, their senders' profiles, its
+capacity or the phases a car is seen to use change, and sends each session whose share changed its new
+TxProfile (and ActiveChargingProfile).
 
 Each site recomputes in one task at a time; requests that arrive meanwhile fold into one more run. A TxProfile
 the station didn't accept is sent again on the session's next update (e.g. its next meter values).
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 
 class SiteBalancer:
     def __init__(self, limits: SiteLimits, applier: ProfileApplier) -> None:
-        self._limits, self._applier = limits, applier
+        self.limits, self._applier = limits, applier
         self._dirty: set[int] = set()
         self._running: set[int] = set()
         self._unapplied: set[str] = set()  # sessions whose station has not taken their current share
@@ -51,16 +52,18 @@ class SiteBalancer:
         if event.source_partner_id is not None:
             return  # a partner's session, not one of ours
         session = event.session
-        site = self._limits.site_of(session.location_id, session.evse_uid)
+        site = self.limits.site_of(session.location_id, session.evse_uid)
         if site is None:
             return
         if event.patch is None or event.patch.status is not None:  # started, or its status changed
+            self.request(site)
+        elif self.limits.learned(session):  # its meter showed the phases the car really uses
             self.request(site)
         elif session.id.upper() in self._unapplied:
             self._spawn(self._resend(session.id.upper()))
 
     async def on_signals(self, event: SignalsChanged) -> None:
-        for site in self._limits.sites_at(event.group_id):
+        for site in self.limits.sites_at(event.group_id):
             self.request(site)
 
     async def drain(self) -> None:
@@ -74,7 +77,7 @@ class SiteBalancer:
         await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     def _profiles_changed(self, session: SteerableSession) -> None:
-        site = self._limits.site_of(session.location_id, session.evse_uid)
+        site = self.limits.site_of(session.location_id, session.evse_uid)
         if site is not None:
             self.request(site)
 
@@ -82,12 +85,12 @@ class SiteBalancer:
         try:
             while site in self._dirty:
                 self._dirty.discard(site)
-                await self._limits.recompute(site)
+                await self.limits.recompute(site)
                 # One computation at a time goes out: a new one meanwhile would supersede this one's
                 # increases (see `SiteLimits`), and a steady stream of them would hold increases back.
                 await asyncio.gather(*self._rounds.get(site, ()), return_exceptions=True)
         except Exception:
-            log.exception("site %s: rebalancing failed", self._limits.sites[site].location)
+            log.exception("site %s: rebalancing failed", self.limits.sites[site].location)
         finally:
             self._running.discard(site)
 

@@ -17,7 +17,11 @@ _EV_MAX_KW = (3.7, 7.4, 11.0, 22.0)
 
 @dataclass(frozen=True)
 class EvArrival:
-    """One visit. Without `station_id`/`connector_id` the EV takes the first free connector."""
+    """One visit. Without `station_id`/`connector_id` the EV takes the first free connector.
+
+    `phases`: how many phases the car's charger uses (a single-phase car on a three-phase connector draws on
+    the connector's L1 only); `max_kw` is its limit in total.
+    """
 
     arrival: datetime
     departure: datetime
@@ -25,12 +29,15 @@ class EvArrival:
     max_kw: float
     station_id: str | None = None
     connector_id: int | None = None
+    phases: int = 3
 
     def __post_init__(self) -> None:
         if self.departure <= self.arrival:
             raise ValueError(f"departure {self.departure} is not after arrival {self.arrival}")
         if self.energy_kwh <= 0 or self.max_kw <= 0:
             raise ValueError("energy_kwh and max_kw must be positive")
+        if self.phases not in (1, 2, 3):
+            raise ValueError("phases must be 1, 2 or 3")
 
 
 def generate_evs(count: int, start: datetime, seed: int, horizon_h: float = 24.0) -> tuple[EvArrival, ...]:

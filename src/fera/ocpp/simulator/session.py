@@ -117,15 +117,23 @@ class _Charge:
         self.t = to
         self.connector.meter_wh = self.meter_start_wh + self.delivered_wh
 
+    @property
+    def phases(self) -> int:
+        """The phases that carry current: the car's, at most the connector's (DC: the connector's one)."""
+        return min(self.ev.phases, self.connector.electrical.phases)
+
     def repower(self, tracker: PowerTracker) -> None:
-        """Draw what both the EV and the station's composite limit allow from now on."""
+        """Draw what both the EV and the station's composite limit allow from now on: the limit is a current
+        per phase (converted over the connector's phases), drawn on the phases the car uses."""
         model = self.client.model
-        self.power_w = min(self.ev.max_kw * 1000, model.limit_w(self.connector.id, self.t))
+        electrical = self.connector.electrical
+        per_phase = electrical.watts_to_amps(model.limit_w(self.connector.id, self.t))
+        self.power_w = min(self.ev.max_kw * 1000, electrical.amps_to_watts(per_phase, self.phases))
         self.peak_w = max(self.peak_w, self.power_w)
         tracker.update(model.spec.station_id, self.connector.id, self.power_w, self.t)
 
     async def report(self, changed: bool) -> None:
-        amps = self.connector.electrical.watts_to_amps(self.power_w)
+        amps = self.connector.electrical.watts_to_amps(self.power_w, self.phases)
         reading = MeterReading(self.t, self.connector.meter_wh, self.power_w, amps)
         await self.client.meter(self.connector.id, self.transaction_id, reading, changed)
 
