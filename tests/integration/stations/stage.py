@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from fera.config import SiteConfig, StationConfig
+from fera.config import ContractConfig, SiteConfig, StationConfig
 from fera.cpo import cpo_of
 from fera.cpo.stations import CpoStations
 from fera.emsp import emsp_of
@@ -123,9 +123,17 @@ class Stage:
         assert self.emsp.node.profile_sender is not None
         return self.emsp.node.profile_sender
 
-    def simulate(self, specs: tuple[StationSpec, ...], evs: tuple[EvArrival, ...]) -> asyncio.Task[Any]:
+    def simulate(
+        self, specs: tuple[StationSpec, ...], evs: tuple[EvArrival, ...], speed: float = 60.0
+    ) -> asyncio.Task[Any]:
         config = SimulationConfig(
-            self.stations.url, specs, evs, datetime.now(UTC), speed=60.0, meter_interval_s=30.0, timeout_s=5.0
+            self.stations.url,
+            specs,
+            evs,
+            datetime.now(UTC),
+            speed=speed,
+            meter_interval_s=speed / 2,
+            timeout_s=5.0,
         )
         task = asyncio.create_task(run_simulation(config))
         self.runs.append(task)
@@ -156,6 +164,7 @@ async def stage(
     sites: list[SiteConfig] | None = None,
     stations: list[StationConfig] | None = None,
     evses: int = 4,
+    contracts: list[ContractConfig] | None = None,
 ) -> Stage:
     """CPO (gateway on a free port, stations ST16/ST201 at LOC1 with `evses` EVSEs) and eMSP, registered;
     SIM000000.. tokens."""
@@ -166,6 +175,7 @@ async def stage(
         ocpp_call_timeout_s=5.0,  # a station answering on a loaded machine must not look silent
         stations=STATIONS if stations is None else stations,
         sites=sites or [],
+        contracts=contracts or [],
         admin_token=ADMIN_TOKEN,
     )
     emsp = await node_factory(role("EMSP", party="MSP"), name="emsp")
