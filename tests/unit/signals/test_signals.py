@@ -11,6 +11,7 @@ from fera.signals import (
     CapacityForecast,
     SignalKind,
     SignalSeries,
+    capacity_limits,
     capacity_schedule,
     forecast_from_csv,
     series_from_csv,
@@ -110,3 +111,27 @@ def test_csv_series() -> None:
     text = "start,end,value\n2026-03-01T12:00:00+00:00,2026-03-01T12:15:00+00:00,0.25\n"
     series = series_from_csv(SignalKind.PRICE, text)
     assert series.points(SignalKind.PRICE) == [(T0, T0 + timedelta(minutes=15), 0.25)]
+
+
+def test_per_phase_blocks_may_overlap_in_time_and_stay_per_phase() -> None:
+    def block(capacity: float, unit: str, phase: str, hours: int) -> dict[str, object]:
+        return {
+            "capacity": capacity,
+            "unit": unit,
+            "phase": phase,
+            "start_time": "2026-03-01T12:00:00Z",
+            "end_time": f"2026-03-01T{12 + hours}:00:00Z",
+        }
+
+    forecast = CapacityForecast.model_validate(
+        {
+            "group_id": "G",
+            "blocks": [block(40, "A", "ONE", 1), block(50, "A", "TWO", 2), block(30, "KW", "ALL", 2)],
+        }
+    )
+    limits = capacity_limits(forecast)
+    assert sorted(limits.phase_a) == ["L1", "L2"]  # THREE has no block: no limit on L3
+    assert (limits.phase_a["L1"].limit_at(T0), limits.phase_a["L2"].limit_at(T0)) == (40, 50)
+    assert limits.phase_a["L1"].limit_at(T0 + timedelta(minutes=90)) is None
+    assert limits.total_w is not None and limits.total_w.limit_at(T0) == 30_000
+    assert capacity_schedule(forecast).limit_at(T0) == 30_000  # the total view keeps the W/kW limit
