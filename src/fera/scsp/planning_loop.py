@@ -29,10 +29,10 @@ from fera.ocpi.chargingprofiles.models import ActiveChargingProfile, ChargingPro
 from fera.ocpi.locations.models import Location
 from fera.ocpi.sessions.models import ChargingPreferences, Session, SessionStatus
 from fera.planning import PlanningProblem, SessionStatistics, apply_min_rates, plan, to_charging_profile
-from fera.scsp.planning_draw import DrawLog, last_current_a
-from fera.scsp.planning_history import PlanHistory
 from fera.scsp.planning_cars import learned, observed_car_amps
+from fera.scsp.planning_draw import DrawLog, last_current_a
 from fera.scsp.planning_grid import GroupCapacity, capacity_steps
+from fera.scsp.planning_history import PlanHistory
 from fera.scsp.planning_inputs import (
     Known,
     SessionKey,
