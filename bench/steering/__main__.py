@@ -37,6 +37,7 @@ def main() -> None:
     cheapest = _bound.cheapest(cars, outcome.delivered_kwh, prices)
     online_cost, cheapest_cost = _bound.cost(online, prices), _bound.cost(cheapest.power_w / 1e3, prices)
     requested = sum(c.energy_kwh for c in cars)
+    truth_kwh = _bound.told_the_truth(cars, prices)
     print(f"cores {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}; replay {replay_s:.1f} s")
     print("| measure | value |\n|---|---|")
     print(f"| cars | {len(cars)} ({sum(c.phases < 3 for c in cars)} with fewer than 3 phases) |")
@@ -44,6 +45,7 @@ def main() -> None:
     print(f"| hindsight bound kWh | {bound_kwh:.1f} |")
     print(f"| delivered kWh (SteeringPlanner) | {online_kwh:.1f} |")
     print(f"| % of the hindsight bound | {100 * online_kwh / bound_kwh:.2f} |")
+    print(f"| plan() online told each car's truth: % of the bound | {100 * truth_kwh / bound_kwh:.2f} |")
     print(f"| cost EUR / cheapest for the same energy | {online_cost:.2f} / {cheapest_cost:.2f} "
           f"(+{100 * (online_cost / cheapest_cost - 1):.1f} %) |")  # fmt: skip
     print(f"| kWh over any fuse | {outcome.over_fuse_kwh:.3f} |")

@@ -44,3 +44,22 @@ def cheapest(cars: list[Car], delivered: dict[str, float], prices: np.ndarray) -
 
 def cost(power_kw: np.ndarray, prices: np.ndarray) -> float:
     return float((power_kw.sum(axis=0) * prices[: power_kw.shape[1]]).sum() * STEP.total_seconds() / 3600)
+
+
+def told_the_truth(cars: list[Car], prices: np.ndarray) -> float:
+    """`plan()` online, every 15 minutes, told each present car's truth (phases, current, need, departure)
+    at its arrival: the reference for what the SCSP's path has to learn. Delivered kWh."""
+    steps = max(c.departure for c in cars) + 1
+    left = {c.id: c.energy_kwh for c in cars}
+    hours = STEP.total_seconds() / 3600
+    for k in range(steps):
+        present = [c for c in cars if c.arrival <= k < c.departure and left[c.id] > 1e-9]
+        if not present:
+            continue
+        problem = _problem(present, left, prices)
+        now = START + k * STEP
+        online = PlanningProblem(now, STEP, problem.sessions, problem.groups, price=prices[k:].tolist())
+        result = plan(online)
+        for car in present:
+            left[car.id] -= result.schedule(car.id)[0] / 1000 * hours
+    return sum(c.energy_kwh - left[c.id] for c in cars)
