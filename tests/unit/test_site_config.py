@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from fera.config import BoardConfig, NodeConfig, RoleConfig, SiteConfig
-from fera.cpo.chargingprofiles.site import site_levels
+from fera.cpo.chargingprofiles.site_grid import connection_w, site_levels
 from fera.ocpi.types import format_datetime
 from fera.signals import CapacityForecast, capacity_limits
 
@@ -91,3 +91,10 @@ def test_a_forecast_lowers_the_configured_fuse_but_never_raises_it() -> None:
     assert at == {"L1": 20, "L2": 63, "L3": 63}
     assert connection.phase_a["L1"].limit_at(T0 + timedelta(hours=2)) == 63  # the fuse after the block
     assert (board.id, board.phase_a["L2"].limit_at(T0)) == ("BAY", 32)
+
+
+def test_the_connection_as_one_total_takes_its_tightest_limit() -> None:
+    connection, *_ = site_levels(site(phase_amps=63, capacity_kw=40), None)
+    assert connection_w(site(phase_amps=63), connection).limit_at(T0) == 40_000  # 40 kW < 3 x 230 x 63
+    alone, *_ = site_levels(site(phase_amps=32), None)
+    assert connection_w(site(phase_amps=32), alone).limit_at(T0) == 3 * 230 * 32
