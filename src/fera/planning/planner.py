@@ -78,7 +78,7 @@ def _shares(problem: PlanningProblem, grid: Grid) -> list[_lp.Share]:
     guessed = {i for i, s in enumerate(problem.sessions) if s.estimated}
     out: list[_lp.Share] = []
     for group in sorted(grid.groups, key=lambda g: g.members.size):
-        phases = None if group.phase_cap_kw is None else 3 * group.phase_cap_kw
+        phases = None if group.phase_cap_kw is None else group.phase_cap_kw.sum(axis=0)  # L1 + L2 + L3
         caps = [c for c in (group.cap_kw, phases) if c is not None]
         if not caps:
             continue
