@@ -15,9 +15,10 @@ from fera.ocpi.envelope import ocpi_response
 from fera.ocpi.errors import InvalidParameters
 from fera.ocpi.types import DateTime, format_datetime
 
-__all__ = ["MAX_PAGE_SIZE", "Page", "PageQuery", "page_query", "page_response", "required_date_from"]
+__all__ = ["MAX_OFFSET", "MAX_PAGE_SIZE", "Page", "PageQuery", "page_query", "page_response", "required_date_from"]
 
 MAX_PAGE_SIZE = 100
+MAX_OFFSET = 2**31 - 1  # fits every database's integer: beyond it a peer gets 2001, never a 500
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,8 @@ class Page:
 
 
 def page_query(
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int | None, Query(ge=1)] = None,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: Annotated[int | None, Query(ge=1, le=MAX_OFFSET)] = None,
     date_from: Annotated[DateTime | None, Query()] = None,
     date_to: Annotated[DateTime | None, Query()] = None,
 ) -> PageQuery:

@@ -1,4 +1,10 @@
-"""OCPI 2.2.1 primitive types (spec `types.asciidoc`): lenient on input, strict on output."""
+"""OCPI 2.2.1 primitive types (spec `types.asciidoc`): lenient on input, strict on output.
+
+Lenient where peers differ harmlessly (case, an offset on a DateTime); strict where a value must be computed
+with: numbers and booleans must be JSON numbers and booleans (no `"16"`, no `true` for a number), every
+number is finite, every DateTime lies in [`MIN_DATETIME`, `MAX_DATETIME`), and an `HttpUrl` is an absolute
+http(s) URL that FERA can call. See docs/configuration.md ("What FERA accepts") for the bounds.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,18 @@ import re
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer, StringConstraints
+import httpx
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+)
 
 __all__ = [
     "CiString2",
@@ -17,10 +33,18 @@ __all__ = [
     "CiString36",
     "CiString48",
     "CiString64",
+    "MAX_DATETIME",
+    "MAX_NUMBER",
+    "MIN_DATETIME",
+    "Count",
     "DateTime",
     "DisplayText",
+    "HttpUrl",
+    "Number",
+    "NonNegativeNumber",
     "OcpiModel",
     "OneDecimal",
+    "StrictBool",
     "Role",
     "String2",
     "String3",
@@ -103,13 +127,69 @@ String255 = Annotated[str, StringConstraints(max_length=255), _Text]
 String512 = Annotated[str, StringConstraints(max_length=512), _Text]
 
 
+# Far enough apart for any charging data (and 1970 for peers asking `date_from` "since the epoch"); near
+# enough that converting an offset to UTC, or adding a profile's duration, never leaves Python's range.
+MIN_DATETIME = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_DATETIME = datetime(2100, 1, 1, tzinfo=UTC)
+# The largest magnitude of any JSON number FERA computes with (1 GW, 1e9 kWh, ...): far above real values,
+# far below where `value * 10` or a unit conversion overflows a float.
+MAX_NUMBER = 1e9
+
+
+def _datetime_text(value: Any) -> Any:
+    """A DateTime is a JSON string (spec); pydantic would otherwise read a number as a Unix time."""
+    if isinstance(value, int | float):
+        raise ValueError("a DateTime must be a string like 2024-01-01T00:00:00Z")
+    return value
+
+
+def _datetime_in_range(value: datetime) -> datetime:
+    # The year is checked before the conversion: year 1 or 9999 with an offset overflows in `astimezone`.
+    if not MIN_DATETIME.year - 1 <= value.year <= MAX_DATETIME.year or not (
+        MIN_DATETIME <= (value := to_utc(value)) < MAX_DATETIME
+    ):
+        raise ValueError("must lie between 1970-01-01T00:00:00Z and 2100-01-01T00:00:00Z")
+    return value
+
+
+def _parseable_url(value: str) -> str:
+    try:
+        urlsplit(value).port  # noqa: B018 - `.port` is where a bad port or IPv6 literal raises
+    except ValueError as exc:
+        raise ValueError(f"not a URL ({exc})") from None
+    return value
+
+
+def _callable_url(value: str) -> str:
+    """An absolute http(s) URL our HTTP client can parse: anything else could never be called back."""
+    _parseable_url(value)
+    try:
+        url = httpx.URL(value)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise ValueError(f"not a URL ({exc})") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ValueError("must be an absolute http:// or https:// URL")
+    return value
+
+
 DateTime = Annotated[
     datetime,
-    AfterValidator(to_utc),
+    BeforeValidator(_datetime_text),
+    AfterValidator(_datetime_in_range),
     PlainSerializer(format_datetime, return_type=str, when_used="json"),
 ]
-OneDecimal = Annotated[float, AfterValidator(floor_one_decimal)]
-Url = Annotated[str, StringConstraints(max_length=255, min_length=1)]
+# JSON numbers only (an int is a number, a string or a boolean is not), finite and bounded.
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-MAX_NUMBER, le=MAX_NUMBER)]
+NonNegativeNumber = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=MAX_NUMBER)]
+# A JSON integer >= 0 (not 16.0, not "16", not true), bounded so that it fits every database integer.
+Count = Annotated[int, Field(strict=True, ge=0, le=2**31 - 1)]
+StrictBool = Annotated[bool, Field(strict=True)]
+# decimal(n,1): a non-negative number rounded down to one decimal (limits and rates).
+OneDecimal = Annotated[NonNegativeNumber, AfterValidator(floor_one_decimal)]
+# Any URL a peer shows us (a website, an image); it must parse, its scheme is the peer's business.
+Url = Annotated[str, StringConstraints(max_length=255, min_length=1), AfterValidator(_parseable_url)]
+# A URL FERA calls (versions, endpoints, credentials `url`, `response_url`).
+HttpUrl = Annotated[str, StringConstraints(max_length=255, min_length=1), AfterValidator(_callable_url)]
 
 
 def ci_equal(a: str, b: str) -> bool:

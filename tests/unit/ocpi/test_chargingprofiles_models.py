@@ -213,6 +213,8 @@ def test_public_names() -> None:
         "ChargingProfileResultType",
         "ChargingRateUnit",
         "ClearProfileResult",
+        "MAX_DURATION_S",
+        "MAX_PERIODS",
         "SetChargingProfile",
     ]
     assert all(hasattr(models, name) for name in models.__all__)

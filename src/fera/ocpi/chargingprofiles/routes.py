@@ -9,10 +9,10 @@ from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import JSONResponse
 
 from fera.ocpi.auth import Authenticator, Caller
-from fera.ocpi.chargingprofiles.models import ActiveChargingProfile, SetChargingProfile
+from fera.ocpi.chargingprofiles.models import MAX_DURATION_S, ActiveChargingProfile, SetChargingProfile
 from fera.ocpi.chargingprofiles.service import ChargingProfilesReceiver, ChargingProfilesSender
 from fera.ocpi.envelope import ocpi_response
-from fera.ocpi.types import CiString36, Url
+from fera.ocpi.types import CiString36, HttpUrl
 
 __all__ = ["RECEIVER_PATH", "RESULTS_SEGMENT", "SENDER_PATH", "receiver_router", "sender_router"]
 
@@ -21,6 +21,7 @@ SENDER_PATH = "/ocpi/2.2.1/sender/chargingprofiles"
 RESULTS_SEGMENT = "results"  # response_url = {SENDER_PATH}/results/{request_id}
 
 SessionId = Annotated[CiString36, "session_id"]
+Duration = Annotated[int, Query(ge=0, le=MAX_DURATION_S)]  # a query string: read as a number, then bounded
 
 
 def receiver_router(
@@ -31,7 +32,7 @@ def receiver_router(
 
     @router.get(path + "/{session_id}")
     async def get_active_profile(
-        caller: CallerDep, session_id: SessionId, duration: Annotated[int, Query(ge=0)], response_url: Url
+        caller: CallerDep, session_id: SessionId, duration: Duration, response_url: HttpUrl
     ) -> JSONResponse:
         return ocpi_response(await service.get_active_profile(caller, session_id, duration, response_url))
 
@@ -40,7 +41,7 @@ def receiver_router(
         return ocpi_response(await service.set_profile(caller, session_id, body))
 
     @router.delete(path + "/{session_id}")
-    async def clear_profile(caller: CallerDep, session_id: SessionId, response_url: Url) -> JSONResponse:
+    async def clear_profile(caller: CallerDep, session_id: SessionId, response_url: HttpUrl) -> JSONResponse:
         return ocpi_response(await service.clear_profile(caller, session_id, response_url))
 
     return router

@@ -1,8 +1,6 @@
 """Locations module wire models (OCPI 2.2.1 `mod_locations.asciidoc`); also BusinessDetails and Image.
 
-Each `XxxPatch` is a PATCH body: every field optional except `last_updated`. The full object subclasses
-its patch and re-declares the required fields.
-"""
+Each `XxxPatch` is a PATCH body (all optional but `last_updated`); its full object re-declares the rest."""
 
 from __future__ import annotations
 
@@ -18,9 +16,12 @@ from fera.ocpi.types import (
     CiString4,
     CiString36,
     CiString48,
+    Count,
     DateTime,
     DisplayText,
+    NonNegativeNumber,
     OcpiModel,
+    StrictBool,
     String3,
     String4,
     String10,
@@ -65,13 +66,12 @@ __all__ = [
     "apply_patch",
 ]
 
-# WGS84 decimal degrees, as strings with 5 to 7 decimals (spec regexes).
+# WGS84 decimal degrees as strings with 5 to 7 decimals (spec regexes); hours are local `HH:MM`.
 _Latitude = Annotated[str, StringConstraints(max_length=10, pattern=r"^-?[0-9]{1,2}\.[0-9]{5,7}$")]
 _Longitude = Annotated[str, StringConstraints(max_length=11, pattern=r"^-?[0-9]{1,3}\.[0-9]{5,7}$")]
-# Local `HH:MM`; the end of a period may also be `24:00` (end of day).
 _HOUR_MINUTE = r"([0-1][0-9]|2[0-3]):[0-5][0-9]"
 _PeriodBegin = Annotated[str, StringConstraints(pattern=rf"^{_HOUR_MINUTE}$")]
-_PeriodEnd = Annotated[str, StringConstraints(pattern=rf"^({_HOUR_MINUTE}|24:00)$")]
+_PeriodEnd = Annotated[str, StringConstraints(pattern=rf"^({_HOUR_MINUTE}|24:00)$")]  # 24:00: end of day
 
 
 class Status(StrEnum):
@@ -238,8 +238,8 @@ class Image(OcpiModel):
     thumbnail: Url | None = None
     category: ImageCategory
     type: CiString4  # file extension: png, svg, ...
-    width: int | None = Field(default=None, ge=0, le=99999)
-    height: int | None = Field(default=None, ge=0, le=99999)
+    width: Annotated[Count, Field(le=99999)] | None = None
+    height: Annotated[Count, Field(le=99999)] | None = None
 
 
 class BusinessDetails(OcpiModel):
@@ -259,7 +259,7 @@ class PublishTokenType(OcpiModel):
 
 
 class RegularHours(OcpiModel):
-    weekday: int = Field(ge=1, le=7)  # 1 = Monday ... 7 = Sunday
+    weekday: Annotated[Count, Field(ge=1, le=7)]  # 1 = Monday ... 7 = Sunday
     period_begin: _PeriodBegin
     period_end: _PeriodEnd
 
@@ -270,7 +270,7 @@ class ExceptionalPeriod(OcpiModel):
 
 
 class Hours(OcpiModel):
-    twentyfourseven: bool
+    twentyfourseven: StrictBool
     regular_hours: list[RegularHours] | None = None
     exceptional_openings: list[ExceptionalPeriod] | None = None
     exceptional_closings: list[ExceptionalPeriod] | None = None
@@ -278,16 +278,16 @@ class Hours(OcpiModel):
 
 class EnergySource(OcpiModel):
     source: EnergySourceCategory
-    percentage: float = Field(ge=0, le=100)
+    percentage: Annotated[NonNegativeNumber, Field(le=100)]
 
 
 class EnvironmentalImpact(OcpiModel):
     category: EnvironmentalImpactCategory
-    amount: float  # g/kWh
+    amount: NonNegativeNumber  # g/kWh
 
 
 class EnergyMix(OcpiModel):
-    is_green_energy: bool
+    is_green_energy: StrictBool
     energy_sources: list[EnergySource] | None = None
     environ_impact: list[EnvironmentalImpact] | None = None
     supplier_name: String64 | None = None
@@ -305,9 +305,9 @@ class ConnectorPatch(OcpiModel):
     standard: ConnectorType | None = None
     format: ConnectorFormat | None = None
     power_type: PowerType | None = None
-    max_voltage: int | None = None
-    max_amperage: int | None = None
-    max_electric_power: int | None = None  # W, set when lower than V x A allows
+    max_voltage: Count | None = None
+    max_amperage: Count | None = None
+    max_electric_power: Count | None = None  # W, set when lower than V x A allows
     tariff_ids: list[CiString36] | None = None
     terms_and_conditions: Url | None = None
     last_updated: DateTime
@@ -318,8 +318,8 @@ class Connector(ConnectorPatch):
     standard: ConnectorType
     format: ConnectorFormat
     power_type: PowerType
-    max_voltage: int  # line-to-neutral for AC_3_PHASE
-    max_amperage: int
+    max_voltage: Count  # line-to-neutral for AC_3_PHASE
+    max_amperage: Count
 
 
 class EvsePatch(OcpiModel):
@@ -348,7 +348,7 @@ class LocationPatch(OcpiModel):
     country_code: CiString2 | None = None
     party_id: CiString3 | None = None
     id: CiString36 | None = None
-    publish: bool | None = None
+    publish: StrictBool | None = None
     publish_allowed_to: list[PublishTokenType] | None = None
     name: String255 | None = None
     address: String255 | None = None  # bugfix-branch length (2.2.1 says 45)
@@ -367,7 +367,7 @@ class LocationPatch(OcpiModel):
     facilities: list[Facility] | None = None
     time_zone: String255 | None = None
     opening_times: Hours | None = None
-    charging_when_closed: bool | None = None
+    charging_when_closed: StrictBool | None = None
     images: list[Image] | None = None
     energy_mix: EnergyMix | None = None
     last_updated: DateTime
@@ -377,7 +377,7 @@ class Location(LocationPatch):
     country_code: CiString2
     party_id: CiString3
     id: CiString36
-    publish: bool
+    publish: StrictBool
     address: String255
     city: String45
     country: String3  # ISO 3166-1 alpha-3

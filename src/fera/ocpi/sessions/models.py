@@ -11,7 +11,18 @@ from enum import StrEnum
 from pydantic import Field
 
 from fera.ocpi.tokens.models import ProfileType, TokenType
-from fera.ocpi.types import CiString2, CiString3, CiString36, DateTime, OcpiModel, String3, String255
+from fera.ocpi.types import (
+    CiString2,
+    CiString3,
+    CiString36,
+    DateTime,
+    NonNegativeNumber,
+    Number,
+    OcpiModel,
+    StrictBool,
+    String3,
+    String255,
+)
 
 __all__ = [
     "AuthMethod",
@@ -75,8 +86,8 @@ class CdrDimensionType(StrEnum):
 
 
 class Price(OcpiModel):
-    excl_vat: float
-    incl_vat: float | None = None
+    excl_vat: NonNegativeNumber
+    incl_vat: NonNegativeNumber | None = None
 
 
 class CdrToken(OcpiModel):
@@ -91,7 +102,7 @@ class CdrToken(OcpiModel):
 
 class CdrDimension(OcpiModel):
     type: CdrDimensionType
-    volume: float
+    volume: Number  # ENERGY_EXPORT and CURRENT may be negative in practice: finite is what we require
 
 
 class ChargingPeriod(OcpiModel):
@@ -107,8 +118,8 @@ class ChargingPreferences(OcpiModel):
 
     profile_type: ProfileType
     departure_time: DateTime | None = None
-    energy_need: float | None = None
-    discharge_allowed: bool | None = None
+    energy_need: NonNegativeNumber | None = None
+    discharge_allowed: StrictBool | None = None
 
 
 class SessionPatch(OcpiModel):
@@ -119,7 +130,7 @@ class SessionPatch(OcpiModel):
     id: CiString36 | None = None
     start_date_time: DateTime | None = None
     end_date_time: DateTime | None = None
-    kwh: float | None = None
+    kwh: NonNegativeNumber | None = None
     cdr_token: CdrToken | None = None
     auth_method: AuthMethod | None = None
     authorization_reference: CiString36 | None = None
@@ -141,7 +152,7 @@ class Session(SessionPatch):
     party_id: CiString3
     id: CiString36
     start_date_time: DateTime
-    kwh: float
+    kwh: NonNegativeNumber
     cdr_token: CdrToken
     auth_method: AuthMethod
     location_id: CiString36

@@ -16,6 +16,7 @@ from fera.ocpi.types import (
     DateTime,
     DisplayText,
     OcpiModel,
+    StrictBool,
     String2,
     String64,
 )
@@ -83,7 +84,7 @@ class TokenPatch(OcpiModel):
     visual_number: String64 | None = None
     issuer: String64 | None = None
     group_id: CiString36 | None = None
-    valid: bool | None = None
+    valid: StrictBool | None = None
     whitelist: WhitelistType | None = None
     language: String2 | None = None
     default_profile_type: ProfileType | None = None
@@ -100,7 +101,7 @@ class Token(TokenPatch):
     type: TokenType
     contract_id: CiString36
     issuer: String64
-    valid: bool
+    valid: StrictBool
     whitelist: WhitelistType
 
 
