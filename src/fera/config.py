@@ -256,6 +256,8 @@ class NodeConfig(BaseModel):
     ocpp_call_timeout_s: Annotated[float, Field(gt=0)] = 10.0
     stations: list[StationConfig] = Field(default_factory=list)
     steering: list[SteeringConfig] = Field(default_factory=list)
+    # The largest request body the node reads (bytes); a larger one is refused with HTTP 413 unread.
+    max_request_body_bytes: Annotated[int, Field(ge=1024)] = 1_048_576
 
     @model_validator(mode="after")
     def _contracted_where_contract_governs(self) -> NodeConfig:

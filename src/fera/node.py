@@ -15,7 +15,7 @@ from fera.admin import FlexibilitySource, admin_router, partners_admin_router
 from fera.clock import Clock
 from fera.config import NodeConfig
 from fera.events import EventBus
-from fera.ocpi.app import NormalisePathMiddleware, install_error_handlers
+from fera.ocpi.app import BodyLimitMiddleware, NormalisePathMiddleware, install_error_handlers
 from fera.ocpi.auth import Authenticator
 from fera.ocpi.credentials import CREDENTIALS_PATH, CredentialsClient, credentials_router
 from fera.ocpi.headers import RequestIdMiddleware
@@ -134,6 +134,7 @@ class Node:
         for router in self.extra_routers:
             app.include_router(router)
         app.include_router(dashboard_router(self))
+        app.add_middleware(BodyLimitMiddleware, max_bytes=self.config.max_request_body_bytes)
         app.add_middleware(RecordingMiddleware, log=self.traffic)
         app.add_middleware(RequestIdMiddleware)
         app.add_middleware(NormalisePathMiddleware)

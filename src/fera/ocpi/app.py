@@ -9,12 +9,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fera.ocpi.envelope import ocpi_response
 from fera.ocpi.errors import OcpiError
 
-__all__ = ["NormalisePathMiddleware", "install_error_handlers", "validation_message"]
+__all__ = ["BodyLimitMiddleware", "NormalisePathMiddleware", "install_error_handlers", "validation_message"]
 
 log = logging.getLogger(__name__)
 
@@ -76,3 +76,62 @@ class NormalisePathMiddleware:
             if normal != path:
                 scope = dict(scope, path=normal, raw_path=normal.encode())
         await self.app(scope, receive, send)
+
+
+class BodyLimitMiddleware:
+    """Refuse a request body above `max_bytes` with 413 and an OCPI envelope, before it is read in full.
+
+    A declared `Content-Length` above the limit is refused unread; otherwise the body (chunked or not) is
+    read here up to the limit and handed on whole, so no route ever holds more than `max_bytes` of it.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"0")
+        if not declared.isdigit() or int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        body = await self._read(receive)
+        if body is None:
+            await self._refuse(scope, receive, send)
+            return
+        await self.app(scope, _replay(body, receive), send)
+
+    async def _read(self, receive: Receive) -> bytes | None:
+        """The whole body, or None as soon as it grows past the limit (or the client went away)."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return None
+            chunk: bytes = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = ocpi_response(
+            http_status=413,
+            status_code=2000,
+            status_message=f"Request body too large: at most {self.max_bytes} bytes",
+        )
+        await response(scope, receive, send)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that yields the body read so far once, then passes through (disconnect detection)."""
+    pending = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def replay() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return replay

@@ -15,7 +15,15 @@ from fera.ocpi.envelope import ocpi_response
 from fera.ocpi.errors import InvalidParameters
 from fera.ocpi.types import DateTime, format_datetime
 
-__all__ = ["MAX_OFFSET", "MAX_PAGE_SIZE", "Page", "PageQuery", "page_query", "page_response", "required_date_from"]
+__all__ = [
+    "MAX_OFFSET",
+    "MAX_PAGE_SIZE",
+    "Page",
+    "PageQuery",
+    "page_query",
+    "page_response",
+    "required_date_from",
+]
 
 MAX_PAGE_SIZE = 100
 MAX_OFFSET = 2**31 - 1  # fits every database's integer: beyond it a peer gets 2001, never a 500

@@ -77,6 +77,7 @@ class SenderProfile:
 class JobState(StrEnum):
     QUEUED = "QUEUED"
     DONE = "DONE"
+    EXPIRED = "EXPIRED"  # its deadline came before the station's answer: not applied, REJECTED (or dropped)
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from fera.smartcharging.model import ProfileJob, ProfileRequest, SenderProfile
+from fera.smartcharging.model import JobState, ProfileJob, ProfileRequest, SenderProfile
 
 __all__ = ["ActiveProfileStore", "ProfileJobStore", "ProfileRequestStore", "SenderProfileStore"]
 
@@ -38,5 +38,5 @@ class SenderProfileStore(Protocol):
 
 class ProfileJobStore(Protocol):
     async def add(self, job: ProfileJob) -> None: ...
-    async def done(self, job_id: str) -> None: ...
+    async def done(self, job_id: str, state: JobState = JobState.DONE) -> None: ...
     async def queued(self) -> list[ProfileJob]: ...

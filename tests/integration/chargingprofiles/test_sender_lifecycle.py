@@ -8,12 +8,15 @@ import httpx
 import pytest
 
 from fera.cpo.chargingprofiles.stations import StationBehaviour
+from fera.ocpi.chargingprofiles.client import ChargingProfilesSenderClient
+from fera.ocpi.chargingprofiles.models import ChargingProfileResult, ChargingProfileResultType
 from fera.smartcharging.events import ProfileRequestFinished
 from fera.smartcharging.model import RequestState
 from tests.integration.chargingprofiles.setup import amps, location, seed, session
 from tests.nodes import NodeFactory, RunningNode, connect, role
 
 pytestmark = pytest.mark.timeout(60)
+REJECTED = ChargingProfileResult(result=ChargingProfileResultType.REJECTED)
 
 
 async def pair(node_factory: NodeFactory, **cpo_settings: object) -> tuple[RunningNode, RunningNode, str]:
@@ -28,18 +31,29 @@ async def test_timeout_then_late_result_is_still_recorded(node_factory: NodeFact
     cpo, emsp, cpo_id = await pair(node_factory, profile_result_timeout_s=1)
     assert emsp.node.profile_sender is not None and cpo.node.cpo_profiles is not None
     stations = cpo.node.cpo_profiles.stations.in_process
-    stations.behaviour["LOC1-E1"], stations.call_timeout = StationBehaviour.SILENT, 2.0
+    stations.behaviour["LOC1-E1"] = StationBehaviour.SILENT
     finished: list[RequestState] = []
 
     async def record(event: ProfileRequestFinished) -> None:
         finished.append(event.request.state)
 
+    async def lose_results(request: httpx.Request) -> None:  # FERA answers in time: lose that answer
+        if "/results/" in request.url.path:
+            raise httpx.ConnectError("network down", request=request)
+
+    cpo.node.http.event_hooks["request"].append(lose_results)
     emsp.node.events.subscribe(ProfileRequestFinished, record)
     request = await emsp.node.profile_sender.set_profile(cpo_id, "S1", amps((0, 16.0)))
     timed_out = await emsp.node.profile_sender.wait(request.id, timeout=10)
     assert timed_out.state is RequestState.TIMED_OUT and timed_out.result is None
+    await cpo.node.cpo_profiles.applier.drain()
 
-    await cpo.node.cpo_profiles.applier.drain()  # the station gives up; the CPO posts REJECTED, late
+    # A CPO that answers after its own timeout (not FERA): the late result is recorded, flagged late.
+    cpo.node.http.event_hooks["request"].remove(lose_results)
+    emsp_seen_by_cpo = next(p for p in await cpo.node.partners.list() if p.registered)
+    target = cpo.node.partners.peer_target(emsp_seen_by_cpo)
+    late_url = emsp.node.profile_sender.response_url(request.id)
+    await ChargingProfilesSenderClient(cpo.node.peer).post_result(target, late_url, REJECTED)
     late = await emsp.node.profile_sender.request(request.id)
     assert late is not None and late.state is RequestState.DONE and late.late
     assert late.result == {"result": "REJECTED"}

@@ -2,6 +2,13 @@
 
 Jobs of one session run one at a time (each recomputes the minimum of every sender's profile), jobs of
 different sessions run concurrently. `drain()` lets tests and shutdown wait for everything in flight.
+
+The announced `timeout` is a promise (spec: past it the Sender "can assume that the message might never be
+sent"): a job must be through the station by its deadline less a margin for the result POST. A job that
+waits too long behind the session's earlier jobs, or whose station stays silent, is not applied (no station
+call starts late; a call in flight is abandoned), is marked EXPIRED, and the sender gets REJECTED before its
+deadline. A job whose deadline has already passed (found at a restart) is marked EXPIRED and nobody is told:
+the sender gave up on it at that deadline.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from fera.ocpi.chargingprofiles.models import (
 from fera.ocpi.errors import PeerError
 from fera.ocpi.types import Role
 from fera.partners import PartnerService
-from fera.smartcharging.model import ProfileJob, RequestKind
+from fera.smartcharging.model import JobState, ProfileJob, RequestKind
 from fera.smartcharging.results import RESULT_MODELS
 from fera.store.protocols import Store
 
@@ -35,6 +42,8 @@ __all__ = ["ProfileApplier"]
 
 log = logging.getLogger(__name__)
 Result = ChargingProfileResultType
+# Time kept back from the deadline for the result POST: 2 s, or a fifth of a short timeout.
+RESULT_MARGIN_S = 2.0
 
 
 def _accepted(result: BaseModel) -> bool:
@@ -80,29 +89,69 @@ class ProfileApplier:
         await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def resume(self) -> None:
-        """After a restart: jobs within their deadline run; the others are dropped (sender timed out)."""
+        """After a restart: jobs within their deadline run; the others expire unannounced (sender gave up)."""
         async with self._store.unit_of_work() as uow:
             queued = await uow.profile_jobs.queued()
             for job in queued:
                 if job.deadline <= self._now():
-                    await uow.profile_jobs.done(job.id)
+                    await uow.profile_jobs.done(job.id, JobState.EXPIRED)
         for job in queued:
             if job.deadline > self._now():
                 self.submit(job)
 
+    def _seconds_left(self, job: ProfileJob, margin: bool = True) -> float:
+        """Until the job's deadline (less the result margin): how long the station work may still take."""
+        keep = min(RESULT_MARGIN_S, (job.deadline - job.created_at).total_seconds() / 5) if margin else 0.0
+        return (job.deadline - self._now()).total_seconds() - keep
+
     async def _run(self, job: ProfileJob) -> None:
         # One session's jobs and refreshes never interleave: each reads every profile and the last push.
-        async with self._locks[job.session_id.upper()]:
+        lock = self._locks[job.session_id.upper()]
+        try:
+            async with asyncio.timeout(self._seconds_left(job)):
+                await lock.acquire()
+        except TimeoutError:
+            await self._expire(job, "it waited for the session's earlier jobs")
+            return
+        try:
             session = await self._sessions.find(job.session_id)
-            result = _rejected(job.kind) if session is None else await self._apply(job, session)
+            result = await self._apply_in_time(job, session)
+            if result is None:
+                return
             async with self._store.unit_of_work() as uow:
                 await uow.profile_jobs.done(job.id)
             await self._post(job, result)
             if session is not None and job.kind is not RequestKind.GET:
                 await self._active.refresh(session)
+        finally:
+            lock.release()
         if session is not None and job.kind is not RequestKind.GET and _accepted(result):
             for listener in self.profiles_changed:
                 listener(session)
+
+    async def _apply_in_time(self, job: ProfileJob, session: SteerableSession | None) -> BaseModel | None:
+        """The station's answer as a result, or None when the deadline came first (the job expired).
+
+        A call abandoned at the deadline may still reach the station; FERA keeps its inputs unchanged then,
+        and the session's next TxProfile (any later set, clear or site change) restates them."""
+        if session is None:
+            return _rejected(job.kind)
+        try:
+            async with asyncio.timeout(self._seconds_left(job)):
+                return await self._apply(job, session)
+        except TimeoutError:
+            await self._expire(job, "the station did not answer in time")
+            return None
+        except Exception:  # a bug must not leave the job QUEUED and the sender waiting: REJECTED, logged
+            log.exception("%s on %s failed", job.kind.value, job.session_id)
+            return _rejected(job.kind)
+
+    async def _expire(self, job: ProfileJob, why: str) -> None:
+        """Not applied: recorded as EXPIRED, and REJECTED to the sender while its deadline still runs."""
+        log.warning("%s on %s expired unapplied: %s", job.kind.value, job.session_id, why)
+        async with self._store.unit_of_work() as uow:
+            await uow.profile_jobs.done(job.id, JobState.EXPIRED)
+        await self._post(job, _rejected(job.kind))
 
     async def resend(self, session_id: str) -> Result | None:
         """Send the session's TxProfile again from its current inputs (its local limit changed), and push
@@ -154,7 +203,8 @@ class ProfileApplier:
         if partner is None:
             return
         target = self._partners.peer_target(partner, from_role=Role.CPO)
-        try:
-            await self._client.post_result(target, job.response_url, result)
-        except PeerError as exc:  # OCPI has no retries: the sender relies on its timeout
-            log.warning("result of %s %s not delivered: %s", job.kind.value, job.session_id, exc)
+        try:  # past the deadline the sender no longer listens: the POST is bounded by it too
+            async with asyncio.timeout(max(self._seconds_left(job, margin=False), 0.0)):
+                await self._client.post_result(target, job.response_url, result)
+        except (PeerError, TimeoutError) as exc:  # OCPI has no retries: the sender relies on its timeout
+            log.warning("result of %s %s not delivered: %r", job.kind.value, job.session_id, exc)

@@ -181,9 +181,9 @@ class SqlProfileJobStore:
         )
         await self._session.flush()
 
-    async def done(self, job_id: str) -> None:
+    async def done(self, job_id: str, state: JobState = JobState.DONE) -> None:
         await self._session.execute(
-            update(ProfileJobRow).where(ProfileJobRow.id == job_id).values(state=JobState.DONE.value)
+            update(ProfileJobRow).where(ProfileJobRow.id == job_id).values(state=state.value)
         )
 
     async def queued(self) -> list[ProfileJob]:
