@@ -17,7 +17,7 @@ from fera.admin.routes import ADMIN_PATH, admin_guard
 from fera.ocpi.auth import Party
 from fera.ocpi.envelope import ocpi_response
 from fera.ocpi.errors import InvalidParameters, NotFound, PeerError, UnableToUseClientApi
-from fera.ocpi.types import Role
+from fera.ocpi.types import HttpUrl, Role
 from fera.partners import Partner, PartnerService
 
 __all__ = ["partners_admin_router"]
@@ -39,7 +39,7 @@ class Invite(BaseModel):
 
 
 class Register(BaseModel):
-    versions_url: Annotated[str, Field(min_length=1, max_length=255)]
+    versions_url: HttpUrl
     token_a: Annotated[str, Field(min_length=1, max_length=64)]
 
 

@@ -102,7 +102,7 @@ class PeerClient:
         headers = self._headers(target, functional)
         try:
             response = await self._http.request(method, url, json=json, params=params, headers=headers)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:  # InvalidURL: a URL the peer gave us
             self._record(target, method, url, f"error: {type(exc).__name__}")
             raise PeerError(target.name, url, f"{type(exc).__name__}: {exc}") from exc
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fera.smartcharging.model import (
@@ -187,7 +187,14 @@ class SqlProfileJobStore:
         )
 
     async def queued(self) -> list[ProfileJob]:
-        query = select(ProfileJobRow).where(ProfileJobRow.state == JobState.QUEUED.value)
+        return await self._jobs(ProfileJobRow.state == JobState.QUEUED.value)
+
+    async def for_session(self, session_id: str) -> list[ProfileJob]:
+        """Every job on the session, in any state (what became of each request), oldest first."""
+        return await self._jobs(ProfileJobRow.session_id == session_id)
+
+    async def _jobs(self, where: ColumnElement[bool]) -> list[ProfileJob]:
+        query = select(ProfileJobRow).where(where).order_by(ProfileJobRow.created_at)
         return [
             ProfileJob(
                 r.id,
@@ -200,5 +207,5 @@ class SqlProfileJobStore:
                 JobState(r.state),
                 r.payload,
             )
-            for r in await self._session.scalars(query.order_by(ProfileJobRow.created_at))
+            for r in await self._session.scalars(query)
         ]
