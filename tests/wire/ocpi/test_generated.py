@@ -138,7 +138,8 @@ async def _check(target: Target, prepared: requests.PreparedRequest) -> None:
     body = prepared.body
     assert body is None or isinstance(body, str | bytes)
     headers = {k: v if isinstance(v, str) else v.decode("latin-1") for k, v in prepared.headers.items()}
-    response = await target.http.request(prepared.method or "GET", prepared.url or "", headers=headers, content=body)
+    method, url = prepared.method or "GET", prepared.url or ""
+    response = await target.http.request(method, url, headers=headers, content=body)
     what = f"{prepared.method} {prepared.url} -> {response.status_code} {response.text[:300]}"
     assert response.status_code < 500, what
     if httpx.URL(prepared.url or "").path.startswith("/ocpi"):
