@@ -162,6 +162,7 @@ async def _check(target: Target, prepared: requests.PreparedRequest) -> None:
 
 
 def _generated_test(role_name: str) -> Any:
+    @pytest.mark.timeout(600)  # about 20 s each on a quiet 2-core machine; generous for a loaded one
     @pytest.mark.parametrize("target", [role_name], indirect=True)
     @settings(
         max_examples=EXAMPLES_PER_ROLE,
