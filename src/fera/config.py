@@ -235,7 +235,7 @@ class NodeConfig(BaseModel):
     # How long a partner must wait between two profile requests on one session (TOO_OFTEN below it).
     min_profile_interval_s: float = 0.0
     # Announced in every ChargingProfileResponse: how long a sender should wait for the result.
-    profile_result_timeout_s: int = 30
+    profile_result_timeout_s: Annotated[int, Field(ge=1, le=3600)] = 30
     contracts: list[ContractConfig] = Field(default_factory=list)
     delegations: list[DelegationConfig] = Field(default_factory=list)
     sites: list[SiteConfig] = Field(default_factory=list)
