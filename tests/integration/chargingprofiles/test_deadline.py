@@ -19,17 +19,24 @@ TIMEOUT_S = 6  # the job gives up 1.2 s before: room for the result POST on a lo
 
 
 class RecordingStations(InProcessStations):
-    """The in-process station, noting when each SetChargingProfile reached it."""
+    """The in-process station, noting when each command that changes its profiles reached it."""
 
     def __init__(self) -> None:
         super().__init__(call_timeout=600.0)  # silent means silent far beyond any deadline
         self.calls: list[datetime] = []
+        self.called = asyncio.Event()
 
     async def set_tx_profile(
         self, station_id: str, evse_id: int, transaction_id: str, profile: OcppChargingProfile
     ) -> ProfileResult:
         self.calls.append(datetime.now(UTC))
+        self.called.set()
         return await super().set_tx_profile(station_id, evse_id, transaction_id, profile)
+
+    async def clear_tx_profile(self, station_id: str, evse_id: int, transaction_id: str) -> ProfileResult:
+        self.calls.append(datetime.now(UTC))
+        self.called.set()
+        return await super().clear_tx_profile(station_id, evse_id, transaction_id)
 
 
 async def pair(node_factory: NodeFactory) -> tuple[RunningNode, RunningNode, str, RecordingStations]:
@@ -44,29 +51,47 @@ async def pair(node_factory: NodeFactory) -> tuple[RunningNode, RunningNode, str
     return cpo, emsp, partner.id, stations
 
 
-async def test_silent_station_and_queued_jobs_get_rejected_before_the_deadline(
-    node_factory: NodeFactory,
-) -> None:
-    cpo, emsp, cpo_id, stations = await pair(node_factory)
-    sender = emsp.node.profile_sender
-    assert sender is not None and cpo.node.cpo_profiles is not None
+async def answered_in_time(emsp: RunningNode, request_id: str) -> None:
+    """The CPO's own REJECTED arrived before the sender's deadline (not the sender's timer)."""
+    assert emsp.node.profile_sender is not None
+    done = await emsp.node.profile_sender.wait(request_id, timeout=TIMEOUT_S * 10)
+    assert done.state is RequestState.DONE and not done.late
+    assert done.result == {"result": "REJECTED"}
+    assert done.result_at is not None and done.responded_at is not None
+    assert (done.result_at - done.responded_at).total_seconds() < TIMEOUT_S
 
-    first = await sender.set_profile(cpo_id, "S1", amps((0, 16.0)))
-    second = await sender.set_profile(cpo_id, "S1", amps((0, 10.0)))  # waits behind the first
-    results = [await sender.wait(r.id, timeout=TIMEOUT_S * 10) for r in (first, second)]
+
+async def test_silent_station_is_abandoned_and_rejected_in_time(node_factory: NodeFactory) -> None:
+    cpo, emsp, cpo_id, stations = await pair(node_factory)
+    assert emsp.node.profile_sender is not None and cpo.node.cpo_profiles is not None
+
+    request = await emsp.node.profile_sender.set_profile(cpo_id, "S1", amps((0, 16.0)))
+    await answered_in_time(emsp, request.id)
     await cpo.node.cpo_profiles.applier.drain()
 
-    for done in results:  # answered, in time, by the CPO (not by the sender's own timer)
-        assert done.state is RequestState.DONE and not done.late
-        assert done.result == {"result": "REJECTED"}
-        assert done.result_at is not None and done.responded_at is not None
-        assert (done.result_at - done.responded_at).total_seconds() < TIMEOUT_S
     async with cpo.node.database.unit_of_work() as uow:
-        jobs = await uow.profile_jobs.for_session("S1")
-    assert [job.state for job in jobs] == [JobState.EXPIRED, JobState.EXPIRED]
-    # Only the first job reached the (silent) station; none started after its deadline.
-    assert len(stations.calls) == 1 and stations.calls[0] < jobs[0].deadline
+        (job,) = await uow.profile_jobs.for_session("S1")
+    assert job.state is JobState.EXPIRED
+    assert len(stations.calls) == 1 and stations.calls[0] < job.deadline  # called in time, never answered
     assert list(stations.stack("LOC1-E1")) == []
+
+
+async def test_a_job_behind_a_busy_session_never_reaches_the_station(node_factory: NodeFactory) -> None:
+    cpo, emsp, cpo_id, stations = await pair(node_factory)
+    assert emsp.node.profile_sender is not None and cpo.node.cpo_profiles is not None
+    applier = cpo.node.cpo_profiles.applier
+    busy = asyncio.create_task(applier.resend("S1"))  # e.g. a site-limit change, stuck on the silent station
+    await asyncio.wait_for(stations.called.wait(), timeout=30)
+
+    request = await emsp.node.profile_sender.set_profile(cpo_id, "S1", amps((0, 16.0)))
+    await answered_in_time(emsp, request.id)
+    busy.cancel()
+    await asyncio.gather(busy, return_exceptions=True)
+
+    async with cpo.node.database.unit_of_work() as uow:
+        (job,) = await uow.profile_jobs.for_session("S1")
+    assert job.state is JobState.EXPIRED
+    assert len(stations.calls) == 1  # only the resend's: the job gave up waiting for the session's lock
 
 
 async def test_a_job_found_past_its_deadline_expires_unannounced(node_factory: NodeFactory) -> None:

@@ -44,6 +44,9 @@ log = logging.getLogger(__name__)
 Result = ChargingProfileResultType
 # Time kept back from the deadline for the result POST: 2 s, or a fifth of a short timeout.
 RESULT_MARGIN_S = 2.0
+# A station call is only started with at least this much time left (1 s, or a tenth of a short timeout):
+# one abandoned a moment later could still be applied by the station after the sender was told REJECTED.
+STATION_MINIMUM_S = 1.0
 
 
 def _accepted(result: BaseModel) -> bool:
@@ -52,6 +55,11 @@ def _accepted(result: BaseModel) -> bool:
 
 def _rejected(kind: RequestKind) -> BaseModel:
     return RESULT_MODELS[kind].model_validate({"result": Result.REJECTED.value})
+
+
+def _timeout_s(job: ProfileJob) -> float:
+    """The `timeout` announced for the job."""
+    return (job.deadline - job.created_at).total_seconds()
 
 
 class ProfileApplier:
@@ -101,7 +109,7 @@ class ProfileApplier:
 
     def _seconds_left(self, job: ProfileJob, margin: bool = True) -> float:
         """Until the job's deadline (less the result margin): how long the station work may still take."""
-        keep = min(RESULT_MARGIN_S, (job.deadline - job.created_at).total_seconds() / 5) if margin else 0.0
+        keep = min(RESULT_MARGIN_S, _timeout_s(job) / 5) if margin else 0.0
         return (job.deadline - self._now()).total_seconds() - keep
 
     async def _run(self, job: ProfileJob) -> None:
@@ -136,6 +144,9 @@ class ProfileApplier:
         and the session's next TxProfile (any later set, clear or site change) restates them."""
         if session is None:
             return _rejected(job.kind)
+        if self._seconds_left(job) < min(STATION_MINIMUM_S, _timeout_s(job) / 10):
+            await self._expire(job, "too little time was left for the station")
+            return None
         try:
             async with asyncio.timeout(self._seconds_left(job)):
                 return await self._apply(job, session)
