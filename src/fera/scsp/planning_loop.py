@@ -122,7 +122,8 @@ class SteeringPlanner:
 
     async def settle(self, timeout: float = 30.0) -> None:
         """Until no re-plan is pending or running (tests, demo reports)."""
-        await asyncio.wait_for(self._idle.wait(), timeout)
+        async with asyncio.timeout(timeout):
+            await self._idle.wait()
 
     async def set_preferences(self, key: SessionKey, preferences: ChargingPreferences) -> bool:
         known = self.known.get(key)

@@ -90,7 +90,8 @@ class ProfileSender:
                 request_id, None
             )  # final: nobody needs the event (no growth on a long-running node)
             return request
-        await asyncio.wait_for(event.wait(), timeout)  # a timeout leaves the event to other waiters
+        async with asyncio.timeout(timeout):  # a timeout leaves the event to other waiters
+            await event.wait()
         return await self._load(request_id)
 
     async def request(self, request_id: str) -> ProfileRequest | None:

@@ -45,8 +45,11 @@ class SimClock:
 
     async def wait(self, event: asyncio.Event, until: datetime) -> bool:
         """Wait for `event` until simulated `until`; whether the event came first."""
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation that arrives as
+        # the event is set, and a cancelled simulation then runs on.
         try:
-            await asyncio.wait_for(event.wait(), self.real_seconds(until))
+            async with asyncio.timeout(self.real_seconds(until)):
+                await event.wait()
         except TimeoutError:
             return False
         return True
