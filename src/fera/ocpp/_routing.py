@@ -28,5 +28,5 @@ def is_call(raw: str) -> bool:
     """Whether a frame is an OCPP CALL (a request), as opposed to an answer or garbage."""
     try:
         return bool(json.loads(raw)[0] == 2)
-    except (ValueError, TypeError, IndexError, KeyError):
+    except (ValueError, TypeError, IndexError, KeyError, RecursionError):
         return False

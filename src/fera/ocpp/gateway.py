@@ -12,6 +12,7 @@ from typing import Protocol, TypeVar
 from ocpp.exceptions import OCPPError
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
+from websockets.frames import CloseCode
 from websockets.headers import build_www_authenticate_basic
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
@@ -29,6 +30,9 @@ __all__ = ["OcppGateway"]
 
 LOGGER = logging.getLogger(__name__)
 SUBPROTOCOLS = (Subprotocol("ocpp2.0.1"), Subprotocol("ocpp1.6"))
+# The largest frame a station may send; websockets closes the connection with 1009 (message too big) above it.
+# OCPP messages are small: the biggest (a 2.0.1 NotifyReport, a SetChargingProfile) stay far below this.
+MAX_FRAME_BYTES = 1 << 20
 T = TypeVar("T")
 # What a station may answer that still means "no": a CallError, silence, a dropped line, a malformed reply.
 _STATION_FAILURES = (OCPPError, TimeoutError, ConnectionClosed, KeyError, ValueError)
@@ -76,7 +80,12 @@ async def _serve(
     worker = asyncio.create_task(_handle_calls(station, calls))
     try:
         async for frame in connection:
-            raw = frame if isinstance(frame, str) else frame.decode()
+            # OCPP-J sends text frames (websockets closes with 1007 on invalid UTF-8 in those); a binary frame
+            # is read as the same UTF-8 text, tolerated as some stations send them, unless it isn't UTF-8.
+            raw = frame if isinstance(frame, str) else _text(frame)
+            if raw is None:
+                await connection.close(CloseCode.INVALID_DATA, "OCPP-J frames are UTF-8 text")
+                break
             received(raw)
             if is_call(raw):
                 calls.put_nowait(raw)
@@ -87,6 +96,13 @@ async def _serve(
     finally:
         calls.put_nowait(None)
         await worker
+
+
+def _text(frame: bytes) -> str | None:
+    try:
+        return frame.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 class OcppGateway:
@@ -115,7 +131,12 @@ class OcppGateway:
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
         """Listen; returns the actual port (pass 0 for a free one)."""
         self._server = await serve(
-            self._handle, host, port, subprotocols=list(SUBPROTOCOLS), process_request=self._admit
+            self._handle,
+            host,
+            port,
+            subprotocols=list(SUBPROTOCOLS),
+            process_request=self._admit,
+            max_size=MAX_FRAME_BYTES,
         )
         return int(self._server.sockets[0].getsockname()[1])
 

@@ -10,6 +10,7 @@ from ocpp.v16 import ChargePoint, call, call_result
 from ocpp.v16.enums import Action, AuthorizationStatus, RegistrationStatus
 
 from fera.charging import OcppChargingProfile
+from fera.ocpp._frames import route_frame
 from fera.ocpp._inventory import INVENTORY_FAILURES, LOGGER, spawn
 from fera.ocpp._meter import read_meter_values
 from fera.ocpp._profiles import composite_from_wire, profile_to_wire, tx_profile
@@ -45,6 +46,9 @@ class StationV16(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hints
         self._connector_of: dict[int, int] = {}  # running transaction id -> connector id
         self._tasks: set[asyncio.Task[None]] = set()
         self.booted = False
+
+    async def route_message(self, raw: str) -> None:
+        await route_frame(self, raw)  # the library's routing, with malformed frames answered (see _frames)
 
     @on(Action.boot_notification)
     async def on_boot_notification(

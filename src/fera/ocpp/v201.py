@@ -11,6 +11,7 @@ from ocpp.v201 import ChargePoint, call, call_result
 from ocpp.v201.enums import Action, AuthorizationStatusEnumType, RegistrationStatusEnumType
 
 from fera.charging import OcppChargingProfile
+from fera.ocpp._frames import route_frame
 from fera.ocpp._inventory import INVENTORY_FAILURES, INVENTORY_REQUEST_ID, LOGGER, inventory, spawn
 from fera.ocpp._meter import MeterReading, read_meter_values
 from fera.ocpp._profiles import composite_from_wire, profile_to_wire, tx_profile
@@ -48,6 +49,9 @@ class StationV201(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hint
         self._transactions: dict[str, _Transaction] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.booted = False
+
+    async def route_message(self, raw: str) -> None:
+        await route_frame(self, raw)  # the library's routing, with malformed frames answered (see _frames)
 
     @on(Action.boot_notification)
     async def on_boot_notification(
