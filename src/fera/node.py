@@ -15,6 +15,7 @@ from fera.admin import FlexibilitySource, admin_router, partners_admin_router
 from fera.clock import Clock
 from fera.config import NodeConfig
 from fera.events import EventBus
+from fera.exchange.hubs import hub_aware
 from fera.ocpi.app import BodyLimitMiddleware, NormalisePathMiddleware, install_error_handlers
 from fera.ocpi.auth import Authenticator
 from fera.ocpi.credentials import CREDENTIALS_PATH, CredentialsClient, credentials_router
@@ -75,7 +76,7 @@ class Node:
         self.contacts = ContactLog(self.database)  # partner health, for `fera status`
         self.peer.observer = self.contacts.observe
         self.partners = partner_service(config, self.database, self.peer)
-        self.auth = Authenticator(self.partners.resolve)
+        self.auth = Authenticator(hub_aware(self.partners.resolve, self.database))
         self.events = EventBus()
         self.signals = SignalBoard(self.database, self.events)
         self.flexibility: FlexibilitySource | None = None  # set by the SCSP planner

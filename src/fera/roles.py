@@ -21,19 +21,21 @@ def _factories() -> dict[Role, list[MountFactory]]:
     from fera.cpo.chargingprofiles.module import cpo_chargingprofiles_mounts
     from fera.emsp import emsp_mounts
     from fera.emsp.chargingprofiles_module import emsp_chargingprofiles_mounts
+    from fera.exchange.hubs import hubclientinfo_mounts
     from fera.scsp import scsp_mounts
     from fera.scsp.planning_module import planning_mounts
     from fera.smartcharging.module import sender_chargingprofiles_mounts
 
     return {
-        Role.CPO: [cpo_mounts, cpo_chargingprofiles_mounts],
+        Role.CPO: [cpo_mounts, cpo_chargingprofiles_mounts, hubclientinfo_mounts],
         Role.EMSP: [
             emsp_mounts,
             sender_chargingprofiles_mounts,
             emsp_chargingprofiles_mounts,
             planning_mounts,
+            hubclientinfo_mounts,
         ],
-        Role.SCSP: [scsp_mounts, sender_chargingprofiles_mounts, planning_mounts],
+        Role.SCSP: [scsp_mounts, sender_chargingprofiles_mounts, planning_mounts, hubclientinfo_mounts],
     }
 
 

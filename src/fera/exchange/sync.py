@@ -1,5 +1,6 @@
 """Resynchronisation by pulling the owner's lists (pagination, `date_from`): after a (re)registration and
-on demand. Only objects of the partner's own parties are kept (spec: the owner is read from each object)."""
+on demand. Only objects of the partner's own parties are kept (spec: the owner is read from each object),
+except from a hub: its lists merge the objects of the parties behind it (OCPI 2.2.1 "GET All via hub")."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 from fera.ocpi.errors import OcpiError, PeerError
 from fera.ocpi.peer import PeerTarget
+from fera.ocpi.types import Role
 from fera.partners import Partner, PartnerService
 
 __all__ = ["Puller", "Sync", "SyncReport"]
@@ -94,7 +96,9 @@ class Sync:
 
 
 def _owned_by(partner: Partner, obj: Any) -> bool:
-    return any(p.is_(obj.country_code, obj.party_id) for p in partner.parties())
+    parties = partner.parties()
+    hub = any(p.role is Role.HUB for p in parties)
+    return hub or any(p.is_(obj.country_code, obj.party_id) for p in parties)
 
 
 async def _ingest(puller: Puller, partner: Partner, obj: Any) -> bool:

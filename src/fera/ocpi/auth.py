@@ -52,17 +52,31 @@ class Party:
 
 @dataclass(frozen=True)
 class Caller:
-    """The authenticated partner platform behind a request, with the roles it registered."""
+    """The authenticated partner platform behind a request, with the roles it registered.
+
+    A hub (role HUB) also acts for the parties behind it: those its ClientInfo named (`behind`) and the
+    party its OCPI-from-* headers name on each request (OCPI 2.2.1 routes other parties' objects through it).
+    """
 
     partner_id: str
     token_kind: TokenKind
     roles: tuple[Party, ...] = ()
     from_party: Party | None = None  # from OCPI-from-* on functional modules
     to_party: tuple[str, str] | None = field(default=None)  # (country_code, party_id) from OCPI-to-*
+    behind: tuple[Party, ...] = ()  # a hub's: the parties its ClientInfo lists
 
     def owns(self, country_code: str, party_id: str) -> bool:
         """May this caller act for the party (client-owned object URLs, CdrToken owner)?"""
-        return any(p.is_(country_code, party_id) for p in self.roles)
+        if any(p.is_(country_code, party_id) for p in self.roles):
+            return True
+        if not self.is_hub:
+            return False
+        routed = self.from_party is not None and self.from_party.is_(country_code, party_id)
+        return routed or any(p.is_(country_code, party_id) for p in self.behind)
+
+    @property
+    def is_hub(self) -> bool:
+        return self.has_role(Role.HUB)
 
     def has_role(self, role: Role) -> bool:
         return any(p.role is role for p in self.roles)
@@ -147,7 +161,10 @@ def _with_routing(caller: Caller, request: Request) -> Caller:
     from_cc, from_pid = h.get("ocpi-from-country-code"), h.get("ocpi-from-party-id")
     from_party = None
     if from_cc and from_pid:
-        from_party = next((p for p in caller.roles if p.is_(from_cc, from_pid)), None)
+        known = (*caller.roles, *caller.behind)
+        from_party = next((p for p in known if p.is_(from_cc, from_pid)), None)
+        if from_party is None and caller.is_hub:  # a party the hub hasn't announced: routed all the same
+            from_party = Party(from_cc, from_pid, Role.OTHER)
         if from_party is None:
             raise InvalidParameters(f"OCPI-from {from_cc}*{from_pid} is not a role of the caller")
     to_cc, to_pid = h.get("ocpi-to-country-code"), h.get("ocpi-to-party-id")

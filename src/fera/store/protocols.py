@@ -10,6 +10,7 @@ from fera.ocpi.locations.models import Location
 from fera.ocpi.pagination import Page
 from fera.ocpi.sessions.models import ChargingPreferences, Session
 from fera.ocpi.tokens.models import Token
+from fera.store.hub_protocols import HubClientInfoStore
 from fera.store.profile_protocols import (
     ActiveProfileStore,
     ProfileJobStore,
@@ -69,6 +70,8 @@ class UnitOfWork(Protocol):
     def tokens(self) -> TokenStore: ...
     @property
     def forwards(self) -> ForwardedSessionStore: ...
+    @property
+    def hub_client_infos(self) -> HubClientInfoStore: ...
     @property
     def profile_requests(self) -> ProfileRequestStore: ...
     @property

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from fera.store.sqlalchemy.forwards import SqlForwardedSessionStore
+from fera.store.sqlalchemy.hubs import SqlHubClientInfoStore
 from fera.store.sqlalchemy.locations import SqlLocationStore
 from fera.store.sqlalchemy.partners import SqlPartnerStore
 from fera.store.sqlalchemy.profiles import (
@@ -40,6 +41,7 @@ class SqlUnitOfWork:
         self.sessions = SqlSessionStore(session)
         self.tokens = SqlTokenStore(session)
         self.forwards = SqlForwardedSessionStore(session)
+        self.hub_client_infos = SqlHubClientInfoStore(session)
         self.profile_requests = SqlProfileRequestStore(session)
         self.active_profiles = SqlActiveProfileStore(session)
         self.sender_profiles = SqlSenderProfileStore(session)

@@ -1,8 +1,12 @@
-"""ForwardedSessionStore on SQLAlchemy: the eMSP's own session ids towards its SCSP delegate."""
+"""ForwardedSessionStore on SQLAlchemy: the eMSP's own session ids towards its SCSP delegate.
+
+The CPO's ids are kept exactly as the CPO sent them (the eMSP relays them back to it, and a CiString is
+compared case-insensitively but never rewritten); lookups compare them upper-cased.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fera.ocpi.pagination import Page
@@ -23,9 +27,9 @@ class SqlForwardedSessionStore:
             ForwardedSessionRow(
                 id=forwarded.id,
                 cpo_partner_id=forwarded.cpo_partner_id,
-                country_code=forwarded.country_code.upper(),
-                party_id=forwarded.party_id.upper(),
-                session_id=forwarded.session_id.upper(),
+                country_code=forwarded.country_code,
+                party_id=forwarded.party_id,
+                session_id=forwarded.session_id,
                 scsp_partner_id=forwarded.scsp_partner_id,
             )
         )
@@ -42,9 +46,9 @@ class SqlForwardedSessionStore:
     ) -> list[ForwardedSession]:
         query = select(ForwardedSessionRow).where(
             ForwardedSessionRow.cpo_partner_id == cpo_partner_id,
-            ForwardedSessionRow.country_code == country_code.upper(),
-            ForwardedSessionRow.party_id == party_id.upper(),
-            ForwardedSessionRow.session_id == session_id.upper(),
+            func.upper(ForwardedSessionRow.country_code) == country_code.upper(),
+            func.upper(ForwardedSessionRow.party_id) == party_id.upper(),
+            func.upper(ForwardedSessionRow.session_id) == session_id.upper(),
         )
         return [_record(r) for r in (await self._session.scalars(query.order_by(ForwardedSessionRow.pk)))]
 
@@ -64,9 +68,9 @@ class SqlForwardedSessionStore:
 def _same_session() -> ColumnElement[bool]:
     return and_(
         SessionRow.partner_id == ForwardedSessionRow.cpo_partner_id,
-        SessionRow.country_code == ForwardedSessionRow.country_code,
-        SessionRow.party_id == ForwardedSessionRow.party_id,
-        SessionRow.id == ForwardedSessionRow.session_id,
+        SessionRow.country_code == func.upper(ForwardedSessionRow.country_code),
+        SessionRow.party_id == func.upper(ForwardedSessionRow.party_id),
+        SessionRow.id == func.upper(ForwardedSessionRow.session_id),
     )
 
 

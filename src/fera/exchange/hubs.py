@@ -1,0 +1,71 @@
+"""Hubs: the HubClientInfo Receiver (which parties sit behind a hub partner) and hub-aware callers.
+
+OCPI 2.2.1 routes other parties' objects through a hub: a hub partner registers only its own HUB role and
+tells its clients who is behind it with ClientInfo pushes. A calling hub acts for those parties, and for the
+party its OCPI-from-* headers name (`Caller.owns`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from fera.exchange._checks import check_same
+from fera.exchange.context import exchange_of, interface_path
+from fera.ocpi.auth import Caller, Party
+from fera.ocpi.errors import InvalidParameters, NotFound
+from fera.ocpi.hubclientinfo import ClientInfo, hubclientinfo_receiver_router
+from fera.ocpi.versions import InterfaceRole, ModuleID
+from fera.store.protocols import Store
+
+if TYPE_CHECKING:
+    from fera.node import ModuleMount, Node
+
+__all__ = ["HubClients", "hub_aware", "hubclientinfo_mounts"]
+
+Resolve = Callable[[str], Awaitable[Caller | None]]
+
+
+class HubClients:
+    """Implements `HubClientInfoReceiver`: only a hub partner (role HUB) pushes ClientInfo, of its own."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def get(self, caller: Caller, country_code: str, party_id: str) -> ClientInfo:
+        async with self._store.unit_of_work() as uow:
+            info = await uow.hub_client_infos.get(caller.partner_id, country_code, party_id)
+        if info is None:
+            raise NotFound(f"No ClientInfo for {country_code}*{party_id}")
+        return info
+
+    async def put(self, caller: Caller, country_code: str, party_id: str, info: ClientInfo) -> bool:
+        if not caller.is_hub:
+            raise InvalidParameters("Only a hub (a partner with role HUB) sends ClientInfo")
+        check_same("country_code", country_code, info.country_code)
+        check_same("party_id", party_id, info.party_id)
+        async with self._store.unit_of_work() as uow:
+            return await uow.hub_client_infos.put(caller.partner_id, info)
+
+
+def hub_aware(resolve: Resolve, store: Store) -> Resolve:
+    """`resolve` (token hash -> Caller), with a hub caller's parties behind it filled in."""
+
+    async def resolve_with_hub(token_hash: str) -> Caller | None:
+        caller = await resolve(token_hash)
+        if caller is None or not caller.is_hub:
+            return caller
+        async with store.unit_of_work() as uow:
+            infos = await uow.hub_client_infos.of_hub(caller.partner_id)
+        return replace(caller, behind=tuple(Party(i.country_code, i.party_id, i.role) for i in infos))
+
+    return resolve_with_hub
+
+
+def hubclientinfo_mounts(node: Node) -> list[ModuleMount]:
+    """Every role is a hub's client: each hosts the Receiver (mounted once per node)."""
+    exchange = exchange_of(node)
+    path = interface_path(InterfaceRole.RECEIVER, ModuleID.HUB_CLIENT_INFO)
+    router = hubclientinfo_receiver_router(node.auth, HubClients(node.database), path)
+    return [exchange.mount(ModuleID.HUB_CLIENT_INFO, InterfaceRole.RECEIVER, path, router)]

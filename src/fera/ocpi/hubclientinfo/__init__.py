@@ -1,0 +1,7 @@
+"""OCPI 2.2.1 hubclientinfo module: which parties sit behind a hub (the Receiver every client hosts)."""
+
+from fera.ocpi.hubclientinfo.models import ClientInfo, ConnectionStatus
+from fera.ocpi.hubclientinfo.routes import hubclientinfo_receiver_router
+from fera.ocpi.hubclientinfo.service import HubClientInfoReceiver
+
+__all__ = ["ClientInfo", "ConnectionStatus", "HubClientInfoReceiver", "hubclientinfo_receiver_router"]

@@ -1,0 +1,173 @@
+"""Behind a hub: FERA keeps the objects of the parties behind it, knows them from ClientInfo, and relays the
+ids it did not issue exactly as received (a CiString compares case-insensitively but is never rewritten)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from fera.config import DelegationConfig
+from fera.ocpi.types import Role
+from fera.store.records import Visibility, Window
+from tests.integration.hub import TOKEN_A, FakeHub, call_fera, running_hub
+from tests.integration.test_sessions_support import auth, ex_of, location_json, outbound_token, settle
+from tests.nodes import NodeFactory, RunningNode, connect, role
+
+EMSP = ("NL", "EMS")
+RECEIVER = "/ocpi/2.2.1/receiver"
+
+
+def hub_locations() -> list[dict[str, Any]]:
+    """25 locations of each of two CPO parties behind the hub."""
+    return [
+        location_json(f"LOC-{party}-{i:02}") | {"party_id": party}
+        for party in ("CPA", "CPB")
+        for i in range(25)
+    ]
+
+
+def session_json(session_id: str) -> dict[str, Any]:
+    return {
+        "country_code": "NL",
+        "party_id": "CPA",
+        "id": session_id,
+        "start_date_time": "2030-01-01T07:00:00Z",
+        "kwh": 0,
+        "cdr_token": {
+            "country_code": "NL",
+            "party_id": "EMS",
+            "uid": "TOK1",
+            "type": "RFID",
+            "contract_id": "NL-EMS-C1",
+        },
+        "auth_method": "WHITELIST",
+        "location_id": "LOC-CPA-00",
+        "evse_uid": "LOC-CPA-00-E1",
+        "connector_id": "1",
+        "currency": "EUR",
+        "status": "ACTIVE",
+        "last_updated": "2030-01-01T07:00:00Z",
+    }
+
+
+def client_info(party: str, role_: str = "CPO") -> dict[str, Any]:
+    return {
+        "country_code": "NL",
+        "party_id": party,
+        "role": role_,
+        "status": "CONNECTED",
+        "last_updated": "2030-01-01T07:00:00Z",
+    }
+
+
+async def registered(emsp: RunningNode, hub: FakeHub) -> str:
+    partner = await emsp.node.partners.register_with(hub.versions_url, TOKEN_A, name="hub")
+    assert [r.role for r in partner.roles] == [Role.HUB]
+    await settle(emsp)
+    return partner.id
+
+
+async def test_sync_keeps_the_locations_of_the_parties_behind_the_hub(node_factory: NodeFactory) -> None:
+    emsp = await node_factory(role("EMSP", party="EMS"), name="emsp")
+    async with running_hub(hub_locations()) as hub:
+        hub_id = await registered(emsp, hub)
+    async with ex_of(emsp).store.unit_of_work() as uow:
+        page = await uow.locations.page(hub_id, Visibility(all_locations=True), Window(0, 1000))
+    assert page.total == 50
+    assert sorted({(loc.party_id, loc.id) for loc in page.items})[::25] == [
+        ("CPA", "LOC-CPA-00"),
+        ("CPB", "LOC-CPB-00"),
+    ]
+
+
+async def test_client_info_is_stored_and_read_back(node_factory: NodeFactory) -> None:
+    emsp = await node_factory(role("EMSP", party="EMS"), name="emsp")
+    url = f"{emsp.url}/ocpi/2.2.1/receiver/hubclientinfo/NL/CPB"
+    async with running_hub([]) as hub:
+        await registered(emsp, hub)
+        async with httpx.AsyncClient(timeout=10) as client:
+            created = await client.put(url, json=client_info("CPB"), headers=hub.auth())
+            updated = await client.put(
+                url, json=client_info("CPB") | {"status": "OFFLINE"}, headers=hub.auth()
+            )
+            got = await client.get(url.replace("CPB", "cpb"), headers=hub.auth())
+            unknown = await client.get(url.replace("CPB", "XYZ"), headers=hub.auth())
+            mismatch = await client.put(url, json=client_info("CPC"), headers=hub.auth())
+    assert (created.status_code, updated.status_code) == (201, 200)
+    assert got.json()["data"] == client_info("CPB") | {"status": "OFFLINE"}
+    assert (unknown.status_code, unknown.json()["status_code"]) == (404, 2000)
+    assert mismatch.json()["status_code"] == 2001
+
+
+async def test_only_a_hub_sends_client_info(node_factory: NodeFactory) -> None:
+    emsp = await node_factory(role("EMSP", party="EMS"), name="emsp")
+    cpo = await node_factory(role("CPO", party="CPO"), name="cpo")
+    await connect(emsp, cpo)
+    url = f"{emsp.url}/ocpi/2.2.1/receiver/hubclientinfo/NL/CPB"
+    async with httpx.AsyncClient(timeout=10) as client:
+        refused = await client.put(
+            url, json=client_info("CPB"), headers=auth(await outbound_token(cpo, "EMS"))
+        )
+    assert (refused.status_code, refused.json()["status_code"]) == (200, 2001)
+
+
+async def test_pushes_of_parties_behind_the_hub(node_factory: NodeFactory) -> None:
+    emsp = await node_factory(role("EMSP", party="EMS"), name="emsp")
+    async with running_hub([]) as hub:
+        await registered(emsp, hub)
+        loc_url = f"{emsp.url}{RECEIVER}/locations/NL/CPA/LOC-CPA-07"
+        body = location_json("LOC-CPA-07") | {"party_id": "CPA"}
+        routed = await call_fera(hub, "PUT", loc_url, body, from_party=("NL", "CPA"), to=EMSP)
+        unrouted = await call_fera(hub, "PUT", loc_url, body, from_party=None, to=EMSP)
+        await call_fera(
+            hub,
+            "PUT",
+            f"{emsp.url}/ocpi/2.2.1/receiver/hubclientinfo/NL/CPA",
+            client_info("CPA"),
+            from_party=None,
+            to=EMSP,
+        )
+        announced = await call_fera(hub, "PUT", loc_url, body, from_party=None, to=EMSP)
+    assert routed.status_code == 201 and routed.json()["status_code"] == 1000
+    assert unrouted.status_code == 404  # neither routed for NL*CPA nor announced: another party's object
+    assert announced.status_code == 200 and announced.json()["status_code"] == 1000
+
+
+async def test_relayed_session_id_is_the_cpos_exactly(node_factory: NodeFactory) -> None:
+    emsp = await node_factory(
+        role("EMSP", party="EMS"), name="emsp", delegations=[DelegationConfig(scsp="NL*SCS")]
+    )
+    scsp = await node_factory(role("SCSP", party="SCS"), name="scsp", plan_sessions=False)
+    await connect(scsp, emsp)
+    async with running_hub([]) as hub:
+        hub_id = await registered(emsp, hub)
+        put = await call_fera(
+            hub,
+            "PUT",
+            f"{emsp.url}{RECEIVER}/sessions/NL/CPA/MOCK-2601940c",
+            session_json("MOCK-2601940c"),
+            from_party=("NL", "CPA"),
+            to=EMSP,
+        )
+        assert put.status_code == 201
+        await settle(emsp)
+        async with emsp.node.database.unit_of_work() as uow:
+            (forward,) = await uow.forwards.by_source(hub_id, "nl", "cpa", "mock-2601940C")
+        assert forward.session_id == "MOCK-2601940c"
+        async with httpx.AsyncClient(timeout=10) as client:
+            answer = await client.put(
+                f"{emsp.url}/ocpi/2.2.1/sender/sessions/{forward.id}/charging_preferences",
+                json={"profile_type": "FAST"},
+                headers=auth(await outbound_token(scsp, "EMS")),
+            )
+    assert answer.json()["data"] == "ACCEPTED"
+    (relayed,) = hub.relayed
+    assert relayed.path == "/ocpi/2.2.1/sessions/MOCK-2601940c/charging_preferences"
+    headers = {k: v for k, v in relayed.headers.items() if k.startswith("ocpi-")}
+    assert headers == {
+        "ocpi-from-country-code": "NL",
+        "ocpi-from-party-id": "EMS",
+        "ocpi-to-country-code": "NL",
+        "ocpi-to-party-id": "CPA",
+    }
