@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse
 from fera.server import bind
 
 TOKEN_A, TOKEN_C = "hub-token-a", "hub-token-c"  # what FERA presents to the hub (A, then C)
-HUB_ROLE = {"role": "HUB", "country_code": "DE", "party_id": "HUB", "business_details": {"name": "Hub"}}
+HUB_ROLE = {"role": "HUB", "country_code": "DE", "party_id": "hUb", "business_details": {"name": "Hub"}}
 
 
 @dataclass

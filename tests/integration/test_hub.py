@@ -63,7 +63,7 @@ def client_info(party: str, role_: str = "CPO") -> dict[str, Any]:
 
 async def registered(emsp: RunningNode, hub: FakeHub) -> str:
     partner = await emsp.node.partners.register_with(hub.versions_url, TOKEN_A, name="hub")
-    assert [r.role for r in partner.roles] == [Role.HUB]
+    assert [(r.role, r.party_id) for r in partner.roles] == [(Role.HUB, "hUb")]  # kept as registered
     await settle(emsp)
     return partner.id
 

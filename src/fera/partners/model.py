@@ -21,7 +21,7 @@ class PartnerRole:
 
     @property
     def party(self) -> Party:
-        return Party(self.country_code.upper(), self.party_id.upper(), self.role)
+        return Party(self.country_code, self.party_id, self.role)  # as registered; `Party.is_` ignores case
 
 
 @dataclass(frozen=True)

@@ -378,9 +378,8 @@ def _credentials_url(found: Discovered) -> str:
 
 def _domain_role(role: CredentialsRole) -> PartnerRole:
     details = role.business_details
-    return PartnerRole(
-        role.role, role.country_code.upper(), role.party_id.upper(), details.name, details.website
-    )
+    # As registered: their ids go back to them in OCPI-to-* (a CiString is compared, never rewritten).
+    return PartnerRole(role.role, role.country_code, role.party_id, details.name, details.website)
 
 
 def _wire_role(role: PartnerRole) -> CredentialsRole:
