@@ -1,39 +1,93 @@
-"""The eMSP's Tokens: the Sender list CPOs pull, and the domain API that stores and pushes them."""
+"""The eMSP's Tokens: the Sender list CPOs pull, real-time authorization, and the domain API that stores and
+pushes them.
+
+Real-time authorization answers by `policy` (default: ALLOWED while the token is `valid`, else BLOCKED); an
+eMSP with more to say (EXPIRED, NO_CREDIT, NOT_ALLOWED at this location) sets its own policy.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
 
 from fera.exchange import Exchange, Push
 from fera.ocpi.auth import Caller
-from fera.ocpi.errors import InvalidParameters, NotFound
+from fera.ocpi.errors import InvalidParameters, NotFound, UnknownToken
 from fera.ocpi.pagination import Page, PageQuery
-from fera.ocpi.tokens.models import Token, TokenPatch, TokenType, apply_patch
-from fera.ocpi.types import Role
+from fera.ocpi.tokens.models import (
+    AllowedType,
+    AuthorizationInfo,
+    LocationReferences,
+    Token,
+    TokenPatch,
+    TokenType,
+    apply_patch,
+)
+from fera.ocpi.types import Role, ci_equal
 from fera.partners import Partner
 from fera.sessions_events import TokenChanged
 from fera.store.records import Window
 
-__all__ = ["EmspTokens"]
+__all__ = ["AuthorizationPolicy", "EmspTokens", "valid_is_allowed"]
+
+# (token, where it is presented or None) -> the answer to a real-time authorization request
+AuthorizationPolicy = Callable[[Token, LocationReferences | None], AllowedType]
+
+
+def valid_is_allowed(token: Token, _location: LocationReferences | None) -> AllowedType:
+    return AllowedType.ALLOWED if token.valid else AllowedType.BLOCKED
+
+
+class _UnknownToken(UnknownToken):
+    """Spec: real-time authorization of an unknown token is HTTP 404 with OCPI 2004."""
+
+    http_status = 404
+
 
 Pushes = list[asyncio.Task[None]] | None  # collects the push tasks of a change
 
 
 class EmspTokens:
-    """Implements `TokensSender`: CPO partners see all our tokens, other callers none."""
+    """Implements `TokensSender`: CPO partners (directly or through a hub) see all our tokens, others none."""
 
-    def __init__(self, exchange: Exchange) -> None:
+    def __init__(self, exchange: Exchange, policy: AuthorizationPolicy = valid_is_allowed) -> None:
         self._ex = exchange
+        self.policy = policy
 
     async def list(self, caller: Caller, query: PageQuery) -> Page:
-        if not caller.has_role(Role.CPO):
+        if not _is_cpo(caller):
             return Page([], 0)
         window = Window(query.offset, query.limit, query.date_from, query.date_to)
         async with self._ex.store.unit_of_work() as uow:
             return await uow.tokens.page(None, window)
+
+    async def authorize(
+        self,
+        caller: Caller,
+        uid: str,
+        type_: TokenType,
+        location: LocationReferences | None,
+        *,
+        owner: tuple[str, str] | None = None,
+    ) -> AuthorizationInfo:
+        """A CPO asks whether the token may charge now; every answer but "unknown token" is HTTP 200."""
+        cc, pid = self._party()
+        if not _is_cpo(caller) or (
+            owner is not None and not (ci_equal(owner[0], cc) and ci_equal(owner[1], pid))
+        ):
+            raise _UnknownToken(f"Unknown token {uid}")
+        async with self._ex.store.unit_of_work() as uow:
+            stored = await uow.tokens.get(cc, pid, uid, type_.value)
+        if stored is None or stored.partner_id is not None:
+            raise _UnknownToken(f"Unknown token {uid}")
+        allowed = self.policy(stored.token, location)
+        reference = str(uuid.uuid4()) if allowed is AllowedType.ALLOWED else None
+        return AuthorizationInfo(
+            allowed=allowed, token=stored.token, location=location, authorization_reference=reference
+        )
 
     async def put_token(self, token: Token, pushes: Pushes = None) -> Token:
         """Create or replace one of our tokens; pushed whole to every CPO partner (tasks join `pushes`)."""
@@ -109,3 +163,12 @@ class EmspTokens:
         party = self._ex.config.party(Role.EMSP)
         assert party is not None, "the eMSP role is hosted"
         return party.country_code, party.party_id
+
+
+def _is_cpo(caller: Caller) -> bool:
+    """A CPO partner, or a hub routing a CPO's request (its OCPI-from names a CPO behind it)."""
+    if caller.has_role(Role.CPO):
+        return True
+    return (
+        caller.is_hub and caller.from_party is not None and caller.from_party.role in (Role.CPO, Role.OTHER)
+    )

@@ -60,13 +60,14 @@ def test_duplicate_station_ids_are_refused(tmp_path: Path) -> None:
 
 def test_exports() -> None:
     assert sorted(stations_package.__all__) == [
+        "Authorization",
         "CpoStationEvents",
         "CpoStations",
         "EvseRef",
         "KnownStation",
+        "StationAuthorizer",
         "StationBindings",
         "StationDirectory",
-        "authorized_token",
         "cdr_token",
         "wire_stations",
     ]

@@ -1,25 +1,109 @@
-"""Which id tags a station may charge with: tokens eMSPs shared with us, valid and whitelisted.
+"""Which id tags a station may charge with, by the OCPI whitelist of the eMSPs' tokens.
 
-FERA has no real-time authorization towards eMSPs yet, so a token whitelisted NEVER (real-time only) is
-refused; ALWAYS, ALLOWED and ALLOWED_OFFLINE (the eMSP can't be asked) are accepted while `valid`.
+ALWAYS and ALLOWED tokens are accepted from the CPO's copy while `valid`. NEVER tokens, and tags the CPO holds
+no token for, are asked to the eMSP in real time (`POST {tokens}/{uid}/authorize`); ALLOWED_OFFLINE ones too,
+accepted from the copy only when the eMSP can't be reached. A token its eMSP invalidated is refused at once.
 """
 
 from __future__ import annotations
 
-from fera.ocpi.sessions.models import CdrToken
-from fera.ocpi.tokens.models import Token, WhitelistType
-from fera.store.protocols import Store
+import logging
+from dataclasses import dataclass
 
-__all__ = ["authorized_token", "cdr_token"]
+from fera.exchange import Exchange
+from fera.ocpi.auth import Party
+from fera.ocpi.errors import PeerError
+from fera.ocpi.sessions.models import AuthMethod, CdrToken
+from fera.ocpi.tokens.models import AllowedType, AuthorizationInfo, LocationReferences, Token, WhitelistType
+from fera.ocpi.types import Role
+from fera.partners import Partner
+from fera.store.records import StoredToken
 
-_WHITELISTED = (WhitelistType.ALWAYS, WhitelistType.ALLOWED, WhitelistType.ALLOWED_OFFLINE)
+__all__ = ["Authorization", "StationAuthorizer", "cdr_token"]
+
+log = logging.getLogger(__name__)
+_LOCAL = (WhitelistType.ALWAYS, WhitelistType.ALLOWED)
 
 
-async def authorized_token(store: Store, uid: str) -> Token | None:
-    """The first token under this uid that an eMSP pushed and that may charge; None if there is none."""
-    async with store.unit_of_work() as uow:
-        stored = await uow.station_lookups.tokens_by_uid(uid)
-    return next((s.token for s in stored if s.token.valid and s.token.whitelist in _WHITELISTED), None)
+@dataclass(frozen=True)
+class Authorization:
+    """A tag that may charge: the eMSP's token, how it was authorized, and the eMSP's reference if asked."""
+
+    token: Token
+    auth_method: AuthMethod
+    authorization_reference: str | None = None
+
+
+class _Unreachable(Exception):
+    """No eMSP that could answer did."""
+
+
+class StationAuthorizer:
+    def __init__(self, exchange: Exchange) -> None:
+        self._ex = exchange
+
+    async def authorize(self, uid: str, where: LocationReferences | None) -> Authorization | None:
+        """The authorization for a tag presented at `where`; None when it may not charge."""
+        async with self._ex.store.unit_of_work() as uow:
+            stored = await uow.station_lookups.tokens_by_uid(uid)
+        usable = [s for s in stored if s.token.valid]
+        if stored and not usable:
+            return None
+        local = next((s.token for s in usable if s.token.whitelist in _LOCAL), None)
+        if local is not None:
+            return Authorization(local, AuthMethod.WHITELIST)
+        try:
+            return await self._real_time(usable, uid, where)
+        except _Unreachable:
+            offline = next(
+                (s.token for s in usable if s.token.whitelist is WhitelistType.ALLOWED_OFFLINE), None
+            )
+            return None if offline is None else Authorization(offline, AuthMethod.WHITELIST)
+
+    async def _real_time(
+        self, usable: list[StoredToken], uid: str, where: LocationReferences | None
+    ) -> Authorization | None:
+        """Ask the token's eMSP (or, for an unknown tag, each eMSP partner) until one knows the tag."""
+        asks = await self._asks(usable)
+        unreachable = not asks
+        for partner, party, token in asks:
+            try:
+                info = await self._ask(partner, party, uid, token, where)
+            except PeerError as exc:
+                unknown = exc.http_status == 404 or exc.status_code == 2004
+                unreachable = unreachable or not unknown
+                log.info("real-time authorization of %s at %s: %s", uid, partner.name, exc)
+                continue
+            if info.allowed is not AllowedType.ALLOWED:
+                return None
+            return Authorization(info.token, AuthMethod.AUTH_REQUEST, info.authorization_reference)
+        if unreachable:
+            raise _Unreachable
+        return None
+
+    async def _asks(self, usable: list[StoredToken]) -> list[tuple[Partner, Party, Token | None]]:
+        partners = [
+            p for p in await self._ex.partners.list() if p.registered and p.endpoint("tokens", "SENDER")
+        ]
+        if usable:  # the eMSP that shared the token
+            by_id = {p.id: p for p in partners}
+            return [
+                (by_id[s.partner_id], Party(s.token.country_code, s.token.party_id, Role.EMSP), s.token)
+                for s in usable
+                if s.partner_id in by_id
+            ]
+        emsps = [(p, next((r for r in p.parties() if r.role is Role.EMSP), None)) for p in partners]
+        return [(p, party, None) for p, party in emsps if party is not None]
+
+    async def _ask(
+        self, partner: Partner, party: Party, uid: str, token: Token | None, where: LocationReferences | None
+    ) -> AuthorizationInfo:
+        url = partner.endpoint("tokens", "SENDER")
+        assert url is not None  # `_asks` keeps partners with one
+        target = self._ex.target(partner, party, Role.CPO)
+        if token is None:
+            return await self._ex.tokens_sender.authorize(target, url, uid, location=where)
+        return await self._ex.tokens_sender.authorize(target, url, token.uid, token.type, where)
 
 
 def cdr_token(token: Token) -> CdrToken:

@@ -18,13 +18,13 @@ from datetime import datetime
 
 from fera.charging import ChargingProfileKind, ChargingProfilePurpose, OcppChargingProfile, SchedulePeriod
 from fera.cpo import Cpo
-from fera.cpo.stations.authorization import authorized_token, cdr_token
+from fera.cpo.stations.authorization import Authorization, StationAuthorizer, cdr_token
 from fera.cpo.stations.bindings import StationBindings
 from fera.cpo.stations.directory import StationDirectory
 from fera.cpo.stations.learning import EvseLearner
 from fera.ocpi.errors import InvalidParameters, OcpiError
 from fera.ocpi.locations.models import Status
-from fera.ocpi.sessions.models import AuthMethod
+from fera.ocpi.tokens.models import LocationReferences
 from fera.store.protocols import Store
 from fera.store.station_protocols import TransactionBinding
 
@@ -64,6 +64,9 @@ class CpoStationEvents:
         self._managed = managed  # is the station behind a site whose load FERA manages?
         self.learner = EvseLearner(cpo.locations, directory)
         self.known: dict[str, KnownStation] = {}  # stations that booted since start-up
+        self._authorizer = StationAuthorizer(cpo.exchange)
+        # An Authorize's answer, kept for the transaction it precedes (a real-time request is asked once).
+        self._authorized: dict[tuple[str, str], Authorization] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def station_connected(self, station_id: str, ocpp_version: str, vendor: str, model: str) -> None:
@@ -104,7 +107,22 @@ class CpoStationEvents:
             await self.learner.ref(station_id, evse_id, connector_id, Status.UNKNOWN, now)
 
     async def authorize(self, station_id: str, id_token: str) -> bool:
-        return await authorized_token(self._store, id_token) is not None
+        authorization = await self._authorizer.authorize(id_token, self._where(station_id))
+        if authorization is None:
+            self._authorized.pop((station_id, id_token.upper()), None)
+            return False
+        self._authorized[(station_id, id_token.upper())] = authorization
+        return True
+
+    async def _authorization(self, station_id: str, id_token: str) -> Authorization | None:
+        known = self._authorized.pop((station_id, id_token.upper()), None)
+        return known or await self._authorizer.authorize(id_token, self._where(station_id))
+
+    def _where(self, station_id: str) -> LocationReferences | None:
+        refs = self.learner.evses(station_id)
+        if not refs:
+            return None
+        return LocationReferences(location_id=refs[0].location_id, evse_uids=[r.evse_uid for r in refs])
 
     async def transaction_started(
         self,
@@ -118,21 +136,23 @@ class CpoStationEvents:
     ) -> None:
         found = await self.learner.ref(station_id, evse_id, connector_id, Status.CHARGING, timestamp)
         ref = None if found is None else found[0]
-        token = await authorized_token(self._store, id_token)
-        if ref is None or token is None or self._bindings.find(station_id, transaction_id) is not None:
+        authorization = await self._authorization(station_id, id_token)
+        bound = self._bindings.find(station_id, transaction_id) is not None
+        if ref is None or authorization is None or bound:
             log.warning("station %s: no session for transaction %s", station_id, transaction_id)
             return
         binding = TransactionBinding(str(uuid.uuid4()), station_id, evse_id, transaction_id, meter_start_wh)
         await self._bindings.bind(binding)  # before the session exists: its profiles must reach the station
         try:
             await self._cpo.sessions.start_session(
-                token=cdr_token(token),
+                token=cdr_token(authorization.token),
                 location_id=ref.location_id,
                 evse_uid=ref.evse_uid,
                 connector_id=ref.connector_id,
                 at=timestamp,
                 session_id=binding.session_id,
-                auth_method=AuthMethod.WHITELIST,
+                auth_method=authorization.auth_method,
+                authorization_reference=authorization.authorization_reference,
             )
         except OcpiError as exc:
             log.warning("station %s: transaction %s has no session: %s", station_id, transaction_id, exc)

@@ -9,8 +9,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from fera.ocpi.errors import PeerError
 from fera.ocpi.peer import PeerClient, PeerTarget, join_url
-from fera.ocpi.tokens.models import Token, TokenPatch
+from fera.ocpi.tokens.models import AuthorizationInfo, LocationReferences, Token, TokenPatch, TokenType
 from fera.ocpi.types import format_datetime
 
 __all__ = ["TokensReceiverClient", "TokensSenderClient", "parse_items"]
@@ -53,3 +54,22 @@ class TokensSenderClient:
         params = None if date_from is None else {"date_from": format_datetime(date_from)}
         async for items in self._peer.pages(target, url, params):
             yield parse_items(Token, items, target.name)
+
+    async def authorize(
+        self,
+        target: PeerTarget,
+        url: str,
+        uid: str,
+        type_: TokenType = TokenType.RFID,
+        location: LocationReferences | None = None,
+    ) -> AuthorizationInfo:
+        """Real-time authorization; an unknown token is a `PeerError` (HTTP 404 and/or OCPI 2004)."""
+        body = None if location is None else location.to_wire()
+        item = join_url(url, uid, "authorize")
+        reply = await self._peer.call(target, "POST", item, json=body, params={"type": type_.value})
+        try:
+            return AuthorizationInfo.model_validate(reply.data)
+        except ValidationError as exc:
+            raise PeerError(
+                target.name, item, f"invalid AuthorizationInfo: {exc.errors()[0]['msg']}"
+            ) from exc

@@ -5,13 +5,13 @@ No `from __future__ import annotations` in route modules: FastAPI must resolve t
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from fera.ocpi.auth import Authenticator, Caller
 from fera.ocpi.envelope import ocpi_response
 from fera.ocpi.pagination import PageQuery, page_query, page_response
-from fera.ocpi.tokens.models import Token, TokenPatch, TokenType
+from fera.ocpi.tokens.models import LocationReferences, Token, TokenPatch, TokenType
 from fera.ocpi.tokens.service import TokenKey, TokensReceiver, TokensSender
 
 __all__ = ["tokens_receiver_router", "tokens_sender_router"]
@@ -26,6 +26,11 @@ def token_key(
     return (country_code, party_id, token_uid, type)
 
 
+Uid = Annotated[str, Path(max_length=36)]
+TypeQuery = Annotated[TokenType, Query(alias="type")]
+Where = Annotated[LocationReferences | None, Body()]
+
+
 def tokens_sender_router(auth: Authenticator, service: TokensSender, path: str) -> APIRouter:
     router = APIRouter()
     CallerDep = Annotated[Caller, Depends(auth.functional)]  # noqa: N806 - a type alias
@@ -34,6 +39,22 @@ def tokens_sender_router(auth: Authenticator, service: TokensSender, path: str) 
     @router.get(path)
     async def get_tokens(caller: CallerDep, request: Request, query: QueryDep) -> JSONResponse:
         return page_response(request, await service.list(caller, query), query)
+
+    @router.post(path + "/{token_uid}/authorize")
+    async def authorize(
+        caller: CallerDep, token_uid: Uid, token_type: TypeQuery = TokenType.RFID, location: Where = None
+    ) -> JSONResponse:
+        return ocpi_response(await service.authorize(caller, token_uid, token_type, location))
+
+    @router.post(path + "/{country_code}/{party_id}/{token_uid}/authorize")
+    async def authorize_of_party(
+        caller: CallerDep,
+        key: Annotated[TokenKey, Depends(token_key)],
+        location: Where = None,
+    ) -> JSONResponse:
+        """Tolerated: the spec's URL has no country_code/party_id (the Sender owns the token); some add it."""
+        owner = (key[0], key[1])
+        return ocpi_response(await service.authorize(caller, key[2], key[3], location, owner=owner))
 
     return router
 

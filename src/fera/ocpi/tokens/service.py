@@ -6,7 +6,7 @@ from typing import Protocol
 
 from fera.ocpi.auth import Caller
 from fera.ocpi.pagination import Page, PageQuery
-from fera.ocpi.tokens.models import Token, TokenPatch, TokenType
+from fera.ocpi.tokens.models import AuthorizationInfo, LocationReferences, Token, TokenPatch, TokenType
 
 __all__ = ["TokenKey", "TokensReceiver", "TokensSender"]
 
@@ -14,9 +14,18 @@ TokenKey = tuple[str, str, str, TokenType]  # (country_code, party_id, uid, type
 
 
 class TokensSender(Protocol):
-    """The owner's side (eMSP): the list a CPO pulls."""
+    """The owner's side (eMSP): the list a CPO pulls, and real-time authorization of one of its tokens."""
 
     async def list(self, caller: Caller, query: PageQuery) -> Page: ...
+    async def authorize(
+        self,
+        caller: Caller,
+        uid: str,
+        type_: TokenType,
+        location: LocationReferences | None,
+        *,
+        owner: tuple[str, str] | None = None,  # (country_code, party_id) when the URL names them
+    ) -> AuthorizationInfo: ...
 
 
 class TokensReceiver(Protocol):
