@@ -5,23 +5,25 @@ operator's `import_location`/`patch_location`/`remove_location`, and what statio
 Each change is committed, published as `LocationChanged` and pushed to the eMSPs and to SCSPs whose contract
 covers the location: the whole location with PUT, a change with a PATCH (or a PUT of the new EVSE); the
 pusher falls back to the whole location when the partner refuses the smaller message.
+A location with `publish` false goes only to the partners `published_to` lets see it (lists, GETs, pushes).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 
 from fera.cpo._recipients import location_recipients
 from fera.cpo.provisioning import existing, merge_import, patched, removed
-from fera.cpo.visibility import location_visibility
+from fera.cpo.visibility import location_visibility, published_to
 from fera.exchange import Exchange, Push
 from fera.exchange._objects import find_connector, find_evse, with_connector, with_evse
 from fera.exchange.locations import navigate
-from fera.ocpi.auth import Caller
+from fera.ocpi.auth import Caller, Party
 from fera.ocpi.errors import NotFound
 from fera.ocpi.locations.client import LocationsReceiverClient
 from fera.ocpi.locations.models import EVSE, Connector, EvsePatch, Location, LocationPatch, Status
@@ -48,14 +50,14 @@ class CpoLocations:
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def list(self, caller: Caller, query: PageQuery) -> Page:
-        visibility = location_visibility(caller.roles, self._ex.config.contracts)
+        visibility = await self._visibility(caller.partner_id, caller.roles)
         window = Window(query.offset, query.limit, query.date_from, query.date_to)
         async with self._ex.store.unit_of_work() as uow:
             return await uow.locations.page(None, visibility, window)
 
     async def get(self, caller: Caller, ref: LocationRef) -> Location | EVSE | Connector:
         location = await self.location(ref.location_id)
-        visible = location_visibility(caller.roles, self._ex.config.contracts).sees_location(ref.location_id)
+        visible = (await self._visibility(caller.partner_id, caller.roles)).sees_location(ref.location_id)
         if location is None or not visible:
             raise NotFound("Unknown location")
         return navigate(location, ref)
@@ -167,7 +169,7 @@ class CpoLocations:
             updated, how = changed
             await uow.locations.put(updated, None)
             partners = await uow.partners.list()
-        tasks = self._push(updated, how, partners)
+        tasks = self._push(updated, how, await self._audience(updated, partners))
         if pushes is not None:
             pushes.extend(tasks)
         await self._ex.events.publish(LocationChanged(updated, None))
@@ -175,11 +177,28 @@ class CpoLocations:
 
     async def announce(self, partner: Partner) -> None:
         """PUT every location the partner may see (after a registration)."""
-        visibility = location_visibility(partner.parties(), self._ex.config.contracts)
+        visibility = await self._visibility(partner.id, partner.parties())
         async with self._ex.store.unit_of_work() as uow:
             page = await uow.locations.page(None, visibility, Window(0, 10_000))
         for location in page.items:
             self._push(location, None, [partner])
+
+    async def _visibility(self, partner_id: str, parties: Iterable[Party]) -> Visibility:
+        """What the partner sees, less our unpublished locations none of its tokens may see (a contract
+        naming a location still shows it to that SCSP)."""
+        visibility = location_visibility(parties, self._ex.config.contracts)
+        async with self._ex.store.unit_of_work() as uow:
+            unpublished = await uow.locations.unpublished()
+            named = any(loc.publish_allowed_to for loc in unpublished)
+            tokens = (await uow.tokens.page(partner_id, Window(0, 1_000_000))).items if named else []
+        hidden = {loc.id.upper() for loc in unpublished if not published_to(loc, tokens)}
+        return replace(visibility, hidden_location_ids=frozenset(hidden - visibility.location_ids))
+
+    async def _audience(self, location: Location, partners: Sequence[Partner]) -> Sequence[Partner]:
+        """The partners an unpublished location may reach (all of them for a published one)."""
+        if location.publish:
+            return partners
+        return [p for p in partners if (await self._visibility(p.id, p.parties())).sees_location(location.id)]
 
     def _push(
         self, location: Location, how: Change, partners: Sequence[Partner]

@@ -6,6 +6,9 @@ contract covers and the sessions at them (topology "CPO delegates to SCSP"). Not
 A driver's ChargingPreferences are the eMSP's to set: only the eMSP of the session's token may PUT them (its
 SCSP delegate does so through it, under the eMSP's token). A CPO-contracted SCSP sees and may steer the
 session, but the driver is not its customer: it may not overwrite what the driver asked for.
+
+A location with `publish` false is seen only by partners holding a token its `publish_allowed_to` names
+(`published_to`), and by SCSPs whose contract names it (they steer its sessions, not show it to drivers).
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ from collections.abc import Iterable
 
 from fera.config import ContractConfig
 from fera.ocpi.auth import Party
+from fera.ocpi.locations.models import Location, PublishTokenType
 from fera.ocpi.sessions.models import Session
-from fera.ocpi.types import Role
+from fera.ocpi.tokens.models import Token
+from fera.ocpi.types import Role, ci_equal
 from fera.store.records import Visibility
 
-__all__ = ["location_visibility", "preferences_owner", "session_visibility", "steering_party"]
+__all__ = ["location_visibility", "preferences_owner", "published_to", "session_visibility", "steering_party"]
 
 
 def _contracted(parties: Iterable[Party], contracts: list[ContractConfig]) -> tuple[bool, frozenset[str]]:
@@ -63,3 +68,26 @@ def steering_party(
         return owner
     scsps = [p for p in parties if p.role is Role.SCSP]
     return next((p for p in scsps if session_visibility([p], contracts).sees_session(session)), None)
+
+
+def published_to(location: Location, tokens: Iterable[Token]) -> bool:
+    """May a partner holding these tokens (its drivers') see the location (OCPI `publish_allowed_to`)?"""
+    if location.publish:
+        return True
+    return any(_names(entry, token) for entry in location.publish_allowed_to or [] for token in tokens)
+
+
+def _names(entry: PublishTokenType, token: Token) -> bool:
+    """Every field the entry sets matches the token; an entry without uid, visual_number or group_id (the
+    spec's "at least one") names no token at all."""
+    if entry.uid is None and entry.visual_number is None and entry.group_id is None:
+        return False
+    return all(
+        (
+            entry.uid is None or ci_equal(entry.uid, token.uid),
+            entry.type is None or entry.type is token.type,
+            entry.visual_number is None or entry.visual_number == token.visual_number,
+            entry.issuer is None or entry.issuer == token.issuer,
+            entry.group_id is None or ci_equal(entry.group_id, token.group_id or ""),
+        )
+    )

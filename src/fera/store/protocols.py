@@ -104,6 +104,7 @@ class LocationStore(Protocol):
     async def put(self, location: Location, partner_id: str | None) -> bool: ...  # True when created
     async def page(self, partner_id: str | None, visibility: Visibility, window: Window) -> Page: ...
     async def ids(self) -> set[str]: ...  # every location id known (ours and received), upper-cased
+    async def unpublished(self) -> list[Location]: ...  # our own with `publish` false
 
 
 class SessionStore(Protocol):

@@ -32,8 +32,11 @@ class Visibility:
     token_parties: frozenset[tuple[str, str]] = frozenset()
     location_ids: frozenset[str] = frozenset()
     all_locations: bool = False
+    hidden_location_ids: frozenset[str] = frozenset()  # unpublished, and not to this caller: never seen
 
     def sees_location(self, location_id: str) -> bool:
+        if location_id.upper() in self.hidden_location_ids:
+            return False
         return self.all_locations or location_id.upper() in self.location_ids
 
     def sees_session(self, session: Session) -> bool:

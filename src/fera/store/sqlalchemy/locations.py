@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, select, true
@@ -58,6 +59,14 @@ class SqlLocationStore:
         )
         return Page([Location.model_validate(r.data) for r in rows], total)
 
+    async def unpublished(self) -> list[Location]:
+        """Our own locations with `publish` false, oldest first."""
+        query = select(LocationRow.data).where(
+            LocationRow.partner_id.is_(None), LocationRow.data["publish"].as_boolean().is_(False)
+        )
+        rows: list[dict[str, Any]] = list(await self._session.scalars(query.order_by(LocationRow.pk)))
+        return [Location.model_validate(data) for data in rows]
+
     async def _row(self, country_code: str, party_id: str, location_id: str) -> LocationRow | None:
         query = select(LocationRow).where(
             and_(
@@ -70,6 +79,11 @@ class SqlLocationStore:
 
 
 def _visible(visibility: Visibility) -> ColumnElement[bool]:
+    if visibility.hidden_location_ids:
+        return and_(
+            LocationRow.id.not_in(sorted(visibility.hidden_location_ids)),
+            _visible(replace(visibility, hidden_location_ids=frozenset())),
+        )
     if visibility.all_locations:
         return true()
     if not visibility.location_ids:
