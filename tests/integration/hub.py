@@ -2,7 +2,8 @@
 
 Small on purpose (a FastAPI app, real HTTP): versions and details, the Credentials Receiver the test registers
 with, a Locations Sender list merging its CPO parties' locations (paged, as "GET All via hub"), and a Sessions
-Sender that records the charging preferences relayed to a CPO behind it.
+Sender that records the charging preferences relayed to a CPO behind it, and Locations, Sessions and Tokens
+Receivers that record what is pushed to it.
 """
 
 from __future__ import annotations
@@ -64,15 +65,13 @@ def _app(hub: FakeHub) -> FastAPI:
 
     @app.get(base)
     async def details() -> JSONResponse:
-        endpoints = [("credentials", "SENDER"), ("locations", "SENDER"), ("sessions", "SENDER")]
-        return _ok(
-            {
-                "version": "2.2.1",
-                "endpoints": [
-                    {"identifier": m, "role": r, "url": f"{hub.url}{base}/{m}"} for m, r in endpoints
-                ],
-            }
-        )
+        senders = [("credentials", "SENDER"), ("locations", "SENDER"), ("sessions", "SENDER")]
+        receivers = [("locations", "RECEIVER"), ("sessions", "RECEIVER"), ("tokens", "RECEIVER")]
+        endpoints = [{"identifier": m, "role": r, "url": f"{hub.url}{base}/{m}"} for m, r in senders]
+        endpoints += [
+            {"identifier": m, "role": r, "url": f"{hub.url}{base}/receiver/{m}"} for m, r in receivers
+        ]
+        return _ok({"version": "2.2.1", "endpoints": endpoints})
 
     @app.post(base + "/credentials")
     async def credentials(request: Request) -> JSONResponse:
@@ -90,6 +89,13 @@ def _app(hub: FakeHub) -> FastAPI:
     @app.get(base + "/sessions")
     async def sessions() -> JSONResponse:
         return _ok([], {"X-Total-Count": "0", "X-Limit": "20"})
+
+    @app.api_route(base + "/receiver/{rest:path}", methods=["PUT", "PATCH"])
+    async def pushed(request: Request, rest: str) -> JSONResponse:
+        hub.relayed.append(
+            Relayed(request.method, request.url.path, dict(request.headers), await request.json())
+        )
+        return _ok()
 
     @app.put(base + "/sessions/{session_id}/charging_preferences")
     async def preferences(request: Request, session_id: str) -> JSONResponse:

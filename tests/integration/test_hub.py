@@ -8,10 +8,21 @@ from typing import Any
 import httpx
 
 from fera.config import DelegationConfig
+from fera.cpo import cpo_of
+from fera.emsp import emsp_of
 from fera.ocpi.types import Role
 from fera.store.records import Visibility, Window
 from tests.integration.hub import TOKEN_A, FakeHub, call_fera, running_hub
-from tests.integration.test_sessions_support import auth, ex_of, location_json, outbound_token, settle
+from tests.integration.test_locations_publish import emsp_token
+from tests.integration.test_sessions_support import (
+    auth,
+    ex_of,
+    location,
+    location_json,
+    outbound_token,
+    settle,
+    token,
+)
 from tests.nodes import NodeFactory, RunningNode, connect, role
 
 EMSP = ("NL", "EMS")
@@ -171,3 +182,46 @@ async def test_relayed_session_id_is_the_cpos_exactly(node_factory: NodeFactory)
         "ocpi-to-country-code": "NL",
         "ocpi-to-party-id": "CPA",
     }
+
+
+def pushed(hub: FakeHub, module: str) -> list[tuple[str, str, str]]:
+    """(path, OCPI-to-country-code, OCPI-to-party-id) of what was pushed to the hub's `module` Receiver."""
+    return [
+        (r.path, r.headers["ocpi-to-country-code"], r.headers["ocpi-to-party-id"])
+        for r in hub.relayed
+        if r.path.startswith(f"/ocpi/2.2.1/receiver/{module}/")
+    ]
+
+
+async def test_cpo_addresses_the_parties_behind_the_hub(node_factory: NodeFactory) -> None:
+    cpo = await node_factory(role("CPO", party="CPO"), name="cpo")
+    async with running_hub([]) as hub:
+        await registered(cpo, hub)
+        for party, status in (("EMS", "CONNECTED"), ("OFF", "OFFLINE")):
+            info = client_info(party, "EMSP") | {"status": status}
+            url = f"{cpo.url}/ocpi/2.2.1/receiver/hubclientinfo/NL/{party}"
+            assert (
+                await call_fera(hub, "PUT", url, info, from_party=None, to=("NL", "CPO"))
+            ).status_code == 201
+        await cpo_of(cpo.node).locations.put_location(location("LOC1"))
+        for n, party in enumerate(("EMS", "OFF", "ZZZ")):
+            await cpo_of(cpo.node).sessions.start_session(
+                token=token(party),
+                location_id="LOC1",
+                evse_uid="LOC1-E1",
+                connector_id="1",
+                session_id=f"S{n}",
+            )
+        await settle(cpo)
+    # Locations: a broadcast push (OCPI-to the hub); a session: to its token's eMSP, if the hub reaches it.
+    assert pushed(hub, "locations") == [("/ocpi/2.2.1/receiver/locations/NL/CPO/LOC1", "DE", "hUb")]
+    assert pushed(hub, "sessions") == [("/ocpi/2.2.1/receiver/sessions/NL/CPO/S0", "NL", "EMS")]
+
+
+async def test_emsp_tokens_are_broadcast_through_the_hub(node_factory: NodeFactory) -> None:
+    emsp = await node_factory(role("EMSP", party="EMS"), name="emsp")
+    async with running_hub([]) as hub:
+        await registered(emsp, hub)
+        await emsp_of(emsp.node).tokens.put_token(emsp_token("T1"))
+        await settle(emsp)
+    assert pushed(hub, "tokens") == [("/ocpi/2.2.1/receiver/tokens/NL/EMS/T1", "DE", "hUb")]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from fera.config import ContractConfig
@@ -25,11 +25,20 @@ class Recipient:
     target: PeerTarget
 
 
-def session_recipients(exchange: Exchange, partners: Sequence[Partner], session: Session) -> list[Recipient]:
-    """The eMSP owning the session's token, and SCSPs whose contract covers its location."""
-    contracts = exchange.config.contracts
+def session_recipients(
+    exchange: Exchange,
+    partners: Sequence[Partner],
+    session: Session,
+    behind: Mapping[str, tuple[Party, ...]] | None = None,
+) -> list[Recipient]:
+    """The eMSP owning the session's token, and SCSPs whose contract covers its location; through a hub
+    (`behind`: hub partner id -> the parties it reaches, `fera.exchange.hubs.parties_behind`) too."""
+    contracts, behind = exchange.config.contracts, behind or {}
     return _recipients(
-        exchange, partners, "sessions", lambda p: steering_party(p.parties(), session, contracts)
+        exchange,
+        partners,
+        "sessions",
+        lambda p: steering_party((*p.parties(), *behind.get(p.id, ())), session, contracts),
     )
 
 

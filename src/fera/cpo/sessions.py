@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from functools import partial
 
@@ -19,6 +19,7 @@ from fera.cpo.preferences import evaluate
 from fera.cpo.visibility import preferences_owner, session_visibility
 from fera.exchange import Exchange, Push
 from fera.exchange._objects import find_connector, find_evse
+from fera.exchange.hubs import parties_behind
 from fera.ocpi.auth import Caller, Party
 from fera.ocpi.errors import InvalidParameters, NotFound, UnknownLocation
 from fera.ocpi.locations.models import Location
@@ -183,13 +184,19 @@ class CpoSessions:
         return updated
 
     async def _publish(self, session: Session, patch: SessionPatch | None, partners: Partners) -> None:
-        self._push(session, patch, partners)
+        self._push(session, patch, partners, await parties_behind(self._ex.store, partners))
         await self._ex.events.publish(SessionChanged(session, None, patch))
 
-    def _push(self, session: Session, patch: SessionPatch | None, partners: Partners) -> None:
+    def _push(
+        self,
+        session: Session,
+        patch: SessionPatch | None,
+        partners: Partners,
+        behind: Mapping[str, tuple[Party, ...]] | None = None,
+    ) -> None:
         client = self._ex.sessions_receiver
         key = (session.country_code, session.party_id, session.id)
-        for r in session_recipients(self._ex, partners, session):
+        for r in session_recipients(self._ex, partners, session, behind):
             put = partial(client.put, r.target, r.url, session)
             change = None if patch is None else partial(client.patch, r.target, r.url, key, patch)
             self._ex.pusher.submit(Push((r.partner_id, "sessions", *key), put, change))

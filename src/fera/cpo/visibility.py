@@ -40,8 +40,8 @@ def _contracted(parties: Iterable[Party], contracts: list[ContractConfig]) -> tu
 def location_visibility(parties: Iterable[Party], contracts: list[ContractConfig]) -> Visibility:
     parties = list(parties)
     every, ids = _contracted(parties, contracts)
-    emsp = any(p.role is Role.EMSP for p in parties)
-    return Visibility(location_ids=ids, all_locations=every or emsp)
+    public = any(p.role in (Role.EMSP, Role.HUB) for p in parties)  # a hub broadcasts them to its eMSPs
+    return Visibility(location_ids=ids, all_locations=every or public)
 
 
 def session_visibility(parties: Iterable[Party], contracts: list[ContractConfig]) -> Visibility:

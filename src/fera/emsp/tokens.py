@@ -149,7 +149,8 @@ class EmspTokens:
         client, tasks = self._ex.tokens_receiver, []
         for partner in partners:
             url = partner.endpoint("tokens", "RECEIVER")
-            cpo = next((p for p in partner.parties() if p.role is Role.CPO), None)
+            # A hub gets a broadcast push (OCPI-to: the hub) for the CPOs behind it.
+            cpo = next((p for p in partner.parties() if p.role in (Role.CPO, Role.HUB)), None)
             if not partner.registered or url is None or cpo is None:
                 continue
             target = self._ex.target(partner, cpo, Role.EMSP)

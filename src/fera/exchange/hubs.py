@@ -7,7 +7,7 @@ party its OCPI-from-* headers name (`Caller.owns`).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -15,16 +15,19 @@ from fera.exchange._checks import check_same
 from fera.exchange.context import exchange_of, interface_path
 from fera.ocpi.auth import Caller, Party
 from fera.ocpi.errors import InvalidParameters, NotFound
-from fera.ocpi.hubclientinfo import ClientInfo, hubclientinfo_receiver_router
+from fera.ocpi.hubclientinfo import ClientInfo, ConnectionStatus, hubclientinfo_receiver_router
+from fera.ocpi.types import Role
 from fera.ocpi.versions import InterfaceRole, ModuleID
+from fera.partners import Partner
 from fera.store.protocols import Store
 
 if TYPE_CHECKING:
     from fera.node import ModuleMount, Node
 
-__all__ = ["HubClients", "hub_aware", "hubclientinfo_mounts"]
+__all__ = ["HubClients", "hub_aware", "hubclientinfo_mounts", "parties_behind"]
 
 Resolve = Callable[[str], Awaitable[Caller | None]]
+_REACHABLE = (ConnectionStatus.CONNECTED, ConnectionStatus.PLANNED)
 
 
 class HubClients:
@@ -47,6 +50,27 @@ class HubClients:
         check_same("party_id", party_id, info.party_id)
         async with self._store.unit_of_work() as uow:
             return await uow.hub_client_infos.put(caller.partner_id, info)
+
+
+async def parties_behind(store: Store, partners: Sequence[Partner]) -> dict[str, tuple[Party, ...]]:
+    """Hub partner id -> the parties its ClientInfo lists that may be sent to (not OFFLINE or SUSPENDED),
+    less those we reach directly (one copy each)."""
+    direct = [p for partner in partners if not _is_hub(partner) for p in partner.parties()]
+    out: dict[str, tuple[Party, ...]] = {}
+    async with store.unit_of_work() as uow:
+        for hub in filter(_is_hub, partners):
+            infos = await uow.hub_client_infos.of_hub(hub.id)
+            reachable = [Party(i.country_code, i.party_id, i.role) for i in infos if i.status in _REACHABLE]
+            out[hub.id] = tuple(p for p in reachable if not _among(p, direct))
+    return out
+
+
+def _among(party: Party, parties: Sequence[Party]) -> bool:
+    return any(p.is_(party.country_code, party.party_id) for p in parties)
+
+
+def _is_hub(partner: Partner) -> bool:
+    return any(r.role is Role.HUB for r in partner.roles)
 
 
 def hub_aware(resolve: Resolve, store: Store) -> Resolve:
