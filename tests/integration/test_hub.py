@@ -168,7 +168,8 @@ async def test_relayed_session_id_is_the_cpos_exactly(node_factory: NodeFactory)
         assert forward.session_id == "MOCK-2601940c"
         async with httpx.AsyncClient(timeout=10) as client:
             answer = await client.put(
-                f"{emsp.url}/ocpi/2.2.1/sender/sessions/{forward.id}/charging_preferences",
+                # our own id, sent back upper-cased: still ours (a CiString)
+                f"{emsp.url}/ocpi/2.2.1/sender/sessions/{forward.id.upper()}/charging_preferences",
                 json={"profile_type": "FAST"},
                 headers=auth(await outbound_token(scsp, "EMS")),
             )

@@ -37,7 +37,8 @@ class SqlForwardedSessionStore:
 
     async def get(self, forwarded_id: str) -> ForwardedSession | None:
         row = await self._session.scalar(
-            select(ForwardedSessionRow).where(ForwardedSessionRow.id == forwarded_id)
+            # Our own ids, compared as the CiString they are: an SCSP may send them back in another case.
+            select(ForwardedSessionRow).where(func.lower(ForwardedSessionRow.id) == forwarded_id.lower())
         )
         return None if row is None else _record(row)
 
