@@ -67,6 +67,7 @@ def _app(hub: FakeHub) -> FastAPI:
     async def details() -> JSONResponse:
         senders = [("credentials", "SENDER"), ("locations", "SENDER"), ("sessions", "SENDER")]
         receivers = [("locations", "RECEIVER"), ("sessions", "RECEIVER"), ("tokens", "RECEIVER")]
+        receivers += [("chargingprofiles", "RECEIVER")]
         endpoints = [{"identifier": m, "role": r, "url": f"{hub.url}{base}/{m}"} for m, r in senders]
         endpoints += [
             {"identifier": m, "role": r, "url": f"{hub.url}{base}/receiver/{m}"} for m, r in receivers
@@ -95,7 +96,7 @@ def _app(hub: FakeHub) -> FastAPI:
         hub.relayed.append(
             Relayed(request.method, request.url.path, dict(request.headers), await request.json())
         )
-        return _ok()
+        return _ok({"result": "ACCEPTED", "timeout": 30} if rest.startswith("chargingprofiles/") else None)
 
     @app.put(base + "/sessions/{session_id}/charging_preferences")
     async def preferences(request: Request, session_id: str) -> JSONResponse:

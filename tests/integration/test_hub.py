@@ -12,6 +12,7 @@ from fera.cpo import cpo_of
 from fera.emsp import emsp_of
 from fera.ocpi.types import Role
 from fera.store.records import Visibility, Window
+from tests.integration.chargingprofiles.setup import amps
 from tests.integration.hub import TOKEN_A, FakeHub, call_fera, running_hub
 from tests.integration.test_locations_publish import emsp_token
 from tests.integration.test_sessions_support import (
@@ -150,7 +151,7 @@ async def test_relayed_session_id_is_the_cpos_exactly(node_factory: NodeFactory)
         role("EMSP", party="EMS"), name="emsp", delegations=[DelegationConfig(scsp="NL*SCS")]
     )
     scsp = await node_factory(role("SCSP", party="SCS"), name="scsp", plan_sessions=False)
-    await connect(scsp, emsp)
+    emsp_at_scsp, _ = await connect(scsp, emsp)
     async with running_hub([]) as hub:
         hub_id = await registered(emsp, hub)
         put = await call_fera(
@@ -173,8 +174,15 @@ async def test_relayed_session_id_is_the_cpos_exactly(node_factory: NodeFactory)
                 json={"profile_type": "FAST"},
                 headers=auth(await outbound_token(scsp, "EMS")),
             )
+        sender = scsp.node.profile_sender
+        assert sender is not None
+        profile = await sender.set_profile(emsp_at_scsp.id, forward.id, amps((0, 16.0)))
     assert answer.json()["data"] == "ACCEPTED"
-    (relayed,) = hub.relayed
+    assert profile.response == "ACCEPTED"  # the CPO's answer, through the hub and the eMSP
+    assert pushed(hub, "chargingprofiles") == [
+        ("/ocpi/2.2.1/receiver/chargingprofiles/MOCK-2601940c", "NL", "CPA")
+    ]
+    (relayed,) = [r for r in hub.relayed if r.path.endswith("/charging_preferences")]
     assert relayed.path == "/ocpi/2.2.1/sessions/MOCK-2601940c/charging_preferences"
     headers = {k: v for k, v in relayed.headers.items() if k.startswith("ocpi-")}
     assert headers == {

@@ -11,11 +11,12 @@ import asyncio
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fera.events import EventBus
-from fera.ocpi.auth import Caller
+from fera.ocpi.auth import Caller, Party
 from fera.ocpi.chargingprofiles.client import ChargingProfilesReceiverClient
 from fera.ocpi.chargingprofiles.models import (
     ActiveChargingProfile,
@@ -26,6 +27,8 @@ from fera.ocpi.chargingprofiles.models import (
 )
 from fera.ocpi.chargingprofiles.routes import RESULTS_SEGMENT, SENDER_PATH
 from fera.ocpi.errors import InvalidParameters, PeerError
+from fera.ocpi.peer import PeerTarget
+from fera.ocpi.types import Role
 from fera.partners import PartnerService
 from fera.smartcharging.events import ActiveProfileReceived, ProfileRequestFinished
 from fera.smartcharging.model import ProfileRequest, RequestKind, RequestState
@@ -172,10 +175,18 @@ class ProfileSender:
         self._done.setdefault(request.id, asyncio.Event())
         try:
             target, endpoint = await self._partners.target(request.partner_id, "chargingprofiles", "RECEIVER")
-            response: ChargingProfileResponse = await call(target, endpoint)
+            response: ChargingProfileResponse = await call(await self._to_owner(target, request), endpoint)
         except (PeerError, LookupError) as exc:
             return await self._failed(request.id, str(exc))
         return await self._answered(request.id, response)
+
+    async def _to_owner(self, target: PeerTarget, request: ProfileRequest) -> PeerTarget:
+        """OCPI-to the CPO party that owns the session, as it sent it (through a hub: not the hub)."""
+        async with self._store.unit_of_work() as uow:
+            session = await uow.sessions.received(request.partner_id, request.session_id)
+        if session is None:
+            return target
+        return replace(target, to_party=Party(session.country_code, session.party_id, Role.CPO))
 
     async def _answered(self, request_id: str, response: ChargingProfileResponse) -> ProfileRequest:
         """Record the synchronous answer; the result may already have overtaken it (then it stays DONE)."""

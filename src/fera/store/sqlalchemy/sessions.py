@@ -29,6 +29,14 @@ class SqlSessionStore:
         row = (await self._session.execute(query.limit(1))).scalar_one_or_none()
         return None if row is None else stored_session(row)
 
+    async def received(self, partner_id: str, session_id: str) -> Session | None:
+        """A session this partner sent us, by its id (a hub's may be of several CPO parties: the first)."""
+        query = select(SessionRow.data).where(
+            SessionRow.partner_id == partner_id, SessionRow.id == session_id.upper()
+        )
+        data = await self._session.scalar(query.order_by(SessionRow.pk).limit(1))
+        return None if data is None else Session.model_validate(data)
+
     async def put(self, session: Session, partner_id: str | None) -> bool:
         keys = {
             "country_code": session.country_code.upper(),
