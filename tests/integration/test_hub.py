@@ -222,6 +222,12 @@ async def test_cpo_addresses_the_parties_behind_the_hub(node_factory: NodeFactor
                 session_id=f"S{n}",
             )
         await settle(cpo)
+        sessions_url = f"{cpo.url}/ocpi/2.2.1/sender/sessions?date_from=2000-01-01T00:00:00Z"
+        for_ems = await call_fera(hub, "GET", sessions_url, None, from_party=("NL", "EMS"), to=("NL", "CPO"))
+        for_hub = await call_fera(hub, "GET", sessions_url, None, from_party=None, to=("NL", "CPO"))
+    # A hub sees what the party it routes for sees; on its own account, what every party behind it sees.
+    assert [s["id"] for s in for_ems.json()["data"]] == ["S0"]
+    assert [s["id"] for s in for_hub.json()["data"]] == ["S0", "S1"]
     # Locations: a broadcast push (OCPI-to the hub); a session: to its token's eMSP, if the hub reaches it.
     assert pushed(hub, "locations") == [("/ocpi/2.2.1/receiver/locations/NL/CPO/LOC1", "DE", "hUb")]
     assert pushed(hub, "sessions") == [("/ocpi/2.2.1/receiver/sessions/NL/CPO/S0", "NL", "EMS")]

@@ -50,14 +50,16 @@ class CpoLocations:
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def list(self, caller: Caller, query: PageQuery) -> Page:
-        visibility = await self._visibility(caller.partner_id, caller.roles)
+        visibility = await self._visibility(caller.partner_id, caller.acting_for())
         window = Window(query.offset, query.limit, query.date_from, query.date_to)
         async with self._ex.store.unit_of_work() as uow:
             return await uow.locations.page(None, visibility, window)
 
     async def get(self, caller: Caller, ref: LocationRef) -> Location | EVSE | Connector:
         location = await self.location(ref.location_id)
-        visible = (await self._visibility(caller.partner_id, caller.roles)).sees_location(ref.location_id)
+        visible = (await self._visibility(caller.partner_id, caller.acting_for())).sees_location(
+            ref.location_id
+        )
         if location is None or not visible:
             raise NotFound("Unknown location")
         return navigate(location, ref)

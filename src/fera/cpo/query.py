@@ -44,4 +44,4 @@ class CpoSessionQuery:
     def may_steer(self, caller: Caller, session: Session) -> bool:
         """The token's owner (CdrToken country_code/party_id is an eMSP role of the caller), or an SCSP
         role of the caller whose contract covers the session's location."""
-        return steering_party(caller.roles, session, self._ex.config.contracts) is not None
+        return steering_party(caller.acting_for(), session, self._ex.config.contracts) is not None

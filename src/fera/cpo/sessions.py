@@ -63,7 +63,7 @@ class CpoSessions:
 
     # -- Sender interface -----------------------------------------------------------------------------------
     async def list(self, caller: Caller, query: PageQuery) -> Page:
-        visibility = session_visibility(caller.roles, self._ex.config.contracts)
+        visibility = session_visibility(caller.acting_for(), self._ex.config.contracts)
         async with self._ex.store.unit_of_work() as uow:
             return await uow.sessions.page(None, visibility, _window(query))
 
@@ -75,7 +75,7 @@ class CpoSessions:
             location = None if stored is None else await uow.locations.own(stored.session.location_id)
         if stored is None or not self._visible(caller, stored.session) or location is None:
             raise NotFound("Unknown session")
-        if not preferences_owner(caller.roles, stored.session):
+        if not preferences_owner(caller.acting_for(), stored.session):
             raise NotFound("Only the eMSP of the session's token sets its driver's charging preferences")
         evse = find_evse(location, stored.session.evse_uid)
         connector = None if evse is None else find_connector(evse, stored.session.connector_id)
@@ -208,7 +208,7 @@ class CpoSessions:
         await self._ex.events.publish(event)
 
     def _visible(self, caller: Caller, session: Session) -> bool:
-        return session_visibility(caller.roles, self._ex.config.contracts).sees_session(session)
+        return session_visibility(caller.acting_for(), self._ex.config.contracts).sees_session(session)
 
 
 def _check_connector(location: Location | None, session: Session) -> None:

@@ -78,6 +78,16 @@ class Caller:
     def is_hub(self) -> bool:
         return self.has_role(Role.HUB)
 
+    def acting_for(self) -> tuple[Party, ...]:
+        """The parties whose view this request gets: the caller's roles; for a hub routing a request, the
+        party its OCPI-from-* names, else (its own request) its roles and every party behind it."""
+        if not self.is_hub:
+            return self.roles
+        routed = self.from_party
+        if routed is not None and not any(p.is_(routed.country_code, routed.party_id) for p in self.roles):
+            return (routed,)
+        return (*self.roles, *self.behind)
+
     def has_role(self, role: Role) -> bool:
         return any(p.role is role for p in self.roles)
 

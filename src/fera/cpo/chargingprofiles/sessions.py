@@ -39,8 +39,9 @@ def may_steer(
     """The token's owner (an eMSP role of the caller), or an SCSP whose smart-charging contract covers the
     location; where the location's `governing` names one of them (`SteeringConfig`), only that one. The
     caller's roles are the parties its operator agreed (`fera.partners.identity`)."""
-    owner = any(p.role is Role.EMSP and p.is_(*session.token_owner) for p in caller.roles)
-    scsps = [p for p in caller.roles if p.role is Role.SCSP]
+    parties = caller.acting_for()  # through a hub: the party it routes for
+    owner = any(p.role is Role.EMSP and p.is_(*session.token_owner) for p in parties)
+    scsps = [p for p in parties if p.role is Role.SCSP]
     contracted = any(
         p.is_(*contract.scsp.split("*")) and contract.covers(session.location_id)
         for contract in contracts
