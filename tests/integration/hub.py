@@ -38,6 +38,7 @@ class Relayed:
 class FakeHub:
     url: str
     locations: list[dict[str, Any]]
+    client_infos: list[dict[str, Any]] = field(default_factory=list)  # its HubClientInfo Sender list
     token_b: str | None = None  # FERA's token, to call it with
     relayed: list[Relayed] = field(default_factory=list)
 
@@ -66,6 +67,7 @@ def _app(hub: FakeHub) -> FastAPI:
     @app.get(base)
     async def details() -> JSONResponse:
         senders = [("credentials", "SENDER"), ("locations", "SENDER"), ("sessions", "SENDER")]
+        senders += [("hubclientinfo", "SENDER")]
         receivers = [("locations", "RECEIVER"), ("sessions", "RECEIVER"), ("tokens", "RECEIVER")]
         receivers += [("chargingprofiles", "RECEIVER")]
         endpoints = [{"identifier": m, "role": r, "url": f"{hub.url}{base}/{m}"} for m, r in senders]
@@ -87,6 +89,11 @@ def _app(hub: FakeHub) -> FastAPI:
             headers["Link"] = f'<{hub.url}{base}/locations?offset={offset + limit}&limit={limit}>; rel="next"'
         return _ok(page, headers)
 
+    @app.get(base + "/hubclientinfo")
+    async def client_infos(request: Request) -> JSONResponse:
+        hub.relayed.append(Relayed("GET", request.url.path, dict(request.headers), None))
+        return _ok(hub.client_infos, {"X-Total-Count": str(len(hub.client_infos)), "X-Limit": "20"})
+
     @app.get(base + "/sessions")
     async def sessions() -> JSONResponse:
         return _ok([], {"X-Total-Count": "0", "X-Limit": "20"})
@@ -107,9 +114,11 @@ def _app(hub: FakeHub) -> FastAPI:
 
 
 @asynccontextmanager
-async def running_hub(locations: list[dict[str, Any]]) -> AsyncIterator[FakeHub]:
+async def running_hub(
+    locations: list[dict[str, Any]], client_infos: list[dict[str, Any]] | None = None
+) -> AsyncIterator[FakeHub]:
     sock = bind()
-    hub = FakeHub(f"http://127.0.0.1:{sock.getsockname()[1]}", locations)
+    hub = FakeHub(f"http://127.0.0.1:{sock.getsockname()[1]}", locations, client_infos or [])
     server = uvicorn.Server(uvicorn.Config(_app(hub), log_level="warning", access_log=False, lifespan="off"))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:

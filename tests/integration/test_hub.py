@@ -82,10 +82,14 @@ async def registered(emsp: RunningNode, hub: FakeHub) -> str:
 
 async def test_sync_keeps_the_locations_of_the_parties_behind_the_hub(node_factory: NodeFactory) -> None:
     emsp = await node_factory(role("EMSP", party="EMS"), name="emsp")
-    async with running_hub(hub_locations()) as hub:
+    async with running_hub(hub_locations(), [client_info("CPA"), client_info("CPB")]) as hub:
         hub_id = await registered(emsp, hub)
     async with ex_of(emsp).store.unit_of_work() as uow:
         page = await uow.locations.page(hub_id, Visibility(all_locations=True), Window(0, 1000))
+        behind = await uow.hub_client_infos.of_hub(hub_id)
+    assert [(i.party_id, i.role) for i in behind] == [("CPA", Role.CPO), ("CPB", Role.CPO)]
+    (pulled,) = [r for r in hub.relayed if r.path.endswith("/hubclientinfo")]
+    assert not any(h.startswith("ocpi-") for h in pulled.headers)  # a configuration module
     assert page.total == 50
     assert sorted({(loc.party_id, loc.id) for loc in page.items})[::25] == [
         ("CPA", "LOC-CPA-00"),

@@ -13,9 +13,15 @@ from typing import TYPE_CHECKING
 
 from fera.exchange._checks import check_same
 from fera.exchange.context import exchange_of, interface_path
+from fera.exchange.sync import Puller
 from fera.ocpi.auth import Caller, Party
 from fera.ocpi.errors import InvalidParameters, NotFound
-from fera.ocpi.hubclientinfo import ClientInfo, ConnectionStatus, hubclientinfo_receiver_router
+from fera.ocpi.hubclientinfo import (
+    ClientInfo,
+    ConnectionStatus,
+    HubClientInfoSenderClient,
+    hubclientinfo_receiver_router,
+)
 from fera.ocpi.types import Role
 from fera.ocpi.versions import InterfaceRole, ModuleID
 from fera.partners import Partner
@@ -48,8 +54,12 @@ class HubClients:
             raise InvalidParameters("Only a hub (a partner with role HUB) sends ClientInfo")
         check_same("country_code", country_code, info.country_code)
         check_same("party_id", party_id, info.party_id)
+        return await self.store(caller.partner_id, info)
+
+    async def store(self, partner_id: str, info: ClientInfo) -> bool:
+        """Also the entry point of the pull sync (the hub's Sender list, after a registration)."""
         async with self._store.unit_of_work() as uow:
-            return await uow.hub_client_infos.put(caller.partner_id, info)
+            return await uow.hub_client_infos.put(partner_id, info)
 
 
 async def parties_behind(store: Store, partners: Sequence[Partner]) -> dict[str, tuple[Party, ...]]:
@@ -91,5 +101,8 @@ def hubclientinfo_mounts(node: Node) -> list[ModuleMount]:
     """Every role is a hub's client: each hosts the Receiver (mounted once per node)."""
     exchange = exchange_of(node)
     path = interface_path(InterfaceRole.RECEIVER, ModuleID.HUB_CLIENT_INFO)
-    router = hubclientinfo_receiver_router(node.auth, HubClients(node.database), path)
+    clients = HubClients(node.database)
+    pages = HubClientInfoSenderClient(node.peer).client_infos
+    exchange.add_puller(Puller(ModuleID.HUB_CLIENT_INFO.value, pages, clients.store))
+    router = hubclientinfo_receiver_router(node.auth, clients, path)
     return [exchange.mount(ModuleID.HUB_CLIENT_INFO, InterfaceRole.RECEIVER, path, router)]

@@ -144,13 +144,18 @@ class PeerClient:
         return reply
 
     async def pages(
-        self, target: PeerTarget, url: str, params: Mapping[str, str] | None = None
+        self,
+        target: PeerTarget,
+        url: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        functional: bool = True,
     ) -> AsyncIterator[list[Any]]:
         """Every page of a list GET, following `Link: <...>; rel="next"` to the end."""
         next_url: str | None = url
         next_params = params
         while next_url is not None:
-            reply = await self.call(target, "GET", next_url, params=next_params)
+            reply = await self.call(target, "GET", next_url, params=next_params, functional=functional)
             items = reply.data if isinstance(reply.data, list) else []
             yield items
             match = _NEXT_LINK.search(reply.headers.get("link", ""))

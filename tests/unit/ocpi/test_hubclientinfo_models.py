@@ -22,6 +22,7 @@ def test_public_names() -> None:
         "ClientInfo",
         "ConnectionStatus",
         "HubClientInfoReceiver",
+        "HubClientInfoSenderClient",
         "hubclientinfo_receiver_router",
     ]
 
