@@ -1,11 +1,12 @@
 """OCPP-J framing: every frame a station sends gets its answer, a malformed one a CALLERROR, never a trace.
 
-The `ocpp` library parses frames (`ocpp.messages`) and validates and dispatches CALLs (`_handle_call`); its
-`route_message` wraps them, but drops a frame it can't parse without a CALLERROR, logs a traceback for every
-malformed frame, lets a too deeply nested frame raise `RecursionError`, answers OCPP 1.6 with 2.0.1's error
-code spellings and swaps NotImplemented (action unknown) with NotSupported (known, not handled).
-`route_frame` is that `route_message` with these gaps filled; the library still does the parsing,
-schema validation and dispatch.
+The `ocpp` library parses frames (`ocpp.messages.unpack`) and validates and dispatches CALLs
+(`_handle_call`); its `route_message` wraps them, but drops a frame it can't parse without a CALLERROR, logs a
+traceback for every malformed frame, lets a too deeply nested frame raise `RecursionError`, answers OCPP 1.6
+with 2.0.1's error code spellings and swaps NotImplemented (action unknown) with NotSupported (known, not
+handled). `route_frame` is that `route_message` with these gaps filled. `read_frame` replaces `unpack` because
+a CALLERROR needs the MessageId `unpack` doesn't expose when it fails; the library's message classes still
+carry the frames, and its `_handle_call` still validates payloads against the schemas and dispatches.
 """
 
 from __future__ import annotations
