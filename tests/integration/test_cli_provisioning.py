@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from fera.cli import app
 from fera.config import NodeConfig
-from fera.cpo.stations import authorized_token
+from fera.cpo.stations import StationAuthorizer
+from fera.exchange import exchange_of
 from tests.nodes import NodeFactory, RunningNode, connect, role
 
 ADMIN = "admin-token-for-tests-0123456789"
@@ -67,8 +68,9 @@ async def test_imports_reach_the_serving_nodes_and_their_partners(
     async with emsp.node.database.unit_of_work() as uow:  # the admin API answered after pushing
         shared = await uow.locations.get("NL", "CPO", "LOC1")
     assert shared is not None and shared.location.city == "Utrecht"
-    token = await authorized_token(cpo.node.database, "CARD1")
-    assert token is not None and (token.party_id, token.issuer) == ("MSP", "Test EMSP")
+    authorization = await StationAuthorizer(exchange_of(cpo.node)).authorize("CARD1", None)
+    assert authorization is not None
+    assert (authorization.token.party_id, authorization.token.issuer) == ("MSP", "Test EMSP")
 
 
 async def test_a_node_that_is_not_serving_is_written_directly_and_still_pushes(
