@@ -71,7 +71,9 @@ async def test_post_claiming_a_party_beyond_the_invitation_is_refused_and_logged
         CREDENTIALS, json=claim(("de", "pee", "EMSP")), headers=b64(invitation.token_a)
     )
     assert accepted.json()["status_code"] == 1000
-    assert [p.party for p in (await node.partners.list())[0].roles] == [PEE]
+    (role,) = (await node.partners.list())[0].roles
+    assert role.party.is_(PEE.country_code, PEE.party_id) and role.role is PEE.role  # the agreed party
+    assert (role.country_code, role.party_id) == ("de", "pee")  # kept as registered (a CiString)
 
 
 async def test_first_registration_fixes_the_parties_and_the_operator_adds_more(
