@@ -29,7 +29,7 @@ _V16_SPELLING = {
     "FormatViolation": "FormationViolation",
     "OccurrenceConstraintViolation": "OccurenceConstraintViolation",
     "RpcFrameworkError": "FormationViolation",
-    "MessageTypeNotSupported": "NotSupported",
+    "MessageTypeNotSupported": "FormationViolation",  # 1.6: every RPC-structure fault is one
 }
 _V201_SPELLING = {
     "FormationViolation": "FormatViolation",

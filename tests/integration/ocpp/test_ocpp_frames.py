@@ -21,7 +21,7 @@ pytestmark = pytest.mark.parametrize("version", VERSIONS)
 HEARTBEAT = '[2,"hb","Heartbeat",{}]'
 # Each version's name for a fault (OCPP-J 1.6 has no RpcFrameworkError nor MessageTypeNotSupported).
 CODES = {
-    "1.6": {"rpc": "FormationViolation", "format": "FormationViolation", "type": "NotSupported"},
+    "1.6": {"rpc": "FormationViolation", "format": "FormationViolation", "type": "FormationViolation"},
     "2.0.1": {"rpc": "RpcFrameworkError", "format": "FormatViolation", "type": "MessageTypeNotSupported"},
 }
 BOOT: dict[str, dict[str, Any]] = {
