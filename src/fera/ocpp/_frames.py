@@ -23,7 +23,7 @@ from ocpp.v201.enums import Action as ActionV201
 __all__ = ["FrameError", "read_frame", "route_frame"]
 
 LOGGER = logging.getLogger(__name__)
-UNKNOWN_ID = "-1"  # OCPP-J 2.0.1 §4.2.3: the MessageId of a CALLERROR to a frame whose id is unreadable
+UNKNOWN_ID = "-1"  # OCPP-J 2.0.1 (CALLERROR): the MessageId answering a frame whose id is unreadable
 # OCPP-J 1.6 spells two codes differently from 2.0.1 (and has no RpcFrameworkError / MessageTypeNotSupported).
 _V16_SPELLING = {
     "FormatViolation": "FormationViolation",
