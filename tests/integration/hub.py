@@ -39,6 +39,7 @@ class FakeHub:
     url: str
     locations: list[dict[str, Any]]
     client_infos: list[dict[str, Any]] = field(default_factory=list)  # its HubClientInfo Sender list
+    known_tag: dict[str, Any] = field(default_factory=dict)  # a Token some eMSP behind it authorizes
     token_b: str | None = None  # FERA's token, to call it with
     relayed: list[Relayed] = field(default_factory=list)
 
@@ -67,7 +68,7 @@ def _app(hub: FakeHub) -> FastAPI:
     @app.get(base)
     async def details() -> JSONResponse:
         senders = [("credentials", "SENDER"), ("locations", "SENDER"), ("sessions", "SENDER")]
-        senders += [("hubclientinfo", "SENDER")]
+        senders += [("hubclientinfo", "SENDER"), ("tokens", "SENDER")]
         receivers = [("locations", "RECEIVER"), ("sessions", "RECEIVER"), ("tokens", "RECEIVER")]
         receivers += [("chargingprofiles", "RECEIVER")]
         endpoints = [{"identifier": m, "role": r, "url": f"{hub.url}{base}/{m}"} for m, r in senders]
@@ -93,6 +94,17 @@ def _app(hub: FakeHub) -> FastAPI:
     async def client_infos(request: Request) -> JSONResponse:
         hub.relayed.append(Relayed("GET", request.url.path, dict(request.headers), None))
         return _ok(hub.client_infos, {"X-Total-Count": str(len(hub.client_infos)), "X-Limit": "20"})
+
+    @app.get(base + "/tokens")
+    async def tokens() -> JSONResponse:
+        return _ok([], {"X-Total-Count": "0", "X-Limit": "20"})
+
+    @app.post(base + "/tokens/{uid}/authorize")
+    async def authorize(request: Request, uid: str) -> JSONResponse:
+        hub.relayed.append(Relayed("POST", request.url.path, dict(request.headers), None))
+        if uid != hub.known_tag.get("uid"):
+            return JSONResponse({"status_code": 2004, "timestamp": "2030-01-01T07:00:00Z"}, status_code=404)
+        return _ok({"allowed": "ALLOWED", "token": hub.known_tag, "authorization_reference": "REF-1"})
 
     @app.get(base + "/sessions")
     async def sessions() -> JSONResponse:

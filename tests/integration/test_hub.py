@@ -9,7 +9,9 @@ import httpx
 
 from fera.config import DelegationConfig
 from fera.cpo import cpo_of
+from fera.cpo.stations import StationAuthorizer
 from fera.emsp import emsp_of
+from fera.ocpi.sessions.models import AuthMethod
 from fera.ocpi.types import Role
 from fera.store.records import Visibility, Window
 from tests.integration.chargingprofiles.setup import amps
@@ -244,3 +246,24 @@ async def test_emsp_tokens_are_broadcast_through_the_hub(node_factory: NodeFacto
         await emsp_of(emsp.node).tokens.put_token(emsp_token("T1"))
         await settle(emsp)
     assert pushed(hub, "tokens") == [("/ocpi/2.2.1/receiver/tokens/NL/EMS/T1", "DE", "hUb")]
+
+
+async def test_unknown_tag_is_asked_through_the_hub_by_open_routing(node_factory: NodeFactory) -> None:
+    cpo = await node_factory(role("CPO", party="CPO"), name="cpo")
+    async with running_hub([]) as hub:
+        hub.known_tag = emsp_token("VIAHUB").to_wire()
+        await registered(cpo, hub)
+        authorizer = StationAuthorizer(ex_of(cpo))
+        known = await authorizer.authorize("VIAHUB", None)
+        unknown = await authorizer.authorize("NOBODY", None)
+    assert known is not None and known.token.uid == "VIAHUB"
+    assert (known.auth_method, known.authorization_reference) == (AuthMethod.AUTH_REQUEST, "REF-1")
+    assert unknown is None
+    asked = [r for r in hub.relayed if r.path.endswith("/authorize")]
+    assert [r.path for r in asked] == [
+        "/ocpi/2.2.1/tokens/VIAHUB/authorize",
+        "/ocpi/2.2.1/tokens/NOBODY/authorize",
+    ]
+    assert all(
+        "ocpi-to-party-id" not in r.headers and r.headers["ocpi-from-party-id"] == "CPO" for r in asked
+    )

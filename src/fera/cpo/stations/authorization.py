@@ -1,14 +1,15 @@
 """Which id tags a station may charge with, by the OCPI whitelist of the eMSPs' tokens.
 
-ALWAYS and ALLOWED tokens are accepted from the CPO's copy while `valid`. NEVER tokens, and tags the CPO holds
-no token for, are asked to the eMSP in real time (`POST {tokens}/{uid}/authorize`); ALLOWED_OFFLINE ones too,
-accepted from the copy only when the eMSP can't be reached. A token its eMSP invalidated is refused at once.
+ALWAYS and ALLOWED tokens are accepted from the CPO's copy while `valid`. NEVER tokens, and tags the CPO
+holds no token for, are asked to the eMSP in real time (`POST {tokens}/{uid}/authorize`; an unknown tag to
+every eMSP partner and, by open routing, every hub); ALLOWED_OFFLINE ones too, accepted from the copy only
+when the eMSP can't be reached. A token its eMSP invalidated is refused at once.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fera.exchange import Exchange
 from fera.ocpi.auth import Party
@@ -63,7 +64,7 @@ class StationAuthorizer:
     async def _real_time(
         self, usable: list[StoredToken], uid: str, where: LocationReferences | None
     ) -> Authorization | None:
-        """Ask the token's eMSP (or, for an unknown tag, each eMSP partner) until one knows the tag."""
+        """Ask the token's eMSP (or, for an unknown tag, each eMSP and hub partner) until one knows it."""
         asks = await self._asks(usable)
         unreachable = not asks
         for partner, party, token in asks:
@@ -92,7 +93,9 @@ class StationAuthorizer:
                 for s in usable
                 if s.partner_id in by_id
             ]
-        emsps = [(p, next((r for r in p.parties() if r.role is Role.EMSP), None)) for p in partners]
+        # An unknown tag: every eMSP partner, and every hub (open routing: it finds the tag's eMSP).
+        asked = (Role.EMSP, Role.HUB)
+        emsps = [(p, next((r for r in p.parties() if r.role in asked), None)) for p in partners]
         return [(p, party, None) for p, party in emsps if party is not None]
 
     async def _ask(
@@ -101,6 +104,8 @@ class StationAuthorizer:
         url = partner.endpoint("tokens", "SENDER")
         assert url is not None  # `_asks` keeps partners with one
         target = self._ex.target(partner, party, Role.CPO)
+        if party.role is Role.HUB:  # open routing: no OCPI-to-* headers
+            target = replace(target, to_party=None)
         if token is None:
             return await self._ex.tokens_sender.authorize(target, url, uid, location=where)
         return await self._ex.tokens_sender.authorize(target, url, token.uid, token.type, where)
