@@ -35,3 +35,18 @@ def edf_order(departure: Floats, remaining_kwh: Floats, pmax_kw: Floats, now: fl
 def llf_order(departure: Floats, remaining_kwh: Floats, pmax_kw: Floats, now: float) -> NDArray[np.int64]:
     """Laxity in hours: time left minus the time needed at full power."""
     return np.argsort((departure - now) - remaining_kwh / pmax_kw, kind="stable")
+
+
+def greedy_limits(order: NDArray[np.int64], want_kw: Floats, share: Floats, limits: list[tuple[Floats, float]]) -> Floats:
+    """`greedy` under several per-phase limits: (0/1 membership per session, kW per phase) each."""
+    rates = np.zeros(want_kw.size)
+    left = [np.full(3, cap) for _, cap in limits]
+    for i in order:
+        on = share[i] > 0
+        room = min((float(np.min(lf[on] / share[i][on])) for (m, _), lf in zip(limits, left, strict=True) if m[i]), default=np.inf)
+        rate = max(0.0, min(float(want_kw[i]), room))
+        rates[i] = rate
+        for (m, _), lf in zip(limits, left, strict=True):
+            if m[i]:
+                lf -= rate * share[i]
+    return rates

@@ -1,24 +1,40 @@
 """Departure and energy estimates for drivers who state nothing, learnt per (location, hour of arrival).
 
-Lookup order: the (location, hour) mean once it has `min_samples` sessions, else the location's mean with as
-many, else the defaults (8 h stay, 10 kWh: a workplace day and a typical commuter's need). A car that has
-already outstayed its estimate is assumed to stay `overstay` longer (30 min), so it is still planned for.
+Lookup order: the token's own mean once it has `min_samples` sessions (drivers are creatures of habit), else
+the (location, hour) mean with as many, else the location's mean, else the defaults (8 h stay, 10 kWh: a
+workplace day and a typical commuter's need). A car that has already outstayed its estimate is assumed to
+stay `overstay` longer (30 min), so it is still planned for.
 
-Arrivals are counted per (location, hour) too: `expected_sessions` turns the mean arrivals per day into
-fluid sessions that reserve capacity for cars that have not arrived yet (`PlanningProblem.expected`).
+Arrivals are counted per (location, type of day, hour of arrival, urgency class): `expected_sessions` turns
+the mean arrivals per day into fluid sessions that reserve capacity for cars that have not arrived yet
+(`PlanningProblem.expected`). Urgency classes split arrivals by the mean power they need (energy / stay,
+bounds `urgency_kw`), so the short stays with large needs, which must charge the moment they arrive, are
+reserved for as such instead of being averaged away into a mean car with hours of slack.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from fera.planning.model import THREE_PHASE, Phase, ProfileType, Session
 
-__all__ = ["DEFAULT_ENERGY_KWH", "DEFAULT_STAY", "Estimate", "SessionStatistics"]
+__all__ = ["DEFAULT_ENERGY_KWH", "DEFAULT_STAY", "URGENCY_KW", "DayType", "Estimate", "SessionStatistics"]
 
 DEFAULT_STAY = timedelta(hours=8)
 DEFAULT_ENERGY_KWH = 10.0
+URGENCY_KW = (2.5, 5.0)  # mean kW needed: below a slow 1-phase 16 A charger's half, below a 32 A one's 2/3
+
+
+class DayType(StrEnum):
+    WEEKDAY = "weekday"
+    WEEKEND = "weekend"
+
+    @classmethod
+    def of(cls, at: datetime) -> DayType:
+        return cls.WEEKEND if at.weekday() >= 5 else cls.WEEKDAY
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +59,9 @@ class _Mean:
         self.energy_kwh += energy_kwh
 
 
+_ArrivalKey = tuple[str, DayType, int, int]  # location, type of day, hour of arrival, urgency class
+
+
 class SessionStatistics:
     """Running means of stay and energy from finished sessions; pure and in memory."""
 
@@ -53,34 +72,43 @@ class SessionStatistics:
         default_energy_kwh: float = DEFAULT_ENERGY_KWH,
         min_samples: int = 3,
         overstay: timedelta = timedelta(minutes=30),
+        urgency_kw: tuple[float, ...] = URGENCY_KW,
     ) -> None:
         self.default_stay = default_stay
         self.default_energy_kwh = default_energy_kwh
         self.min_samples = min_samples
         self.overstay = overstay
+        self.urgency_kw = tuple(sorted(urgency_kw))
         self._means: dict[tuple[str, int | None], _Mean] = {}
-        self._days: dict[str, set[date]] = {}
+        self._tokens: dict[str, _Mean] = {}
+        self._arrivals: dict[_ArrivalKey, _Mean] = {}
+        self._days: dict[tuple[str, DayType], set[date]] = {}
 
-    def add(self, location_id: str, arrival: datetime, departure: datetime, energy_kwh: float) -> None:
+    def add(
+        self, location_id: str, arrival: datetime, departure: datetime, energy_kwh: float, *, token: str | None = None
+    ) -> None:
         """Learn from one finished session (the hour is the arrival's, in its own time zone)."""
         stay_s = max((departure - arrival).total_seconds(), 0.0)
         for key in ((location_id, arrival.hour), (location_id, None)):
             self._means.setdefault(key, _Mean()).add(stay_s, energy_kwh)
-        self._days.setdefault(location_id, set()).add(arrival.date())
+        if token is not None:
+            self._tokens.setdefault(token, _Mean()).add(stay_s, energy_kwh)
+        urgency = bisect_right(self.urgency_kw, energy_kwh / max(stay_s / 3600, 1e-9))
+        day = DayType.of(arrival)
+        self._arrivals.setdefault((location_id, day, arrival.hour, urgency), _Mean()).add(stay_s, energy_kwh)
+        self._days.setdefault((location_id, day), set()).add(arrival.date())
 
-    def _mean(self, location_id: str, arrival: datetime) -> _Mean | None:
-        for key in ((location_id, arrival.hour), (location_id, None)):
-            mean = self._means.get(key)
-            if mean is not None and mean.count >= self.min_samples:
-                return mean
-        return None
+    def _mean(self, location_id: str, arrival: datetime, token: str | None) -> _Mean | None:
+        found = [self._tokens.get(token)] if token is not None else []
+        found += [self._means.get((location_id, arrival.hour)), self._means.get((location_id, None))]
+        return next((m for m in found if m is not None and m.count >= self.min_samples), None)
 
-    def expected_stay(self, location_id: str, arrival: datetime) -> timedelta:
-        mean = self._mean(location_id, arrival)
+    def expected_stay(self, location_id: str, arrival: datetime, token: str | None = None) -> timedelta:
+        mean = self._mean(location_id, arrival, token)
         return self.default_stay if mean is None else timedelta(seconds=mean.stay_s / mean.count)
 
-    def expected_energy_kwh(self, location_id: str, arrival: datetime) -> float:
-        mean = self._mean(location_id, arrival)
+    def expected_energy_kwh(self, location_id: str, arrival: datetime, token: str | None = None) -> float:
+        mean = self._mean(location_id, arrival, token)
         return self.default_energy_kwh if mean is None else mean.energy_kwh / mean.count
 
     def estimate(
@@ -91,21 +119,35 @@ class SessionStatistics:
         *,
         departure: datetime | None = None,
         energy_kwh: float | None = None,
+        token: str | None = None,
     ) -> Estimate:
         """Fill whatever the driver left out; stated values are kept as they are."""
-        expected = max(arrival + self.expected_stay(location_id, arrival), now + self.overstay)
+        stay = self.expected_stay(location_id, arrival, token)
+        expected = max(arrival + stay, now + self.overstay)
         return Estimate(
             departure=expected if departure is None else departure,
-            energy_kwh=self.expected_energy_kwh(location_id, arrival) if energy_kwh is None else energy_kwh,
+            energy_kwh=self.expected_energy_kwh(location_id, arrival, token) if energy_kwh is None else energy_kwh,
             departure_estimated=departure is None,
             energy_estimated=energy_kwh is None,
         )
 
+    def _day_type_seen(self, location_id: str, at: datetime) -> tuple[DayType, int]:
+        """`at`'s type of day and how many such days were seen; the other type if none was."""
+        for day in (DayType.of(at), *DayType):
+            days = len(self._days.get((location_id, day), ()))
+            if days:
+                return day, days
+        return DayType.of(at), 0
+
+    def _classes(self, location_id: str, at: datetime) -> list[tuple[float, _Mean]]:
+        """Mean arrivals per day in the hour of `at`, and their means, per urgency class."""
+        day, days = self._day_type_seen(location_id, at)
+        found = (self._arrivals.get((location_id, day, at.hour, c)) for c in range(len(self.urgency_kw) + 1))
+        return [(m.count / days, m) for m in found if m is not None and m.count]
+
     def arrivals_per_hour(self, location_id: str, at: datetime) -> float:
-        """Mean arrivals per day in the hour of `at` (its own time zone), over the days seen; 0 if none."""
-        days = len(self._days.get(location_id, ()))
-        mean = self._means.get((location_id, at.hour))
-        return 0.0 if mean is None or days == 0 else mean.count / days
+        """Mean arrivals per day in the hour of `at` (its own time zone) on days of its type; 0 if none."""
+        return sum(rate for rate, _ in self._classes(location_id, at))
 
     def expected_sessions(
         self,
@@ -118,31 +160,37 @@ class SessionStatistics:
         group_id: str | None = None,
         profile_type: ProfileType = ProfileType.REGULAR,
         phases: tuple[Phase, ...] = THREE_PHASE,
+        reserve: float = 1.0,
+        bucket: timedelta | None = None,
     ) -> list[Session]:
-        """The location's usual arrivals in [now, until) as fluid sessions, one per step with any arrivals.
+        """The location's usual arrivals in [now, until) as fluid sessions, one per step and urgency class.
 
-        Step k stands for the n = rate x step cars expected to arrive in [now + k*step, now + (k+1)*step):
-        it arrives at the end of that step (the next re-plan sees real cars), stays the expected stay and
-        asks n x the expected energy at n x `max_power_w`. Ids are `expected:<location>:<k>`.
+        Step k, class c stands for the n = reserve x rate x step cars of that class expected to arrive in
+        [now + k*step, now + (k+1)*step): it arrives at the end of that step (the next re-plan sees real
+        cars), stays the class's mean stay and asks n x its mean energy at n x `max_power_w`. `reserve` > 1
+        holds room for busier days than the mean. `bucket` (default: `step`) groups the arrivals of longer
+        periods into one fluid session each (arriving at the bucket's start, or after the first step), which
+        keeps the plan small. Ids are `expected:<location>:<k>:<c>`.
         """
         out: list[Session] = []
-        hours = step.total_seconds() / 3600
+        every = bucket or step
+        hours = every.total_seconds() / 3600
         k, t = 0, now
         while t < until:
-            count = self.arrivals_per_hour(location_id, t) * hours
-            if count > 0:
-                arrival = t + step
+            for c, (rate, mean) in enumerate(self._classes(location_id, t)):
+                count = reserve * rate * hours
+                arrival = max(t, now + step)
                 out.append(
                     Session(
-                        id=f"expected:{location_id}:{k}",
+                        id=f"expected:{location_id}:{k}:{c}",
                         arrival=arrival,
-                        departure=arrival + self.expected_stay(location_id, t),
-                        energy_kwh=count * self.expected_energy_kwh(location_id, t),
+                        departure=arrival + timedelta(seconds=mean.stay_s / mean.count),
+                        energy_kwh=count * mean.energy_kwh / mean.count,
                         max_power_w=count * max_power_w,
                         profile_type=profile_type,
                         phases=phases,
                         group_id=group_id,
                     )
                 )
-            k, t = k + 1, t + step
+            k, t = k + 1, t + every
         return out

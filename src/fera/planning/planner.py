@@ -58,12 +58,12 @@ def cell_costs(problem: PlanningProblem, grid: Grid) -> Floats:
     return chosen + EARLINESS * urgency
 
 
-def _smoothing_pools(problem: PlanningProblem, grid: Grid) -> list[Ints]:
-    """REGULAR sessions per innermost group (one extra pool for those in no group).
+def _smoothing_pools(problem: PlanningProblem, grid: Grid, known: int) -> list[Ints]:
+    """REGULAR sessions per innermost group (one extra pool for those in no group); expected cars in none.
 
     Innermost keeps each pool's rows short: one pool across a whole transformer made large plans 7x slower.
     """
-    regular = {i for i, s in enumerate(problem.sessions) if s.profile_type is ProfileType.REGULAR}
+    regular = {i for i, s in enumerate(problem.sessions[:known]) if s.profile_type is ProfileType.REGULAR}
     pools: list[Ints] = []
     for group in sorted(grid.groups, key=lambda g: g.members.size):
         members = sorted(regular.intersection(group.members.tolist()))
@@ -214,8 +214,10 @@ def plan(problem: PlanningProblem, *, threads: int = 2, decompose: bool = True) 
         stats = SolveStats("Empty", 0, 0, 0, 0, 0.0, 0.0, 0, 0)
     else:
         cost = cell_costs(problem, grid)
-        cost[grid.cell_session >= known] += (1 - EXPECTED_WEIGHT) * _lp.UNMET_PENALTY
-        pools, shares = _smoothing_pools(problem, grid), _shares(problem, grid)
+        # Expected cars pay no price: they only hold what later arrivals will need, so a present car keeps
+        # a cheap slot unless giving it away is the only way a later car can still be served.
+        cost[grid.cell_session >= known] = (1 - EXPECTED_WEIGHT) * _lp.UNMET_PENALTY
+        pools, shares = _smoothing_pools(problem, grid, known), _shares(problem, grid)
         if decompose:
             named = {g.parent for g in problem.groups}
             parents = {k for k, g in enumerate(problem.groups) if g.id in named}
