@@ -37,13 +37,18 @@ def llf_order(departure: Floats, remaining_kwh: Floats, pmax_kw: Floats, now: fl
     return np.argsort((departure - now) - remaining_kwh / pmax_kw, kind="stable")
 
 
-def greedy_limits(order: NDArray[np.int64], want_kw: Floats, share: Floats, limits: list[tuple[Floats, float]]) -> Floats:
+def greedy_limits(
+    order: NDArray[np.int64], want_kw: Floats, share: Floats, limits: list[tuple[Floats, float]]
+) -> Floats:
     """`greedy` under several per-phase limits: (0/1 membership per session, kW per phase) each."""
     rates = np.zeros(want_kw.size)
     left = [np.full(3, cap) for _, cap in limits]
     for i in order:
         on = share[i] > 0
-        room = min((float(np.min(lf[on] / share[i][on])) for (m, _), lf in zip(limits, left, strict=True) if m[i]), default=np.inf)
+        room = min(
+            (float(np.min(lf[on] / share[i][on])) for (m, _), lf in zip(limits, left, strict=True) if m[i]),
+            default=np.inf,
+        )
         rate = max(0.0, min(float(want_kw[i]), room))
         rates[i] = rate
         for (m, _), lf in zip(limits, left, strict=True):

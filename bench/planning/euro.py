@@ -20,12 +20,24 @@ import numpy as np
 
 from bench.planning.baselines import edf_order, greedy_limits, llf_order
 from bench.planning.euro_data import EuroData, Floats, load
-from bench.planning.euro_site import BOARD_OF, EVSE_KW, EVSES, H, PHASE_OF, SITE_AMPS, STEP, Site, draw, groups, min_cost
-from fera.planning import GridGroup, Phase, PlanningProblem, SessionStatistics, phase_watts, plan
+from bench.planning.euro_site import (
+    BOARD_OF,
+    EVSE_KW,
+    PHASE_OF,
+    SITE_AMPS,
+    STEP,
+    H,
+    Site,
+    draw,
+    groups,
+    min_cost,
+)
+from fera.planning import Phase, PlanningProblem, SessionStatistics, phase_watts, plan
 
 Policy = Callable[[int, np.ndarray, Floats], Floats]
 HISTORY_DAYS = 20
 RESERVE = 1.0
+SPREAD = 0.0
 HORIZON = timedelta(hours=12)
 BUCKET = timedelta(hours=1)
 
@@ -42,12 +54,16 @@ def _evse(site: Site, i: int) -> int:
 
 
 def _share(site: Site) -> Floats:
-    return np.array([[float(PHASE_OF[_evse(site, i)] is p) for p in Phase] for i in range(len(site.sessions))])
+    return np.array(
+        [[float(PHASE_OF[_evse(site, i)] is p) for p in Phase] for i in range(len(site.sessions))]
+    )
 
 
 def replay(site: Site, policy: Policy) -> Outcome:
     remaining = np.array([s.energy_kwh for s in site.sessions])
-    window = np.array([((s.arrival - site.start) // STEP, (s.departure - site.start) // STEP) for s in site.sessions])
+    window = np.array(
+        [((s.arrival - site.start) // STEP, (s.departure - site.start) // STEP) for s in site.sessions]
+    )
     cost, spent = 0.0, 0.0
     calls = 0
     for t in range(site.steps):
@@ -63,9 +79,10 @@ def replay(site: Site, policy: Policy) -> Outcome:
     return Outcome(delivered, cost, 1e3 * spent / max(calls, 1))
 
 
-def history(data: EuroData, seed: int) -> SessionStatistics:
+def history(data: EuroData, seed: int, days: int = HISTORY_DAYS) -> SessionStatistics:
+    """What the site saw on `days` earlier weekdays (other seeds than the replayed days)."""
     stats = SessionStatistics()
-    for d in range(HISTORY_DAYS):
+    for d in range(days):
         past = draw(data, 10_000 + 100 * seed + d, days=1)
         shift = timedelta(days=7 * (d + 1))  # the same weekday, d+1 weeks back
         for s in past.sessions:
@@ -78,12 +95,15 @@ def fera(site: Site, stats: SessionStatistics | None, site_amps: float) -> Polic
 
     def policy(t: int, present: np.ndarray, need: Floats) -> Floats:
         now = site.start + t * STEP
-        known = [replace(site.sessions[i], arrival=now, energy_kwh=float(e)) for i, e in zip(present, need, strict=True)]
+        known = [
+            replace(site.sessions[i], arrival=now, energy_kwh=float(e))
+            for i, e in zip(present, need, strict=True)
+        ]
         expected = [] if stats is None else [
             replace(e, id=f"{e.id}:{board}:{phase}") for board in ("board-a", "board-b") for phase in Phase
             for e in stats.expected_sessions(
                 "site", now, now + HORIZON, STEP, max_power_w=EVSE_KW * 1e3, group_id=board,
-                phases=(phase,), reserve=RESERVE / 6, bucket=BUCKET,
+                phases=(phase,), share=1 / 6, reserve=RESERVE, spread=SPREAD, bucket=BUCKET,
             )
         ]  # fmt: skip
         problem = PlanningProblem(now, STEP, known, limits, price=site.price[t:].tolist(), expected=expected)
@@ -95,7 +115,10 @@ def fera(site: Site, stats: SessionStatistics | None, site_amps: float) -> Polic
 def sorting(site: Site, order: Callable[..., np.ndarray], site_amps: float) -> Policy:
     share = _share(site)
     dep = np.array([(s.departure - site.start) // STEP * H for s in site.sessions])
-    boards = {b: np.array([BOARD_OF[_evse(site, i)] == b for i in range(len(site.sessions))]) for b in ("board-a", "board-b")}
+    boards = {
+        b: np.array([BOARD_OF[_evse(site, i)] == b for i in range(len(site.sessions))])
+        for b in ("board-a", "board-b")
+    }
     caps = [(np.ones(len(site.sessions), dtype=bool), phase_watts(site_amps) / 1e3)] + [
         (m, phase_watts(40) / 1e3) for m in boards.values()
     ]

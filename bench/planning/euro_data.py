@@ -85,7 +85,7 @@ def _from_wheel(path: Path) -> EuroData:
     return EuroData(f"ElaadNL via {WHEEL}", arrival / arrival.sum(), energy, stay, prices)
 
 
-def _synthetic() -> EuroData:
+def synthetic() -> EuroData:
     """Shapes like the public data (evening arrival peak, evening price peak); not the real thing."""
     hours = np.arange(96) / 4
     arrival = 0.2 + np.exp(-(((hours - 8.5) / 1.5) ** 2)) + 1.3 * np.exp(-(((hours - 17.5) / 2.5) ** 2))
@@ -94,7 +94,11 @@ def _synthetic() -> EuroData:
     for h in range(24):
         centre = 20 if 16 <= h or h < 5 else 8
         stay[h] = np.exp(-(((np.arange(48) - centre) / 6) ** 2)) + 0.05
-    day = 80 + 30 * np.exp(-(((np.arange(24) - 8) / 1.5) ** 2)) + 60 * np.exp(-(((np.arange(24) - 19) / 2) ** 2))
+    day = (
+        80
+        + 30 * np.exp(-(((np.arange(24) - 8) / 1.5) ** 2))
+        + 60 * np.exp(-(((np.arange(24) - 19) / 2) ** 2))
+    )
     prices = {date(2023, 1, d): day * (0.9 + 0.02 * d) for d in range(1, 29)}
     return EuroData(
         "SYNTHETIC FALLBACK (ev2gym wheel not downloadable): figures are not ElaadNL",
@@ -105,8 +109,8 @@ def _synthetic() -> EuroData:
 def load() -> EuroData:
     path = _wheel()
     if path is None:
-        return _synthetic()
+        return synthetic()
     try:
         return _from_wheel(path)
     except (KeyError, ValueError, zipfile.BadZipFile):
-        return _synthetic()
+        return synthetic()

@@ -70,7 +70,9 @@ def _car(data: EuroData, rng: np.random.Generator, step_of_day: int) -> tuple[in
     return max(2, round(stay_h * 4)), energy
 
 
-def draw(data: EuroData, seed: int, days: int = 2, cars_per_day: float = 60.0, day0: date | None = None) -> Site:
+def draw(
+    data: EuroData, seed: int, days: int = 2, cars_per_day: float = 60.0, day0: date | None = None
+) -> Site:
     rng = np.random.default_rng(seed)
     first = day0 or _start_day(data, rng, days)
     start = datetime(first.year, first.month, first.day, tzinfo=UTC)
@@ -93,7 +95,9 @@ def draw(data: EuroData, seed: int, days: int = 2, cars_per_day: float = 60.0, d
                 )
             )  # fmt: skip
     steps = int(max(free_at.max(), days * 96))
-    hourly = np.concatenate([data.prices.get(first + timedelta(days=k), data.prices[first]) for k in range(steps // 96 + 2)])
+    hourly = np.concatenate(
+        [data.prices.get(first + timedelta(days=k), data.prices[first]) for k in range(steps // 96 + 2)]
+    )
     return Site(start, sessions, np.repeat(hourly, 4)[:steps] / 1e3, steps, lost)
 
 

@@ -6,7 +6,14 @@ can trade; `SessionStatistics` estimates departures and energy needs drivers did
 to expect (`PlanningProblem.expected`). No I/O, no clock: `now` is part of the problem.
 """
 
-from fera.planning.estimates import DEFAULT_ENERGY_KWH, DEFAULT_STAY, Estimate, SessionStatistics
+from fera.planning.estimates import (
+    DEFAULT_ENERGY_KWH,
+    DEFAULT_STAY,
+    URGENCY_KW,
+    DayType,
+    Estimate,
+    SessionStatistics,
+)
 from fera.planning.flexibility import FlexibilityForecast, FlexibilityRow, flexibility, to_csv_rows
 from fera.planning.model import (
     THREE_PHASE,
@@ -34,6 +41,8 @@ __all__ = [
     "DEFAULT_ENERGY_KWH",
     "DEFAULT_STAY",
     "THREE_PHASE",
+    "URGENCY_KW",
+    "DayType",
     "Estimate",
     "FlexibilityForecast",
     "FlexibilityRow",

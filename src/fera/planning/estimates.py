@@ -14,6 +14,7 @@ reserved for as such instead of being averaged away into a mean car with hours o
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -85,7 +86,13 @@ class SessionStatistics:
         self._days: dict[tuple[str, DayType], set[date]] = {}
 
     def add(
-        self, location_id: str, arrival: datetime, departure: datetime, energy_kwh: float, *, token: str | None = None
+        self,
+        location_id: str,
+        arrival: datetime,
+        departure: datetime,
+        energy_kwh: float,
+        *,
+        token: str | None = None,
     ) -> None:
         """Learn from one finished session (the hour is the arrival's, in its own time zone)."""
         stay_s = max((departure - arrival).total_seconds(), 0.0)
@@ -126,7 +133,9 @@ class SessionStatistics:
         expected = max(arrival + stay, now + self.overstay)
         return Estimate(
             departure=expected if departure is None else departure,
-            energy_kwh=self.expected_energy_kwh(location_id, arrival, token) if energy_kwh is None else energy_kwh,
+            energy_kwh=self.expected_energy_kwh(location_id, arrival, token)
+            if energy_kwh is None
+            else energy_kwh,
             departure_estimated=departure is None,
             energy_estimated=energy_kwh is None,
         )
@@ -139,15 +148,17 @@ class SessionStatistics:
                 return day, days
         return DayType.of(at), 0
 
-    def _classes(self, location_id: str, at: datetime) -> list[tuple[float, _Mean]]:
-        """Mean arrivals per day in the hour of `at`, and their means, per urgency class."""
+    def _classes(self, location_id: str, at: datetime) -> list[tuple[int, float, _Mean]]:
+        """Per urgency class seen in the hour of `at`: the class, its mean arrivals per day, its means."""
         day, days = self._day_type_seen(location_id, at)
-        found = (self._arrivals.get((location_id, day, at.hour, c)) for c in range(len(self.urgency_kw) + 1))
-        return [(m.count / days, m) for m in found if m is not None and m.count]
+        found = (
+            (c, self._arrivals.get((location_id, day, at.hour, c))) for c in range(len(self.urgency_kw) + 1)
+        )
+        return [(c, m.count / days, m) for c, m in found if m is not None]
 
     def arrivals_per_hour(self, location_id: str, at: datetime) -> float:
         """Mean arrivals per day in the hour of `at` (its own time zone) on days of its type; 0 if none."""
-        return sum(rate for rate, _ in self._classes(location_id, at))
+        return sum(rate for _, rate, _ in self._classes(location_id, at))
 
     def expected_sessions(
         self,
@@ -160,25 +171,30 @@ class SessionStatistics:
         group_id: str | None = None,
         profile_type: ProfileType = ProfileType.REGULAR,
         phases: tuple[Phase, ...] = THREE_PHASE,
+        share: float = 1.0,
         reserve: float = 1.0,
+        spread: float = 0.0,
         bucket: timedelta | None = None,
     ) -> list[Session]:
         """The location's usual arrivals in [now, until) as fluid sessions, one per step and urgency class.
 
-        Step k, class c stands for the n = reserve x rate x step cars of that class expected to arrive in
-        [now + k*step, now + (k+1)*step): it arrives at the end of that step (the next re-plan sees real
-        cars), stays the class's mean stay and asks n x its mean energy at n x `max_power_w`. `reserve` > 1
-        holds room for busier days than the mean. `bucket` (default: `step`) groups the arrivals of longer
-        periods into one fluid session each (arriving at the bucket's start, or after the first step), which
-        keeps the plan small. Ids are `expected:<location>:<k>:<c>`.
+        Bucket k, class c stands for the m = share x rate x bucket cars of that class expected to arrive in
+        [now + k*bucket, now + (k+1)*bucket) (`share`: the part of the location these sessions stand for,
+        e.g. one sub-board's phase). It holds room for n = reserve x m + spread x sqrt(m) cars: arrivals are
+        roughly Poisson, so `spread` is how many standard deviations above the mean to hold room for (a
+        chance constraint; `reserve` scales the mean). It arrives at the bucket's start, or one step after
+        `now` (this step's cars are seen at the next re-plan), stays the class's mean stay and asks n x its
+        mean energy at n x `max_power_w`. `bucket` defaults to `step`; longer buckets keep the plan small.
+        Ids are `expected:<location>:<k>:<c>`.
         """
         out: list[Session] = []
         every = bucket or step
         hours = every.total_seconds() / 3600
         k, t = 0, now
         while t < until:
-            for c, (rate, mean) in enumerate(self._classes(location_id, t)):
-                count = reserve * rate * hours
+            for c, rate, mean in self._classes(location_id, t):
+                mean_count = share * rate * hours
+                count = reserve * mean_count + spread * math.sqrt(mean_count)
                 arrival = max(t, now + step)
                 out.append(
                     Session(

@@ -58,7 +58,7 @@ def cell_costs(problem: PlanningProblem, grid: Grid) -> Floats:
     return chosen + EARLINESS * urgency
 
 
-def _smoothing_pools(problem: PlanningProblem, grid: Grid, known: int) -> list[Ints]:
+def _smoothing_pools(problem: PlanningProblem, grid: Grid, known: int | None = None) -> list[Ints]:
     """REGULAR sessions per innermost group (one extra pool for those in no group); expected cars in none.
 
     Innermost keeps each pool's rows short: one pool across a whole transformer made large plans 7x slower.

@@ -49,7 +49,7 @@ def test_expected_sessions_follow_the_arrivals_seen_per_day() -> None:
     expected = stats.expected_sessions(
         "loc", NOW, NOW + timedelta(hours=3), STEP, max_power_w=10_000, group_id="site"
     )
-    assert [s.id for s in expected] == [f"expected:loc:{k}" for k in range(4)]  # only the 8:00 hour
+    assert [s.id for s in expected] == [f"expected:loc:{k}:2" for k in range(4)]  # only the 8:00 hour
     first = expected[0]
     assert first.arrival == NOW + STEP and first.departure == first.arrival + timedelta(hours=2)
     assert first.energy_kwh == pytest.approx(1.5 / 4 * 12.0) and first.max_power_w == pytest.approx(3_750)

@@ -14,6 +14,8 @@ def test_public_names() -> None:
             "DEFAULT_ENERGY_KWH",
             "DEFAULT_STAY",
             "THREE_PHASE",
+            "URGENCY_KW",
+            "DayType",
             "Estimate",
             "FlexibilityForecast",
             "FlexibilityRow",
