@@ -1,20 +1,22 @@
-"""`python -m bench.planning [acn|price|scale|all] [--quick]`: prints Markdown tables (progress on stderr)."""
+"""`python -m bench.planning [acn|price|euro|scale|all] [--quick]`: Markdown tables (progress on stderr)."""
 
 from __future__ import annotations
 
 import argparse
+import os
 
-from bench.planning import acn, price, scale
+from bench.planning import acn, euro, price, scale
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.planning")
-    parser.add_argument("which", nargs="?", choices=["acn", "price", "scale", "all"], default="all")
-    parser.add_argument("--quick", action="store_true", help="first week of ACN, fewer sizes")
+    parser.add_argument("which", nargs="?", choices=["acn", "price", "euro", "scale", "all"], default="all")
+    parser.add_argument("--quick", action="store_true", help="first week of ACN, two euro seeds, fewer sizes")
     args = parser.parse_args()
-    for name, module in (("acn", acn), ("price", price), ("scale", scale)):
+    for name, module in (("acn", acn), ("price", price), ("euro", euro), ("scale", scale)):
         if args.which in (name, "all"):
-            print(f"\n## {name}\n")
+            load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+            print(f"\n## {name}\n\n{os.cpu_count()} cores, load average {load} at the start\n")
             print("\n".join(module.run(args.quick)), flush=True)
 
 
