@@ -41,8 +41,10 @@ __all__ = [
     "SessionKey",
     "build_problem",
     "electrical_of",
+    "expected_arrivals",
     "min_rate_w",
     "to_ocpi_profile",
+    "token_of",
 ]
 
 SessionKey = tuple[str, str]  # (partner the session came from, its session id there)
@@ -50,6 +52,8 @@ SessionKey = tuple[str, str]  # (partner the session came from, its session id t
 # largest common AC charger (32 A, three phases). Profiles are ceilings and the CPO caps at the real hardware,
 # so a planner that doesn't know the hardware must not be the one to throttle it.
 DEFAULT_ELECTRICAL = Electrical("AC_3_PHASE", 230, 32, None)
+EXPECTED_AHEAD = timedelta(hours=12)  # arrivals further ahead change no decision of this step
+EXPECTED_BUCKET = timedelta(hours=1)  # one fluid car per hour and urgency class keeps re-plans small
 AC_MIN_AMPS = 6.0  # IEC 61851: below 6 A per phase an AC car stops charging, so plan 0 or at least this
 
 
@@ -94,6 +98,35 @@ def plan_id(key: SessionKey) -> str:
     return f"{key[0]}/{key[1]}"
 
 
+def token_of(session: Session) -> str | None:
+    """The driver's token uid, whose own habits estimate departure and energy best."""
+    return session.cdr_token.uid if session.cdr_token is not None else None
+
+
+def expected_arrivals(
+    known: Sequence[Known],
+    sessions: Sequence[PlannedSession],
+    stats: SessionStatistics,
+    now: datetime,
+    step: timedelta,
+) -> list[PlannedSession]:
+    """Each location's usual arrivals of the next `EXPECTED_AHEAD`, learnt from the sessions seen there, as
+    the cars they will be (the largest planned there), in the location's group: present cars then keep
+    cheap hours only where that leaves room for them."""
+    power: dict[str, float] = {}
+    for k, planned in zip(known, sessions, strict=True):
+        location = k.session.location_id
+        power[location] = max(power.get(location, 0.0), planned.max_power_w)
+    return [
+        expected
+        for location in sorted(power)
+        for expected in stats.expected_sessions(
+            location, now, now + EXPECTED_AHEAD, step, max_power_w=power[location],
+            group_id=location.upper(), bucket=EXPECTED_BUCKET,
+        )
+    ]  # fmt: skip
+
+
 def planned_session(
     known: Known,
     stats: SessionStatistics,
@@ -109,6 +142,7 @@ def planned_session(
         now,
         departure=prefs.departure_time if prefs else None,
         energy_kwh=prefs.energy_need if prefs else None,
+        token=token_of(session),
     )
     electrical = electrical_of(known)
     draw = car_phases_of(session, electrical, sites)
@@ -159,11 +193,15 @@ def build_problem(
     sites: Sequence[SiteConfig] = (),
     car_amps: Mapping[SessionKey, float] | None = None,
 ) -> PlanningProblem:
-    """One group per location (its forecast), and the configured sites and sub-boards (`planning_grid`)."""
+    """One group per location (its forecast), and the configured sites and sub-boards (`planning_grid`);
+    the expected arrivals in each location's group."""
     amps = car_amps or {}
     sessions = [planned_session(k, stats, now, sites, amps.get(k.key)) for k in known]
     groups = grid_groups({k.session.location_id for k in known}, sites, capacity)
-    return PlanningProblem(now=now, step=step, sessions=sessions, groups=groups, price=price, co2=co2)
+    expected = expected_arrivals(known, sessions, stats, now, step)
+    return PlanningProblem(
+        now=now, step=step, sessions=sessions, groups=groups, price=price, co2=co2, expected=expected
+    )
 
 
 def to_ocpi_profile(planned: PlannedProfile) -> ChargingProfile:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fera.ocpi.sessions.models import SessionStatus
-from fera.scsp.planning_inputs import Known
+from fera.scsp.planning_inputs import Known, token_of
 from fera.scsp.planning_loop import Selects, SteeringPlanner
 from fera.store.protocols import Store
 from fera.store.records import Visibility, Window
@@ -33,6 +33,7 @@ async def restore(planner: SteeringPlanner, store: Store, selects: Selects) -> N
                                 session.start_date_time,
                                 session.end_date_time,
                                 session.kwh,
+                                token=token_of(session),
                             )
                         continue
                     stored = await uow.sessions.get(session.country_code, session.party_id, session.id)

@@ -41,6 +41,7 @@ from fera.scsp.planning_inputs import (
     min_rate_w,
     plan_id,
     to_ocpi_profile,
+    token_of,
 )
 from fera.scsp.planning_paths import one_path
 from fera.scsp.planning_profiles import active_limit_w, limit_at, same_from
@@ -156,7 +157,9 @@ class SteeringPlanner:
         elif self.known.pop(key, None) is not None:
             end = session.end_date_time or self._clock.now()
             if key not in self.shadowed:  # a copy of a charge is learnt from once
-                self.stats.add(session.location_id, session.start_date_time, end, session.kwh)
+                self.stats.add(
+                    session.location_id, session.start_date_time, end, session.kwh, token=token_of(session)
+                )
             self._forget(key)
         self.poke()
 

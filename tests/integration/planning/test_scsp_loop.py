@@ -121,3 +121,20 @@ async def sent_requests(scsp: RunningNode) -> int:
         for partner_id, session_id in scsp.node.planner.known:
             count += len(await uow.profile_requests.for_session(partner_id, session_id))
     return count
+
+
+async def test_a_finished_session_teaches_the_arrivals_to_expect(node_factory: NodeFactory) -> None:
+    cpo, scsp, _ = await setup(node_factory)
+    planner = scsp.node.planner
+    assert planner is not None
+    await capacity(scsp, 30)
+    await planner.settle()
+    assert planner.latest is not None and planner.latest.problem.expected == []  # nothing seen yet
+    await cpo_of(cpo.node).sessions.stop_session("S1")
+    await exchange_of(cpo.node).pusher.drain()
+    await planner.settle()
+    assert planner.latest is not None
+    expected = planner.latest.problem.expected
+    assert expected and {e.group_id for e in expected} == {"LOC1"}
+    assert all(e.id.startswith("expected:LOC1:") for e in expected)
+    assert planner.stats.expected_stay("LOC1", scsp.node.clock.now(), token="T1") >= timedelta(0)
