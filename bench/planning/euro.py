@@ -138,10 +138,19 @@ def bound(site: Site, site_amps: float) -> Floats:
     return np.array([s.energy_kwh for s in site.sessions]) - result.unmet_kwh
 
 
-def one_seed(data: EuroData, seed: int, site_amps: float) -> list[tuple[str, float, float, float]]:
+@dataclass(frozen=True)
+class Row:
+    name: str
+    energy_pct: float  # of the hindsight bound
+    cost_pct: float  # over the cheapest hindsight plan of the same energy per car
+    eur_kwh: float
+    replan_ms: float | None
+
+
+def one_seed(data: EuroData, seed: int, site_amps: float) -> list[Row]:
     site = draw(data, seed)
     best = bound(site, site_amps)
-    rows = []
+    rows = [Row("hindsight (offline LP)", 100.0, 0.0, min_cost(site, best, site_amps) / best.sum(), None)]
     policies: list[tuple[str, Policy]] = [
         ("FERA (foresight)", fera(site, history(data, seed), site_amps)),
         ("LP-MPC (no foresight)", fera(site, None, site_amps)),
@@ -151,8 +160,11 @@ def one_seed(data: EuroData, seed: int, site_amps: float) -> list[tuple[str, flo
     for name, policy in policies:
         out = replay(site, policy)
         ratio = out.cost / min_cost(site, out.delivered, site_amps)
-        rows.append((name, 100 * out.delivered.sum() / best.sum(), 100 * (ratio - 1), out.replan_ms))
-        print(f"seed {seed} {name}: {rows[-1][1]:.2f} % at {rows[-1][2]:+.1f} %", file=sys.stderr)
+        energy = out.delivered.sum()
+        rows.append(Row(name, 100 * energy / best.sum(), 100 * (ratio - 1), out.cost / energy, out.replan_ms))
+        print(
+            f"seed {seed} {name}: {rows[-1].energy_pct:.2f} % at {rows[-1].cost_pct:+.1f} %", file=sys.stderr
+        )
     return rows
 
 
@@ -161,17 +173,22 @@ def run(quick: bool, seeds: int = 5) -> list[str]:
     lines = [
         f"Data: {data.source}. {len(PHASE_OF)} x 7.4 kW 1-phase EVSEs, 2 sub-boards of 3x40 A, 3x63 A site; "
         f"2 weekdays per seed; FERA: `expected_sessions` per sub-board and phase, reserve {RESERVE}, "
-        f"spread {SPREAD}, {BUCKET.seconds // 3600} h buckets, {HORIZON.seconds // 3600} h ahead",
+        f"spread {SPREAD}, {BUCKET.seconds // 60} min buckets, {HORIZON.seconds // 3600} h ahead",
         "",
-        "| seed | cars | algorithm | % of hindsight energy | cost vs hindsight, same energy | re-plan ms |",
-        "|---|---|---|---|---|---|",
+        "| seed | cars | algorithm | % of hindsight energy | cost vs hindsight, same energy | EUR/kWh"
+        " | re-plan ms |",
+        "|---|---|---|---|---|---|---|",
     ]
     results: dict[str, list[tuple[float, float]]] = {}
     for seed in range(1, (2 if quick else seeds) + 1):
         cars = len(draw(data, seed).sessions)
-        for name, energy, cost, ms in one_seed(data, seed, SITE_AMPS):
-            results.setdefault(name, []).append((energy, cost))
-            lines.append(f"| {seed} | {cars} | {name} | {energy:.2f} | {cost:+.1f} % | {ms:.1f} |")
+        for row in one_seed(data, seed, SITE_AMPS):
+            results.setdefault(row.name, []).append((row.energy_pct, row.cost_pct))
+            ms = "—" if row.replan_ms is None else f"{row.replan_ms:.1f}"
+            lines.append(
+                f"| {seed} | {cars} | {row.name} | {row.energy_pct:.2f} | {row.cost_pct:+.1f} % | "
+                f"{row.eur_kwh:.4f} | {ms} |"
+            )
     lines += [
         "",
         "| algorithm | mean % energy | worst % energy | mean cost | worst cost |",
