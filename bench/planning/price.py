@@ -33,6 +33,8 @@ H, STEPS = 0.25, 96
 PHASE_KW = phase_watts(63) / 1e3
 EVSES: list[tuple[Phase, ...]] = [THREE_PHASE] * 8 + [(Phase.L1,)] * 4 + [(Phase.L2,)] * 2
 PMAX = {3: 11.0, 1: 7.4}
+RESERVE = 2.5  # as in the euro benchmark: room for busier days than the mean
+BUCKET = timedelta(hours=1)
 
 
 def day(seed: int = 7) -> tuple[list[Session], Floats]:
@@ -92,21 +94,20 @@ def history(days: int = 30) -> SessionStatistics:
 
 
 def fera(sessions: list[Session], price: Floats, stats: SessionStatistics | None = None) -> Policy:
-    mean_kw = float(np.mean([PMAX[len(p)] for p in EVSES])) * 1e3
 
     def policy(t: int, present: np.ndarray, need: Floats) -> Floats:
         now = NOW + t * STEP
         known = [
             replace(sessions[i], arrival=now, energy_kwh=float(e)) for i, e in zip(present, need, strict=True)
         ]
-        expected = (
-            []
-            if stats is None
-            else stats.expected_sessions(
-                "site", now, NOW + STEPS * STEP, STEP, max_power_w=mean_kw, group_id="site",
-                profile_type=ProfileType.CHEAP,
+        expected = [
+            replace(e, id=f"{e.id}:{'+'.join(phases)}")
+            for phases in set(EVSES)
+            for e in stats.expected_sessions(
+                "site", now, NOW + STEPS * STEP, STEP, max_power_w=PMAX[len(phases)] * 1e3, group_id="site",
+                phases=phases, share=EVSES.count(phases) / len(EVSES), reserve=RESERVE, bucket=BUCKET,
             )
-        )  # fmt: skip
+        ] if stats is not None else []  # fmt: skip
         problem = PlanningProblem(
             now, STEP, known, [GridGroup("site", phase_capacity_w=PHASE_KW * 1e3)], price=price[t:].tolist(),
             expected=expected,
