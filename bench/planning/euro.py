@@ -36,7 +36,7 @@ from fera.planning import Phase, PlanningProblem, SessionStatistics, phase_watts
 
 Policy = Callable[[int, np.ndarray, Floats], Floats]
 HISTORY_DAYS = 20
-RESERVE = 2.5
+RESERVE = (1.0, 1.0, 3.5)  # per urgency class: room held mostly for the cars that cannot wait
 SPREAD = 0.0
 HORIZON = timedelta(hours=12)
 BUCKET = timedelta(hours=1)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -172,7 +173,7 @@ class SessionStatistics:
         profile_type: ProfileType = ProfileType.REGULAR,
         phases: tuple[Phase, ...] = THREE_PHASE,
         share: float = 1.0,
-        reserve: float = 1.0,
+        reserve: float | Sequence[float] = 1.0,
         spread: float = 0.0,
         bucket: timedelta | None = None,
     ) -> list[Session]:
@@ -182,9 +183,11 @@ class SessionStatistics:
         [now + k*bucket, now + (k+1)*bucket) (`share`: the part of the location these sessions stand for,
         e.g. one sub-board's phase). It holds room for n = reserve x m + spread x sqrt(m) cars: arrivals are
         roughly Poisson, so `spread` is how many standard deviations above the mean to hold room for (a
-        chance constraint; `reserve` scales the mean). It arrives at the bucket's start, or one step after
-        `now` (this step's cars are seen at the next re-plan), stays the class's mean stay and asks n x its
-        mean energy at n x `max_power_w`. `bucket` defaults to `step`; longer buckets keep the plan small.
+        chance constraint). `reserve` scales the mean: one factor, or one per urgency class, least urgent
+        first (cars that can wait need less room held at their arrival than cars that cannot). It arrives
+        at the bucket's start, or one step after `now` (this step's cars are seen at the next re-plan),
+        stays the class's mean stay and asks n x its mean energy at n x `max_power_w`. `bucket` defaults to
+        `step`; longer buckets keep the plan small.
         Ids are `expected:<location>:<k>:<c>`.
         """
         out: list[Session] = []
@@ -194,7 +197,8 @@ class SessionStatistics:
         while t < until:
             for c, rate, mean in self._classes(location_id, t):
                 mean_count = share * rate * hours
-                count = reserve * mean_count + spread * math.sqrt(mean_count)
+                factor = reserve if isinstance(reserve, int | float) else reserve[min(c, len(reserve) - 1)]
+                count = factor * mean_count + spread * math.sqrt(mean_count)
                 arrival = max(t, now + step)
                 out.append(
                     Session(

@@ -100,3 +100,11 @@ def test_expected_cars_never_take_energy_from_present_ones(
     alone = plan(problem(present, groups=site, price=price))
     reserved = plan(problem(present, groups=site, price=price, expected=expected))
     assert float(reserved.unmet_kwh.sum()) == pytest.approx(float(alone.unmet_kwh.sum()), abs=1e-4)
+
+
+def test_the_reserve_can_hold_more_room_for_urgent_cars() -> None:
+    stats = SessionStatistics(min_samples=1)
+    _seen(stats, 1, 8, 8.0)
+    _seen(stats, 1, 2, 14.0)
+    expected = stats.expected_sessions("loc", NOW, NOW + STEP, STEP, max_power_w=7_000, reserve=(1.0, 3.0))
+    assert [e.energy_kwh for e in expected] == pytest.approx([8.0 / 4, 3 * 14.0 / 4])
