@@ -54,6 +54,9 @@ SessionKey = tuple[str, str]  # (partner the session came from, its session id t
 DEFAULT_ELECTRICAL = Electrical("AC_3_PHASE", 230, 32, None)
 EXPECTED_AHEAD = timedelta(hours=12)  # arrivals further ahead change no decision of this step
 EXPECTED_BUCKET = timedelta(hours=1)  # one fluid car per hour and urgency class keeps re-plans small
+# Room held per urgency class (least urgent first), as tuned on `python -m bench.planning euro`: the usual
+# arrivals for cars that can wait, 3.5x for those that must charge the moment they arrive.
+EXPECTED_RESERVE = (1.0, 1.0, 3.5)
 AC_MIN_AMPS = 6.0  # IEC 61851: below 6 A per phase an AC car stops charging, so plan 0 or at least this
 
 
@@ -122,7 +125,7 @@ def expected_arrivals(
         for location in sorted(power)
         for expected in stats.expected_sessions(
             location, now, now + EXPECTED_AHEAD, step, max_power_w=power[location],
-            group_id=location.upper(), bucket=EXPECTED_BUCKET,
+            group_id=location.upper(), bucket=EXPECTED_BUCKET, reserve=EXPECTED_RESERVE,
         )
     ]  # fmt: skip
 
