@@ -8,6 +8,7 @@ the mean for their arrival half-hour, sd half the mean, at least 5 kWh). Prices:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -48,13 +49,13 @@ def groups(site_amps: float = SITE_AMPS) -> list[GridGroup]:
     return [GridGroup("site", phase_capacity_w=phase_watts(site_amps)), *boards]
 
 
-def _start_day(data: EuroData, rng: np.random.Generator, days: int) -> date:
+def _start_day(data: EuroData, rng: np.random.Generator, days: float) -> date:
     """A Tuesday of 2023 whose prices stay positive over the days played (and the day after)."""
     ok = [
         d for d in sorted(data.prices)
         if d.weekday() == 1
         and all(d + timedelta(days=k) in data.prices and data.prices[d + timedelta(days=k)].min() > 0
-                for k in range(days + 1))
+                for k in range(math.ceil(days) + 1))
     ]  # fmt: skip
     return ok[int(rng.integers(len(ok)))]
 
@@ -71,7 +72,7 @@ def _car(data: EuroData, rng: np.random.Generator, step_of_day: int) -> tuple[in
 
 
 def draw(
-    data: EuroData, seed: int, days: int = 2, cars_per_day: float = 60.0, day0: date | None = None
+    data: EuroData, seed: int, days: float = 2, cars_per_day: float = 60.0, day0: date | None = None
 ) -> Site:
     rng = np.random.default_rng(seed)
     first = day0 or _start_day(data, rng, days)
@@ -79,7 +80,7 @@ def draw(
     free_at = np.zeros(EVSES, dtype=np.int64)
     sessions: list[Session] = []
     lost = 0
-    for t in range(days * 96):
+    for t in range(round(days * 96)):
         for _ in range(rng.poisson(cars_per_day * data.arrival[t % 96])):
             free = np.flatnonzero(free_at <= t)
             if free.size == 0:
@@ -94,7 +95,7 @@ def draw(
                     profile_type=ProfileType.CHEAP, phases=(PHASE_OF[k],), evse_id=f"evse{k}",
                 )
             )  # fmt: skip
-    steps = int(max(free_at.max(), days * 96))
+    steps = int(max(free_at.max(), round(days * 96)))
     hourly = np.concatenate(
         [data.prices.get(first + timedelta(days=k), data.prices[first]) for k in range(steps // 96 + 2)]
     )
