@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -23,6 +23,7 @@ from bench.planning.euro_data import EuroData, Floats, load
 from bench.planning.euro_site import (
     BOARD_OF,
     EVSE_KW,
+    EVSES,
     PHASE_OF,
     SITE_AMPS,
     STEP,
@@ -32,10 +33,11 @@ from bench.planning.euro_site import (
     groups,
     min_cost,
 )
-from fera.planning import Phase, PlanningProblem, SessionStatistics, phase_watts, plan
+from fera.planning import Phase, PlanningProblem, Session, SessionStatistics, phase_watts, plan
 
 Policy = Callable[[int, np.ndarray, Floats], Floats]
 HISTORY_DAYS = 20
+FREE_SHARE = True
 RESERVE = (1.0, 1.0, 3.5)  # per urgency class: room held mostly for the cars that cannot wait
 SPREAD = 0.0
 HORIZON = timedelta(hours=12)
@@ -49,8 +51,12 @@ class Outcome:
     replan_ms: float
 
 
+def _evse_of(session: Session) -> int:
+    return int((session.evse_id or "evse0")[4:])
+
+
 def _evse(site: Site, i: int) -> int:
-    return int((site.sessions[i].evse_id or "evse0")[4:])
+    return _evse_of(site.sessions[i])
 
 
 def _share(site: Site) -> Floats:
@@ -90,6 +96,23 @@ def history(data: EuroData, seed: int, days: int = HISTORY_DAYS) -> SessionStati
     return stats
 
 
+def _free_share(site: Site, t: int, board: str, phase: Phase) -> Callable[[datetime], float]:
+    """The part of the next arrivals that will find a free EVSE on `board`'s `phase`: cars take a free EVSE,
+    so a sub-board phase whose EVSEs are all taken until later expects nobody until then."""
+    busy_until = np.full(EVSES, t)
+    for s in site.sessions:
+        a, d = (s.arrival - site.start) // STEP, (s.departure - site.start) // STEP
+        if a <= t < d:
+            busy_until[_evse_of(s)] = d
+    mine = np.array([BOARD_OF[k] == board and PHASE_OF[k] is phase for k in range(EVSES)])
+
+    def share(at: datetime) -> float:
+        free = busy_until <= (at - site.start) // STEP
+        return float((free & mine).sum() / free.sum()) if FREE_SHARE and free.any() else 1 / 6
+
+    return share
+
+
 def fera(site: Site, stats: SessionStatistics | None, site_amps: float) -> Policy:
     limits = groups(site_amps)
 
@@ -103,7 +126,8 @@ def fera(site: Site, stats: SessionStatistics | None, site_amps: float) -> Polic
             replace(e, id=f"{e.id}:{board}:{phase}") for board in ("board-a", "board-b") for phase in Phase
             for e in stats.expected_sessions(
                 "site", now, now + HORIZON, STEP, max_power_w=EVSE_KW * 1e3, group_id=board,
-                phases=(phase,), share=1 / 6, reserve=RESERVE, spread=SPREAD, bucket=BUCKET,
+                phases=(phase,), share=_free_share(site, t, board, phase), reserve=RESERVE, spread=SPREAD,
+                bucket=BUCKET,
             )
         ]  # fmt: skip
         problem = PlanningProblem(now, STEP, known, limits, price=site.price[t:].tolist(), expected=expected)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -172,7 +172,7 @@ class SessionStatistics:
         group_id: str | None = None,
         profile_type: ProfileType = ProfileType.REGULAR,
         phases: tuple[Phase, ...] = THREE_PHASE,
-        share: float = 1.0,
+        share: float | Callable[[datetime], float] = 1.0,
         reserve: float | Sequence[float] = 1.0,
         spread: float = 0.0,
         bucket: timedelta | None = None,
@@ -181,7 +181,8 @@ class SessionStatistics:
 
         Bucket k, class c stands for the m = share x rate x bucket cars of that class expected to arrive in
         [now + k*bucket, now + (k+1)*bucket) (`share`: the part of the location these sessions stand for,
-        e.g. one sub-board's phase). It holds room for n = reserve x m + spread x sqrt(m) cars: arrivals are
+        e.g. one sub-board's phase; a function of the bucket's start when that part changes, e.g. with the
+        EVSEs still free there). It holds room for n = reserve x m + spread x sqrt(m) cars: arrivals are
         roughly Poisson, so `spread` is how many standard deviations above the mean to hold room for (a
         chance constraint). `reserve` scales the mean: one factor, or one per urgency class, least urgent
         first (cars that can wait need less room held at their arrival than cars that cannot). It arrives
@@ -196,7 +197,9 @@ class SessionStatistics:
         k, t = 0, now
         while t < until:
             for c, rate, mean in self._classes(location_id, t):
-                mean_count = share * rate * hours
+                mean_count = (share(t) if callable(share) else share) * rate * hours
+                if mean_count <= 0:
+                    continue
                 factor = reserve if isinstance(reserve, int | float) else reserve[min(c, len(reserve) - 1)]
                 count = factor * mean_count + spread * math.sqrt(mean_count)
                 arrival = max(t, now + step)

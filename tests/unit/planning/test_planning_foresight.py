@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -108,3 +108,19 @@ def test_the_reserve_can_hold_more_room_for_urgent_cars() -> None:
     _seen(stats, 1, 2, 14.0)
     expected = stats.expected_sessions("loc", NOW, NOW + STEP, STEP, max_power_w=7_000, reserve=(1.0, 3.0))
     assert [e.energy_kwh for e in expected] == pytest.approx([8.0 / 4, 3 * 14.0 / 4])
+
+
+def test_a_share_that_changes_over_time_holds_room_only_where_cars_can_arrive() -> None:
+    stats = SessionStatistics(min_samples=1)
+    for hour in range(3):
+        arrival = NOW - timedelta(days=1) + hour * HOUR
+        stats.add("loc", arrival, arrival + 2 * HOUR, 4.0)
+
+    def free_from_the_second_hour(at: datetime) -> float:  # every EVSE here is taken for an hour
+        return 0.0 if at < NOW + HOUR else 0.5
+
+    expected = stats.expected_sessions(
+        "loc", NOW, NOW + 3 * HOUR, STEP, max_power_w=7_000, bucket=HOUR, share=free_from_the_second_hour
+    )
+    assert [e.arrival for e in expected] == [NOW + HOUR, NOW + 2 * HOUR]
+    assert [e.energy_kwh for e in expected] == pytest.approx([2.0, 2.0])
