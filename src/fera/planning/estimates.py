@@ -1,4 +1,4 @@
-"""Departure and energy estimates for drivers who state nothing, learnt per (location, hour of arrival).
+"""Departure and energy estimates for drivers who state nothing (per token, location and hour of arrival).
 
 Lookup order: the token's own mean once it has `min_samples` sessions (drivers are creatures of habit), else
 the (location, hour) mean with as many, else the location's mean, else the defaults (8 h stay, 10 kWh: a
@@ -27,7 +27,7 @@ __all__ = ["DEFAULT_ENERGY_KWH", "DEFAULT_STAY", "URGENCY_KW", "DayType", "Estim
 
 DEFAULT_STAY = timedelta(hours=8)
 DEFAULT_ENERGY_KWH = 10.0
-URGENCY_KW = (2.5, 5.0)  # mean kW needed: below a slow 1-phase 16 A charger's half, below a 32 A one's 2/3
+URGENCY_KW = (2.5, 5.0)  # mean kW needed: < 2.5 waits hours; >= 5 charges near flat out on 1-phase 32 A (7.4 kW)
 
 
 class DayType(StrEnum):
@@ -177,7 +177,7 @@ class SessionStatistics:
         spread: float = 0.0,
         bucket: timedelta | None = None,
     ) -> list[Session]:
-        """The location's usual arrivals in [now, until) as fluid sessions, one per step and urgency class.
+        """The location's usual arrivals in [now, until) as fluid sessions, one per bucket and urgency class.
 
         Bucket k, class c stands for the m = share x rate x bucket cars of that class expected to arrive in
         [now + k*bucket, now + (k+1)*bucket) (`share`: the part of the location these sessions stand for,
