@@ -27,7 +27,7 @@ __all__ = ["DEFAULT_ENERGY_KWH", "DEFAULT_STAY", "URGENCY_KW", "DayType", "Estim
 
 DEFAULT_STAY = timedelta(hours=8)
 DEFAULT_ENERGY_KWH = 10.0
-URGENCY_KW = (2.5, 5.0)  # mean kW needed: < 2.5 waits hours; >= 5 charges near flat out on 1-phase 32 A (7.4 kW)
+URGENCY_KW = (2.5, 5.0)  # mean kW needed: < 2.5 waits hours; >= 5 is near flat out on 1-phase 32 A (7.4 kW)
 
 
 class DayType(StrEnum):
