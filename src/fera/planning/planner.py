@@ -206,6 +206,11 @@ def plan(problem: PlanningProblem, *, threads: int = 2, decompose: bool = True) 
     `problem.expected` hold capacity (their unmet energy weighs `EXPECTED_WEIGHT`) but get no row in the plan.
     """
     known = len(problem.sessions)
+    # The plan covers the problem's own horizon: expected cars may stay later, but the profiles, minimum
+    # rates and flexibility built from `problem` afterwards know only its sessions.
+    steps = problem.horizon_steps
+    if steps is None:
+        steps = max(((s.departure - problem.now) // problem.step for s in problem.sessions), default=0)
     if problem.expected:
         problem = replace(problem, sessions=[*problem.sessions, *problem.expected], expected=())
     grid = build_grid(problem)
@@ -226,7 +231,7 @@ def plan(problem: PlanningProblem, *, threads: int = 2, decompose: bool = True) 
             solved = _lp.solve(grid, cost, grid.energy_kwh, pools, grid.hours, threads, shares=shares)
             x, stats = solved.x, solved.stats
         power_kw[grid.cell_session, grid.cell_step] = x
-    power_kw = power_kw[:known]
+    power_kw = power_kw[:known, : max(steps, 0)]
     delivered = power_kw.sum(axis=1) * grid.hours
     return Plan(
         start=problem.now,

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from fera.planning import GridGroup, ProfileType, Session, SessionStatistics, plan
+from fera.planning import GridGroup, ProfileType, Session, SessionStatistics, apply_min_rates, plan
 from tests.unit.planning.factory import NOW, STEP, problem, session
 
 CHEAP_LAST_HOUR = [0.40] * 12 + [0.10] * 4  # the fourth hour is the cheap one
@@ -60,3 +60,11 @@ def test_no_history_expects_nobody() -> None:
     assert (
         SessionStatistics().expected_sessions("loc", NOW, NOW + timedelta(hours=8), STEP, max_power_w=1) == []
     )
+
+
+def test_expected_cars_staying_longer_do_not_lengthen_the_plan() -> None:
+    car = session("a", 1, 3, group_id="site")
+    late = Session("exp", NOW + STEP, NOW + timedelta(hours=6), 5.0, 7_000, group_id="site")
+    result = plan(problem([car], groups=[GridGroup("site", capacity_w=7_000)], expected=[late]))
+    assert result.steps == 4 and result.delivered_kwh("a") == pytest.approx(3)
+    assert apply_min_rates(problem([car], groups=[GridGroup("site", capacity_w=7_000)]), result).steps == 4
