@@ -31,6 +31,7 @@ from fera.planning import (
 from fera.planning import Session as PlannedSession
 from fera.scsp.planning_cars import car_phases_of
 from fera.scsp.planning_draw import CarDraw
+from fera.scsp.planning_expected import expected_arrivals
 from fera.scsp.planning_grid import GroupCapacity, grid_groups, session_group
 
 __all__ = [
@@ -41,7 +42,6 @@ __all__ = [
     "SessionKey",
     "build_problem",
     "electrical_of",
-    "expected_arrivals",
     "min_rate_w",
     "to_ocpi_profile",
     "token_of",
@@ -52,11 +52,6 @@ SessionKey = tuple[str, str]  # (partner the session came from, its session id t
 # largest common AC charger (32 A, three phases). Profiles are ceilings and the CPO caps at the real hardware,
 # so a planner that doesn't know the hardware must not be the one to throttle it.
 DEFAULT_ELECTRICAL = Electrical("AC_3_PHASE", 230, 32, None)
-EXPECTED_AHEAD = timedelta(hours=12)  # arrivals further ahead change no decision of this step
-EXPECTED_BUCKET = timedelta(hours=1)  # one fluid car per hour and urgency class keeps re-plans small
-# Room held per urgency class (least urgent first), as tuned on `python -m bench.planning euro`: the usual
-# arrivals for cars that can wait, 3.5x for those that must charge the moment they arrive.
-EXPECTED_RESERVE = (1.0, 1.0, 3.5)
 AC_MIN_AMPS = 6.0  # IEC 61851: below 6 A per phase an AC car stops charging, so plan 0 or at least this
 
 
@@ -104,30 +99,6 @@ def plan_id(key: SessionKey) -> str:
 def token_of(session: Session) -> str | None:
     """The driver's token uid, whose own habits estimate departure and energy best."""
     return session.cdr_token.uid if session.cdr_token is not None else None
-
-
-def expected_arrivals(
-    known: Sequence[Known],
-    sessions: Sequence[PlannedSession],
-    stats: SessionStatistics,
-    now: datetime,
-    step: timedelta,
-) -> list[PlannedSession]:
-    """Each location's usual arrivals of the next `EXPECTED_AHEAD`, learnt from the sessions seen there, as
-    the cars they will be (the largest planned there), in the location's group: present cars then keep
-    cheap hours only where that leaves room for them."""
-    power: dict[str, float] = {}
-    for k, planned in zip(known, sessions, strict=True):
-        location = k.session.location_id
-        power[location] = max(power.get(location, 0.0), planned.max_power_w)
-    return [
-        expected
-        for location in sorted(power)
-        for expected in stats.expected_sessions(
-            location, now, now + EXPECTED_AHEAD, step, max_power_w=power[location],
-            group_id=location.upper(), bucket=EXPECTED_BUCKET, reserve=EXPECTED_RESERVE,
-        )
-    ]  # fmt: skip
 
 
 def planned_session(
@@ -201,7 +172,12 @@ def build_problem(
     amps = car_amps or {}
     sessions = [planned_session(k, stats, now, sites, amps.get(k.key)) for k in known]
     groups = grid_groups({k.session.location_id for k in known}, sites, capacity)
-    expected = expected_arrivals(known, sessions, stats, now, step)
+    largest: dict[str, tuple[Location | None, float]] = {}
+    for k, planned in zip(known, sessions, strict=True):
+        location, power_w = largest.get(k.session.location_id, (None, 0.0))
+        largest[k.session.location_id] = (location or k.location, max(power_w, planned.max_power_w))
+    located = [(loc_id, loc, power_w) for loc_id, (loc, power_w) in sorted(largest.items())]
+    expected = expected_arrivals(located, stats, now, step, sites)
     return PlanningProblem(
         now=now, step=step, sessions=sessions, groups=groups, price=price, co2=co2, expected=expected
     )
