@@ -13,6 +13,7 @@ __all__ = ["EVSE_MAXIMUM", "LOCAL_LIMIT", "limiting", "preferred_unit", "session
 
 EVSE_MAXIMUM = "evse"  # what `limiting` names the hardware maximum
 LOCAL_LIMIT = "local"  # ... and the CPO's own (site) limit
+TIE_W = 1.0  # limits this close are the same limit (amps per phase to watts and back)
 
 
 def session_limit(
@@ -44,9 +45,11 @@ def limiting(
 ) -> list[tuple[datetime, str]]:
     """Who sets the minimum on [start, end), from when: (instant, name of the lowest input there).
 
-    At equal limits the first named wins: list `EVSE_MAXIMUM` and `LOCAL_LIMIT` before the senders, so a
-    sender asking for what the hardware or the site gives anyway is not said to limit. Instants where no
-    input limits are left out."""
+    At equal limits (within `TIE_W`: a limit converted from amps and back is not bit-equal) the first named
+    wins: list `EVSE_MAXIMUM` first, so a sender asking for what the hardware gives anyway is not said to
+    limit, and a site share (`LOCAL_LIMIT`) after the senders, since a share is capped by the senders'
+    profiles: a share equal to a sender's limit is that sender's. Instants where no input limits are left
+    out."""
     instants = {start}
     for _, schedule in named:
         instants.update(t for t, _ in schedule.breakpoints() if start < t < end)
@@ -55,7 +58,8 @@ def limiting(
         limits = [(limit, k) for k, (_, s) in enumerate(named) if (limit := s.limit_at(t)) is not None]
         if not limits:
             continue
-        who = named[min(limits)[1]][0]
+        lowest = min(limit for limit, _ in limits)
+        who = named[min(k for limit, k in limits if limit <= lowest + TIE_W)][0]
         if not out or out[-1][1] != who:
             out.append((t, who))
     return out

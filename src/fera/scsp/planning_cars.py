@@ -16,7 +16,7 @@ from datetime import datetime
 from fera.charging import Electrical
 from fera.charging.metering import MIN_METERED_AMPS, car_phases
 from fera.config import SiteConfig
-from fera.ocpi.chargingprofiles.models import ChargingProfile
+from fera.ocpi.chargingprofiles.models import ActiveChargingProfile, ChargingProfile
 from fera.ocpi.sessions.models import CdrDimensionType, Session
 from fera.planning import THREE_PHASE, Phase
 from fera.scsp.planning_grid import site_of
@@ -76,18 +76,26 @@ def _readings(session: Session) -> list[tuple[datetime, float]]:
 
 
 def observed_car_amps(
-    session: Session, sent: ChargingProfile | None, previous: float | None, evse_amps: float
+    session: Session,
+    sent: ChargingProfile | None,
+    previous: float | None,
+    evse_amps: float,
+    active: ActiveChargingProfile | None = None,
 ) -> float | None:
     """The car's own maximum current per phase; None while no reading has shown it.
 
-    A reading clearly below what the profile `sent` allowed then is the car's maximum; a reading that took
-    all of the EVSE's current shows the car is not the limit (its maximum is then the EVSE's).
+    A reading clearly below what the car was allowed then is the car's maximum; a reading that took all of
+    the EVSE's current shows the car is not the limit (its maximum is then the EVSE's). What it was allowed
+    is the lower of the profile `sent` and the CPO's `active` profile (its site share may hold the car below
+    our profile): a car held at 3 A by the CPO is not a 3 A car, and taking it for one would plan it below
+    its minimum rate, at 0, for good. A reading from before the CPO's last ActiveChargingProfile began is
+    not judged (what the CPO allowed then is not known); without any, the CPO is taken to apply `sent`.
     """
     best = previous
     if sent is None or sent.start_date_time is None or sent.charging_rate_unit.value != "A":
         return best
     for start, amps in _readings(session):
-        allowed = limit_at(sent, sent.start_date_time, start)
+        allowed = _allowed_a(sent, sent.start_date_time, active, start)
         if allowed is None:
             continue
         if amps < min(SELF_LIMITED * allowed, allowed - 1.0):
@@ -95,6 +103,18 @@ def observed_car_amps(
         elif allowed >= evse_amps - 1.0 and amps >= min(SELF_LIMITED * allowed, allowed - 1.0):
             best = evse_amps
     return best
+
+
+def _allowed_a(
+    sent: ChargingProfile, origin: datetime, active: ActiveChargingProfile | None, t: datetime
+) -> float | None:
+    ours = limit_at(sent, origin, t)
+    if active is None or ours is None:
+        return ours
+    if active.charging_profile.charging_rate_unit.value != "A":
+        return None  # an AC session's limit in W: not comparable with a current per phase
+    cpo = limit_at(active.charging_profile, active.start_date_time, t)
+    return None if cpo is None else min(ours, cpo)
 
 
 def learned(old: Session, new: Session, electrical: Electrical) -> bool:

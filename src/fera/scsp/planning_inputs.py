@@ -137,6 +137,9 @@ def planned_session(
     for cap in (known.held_w, known.draw.max_w):  # watts over the EVSE's phases, like the profiles
         if cap is not None:
             limit = min(limit, cap * share)
+    # A car the CPO holds below the minimum rate still charges at its hold: planning it at "the minimum or
+    # 0" would send 0 and stop it (and a CPO that shares its site by our profiles then gives it 0 too).
+    min_rate = min(min_rate, limit)
     return PlannedSession(
         id=plan_id(known.key),
         arrival=min(session.start_date_time, now),  # plugged in: it can take power from the plan's start

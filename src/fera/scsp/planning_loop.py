@@ -295,7 +295,9 @@ class SteeringPlanner:
         co2 = step_values(series, SignalKind.GHG, now, self.step, steps, default=0.0)
         for k in known:
             evse_amps = float(electrical_of(k).max_amperage)
-            amps = observed_car_amps(k.session, self.sent.get(k.key), self.car_amps.get(k.key), evse_amps)
+            amps = observed_car_amps(
+                k.session, self.sent.get(k.key), self.car_amps.get(k.key), evse_amps, self.active.get(k.key)
+            )
             if amps is not None:
                 self.car_amps[k.key] = amps
         return build_problem(

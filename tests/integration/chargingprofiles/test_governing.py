@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from fera.charging import EVSE_MAXIMUM
-from fera.config import ContractConfig, NodeConfig, SteeringConfig
+from fera.config import ContractConfig, NodeConfig, SiteConfig, SteeringConfig
 from fera.ocpi.types import format_datetime
 from fera.smartcharging.model import RequestState
 from tests.integration.chargingprofiles.setup import amps, location, seed, session
@@ -105,3 +105,24 @@ def test_contract_governing_needs_a_contract() -> None:
         NodeConfig.model_validate(settings | {"steering": [{"location": "LOC9", "governing": "contract"}]})
     with pytest.raises(ValidationError, match="governing"):
         NodeConfig.model_validate(settings | {"steering": [{"location": "LOC9", "governing": "anyone"}]})
+
+
+async def test_a_sender_holding_a_car_at_0_is_named_not_the_site(node_factory: NodeFactory) -> None:
+    """The site's share is capped by the senders' profiles: at a sender's 0 A the share is 0 A too, and the
+    one that decided is the sender (the site had room)."""
+    cpo = await node_factory(
+        role("CPO", party="CPO"), name="cpo", sites=[SiteConfig(location="LOC2", capacity_kw=22)]
+    )
+    emsp = await node_factory(role("EMSP", party="MSP"), name="emsp")
+    cpo_at_emsp, emsp_at_cpo = await connect(emsp, cpo)
+    await seed(cpo, [location("LOC2", evses=1)], [session("S2", "LOC2-E1", location_id="LOC2")])
+    module = cpo.node.cpo_profiles
+    assert emsp.node.profile_sender and module and module.sites
+    request = await emsp.node.profile_sender.set_profile(cpo_at_emsp.id, "S2", amps((0, 0.0)))
+    done = await emsp.node.profile_sender.wait(request.id, timeout=10)
+    assert done.result == {"result": "ACCEPTED"}
+    await module.applier.drain()
+    await module.sites.drain()
+    steerable = await module.sessions.find("S2")
+    assert steerable is not None
+    assert [who for _, who in await module.active.limiters(steerable)] == [emsp_at_cpo.id]

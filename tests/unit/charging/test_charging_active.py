@@ -58,3 +58,13 @@ def test_limiting_names_the_lowest_input_per_period() -> None:
         (T0 + timedelta(minutes=30), EVSE_MAXIMUM),  # 32 A asked: the hardware's own maximum, not the eMSP
         (T0 + timedelta(minutes=40), LOCAL_LIMIT),
     ]
+
+
+def test_a_site_share_capped_by_a_sender_names_the_sender() -> None:
+    """The share was cut at the sender's 9.2 A (and came back from amps a hair off): the sender limits."""
+    emsp = schedule_from_profile(amps((0, 9.2), start=T0), AC3, T0)
+    site = Schedule.constant(9.2 * 690.0 + 1e-9)
+    named = [(EVSE_MAXIMUM, Schedule.constant(22_080.0)), ("emsp", emsp), (LOCAL_LIMIT, site)]
+    assert limiting(named, T0, T0 + timedelta(hours=1)) == [(T0, "emsp")]
+    lower = Schedule.constant(6 * 690.0)  # the site below the sender: the site
+    assert limiting([*named[:2], (LOCAL_LIMIT, lower)], T0, T0 + timedelta(hours=1)) == [(T0, LOCAL_LIMIT)]

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
 
 from fera.config import BoardConfig, SiteConfig
-from fera.ocpi.chargingprofiles.models import ChargingProfile
+from fera.ocpi.chargingprofiles.models import ActiveChargingProfile, ChargingProfile
 from fera.ocpi.locations.models import Location
 from fera.ocpi.sessions.models import Session
 from fera.ocpi.types import format_datetime
-from fera.planning import Phase, SessionStatistics, plan
+from fera.planning import Phase, SessionStatistics, apply_min_rates, plan, to_charging_profile
 from fera.scsp.planning_cars import car_phases_of, observed_car_amps
 from fera.scsp.planning_grid import GroupCapacity, capacity_steps, grid_groups
 from fera.scsp.planning_inputs import Known, build_problem, electrical_of
@@ -144,6 +145,37 @@ def test_a_car_drawing_less_than_allowed_shows_its_own_maximum() -> None:
     assert observed_car_amps(session("S", "E1", (2.3, 10.0)), profile, 16.0, 32) == 16.0  # never forgotten
     assert observed_car_amps(session("S", "E1", (7.36, 32.0)), profile, None, 32) == 32  # took all it could
     assert observed_car_amps(session("S", "E1", (0.0, 0.0), (2.3, 10.0)), profile, None, 32) is None
+
+
+def test_a_car_held_by_the_cpo_does_not_show_its_own_maximum() -> None:
+    """3 A under our 32 A, but the CPO's site share allowed 3 A then: that is the CPO, not the car."""
+    sent = ChargingProfile.model_validate(
+        {"start_date_time": format_datetime(NOW), "charging_rate_unit": "A",
+         "charging_profile_period": [{"start_period": 0, "limit": 32.0}]}
+    )  # fmt: skip
+    active = ActiveChargingProfile.model_validate(
+        {"start_date_time": format_datetime(NOW), "charging_profile": {"charging_rate_unit": "A",
+         "charging_profile_period": [{"start_period": 0, "limit": 3.0},
+                                     {"start_period": 900, "limit": 32.0}]}}
+    )  # fmt: skip
+    held = session("S", "E1", (0.69, 3.0))
+    assert observed_car_amps(held, sent, None, 32, active) is None
+    # Once the CPO allows 32 A, a car taking 16 A shows its own maximum.
+    assert observed_car_amps(session("S", "E1", (0.69, 3.0), (3.68, 16.0)), sent, None, 32, active) == 16.0
+    # A reading from before the CPO's last ActiveChargingProfile: what it allowed then is not known.
+    later = ActiveChargingProfile.model_validate(
+        {"start_date_time": format_datetime(NOW + STEP), "charging_profile": {"charging_rate_unit": "A",
+         "charging_profile_period": [{"start_period": 0, "limit": 32.0}]}}
+    )  # fmt: skip
+    assert observed_car_amps(held, sent, None, 32, later) is None
+
+
+def test_a_car_the_cpo_holds_below_the_minimum_rate_is_planned_at_the_hold_not_at_0() -> None:
+    """The CPO lets it charge at 2.7 A: planning 0 because 2.7 A is under 6 A would stop it for nothing."""
+    held = replace(known("S", "E3", (1.86, 2.7)), held_w=1863.0)
+    problem = build_problem([held], SessionStatistics(), NOW, STEP, {})
+    profile = to_charging_profile(apply_min_rates(problem, plan(problem)), problem.sessions[0])
+    assert profile.periods[0].limit == pytest.approx(2.7, abs=0.1)
 
 
 def test_the_plan_keeps_every_phase_of_every_level_within_its_fuse() -> None:

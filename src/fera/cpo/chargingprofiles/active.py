@@ -229,13 +229,13 @@ def _limiting(
 ) -> list[Limiter]:
     electrical, origin = session.electrical, session.started_at
     named = [(EVSE_MAXIMUM, Schedule.constant(float(electrical.max_power_w)))]
-    if local is not None:
-        named.append((LOCAL_LIMIT, local))
     named += [
         (p.partner_id, schedule_from_profile(rate_profile(p.profile), electrical, origin))
         for p in held
         if p.profile is not None
     ]
+    if local is not None:  # after the senders: a share equal to a sender's limit is that sender's cap
+        named.append((LOCAL_LIMIT, local))
     return limiting(named, now, now + timedelta(seconds=PUSH_HORIZON_S))
 
 
