@@ -21,7 +21,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from fera.charging import Electrical
 from fera.clock import Clock
 from fera.config import SiteConfig
 from fera.events import EventBus
@@ -44,7 +43,7 @@ from fera.scsp.planning_inputs import (
     token_of,
 )
 from fera.scsp.planning_paths import one_path
-from fera.scsp.planning_profiles import active_limit_w, limit_at, same_from
+from fera.scsp.planning_profiles import active_limit_w, held_at, same_from
 from fera.scsp.planning_state import LatestPlan
 from fera.sessions_events import LocationChanged, SessionChanged
 from fera.signals import SignalKind, step_values
@@ -186,27 +185,17 @@ class SteeringPlanner:
             self.sent.pop(key, None)  # try again with the next plan
 
     async def _on_active_profile(self, event: ActiveProfileReceived) -> None:
-        """Held below what we sent (a local limit at the CPO)? Plan with that limit for one step.
-
-        Compared with the profile we sent, not with the newest plan: an update may echo an older profile.
-        One that still shows our previous, lower profile is the CPO catching up (it lowers other sessions
-        before it raises this one), not a hold: holding then would cost the car its turn.
-        """
+        """Held below what we sent (a local limit at the CPO)? Plan with that limit for one step."""
         key = (event.partner_id, event.session_id)
         if key in self.known:
             self.active[key] = event.profile
         known, sent = self.known.get(key), self.sent.get(key)
         if known is None or sent is None:
             return
-        now, electrical = self._clock.now(), electrical_of(known)
-        active_w = active_limit_w(event.profile, electrical, now)
-        sent_w, before_w = (_watts_at(p, electrical, now) for p in (sent, self.sent_before.get(key)))
-        if active_w is None or sent_w is None:
-            return
-        lagging = before_w is not None and abs(active_w - before_w) <= 0.05 * before_w + 100
-        catching_up = lagging and before_w is not None and before_w < sent_w
-        if active_w < 0.95 * sent_w - 100 and not catching_up:
-            self.known[key] = replace(known, held_w=active_w)
+        now = self._clock.now()
+        held_w = held_at(event.profile, sent, self.sent_before.get(key), electrical_of(known), now)
+        if held_w is not None:
+            self.known[key] = replace(known, held_w=held_w)
             self._held_until[key] = now + self.step  # then try the plan again: local limits move
             self.poke()
 
@@ -347,15 +336,6 @@ class SteeringPlanner:
             if self.latest is None
             else self.latest.flexibility_csv(group_id)
         )
-
-
-def _watts_at(profile: ChargingProfile | None, electrical: Electrical, now: datetime) -> float | None:
-    if profile is None or profile.start_date_time is None:
-        return None
-    limit = limit_at(profile, profile.start_date_time, now)
-    if limit is None:
-        return None
-    return electrical.amps_to_watts(limit) if profile.charging_rate_unit.value == "A" else limit
 
 
 def _floor(t: datetime, step: timedelta) -> datetime:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from fera.charging import Electrical
 from fera.ocpi.chargingprofiles.models import ActiveChargingProfile, ChargingProfile
 
-__all__ = ["active_limit_w", "limit_at", "same_from"]
+__all__ = ["active_limit_w", "held_at", "limit_at", "same_from"]
 
 
 def _breakpoints(profile: ChargingProfile, origin: datetime) -> list[datetime]:
@@ -46,3 +46,39 @@ def active_limit_w(active: ActiveChargingProfile, electrical: Electrical, now: d
         return None
     per_phase = active.charging_profile.charging_rate_unit.value == "A"
     return electrical.amps_to_watts(limit) if per_phase else limit
+
+
+def held_at(
+    active: ActiveChargingProfile,
+    sent: ChargingProfile,
+    before: ChargingProfile | None,
+    electrical: Electrical,
+    now: datetime,
+) -> float | None:
+    """The CPO's limit (W) when its ActiveChargingProfile holds the session below the profile we `sent`;
+    None when it doesn't.
+
+    Compared with the profile we sent, not with the newest plan: an update may echo an older profile. One
+    that still shows our previous, lower profile (`before`) is the CPO catching up (it lowers other sessions
+    before it raises this one), not a hold. An answer in another unit than ours (W for what we sent in A:
+    the CPO writes a DC charger in W) is not compared: amps to watts needs the hardware we assumed, and an
+    EVSE we took for AC at 230 V that is DC at 400 V would look held at every answer, lower and lower.
+    """
+    if active.charging_profile.charging_rate_unit != sent.charging_rate_unit:
+        return None
+    active_w = active_limit_w(active, electrical, now)
+    sent_w, before_w = (_watts_at(p, electrical, now) for p in (sent, before))
+    if active_w is None or sent_w is None:
+        return None
+    lagging = before_w is not None and abs(active_w - before_w) <= 0.05 * before_w + 100
+    catching_up = lagging and before_w is not None and before_w < sent_w
+    return active_w if active_w < 0.95 * sent_w - 100 and not catching_up else None
+
+
+def _watts_at(profile: ChargingProfile | None, electrical: Electrical, now: datetime) -> float | None:
+    if profile is None or profile.start_date_time is None:
+        return None
+    limit = limit_at(profile, profile.start_date_time, now)
+    if limit is None:
+        return None
+    return electrical.amps_to_watts(limit) if profile.charging_rate_unit.value == "A" else limit
