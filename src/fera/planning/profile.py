@@ -5,8 +5,10 @@ and every group limit (total and per phase) leave room for it at that step, and 
 keeps the car charging (many cars stop below ~6 A) and may deliver slightly more than planned; dropping to 0
 is always safe. Each change updates the loads the next session sees, so when a tight limit is shared below
 the minimum rate the first session in line drops to 0 and frees room for the others to be raised. The line
-starts one session further at every step of the clock (`now // step`): re-plans pass the 0 round, so no
-session is the one held at 0 plan after plan.
+starts one session further at every `TURN` of the clock (`now // TURN`, at least one step): re-plans pass
+the 0 round, so no session is the one held at 0 plan after plan. A turn is longer than a step because every
+hand-over costs energy: the car whose turn ends goes down at its station before the next one may go up
+(site load management lowers first), and on a loaded CPO that takes minutes, at 0 for both cars.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from fera.planning._loads import GroupLoads
 from fera.planning.model import Plan, PlanningProblem, Session
 
 __all__ = [
+    "TURN",
     "PlannedProfile",
     "ProfilePeriod",
     "RateUnit",
@@ -30,6 +33,9 @@ __all__ = [
     "floor_tenth",
     "to_charging_profile",
 ]
+
+
+TURN = timedelta(hours=1)  # how long a session keeps its place in the line of `apply_min_rates`
 
 
 class RateUnit(StrEnum):
@@ -94,10 +100,10 @@ def _refill(
 
 
 def _rotated(count: int, now: datetime, step: timedelta) -> list[int]:
-    """0..count-1 starting at (steps since 2000-01-01) mod count: a fair turn that moves with the clock."""
+    """0..count-1 starting at (turns since 2000-01-01) mod count: a fair turn that moves with the clock."""
     if count == 0:
         return []
-    first = ((now - datetime(2000, 1, 1, tzinfo=now.tzinfo)) // step) % count
+    first = ((now - datetime(2000, 1, 1, tzinfo=now.tzinfo)) // max(step, TURN)) % count
     return [*range(first, count), *range(first)]
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from fera.planning import (
     GridGroup,
     Phase,
     Plan,
+    PlanningProblem,
     ProfilePeriod,
     RateUnit,
     Session,
@@ -19,6 +21,7 @@ from fera.planning import (
     floor_tenth,
     to_charging_profile,
 )
+from fera.planning.profile import TURN
 from tests.unit.planning.factory import NOW, STEP, problem, session
 
 
@@ -87,3 +90,19 @@ def test_profile_alone_drops_rates_below_the_minimum() -> None:
     car = session("a", 1, 10, min_rate_w=4_140)
     profile = to_charging_profile(_plan({"a": [2_000, 6_900]}), car)
     assert profile.periods == (ProfilePeriod(0, 0.0), ProfilePeriod(900, 10.0))
+
+
+def test_the_session_held_at_0_keeps_its_place_for_a_turn_then_the_next_one_is() -> None:
+    """Every hand-over costs energy at the stations: re-plans within a turn keep the same session at 0."""
+    cars = [session(s, 3, 10, min_rate_w=4_140, group_id="site") for s in "ab"]
+
+    def dropped(at: datetime) -> str:
+        later = [replace(c, arrival=at, departure=at + timedelta(hours=1)) for c in cars]
+        p = PlanningProblem(at, STEP, later, groups=[GridGroup("site", capacity_w=6_000)])
+        stats = SolveStats("Optimal", 0, 0, 0, 0, 0.0, 0.0)
+        plan = Plan(at, STEP, ("a", "b"), np.full((2, 4), 2_000.0), np.zeros(2), stats)
+        adjusted = apply_min_rates(p, plan)
+        return next(s for s in "ab" if adjusted.schedule(s)[0] == 0)
+
+    within = {dropped(NOW + k * STEP) for k in range(4)}
+    assert len(within) == 1 and dropped(NOW + TURN) != within.pop()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from fera.planning import GridGroup, apply_min_rates, plan
+from fera.planning.profile import TURN
 from tests.unit.planning.factory import NOW, STEP, problem, session
 
 
@@ -53,13 +56,15 @@ def test_a_filled_guess_does_not_hold_the_others_down() -> None:
     assert [result.schedule(s)[0] for s in ("s0", "s1")] == pytest.approx([11_000, 11_000])
 
 
-def test_below_the_minimum_rate_the_car_held_at_zero_changes_every_step() -> None:
-    """Six 22 kW guesses under 22 kW: 3.7 kW each is below 6 A, so one must drop; never the same one."""
+def test_below_the_minimum_rate_the_car_held_at_zero_changes_every_turn() -> None:
+    """Six 22 kW guesses under 22 kW: 3.7 kW each is below 6 A, so one must drop; never the same one for
+    more than a turn (`TURN`, longer than a step: every hand-over costs energy at the stations)."""
     cars = _guesses(6, min_rate_w=4_140)
     zero_at = []
     for k in range(6):
         p = problem(cars, groups=[GridGroup("site", capacity_w=22_000)])
-        p = type(p)(NOW + k * STEP, STEP, [*cars], p.groups)
+        shifted = [replace(c, arrival=c.arrival + k * TURN, departure=c.departure + k * TURN) for c in cars]
+        p = type(p)(NOW + k * TURN, STEP, shifted, p.groups)
         result = apply_min_rates(p, plan(p))
         first = [result.schedule(f"s{i}")[0] for i in range(6)]
         assert sum(first) <= 22_000 + 1e-6
