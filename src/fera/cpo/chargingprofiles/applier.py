@@ -114,6 +114,9 @@ class ProfileApplier:
 
     async def _run(self, job: ProfileJob) -> None:
         # One session's jobs and refreshes never interleave: each reads every profile and the last push.
+        # The site is told of a new profile as soon as it is stored, and the result travels while the
+        # ActiveChargingProfile is pushed: the site's other stations (and this session's next share) wait
+        # for neither round trip to the sender.
         lock = self._locks[job.session_id.upper()]
         try:
             async with asyncio.timeout(self._seconds_left(job)):
@@ -128,14 +131,18 @@ class ProfileApplier:
                 return
             async with self._store.unit_of_work() as uow:
                 await uow.profile_jobs.done(job.id)
-            await self._post(job, result)
-            if session is not None and job.kind is not RequestKind.GET:
-                await self._active.refresh(session)
+            changed = session is not None and job.kind is not RequestKind.GET
+            if session is not None and changed and _accepted(result):
+                for listener in self.profiles_changed:
+                    listener(session)
+            posting = asyncio.get_running_loop().create_task(self._post(job, result))
+            try:
+                if session is not None and changed:
+                    await self._active.refresh(session)
+            finally:
+                await posting
         finally:
             lock.release()
-        if session is not None and job.kind is not RequestKind.GET and _accepted(result):
-            for listener in self.profiles_changed:
-                listener(session)
 
     async def _apply_in_time(self, job: ProfileJob, session: SteerableSession | None) -> BaseModel | None:
         """The station's answer as a result, or None when the deadline came first (the job expired).
