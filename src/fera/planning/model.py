@@ -74,6 +74,9 @@ class Session:
     estimated: bool = False
     """Its energy need is a guess (the driver stated none): it splits what its group leaves to guesses
     evenly with the others there (each up to its maximum power), so a tie never gives one car everything."""
+    holding: bool = False
+    """It charges now, in its turn: where a limit shared below the minimum rate leaves room for some sessions
+    only, `apply_min_rates` keeps it charging ahead of the others (every hand-over costs energy)."""
 
     def __post_init__(self) -> None:
         if not self.phases or len(set(self.phases)) != len(self.phases):

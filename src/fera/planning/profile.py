@@ -8,7 +8,9 @@ the minimum rate the first session in line drops to 0 and frees room for the oth
 starts one session further at every `TURN` of the clock (`now // TURN`, at least one step): re-plans pass
 the 0 round, so no session is the one held at 0 plan after plan. A turn is longer than a step because every
 hand-over costs energy: the car whose turn ends goes down at its station before the next one may go up
-(site load management lowers first), and on a loaded CPO that takes minutes, at 0 for both cars.
+(site load management lowers first), and on a loaded CPO that takes minutes, at 0 for both cars. For the
+same reason the sessions `holding` their turn (charging now) come last in the line, where the room the
+others free is: an arrival or a departure, which moves the line, does not hand their turn over.
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ def apply_min_rates(problem: PlanningProblem, plan: Plan) -> Plan:
     power_kw = plan.power_w / 1e3
     loads = GroupLoads(grid, power_kw)
     adjusted = power_kw.copy()
-    for i in _rotated(len(problem.sessions), problem.now, problem.step):
+    for i in _line(problem):
         session = problem.sessions[i]
         low = (power_kw[i] > 0) & (power_kw[i] < session.min_rate_w / 1e3)
         if not low.any():
@@ -90,13 +92,21 @@ def _refill(
 ) -> None:
     """What a dropped session left goes to the guesses that were raised at the same step, up to their
     maximum: 8 kW for two 6 A cars is one car at 8 kW, not one at 4.14 kW and 4 kW unused."""
-    for i in _rotated(len(problem.sessions), problem.now, problem.step):
+    for i in _line(problem):
         raised = (adjusted[i] > planned[i] + 1e-12) & problem.sessions[i].estimated
         if raised.any():
             extra = np.where(raised, np.minimum(loads.room(i), grid.pmax_kw[i] - adjusted[i]), 0.0)
             extra = np.maximum(extra, 0.0)
             adjusted[i] += extra
             loads.add(i, extra)
+
+
+def _line(problem: PlanningProblem) -> list[int]:
+    """The rotated line, the sessions holding their turn moved to its end (where the room others free is)."""
+    line = _rotated(len(problem.sessions), problem.now, problem.step)
+    return [i for i in line if not problem.sessions[i].holding] + [
+        i for i in line if problem.sessions[i].holding
+    ]
 
 
 def _rotated(count: int, now: datetime, step: timedelta) -> list[int]:

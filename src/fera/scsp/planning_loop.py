@@ -28,6 +28,7 @@ from fera.ocpi.chargingprofiles.models import ActiveChargingProfile, ChargingPro
 from fera.ocpi.locations.models import Location
 from fera.ocpi.sessions.models import ChargingPreferences, Session, SessionStatus
 from fera.planning import PlanningProblem, SessionStatistics, apply_min_rates, plan, to_charging_profile
+from fera.planning.profile import TURN
 from fera.scsp.planning_cars import learned, observed_car_amps
 from fera.scsp.planning_draw import DrawLog, last_current_a
 from fera.scsp.planning_grid import GroupCapacity, capacity_steps
@@ -91,6 +92,7 @@ class SteeringPlanner:
         self.active: dict[SessionKey, ActiveChargingProfile] = {}  # the last one each CPO pushed
         self.shadowed: dict[SessionKey, SessionKey] = {}  # a copy of a session -> the copy we steer
         self.sent_before: dict[SessionKey, ChargingProfile | None] = {}  # what we sent before `sent`
+        self.turns: dict[SessionKey, datetime] = {}  # since when each session charges in the plan, in a row
         self._dirty, self._idle = asyncio.Event(), asyncio.Event()
         self._idle.set()
         self._worker: asyncio.Task[None] | None = None
@@ -214,6 +216,7 @@ class SteeringPlanner:
         self.active.pop(key, None)
         self.shadowed.pop(key, None)
         self.sent_before.pop(key, None)
+        self.turns.pop(key, None)
         self.sent.pop(key, None)
         self._blocked.pop(key, None)
         self._held_until.pop(key, None)
@@ -252,6 +255,7 @@ class SteeringPlanner:
         result = await asyncio.to_thread(lambda: apply_min_rates(problem, plan(problem)))
         self.latest = LatestPlan.of(problem, result, now)
         self.history.record(self.latest)
+        self._keep_turns(now)
         await self._send_changes(known, now)
         return self.latest
 
@@ -290,7 +294,16 @@ class SteeringPlanner:
             if amps is not None:
                 self.car_amps[k.key] = amps
         return build_problem(
-            known, self.stats, now, self.step, capacity, price, co2, self.sites, self.car_amps
+            known,
+            self.stats,
+            now,
+            self.step,
+            capacity,
+            price,
+            co2,
+            self.sites,
+            self.car_amps,
+            self._holding(now),
         )
 
     async def _send_changes(self, known: list[Known], now: datetime) -> None:
@@ -318,6 +331,20 @@ class SteeringPlanner:
                 await self._sender.set_profile(key[0], key[1], profile)
 
         await asyncio.gather(*(send(key, profile) for key, profile in changed))
+
+    def _keep_turns(self, now: datetime) -> None:
+        """A session planned at its minimum rate or more now holds its turn until `TURN` has passed."""
+        assert self.latest is not None
+        for session in self.latest.problem.sessions:
+            key = next((k for k in self.known if plan_id(k) == session.id), None)
+            power = self.latest.plan.schedule(session.id)[0]
+            if key is not None and power > 0 and power >= session.min_rate_w - 1e-6:
+                self.turns.setdefault(key, now)
+            elif key is not None:
+                self.turns.pop(key, None)
+
+    def _holding(self, now: datetime) -> set[SessionKey]:
+        return {key for key, since in self.turns.items() if now - since < TURN}
 
     def _release_holds(self, now: datetime) -> None:
         for key, until in list(self._held_until.items()):

@@ -106,3 +106,12 @@ def test_the_session_held_at_0_keeps_its_place_for_a_turn_then_the_next_one_is()
 
     within = {dropped(NOW + k * STEP) for k in range(4)}
     assert len(within) == 1 and dropped(NOW + TURN) != within.pop()
+
+
+def test_the_session_holding_its_turn_keeps_charging_whatever_the_line() -> None:
+    """An arrival moves the line; the car charging now (in its turn) still gets the room, not a newcomer."""
+    for holder in "ab":
+        cars = [session(s, 1, 10, min_rate_w=4_140, group_id="site", holding=s == holder) for s in "ab"]
+        p = problem(cars, groups=[GridGroup("site", capacity_w=6_000)])
+        adjusted = apply_min_rates(p, _plan({"a": [2_000] * 4, "b": [2_000] * 4}))
+        assert adjusted.schedule(holder).tolist() == pytest.approx([4_140] * 4)

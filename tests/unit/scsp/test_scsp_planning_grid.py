@@ -198,3 +198,9 @@ def test_the_plan_keeps_every_phase_of_every_level_within_its_fuse() -> None:
             )
             assert amps.max() <= fuse + 1e-6, (level, phase)
     assert (result.schedule("cpo/S2") + result.schedule("cpo/S3"))[0] / 690 == pytest.approx(63, abs=1e-3)
+
+
+def test_the_sessions_holding_their_turn_are_planned_as_such() -> None:
+    cars = [known("S1", "E3", (7.0, 10.0)), known("S2", "E4", (7.0, 10.0))]
+    problem = build_problem(cars, SessionStatistics(), NOW, STEP, {}, holding={("cpo", "S2")})
+    assert [s.holding for s in problem.sessions] == [False, True]
