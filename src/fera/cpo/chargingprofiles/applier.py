@@ -172,16 +172,26 @@ class ProfileApplier:
         await self._post(job, _rejected(job.kind))
 
     async def resend(self, session_id: str) -> Result | None:
-        """Send the session's TxProfile again from its current inputs (its local limit changed), and push
-        the new ActiveChargingProfile once the station took it. None: no such ongoing session."""
+        """Send the session's TxProfile again from its current inputs (its local limit changed); once the
+        station took it, its new ActiveChargingProfile is pushed. None: no such ongoing session.
+
+        Returns with the station's answer, before the push: site load management raises the other stations
+        once the decreases are there, and a push to a sender is a round trip they need not wait for. A push
+        always states the inputs of its own moment, so a later one is never stale."""
         async with self._locks[session_id.upper()]:
             session = await self._sessions.find(session_id)
             if session is None or not session.ongoing:
                 return None
             outcome = await self._active.send(session, await self._active.sender_profiles(session.session_id))
-            if outcome is Result.ACCEPTED:
-                await self._active.refresh(session)
-            return outcome
+        if outcome is Result.ACCEPTED:
+            task = asyncio.get_running_loop().create_task(self._refresh(session))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return outcome
+
+    async def _refresh(self, session: SteerableSession) -> None:
+        async with self._locks[session.session_id.upper()]:
+            await self._active.refresh(session)
 
     async def _apply(self, job: ProfileJob, session: SteerableSession) -> BaseModel:
         if job.kind is RequestKind.SET:
