@@ -14,6 +14,7 @@ the sum over phases (OCPI's wording) makes three-phase cars look larger, which o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -62,6 +63,16 @@ class DrawLog:
         cutoff = at - 2 * self.span
         while len(readings) > 2 and readings[1].at <= cutoff:
             readings.pop(0)
+
+    def restate(self, key: Key, offered_w: Callable[[datetime], float | None]) -> None:
+        """Read each reading's limit again from what is known now (`offered_w` at its instant).
+
+        A CPO's ActiveChargingProfile arrives after its station took the new limit: a reading taken
+        meanwhile was stamped with the old, higher limit, and a car held by the CPO would look like one that
+        takes less than it may (planned at 1.25 x its draw, for good)."""
+        readings = self._readings.get(key, [])
+        for k, r in enumerate(readings):
+            readings[k] = _Reading(r.at, r.kwh, offered_w(r.at), r.current_w)
 
     def forget(self, key: Key) -> None:
         self._readings.pop(key, None)

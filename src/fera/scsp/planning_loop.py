@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from fera.clock import Clock
@@ -44,7 +45,7 @@ from fera.scsp.planning_inputs import (
     token_of,
 )
 from fera.scsp.planning_paths import one_path
-from fera.scsp.planning_profiles import active_limit_w, held_at, same_from
+from fera.scsp.planning_profiles import held_at, offered_at, same_from
 from fera.scsp.planning_state import LatestPlan
 from fera.sessions_events import LocationChanged, SessionChanged
 from fera.signals import SignalKind, step_values
@@ -58,6 +59,7 @@ __all__ = ["SteeringPlanner"]
 log = logging.getLogger(__name__)
 ONGOING = (SessionStatus.ACTIVE, SessionStatus.PENDING)
 MAX_HORIZON_STEPS = 192
+ACTIVES_KEPT = 16  # ActiveChargingProfiles kept per session: more than its readings' span (two steps) needs
 Selects = Callable[[str, Session], bool]
 
 
@@ -90,6 +92,7 @@ class SteeringPlanner:
         self._held_until: dict[SessionKey, datetime] = {}
         self.draws = DrawLog(step)
         self.active: dict[SessionKey, ActiveChargingProfile] = {}  # the last one each CPO pushed
+        self.actives: dict[SessionKey, list[ActiveChargingProfile]] = {}  # the recent ones, as they came
         self.shadowed: dict[SessionKey, SessionKey] = {}  # a copy of a session -> the copy we steer
         self.sent_before: dict[SessionKey, ChargingProfile | None] = {}  # what we sent before `sent`
         self.turns: dict[SessionKey, datetime] = {}  # since when each session charges in the plan, in a row
@@ -191,6 +194,7 @@ class SteeringPlanner:
         key = (event.partner_id, event.session_id)
         if key in self.known:
             self.active[key] = event.profile
+            self.actives[key] = [*self.actives.get(key, [])[-(ACTIVES_KEPT - 1) :], event.profile]
         known, sent = self.known.get(key), self.sent.get(key)
         if known is None or sent is None:
             return
@@ -203,9 +207,8 @@ class SteeringPlanner:
 
     def _record(self, key: SessionKey, session: Session) -> None:
         """A meter reading, with the limit the CPO's last ActiveChargingProfile set at its time."""
-        active, electrical = self.active.get(key), electrical_of(self.known[key])
-        at = session.last_updated
-        offered = None if active is None else active_limit_w(active, electrical, at)
+        electrical, at = electrical_of(self.known[key]), session.last_updated
+        offered = offered_at(self.actives.get(key, []), electrical, at)
         amps = last_current_a(session)
         current = None if amps is None else electrical.amps_to_watts(amps)
         self.draws.record(key, at, session.kwh, offered, current)
@@ -214,6 +217,7 @@ class SteeringPlanner:
         self.car_amps.pop(key, None)
         self.draws.forget(key)
         self.active.pop(key, None)
+        self.actives.pop(key, None)
         self.shadowed.pop(key, None)
         self.sent_before.pop(key, None)
         self.turns.pop(key, None)
@@ -262,6 +266,8 @@ class SteeringPlanner:
     async def _steered(self) -> list[Known]:
         """One copy per charge, with what its readings taught us; profiles sent on a dropped copy cleared."""
         now = self._clock.now()
+        for k in self.known.values():  # pushes that came late tell what the CPO allowed at earlier readings
+            self.draws.restate(k.key, partial(offered_at, self.actives.get(k.key, []), electrical_of(k)))
         learnt = [
             replace(k, draw=self.draws.learn(k.key, now, min_rate_w(electrical_of(k))))
             for k in self.known.values()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from fera.charging import Electrical
 from fera.ocpi.chargingprofiles.models import ActiveChargingProfile, ChargingProfile
 
-__all__ = ["active_limit_w", "held_at", "limit_at", "same_from"]
+__all__ = ["active_limit_w", "held_at", "limit_at", "offered_at", "same_from"]
 
 
 def _breakpoints(profile: ChargingProfile, origin: datetime) -> list[datetime]:
@@ -82,3 +83,11 @@ def _watts_at(profile: ChargingProfile | None, electrical: Electrical, now: date
     if limit is None:
         return None
     return electrical.amps_to_watts(limit) if profile.charging_rate_unit.value == "A" else limit
+
+
+def offered_at(history: Sequence[ActiveChargingProfile], electrical: Electrical, t: datetime) -> float | None:
+    """The limit (W) in force at `t` by the CPO's ActiveChargingProfiles: the one that began last by `t` (of
+    two that began together, the one that came last); None when none had begun."""
+    begun = [a for a in history if a.start_date_time <= t]
+    latest = max(reversed(begun), key=lambda a: a.start_date_time, default=None)
+    return None if latest is None else active_limit_w(latest, electrical, t)

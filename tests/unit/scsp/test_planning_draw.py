@@ -6,15 +6,20 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from fera.charging import Electrical
+from fera.ocpi.chargingprofiles.models import ActiveChargingProfile
+from fera.ocpi.types import format_datetime
 from fera.planning import SessionStatistics
 from fera.scsp.planning_draw import FULL_RETRY, CarDraw, DrawLog
 from fera.scsp.planning_inputs import Known, planned_session
+from fera.scsp.planning_profiles import offered_at
 from tests.integration.chargingprofiles.setup import location, session
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 STEP = timedelta(minutes=15)
 KEY = ("cpo", "S1")
 MIN_W = 4_140.0
+AC3 = Electrical("AC_3_PHASE", 230, 32, None)
 
 
 def readings(log: DrawLog, kw: float, offered_w: float | None, start: datetime = T0) -> datetime:
@@ -83,3 +88,27 @@ def test_a_one_phase_car_is_judged_by_its_current_not_its_kwh() -> None:
         kwh += 3.68 / 12
     learnt = log.learn(KEY, T0 + timedelta(minutes=15), MIN_W)
     assert learnt.max_w == pytest.approx(16 * 230 * 3 * 1.25)  # 20 A: never below what it draws
+
+
+def test_a_car_held_by_the_cpo_before_its_push_came_is_not_taken_for_a_slow_car() -> None:
+    """The CPO cut the car to 5 kW at T0; its ActiveChargingProfile saying so came after the readings."""
+    log = DrawLog(STEP)
+    now = readings(log, 5.0, 22_080)  # stamped with the limit known when each reading came
+    assert log.learn(KEY, now, MIN_W).max_w == pytest.approx(5_000 * 1.25)
+    log = DrawLog(STEP)
+    now = readings(log, 5.0, 22_080)
+    log.restate(KEY, lambda t: 5_000.0)
+    assert log.learn(KEY, now, MIN_W) == CarDraw()  # it took all it was allowed: nothing to learn
+
+
+def test_the_limit_at_a_reading_is_the_active_profile_begun_last_by_then() -> None:
+    def active(start: datetime, amps: float) -> ActiveChargingProfile:
+        return ActiveChargingProfile.model_validate(
+            {"start_date_time": format_datetime(start), "charging_profile": {"charging_rate_unit": "A",
+             "charging_profile_period": [{"start_period": 0, "limit": amps}]}}
+        )  # fmt: skip
+
+    history = [active(T0, 32.0), active(T0 + STEP, 10.0)]
+    assert offered_at(history, AC3, T0 - STEP) is None
+    assert offered_at(history, AC3, T0 + timedelta(minutes=5)) == 32 * 690.0
+    assert offered_at(history, AC3, T0 + STEP) == 10 * 690.0
