@@ -3,14 +3,14 @@
 Minimum rate (our choice): a planned power in (0, min) is raised to the minimum when the session's maximum
 and every group limit (total and per phase) leave room for it at that step, and set to 0 otherwise. Raising
 keeps the car charging (many cars stop below ~6 A) and may deliver slightly more than planned; dropping to 0
-is always safe. Each change updates the loads the next session sees, so when a tight limit is shared below
-the minimum rate the first session in line drops to 0 and frees room for the others to be raised. The line
-starts one session further at every `TURN` of the clock (`now // TURN`, at least one step): re-plans pass
-the 0 round, so no session is the one held at 0 plan after plan. A turn is longer than a step because every
-hand-over costs energy: the car whose turn ends goes down at its station before the next one may go up
-(site load management lowers first), and on a loaded CPO that takes minutes, at 0 for both cars. For the
-same reason the sessions `holding` their turn (charging now) come last in the line, where the room the
-others free is: an arrival or a departure, which moves the line, does not hand their turn over.
+is always safe. Every such low power first steps aside (to 0); then, one session after the other, each is
+raised where the room left allows, so when a tight limit is shared below the minimum rate the first session
+in line is the one left at 0. The line starts one session further at every `TURN` of the clock (`now //
+TURN`, at least one step): re-plans pass the 0 round, so no session is the one held at 0 plan after plan. A
+turn is longer than a step because every hand-over costs energy: the car whose turn ends goes down at its
+station before the next one may go up (site load management lowers first), and on a loaded CPO that takes
+minutes, at 0 for both cars. For the same reason the sessions `holding` their turn (charging now) are raised
+before all others: an arrival or a departure, which moves the line, does not hand their turn over.
 """
 
 from __future__ import annotations
@@ -73,16 +73,18 @@ def apply_min_rates(problem: PlanningProblem, plan: Plan) -> Plan:
     grid = build_grid(problem)
     power_kw = plan.power_w / 1e3
     loads = GroupLoads(grid, power_kw)
-    adjusted = power_kw.copy()
-    for i in _line(problem):
-        session = problem.sessions[i]
-        low = (power_kw[i] > 0) & (power_kw[i] < session.min_rate_w / 1e3)
-        if not low.any():
-            continue
-        target = session.min_rate_w / 1e3
-        fits = (target <= grid.pmax_kw[i] + 1e-12) & (target - power_kw[i] <= loads.room(i) + 1e-12)
-        adjusted[i, low] = np.where(fits[low], target, 0.0)
+    minimum = np.array([s.min_rate_w / 1e3 for s in problem.sessions])[:, None]
+    low = (power_kw > 0) & (power_kw < minimum)
+    adjusted = np.where(low, 0.0, power_kw)  # every low power steps aside first
+    for i in range(len(problem.sessions)):
         loads.add(i, adjusted[i] - power_kw[i])
+    for i in _raising_order(problem):
+        if not low[i].any():
+            continue
+        target = float(minimum[i, 0])
+        fits = low[i] & (target <= grid.pmax_kw[i] + 1e-12) & (target <= loads.room(i) + 1e-12)
+        adjusted[i, fits] = target
+        loads.add(i, np.where(fits, target, 0.0))
     _refill(problem, grid, loads, power_kw, adjusted)
     return replace(plan, power_w=adjusted * 1e3)
 
@@ -102,11 +104,15 @@ def _refill(
 
 
 def _line(problem: PlanningProblem) -> list[int]:
-    """The rotated line, the sessions holding their turn moved to its end (where the room others free is)."""
-    line = _rotated(len(problem.sessions), problem.now, problem.step)
-    return [i for i in line if not problem.sessions[i].holding] + [
-        i for i in line if problem.sessions[i].holding
-    ]
+    """The rotated line (its first session is the one left at 0)."""
+    return _rotated(len(problem.sessions), problem.now, problem.step)
+
+
+def _raising_order(problem: PlanningProblem) -> list[int]:
+    """Who is raised to the minimum first: the sessions holding their turn, then the line from its end."""
+    line = _line(problem)
+    holding = [i for i in line if problem.sessions[i].holding]
+    return holding + [i for i in reversed(line) if not problem.sessions[i].holding]
 
 
 def _rotated(count: int, now: datetime, step: timedelta) -> list[int]:
