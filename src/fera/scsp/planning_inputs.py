@@ -13,7 +13,7 @@ the EVSE's current on those phases. Its profile is then in amps per phase of the
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from fera.charging import Electrical
@@ -162,6 +162,16 @@ def planned_session(
     )
 
 
+def _unheld_without_limit(known: Known, capacity: Mapping[str, object], sites: Sequence[SiteConfig]) -> Known:
+    """A CPO's hold is planned with only where a limit we know binds the session: the power it holds back
+    then goes to the others. Where we know none, planning with the hold frees nothing, and sending it back
+    (a profile at the hold) would keep the CPO's share there: a new session the CPO holds at 0 until its
+    share arrives would stay at 0 for a step."""
+    location = known.session.location_id.upper()
+    limited = {c.upper() for c in capacity} | {s.location.upper() for s in sites}
+    return known if known.held_w is None or location in limited else replace(known, held_w=None)
+
+
 def build_problem(
     known: Sequence[Known],
     stats: SessionStatistics,
@@ -177,6 +187,7 @@ def build_problem(
     """One group per location (its forecast), and the configured sites and sub-boards (`planning_grid`);
     the expected arrivals in each location's group."""
     amps = car_amps or {}
+    known = [_unheld_without_limit(k, capacity, sites) for k in known]
     sessions = [planned_session(k, stats, now, sites, amps.get(k.key), k.key in holding) for k in known]
     groups = grid_groups({k.session.location_id for k in known}, sites, capacity)
     largest: dict[str, tuple[Location | None, float]] = {}

@@ -173,9 +173,17 @@ def test_a_car_held_by_the_cpo_does_not_show_its_own_maximum() -> None:
 def test_a_car_the_cpo_holds_below_the_minimum_rate_is_planned_at_the_hold_not_at_0() -> None:
     """The CPO lets it charge at 2.7 A: planning 0 because 2.7 A is under 6 A would stop it for nothing."""
     held = replace(known("S", "E3", (1.86, 2.7)), held_w=1863.0)
-    problem = build_problem([held], SessionStatistics(), NOW, STEP, {})
+    problem = build_problem([held], SessionStatistics(), NOW, STEP, {}, sites=[SITE])
     profile = to_charging_profile(apply_min_rates(problem, plan(problem)), problem.sessions[0])
     assert profile.periods[0].limit == pytest.approx(2.7, abs=0.1)
+
+
+def test_a_hold_where_no_limit_is_known_is_not_planned_with() -> None:
+    """Nothing to free for others under a limit we don't know: the profile stays what the car may take
+    (sent back at the hold, it would keep the CPO's share there; a new session held at 0 would stay at 0)."""
+    held = replace(known("S", "E3", (0.0, 0.0)), held_w=0.0)
+    problem = build_problem([held], SessionStatistics(), NOW, STEP, {})
+    assert problem.sessions[0].max_power_w == 32 * 690.0
 
 
 def test_the_plan_keeps_every_phase_of_every_level_within_its_fuse() -> None:
