@@ -177,6 +177,8 @@ def _solve_parts(
             done.update(p.tobytes() for p in found)
             count += len(found)
             todo = _components.batches(found, lengths, BATCH_CELLS)
+            if not todo:
+                break  # no part changed since the last round: nothing new to solve
             if rounds > 1:
                 bases.read(np.concatenate([columns(t)[0] for t in todo]))
             setup_s += time.perf_counter() - began
