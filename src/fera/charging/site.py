@@ -16,15 +16,35 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from fera.charging.schedule import Schedule
+from fera.charging.schedule import Schedule, minimum
 
-__all__ = ["CONNECTION", "PHASES", "SiteDemand", "SiteLevel", "Resource", "share_capacity", "share_instant"]
+__all__ = [
+    "CONNECTION",
+    "DROP_LEAD",
+    "PHASES",
+    "Resource",
+    "SiteDemand",
+    "SiteLevel",
+    "early_drops",
+    "share_capacity",
+    "share_instant",
+]
 
 CONNECTION = ""  # the level id of the site's grid connection; every session is under it
+# A limit that falls (a grid operator's cut) is honoured this much earlier: stations step their schedules on
+# their own clocks, a little apart, and a station still at the old share when the cut begins would take the
+# site over it. Rises are not advanced: a late rise only costs a moment's power.
+DROP_LEAD = timedelta(minutes=2)
 PHASES = ("L1", "L2", "L3")
 _EPS = 1e-9
+
+
+def early_drops(limit: Schedule, lead: timedelta = DROP_LEAD) -> Schedule:
+    """`limit`, with every decrease taking effect `lead` earlier (the lower of it now and `lead` later)."""
+    ahead = Schedule([(t - lead, value) for t, value in limit.breakpoints()], limit.initial)
+    return minimum(limit, ahead)
 
 
 @dataclass(frozen=True)

@@ -153,3 +153,15 @@ def test_no_phase_of_any_level_is_exceeded(site: tuple[list[SiteLevel], list[Sit
             if level.total_w is not None:
                 load = sum(amps[d.session_id] * d.draw_w_per_amp for d in inside)
                 assert load <= level.total_w.limit_at(t) + 1e-6  # type: ignore[operator]
+
+
+def test_a_drop_is_honoured_early_and_a_rise_is_not() -> None:
+    from datetime import UTC, datetime
+
+    from fera.charging.site import DROP_LEAD, early_drops
+
+    cut, back = datetime(2026, 3, 1, 13, tzinfo=UTC), datetime(2026, 3, 1, 15, tzinfo=UTC)
+    limit = early_drops(Schedule([(cut, 11000.0), (back, 22000.0)], initial=22000.0))
+    assert limit.limit_at(cut - DROP_LEAD - timedelta(seconds=1)) == 22000.0
+    assert limit.limit_at(cut - DROP_LEAD) == 11000.0  # before the stations' clocks reach the cut
+    assert limit.limit_at(back - timedelta(seconds=1)) == 11000.0 and limit.limit_at(back) == 22000.0

@@ -27,6 +27,7 @@ from fera.charging import (
     session_limit,
     write_profile,
 )
+from fera.charging.site import early_drops
 from fera.cpo.chargingprofiles.ocpp import tx_profile
 from fera.cpo.chargingprofiles.sessions import SteerableSession
 from fera.cpo.chargingprofiles.stations import StationRouter
@@ -131,6 +132,10 @@ class ActiveProfiles:
             )
             return Result.REJECTED if outcome.value == "REJECTED" else Result.ACCEPTED
         limit = session_limit(profiles, session.electrical, session.started_at, local)
+        if local is not None:
+            # A managed site: this session's steps down come DROP_LEAD before another's steps up at the
+            # same instant, whatever the skew between the stations' clocks.
+            limit = early_drops(limit)
         now = self._now()
         profile = tx_profile(
             limit, session.electrical, binding.evse_id, binding.transaction_id, _profile_id(session), now

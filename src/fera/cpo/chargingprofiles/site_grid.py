@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from fera.charging import Electrical, RateProfile, Schedule, minimum, overlay, session_limit
-from fera.charging.site import CONNECTION, PHASES, SiteDemand, SiteLevel
+from fera.charging.site import CONNECTION, PHASES, SiteDemand, SiteLevel, early_drops
 from fera.config import SiteConfig
 from fera.ocpi.sessions.models import Session
 from fera.signals import CapacityLimits
@@ -16,7 +16,8 @@ __all__ = ["connection_w", "demand", "site_levels"]
 
 def site_levels(site: SiteConfig, forecast: CapacityLimits | None) -> list[SiteLevel]:
     """The connection (first), then every sub-board. A forecast in A may lower the fuse per phase, never
-    raise it; one in W/kW takes precedence over `capacity_kw` where it has values."""
+    raise it; one in W/kW takes precedence over `capacity_kw` where it has values. Drops take effect
+    `DROP_LEAD` early."""
     fuse = {p: Schedule.constant(site.phase_amps) for p in PHASES} if site.phase_amps else {}
     phase_a = dict(fuse)
     total_w = None if site.capacity_kw is None else Schedule.constant(site.capacity_kw * 1000)
@@ -25,6 +26,8 @@ def site_levels(site: SiteConfig, forecast: CapacityLimits | None) -> list[SiteL
             phase_a[phase] = minimum(signal, fuse[phase]) if phase in fuse else signal
         if forecast.total_w is not None:
             total_w = forecast.total_w if total_w is None else overlay(forecast.total_w, total_w)
+    phase_a = {phase: early_drops(limit) for phase, limit in phase_a.items()}
+    total_w = None if total_w is None else early_drops(total_w)
     levels = [SiteLevel(CONNECTION, phase_a, total_w)]
     for board in site.boards:
         amps = {} if board.phase_amps is None else {p: Schedule.constant(board.phase_amps) for p in PHASES}
