@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from fera.charging import Electrical
+from fera.charging.site import DROP_LEAD
 from fera.config import ContractConfig, SiteConfig
 from fera.cpo import cpo_of
 from fera.ocpi.locations.models import Location, PowerType
@@ -104,7 +105,9 @@ def planned_a(
     assert planner.latest is not None
     plan_id = f"{partner}/{session.id}"
     planned = planner.latest.session(plan_id)
-    watts = planner.latest.planned_w(plan_id, now) or 0.0
+    # A managed site's TxProfile steps down DROP_LEAD early: in force now is the lower of now and then.
+    planned_w = [planner.latest.planned_w(plan_id, t) for t in (now, now + DROP_LEAD)]
+    watts = min((w for w in planned_w if w is not None), default=0.0)
     return floor_tenth(watts / (230 * len(planned.phases))), tuple(
         p.value for p in (planned.loads or planned.phases)
     )
@@ -116,8 +119,8 @@ async def share_a(stage: Stage, session: Session, now: datetime) -> float:
     steerable = await module.sessions.find(session.id)
     assert steerable is not None
     limit = await module.sites.limits.for_session(steerable)
-    watts = None if limit is None else limit.limit_at(now)
-    assert watts is not None
+    assert limit is not None
+    watts = min(w for w in (limit.limit_at(now), limit.limit_at(now + DROP_LEAD)) if w is not None)
     return floor_tenth(watts / (230 * EVSE_PHASES[session.evse_uid]))
 
 
