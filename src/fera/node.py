@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 import httpx
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
 from fera.admin import FlexibilitySource, admin_router, partners_admin_router
 from fera.clock import Clock
 from fera.config import NodeConfig
+from fera.cpo.chargingprofiles.module import CPO_PROFILES, CpoChargingProfilesModule
 from fera.events import EventBus
 from fera.exchange.hubs import hub_aware
 from fera.ocpi.app import BodyLimitMiddleware, NormalisePathMiddleware, install_error_handlers
@@ -32,33 +31,21 @@ from fera.ocpi.versions import (
 )
 from fera.partners import Identity, PartnerRole, PartnerService
 from fera.partners.contact import ContactLog
-from fera.roles import role_mounts
+from fera.parts import ModuleMount, NodeContext, Parts
+from fera.roles import role_parts
+from fera.scsp.planning_loop import SteeringPlanner
+from fera.scsp.planning_module import PLANNER
 from fera.signals.board import SignalBoard
+from fera.smartcharging.module import PROFILE_SENDER
+from fera.smartcharging.sender import ProfileSender
 from fera.store import Database
 from fera.traffic import TrafficLog
 from fera.web import dashboard_router
 from fera.web.sources import Sources
 
-if TYPE_CHECKING:
-    from fera.cpo.chargingprofiles.module import CpoChargingProfilesModule
-    from fera.scsp.planning_loop import SteeringPlanner
-    from fera.smartcharging.sender import ProfileSender
-
 __all__ = ["ModuleMount", "Node", "create_node", "partner_service"]
 
-Hook = Callable[[], Awaitable[None]]
-
 OUTBOUND_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
-
-
-@dataclass(frozen=True)
-class ModuleMount:
-    """One interface a node hosts: what Versions announces and the router that serves it."""
-
-    module: ModuleID
-    role: InterfaceRole
-    path: str
-    router: APIRouter
 
 
 class Node:
@@ -79,17 +66,43 @@ class Node:
         self.auth = Authenticator(hub_aware(self.partners.resolve, self.database))
         self.events = EventBus()
         self.signals = SignalBoard(self.database, self.events)
-        self.flexibility: FlexibilitySource | None = None  # set by the SCSP planner
-        self.on_start: list[Hook] = []  # run in order after migrations
-        self.on_stop: list[Hook] = []  # run in reverse order before the client and database close
-        # Set by the role mount factories that build them (None when the node hosts no such role).
-        self.cpo_profiles: CpoChargingProfilesModule | None = None
-        self.profile_sender: ProfileSender | None = None
-        self.planner: SteeringPlanner | None = None
-        self.extra_routers: list[APIRouter] = []  # FERA's own (non-OCPI) routes that role factories add
-        self.dashboard_sources = Sources()  # what the dashboard reads beyond the store, filled by the roles
-        self.mounts: list[ModuleMount] = role_mounts(self)
+        self.context = NodeContext(
+            config,
+            self.base_url,
+            self.database,
+            self.clock,
+            self.events,
+            self.peer,
+            self.partners,
+            self.auth,
+            self.signals,
+            self.traffic,
+        )
+        self.parts: Parts = role_parts(self.context)  # what the hosted roles declared
+        self.mounts: list[ModuleMount] = self.parts.mounts
         self.app = self._build_app()
+
+    # What the roles built, for callers that drive a node directly (tests, benchmarks, the demo); None when
+    # the node hosts no role that has it.
+    @property
+    def cpo_profiles(self) -> CpoChargingProfilesModule | None:
+        return self.context.find(CPO_PROFILES)
+
+    @property
+    def profile_sender(self) -> ProfileSender | None:
+        return self.context.find(PROFILE_SENDER)
+
+    @property
+    def planner(self) -> SteeringPlanner | None:
+        return self.context.find(PLANNER)
+
+    @property
+    def flexibility(self) -> FlexibilitySource | None:
+        return self.parts.dashboard.flexibility
+
+    @property
+    def dashboard_sources(self) -> Sources:
+        return self.parts.dashboard
 
     def endpoints(self) -> list[Endpoint]:
         own = [
@@ -105,11 +118,11 @@ class Node:
 
     async def start(self) -> None:
         await self.database.migrate()
-        for hook in self.on_start:
+        for hook in self.parts.on_start:
             await hook()
 
     async def stop(self) -> None:
-        for hook in reversed(self.on_stop):
+        for hook in reversed(self.parts.on_stop):
             await hook()
         await self.contacts.drain()
         await self.http.aclose()
@@ -132,7 +145,7 @@ class Node:
         app.include_router(partners_admin_router(self.config.admin_token, self.partners))
         for mount in self.mounts:
             app.include_router(mount.router)
-        for router in self.extra_routers:
+        for router in self.parts.routers:
             app.include_router(router)
         app.include_router(dashboard_router(self))
         app.add_middleware(BodyLimitMiddleware, max_bytes=self.config.max_request_body_bytes)

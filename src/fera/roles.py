@@ -1,50 +1,46 @@
-"""Which OCPI interfaces each hosted role brings. Each entry builds its mounts from the node's parts."""
+"""Which parts each hosted role brings: the table `fera.node` composes, role by role.
+
+Each factory takes the node's `NodeContext` and declares its `Parts`; a factory two hosted roles list (the
+ChargingProfiles Sender, the planner) runs once, and an interface two factories declare is mounted once.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
+from fera.cpo import cpo_parts
+from fera.cpo.chargingprofiles.module import cpo_chargingprofiles_parts
+from fera.emsp import emsp_parts
+from fera.emsp.chargingprofiles_module import emsp_chargingprofiles_parts
+from fera.exchange.hubs import hubclientinfo_parts
 from fera.ocpi.types import Role
+from fera.parts import NodeContext, Parts
+from fera.scsp import scsp_parts
+from fera.scsp.planning_module import planning_parts
+from fera.smartcharging.module import sender_chargingprofiles_parts
 
-if TYPE_CHECKING:
-    from fera.node import ModuleMount, Node
+__all__ = ["ROLE_PARTS", "PartsFactory", "role_parts"]
 
-__all__ = ["MountFactory", "role_mounts"]
+PartsFactory = Callable[[NodeContext], Parts]
 
-MountFactory = Callable[["Node"], list["ModuleMount"]]
-
-
-def _factories() -> dict[Role, list[MountFactory]]:
-    # Imported here: role packages import the node's types, and the node imports this module.
-    from fera.cpo import cpo_mounts
-    from fera.cpo.chargingprofiles.module import cpo_chargingprofiles_mounts
-    from fera.emsp import emsp_mounts
-    from fera.emsp.chargingprofiles_module import emsp_chargingprofiles_mounts
-    from fera.exchange.hubs import hubclientinfo_mounts
-    from fera.scsp import scsp_mounts
-    from fera.scsp.planning_module import planning_mounts
-    from fera.smartcharging.module import sender_chargingprofiles_mounts
-
-    return {
-        Role.CPO: [cpo_mounts, cpo_chargingprofiles_mounts, hubclientinfo_mounts],
-        Role.EMSP: [
-            emsp_mounts,
-            sender_chargingprofiles_mounts,
-            emsp_chargingprofiles_mounts,
-            planning_mounts,
-            hubclientinfo_mounts,
-        ],
-        Role.SCSP: [scsp_mounts, sender_chargingprofiles_mounts, planning_mounts, hubclientinfo_mounts],
-    }
+ROLE_PARTS: dict[Role, list[PartsFactory]] = {
+    Role.CPO: [cpo_parts, cpo_chargingprofiles_parts, hubclientinfo_parts],
+    Role.EMSP: [
+        emsp_parts,
+        sender_chargingprofiles_parts,
+        emsp_chargingprofiles_parts,
+        planning_parts,
+        hubclientinfo_parts,
+    ],
+    Role.SCSP: [scsp_parts, sender_chargingprofiles_parts, planning_parts, hubclientinfo_parts],
+}
 
 
-def role_mounts(node: Node) -> list[ModuleMount]:
-    """Mounts of every hosted role; an interface two roles share (same module, role, path) is mounted once."""
-    mounts: dict[tuple[str, str, str], ModuleMount] = {}
-    factories = _factories()
-    for role in dict.fromkeys(r.role for r in node.config.roles):
-        for factory in factories.get(role, []):
-            for mount in factory(node):
-                mounts.setdefault((mount.module.value, mount.role.value, mount.path), mount)
-    return list(mounts.values())
+def role_parts(context: NodeContext) -> Parts:
+    """The parts of every hosted role, in the order the roles are configured."""
+    hosted = dict.fromkeys(r.role for r in context.config.roles)
+    factories = dict.fromkeys(f for role in hosted for f in ROLE_PARTS.get(role, []))
+    parts = Parts()
+    for factory in factories:
+        parts.add(factory(context))
+    return parts

@@ -1,8 +1,8 @@
 """The CPO role: owns Locations and Sessions (Senders, pushes, domain API) and receives eMSPs' Tokens.
 
-`cpo_of(node)` gives the node's CPO services: `sessions` (domain API + Sessions Sender), `locations`
-(domain API + Locations Sender), `tokens` (Tokens Receiver), `query` (for ChargingProfiles), `stations`
-(the OCPP gateway side, or None).
+`cpo_of(node)` (a node or its context) gives the node's CPO services: `sessions` (domain API + Sessions
+Sender), `locations` (domain API + Locations Sender), `tokens` (Tokens Receiver), `query` (for
+ChargingProfiles), `stations` (the OCPP gateway side, or None).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from fera.ocpi.sessions import sessions_sender_router
 from fera.ocpi.tokens import tokens_receiver_router
 from fera.ocpi.types import Role
 from fera.ocpi.versions import InterfaceRole, ModuleID
+from fera.parts import HasContext, NodeContext, Parts
 
 if TYPE_CHECKING:
     from fera.cpo.stations import CpoStations
-    from fera.node import ModuleMount, Node
 
 __all__ = [
     "Cpo",
@@ -34,7 +34,7 @@ __all__ = [
     "CpoTokens",
     "PreferencesNotSupported",
     "SessionContext",
-    "cpo_mounts",
+    "cpo_parts",
     "cpo_of",
     "evaluate",
     "offered_profile_types",
@@ -53,11 +53,11 @@ class Cpo:
         exchange.sync.announcers += [self.locations.announce, self.sessions.announce]
 
 
-def cpo_of(node: Node) -> Cpo:
-    return exchange_of(node).role_service("cpo", Cpo)
+def cpo_of(holder: HasContext) -> Cpo:
+    return exchange_of(holder).role_service("cpo", Cpo)
 
 
-def cpo_mounts(node: Node) -> list[ModuleMount]:
+def cpo_parts(node: NodeContext) -> Parts:
     cpo = cpo_of(node)
     mount, auth = cpo.exchange.mount, node.auth
     sender, receiver = InterfaceRole.SENDER, InterfaceRole.RECEIVER
@@ -68,11 +68,10 @@ def cpo_mounts(node: Node) -> list[ModuleMount]:
     tokens = interface_path(receiver, ModuleID.TOKENS)
     party = node.config.party(Role.CPO)
     assert party is not None, "the CPO role is hosted"
-    node.extra_routers.append(
-        locations_admin_router(node.config.admin_token, cpo.locations, party, cpo.exchange.now)
-    )
-    return [
+    mounts = [
         mount(ModuleID.LOCATIONS, sender, locations, locations_sender_router(auth, cpo.locations, locations)),
         mount(ModuleID.SESSIONS, sender, sessions, sessions_sender_router(auth, cpo.sessions, sessions)),
         mount(ModuleID.TOKENS, receiver, tokens, tokens_receiver_router(auth, cpo.tokens, tokens)),
     ]
+    admin = locations_admin_router(node.config.admin_token, cpo.locations, party, cpo.exchange.now)
+    return Parts(mounts=mounts, routers=[admin])

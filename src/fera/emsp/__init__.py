@@ -1,13 +1,11 @@
 """The eMSP role: owns Tokens (Sender, pushes), receives CPOs' Locations and Sessions, and forwards its
 customers' sessions to its SCSP delegate under ids of its own (Sessions Sender towards that SCSP).
 
-`emsp_of(node)` gives the node's eMSP services: `tokens` (domain API + Tokens Sender) and `forwarding`
-(mapping API + Sessions Sender towards the SCSP).
+`emsp_of(node)` (a node or its context) gives the node's eMSP services: `tokens` (domain API + Tokens
+Sender) and `forwarding` (mapping API + Sessions Sender towards the SCSP).
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from fera.admin.tokens import tokens_admin_router
 from fera.emsp.forwarding import EmspForwarding
@@ -18,11 +16,9 @@ from fera.ocpi.sessions import sessions_receiver_router, sessions_sender_router
 from fera.ocpi.tokens import tokens_sender_router
 from fera.ocpi.types import Role
 from fera.ocpi.versions import InterfaceRole, ModuleID
+from fera.parts import HasContext, ModuleMount, NodeContext, Parts
 
-if TYPE_CHECKING:
-    from fera.node import ModuleMount, Node
-
-__all__ = ["Emsp", "EmspForwarding", "EmspTokens", "emsp_mounts", "emsp_of", "receiver_mounts"]
+__all__ = ["Emsp", "EmspForwarding", "EmspTokens", "emsp_of", "emsp_parts", "receiver_mounts"]
 
 
 class Emsp:
@@ -34,11 +30,11 @@ class Emsp:
         exchange.sync.announcers.append(self.tokens.announce)
 
 
-def emsp_of(node: Node) -> Emsp:
-    return exchange_of(node).role_service("emsp", Emsp)
+def emsp_of(holder: HasContext) -> Emsp:
+    return exchange_of(holder).role_service("emsp", Emsp)
 
 
-def receiver_mounts(node: Node) -> list[ModuleMount]:
+def receiver_mounts(node: NodeContext) -> list[ModuleMount]:
     """Locations and Sessions Receivers: written once, hosted by the eMSP and the SCSP roles."""
     exchange = exchange_of(node)
     exchange.receiver_pullers()
@@ -63,15 +59,15 @@ def receiver_mounts(node: Node) -> list[ModuleMount]:
     ]
 
 
-def emsp_mounts(node: Node) -> list[ModuleMount]:
+def emsp_parts(node: NodeContext) -> Parts:
     emsp = emsp_of(node)
     sender = InterfaceRole.SENDER
     tokens, sessions = interface_path(sender, ModuleID.TOKENS), interface_path(sender, ModuleID.SESSIONS)
     role = next(r for r in node.config.roles if r.role is Role.EMSP)
-    node.extra_routers.append(
-        tokens_admin_router(node.config.admin_token, emsp.tokens, role.party, role.name, emsp.exchange.now)
+    admin = tokens_admin_router(
+        node.config.admin_token, emsp.tokens, role.party, role.name, emsp.exchange.now
     )
-    return [
+    mounts = [
         *receiver_mounts(node),
         emsp.exchange.mount(
             ModuleID.TOKENS, sender, tokens, tokens_sender_router(node.auth, emsp.tokens, tokens)
@@ -80,3 +76,4 @@ def emsp_mounts(node: Node) -> list[ModuleMount]:
             ModuleID.SESSIONS, sender, sessions, sessions_sender_router(node.auth, emsp.forwarding, sessions)
         ),
     ]
+    return Parts(mounts=mounts, routers=[admin])

@@ -1,7 +1,7 @@
 """The per-node parts shared by the CPO, eMSP and SCSP roles: store, pusher, receivers, sync, clients.
 
-`exchange_of(node)` builds them once per node (a node's role factories and the lead's ChargingProfiles code
-reach the same instances through it), and `mount` attaches their shutdown to the node's app lifespan.
+`exchange_of(node or context)` builds them once per node (the role factories reach the same instances
+through it), and `mount` attaches their shutdown to the node's app lifespan.
 """
 
 from __future__ import annotations
@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
-from weakref import WeakKeyDictionary
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, FastAPI
 
@@ -26,20 +25,17 @@ from fera.ocpi.tokens import TokensReceiverClient, TokensSenderClient
 from fera.ocpi.types import Role
 from fera.ocpi.versions import InterfaceRole, ModuleID
 from fera.partners import Partner
+from fera.parts import HasContext, Key, ModuleMount, NodeContext
 from fera.store.protocols import Store
 
-if TYPE_CHECKING:
-    from fera.node import ModuleMount, Node
-
-__all__ = ["Exchange", "exchange_of", "interface_path"]
+__all__ = ["EXCHANGE", "Exchange", "exchange_of", "interface_path"]
 
 T = TypeVar("T")
-_EXCHANGES: WeakKeyDictionary[Node, Exchange] = WeakKeyDictionary()
 
 
 class Exchange:
-    def __init__(self, node: Node, now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self.node, self.now = node, now
+    def __init__(self, node: NodeContext, now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.context, self.now = node, now
         self.config, self.partners, self.events, self.auth = (
             node.config,
             node.partners,
@@ -83,8 +79,6 @@ class Exchange:
         return PeerTarget(base.name, base.token, base.base64_token, to, base.from_party)
 
     def mount(self, module: ModuleID, role: InterfaceRole, path: str, router: APIRouter) -> ModuleMount:
-        from fera.node import ModuleMount
-
         outer = APIRouter(lifespan=self._lifespan)
         outer.include_router(router)
         return ModuleMount(module, role, path, outer)
@@ -99,11 +93,13 @@ class Exchange:
         await self.close()  # before the node closes its HTTP client and database
 
 
-def exchange_of(node: Node) -> Exchange:
-    exchange = _EXCHANGES.get(node)
-    if exchange is None:
-        exchange = _EXCHANGES[node] = Exchange(node, node.clock.now)  # domain time (simulated in demos)
-    return exchange
+EXCHANGE: Key[Exchange] = Key("exchange")
+
+
+def exchange_of(holder: HasContext) -> Exchange:
+    context = holder.context
+    # Domain time (simulated in demos).
+    return context.shared(EXCHANGE, lambda: Exchange(context, context.clock.now))
 
 
 def interface_path(role: InterfaceRole, module: ModuleID) -> str:

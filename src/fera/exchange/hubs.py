@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from fera.exchange._checks import check_same
 from fera.exchange.context import exchange_of, interface_path
@@ -25,12 +24,10 @@ from fera.ocpi.hubclientinfo import (
 from fera.ocpi.types import Role
 from fera.ocpi.versions import InterfaceRole, ModuleID
 from fera.partners import Partner
+from fera.parts import NodeContext, Parts
 from fera.store.protocols import Store
 
-if TYPE_CHECKING:
-    from fera.node import ModuleMount, Node
-
-__all__ = ["HubClients", "hub_aware", "hubclientinfo_mounts", "parties_behind"]
+__all__ = ["HubClients", "hub_aware", "hubclientinfo_parts", "parties_behind"]
 
 Resolve = Callable[[str], Awaitable[Caller | None]]
 _REACHABLE = (ConnectionStatus.CONNECTED, ConnectionStatus.PLANNED)
@@ -97,7 +94,7 @@ def hub_aware(resolve: Resolve, store: Store) -> Resolve:
     return resolve_with_hub
 
 
-def hubclientinfo_mounts(node: Node) -> list[ModuleMount]:
+def hubclientinfo_parts(node: NodeContext) -> Parts:
     """Every role is a hub's client: each hosts the Receiver (mounted once per node)."""
     exchange = exchange_of(node)
     path = interface_path(InterfaceRole.RECEIVER, ModuleID.HUB_CLIENT_INFO)
@@ -105,4 +102,4 @@ def hubclientinfo_mounts(node: Node) -> list[ModuleMount]:
     pages = HubClientInfoSenderClient(node.peer).client_infos
     exchange.add_puller(Puller(ModuleID.HUB_CLIENT_INFO.value, pages, clients.store))
     router = hubclientinfo_receiver_router(node.auth, clients, path)
-    return [exchange.mount(ModuleID.HUB_CLIENT_INFO, InterfaceRole.RECEIVER, path, router)]
+    return Parts(mounts=[exchange.mount(ModuleID.HUB_CLIENT_INFO, InterfaceRole.RECEIVER, path, router)])

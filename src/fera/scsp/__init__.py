@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from fera.emsp import receiver_mounts
+from fera.parts import NodeContext, Parts
 
-if TYPE_CHECKING:
-    from fera.node import ModuleMount, Node
-
-__all__ = ["scsp_mounts"]
+__all__ = ["scsp_parts"]
 
 
-def scsp_mounts(node: Node) -> list[ModuleMount]:
-    return receiver_mounts(node)
+def scsp_parts(node: NodeContext) -> Parts:
+    return Parts(mounts=receiver_mounts(node))

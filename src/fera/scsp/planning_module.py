@@ -4,21 +4,21 @@ plans its own customers' sessions it has not delegated (`steer_own_customers`)."
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from fera.config import NodeConfig
 from fera.ocpi.sessions.models import ChargingPreferences, Session
 from fera.ocpi.types import Role
+from fera.parts import Key, NodeContext, Parts
 from fera.scsp.planning_load import restore
 from fera.scsp.planning_loop import Selects, SteeringPlanner
 from fera.scsp.planning_routes import preferences_router
 from fera.scsp.planning_view import PlannerView
 from fera.smartcharging.module import profile_sender
+from fera.web.sources import Sources
 
-if TYPE_CHECKING:
-    from fera.node import ModuleMount, Node
+__all__ = ["PLANNER", "planning_parts"]
 
-__all__ = ["planning_mounts", "steering_planner"]
+PLANNER: Key[SteeringPlanner] = Key("steering planner")
 
 
 def selector(config: NodeConfig) -> Selects | None:
@@ -36,10 +36,11 @@ def selector(config: NodeConfig) -> Selects | None:
     return own_undelegated
 
 
-def steering_planner(node: Node) -> SteeringPlanner | None:
+def planning_parts(node: NodeContext) -> Parts:
+    """No OCPI interface of its own: the planner steers through the ChargingProfiles Sender."""
     selects = selector(node.config)
-    if node.planner is not None or selects is None:
-        return node.planner
+    if selects is None:
+        return Parts()
     step = timedelta(seconds=node.config.planning_step_s)
     planner = SteeringPlanner(
         profile_sender(node),
@@ -50,15 +51,11 @@ def steering_planner(node: Node) -> SteeringPlanner | None:
         step=step,
         sites=node.config.sites,
     )
-    node.planner, node.flexibility = planner, planner
-    node.dashboard_sources.scsp_plan = PlannerView(planner, node.signals)
+    node.shared(PLANNER, lambda: planner)
 
     async def start() -> None:
         await restore(planner, node.database, selects)
         await planner.start()
-
-    node.on_start.append(start)
-    node.on_stop.append(planner.stop)
 
     async def take(partner_id: str, session_id: str, preferences: ChargingPreferences) -> bool:
         """Steer with them now, and keep them with the session for the next start."""
@@ -69,11 +66,9 @@ def steering_planner(node: Node) -> SteeringPlanner | None:
             await uow.sessions.set_preferences(known.session, preferences)
         return True
 
-    node.extra_routers.append(preferences_router(node.config.admin_token, take))
-    return planner
-
-
-def planning_mounts(node: Node) -> list[ModuleMount]:
-    """No OCPI interface of its own: the planner steers through the ChargingProfiles Sender."""
-    steering_planner(node)
-    return []
+    return Parts(
+        routers=[preferences_router(node.config.admin_token, take)],
+        on_start=[start],
+        on_stop=[planner.stop],
+        dashboard=Sources(scsp_plan=PlannerView(planner, node.signals), flexibility=planner),
+    )

@@ -2,30 +2,35 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from fera.ocpi.chargingprofiles.client import ChargingProfilesReceiverClient
 from fera.ocpi.chargingprofiles.routes import SENDER_PATH, sender_router
 from fera.ocpi.versions import InterfaceRole, ModuleID
+from fera.parts import Key, ModuleMount, NodeContext, Parts
 from fera.smartcharging.sender import ProfileSender
+from fera.web.sources import Sources
 
-if TYPE_CHECKING:
-    from fera.node import ModuleMount, Node
+__all__ = ["PROFILE_SENDER", "profile_sender", "sender_chargingprofiles_parts"]
 
-__all__ = ["profile_sender", "sender_chargingprofiles_mounts"]
+PROFILE_SENDER: Key[ProfileSender] = Key("profile sender")
 
 
-def profile_sender(node: Node) -> ProfileSender:
-    if node.profile_sender is None:
+def profile_sender(node: NodeContext) -> ProfileSender:
+    """The node's one Sender: its hooks are declared by `sender_chargingprofiles_parts`, which every role
+    that sends profiles hosts."""
+
+    def build() -> ProfileSender:
         client = ChargingProfilesReceiverClient(node.peer)
-        node.profile_sender = ProfileSender(node.database, node.partners, client, node.events, node.base_url)
-        node.on_start.append(node.profile_sender.start)
-        node.on_stop.append(node.profile_sender.stop)
-    return node.profile_sender
+        return ProfileSender(node.database, node.partners, client, node.events, node.base_url)
+
+    return node.shared(PROFILE_SENDER, build)
 
 
-def sender_chargingprofiles_mounts(node: Node) -> list[ModuleMount]:
-    from fera.node import ModuleMount
-
-    router = sender_router(node.auth, profile_sender(node), SENDER_PATH)
-    return [ModuleMount(ModuleID.CHARGING_PROFILES, InterfaceRole.SENDER, SENDER_PATH + "/", router)]
+def sender_chargingprofiles_parts(node: NodeContext) -> Parts:
+    sender = profile_sender(node)
+    router = sender_router(node.auth, sender, SENDER_PATH)
+    return Parts(
+        mounts=[ModuleMount(ModuleID.CHARGING_PROFILES, InterfaceRole.SENDER, SENDER_PATH + "/", router)],
+        on_start=[sender.start],
+        on_stop=[sender.stop],
+        dashboard=Sources(profile_sender=sender),
+    )

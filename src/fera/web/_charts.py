@@ -147,7 +147,7 @@ async def _cpo_side(
     data: DashboardData, session: Session, window: tuple[datetime, datetime], chart: Chart
 ) -> None:
     assert chart.traces is not None and chart.notes is not None
-    module = data.node.cpo_profiles
+    module = data.node.dashboard_sources.cpo_profiles
     if module is None:
         chart.notes.append("This node hosts no ChargingProfiles Receiver: no profiles to show.")
         return
@@ -180,7 +180,7 @@ async def _sender_side(
     chart: Chart,
 ) -> None:
     assert chart.traces is not None and chart.notes is not None
-    sender = data.node.profile_sender
+    sender = data.node.dashboard_sources.profile_sender
     if sender is None:
         chart.notes.append("This node sends no charging profiles.")
         return

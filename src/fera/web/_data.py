@@ -20,7 +20,7 @@ from fera.store.protocols import UnitOfWork
 from fera.store.records import StoredLocation, StoredSession, Visibility, Window
 
 if TYPE_CHECKING:
-    from fera.node import Node
+    from fera.web.sources import DashboardNode
 
 __all__ = ["LIMIT", "DashboardData", "Owned", "electrical_of"]
 
@@ -51,7 +51,7 @@ def electrical_of(session: Session, location: Location | None) -> Electrical | N
 
 
 class DashboardData:
-    def __init__(self, node: Node) -> None:
+    def __init__(self, node: DashboardNode) -> None:
         self.node = node
 
     async def partners(self) -> list[Partner]:

@@ -1,9 +1,10 @@
 """Location and SCSP charts: load vs capacity, the flexibility band, the plan and the signals.
 
-Sources come from `node.dashboard_sources` (see `fera.web.sources`); what a node lacks is said in words.
+Sources come from `node.dashboard_sources` (see `fera.web.sources`, declared by the roles); what a node
+lacks is said in words.
 Without a source, what the node already has is used: the power metered by the location's sessions, its
 SignalBoard (capacity forecasts and price/CO2 series posted to the admin API) and the flexibility it
-publishes on the admin API (`node.flexibility`).
+publishes on the admin API (`dashboard_sources.flexibility`).
 """
 
 from __future__ import annotations
@@ -32,19 +33,12 @@ AHEAD = timedelta(hours=24)  # how far ahead a capacity forecast is drawn at mos
 _SIGNAL_NAMES = {SignalKind.PRICE: "Price", SignalKind.GHG: "CO2"}
 
 
-def _sources(data: DashboardData) -> object:
-    """`node.dashboard_sources`, set by the lead's wiring; absent on nodes without those parts."""
-    return getattr(data.node, "dashboard_sources", None)
-
-
 def _load_source(data: DashboardData) -> LocationLoadSource | None:
-    source: LocationLoadSource | None = getattr(_sources(data), "location_load", None)
-    return source
+    return data.node.dashboard_sources.location_load
 
 
 def _plan_source(data: DashboardData) -> ScspPlanSource | None:
-    source: ScspPlanSource | None = getattr(_sources(data), "scsp_plan", None)
-    return source
+    return data.node.dashboard_sources.scsp_plan
 
 
 def _span(traces: list[dict[str, Any]], now: datetime) -> tuple[datetime, datetime]:
@@ -108,8 +102,8 @@ async def _site_load(data: DashboardData, location_id: str, chart: Chart, now: d
 
 
 def _published_band(data: DashboardData, location_id: str) -> list[FlexibilityPoint] | None:
-    """The band the node publishes on its admin API (`node.flexibility`, fera.admin.FlexibilitySource)."""
-    source = getattr(data.node, "flexibility", None)
+    """The band the node publishes on its admin API (fera.admin.FlexibilitySource)."""
+    source = data.node.dashboard_sources.flexibility
     if source is None:
         return None
     band = []

@@ -25,7 +25,7 @@ from fera.web._data import DashboardData, Owned
 from fera.web._location import location_chart, plan_chart, signals_chart
 
 if TYPE_CHECKING:
-    from fera.node import Node
+    from fera.web.sources import DashboardNode
 
 __all__ = ["Dashboard"]
 
@@ -66,7 +66,7 @@ def _session_json(owned: Owned) -> Json:
 
 
 class Dashboard:
-    def __init__(self, node: Node, now: Callable[[], datetime]) -> None:
+    def __init__(self, node: DashboardNode, now: Callable[[], datetime]) -> None:
         self.node, self.data, self.now = node, DashboardData(node), now
 
     @property

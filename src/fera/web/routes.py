@@ -21,7 +21,7 @@ from fera.web._assets import CSS, FAVICON, JS, plotly_js
 from fera.web._views import Dashboard
 
 if TYPE_CHECKING:
-    from fera.node import Node
+    from fera.web.sources import DashboardNode
 
 __all__ = ["DASHBOARD_PATH", "dashboard_router", "dashboard_url"]
 
@@ -53,7 +53,7 @@ def _json(data: Any) -> JSONResponse:
     return JSONResponse(data)
 
 
-def dashboard_router(node: "Node", now: Callable[[], datetime] | None = None) -> APIRouter:
+def dashboard_router(node: "DashboardNode", now: Callable[[], datetime] | None = None) -> APIRouter:
     """`now` defaults to the node's domain clock: the one its sessions, plans and profiles are on."""
     views = Dashboard(node, now or node.clock.now)
     router = APIRouter(prefix=DASHBOARD_PATH, include_in_schema=False, dependencies=[Depends(_direct_only)])

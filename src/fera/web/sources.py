@@ -1,6 +1,6 @@
 """What the dashboard reads beyond the store: site load (CPO) and the SCSP's plan, through narrow Protocols.
 
-A node exposes them as `node.dashboard_sources` (any object with the two optional attributes below). Every
+The roles declare them in their `fera.parts.Parts` and the node composes them into one `Sources`. Every
 series is a step function: each point's value holds until the next point; the last point ends the series
 (repeat the last value at the end time). Times are timezone-aware, powers in kW. A missing source is shown
 as such on the page; the dashboard never invents data.
@@ -17,14 +17,26 @@ from fera.signals import SignalKind
 from fera.signals import SignalSeries as SignalEvent
 
 if TYPE_CHECKING:
+    from fera.admin.routes import FlexibilitySource
+    from fera.clock import Clock
+    from fera.config import NodeConfig
+    from fera.cpo.chargingprofiles.sessions import SteerableSession, SteerableSessions
+    from fera.ocpi.chargingprofiles.models import ActiveChargingProfile
     from fera.ocpp.monitor import StationMonitor
+    from fera.partners import PartnerService
+    from fera.signals.board import SignalBoard
+    from fera.store import Database
+    from fera.traffic import TrafficLog
 
 __all__ = [
+    "DashboardNode",
     "DashboardSources",
     "FlexibilityPoint",
     "LocationLoadSource",
     "PlannedSession",
     "Point",
+    "ReceiverProfilesSource",
+    "SenderProfilesSource",
     "ScspPlanSource",
     "SignalSeries",
     "Sources",
@@ -89,13 +101,61 @@ class DashboardSources(Protocol):
     def scsp_plan(self) -> ScspPlanSource | None: ...
 
 
+class ActiveProfilesSource(Protocol):
+    async def current(self, session: SteerableSession) -> ActiveChargingProfile: ...
+
+
+class ReceiverProfilesSource(Protocol):
+    """The CPO's ChargingProfiles Receiver: its steerable sessions and their active profiles."""
+
+    @property
+    def sessions(self) -> SteerableSessions: ...
+
+    @property
+    def active(self) -> ActiveProfilesSource: ...
+
+
+class SenderProfilesSource(Protocol):
+    """The ChargingProfiles Sender (eMSP, SCSP): the active profile a CPO last reported on a session."""
+
+    async def active_profile(self, partner_id: str, session_id: str) -> ActiveChargingProfile | None: ...
+
+
 @dataclass
 class Sources:
-    """The node's `dashboard_sources`, filled in by the roles that have such parts."""
+    """The node's `dashboard_sources`, declared by the roles that have such parts (None: no such part)."""
 
     location_load: LocationLoadSource | None = None
     scsp_plan: ScspPlanSource | None = None
     stations: StationMonitor | None = None  # the OCPP gateway's view of its stations (CPO with ocpp_listen)
+    cpo_profiles: ReceiverProfilesSource | None = None
+    profile_sender: SenderProfilesSource | None = None
+    flexibility: FlexibilitySource | None = None  # the band the planner publishes (also on the admin API)
+
+
+class DashboardNode(Protocol):
+    """What the dashboard reads of a node: its own parts and the sources its roles declared."""
+
+    @property
+    def config(self) -> NodeConfig: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def partners(self) -> PartnerService: ...
+
+    @property
+    def database(self) -> Database: ...
+
+    @property
+    def signals(self) -> SignalBoard: ...
+
+    @property
+    def traffic(self) -> TrafficLog: ...
+
+    @property
+    def dashboard_sources(self) -> Sources: ...
 
 
 def signal_unit(series: Sequence[SignalEvent], kind: SignalKind) -> str:

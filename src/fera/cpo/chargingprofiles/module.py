@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from fera.cpo.chargingprofiles.active import ActiveProfiles, NoLocalLimits
 from fera.cpo.chargingprofiles.applier import ProfileApplier
@@ -13,15 +12,14 @@ from fera.cpo.chargingprofiles.sessions import StoredSteerableSessions
 from fera.cpo.chargingprofiles.site import SiteLimits
 from fera.cpo.chargingprofiles.site_view import SiteLoadView
 from fera.cpo.chargingprofiles.stations import InProcessStations, StationRouter
-from fera.cpo.stations.service import wire_stations
+from fera.cpo.stations.service import stations_parts
 from fera.ocpi.chargingprofiles.client import ChargingProfilesSenderClient
 from fera.ocpi.chargingprofiles.routes import RECEIVER_PATH, receiver_router
 from fera.ocpi.versions import InterfaceRole, ModuleID
+from fera.parts import Key, ModuleMount, NodeContext, Parts
+from fera.web.sources import Sources
 
-if TYPE_CHECKING:
-    from fera.node import ModuleMount, Node
-
-__all__ = ["CpoChargingProfilesModule", "cpo_chargingprofiles_mounts"]
+__all__ = ["CPO_PROFILES", "CpoChargingProfilesModule", "cpo_chargingprofiles_parts"]
 
 
 @dataclass
@@ -34,9 +32,10 @@ class CpoChargingProfilesModule:
     sites: SiteBalancer | None = None  # site load management, when the node has sites
 
 
-def cpo_chargingprofiles_mounts(node: Node) -> list[ModuleMount]:
-    from fera.node import ModuleMount
+CPO_PROFILES: Key[CpoChargingProfilesModule] = Key("cpo chargingprofiles")
 
+
+def cpo_chargingprofiles_parts(node: NodeContext) -> Parts:
     sessions = StoredSteerableSessions(node.database)
     stations = StationRouter(InProcessStations())
     client = ChargingProfilesSenderClient(node.peer)
@@ -59,14 +58,17 @@ def cpo_chargingprofiles_mounts(node: Node) -> list[ModuleMount]:
         governing=node.config.governing,
     )
     balancer = None if limits is None else SiteBalancer(limits, applier)
-    if limits is not None:
-        node.dashboard_sources.location_load = SiteLoadView(limits, clock)
-    node.cpo_profiles = CpoChargingProfilesModule(receiver, applier, active, stations, sessions, balancer)
-    node.on_start.append(applier.resume)
-    node.on_stop.append(applier.stop)
-    if balancer is not None:
-        balancer.subscribe(node.events)
-        node.on_stop.append(balancer.stop)
-    wire_stations(node, stations)
+    module = CpoChargingProfilesModule(receiver, applier, active, stations, sessions, balancer)
+    node.shared(CPO_PROFILES, lambda: module)
     router = receiver_router(node.auth, receiver, RECEIVER_PATH)
-    return [ModuleMount(ModuleID.CHARGING_PROFILES, InterfaceRole.RECEIVER, RECEIVER_PATH + "/", router)]
+    parts = Parts(
+        mounts=[ModuleMount(ModuleID.CHARGING_PROFILES, InterfaceRole.RECEIVER, RECEIVER_PATH + "/", router)],
+        on_start=[applier.resume],
+        on_stop=[applier.stop],
+        dashboard=Sources(cpo_profiles=module),
+    )
+    if limits is not None and balancer is not None:
+        balancer.subscribe(node.events)
+        parts.on_stop.append(balancer.stop)
+        parts.dashboard.location_load = SiteLoadView(limits, clock)
+    return parts.add(stations_parts(node, stations))

@@ -4,7 +4,7 @@ from fera.cpo.stations.authorization import Authorization, StationAuthorizer, cd
 from fera.cpo.stations.bindings import StationBindings
 from fera.cpo.stations.directory import EvseRef, StationDirectory
 from fera.cpo.stations.events import CpoStationEvents, KnownStation
-from fera.cpo.stations.service import CpoStations, wire_stations
+from fera.cpo.stations.service import CpoStations, stations_parts
 
 __all__ = [
     "Authorization",
@@ -16,5 +16,5 @@ __all__ = [
     "StationAuthorizer",
     "StationDirectory",
     "cdr_token",
-    "wire_stations",
+    "stations_parts",
 ]

@@ -3,19 +3,19 @@
 No `from __future__ import annotations` here: FastAPI must resolve the local dependency alias.
 """
 
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import Sequence
+from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from fera.admin.routes import ADMIN_PATH, admin_guard
+from fera.config import StationConfig
 from fera.ocpi.envelope import ocpi_response
+from fera.ocpp import OcppGateway
 from fera.ocpp.monitor import StationMonitor
 
-if TYPE_CHECKING:
-    from fera.cpo.stations.service import CpoStations
-
-__all__ = ["stations_admin_router"]
+__all__ = ["StationsView", "stations_admin_router"]
 
 REFUSALS_SHOWN = 10
 
@@ -31,7 +31,23 @@ def _row(monitor: StationMonitor, station_id: str, online: bool) -> dict[str, An
     }
 
 
-def stations_admin_router(admin_token: str | None, stations: "CpoStations") -> APIRouter:
+class StationsView(Protocol):
+    """What the route reads of the node's OCPP side (`fera.cpo.stations.CpoStations`)."""
+
+    @property
+    def gateway(self) -> OcppGateway: ...
+
+    @property
+    def configured(self) -> Sequence[StationConfig]: ...
+
+    @property
+    def port(self) -> int | None: ...
+
+    @property
+    def url(self) -> str: ...
+
+
+def stations_admin_router(admin_token: str | None, stations: StationsView) -> APIRouter:
     router = APIRouter(prefix=ADMIN_PATH)
     Admin = Annotated[None, Depends(admin_guard(admin_token))]  # noqa: N806 - a type alias
 

@@ -1,12 +1,10 @@
 """The CPO's OCPP side as a node runs it: the gateway, its station events and the transaction bindings.
 
-Built when the node has `ocpp_listen`; started by an `on_start` hook (after migrations: bindings are reloaded
-before the first station can connect) and stopped by an `on_stop` hook.
+Built when the node has `ocpp_listen`; its parts start it (after migrations: bindings are reloaded before
+the first station can connect) and stop it.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from fera.cpo import cpo_of
 from fera.cpo.chargingprofiles.stations import StationRouter
@@ -16,16 +14,15 @@ from fera.cpo.stations.directory import StationDirectory
 from fera.cpo.stations.events import CpoStationEvents
 from fera.ocpp import OcppGateway
 from fera.ocpp.monitor import StationMonitor
+from fera.parts import NodeContext, Parts
 from fera.sessions_events import LocationChanged
+from fera.web.sources import Sources
 
-if TYPE_CHECKING:
-    from fera.node import Node
-
-__all__ = ["CpoStations", "wire_stations"]
+__all__ = ["CpoStations", "stations_parts"]
 
 
 class CpoStations:
-    def __init__(self, node: Node, router: StationRouter, listen: str) -> None:
+    def __init__(self, node: NodeContext, router: StationRouter, listen: str) -> None:
         config = node.config
         self._host, port = listen.rsplit(":", 1)
         self._port = int(port)
@@ -60,14 +57,15 @@ class CpoStations:
         self.port = None
 
 
-def wire_stations(node: Node, router: StationRouter) -> CpoStations | None:
-    """The node's OCPP side, hooked into its start and stop; None when no `ocpp_listen` is configured."""
+def stations_parts(node: NodeContext, router: StationRouter) -> Parts:
+    """The node's OCPP side (nothing when no `ocpp_listen` is configured)."""
     if node.config.ocpp_listen is None:
-        return None
+        return Parts()
     stations = CpoStations(node, router, node.config.ocpp_listen)
     cpo_of(node).stations = stations
-    node.dashboard_sources.stations = stations.monitor
-    node.on_start.append(stations.start)
-    node.on_stop.append(stations.stop)
-    node.extra_routers.append(stations_admin_router(node.config.admin_token, stations))
-    return stations
+    return Parts(
+        routers=[stations_admin_router(node.config.admin_token, stations)],
+        on_start=[stations.start],
+        on_stop=[stations.stop],
+        dashboard=Sources(stations=stations.monitor),
+    )
