@@ -10,7 +10,6 @@ from fera.node import Node
 from fera.ocpi.sessions.models import CdrToken
 from fera.signals import CapacityForecast
 from fera.smartcharging.model import ProfileRequest, RequestKind, RequestState, SenderProfile
-from fera.web.sources import Sources
 from tests.integration.chargingprofiles.setup import location
 from tests.integration.chargingprofiles.setup import session as make_session
 from tests.unit.web.conftest import client
@@ -177,7 +176,7 @@ async def test_overview_json_never_carries_tokens(cpo: Node) -> None:
 
 
 class Published:
-    """What `node.flexibility` (fera.admin.FlexibilitySource) gives: rows per planning step, in kW."""
+    """What a node's flexibility source (fera.admin.FlexibilitySource) gives: rows per step, in kW."""
 
     def flexibility_rows(self, group_id: str | None) -> list[dict[str, object]]:
         step = [NOW + timedelta(minutes=15 * k) for k in range(2)]
@@ -200,9 +199,9 @@ class SiteLoad:
 
 
 async def test_location_chart_from_the_sources_a_node_exposes(cpo: Node, scsp: Node) -> None:
-    cpo.dashboard_sources = Sources(location_load=SiteLoad())
-    scsp.flexibility = Published()
-    scsp.dashboard_sources.scsp_plan = None  # the fallback: what `node.flexibility` publishes
+    cpo.dashboard_sources.location_load = SiteLoad()
+    scsp.dashboard_sources.flexibility = Published()
+    scsp.dashboard_sources.scsp_plan = None  # the fallback: what the node publishes as its flexibility
     async with scsp.database.unit_of_work() as uow:
         await uow.locations.put(location(), "p-cpo")
     async with client(cpo) as c:
