@@ -70,5 +70,5 @@ def planning_parts(node: NodeContext) -> Parts:
         routers=[preferences_router(node.config.admin_token, take)],
         on_start=[start],
         on_stop=[planner.stop],
-        dashboard=Sources(scsp_plan=PlannerView(planner, node.signals), flexibility=planner),
+        dashboard=Sources(scsp_plan=PlannerView(planner, node.signals), flexibility=planner, planner=planner),
     )

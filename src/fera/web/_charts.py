@@ -185,7 +185,7 @@ async def _sender_side(
         chart.notes.append("This node sends no charging profiles.")
         return
     names = await data.partner_names()
-    planner = data.node.planner
+    planner = data.node.dashboard_sources.planner
     steered = None if planner is None else planner.shadowed.get((partner_id, session.id))
     if steered is not None:
         chart.notes.append(

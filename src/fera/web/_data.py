@@ -104,7 +104,7 @@ class DashboardData:
 
     async def limiters(self, session_id: str) -> list[tuple[datetime, str]]:
         """CPO side: who limited the session and from when (recorded), then who limits it from now on."""
-        module = self.node.cpo_profiles
+        module = self.node.dashboard_sources.cpo_profiles
         if module is None:
             return []
         history = await module.active.limited_by(session_id)

@@ -8,7 +8,7 @@ as such on the page; the dashboard never invents data.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -37,6 +37,7 @@ __all__ = [
     "Point",
     "ReceiverProfilesSource",
     "SenderProfilesSource",
+    "SteeringSource",
     "ScspPlanSource",
     "SignalSeries",
     "Sources",
@@ -104,6 +105,14 @@ class DashboardSources(Protocol):
 class ActiveProfilesSource(Protocol):
     async def current(self, session: SteerableSession) -> ActiveChargingProfile: ...
 
+    async def limiters(self, session: SteerableSession) -> list[tuple[datetime, str]]:
+        """Who limits the session from now on."""
+        ...
+
+    async def limited_by(self, session_id: str) -> list[tuple[datetime, str]]:
+        """Who limited the session and from when (recorded)."""
+        ...
+
 
 class ReceiverProfilesSource(Protocol):
     """The CPO's ChargingProfiles Receiver: its steerable sessions and their active profiles."""
@@ -121,6 +130,15 @@ class SenderProfilesSource(Protocol):
     async def active_profile(self, partner_id: str, session_id: str) -> ActiveChargingProfile | None: ...
 
 
+class SteeringSource(Protocol):
+    """The planner's view of charges that reached this node twice (as two sessions)."""
+
+    @property
+    def shadowed(self) -> Mapping[tuple[str, str], tuple[str, str]]:
+        """(partner id, session id) of a copy -> the copy that is planned and steered."""
+        ...
+
+
 @dataclass
 class Sources:
     """The node's `dashboard_sources`, declared by the roles that have such parts (None: no such part)."""
@@ -131,6 +149,7 @@ class Sources:
     cpo_profiles: ReceiverProfilesSource | None = None
     profile_sender: SenderProfilesSource | None = None
     flexibility: FlexibilitySource | None = None  # the band the planner publishes (also on the admin API)
+    planner: SteeringSource | None = None
 
 
 class DashboardNode(Protocol):
