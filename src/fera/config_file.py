@@ -19,14 +19,13 @@ from pydantic_core import ErrorDetails
 
 from fera.config import ConfigError, NodeConfig
 
-__all__ = ["ARRAY_TABLES", "load_config"]
+__all__ = ["ARRAY_TABLES", "read_config"]
 
 ARRAY_TABLES = ("roles", "contracts", "delegations", "sites", "stations", "steering")
 TABLES = ("node", *ARRAY_TABLES, "clock")
 
 
-def load_config(path: str | Path) -> NodeConfig:
-    """Read and validate a node's TOML file; `ConfigError` lists every problem, unknown keys included."""
+def read_config(path: str | Path) -> NodeConfig:
     raw = _read(Path(path))
     problems = _unknown_tables(raw)
     merged = raw.get("node", {}) if isinstance(raw.get("node"), dict) else {}
