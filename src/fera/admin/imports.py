@@ -49,17 +49,22 @@ def checked(parse: Callable[[], T]) -> T:
         raise InvalidParameters(f"Invalid or missing parameters: {exc}") from exc
 
 
+def _complete_evses(raw: dict[str, Any], at: str) -> None:
+    """What a hand-written file may leave out of its EVSEs and connectors: `last_updated` (now), status."""
+    for evse in _dicts(raw.get("evses")):
+        evse.setdefault("last_updated", at)
+        evse.setdefault("status", "UNKNOWN")
+        for connector in _dicts(evse.get("connectors")):
+            connector.setdefault("last_updated", at)
+
+
 def parse_locations(body: bytes, party: Party, now: datetime) -> list[Location]:
     at = format_datetime(now)
 
     def complete(raw: dict[str, Any]) -> dict[str, Any]:
         _own(raw, party, at)
         raw.setdefault("publish", True)
-        for evse in _dicts(raw.get("evses")):
-            evse.setdefault("last_updated", at)
-            evse.setdefault("status", "UNKNOWN")
-            for connector in _dicts(evse.get("connectors")):
-                connector.setdefault("last_updated", at)
+        _complete_evses(raw, at)
         return raw
 
     return [_validate(Location, complete, raw, f"location {n}", "id") for n, raw in _objects(body)]
@@ -153,11 +158,7 @@ def parse_location_patch(body: bytes, now: datetime) -> LocationPatch:
 
     def complete(raw: dict[str, Any]) -> dict[str, Any]:
         raw.setdefault("last_updated", at)
-        for evse in _dicts(raw.get("evses")):
-            evse.setdefault("last_updated", at)
-            evse.setdefault("status", "UNKNOWN")
-            for connector in _dicts(evse.get("connectors")):
-                connector.setdefault("last_updated", at)
+        _complete_evses(raw, at)
         return raw
 
     return _validate(LocationPatch, complete, _one(body), "location patch", "id")
