@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.nodes import Databases, NodeFactory
+from tests.nodes import POSTGRES_URL, Databases, NodeFactory
 
 
 @pytest.fixture
@@ -15,3 +15,14 @@ async def node_factory(tmp_path: Path) -> AsyncIterator[NodeFactory]:
         yield factory
     finally:
         await factory.close()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `postgres` need FERA_TEST_POSTGRES_URL (scripts/postgres starts one): without it they
+    are deselected, not skipped, and the summary says how many."""
+    if POSTGRES_URL is not None:
+        return
+    deselected = [item for item in items if item.get_closest_marker("postgres") is not None]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item.get_closest_marker("postgres") is None]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import asyncpg  # type: ignore[import-untyped]
 from fera.config import NodeConfig, RoleConfig
 from fera.node import Node, create_node
 from fera.partners import Partner
+from fera.parts import ALL_PROCESSES, Process
 from fera.server import RunningServer, bind, start_server
 
 POSTGRES_URL = os.environ.get(
@@ -74,7 +76,15 @@ class NodeFactory:
     def __init__(self, databases: Databases) -> None:
         self.databases, self.running = databases, list[RunningNode]()
 
-    async def __call__(self, *roles: RoleConfig, name: str = "node", **settings: Any) -> RunningNode:
+    async def __call__(
+        self,
+        *roles: RoleConfig,
+        name: str = "node",
+        processes: frozenset[Process] = ALL_PROCESSES,
+        prepare: Callable[[Node], None] | None = None,
+        **settings: Any,
+    ) -> RunningNode:
+        """`processes`: what this process runs of the node; `prepare`: a last touch before it starts."""
         sock = bind()
         url = f"http://127.0.0.1:{sock.getsockname()[1]}"
         config = NodeConfig(
@@ -85,7 +95,9 @@ class NodeFactory:
             roles=list(roles),
             **settings,
         )
-        node = create_node(config)
+        node = create_node(config, processes=processes)
+        if prepare is not None:
+            prepare(node)
         running = RunningNode(node, await start_server(node, sock), url)
         self.running.append(running)
         return running

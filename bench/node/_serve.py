@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 
 from fera.config import NodeConfig
 from fera.node import create_node
+from fera.parts import processes_named
 
 __all__ = ["bare_app", "serve_bare", "serve_node"]
 
@@ -23,9 +24,10 @@ def _run(app: Any, port: int) -> None:
     uvicorn.Server(config).run()
 
 
-def serve_node(config_json: str) -> None:
+def serve_node(config_json: str, parts: str = "all") -> None:
+    """`parts` as `fera serve --parts` takes them (`api`: one API process of a node on PostgreSQL)."""
     config = NodeConfig.model_validate_json(config_json)
-    _run(create_node(config).app, config.port)
+    _run(create_node(config, processes=processes_named(parts)).app, config.port)
 
 
 def bare_app(bodies: dict[str, dict[str, Any]]) -> FastAPI:

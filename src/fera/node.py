@@ -31,7 +31,7 @@ from fera.ocpi.versions import (
 )
 from fera.partners import Identity, PartnerRole, PartnerService
 from fera.partners.contact import ContactLog
-from fera.parts import ModuleMount, NodeContext, Parts
+from fera.parts import ALL_PROCESSES, ModuleMount, NodeContext, Parts, Process, Service
 from fera.roles import role_parts
 from fera.scsp.planning_loop import SteeringPlanner
 from fera.scsp.planning_module import PLANNER
@@ -51,8 +51,13 @@ OUTBOUND_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 class Node:
     """A running FERA platform: its app, store, outbound client and services."""
 
-    def __init__(self, config: NodeConfig, transport: httpx.AsyncBaseTransport | None = None) -> None:
-        self.config = config
+    def __init__(
+        self,
+        config: NodeConfig,
+        transport: httpx.AsyncBaseTransport | None = None,
+        processes: frozenset[Process] = ALL_PROCESSES,
+    ) -> None:
+        self.config, self.processes = config, processes
         self.base_url = config.public_url.rstrip("/")
         self.database = Database(config.database_url)
         clock = config.clock
@@ -77,6 +82,7 @@ class Node:
             self.auth,
             self.signals,
             self.traffic,
+            processes,
         )
         self.parts: Parts = role_parts(self.context)  # what the hosted roles declared
         self.mounts: list[ModuleMount] = self.parts.mounts
@@ -116,14 +122,20 @@ class Node:
             Endpoint(identifier=m.module, role=m.role, url=self.base_url + m.path) for m in self.mounts
         ]
 
+    def _services(self) -> list[Service]:
+        """The background services of the parts this process runs."""
+        return [s for s in self.parts.services if s.runs_in in self.processes]
+
     async def start(self) -> None:
         await self.database.migrate()
-        for hook in self.parts.on_start:
-            await hook()
+        for service in self._services():
+            if service.start is not None:
+                await service.start()
 
     async def stop(self) -> None:
-        for hook in reversed(self.parts.on_stop):
-            await hook()
+        for service in reversed(self._services()):
+            if service.stop is not None:
+                await service.stop()
         await self.contacts.drain()
         await self.http.aclose()
         await self.database.close()
@@ -170,5 +182,11 @@ def partner_service(config: NodeConfig, database: Database, peer: PeerClient) ->
     )
 
 
-def create_node(config: NodeConfig, *, transport: httpx.AsyncBaseTransport | None = None) -> Node:
-    return Node(config, transport)
+def create_node(
+    config: NodeConfig,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    processes: frozenset[Process] = ALL_PROCESSES,
+) -> Node:
+    """The node, running `processes` of its parts (all of them unless it is one process of several)."""
+    return Node(config, transport, processes)

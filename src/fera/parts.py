@@ -2,14 +2,18 @@
 
 The roles (`fera.cpo`, `fera.emsp`, `fera.scsp`, `fera.smartcharging`) sit above this module and never see
 the node: each role's factory takes a `NodeContext` and returns its `Parts` (OCPI mounts, FERA's own routers,
-start/stop hooks, dashboard sources). `fera.node` composes them. A service two roles share (the exchange,
+background services, dashboard sources). `fera.node` composes them. A service two roles share (the exchange,
 the profile Sender, the planner) is built once per context through `NodeContext.shared`.
+
+A process runs some of the parts (`fera serve --parts api|worker|gateway|all`): the API serves the routers,
+a worker runs the background services (ChargingProfiles jobs), a gateway holds the stations' websockets.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, fields
+from enum import StrEnum
 from typing import Generic, Protocol, TypeVar, cast
 
 from fastapi import APIRouter
@@ -26,10 +30,42 @@ from fera.store import Database
 from fera.traffic import TrafficLog
 from fera.web.sources import Sources
 
-__all__ = ["HasContext", "Hook", "Key", "ModuleMount", "NodeContext", "Parts", "context_of"]
+__all__ = [
+    "ALL_PROCESSES",
+    "HasContext",
+    "Hook",
+    "Key",
+    "ModuleMount",
+    "NodeContext",
+    "Parts",
+    "Process",
+    "Service",
+    "context_of",
+    "processes_named",
+]
 
 T = TypeVar("T")
 Hook = Callable[[], Awaitable[None]]
+
+
+class Process(StrEnum):
+    """What a node's process runs; one process running all of them is the default (and SQLite's only way)."""
+
+    API = "api"  # OCPI, admin and dashboard routes, and what they drive directly (Sender timers, planner)
+    WORKER = "worker"  # background jobs claimed through the database (ChargingProfiles jobs)
+    GATEWAY = "gateway"  # the OCPP websockets of the stations
+
+
+ALL_PROCESSES = frozenset(Process)
+
+
+@dataclass(frozen=True)
+class Service:
+    """Something a role starts after migrations and stops before the database closes, in one process kind."""
+
+    runs_in: Process
+    start: Hook | None = None
+    stop: Hook | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +102,7 @@ class NodeContext:
     auth: Authenticator
     signals: SignalBoard
     traffic: TrafficLog
+    processes: frozenset[Process] = ALL_PROCESSES  # what this process runs of the node
     _shared: dict[Key[object], object] = field(default_factory=dict, repr=False)
 
     @property
@@ -102,8 +139,7 @@ class Parts:
 
     mounts: list[ModuleMount] = field(default_factory=list)  # OCPI interfaces (announced in Versions)
     routers: list[APIRouter] = field(default_factory=list)  # FERA's own routes (admin, preferences)
-    on_start: list[Hook] = field(default_factory=list)  # run in order after migrations
-    on_stop: list[Hook] = field(default_factory=list)  # run in reverse order before the database closes
+    services: list[Service] = field(default_factory=list)  # started in order, stopped in reverse order
     dashboard: Sources = field(default_factory=Sources)  # what the dashboard reads beyond the store
 
     def add(self, other: Parts) -> Parts:
@@ -111,8 +147,7 @@ class Parts:
         known = {_mount_key(m) for m in self.mounts}
         self.mounts += [m for m in other.mounts if _mount_key(m) not in known]
         self.routers += other.routers
-        self.on_start += other.on_start
-        self.on_stop += other.on_stop
+        self.services += other.services
         for source in fields(Sources):
             if (value := getattr(other.dashboard, source.name)) is not None:
                 setattr(self.dashboard, source.name, value)
@@ -121,3 +156,15 @@ class Parts:
 
 def _mount_key(mount: ModuleMount) -> tuple[str, str, str]:
     return mount.module.value, mount.role.value, mount.path
+
+
+def processes_named(names: str) -> frozenset[Process]:
+    """`api,worker` -> those processes; `all` -> every one. ValueError names what is not a process."""
+    words = {w.strip().lower() for w in names.split(",") if w.strip()}
+    if words == {"all"}:
+        return ALL_PROCESSES
+    unknown = sorted(words - {p.value for p in Process})
+    if unknown or not words:
+        named = ", ".join(unknown) or repr(names)
+        raise ValueError(f"not a part of a node: {named} (api, worker, gateway or all)")
+    return frozenset(Process(w) for w in words)

@@ -7,9 +7,7 @@ Every failure ends as one line saying what to do and a non-zero exit, never a tr
 from __future__ import annotations
 
 import asyncio
-import errno
 import os
-import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -17,14 +15,14 @@ import typer
 from rich.markup import escape
 
 from fera import __version__
-from fera.cli._common import ConfigOption, console, errors, fail, load, node_url, open_database, run
+from fera.cli._common import ConfigOption, console, errors, fail, load
 from fera.cli.locations import locations_app
 from fera.cli.partners import partners_app
+from fera.cli.serve import serve
 from fera.cli.signals import signals_app
 from fera.cli.simulate import simulate
 from fera.cli.status import status
 from fera.cli.tokens import tokens_app
-from fera.config import NodeConfig
 
 __all__ = ["app", "main"]
 
@@ -55,52 +53,7 @@ def config_check(config: ConfigOption) -> None:
     console.print(f"{escape(str(config))}: OK — node {cfg.name} ({roles}), {len(cfg.stations)} stations")
 
 
-@app.command()
-def serve(config: ConfigOption) -> None:
-    """Run a node on its `listen` address (and its OCPP gateway on `ocpp_listen`)."""
-    import uvicorn
-
-    from fera.node import create_node
-    from fera.web import DASHBOARD_PATH
-
-    cfg = load(config)
-    run(_migrate(cfg))  # a database that is down or unreachable: one line now, not a trace at start-up
-    sock = _bind(cfg.host, cfg.port, "listen")
-    if cfg.ocpp_listen is not None:
-        host, port = cfg.ocpp_listen.rsplit(":", 1)
-        if port != "0":  # checked now: failing later, inside the app's start-up, would print a traceback
-            _bind(host, int(port), "ocpp_listen").close()
-    node = create_node(cfg)
-    console.print(f"FERA node [bold]{cfg.name}[/] on {node_url(cfg)}")
-    console.print(f"  OCPI versions: {cfg.public_url.rstrip('/')}/ocpi/versions")
-    if cfg.ocpp_listen is not None:
-        gateway = (
-            cfg.ocpp_listen if not cfg.ocpp_listen.endswith(":0") else cfg.ocpp_listen + " (any free port)"
-        )
-        console.print(f"  OCPP gateway:  ws://{gateway}/ocpp/{{station_id}}")
-    console.print(f"  dashboard:     {node_url(cfg)}{DASHBOARD_PATH}")
-    server = uvicorn.Server(uvicorn.Config(node.app, log_level="info", lifespan="on"))
-    server.run(sockets=[sock])
-    if not server.started:
-        fail(f"{cfg.name} could not start: see the log above")
-
-
-async def _migrate(config: NodeConfig) -> None:
-    await (await open_database(config)).close()
-
-
-def _bind(host: str, port: int, key: str) -> socket.socket:
-    from fera.server import bind
-
-    try:
-        return bind(host, port)
-    except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            fail(
-                f"{host}:{port} ({key}) is in use: is this node already serving? "
-                f"Stop it, or change [node] {key}"
-            )
-        fail(f"cannot listen on {host}:{port} ({key}): {exc.strerror}: change [node] {key}")
+app.command()(serve)  # defined in its own module; listed first, as the command a node starts with
 
 
 @app.command()

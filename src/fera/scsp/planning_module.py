@@ -8,7 +8,7 @@ from datetime import timedelta
 from fera.config import NodeConfig
 from fera.ocpi.sessions.models import ChargingPreferences, Session
 from fera.ocpi.types import Role
-from fera.parts import Key, NodeContext, Parts
+from fera.parts import Key, NodeContext, Parts, Process, Service
 from fera.scsp.planning_load import restore
 from fera.scsp.planning_loop import Selects, SteeringPlanner
 from fera.scsp.planning_routes import preferences_router
@@ -68,7 +68,7 @@ def planning_parts(node: NodeContext) -> Parts:
 
     return Parts(
         routers=[preferences_router(node.config.admin_token, take)],
-        on_start=[start],
-        on_stop=[planner.stop],
+        # Driven by the events of the sessions the API receives: it runs beside the routes.
+        services=[Service(Process.API, start, planner.stop)],
         dashboard=Sources(scsp_plan=PlannerView(planner, node.signals), flexibility=planner, planner=planner),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fera.ocpi.chargingprofiles.client import ChargingProfilesReceiverClient
 from fera.ocpi.chargingprofiles.routes import SENDER_PATH, sender_router
 from fera.ocpi.versions import InterfaceRole, ModuleID
-from fera.parts import Key, ModuleMount, NodeContext, Parts
+from fera.parts import Key, ModuleMount, NodeContext, Parts, Process, Service
 from fera.smartcharging.sender import ProfileSender
 from fera.web.sources import Sources
 
@@ -30,7 +30,7 @@ def sender_chargingprofiles_parts(node: NodeContext) -> Parts:
     router = sender_router(node.auth, sender, SENDER_PATH)
     return Parts(
         mounts=[ModuleMount(ModuleID.CHARGING_PROFILES, InterfaceRole.SENDER, SENDER_PATH + "/", router)],
-        on_start=[sender.start],
-        on_stop=[sender.stop],
+        # Its request timers belong with the routes that create the requests.
+        services=[Service(Process.API, sender.start, sender.stop)],
         dashboard=Sources(profile_sender=sender),
     )

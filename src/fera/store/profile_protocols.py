@@ -7,7 +7,13 @@ from typing import Any, Protocol
 
 from fera.smartcharging.model import JobState, ProfileJob, ProfileRequest, SenderProfile
 
-__all__ = ["ActiveProfileStore", "ProfileJobStore", "ProfileRequestStore", "SenderProfileStore"]
+__all__ = [
+    "PROFILE_JOBS_CHANNEL",
+    "ActiveProfileStore",
+    "ProfileJobStore",
+    "ProfileRequestStore",
+    "SenderProfileStore",
+]
 
 
 class ProfileRequestStore(Protocol):
@@ -36,8 +42,14 @@ class SenderProfileStore(Protocol):
     async def set_pushed(self, session_id: str, profile: dict[str, Any], at: datetime) -> None: ...
 
 
+PROFILE_JOBS_CHANNEL = "fera_profile_jobs"  # notified with a job's id when it is queued (PostgreSQL)
+
+
 class ProfileJobStore(Protocol):
     async def add(self, job: ProfileJob) -> None: ...
     async def done(self, job_id: str, state: JobState = JobState.DONE) -> None: ...
     async def queued(self) -> list[ProfileJob]: ...
     async def for_session(self, session_id: str) -> list[ProfileJob]: ...
+    async def claim(self) -> ProfileJob | None:
+        """The oldest queued job no other unit of work holds; held until this unit of work ends."""
+        ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -91,6 +92,11 @@ class UnitOfWork(Protocol):
 class Store(Protocol):
     def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]: ...
     async def close(self) -> None: ...
+
+    def notifications(self, channel: str, notify: Callable[[], None]) -> AbstractAsyncContextManager[None]:
+        """While open, `notify()` on every notification other processes send on `channel` after their commit
+        (PostgreSQL LISTEN; SQLite, one process: never)."""
+        ...
 
 
 # -- Locations, Sessions, Tokens (issue 3) ---------------------------------------------------------------

@@ -9,6 +9,13 @@ waits too long behind the session's earlier jobs, or whose station stays silent,
 call starts late; a call in flight is abandoned), is marked EXPIRED, and the sender gets REJECTED before its
 deadline. A job whose deadline has already passed (found at a restart) is marked EXPIRED and nobody is told:
 the sender gave up on it at that deadline.
+
+On a database several processes share (PostgreSQL), jobs are claimed rather than handed over in memory: a
+worker takes the oldest queued job no one holds (FOR UPDATE SKIP LOCKED, then the session's advisory lock)
+and keeps it until the station answered, the result is posted and the job's state is committed, all in the
+claim's transaction. Any number of workers share the queue; one killed mid-job releases its job with its
+connection and another worker runs it again (the result may then reach the sender twice; it is never lost).
+On SQLite the one process runs the jobs it accepted.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 
 from pydantic import BaseModel
@@ -36,7 +43,8 @@ from fera.ocpi.types import Role
 from fera.partners import PartnerService
 from fera.smartcharging.model import JobState, ProfileJob, RequestKind
 from fera.smartcharging.results import RESULT_MODELS
-from fera.store.protocols import Store
+from fera.store.profile_protocols import PROFILE_JOBS_CHANNEL
+from fera.store.protocols import Store, UnitOfWork
 
 __all__ = ["ProfileApplier"]
 
@@ -47,6 +55,9 @@ RESULT_MARGIN_S = 2.0
 # A station call is only started with at least this much time left (1 s, or a tenth of a short timeout):
 # one abandoned a moment later could still be applied by the station after the sender was told REJECTED.
 STATION_MINIMUM_S = 1.0
+POLL_S = 0.5  # how often an idle worker looks for jobs besides being notified of new ones
+CONCURRENCY = 4  # jobs one worker process runs at once (each holds a pooled connection while it runs)
+STOP_GRACE_S = 5.0  # a stopping worker finishes the jobs it holds this long (else another redoes them)
 
 
 def _accepted(result: BaseModel) -> bool:
@@ -71,18 +82,84 @@ class ProfileApplier:
         partners: PartnerService,
         client: ChargingProfilesSenderClient,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        claims: bool = False,
+        works: bool = True,
     ) -> None:
         self._store, self._sessions, self._active = store, sessions, active
         self._partners, self._client, self._now = partners, client, now
+        # claims: jobs are claimed from the shared database; works: this process runs jobs (a worker).
+        self._claims, self._works = claims, works
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._claimers, self._stopping = 0, False
+        self._poller: asyncio.Task[None] | None = None
         # Told when a sender's profile on a session was set or cleared (site load management rebalances).
         self.profiles_changed: list[Callable[[SteerableSession], None]] = []
 
     def submit(self, job: ProfileJob) -> None:
-        task = asyncio.get_running_loop().create_task(self._run(job))
+        """A job just queued in the store: run it here, or let a worker (maybe this process) claim it."""
+        if not self._claims:
+            self._track(self._run(job))
+        elif self._works:
+            self._claim_more()
+
+    async def start(self) -> None:
+        """A worker starts: claim what is queued, and keep looking; one process alone resumes its jobs."""
+        if not self._claims:
+            await self.resume()
+        elif self._works:
+            self._poller = asyncio.get_running_loop().create_task(self._poll())
+
+    def _track(self, job: Coroutine[None, None, None]) -> None:
+        task = asyncio.get_running_loop().create_task(job)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _poll(self) -> None:
+        # Woken by the API processes' notifications; the poll finds what no one announced (a job released
+        # by a worker that died, or queued while this worker was starting).
+        async with self._store.notifications(PROFILE_JOBS_CHANNEL, self._claim_more):
+            while True:
+                self._claim_more()
+                await asyncio.sleep(POLL_S)
+
+    def _claim_more(self) -> None:
+        for _ in range(0 if self._stopping else CONCURRENCY - self._claimers):
+            self._claimers += 1
+            self._track(self._claim_until_empty())
+
+    async def _claim_until_empty(self) -> None:
+        try:
+            while not self._stopping and await self._claim_one():
+                pass
+        except Exception:  # the job stays queued (its transaction rolled back): the next poll retries it
+            log.exception("profile job failed; it stays queued")
+        finally:
+            self._claimers -= 1
+
+    async def _claim_one(self) -> bool:
+        async with self._store.unit_of_work() as claim:
+            job = await claim.profile_jobs.claim()
+            if job is None:
+                return False
+            if job.deadline <= self._now():  # the sender gave up on it at that deadline
+                await claim.profile_jobs.done(job.id, JobState.EXPIRED)
+                return True
+            lock = await self._session_lock(job)  # with `resend` in this process
+            if lock is None:
+                await self._expire(job, "it waited for the session's earlier jobs", claim)
+                return True
+            try:
+                session = await self._sessions.find(job.session_id)
+                result = await self._apply_in_time(job, session, claim)
+                if result is not None:
+                    # Posted inside the claim: a worker that dies before the commit leaves the job queued.
+                    await self._finish(job, session, result)
+                    await claim.profile_jobs.done(job.id)
+            finally:
+                lock.release()
+        return True
 
     async def drain(self) -> None:
         """Wait until every submitted job has finished (tests, and callers that need the station's answer)."""
@@ -91,7 +168,13 @@ class ProfileApplier:
 
     async def stop(self) -> None:
         """Shutdown: in-flight jobs stay QUEUED in the store and resume at the next start (no stuck station
-        call can hold the node up)."""
+        call can hold the node up); a worker first finishes what it holds, for a while."""
+        self._stopping = True
+        if self._poller is not None:
+            self._poller.cancel()
+            await asyncio.gather(self._poller, return_exceptions=True)
+            if self._tasks:  # claimed jobs: finishing them beats another worker running them again
+                await asyncio.wait(list(self._tasks), timeout=STOP_GRACE_S)
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*list(self._tasks), return_exceptions=True)
@@ -117,11 +200,8 @@ class ProfileApplier:
         # The site is told of a new profile as soon as it is stored, and the result travels while the
         # ActiveChargingProfile is pushed: the site's other stations (and this session's next share) wait
         # for neither round trip to the sender.
-        lock = self._locks[job.session_id.upper()]
-        try:
-            async with asyncio.timeout(self._seconds_left(job)):
-                await lock.acquire()
-        except TimeoutError:
+        lock = await self._session_lock(job)
+        if lock is None:
             await self._expire(job, "it waited for the session's earlier jobs")
             return
         try:
@@ -131,44 +211,64 @@ class ProfileApplier:
                 return
             async with self._store.unit_of_work() as uow:
                 await uow.profile_jobs.done(job.id)
-            changed = session is not None and job.kind is not RequestKind.GET
-            if session is not None and changed and _accepted(result):
-                for listener in self.profiles_changed:
-                    listener(session)
-            posting = asyncio.get_running_loop().create_task(self._post(job, result))
-            try:
-                if session is not None and changed:
-                    await self._active.refresh(session)
-            finally:
-                await posting
+            await self._finish(job, session, result)
         finally:
             lock.release()
 
-    async def _apply_in_time(self, job: ProfileJob, session: SteerableSession | None) -> BaseModel | None:
+    async def _session_lock(self, job: ProfileJob) -> asyncio.Lock | None:
+        """The session's lock, acquired while the job still has time; None when its time ran out waiting."""
+        lock = self._locks[job.session_id.upper()]
+        try:
+            async with asyncio.timeout(self._seconds_left(job)):
+                await lock.acquire()
+        except TimeoutError:
+            return None
+        return lock
+
+    async def _finish(self, job: ProfileJob, session: SteerableSession | None, result: BaseModel) -> None:
+        """The site is told at once; the result is posted while the ActiveChargingProfile is pushed."""
+        changed = session is not None and job.kind is not RequestKind.GET
+        if session is not None and changed and _accepted(result):
+            for listener in self.profiles_changed:
+                listener(session)
+        posting = asyncio.get_running_loop().create_task(self._post(job, result))
+        try:
+            if session is not None and changed:
+                await self._active.refresh(session)
+        finally:
+            await posting
+
+    async def _apply_in_time(
+        self, job: ProfileJob, session: SteerableSession | None, claim: UnitOfWork | None = None
+    ) -> BaseModel | None:
         """The station's answer as a result, or None when the deadline came first (the job expired).
 
         A call abandoned at the deadline may still reach the station; FERA keeps its inputs unchanged then,
-        and the session's next TxProfile (any later set, clear or site change) restates them."""
+        and the session's next TxProfile (any later set, clear or site change) restates them. `claim`: the
+        unit of work holding a claimed job (its state is written there, not beside it)."""
         if session is None:
             return _rejected(job.kind)
         if self._seconds_left(job) < min(STATION_MINIMUM_S, _timeout_s(job) / 10):
-            await self._expire(job, "too little time was left for the station")
+            await self._expire(job, "too little time was left for the station", claim)
             return None
         try:
             async with asyncio.timeout(self._seconds_left(job)):
                 return await self._apply(job, session)
         except TimeoutError:
-            await self._expire(job, "the station did not answer in time")
+            await self._expire(job, "the station did not answer in time", claim)
             return None
         except Exception:  # a bug must not leave the job QUEUED and the sender waiting: REJECTED, logged
             log.exception("%s on %s failed", job.kind.value, job.session_id)
             return _rejected(job.kind)
 
-    async def _expire(self, job: ProfileJob, why: str) -> None:
+    async def _expire(self, job: ProfileJob, why: str, claim: UnitOfWork | None = None) -> None:
         """Not applied: recorded as EXPIRED, and REJECTED to the sender while its deadline still runs."""
         log.warning("%s on %s expired unapplied: %s", job.kind.value, job.session_id, why)
-        async with self._store.unit_of_work() as uow:
-            await uow.profile_jobs.done(job.id, JobState.EXPIRED)
+        if claim is not None:
+            await claim.profile_jobs.done(job.id, JobState.EXPIRED)
+        else:
+            async with self._store.unit_of_work() as uow:
+                await uow.profile_jobs.done(job.id, JobState.EXPIRED)
         await self._post(job, _rejected(job.kind))
 
     async def resend(self, session_id: str) -> Result | None:

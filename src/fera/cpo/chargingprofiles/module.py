@@ -16,7 +16,7 @@ from fera.cpo.stations.service import stations_parts
 from fera.ocpi.chargingprofiles.client import ChargingProfilesSenderClient
 from fera.ocpi.chargingprofiles.routes import RECEIVER_PATH, receiver_router
 from fera.ocpi.versions import InterfaceRole, ModuleID
-from fera.parts import Key, ModuleMount, NodeContext, Parts
+from fera.parts import Key, ModuleMount, NodeContext, Parts, Process, Service
 from fera.web.sources import Sources
 
 __all__ = ["CPO_PROFILES", "CpoChargingProfilesModule", "cpo_chargingprofiles_parts"]
@@ -47,7 +47,15 @@ def cpo_chargingprofiles_parts(node: NodeContext) -> Parts:
     active = ActiveProfiles(
         node.database, stations, node.partners, client, limits or NoLocalLimits(), now=clock
     )
-    applier = ProfileApplier(node.database, sessions, active, node.partners, client)
+    applier = ProfileApplier(
+        node.database,
+        sessions,
+        active,
+        node.partners,
+        client,
+        claims=node.database.shared,
+        works=Process.WORKER in node.processes,
+    )
     receiver = CpoChargingProfiles(
         node.database,
         sessions,
@@ -63,12 +71,11 @@ def cpo_chargingprofiles_parts(node: NodeContext) -> Parts:
     router = receiver_router(node.auth, receiver, RECEIVER_PATH)
     parts = Parts(
         mounts=[ModuleMount(ModuleID.CHARGING_PROFILES, InterfaceRole.RECEIVER, RECEIVER_PATH + "/", router)],
-        on_start=[applier.resume],
-        on_stop=[applier.stop],
+        services=[Service(Process.WORKER, applier.start, applier.stop)],
         dashboard=Sources(cpo_profiles=module),
     )
     if limits is not None and balancer is not None:
         balancer.subscribe(node.events)
-        parts.on_stop.append(balancer.stop)
+        parts.services.append(Service(Process.WORKER, stop=balancer.stop))
         parts.dashboard.location_load = SiteLoadView(limits, clock)
     return parts.add(stations_parts(node, stations))

@@ -14,7 +14,7 @@ from fera.cpo.stations.directory import StationDirectory
 from fera.cpo.stations.events import CpoStationEvents
 from fera.ocpp import OcppGateway
 from fera.ocpp.monitor import StationMonitor
-from fera.parts import NodeContext, Parts
+from fera.parts import NodeContext, Parts, Process, Service
 from fera.sessions_events import LocationChanged
 from fera.web.sources import Sources
 
@@ -65,7 +65,6 @@ def stations_parts(node: NodeContext, router: StationRouter) -> Parts:
     cpo_of(node).stations = stations
     return Parts(
         routers=[stations_admin_router(node.config.admin_token, stations)],
-        on_start=[stations.start],
-        on_stop=[stations.stop],
+        services=[Service(Process.GATEWAY, stations.start, stations.stop)],
         dashboard=Sources(stations=stations.monitor),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -59,6 +59,11 @@ class Database:
         self.engine: AsyncEngine = _engine(url)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
+    @property
+    def shared(self) -> bool:
+        """PostgreSQL: several processes share the database and claim its jobs; SQLite: one process."""
+        return not self.url.startswith("sqlite")
+
     async def migrate(self) -> None:
         """Bring the schema to the newest revision (an existing database upgrades in place)."""
         async with self.engine.begin() as conn:
@@ -68,6 +73,24 @@ class Database:
     async def unit_of_work(self) -> AsyncIterator[SqlUnitOfWork]:
         async with self._sessions() as session, session.begin():
             yield SqlUnitOfWork(session)
+
+    @asynccontextmanager
+    async def notifications(self, channel: str, notify: Callable[[], None]) -> AsyncIterator[None]:
+        if not self.shared:
+            yield  # one process: what it queues, it runs itself
+            return
+        async with self.engine.connect() as conn:
+            raw = (await conn.get_raw_connection()).driver_connection  # asyncpg's own connection
+
+            def listener(*_: object) -> None:
+                notify()
+
+            assert raw is not None
+            await raw.add_listener(channel, listener)
+            try:
+                yield
+            finally:
+                await raw.remove_listener(channel, listener)
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fera.smartcharging.model import (
@@ -16,6 +16,7 @@ from fera.smartcharging.model import (
     RequestState,
     SenderProfile,
 )
+from fera.store.profile_protocols import PROFILE_JOBS_CHANNEL
 from fera.store.sqlalchemy._upsert import upsert
 from fera.store.sqlalchemy.profile_tables import (
     ProfileJobRow,
@@ -180,6 +181,8 @@ class SqlProfileJobStore:
             )
         )
         await self._session.flush()
+        if self._session.get_bind().dialect.name == "postgresql":  # wakes the workers once this commits
+            await self._session.execute(select(func.pg_notify(PROFILE_JOBS_CHANNEL, job.id)))
 
     async def done(self, job_id: str, state: JobState = JobState.DONE) -> None:
         await self._session.execute(
@@ -195,17 +198,42 @@ class SqlProfileJobStore:
 
     async def _jobs(self, where: ColumnElement[bool]) -> list[ProfileJob]:
         query = select(ProfileJobRow).where(where).order_by(ProfileJobRow.created_at)
-        return [
-            ProfileJob(
-                r.id,
-                RequestKind(r.kind),
-                r.session_id,
-                r.partner_id,
-                r.response_url,
-                _utc(r.created_at) or r.created_at,
-                _utc(r.deadline) or r.deadline,
-                JobState(r.state),
-                r.payload,
-            )
-            for r in await self._session.scalars(query)
-        ]
+        return [_job(r) for r in await self._session.scalars(query)]
+
+    async def claim(self) -> ProfileJob | None:
+        """The oldest queued job that no other unit of work holds, locked until this one ends (PostgreSQL:
+        FOR UPDATE SKIP LOCKED, and its session's advisory lock; a process that dies mid-job lets both go with
+        its connection)."""
+        query = (
+            select(ProfileJobRow)
+            .where(ProfileJobRow.state == JobState.QUEUED.value)
+            .order_by(ProfileJobRow.created_at)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        row = (await self._session.scalars(query)).first()
+        if row is None:
+            return None
+        if self._session.get_bind().dialect.name == "postgresql":
+            # One job of a session at a time across workers (each recomputes the minimum of every sender's
+            # profile): a second one waits here for the first one's commit.
+            key = func.hashtext(func.upper(row.session_id))
+            await self._session.execute(select(func.pg_advisory_xact_lock(SESSION_LOCKS, key)))
+        return _job(row)
+
+
+SESSION_LOCKS = 0x4645  # the advisory-lock namespace of "one job per session" ("FE")
+
+
+def _job(r: ProfileJobRow) -> ProfileJob:
+    return ProfileJob(
+        r.id,
+        RequestKind(r.kind),
+        r.session_id,
+        r.partner_id,
+        r.response_url,
+        _utc(r.created_at) or r.created_at,
+        _utc(r.deadline) or r.deadline,
+        JobState(r.state),
+        r.payload,
+    )

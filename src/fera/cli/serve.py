@@ -1,0 +1,116 @@
+"""`fera serve`: one process of a node, all of its parts by default (`--parts api|worker|gateway|all`).
+
+Several processes share one node only on PostgreSQL: API processes serve the routes, workers claim the
+ChargingProfiles jobs from the database, and the OCPP gateway runs beside the workers (a job reaches its
+station through the process that holds the station's websocket, which is the worker's own).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import signal
+import socket
+from typing import Annotated
+
+import typer
+
+from fera.cli._common import ConfigOption, console, fail, load, node_url, open_database, run
+from fera.config import NodeConfig
+from fera.parts import ALL_PROCESSES, Hook, Process, processes_named
+
+__all__ = ["serve"]
+
+PartsOption = Annotated[
+    str,
+    typer.Option(
+        "--parts",
+        help="What this process runs: api, worker, gateway (comma-separated) or all. Several processes of "
+        "one node need PostgreSQL.",
+    ),
+]
+
+
+def serve(config: ConfigOption, parts: PartsOption = "all") -> None:
+    """Run a node on its `listen` address (and its OCPP gateway on `ocpp_listen`)."""
+    from fera.node import create_node
+
+    cfg = load(config)
+    processes = _processes(cfg, parts)
+    run(_migrate(cfg))  # a database that is down or unreachable: one line now, not a trace at start-up
+    sock = _bind(cfg.host, cfg.port, "listen") if Process.API in processes else None
+    if cfg.ocpp_listen is not None and Process.GATEWAY in processes:
+        host, port = cfg.ocpp_listen.rsplit(":", 1)
+        if port != "0":  # checked now: failing later, inside the app's start-up, would print a traceback
+            _bind(host, int(port), "ocpp_listen").close()
+    node = create_node(cfg, processes=processes)
+    _banner(cfg, processes)
+    if sock is None:
+        asyncio.run(_run_without_routes(node.start, node.stop))
+        return
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(node.app, log_level="info", lifespan="on"))
+    server.run(sockets=[sock])
+    if not server.started:
+        fail(f"{cfg.name} could not start: see the log above")
+
+
+def _processes(config: NodeConfig, names: str) -> frozenset[Process]:
+    try:
+        processes = processes_named(names)
+    except ValueError as exc:
+        fail(f"--parts: {exc}", 2)
+    if processes != ALL_PROCESSES and config.database_url.startswith("sqlite"):
+        fail(
+            "--parts: several processes of one node need PostgreSQL ([node] database_url); SQLite runs all", 2
+        )
+    if config.ocpp_listen is not None and (Process.WORKER in processes) != (Process.GATEWAY in processes):
+        fail("--parts: with ocpp_listen, worker and gateway run in the same process (worker,gateway)", 2)
+    return processes
+
+
+def _banner(config: NodeConfig, processes: frozenset[Process]) -> None:
+    from fera.web import DASHBOARD_PATH
+
+    runs = "" if processes == ALL_PROCESSES else f" ({', '.join(sorted(p.value for p in processes))})"
+    console.print(f"FERA node [bold]{config.name}[/]{runs} on {node_url(config)}")
+    if Process.API in processes:
+        console.print(f"  OCPI versions: {config.public_url.rstrip('/')}/ocpi/versions")
+    if config.ocpp_listen is not None and Process.GATEWAY in processes:
+        listen = config.ocpp_listen
+        gateway = listen if not listen.endswith(":0") else listen + " (any free port)"
+        console.print(f"  OCPP gateway:  ws://{gateway}/ocpp/{{station_id}}")
+    if Process.API in processes:
+        console.print(f"  dashboard:     {node_url(config)}{DASHBOARD_PATH}")
+
+
+async def _run_without_routes(start: Hook, stop: Hook) -> None:
+    """A worker or gateway process: no routes, runs until SIGTERM or SIGINT."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    await start()
+    try:
+        await stopping.wait()
+    finally:
+        await stop()
+
+
+async def _migrate(config: NodeConfig) -> None:
+    await (await open_database(config)).close()
+
+
+def _bind(host: str, port: int, key: str) -> socket.socket:
+    from fera.server import bind
+
+    try:
+        return bind(host, port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            fail(
+                f"{host}:{port} ({key}) is in use: is this node already serving? "
+                f"Stop it, or change [node] {key}"
+            )
+        fail(f"cannot listen on {host}:{port} ({key}): {exc.strerror}: change [node] {key}")
