@@ -74,7 +74,8 @@ def _banner(config: NodeConfig, processes: frozenset[Process]) -> None:
     from fera.web import DASHBOARD_PATH
 
     runs = "" if processes == ALL_PROCESSES else f" ({', '.join(sorted(p.value for p in processes))})"
-    console.print(f"FERA node [bold]{config.name}[/]{runs} on {node_url(config)}")
+    where = f" on {node_url(config)}" if Process.API in processes else ": no routes, until SIGTERM"
+    console.print(f"FERA node [bold]{config.name}[/]{runs}{where}")
     if Process.API in processes:
         console.print(f"  OCPI versions: {config.public_url.rstrip('/')}/ocpi/versions")
     if config.ocpp_listen is not None and Process.GATEWAY in processes:
