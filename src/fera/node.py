@@ -14,6 +14,7 @@ from fera.clock import Clock
 from fera.config import NodeConfig
 from fera.cpo.chargingprofiles.module import CPO_PROFILES, CpoChargingProfilesModule
 from fera.events import EventBus
+from fera.exchange import EXCHANGE
 from fera.exchange.hubs import hub_aware
 from fera.ocpi.app import BodyLimitMiddleware, NormalisePathMiddleware, install_error_handlers
 from fera.ocpi.auth import Authenticator
@@ -133,6 +134,9 @@ class Node:
                 await service.start()
 
     async def stop(self) -> None:
+        exchange = self.context.find(EXCHANGE)
+        if exchange is not None:  # first: its pushes and pulls still need the client and the database
+            await exchange.close()
         for service in reversed(self._services()):
             if service.stop is not None:
                 await service.stop()

@@ -1,17 +1,16 @@
 """The per-node parts shared by the CPO, eMSP and SCSP roles: store, pusher, receivers, sync, clients.
 
 `exchange_of(node or context)` builds them once per node (the role factories reach the same instances
-through it), and `mount` attaches their shutdown to the node's app lifespan.
+through it); the node closes them when it stops.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
 
 from fera.exchange.locations import LocationsMirror
 from fera.exchange.pusher import Pusher
@@ -79,18 +78,12 @@ class Exchange:
         return PeerTarget(base.name, base.token, base.base64_token, to, base.from_party)
 
     def mount(self, module: ModuleID, role: InterfaceRole, path: str, router: APIRouter) -> ModuleMount:
-        outer = APIRouter(lifespan=self._lifespan)
-        outer.include_router(router)
-        return ModuleMount(module, role, path, outer)
+        return ModuleMount(module, role, path, router)
 
     async def close(self) -> None:
+        """The node closes it first when it stops, whichever parts its process runs (a gateway pushes too)."""
         await self.sync.drain()
         await self.pusher.close()
-
-    @asynccontextmanager
-    async def _lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
-        yield
-        await self.close()  # before the node closes its HTTP client and database
 
 
 EXCHANGE: Key[Exchange] = Key("exchange")
