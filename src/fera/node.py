@@ -47,6 +47,9 @@ from fera.web.sources import Sources
 __all__ = ["ModuleMount", "Node", "create_node", "partner_service"]
 
 OUTBOUND_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+# Idle pooled connections are dropped after 2 s: common servers close idle ones after 5 s (uvicorn, Node.js),
+# and writing a request on a connection the peer is closing loses it (httpx's own default is exactly 5 s).
+OUTBOUND_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=2.0)
 
 
 class Node:
@@ -64,7 +67,7 @@ class Node:
         clock = config.clock
         self.clock = Clock(clock.start, clock.real_start, clock.speed) if clock else Clock()
         self.traffic = TrafficLog(self.clock.now)  # recent OCPI messages per partner, for the dashboard
-        self.http = httpx.AsyncClient(timeout=OUTBOUND_TIMEOUT, transport=transport)
+        self.http = httpx.AsyncClient(timeout=OUTBOUND_TIMEOUT, limits=OUTBOUND_LIMITS, transport=transport)
         self.peer = PeerClient(self.http, self.traffic)
         self.contacts = ContactLog(self.database)  # partner health, for `fera status`
         self.peer.observer = self.contacts.observe

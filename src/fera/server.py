@@ -9,7 +9,12 @@ import uvicorn
 
 from fera.node import Node
 
-__all__ = ["RunningServer", "bind", "start_server"]
+__all__ = ["KEEP_ALIVE_S", "RunningServer", "bind", "server_config", "start_server"]
+
+# How long an idle inbound connection stays open: well beyond the outbound pool's expiry (fera.node), so a
+# peer FERA never writes a request on a connection we are closing at that instant (a ReadError, and a lost
+# result POST, on a loaded machine). uvicorn's default of 5 s equals httpx's default pool expiry.
+KEEP_ALIVE_S = 30
 
 
 def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
@@ -32,10 +37,16 @@ class RunningServer:
         await asyncio.wait_for(self._task, timeout=15)
 
 
+def server_config(node: Node, *, log_level: str, access_log: bool = True) -> uvicorn.Config:
+    """How every FERA process serves a node's app."""
+    return uvicorn.Config(
+        node.app, log_level=log_level, lifespan="on", access_log=access_log, timeout_keep_alive=KEEP_ALIVE_S
+    )
+
+
 async def start_server(node: Node, sock: socket.socket, *, log_level: str = "warning") -> RunningServer:
     """Serve `node` on an already bound socket; returns once the app's lifespan has started."""
-    config = uvicorn.Config(node.app, log_level=log_level, lifespan="on", access_log=False)
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(server_config(node, log_level=log_level, access_log=False))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         if task.done():

@@ -35,12 +35,12 @@ PartnerId = Annotated[
 @asynccontextmanager
 async def partner_tools(config: NodeConfig) -> AsyncIterator[PartnerService]:
     """The node's store and credentials logic, nothing else (safe beside the serving node)."""
-    from fera.node import OUTBOUND_TIMEOUT, partner_service
+    from fera.node import OUTBOUND_LIMITS, OUTBOUND_TIMEOUT, partner_service
     from fera.ocpi.peer import PeerClient
     from fera.partners.contact import ContactLog
 
     database = await open_database(config)
-    http = httpx.AsyncClient(timeout=OUTBOUND_TIMEOUT)
+    http = httpx.AsyncClient(timeout=OUTBOUND_TIMEOUT, limits=OUTBOUND_LIMITS)
     peer = PeerClient(http)
     contacts = ContactLog(database)
     peer.observer = contacts.observe

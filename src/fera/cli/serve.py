@@ -50,7 +50,9 @@ def serve(config: ConfigOption, parts: PartsOption = "all") -> None:
         return
     import uvicorn
 
-    server = uvicorn.Server(uvicorn.Config(node.app, log_level="info", lifespan="on"))
+    from fera.server import server_config
+
+    server = uvicorn.Server(server_config(node, log_level="info"))
     server.run(sockets=[sock])
     if not server.started:
         fail(f"{cfg.name} could not start: see the log above")

@@ -128,30 +128,31 @@ def within_fuse(loads: dict[str, float]) -> bool:
     return all(v <= FUSE_A + 1e-6 for v in loads.values())
 
 
-async def agreement(stage: Stage, scsp: RunningNode, partner: str) -> bool:
-    """Each station meters min(plan, share), and plan and CPO both know every car's phases."""
+async def agreement(stage: Stage, scsp: RunningNode, partner: str) -> str | None:
+    """Why the stations do not (yet) meter min(plan, share) with plan and CPO both knowing every car's
+    phases; None once they do."""
     sessions = await ongoing(stage)
     planner = scsp.node.planner
     if len(sessions) < 4 or planner is None or planner.latest is None:
-        return False
+        return f"{len(sessions)} sessions, no plan yet"
     now = datetime.now(UTC)
     plan_loads = dict.fromkeys(("L1", "L2", "L3"), 0.0)
     share_loads = dict.fromkeys(("L1", "L2", "L3"), 0.0)
     for session in sessions:
         if f"{partner}/{session.id}" not in planner.latest.plan.session_ids:
-            return False  # arrived after the latest plan
+            return f"{session.id} arrived after the latest plan"
         plan, planned_on = planned_a(planner, partner, session, now)
         share, metered = await share_a(stage, session, now), metered_a(session)
         if planned_on != site_phases(session.evse_uid) or metered is None:
-            return False  # the planner hasn't seen this car's meter yet
+            return f"{session.id}: planned on {planned_on}, metered {metered}"  # meter not seen yet
         if abs(metered - min(plan, share)) > 0.15:
-            return False
+            return f"{session.id}: metered {metered} A, plan {plan} A, share {share} A"
         for phase in site_phases(session.evse_uid):
             plan_loads[phase] += plan
             share_loads[phase] += share
     assert within_fuse(plan_loads), plan_loads
     assert within_fuse(share_loads), share_loads
-    return True
+    return None
 
 
 def readings(session: Session) -> list[tuple[datetime, float]]:
@@ -202,10 +203,15 @@ async def test_plan_site_shares_and_metered_current_agree_per_phase(
 ) -> None:
     stage, scsp, partner = await with_scsp(stages, node_factory)
     stage.simulate(SPECS, cars(), speed=1.0)
-    async with asyncio.timeout(CONVERGED_S):
-        await settled(stage, scsp)
-        while not await agreement(stage, scsp, partner):
+    waiting: list[str | None] = ["the first settled state"]
+    try:
+        async with asyncio.timeout(CONVERGED_S):
             await settled(stage, scsp)
+            while (reason := await agreement(stage, scsp, partner)) is not None:
+                waiting.append(reason)
+                await settled(stage, scsp)
+    except TimeoutError:
+        pytest.fail(f"no agreement in {CONVERGED_S} s after {len(waiting)} rounds; last: {waiting[-5:]}")
     sessions = await ongoing(stage)
     assert sum(metered_a(s) or 0.0 for s in sessions) > 0  # current does flow
     peaks = metered_peaks(sessions)
