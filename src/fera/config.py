@@ -23,7 +23,6 @@ __all__ = [
     "StationConfig",
     "StationEvseConfig",
     "SteeringConfig",
-    "load_config",
 ]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./fera.sqlite3"
@@ -315,9 +314,3 @@ class NodeConfig(BaseModel):
     def party(self, role: Role) -> Party | None:
         return next((r.party for r in self.roles if r.role is role), None)
 
-
-def load_config(path: str | Path) -> NodeConfig:
-    """Read and validate a node's TOML file; `ConfigError` lists every problem, unknown keys included."""
-    from fera.config_file import read_config  # the loader imports the models above
-
-    return read_config(path)

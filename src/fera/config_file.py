@@ -19,13 +19,13 @@ from pydantic_core import ErrorDetails
 
 from fera.config import ConfigError, NodeConfig
 
-__all__ = ["ARRAY_TABLES", "read_config"]
+__all__ = ["ARRAY_TABLES", "load_config"]
 
 ARRAY_TABLES = ("roles", "contracts", "delegations", "sites", "stations", "steering")
 TABLES = ("node", *ARRAY_TABLES, "clock")
 
 
-def read_config(path: str | Path) -> NodeConfig:
+def load_config(path: str | Path) -> NodeConfig:
     raw = _read(Path(path))
     problems = _unknown_tables(raw)
     merged = raw.get("node", {}) if isinstance(raw.get("node"), dict) else {}

@@ -8,7 +8,8 @@ from typer.testing import CliRunner
 
 from fera import __version__
 from fera.cli import app
-from fera.config import ConfigError, load_config
+from fera.config import ConfigError
+from fera.config_file import load_config
 
 GOOD = """
 [node]

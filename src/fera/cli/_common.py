@@ -14,7 +14,8 @@ from rich.markup import escape
 from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from fera.config import ConfigError, NodeConfig, load_config
+from fera.config import ConfigError, NodeConfig
+from fera.config_file import load_config
 from fera.ocpi.errors import OcpiError, PeerError
 
 if TYPE_CHECKING:

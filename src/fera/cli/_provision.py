@@ -21,7 +21,8 @@ from rich.console import Console
 
 from fera.admin import ADMIN_PATH
 from fera.admin.imports import InvalidImport
-from fera.config import ConfigError, NodeConfig, load_config
+from fera.config import ConfigError, NodeConfig
+from fera.config_file import load_config
 from fera.ocpi.errors import OcpiError
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import fera.cpo.stations as stations_package
-from fera.config import load_config
+from fera.config_file import load_config
 from fera.cpo.stations import EvseRef, StationDirectory
 
 TOML = """

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from fera.config import ConfigError, load_config
+from fera.config import ConfigError
+from fera.config_file import load_config
 from fera.ocpi import types
 from fera.ocpi.types import Count, DateTime, HttpUrl, NonNegativeNumber, Number, OneDecimal, StrictBool, Url
 
