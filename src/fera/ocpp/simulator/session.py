@@ -122,6 +122,12 @@ class _Charge:
         """The phases that carry current: the car's, at most the connector's (DC: the connector's one)."""
         return min(self.ev.phases, self.connector.electrical.phases)
 
+    def limit_moved(self, at: datetime, tracker: PowerTracker) -> None:
+        """The station installed a new limit at `at`: draw under it from that instant."""
+        if not self.full:
+            self.advance(self.wake_at(max(self.t, at)))  # not past its departure or its full battery
+            self.repower(tracker)
+
     def repower(self, tracker: PowerTracker) -> None:
         """Draw what both the EV and the station's composite limit allow from now on: the limit is a current
         per phase (converted over the connector's phases), drawn on the phases the car uses."""
@@ -140,19 +146,31 @@ class _Charge:
 
 async def _charge(charge: _Charge, meter_interval: timedelta, tracker: PowerTracker) -> None:
     """Until full or departed: sleep to the next event (a limit change wakes it early), integrate energy."""
-    clock, event = charge.client.model.clock, charge.connector.changed
     next_meter = charge.t + meter_interval
     charge.repower(tracker)
-    await charge.report(changed=False)
+    charge.connector.on_limit = lambda at: charge.limit_moved(at, tracker)
+    try:
+        await charge.report(changed=False)
+        await _charge_loop(charge, next_meter, meter_interval, tracker)
+    finally:
+        charge.connector.on_limit = None
+
+
+async def _charge_loop(
+    charge: _Charge, next_meter: datetime, meter_interval: timedelta, tracker: PowerTracker
+) -> None:
+    clock, event = charge.client.model.clock, charge.connector.changed
     while not charge.full and charge.t < charge.ev.departure:
         wake = charge.wake_at(next_meter)
         boundary = charge.client.model.next_limit_change(charge.connector.id, charge.t)
         if boundary is not None and boundary < wake:
             wake = boundary
-        changed = await clock.wait(event, wake)
-        changed = changed or wake == boundary  # the schedule moved the limit: report it like a change
+        await clock.wait(event, wake)
+        moved = event.is_set()  # a new limit: already drawn from its instant (limit_moved)
+        changed = moved or wake == boundary  # the schedule moved the limit: report it like a change
         event.clear()
-        charge.advance(max(charge.t, min(clock.now(), wake)) if changed else wake)
+        if not moved:
+            charge.advance(max(charge.t, wake))
         if charge.full or charge.t >= charge.ev.departure:
             break
         charge.repower(tracker)

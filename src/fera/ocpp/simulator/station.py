@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -28,7 +29,11 @@ __all__ = ["Connector", "StationModel"]
 
 @dataclass
 class Connector:
-    """A connector (1.6) or EVSE of one connector (2.0.1). `changed` is set when its limit may move."""
+    """A connector (1.6) or EVSE of one connector (2.0.1). `changed` is set when its limit may move.
+
+    `on_limit` (set by the charging EV) is told the simulated instant the station installed or cleared a
+    profile: the EV draws under the new limit from then on, however late a loaded event loop wakes its task
+    (the CPO raises another car as soon as this one confirmed its decrease)."""
 
     id: int
     electrical: Electrical
@@ -37,6 +42,12 @@ class Connector:
     transaction_id: str | None = None
     transaction_start: datetime | None = None
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    on_limit: Callable[[datetime], None] | None = None
+
+    def limit_moved(self, at: datetime) -> None:
+        if self.on_limit is not None:
+            self.on_limit(at)
+        self.changed.set()
 
 
 class StationModel:
@@ -54,8 +65,9 @@ class StationModel:
         return Electrical(one.power_type, one.max_voltage, one.max_amperage * len(self.connectors), power)
 
     def _limits_changed(self) -> None:
+        now = self.clock.now()
         for connector in self.connectors.values():
-            connector.changed.set()
+            connector.limit_moved(now)
 
     def begin(self, connector_id: int, transaction_id: str, start: datetime) -> None:
         connector = self.connectors[connector_id]
