@@ -3,7 +3,6 @@ that is gone gives a clean REJECTED."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -49,7 +48,9 @@ async def test_profile_reaches_station_draw_follows_and_active_profile_is_the_st
         assert profile["charging_profile"]["charging_profile_period"][0]["limit"] == 10.0
 
 
-async def test_disconnected_station_gives_rejected_results_at_once(stages: StageFactory) -> None:
+async def test_disconnected_station_gives_rejected_results_at_once(
+    stages: StageFactory, caplog: pytest.LogCaptureFixture
+) -> None:
     stage = await stages()
     locations = Recorder(stage.cpo.node.events, LocationChanged)
     (session,) = await stage.charging(SPECS[1:], (ev("ST201", 1),))
@@ -58,7 +59,6 @@ async def test_disconnected_station_gives_rejected_results_at_once(stages: Stage
         lambda e: any(x.uid == "LOC1-E3" and x.status is Status.UNKNOWN for x in e.location.evses or [])
     )
     assert not stage.stations.gateway.is_connected("ST201")
-    began = asyncio.get_running_loop().time()
     set_request = await stage.sender.set_profile(stage.cpo_id, session.id, amps((0, 8.0)))
     get_request = await stage.sender.get_active_profile(stage.cpo_id, session.id, 900)
     assert (set_request.response, get_request.response) == ("ACCEPTED", "ACCEPTED")
@@ -66,6 +66,6 @@ async def test_disconnected_station_gives_rejected_results_at_once(stages: Stage
     got = await stage.sender.wait(get_request.id, timeout=WAIT_S)
     assert done.result == {"result": "REJECTED"}
     assert got.result == {"result": "REJECTED"}
-    waited = asyncio.get_running_loop().time() - began
-    assert waited < stage.cpo.node.config.ocpp_call_timeout_s  # no call to the gone station timed out
+    # at once: nothing waited for the gone station's answer (the wall clock would say so only when idle)
+    assert not [r for r in caplog.records if "no answer within" in r.getMessage()]
     assert cpo_of(stage.cpo.node).stations is stage.stations
