@@ -201,12 +201,26 @@ def _pass_model(h: highspy.Highs, cost: Floats, upper: Floats, rows: _Rows) -> i
 
 
 @dataclass
+class Model:
+    """A built planning LP, kept to be solved (again, e.g. with new costs: `_columns`)."""
+
+    highs: highspy.Highs
+    cost: Floats
+    upper: Floats
+    keys: Ints
+    rows: int
+    nonzeros: int
+    build_s: float
+
+
+@dataclass
 class Solved:
     """One LP's result; `basis()` reads its optimal basis (column statuses, row keys, row statuses)."""
 
     x: Floats
     stats: SolveStats
     basis: Callable[[], tuple[Ints, Ints, Ints]]
+    model: Model
 
 
 def _basis_reader(h: highspy.Highs, keys: Ints) -> Callable[[], tuple[Ints, Ints, Ints]]:
@@ -236,6 +250,38 @@ def _set_start(h: highspy.Highs, start: tuple[Ints, Ints, Ints], keys: Ints) -> 
     h.setBasis(basis)
 
 
+def model(
+    grid: Grid,
+    cell_cost: Floats,
+    need_kwh: Floats,
+    pools: list[Ints],
+    peak_cost: float,
+    threads: int,
+    labels: Labels | None = None,
+    shares: list[Share] | None = None,
+    *,
+    presolve: bool = True,
+) -> Model:
+    """The planning LP on HiGHS, built but not run (see `solve`)."""
+    began = time.perf_counter()
+    labels = labels if labels is not None else _labels(grid, len(pools))
+    rows = _Rows(grid.steps)
+    _energy_rows(grid, need_kwh, labels, rows)
+    _group_rows(grid, labels, rows)
+    _pool_rows(grid, pools, labels, rows)
+    _share_rows(grid, need_kwh, shares or [], labels, rows)
+    cost = np.concatenate([grid.hours * (cell_cost - UNMET_PENALTY), np.full(len(pools), peak_cost)])
+    upper = np.concatenate([grid.pmax_kw[grid.cell_session], np.full(len(pools), np.inf)])
+    keys = np.concatenate(rows.keys) if rows.keys else np.zeros(0, dtype=np.int64)
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", threads)
+    if grid.cells < PRESOLVE_CELLS or not presolve:
+        h.setOptionValue("presolve", "off")
+    nnz = _pass_model(h, cost, upper, rows)
+    return Model(h, cost, upper, keys, rows.count, nnz, time.perf_counter() - began)
+
+
 def solve(
     grid: Grid,
     cell_cost: Floats,
@@ -250,36 +296,24 @@ def solve(
     """Power per cell (kW). `cell_cost` is per kWh and per cell, in [0, 1]; `start`: column statuses, row
     keys and row statuses of an earlier optimum to start the dual simplex from; `shares`: sessions that
     split their group's capacity evenly (each up to its maximum power)."""
-    began = time.perf_counter()
-    labels = labels if labels is not None else _labels(grid, len(pools))
-    rows = _Rows(grid.steps)
-    _energy_rows(grid, need_kwh, labels, rows)
-    _group_rows(grid, labels, rows)
-    _pool_rows(grid, pools, labels, rows)
-    _share_rows(grid, need_kwh, shares or [], labels, rows)
-    cost = np.concatenate([grid.hours * (cell_cost - UNMET_PENALTY), np.full(len(pools), peak_cost)])
-    upper = np.concatenate([grid.pmax_kw[grid.cell_session], np.full(len(pools), np.inf)])
-    keys = np.concatenate(rows.keys) if rows.keys else np.zeros(0, dtype=np.int64)
-    h = highspy.Highs()  # type: ignore[no-untyped-call]
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", threads)
-    if grid.cells < PRESOLVE_CELLS or start is not None:
-        h.setOptionValue("presolve", "off")
-    nnz = _pass_model(h, cost, upper, rows)
+    built = model(
+        grid, cell_cost, need_kwh, pools, peak_cost, threads, labels, shares, presolve=start is None
+    )
+    h, began = built.highs, time.perf_counter()
     if start is not None:
-        _set_start(h, start, keys)
-    built = time.perf_counter()
+        _set_start(h, start, built.keys)
+    started = time.perf_counter()
     h.run()
     x = np.asarray(h.getSolution().col_value[: grid.cells], dtype=np.float64)
     x[x < DUST_KW] = 0.0  # dropping dust only lowers loads, so limits still hold
     status = h.modelStatusToString(h.getModelStatus())
     stats = SolveStats(
         status=status,
-        variables=cost.size,
-        constraints=rows.count,
-        nonzeros=nnz,
+        variables=built.cost.size,
+        constraints=built.rows,
+        nonzeros=built.nonzeros,
         iterations=int(h.getInfo().simplex_iteration_count),
-        build_s=built - began,
-        solve_s=time.perf_counter() - built,
+        build_s=built.build_s + started - began,
+        solve_s=time.perf_counter() - started,
     )
-    return Solved(np.minimum(x, upper[: grid.cells]), stats, _basis_reader(h, keys))
+    return Solved(np.minimum(x, built.upper[: grid.cells]), stats, _basis_reader(h, built.keys), built)

@@ -150,6 +150,10 @@ class SolveStats:
     """Independent LPs solved (parts of the problem that share no limit); summed in the counts above."""
     rounds: int = 1
     """Solve rounds: 2+ when a relaxed parent group (feeder) was found binding and its sites re-solved."""
+    priced: int = 0
+    """Pricing rounds when a binding parent over many sites was priced (column generation) instead."""
+    gap: float = 0.0
+    """Relative gap to the proven lower bound on the optimum (0 unless priced: at most `_columns.GAP`)."""
 
 
 @dataclass(frozen=True)
@@ -162,6 +166,10 @@ class Plan:
     power_w: NDArray[np.float64]
     unmet_kwh: NDArray[np.float64]
     stats: SolveStats
+    shadow_prices: Mapping[tuple[str, str], NDArray[np.float64]] = field(default_factory=dict)
+    """Per priced parent group and dimension ("total", "L1", "L2", "L3"): the value of one more kW of its
+    limit at each step, in objective units. A re-plan passed this plan (`plan(..., previous=)`) starts
+    its pricing from them."""
     _index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -19,12 +19,13 @@ over all sites still makes one LP of everything.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
 
-from fera.planning import _components, _lp
+from fera.planning import _columns, _components, _lp
 from fera.planning._grid import Floats, Grid, Ints, build_grid, resolve
 from fera.planning.model import Plan, PlanningProblem, ProfileType, SolveStats
 
@@ -89,7 +90,9 @@ def _shares(problem: PlanningProblem, grid: Grid) -> list[_lp.Share]:
     return out
 
 
-def _merge(stats: list[SolveStats], build_s: float, parts: int, rounds: int) -> SolveStats:
+def _merge(
+    stats: list[SolveStats], build_s: float, parts: int, rounds: int, priced: _columns.Priced | None = None
+) -> SolveStats:
     bad = [s.status for s in stats if s.status != "Optimal"]
     return SolveStats(
         status=bad[0] if bad else "Optimal",
@@ -101,6 +104,8 @@ def _merge(stats: list[SolveStats], build_s: float, parts: int, rounds: int) -> 
         solve_s=sum(s.solve_s for s in stats),
         parts=parts,
         rounds=rounds,
+        priced=0 if priced is None else priced.rounds,
+        gap=0.0 if priced is None else priced.gap,
     )
 
 
@@ -135,9 +140,11 @@ class _Bases:
 
 
 def _solve_parts(
-    grid: Grid, cost: Floats, pools: list[Ints], shares: list[_lp.Share], parents: set[int], threads: int
-) -> tuple[Floats, SolveStats]:
-    """Power per cell (kW), solving independent parts on a pool of `threads` threads (see `_components`)."""
+    grid: Grid, cost: Floats, pools: list[Ints], shares: list[_lp.Share], parents: set[int], threads: int,
+    pricing: Callable[[_columns.Runner], _columns.Pricing],
+) -> tuple[Floats, SolveStats, _columns.Pricing]:  # fmt: skip
+    """Power per cell (kW), solving independent parts on a pool of `threads` threads (see `_components`);
+    a parent limit that binds over many cells is priced (`_columns`) rather than joining its parts."""
     began = time.perf_counter()
     linked = [*pools, *(s.members for s in shares)]  # a share's members stay in one LP, like a pool's
     relaxed = _components.relaxable(grid, linked, parents)
@@ -171,6 +178,7 @@ def _solve_parts(
         return cols, cells, solved
 
     with ThreadPoolExecutor(max_workers=max(1, threads)) as executor:
+        priced = pricing(lambda f, blocks: list(executor.map(f, blocks)))
         while True:
             rounds += 1
             found = [p for p in _components.parts(grid, linked, relaxed) if p.tobytes() not in done]
@@ -191,14 +199,19 @@ def _solve_parts(
                     bases.pending.append((cols, solved))
             power[grid.cell_session, grid.cell_step] = x
             broken = _components.broken(grid, power, relaxed, _lp.CAPACITY_MARGIN_KW / 2)
+            if broken and rounds == 1 and priced.worth(broken):
+                priced.first_round(found, [_columns.Block(cells, s.model) for _, cells, s in results], x)
+                broken = priced.enforce(broken, relaxed, x, power, _lp.CAPACITY_MARGIN_KW / 2)
             if not broken:
                 break
             relaxed -= broken
     setup_s += time.perf_counter() - began
-    return x, _merge(stats, setup_s, count, rounds)
+    return x, _merge(stats, setup_s, count, rounds, priced.result), priced
 
 
-def plan(problem: PlanningProblem, *, threads: int = 2, decompose: bool = True) -> Plan:
+def plan(
+    problem: PlanningProblem, *, threads: int = 2, decompose: bool = True, previous: Plan | None = None
+) -> Plan:
     """Plan every session of `problem`; an overloaded site gets its best plan, with unmet energy reported.
 
     Never exceeds a session's maximum power or any group's capacity (total and per phase). Sessions
@@ -206,6 +219,8 @@ def plan(problem: PlanningProblem, *, threads: int = 2, decompose: bool = True) 
     are solved as separate LPs on up to `threads` threads, which gives the same optimum as one LP
     (`decompose=False`) in a fraction of the time. `threads` is also passed to HiGHS. Sessions in
     `problem.expected` hold capacity (their unmet energy weighs `EXPECTED_WEIGHT`) but get no row in the plan.
+    A parent limit binding over many sites is priced (`_columns`, exact within `_columns.GAP`); `previous`,
+    the last plan of the same place, starts that pricing from its `shadow_prices`.
     """
     known = len(problem.sessions)
     # The plan covers the problem's own horizon: expected cars may stay later, but the profiles, minimum
@@ -219,7 +234,8 @@ def plan(problem: PlanningProblem, *, threads: int = 2, decompose: bool = True) 
     power_kw = np.zeros((len(problem.sessions), grid.steps))
     if grid.cells == 0:
         stats = SolveStats("Empty", 0, 0, 0, 0, 0.0, 0.0, 0, 0)
-    else:
+    shadow_prices: dict[tuple[str, str], Floats] = {}
+    if grid.cells:
         cost = cell_costs(problem, grid)
         # Expected cars pay no price: they only hold what later arrivals will need, so a present car keeps
         # a cheap slot unless giving it away is the only way a later car can still be served.
@@ -228,7 +244,13 @@ def plan(problem: PlanningProblem, *, threads: int = 2, decompose: bool = True) 
         if decompose:
             named = {g.parent for g in problem.groups}
             parents = {k for k, g in enumerate(problem.groups) if g.id in named}
-            x, stats = _solve_parts(grid, cost, pools, shares, parents, threads)
+            lp_cost = grid.hours * (cost - _lp.UNMET_PENALTY)
+            warm = _columns.carried(problem, previous, grid)
+            x, stats, priced = _solve_parts(
+                grid, cost, pools, shares, parents, threads,
+                lambda run: _columns.Pricing(grid, lp_cost, pools, run, threads, warm),
+            )  # fmt: skip
+            shadow_prices = priced.shadow_prices(max(steps, 0))
         else:
             solved = _lp.solve(grid, cost, grid.energy_kwh, pools, grid.hours, threads, shares=shares)
             x, stats = solved.x, solved.stats
@@ -242,4 +264,5 @@ def plan(problem: PlanningProblem, *, threads: int = 2, decompose: bool = True) 
         power_w=power_kw * 1e3,
         unmet_kwh=np.maximum(grid.energy_kwh[:known] - delivered, 0.0),
         stats=stats,
+        shadow_prices=shadow_prices,
     )

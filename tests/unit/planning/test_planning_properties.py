@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,9 +14,11 @@ from fera.planning import (
     THREE_PHASE,
     GridGroup,
     Phase,
+    Plan,
     PlanningProblem,
     ProfileType,
     Session,
+    _columns,
     flexibility,
     plan,
 )
@@ -77,7 +80,19 @@ def _limit(value: object, steps: int) -> np.ndarray:
 @settings(max_examples=60, deadline=None)
 @given(problems())
 def test_no_schedule_exceeds_any_limit(problem: PlanningProblem) -> None:
-    result = plan(problem)
+    _holds(problem, plan(problem))
+
+
+@settings(max_examples=60, deadline=None)
+@given(problems())
+def test_no_priced_schedule_exceeds_any_limit(problem: PlanningProblem) -> None:
+    """The same with every binding parent priced (column generation) however small the plan."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_columns, "COLUMNS_CELLS", 0)
+        _holds(problem, plan(problem))
+
+
+def _holds(problem: PlanningProblem, result: Plan) -> None:
     power, steps = result.power_w, result.steps
     for row, s in zip(power, problem.sessions, strict=True):
         assert row.min(initial=0) >= 0 and row.max(initial=0) <= s.max_power_w + TOL_W

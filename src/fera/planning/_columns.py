@@ -1,0 +1,387 @@
+"""Column generation (Dantzig–Wolfe) over the parts that binding parent limits couple.
+
+A feeder or transformer limit that binds over many sites used to join them all into one LP: 10,000
+sessions x 96 steps took minutes, most of it the dual simplex pulling the dense parent rows into line. Here
+the parent rows ("linking rows": one per group, dimension and step where the limit can bind) stay out of
+the parts' LPs and are priced instead. A small master LP picks, for every part (a site), a convex
+combination of the plans that part proposed (its columns) such that the linking rows hold. The master's
+duals π price the parts' load on each linking row; every part re-solves its own LP (kept from the first
+round, so HiGHS restarts from its optimal basis) with cost c + πA, and a plan cheaper than the master's
+current mix is added as a column.
+
+Exactness: every pricing round gives a Lagrangian lower bound, Σ_s min_x (c + πA) x − π·cap, and the master
+an upper bound (a plan that holds every limit). We stop when they meet within `GAP` of the objective; the
+plan is the master's mix, which holds each part's limits (they are convex) and the linking rows (the
+master's). Prices are smoothed towards the best bound so far (Wentges) to damp the duals' oscillation.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from fera.planning import _lp
+from fera.planning._components import broken as broken_groups
+from fera.planning._grid import Floats, Grid, Ints
+from fera.planning.model import Plan, PlanningProblem
+
+GAP = 1e-5  # relative gap between the bounds at which the plan counts as optimal (issue 11 asks 1e-3)
+MAX_ROUNDS = 80  # a safety net: past it the caller joins the parts into one LP instead
+SMOOTHING = 0.8  # weight of the best-bound prices in the prices the parts are solved with
+_REDUCED = 1e-7  # a column must improve the master by more than this (objective units) to be added
+
+
+@dataclass(frozen=True, slots=True)
+class Linking:
+    """Rows of the relaxed parent limits: entries (row, cell, coefficient) and per row its group index,
+    dimension (0 total, 1-3 L1-L3), step and capacity (kW, margin applied as in `_lp`)."""
+
+    entry_row: Ints
+    entry_cell: Ints
+    entry_coef: Floats
+    group: Ints
+    dim: Ints
+    step: Ints
+    cap: Floats
+
+    @property
+    def rows(self) -> int:
+        return int(self.cap.size)
+
+
+def rows_of(grid: Grid, groups: Iterable[int]) -> Linking:
+    """The rows of `groups` (by index) at the steps where their members could exceed the limit."""
+    parts: list[tuple[Ints, Ints, Floats, int, int, Ints, Floats]] = []
+    for k in sorted(groups):
+        group = grid.groups[k]
+        cells = grid.cells_of(group.members)
+        of = grid.cell_session[cells]
+        dims = [] if group.cap_kw is None else [(0, grid.total_weight[of], group.cap_kw)]
+        if group.phase_cap_kw is not None:
+            dims += [(p + 1, grid.phase_share[of, p], group.phase_cap_kw[p]) for p in range(3)]
+        for dim, coef, cap in dims:
+            keep = coef > 0
+            used, weight = cells[keep], coef[keep]
+            steps = grid.cell_step[used]
+            worst = np.bincount(
+                steps, weights=weight * grid.pmax_kw[grid.cell_session[used]], minlength=grid.steps
+            )
+            binding = np.flatnonzero(worst > cap + 1e-9)
+            row_of_step = np.full(grid.steps, -1, dtype=np.int64)
+            row_of_step[binding] = np.arange(binding.size)
+            inside = row_of_step[steps] >= 0
+            upper = np.maximum(cap[binding] - _lp.CAPACITY_MARGIN_KW, 0.0)
+            parts.append((row_of_step[steps[inside]], used[inside], weight[inside], k, dim, binding, upper))
+    offsets = np.cumsum([0, *(p[5].size for p in parts)])
+    return Linking(
+        entry_row=np.concatenate([p[0] + o for p, o in zip(parts, offsets, strict=False)] or [_ints()]),
+        entry_cell=np.concatenate([p[1] for p in parts] or [_ints()]),
+        entry_coef=np.concatenate([p[2] for p in parts] or [np.zeros(0)]),
+        group=np.concatenate([np.full(p[5].size, p[3]) for p in parts] or [_ints()]).astype(np.int64),
+        dim=np.concatenate([np.full(p[5].size, p[4]) for p in parts] or [_ints()]).astype(np.int64),
+        step=np.concatenate([p[5] for p in parts] or [_ints()]).astype(np.int64),
+        cap=np.concatenate([p[6] for p in parts] or [np.zeros(0)]),
+    )
+
+
+def _ints() -> Ints:
+    return np.zeros(0, dtype=np.int64)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One LP kept from the first round (one or more parts): its global cells, in its column order."""
+
+    cells: Ints
+    model: _lp.Model
+
+
+@dataclass(frozen=True, slots=True)
+class Priced:
+    x: Floats
+    prices: Floats  # per linking row, ≥ 0: the master's duals at the end
+    rounds: int
+    gap: float
+    converged: bool
+    solve_s: float
+
+
+Runner = Callable[[Callable[[Block], Floats], Sequence[Block]], list[Floats]]
+
+
+class _Parts:
+    """Costs and linking-row loads of the parts' plans, computed from a vector of cell powers."""
+
+    def __init__(self, grid: Grid, cost: Floats, peak_cost: float, pools: list[Ints], parts: list[Ints],
+                 rows: Linking) -> None:  # fmt: skip
+        part_of_session = np.full(grid.start.size, -1, dtype=np.int64)
+        for k, sessions in enumerate(parts):
+            part_of_session[sessions] = k
+        touched = np.unique(part_of_session[grid.cell_session[rows.entry_cell]])
+        index = np.full(len(parts) + 1, -1, dtype=np.int64)  # global part -> priced part (-1: fixed)
+        index[touched] = np.arange(touched.size)
+        self.count = int(touched.size)
+        self.part_of_cell = index[part_of_session[grid.cell_session]]
+        self.cells = np.flatnonzero(self.part_of_cell >= 0)
+        self.cost, self.steps, self.peak_cost = cost, grid.steps, peak_cost
+        self.pool_cells = [grid.cells_of(p) for p in pools]
+        self.pool_part = np.array([self.part_of_cell[c[0]] if c.size else -1 for c in self.pool_cells])
+        self.cell_step = grid.cell_step
+        key = self.part_of_cell[rows.entry_cell] * rows.rows + rows.entry_row
+        pairs, self.pair_of_entry = np.unique(key, return_inverse=True)
+        self.pair_part, self.pair_row = pairs // rows.rows, pairs % rows.rows
+        self.rows = rows
+
+    def costs(self, x: Floats) -> Floats:
+        """Each priced part's objective under `x`; a pool's peak is its highest load (what its LP sets)."""
+        c = self.cells
+        out = np.bincount(self.part_of_cell[c], weights=self.cost[c] * x[c], minlength=self.count)
+        for cells, part in zip(self.pool_cells, self.pool_part.tolist(), strict=True):
+            if part >= 0 and cells.size:
+                load = np.bincount(self.cell_step[cells], weights=x[cells], minlength=self.steps)
+                out[part] += self.peak_cost * max(float(load.max()), 0.0)
+        return out
+
+    def loads(self, x: Floats) -> Floats:
+        """Load of each (part, linking row) pair."""
+        r = self.rows
+        return np.bincount(
+            self.pair_of_entry, weights=r.entry_coef * x[r.entry_cell], minlength=self.pair_row.size
+        )
+
+    def priced(self, loads: Floats, prices: Floats) -> Floats:
+        """Per part, Σ prices · load over its rows."""
+        return np.bincount(self.pair_part, weights=prices[self.pair_row] * loads, minlength=self.count)
+
+
+class _Master:
+    """min Σ cost·μ: linking rows ≤ cap, one convexity row (= 1) per part, μ ≥ 0."""
+
+    def __init__(self, parts: _Parts, threads: int) -> None:
+        self.parts, self.rows = parts, parts.rows.rows
+        self.h = highspy.Highs()  # type: ignore[no-untyped-call]
+        self.h.setOptionValue("output_flag", False)
+        self.h.setOptionValue("presolve", "off")
+        self.h.setOptionValue("parallel", "off")
+        self.h.setOptionValue("simplex_strategy", 4)  # new columns keep the mix feasible: primal simplex
+        self.h.setOptionValue("threads", threads)  # HiGHS's scheduler refuses a second thread count
+        lower = np.concatenate([np.full(self.rows, -np.inf), np.ones(parts.count)])
+        upper = np.concatenate([parts.rows.cap, np.ones(parts.count)])
+        self.h.addRows(lower.size, lower, upper, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+        self.owner: list[Ints] = []  # per batch of columns: its parts
+        self.stored: list[tuple[Ints, Floats]] = []  # per batch: the cells of its parts and their power
+        self.add(np.arange(parts.count), np.zeros(parts.count), np.zeros(self.parts.pair_row.size), None)
+
+    def add(self, which: Ints, costs: Floats, loads: Floats, x: Floats | None) -> None:
+        """Columns for the parts `which` (sorted), from their costs, loads and (None: zero) powers."""
+        p = self.parts
+        wanted = np.zeros(p.count, dtype=bool)
+        wanted[which] = True
+        pick = np.flatnonzero(wanted[p.pair_part] & (loads != 0))
+        column_of = np.full(p.count, -1, dtype=np.int64)
+        column_of[which] = np.arange(which.size)
+        cols = np.concatenate([column_of[p.pair_part[pick]], np.arange(which.size)])
+        rows = np.concatenate([p.pair_row[pick], self.rows + which])
+        vals = np.concatenate([loads[pick], np.ones(which.size)])
+        order = np.argsort(cols, kind="stable")
+        starts = np.searchsorted(cols[order], np.arange(which.size)).astype(np.int32)
+        self.h.addCols(
+            which.size, costs[which], np.zeros(which.size), np.full(which.size, np.inf), vals.size,
+            starts, rows[order].astype(np.int32), vals[order].astype(np.float64),
+        )  # fmt: skip
+        self.owner.append(which)
+        cells = p.cells[wanted[p.part_of_cell[p.cells]]] if x is not None else _ints()
+        self.stored.append((cells, x[cells] if x is not None else np.zeros(0)))
+
+    def solve(self) -> tuple[float, Floats, Floats]:
+        """Objective, prices π ≥ 0 per linking row and the convexity duals σ."""
+        self.h.run()
+        dual = np.asarray(self.h.getSolution().row_dual, dtype=np.float64)
+        return (
+            float(self.h.getInfo().objective_function_value),
+            np.maximum(-dual[: self.rows], 0.0),
+            dual[self.rows :],
+        )
+
+    def mix(self, x: Floats) -> None:
+        """Write the master's convex combination of the stored plans into `x` (priced parts only)."""
+        p = self.parts
+        mu = np.asarray(self.h.getSolution().col_value, dtype=np.float64)
+        x[p.cells] = 0.0
+        at = 0
+        for owner, (cells, power) in zip(self.owner, self.stored, strict=True):
+            weight = np.zeros(p.count)
+            weight[owner] = mu[at : at + owner.size]
+            at += owner.size
+            if cells.size:
+                x[cells] += weight[p.part_of_cell[cells]] * power
+
+
+def solve(
+    grid: Grid, cost: Floats, peak_cost: float, pools: list[Ints], parts: list[Ints], blocks: Sequence[Block],
+    rows: Linking, x: Floats, run: Runner, threads: int, warm: Floats | None = None,
+) -> Priced:  # fmt: skip
+    """Powers per cell with the linking rows enforced. `cost`: the LP's cost per cell (per kW of a step);
+    `parts`: sessions of each part as solved in `blocks`, whose optimum (no linking rows) `x` holds; `warm`:
+    prices per linking row to start from (a previous plan's)."""
+    began = time.perf_counter()
+    p = _Parts(grid, cost, peak_cost, pools, parts, rows)
+    master = _Master(p, threads)
+    x = x.copy()
+    costs, loads = p.costs(x), p.loads(x)
+    master.add(np.arange(p.count), costs, loads, x)
+    best, center = float(costs.sum()), np.zeros(rows.rows)  # prices 0: the relaxed optimum bounds it
+    scaled = _scaled(grid, rows, x)
+    master.add(np.arange(p.count), p.costs(scaled), p.loads(scaled), scaled)
+    touched = [b for b in blocks if (p.part_of_cell[b.cells] >= 0).any()]
+
+    def price(prices: Floats) -> tuple[Floats, Floats, Floats, float]:
+        weights = prices[rows.entry_row] * rows.entry_coef
+        priced = cost + np.bincount(rows.entry_cell, weights=weights, minlength=x.size)
+        found = x.copy()
+        for block, value in zip(touched, run(lambda b: _resolve(b, priced), touched), strict=True):
+            found[block.cells] = value
+        c, load = p.costs(found), p.loads(found)
+        return found, c, load, float((c + p.priced(load, prices)).sum() - prices @ rows.cap)
+
+    if warm is not None and warm.any():
+        found, c, load, bound = price(warm)
+        master.add(np.arange(p.count), c, load, found)
+        if bound > best:
+            best, center = bound, warm
+    upper, smoothing, rounds = np.inf, SMOOTHING, 0
+    prices = center
+    while rounds < MAX_ROUNDS:
+        upper, prices, sigma = master.solve()
+        if upper - best <= GAP * max(1.0, abs(upper)):
+            break
+        rounds += 1
+        trial = smoothing * center + (1 - smoothing) * prices
+        found, c, load, bound = price(trial)
+        if bound > best:
+            best, center = bound, trial
+        reduced = c + p.priced(load, prices) - sigma
+        better = np.flatnonzero(reduced < -_REDUCED)
+        if better.size:
+            master.add(better, c, load, found)
+            smoothing = SMOOTHING
+        elif smoothing == 0:
+            break  # the master's own prices find nothing better: it is optimal
+        else:
+            smoothing = 0.0  # smoothed prices found nothing: try the master's own
+    master.mix(x)
+    x[x < _lp.DUST_KW] = 0.0
+    gap = (upper - best) / max(1.0, abs(upper))
+    return Priced(x, prices, rounds, max(gap, 0.0), gap <= GAP, time.perf_counter() - began)
+
+
+def _scaled(grid: Grid, rows: Linking, x: Floats) -> Floats:
+    """`x` scaled down at each step until every linking row holds: a feasible first mix. One factor for all
+    cells of a step keeps every part's rows too (lower loads, and shares' ratios unchanged)."""
+    load = np.bincount(rows.entry_row, weights=rows.entry_coef * x[rows.entry_cell], minlength=rows.rows)
+    ratio = np.minimum(1.0, rows.cap / np.maximum(load, 1e-12))
+    factor = np.ones(grid.steps)
+    np.minimum.at(factor, rows.step, ratio)
+    scaled: Floats = x * factor[grid.cell_step]
+    return scaled
+
+
+def _resolve(block: Block, cost: Floats) -> Floats:
+    """The block's LP again with new cell costs, from its last optimal basis (primal simplex)."""
+    model, n = block.model, block.cells.size
+    h = model.highs
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), cost[block.cells])
+    h.run()
+    values = np.asarray(h.getSolution().col_value[:n], dtype=np.float64)
+    return np.clip(values, 0.0, model.upper[:n])
+
+
+COLUMNS_CELLS = 20_000  # binding parents over fewer cells are joined into one LP (exact, and fast there)
+DIMENSIONS = ("total", "L1", "L2", "L3")
+
+
+def carried(
+    problem: PlanningProblem, previous: Plan | None, grid: Grid
+) -> Callable[[Linking], Floats | None]:
+    """Prices per linking row from a previous plan's shadow prices, moved to this plan's steps."""
+
+    def prices(rows: Linking) -> Floats | None:
+        if previous is None or previous.step != problem.step or not previous.shadow_prices:
+            return None
+        shift = (problem.now - previous.start) // problem.step
+        out = np.zeros(rows.rows)
+        for r in range(rows.rows):
+            series = previous.shadow_prices.get(
+                (grid.groups[int(rows.group[r])].id, DIMENSIONS[int(rows.dim[r])])
+            )
+            at = int(rows.step[r]) + shift
+            if series is not None and 0 <= at < series.size:
+                out[r] = series[at]
+        return out
+
+    return prices
+
+
+class Pricing:
+    """What `plan()` keeps of its first round to price binding parents instead of joining their parts."""
+
+    def __init__(self, grid: Grid, cost: Floats, pools: list[Ints], run: Runner, threads: int,
+                 warm: Callable[[Linking], Floats | None]) -> None:  # fmt: skip
+        self.grid, self.cost, self.pools, self.run, self.warm = grid, cost, pools, run, warm
+        self.threads = threads
+        self.parts: list[Ints] = []
+        self.blocks: list[Block] = []
+        self.linking: set[int] = set()
+        self.x = np.zeros(0)
+        self.result: Priced | None = None
+        self.rows: Linking | None = None
+
+    def first_round(self, parts: list[Ints], blocks: list[Block], x: Floats) -> None:
+        self.parts, self.blocks, self.x = parts, blocks, x.copy()
+
+    def worth(self, broken: set[int]) -> bool:
+        """Price rather than join: a parent already priced, or the parents join many cells."""
+        if self.linking:
+            return True
+        sessions = np.unique(np.concatenate([self.grid.groups[k].members for k in broken]))
+        return int(self.grid.cells_of(sessions).size) >= COLUMNS_CELLS
+
+    def enforce(
+        self, broken: set[int], relaxed: set[int], x: Floats, power: Floats, margin: float
+    ) -> set[int]:
+        """Price the `broken` parents (and any other relaxed one the plan then breaks) into `x` and `power`;
+        returns the parents still to join (all priced ones when pricing did not converge)."""
+        grid = self.grid
+        linking = self.linking | broken
+        while True:
+            rows = rows_of(grid, linking)
+            result = solve(grid, self.cost, grid.hours, self.pools, self.parts, self.blocks, rows, self.x,
+                           self.run, self.threads, self.warm(rows))  # fmt: skip
+            if not result.converged:
+                self.result = None
+                x[:] = self.x  # back to the first round: the joined LP replaces the priced parts
+                return linking
+            self.linking, self.result, self.rows = linking, result, rows
+            x[:] = result.x
+            power[grid.cell_session, grid.cell_step] = x
+            more = broken_groups(grid, power, relaxed - linking, margin)
+            if not more:
+                return set()
+            linking = linking | more
+
+    def shadow_prices(self, steps: int) -> dict[tuple[str, str], Floats]:
+        """Per priced group and dimension, the price of its limit per step (objective units per kW)."""
+        if self.result is None or self.rows is None:
+            return {}
+        out: dict[tuple[str, str], Floats] = {}
+        rows = self.rows
+        for r in range(rows.rows):
+            key = (self.grid.groups[int(rows.group[r])].id, DIMENSIONS[int(rows.dim[r])])
+            series = out.setdefault(key, np.zeros(steps))
+            if rows.step[r] < steps:
+                series[rows.step[r]] = self.result.prices[r]
+        return out
