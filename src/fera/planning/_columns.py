@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import highspy
 import numpy as np
+from numpy.typing import NDArray
 
 from fera.planning import _lp
 from fera.planning._components import broken as broken_groups
@@ -51,6 +52,18 @@ class Linking:
     @property
     def rows(self) -> int:
         return int(self.cap.size)
+
+    def loads(self, x: Floats) -> Floats:
+        return np.bincount(self.entry_row, weights=self.entry_coef * x[self.entry_cell], minlength=self.rows)
+
+    def subset(self, keep: NDArray[np.bool_]) -> Linking:
+        index = np.full(self.rows, -1, dtype=np.int64)
+        index[keep] = np.arange(int(keep.sum()))
+        e = keep[self.entry_row]
+        return Linking(
+            index[self.entry_row[e]], self.entry_cell[e], self.entry_coef[e],
+            self.group[keep], self.dim[keep], self.step[keep], self.cap[keep],
+        )  # fmt: skip
 
 
 def rows_of(grid: Grid, groups: Iterable[int]) -> Linking:
@@ -100,6 +113,9 @@ class Block:
     model: _lp.Model
 
 
+Column = tuple[Ints, Floats]  # the cells of the parts a column batch covers, and their power
+
+
 @dataclass(frozen=True, slots=True)
 class Priced:
     x: Floats
@@ -108,6 +124,9 @@ class Priced:
     gap: float
     converged: bool
     solve_s: float
+    columns: list[Column]  # every plan the parts proposed: a later solve with more rows starts from them
+    bound: float  # the best lower bound on the priced parts' objective
+    touched: Ints  # the parts priced (indices into `parts`)
 
 
 Runner = Callable[[Callable[[Block], Floats], Sequence[Block]], list[Floats]]
@@ -124,7 +143,7 @@ class _Parts:
         touched = np.unique(part_of_session[grid.cell_session[rows.entry_cell]])
         index = np.full(len(parts) + 1, -1, dtype=np.int64)  # global part -> priced part (-1: fixed)
         index[touched] = np.arange(touched.size)
-        self.count = int(touched.size)
+        self.count, self.touched = int(touched.size), touched
         self.part_of_cell = index[part_of_session[grid.cell_session]]
         self.cells = np.flatnonzero(self.part_of_cell >= 0)
         self.cost, self.steps, self.peak_cost = cost, grid.steps, peak_cost
@@ -173,7 +192,7 @@ class _Master:
         upper = np.concatenate([parts.rows.cap, np.ones(parts.count)])
         self.h.addRows(lower.size, lower, upper, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
         self.owner: list[Ints] = []  # per batch of columns: its parts
-        self.stored: list[tuple[Ints, Floats]] = []  # per batch: the cells of its parts and their power
+        self.stored: list[Column] = []  # per batch: the cells of its parts and their power
         self.add(np.arange(parts.count), np.zeros(parts.count), np.zeros(self.parts.pair_row.size), None)
 
     def add(self, which: Ints, costs: Floats, loads: Floats, x: Floats | None) -> None:
@@ -224,10 +243,12 @@ class _Master:
 def solve(
     grid: Grid, cost: Floats, peak_cost: float, pools: list[Ints], parts: list[Ints], blocks: Sequence[Block],
     rows: Linking, x: Floats, run: Runner, threads: int, warm: Floats | None = None,
+    earlier: Priced | None = None,
 ) -> Priced:  # fmt: skip
     """Powers per cell with the linking rows enforced. `cost`: the LP's cost per cell (per kW of a step);
     `parts`: sessions of each part as solved in `blocks`, whose optimum (no linking rows) `x` holds; `warm`:
-    prices per linking row to start from (a previous plan's)."""
+    prices per linking row to start from (a previous plan's); `earlier`: a solve over fewer of these rows,
+    whose columns and bound (a bound with fewer rows is still one with more) this one starts from."""
     began = time.perf_counter()
     p = _Parts(grid, cost, peak_cost, pools, parts, rows)
     master = _Master(p, threads)
@@ -237,6 +258,12 @@ def solve(
     best, center = float(costs.sum()), np.zeros(rows.rows)  # prices 0: the relaxed optimum bounds it
     scaled = _scaled(grid, rows, x)
     master.add(np.arange(p.count), p.costs(scaled), p.loads(scaled), scaled)
+    if earlier is not None and np.array_equal(earlier.touched, p.touched):
+        best = max(best, earlier.bound)
+        for cells, power in earlier.columns:
+            column = np.zeros(x.size)
+            column[cells] = power
+            master.add(np.unique(p.part_of_cell[cells]), p.costs(column), p.loads(column), column)
     touched = [b for b in blocks if (p.part_of_cell[b.cells] >= 0).any()]
 
     def price(prices: Floats) -> tuple[Floats, Floats, Floats, float]:
@@ -276,7 +303,9 @@ def solve(
     master.mix(x)
     x[x < _lp.DUST_KW] = 0.0
     gap = (upper - best) / max(1.0, abs(upper))
-    return Priced(x, prices, rounds, max(gap, 0.0), gap <= GAP, time.perf_counter() - began)
+    columns = [c for c in master.stored if c[0].size]
+    elapsed = time.perf_counter() - began
+    return Priced(x, prices, rounds, max(gap, 0.0), gap <= GAP, elapsed, columns, best, p.touched)
 
 
 def _scaled(grid: Grid, rows: Linking, x: Floats) -> Floats:
@@ -301,6 +330,7 @@ def _resolve(block: Block, cost: Floats) -> Floats:
 
 
 COLUMNS_CELLS = 20_000  # binding parents over fewer cells are joined into one LP (exact, and fast there)
+NEAR = 0.9  # rows the first round loads above this part of their limit are priced from the start
 DIMENSIONS = ("total", "L1", "L2", "L3")
 
 
@@ -358,10 +388,8 @@ class Pricing:
         grid = self.grid
         linking = self.linking | broken
         while True:
-            rows = rows_of(grid, linking)
-            result = solve(grid, self.cost, grid.hours, self.pools, self.parts, self.blocks, rows, self.x,
-                           self.run, self.threads, self.warm(rows))  # fmt: skip
-            if not result.converged:
+            result, rows = self._rows_enforced(rows_of(grid, linking))
+            if result is None:
                 self.result = None
                 x[:] = self.x  # back to the first round: the joined LP replaces the priced parts
                 return linking
@@ -372,6 +400,31 @@ class Pricing:
             if not more:
                 return set()
             linking = linking | more
+
+    def _rows_enforced(self, rows: Linking) -> tuple[Priced | None, Linking]:
+        """Price only the rows the plan breaks, starting with those the first round broke, until it breaks
+        none: fewer rows make a smaller master and fewer changed costs, and the optimum is the same."""
+        warm = self.warm(rows)
+        prices = np.zeros(rows.rows) if warm is None else warm
+        active = (rows.loads(self.x) > NEAR * rows.cap) | (prices > 0)
+        result: Priced | None = None
+        while True:
+            sub = rows.subset(active)
+            earlier = result
+            result = solve(self.grid, self.cost, self.grid.hours, self.pools, self.parts, self.blocks, sub,
+                           self.x, self.run, self.threads, prices[active], earlier)  # fmt: skip
+            if earlier is not None:  # count every pricing round
+                result = replace(result, rounds=result.rounds + earlier.rounds)
+            if __import__("os").environ.get("DWDEBUG"):
+                print("DW", sub.rows, result.rounds, result.gap, round(result.solve_s, 2), flush=True)
+            if not result.converged:
+                return None, sub
+            prices = np.zeros(rows.rows)
+            prices[active] = result.prices
+            broken = (rows.loads(result.x) > rows.cap + _lp.CAPACITY_MARGIN_KW / 2) & ~active
+            if not broken.any():
+                return result, sub
+            active |= broken
 
     def shadow_prices(self, steps: int) -> dict[tuple[str, str], Floats]:
         """Per priced group and dimension, the price of its limit per step (objective units per kW)."""
