@@ -19,16 +19,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import highspy
 import numpy as np
 from numpy.typing import NDArray
 
 from fera.planning import _lp
-from fera.planning._components import broken as broken_groups
 from fera.planning._grid import Floats, Grid, Ints
-from fera.planning.model import Plan, PlanningProblem
 
 GAP = 1e-5  # relative gap between the bounds at which the plan counts as optimal (issue 11 asks 1e-3)
 MAX_ROUNDS = 80  # a safety net: past it the caller joins the parts into one LP instead
@@ -54,7 +52,7 @@ class Linking:
         return int(self.cap.size)
 
     def loads(self, x: Floats) -> Floats:
-        return np.bincount(self.entry_row, weights=self.entry_coef * x[self.entry_cell], minlength=self.rows)
+        return _sums(self.entry_row, self.entry_coef * x[self.entry_cell], self.rows)
 
     def subset(self, keep: NDArray[np.bool_]) -> Linking:
         index = np.full(self.rows, -1, dtype=np.int64)
@@ -103,6 +101,12 @@ def rows_of(grid: Grid, groups: Iterable[int]) -> Linking:
 
 def _ints() -> Ints:
     return np.zeros(0, dtype=np.int64)
+
+
+def _sums(index: Ints, weights: Floats, size: int) -> Floats:
+    """Sum of `weights` per value of `index` (0..size-1)."""
+    out: Floats = np.bincount(index, weights=weights, minlength=size).astype(np.float64, copy=False)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +162,7 @@ class _Parts:
     def costs(self, x: Floats) -> Floats:
         """Each priced part's objective under `x`; a pool's peak is its highest load (what its LP sets)."""
         c = self.cells
-        out = np.bincount(self.part_of_cell[c], weights=self.cost[c] * x[c], minlength=self.count)
+        out = _sums(self.part_of_cell[c], self.cost[c] * x[c], self.count)
         for cells, part in zip(self.pool_cells, self.pool_part.tolist(), strict=True):
             if part >= 0 and cells.size:
                 load = np.bincount(self.cell_step[cells], weights=x[cells], minlength=self.steps)
@@ -168,13 +172,11 @@ class _Parts:
     def loads(self, x: Floats) -> Floats:
         """Load of each (part, linking row) pair."""
         r = self.rows
-        return np.bincount(
-            self.pair_of_entry, weights=r.entry_coef * x[r.entry_cell], minlength=self.pair_row.size
-        )
+        return _sums(self.pair_of_entry, r.entry_coef * x[r.entry_cell], self.pair_row.size)
 
     def priced(self, loads: Floats, prices: Floats) -> Floats:
         """Per part, Σ prices · load over its rows."""
-        return np.bincount(self.pair_part, weights=prices[self.pair_row] * loads, minlength=self.count)
+        return _sums(self.pair_part, prices[self.pair_row] * loads, self.count)
 
 
 class _Master:
@@ -327,114 +329,3 @@ def _resolve(block: Block, cost: Floats) -> Floats:
     h.run()
     values = np.asarray(h.getSolution().col_value[:n], dtype=np.float64)
     return np.clip(values, 0.0, model.upper[:n])
-
-
-COLUMNS_CELLS = 20_000  # binding parents over fewer cells are joined into one LP (exact, and fast there)
-NEAR = 0.9  # rows the first round loads above this part of their limit are priced from the start
-DIMENSIONS = ("total", "L1", "L2", "L3")
-
-
-def carried(
-    problem: PlanningProblem, previous: Plan | None, grid: Grid
-) -> Callable[[Linking], Floats | None]:
-    """Prices per linking row from a previous plan's shadow prices, moved to this plan's steps."""
-
-    def prices(rows: Linking) -> Floats | None:
-        if previous is None or previous.step != problem.step or not previous.shadow_prices:
-            return None
-        shift = (problem.now - previous.start) // problem.step
-        out = np.zeros(rows.rows)
-        for r in range(rows.rows):
-            series = previous.shadow_prices.get(
-                (grid.groups[int(rows.group[r])].id, DIMENSIONS[int(rows.dim[r])])
-            )
-            at = int(rows.step[r]) + shift
-            if series is not None and 0 <= at < series.size:
-                out[r] = series[at]
-        return out
-
-    return prices
-
-
-class Pricing:
-    """What `plan()` keeps of its first round to price binding parents instead of joining their parts."""
-
-    def __init__(self, grid: Grid, cost: Floats, pools: list[Ints], run: Runner, threads: int,
-                 warm: Callable[[Linking], Floats | None]) -> None:  # fmt: skip
-        self.grid, self.cost, self.pools, self.run, self.warm = grid, cost, pools, run, warm
-        self.threads = threads
-        self.parts: list[Ints] = []
-        self.blocks: list[Block] = []
-        self.linking: set[int] = set()
-        self.x = np.zeros(0)
-        self.result: Priced | None = None
-        self.rows: Linking | None = None
-
-    def first_round(self, parts: list[Ints], blocks: list[Block], x: Floats) -> None:
-        self.parts, self.blocks, self.x = parts, blocks, x.copy()
-
-    def worth(self, broken: set[int]) -> bool:
-        """Price rather than join: a parent already priced, or the parents join many cells."""
-        if self.linking:
-            return True
-        sessions = np.unique(np.concatenate([self.grid.groups[k].members for k in broken]))
-        return int(self.grid.cells_of(sessions).size) >= COLUMNS_CELLS
-
-    def enforce(
-        self, broken: set[int], relaxed: set[int], x: Floats, power: Floats, margin: float
-    ) -> set[int]:
-        """Price the `broken` parents (and any other relaxed one the plan then breaks) into `x` and `power`;
-        returns the parents still to join (all priced ones when pricing did not converge)."""
-        grid = self.grid
-        linking = self.linking | broken
-        while True:
-            result, rows = self._rows_enforced(rows_of(grid, linking))
-            if result is None:
-                self.result = None
-                x[:] = self.x  # back to the first round: the joined LP replaces the priced parts
-                return linking
-            self.linking, self.result, self.rows = linking, result, rows
-            x[:] = result.x
-            power[grid.cell_session, grid.cell_step] = x
-            more = broken_groups(grid, power, relaxed - linking, margin)
-            if not more:
-                return set()
-            linking = linking | more
-
-    def _rows_enforced(self, rows: Linking) -> tuple[Priced | None, Linking]:
-        """Price only the rows the plan breaks, starting with those the first round broke, until it breaks
-        none: fewer rows make a smaller master and fewer changed costs, and the optimum is the same."""
-        warm = self.warm(rows)
-        prices = np.zeros(rows.rows) if warm is None else warm
-        active = (rows.loads(self.x) > NEAR * rows.cap) | (prices > 0)
-        result: Priced | None = None
-        while True:
-            sub = rows.subset(active)
-            earlier = result
-            result = solve(self.grid, self.cost, self.grid.hours, self.pools, self.parts, self.blocks, sub,
-                           self.x, self.run, self.threads, prices[active], earlier)  # fmt: skip
-            if earlier is not None:  # count every pricing round
-                result = replace(result, rounds=result.rounds + earlier.rounds)
-            if __import__("os").environ.get("DWDEBUG"):
-                print("DW", sub.rows, result.rounds, result.gap, round(result.solve_s, 2), flush=True)
-            if not result.converged:
-                return None, sub
-            prices = np.zeros(rows.rows)
-            prices[active] = result.prices
-            broken = (rows.loads(result.x) > rows.cap + _lp.CAPACITY_MARGIN_KW / 2) & ~active
-            if not broken.any():
-                return result, sub
-            active |= broken
-
-    def shadow_prices(self, steps: int) -> dict[tuple[str, str], Floats]:
-        """Per priced group and dimension, the price of its limit per step (objective units per kW)."""
-        if self.result is None or self.rows is None:
-            return {}
-        out: dict[tuple[str, str], Floats] = {}
-        rows = self.rows
-        for r in range(rows.rows):
-            key = (self.grid.groups[int(rows.group[r])].id, DIMENSIONS[int(rows.dim[r])])
-            series = out.setdefault(key, np.zeros(steps))
-            if rows.step[r] < steps:
-                series[rows.step[r]] = self.result.prices[r]
-        return out

@@ -5,7 +5,8 @@ separates into one LP per connected set of groups, pools and their sessions; sol
 an optimum of the whole. Parent groups (feeders, transformers) that would join many sites into one part are
 first left out ("relaxed"): the parts are solved without them, and only a relaxed group whose limit the
 assembled plan breaks is put back, joining its sites into one part that is solved again. A relaxation whose
-optimum is feasible is optimal, so the result stays exact; a feeder that binds costs one extra round.
+optimum is feasible is optimal, so the result stays exact; a feeder that binds costs one extra round (or,
+over many sites, is priced instead: `_columns`).
 """
 
 from __future__ import annotations

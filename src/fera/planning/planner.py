@@ -13,7 +13,8 @@ keeps capacity free for cars that have not arrived yet (on the ACN replay this l
 
 Parts of the problem that share no limit are solved as separate LPs (`_components`): the optimum is the same
 and 10,000 sessions on 1,000 sites take seconds instead of minutes. A feeder or transformer limit that binds
-over all sites still makes one LP of everything.
+over many sites (`_pricing.COLUMNS_CELLS`) is priced over them by column generation (`_columns`: exact within
+a proven `_columns.GAP`) instead of making one LP of everything; over few sites it joins them into one LP.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from fera.planning import _columns, _components, _lp
+from fera.planning import _columns, _components, _lp, _pricing
 from fera.planning._grid import Floats, Grid, Ints, build_grid, resolve
 from fera.planning.model import Plan, PlanningProblem, ProfileType, SolveStats
 
@@ -141,8 +142,8 @@ class _Bases:
 
 def _solve_parts(
     grid: Grid, cost: Floats, pools: list[Ints], shares: list[_lp.Share], parents: set[int], threads: int,
-    pricing: Callable[[_columns.Runner], _columns.Pricing],
-) -> tuple[Floats, SolveStats, _columns.Pricing]:  # fmt: skip
+    pricing: Callable[[_columns.Runner], _pricing.Pricing],
+) -> tuple[Floats, SolveStats, _pricing.Pricing]:  # fmt: skip
     """Power per cell (kW), solving independent parts on a pool of `threads` threads (see `_components`);
     a parent limit that binds over many cells is priced (`_columns`) rather than joining its parts."""
     began = time.perf_counter()
@@ -245,10 +246,10 @@ def plan(
             named = {g.parent for g in problem.groups}
             parents = {k for k, g in enumerate(problem.groups) if g.id in named}
             lp_cost = grid.hours * (cost - _lp.UNMET_PENALTY)
-            warm = _columns.carried(problem, previous, grid)
+            warm = _pricing.carried(problem, previous, grid)
             x, stats, priced = _solve_parts(
                 grid, cost, pools, shares, parents, threads,
-                lambda run: _columns.Pricing(grid, lp_cost, pools, run, threads, warm),
+                lambda run: _pricing.Pricing(grid, lp_cost, pools, run, threads, warm),
             )  # fmt: skip
             shadow_prices = priced.shadow_prices(max(steps, 0))
         else:

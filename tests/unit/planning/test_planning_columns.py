@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from fera.planning import Plan, PlanningProblem, _columns, plan
+from fera.planning import Plan, PlanningProblem, _columns, _pricing, plan
 from tests.unit.planning.factory import STEP
 from tests.unit.planning.test_planning_decompose import _check_limits, _objective, _problem
 
@@ -13,7 +13,7 @@ from tests.unit.planning.test_planning_decompose import _check_limits, _objectiv
 @pytest.fixture
 def priced(monkeypatch: pytest.MonkeyPatch) -> None:
     """Price binding parents however few cells they join (the default prices only big ones)."""
-    monkeypatch.setattr(_columns, "COLUMNS_CELLS", 0)
+    monkeypatch.setattr(_pricing, "COLUMNS_CELLS", 0)
 
 
 def _assert_exact(problem: PlanningProblem, result: Plan, whole: Plan) -> None:

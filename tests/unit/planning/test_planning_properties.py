@@ -18,7 +18,7 @@ from fera.planning import (
     PlanningProblem,
     ProfileType,
     Session,
-    _columns,
+    _pricing,
     flexibility,
     plan,
 )
@@ -88,7 +88,7 @@ def test_no_schedule_exceeds_any_limit(problem: PlanningProblem) -> None:
 def test_no_priced_schedule_exceeds_any_limit(problem: PlanningProblem) -> None:
     """The same with every binding parent priced (column generation) however small the plan."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_columns, "COLUMNS_CELLS", 0)
+        patch.setattr(_pricing, "COLUMNS_CELLS", 0)
         _holds(problem, plan(problem))
 
 

@@ -1,0 +1,129 @@
+"""Which parent limits `plan()` prices (`_columns`) rather than joins, and on which rows.
+
+After the first round (parents relaxed, one LP per part), a relaxed parent the plan breaks is priced when
+its sessions span many cells (`COLUMNS_CELLS`); below that, joining its parts into one LP is exact and fast.
+Only the rows the plan breaks are priced: first those the first round loads above `NEAR` of their limit
+(or a previous plan priced), then any row the priced plan still breaks, in a master that keeps its columns
+and bound. A relaxation whose optimum holds every row is optimal, so this is exact too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+
+from fera.planning._columns import Block, Linking, Priced, Runner, rows_of, solve
+from fera.planning._components import broken as broken_groups
+from fera.planning._grid import Floats, Grid, Ints
+from fera.planning._lp import CAPACITY_MARGIN_KW
+from fera.planning.model import Plan, PlanningProblem
+
+COLUMNS_CELLS = 20_000  # binding parents over fewer cells are joined into one LP (exact, and fast there)
+NEAR = 0.7  # rows the first round loads above this part of their limit are priced from the start
+DIMENSIONS = ("total", "L1", "L2", "L3")
+
+
+def carried(
+    problem: PlanningProblem, previous: Plan | None, grid: Grid
+) -> Callable[[Linking], Floats | None]:
+    """Prices per linking row from a previous plan's shadow prices, moved to this plan's steps."""
+
+    def prices(rows: Linking) -> Floats | None:
+        if previous is None or previous.step != problem.step or not previous.shadow_prices:
+            return None
+        shift = (problem.now - previous.start) // problem.step
+        out = np.zeros(rows.rows)
+        for r in range(rows.rows):
+            series = previous.shadow_prices.get(
+                (grid.groups[int(rows.group[r])].id, DIMENSIONS[int(rows.dim[r])])
+            )
+            at = int(rows.step[r]) + shift
+            if series is not None and 0 <= at < series.size:
+                out[r] = series[at]
+        return out
+
+    return prices
+
+
+class Pricing:
+    """What `plan()` keeps of its first round to price binding parents instead of joining their parts."""
+
+    def __init__(self, grid: Grid, cost: Floats, pools: list[Ints], run: Runner, threads: int,
+                 warm: Callable[[Linking], Floats | None]) -> None:  # fmt: skip
+        self.grid, self.cost, self.pools, self.run, self.warm = grid, cost, pools, run, warm
+        self.threads = threads
+        self.parts: list[Ints] = []
+        self.blocks: list[Block] = []
+        self.linking: set[int] = set()
+        self.x = np.zeros(0)
+        self.result: Priced | None = None
+        self.rows: Linking | None = None
+
+    def first_round(self, parts: list[Ints], blocks: list[Block], x: Floats) -> None:
+        self.parts, self.blocks, self.x = parts, blocks, x.copy()
+
+    def worth(self, broken: set[int]) -> bool:
+        """Price rather than join: a parent already priced, or the parents join many cells."""
+        if self.linking:
+            return True
+        sessions = np.unique(np.concatenate([self.grid.groups[k].members for k in broken]))
+        return int(self.grid.cells_of(sessions).size) >= COLUMNS_CELLS
+
+    def enforce(
+        self, broken: set[int], relaxed: set[int], x: Floats, power: Floats, margin: float
+    ) -> set[int]:
+        """Price the `broken` parents (and any other relaxed one the plan then breaks) into `x` and `power`;
+        returns the parents still to join (all priced ones when pricing did not converge)."""
+        grid = self.grid
+        linking = self.linking | broken
+        while True:
+            result, rows = self._rows_enforced(rows_of(grid, linking))
+            if result is None:
+                self.result = None
+                x[:] = self.x  # back to the first round: the joined LP replaces the priced parts
+                return linking
+            self.linking, self.result, self.rows = linking, result, rows
+            x[:] = result.x
+            power[grid.cell_session, grid.cell_step] = x
+            more = broken_groups(grid, power, relaxed - linking, margin)
+            if not more:
+                return set()
+            linking = linking | more
+
+    def _rows_enforced(self, rows: Linking) -> tuple[Priced | None, Linking]:
+        """Price only the rows the plan breaks, starting with those the first round broke, until it breaks
+        none: fewer rows make a smaller master and fewer changed costs, and the optimum is the same."""
+        warm = self.warm(rows)
+        prices = np.zeros(rows.rows) if warm is None else warm
+        active = (rows.loads(self.x) > NEAR * rows.cap) | (prices > 0)
+        result: Priced | None = None
+        while True:
+            sub = rows.subset(active)
+            earlier = result
+            result = solve(self.grid, self.cost, self.grid.hours, self.pools, self.parts, self.blocks, sub,
+                           self.x, self.run, self.threads, prices[active], earlier)  # fmt: skip
+            if earlier is not None:  # count every pricing round
+                result = replace(result, rounds=result.rounds + earlier.rounds)
+            if not result.converged:
+                return None, sub
+            prices = np.zeros(rows.rows)
+            prices[active] = result.prices
+            broken = (rows.loads(result.x) > rows.cap + CAPACITY_MARGIN_KW / 2) & ~active
+            if not broken.any():
+                return result, sub
+            active |= broken
+
+    def shadow_prices(self, steps: int) -> dict[tuple[str, str], Floats]:
+        """Per priced group and dimension, the price of its limit per step (objective units per kW)."""
+        if self.result is None or self.rows is None:
+            return {}
+        out: dict[tuple[str, str], Floats] = {}
+        rows = self.rows
+        for r in range(rows.rows):
+            key = (self.grid.groups[int(rows.group[r])].id, DIMENSIONS[int(rows.dim[r])])
+            series = out.setdefault(key, np.zeros(steps))
+            if rows.step[r] < steps:
+                series[rows.step[r]] = self.result.prices[r]
+        return out
