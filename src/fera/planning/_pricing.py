@@ -105,7 +105,8 @@ class Pricing:
             result = solve(self.grid, self.cost, self.grid.hours, self.pools, self.parts, self.blocks, sub,
                            self.x, self.run, self.threads, prices[active], earlier)  # fmt: skip
             if earlier is not None:  # count every pricing round
-                result = replace(result, rounds=result.rounds + earlier.rounds)
+                total_s = result.solve_s + earlier.solve_s
+                result = replace(result, rounds=result.rounds + earlier.rounds, solve_s=total_s)
             if not result.converged:
                 return None, sub
             prices = np.zeros(rows.rows)

@@ -102,7 +102,7 @@ def _merge(
         nonzeros=sum(s.nonzeros for s in stats),
         iterations=sum(s.iterations for s in stats),
         build_s=build_s + sum(s.build_s for s in stats),
-        solve_s=sum(s.solve_s for s in stats),
+        solve_s=sum(s.solve_s for s in stats) + (0.0 if priced is None else priced.solve_s),
         parts=parts,
         rounds=rounds,
         priced=0 if priced is None else priced.rounds,
@@ -207,6 +207,8 @@ def _solve_parts(
                 break
             relaxed -= broken
     setup_s += time.perf_counter() - began
+    if priced.result is not None:  # its time is solve time (summed in `_merge`), not set-up
+        setup_s -= priced.result.solve_s
     return x, _merge(stats, setup_s, count, rounds, priced.result), priced
 
 
