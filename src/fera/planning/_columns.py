@@ -221,6 +221,7 @@ class _Master:
     def solve(self) -> tuple[float, Floats, Floats]:
         """Objective, prices π ≥ 0 per linking row and the convexity duals σ."""
         self.h.run()
+        _optimal(self.h)
         dual = np.asarray(self.h.getSolution().row_dual, dtype=np.float64)
         return (
             float(self.h.getInfo().objective_function_value),
@@ -321,11 +322,21 @@ def _scaled(grid: Grid, rows: Linking, x: Floats) -> Floats:
     return scaled
 
 
+class Unsolved(Exception):
+    """HiGHS did not prove a site's or the master's LP optimal: no bound holds, the caller joins instead."""
+
+
+def _optimal(h: highspy.Highs) -> None:
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        raise Unsolved(h.modelStatusToString(h.getModelStatus()))
+
+
 def _resolve(block: Block, cost: Floats) -> Floats:
-    """The block's LP again with new cell costs, from its last optimal basis (primal simplex)."""
+    """The block's LP again with new cell costs, from its last optimal basis."""
     model, n = block.model, block.cells.size
     h = model.highs
     h.changeColsCost(n, np.arange(n, dtype=np.int32), cost[block.cells])
     h.run()
+    _optimal(h)
     values = np.asarray(h.getSolution().col_value[:n], dtype=np.float64)
     return np.clip(values, 0.0, model.upper[:n])

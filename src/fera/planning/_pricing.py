@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from fera.planning._columns import Block, Linking, Priced, Runner, rows_of, solve
+from fera.planning._columns import Block, Linking, Priced, Runner, Unsolved, rows_of, solve
 from fera.planning._components import broken as broken_groups
 from fera.planning._grid import Floats, Grid, Ints
 from fera.planning._lp import CAPACITY_MARGIN_KW
@@ -93,8 +93,9 @@ class Pricing:
             linking = linking | more
 
     def _rows_enforced(self, rows: Linking) -> tuple[Priced | None, Linking]:
-        """Price only the rows the plan breaks, starting with those the first round broke, until it breaks
-        none: fewer rows make a smaller master and fewer changed costs, and the optimum is the same."""
+        """Price only the rows the plan breaks, starting with those the first round loads above `NEAR` of
+        their limit, until it breaks none: fewer rows make a smaller master, and the optimum is the same.
+        None when pricing fails (no convergence, or an LP HiGHS did not solve)."""
         warm = self.warm(rows)
         prices = np.zeros(rows.rows) if warm is None else warm
         active = (rows.loads(self.x) > NEAR * rows.cap) | (prices > 0)
@@ -102,8 +103,11 @@ class Pricing:
         while True:
             sub = rows.subset(active)
             earlier = result
-            result = solve(self.grid, self.cost, self.grid.hours, self.pools, self.parts, self.blocks, sub,
-                           self.x, self.run, self.threads, prices[active], earlier)  # fmt: skip
+            try:
+                result = solve(self.grid, self.cost, self.grid.hours, self.pools, self.parts, self.blocks,
+                               sub, self.x, self.run, self.threads, prices[active], earlier)  # fmt: skip
+            except Unsolved:
+                return None, sub
             if earlier is not None:  # count every pricing round
                 total_s = result.solve_s + earlier.solve_s
                 result = replace(result, rounds=result.rounds + earlier.rounds, solve_s=total_s)

@@ -68,6 +68,18 @@ def test_pricing_that_does_not_converge_joins_the_sites(monkeypatch: pytest.Monk
     _assert_exact(problem, result, plan(problem, decompose=False))
 
 
+@pytest.mark.usefixtures("priced")
+def test_an_lp_highs_does_not_solve_joins_the_sites(monkeypatch: pytest.MonkeyPatch) -> None:
+    def unsolved(h: object) -> None:
+        raise _columns.Unsolved("Time limit reached")
+
+    monkeypatch.setattr(_columns, "_optimal", unsolved)
+    problem = _problem(3, 60.0)
+    result = plan(problem)
+    assert result.stats.rounds == 2 and result.stats.priced == 0 and not result.shadow_prices
+    _assert_exact(problem, result, plan(problem, decompose=False))
+
+
 def test_a_small_binding_feeder_is_still_joined() -> None:
     result = plan(_problem(3, 60.0))
     assert result.stats.rounds == 2 and result.stats.priced == 0
