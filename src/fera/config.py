@@ -249,6 +249,9 @@ class NodeConfig(BaseModel):
     # After a credentials PUT (token rotation, either side) the partner's previous token keeps working this
     # long, so its requests already in flight don't fail; 0 = it dies at once.
     token_rotation_grace_s: Annotated[float, Field(ge=0, le=3600)] = 60.0
+    # A hub partner we have not reached for this long gets the HubClientInfo still-alive check (a GET on its
+    # versions endpoint); one that fails it is sent nothing until it answers again (spec: "start with 5 min").
+    hub_still_alive_s: Annotated[float, Field(ge=1, le=86400)] = 300.0
     # Where the OCPP gateway listens for stations (port 0: any free one); None = no gateway.
     ocpp_listen: Annotated[str | None, StringConstraints(pattern=r"^[^:]+:\d+$")] = None
     # How long the gateway waits for a station's answer before a command counts as REJECTED.

@@ -42,6 +42,8 @@ class FakeHub:
     known_tag: dict[str, Any] = field(default_factory=dict)  # a Token some eMSP behind it authorizes
     token_b: str | None = None  # FERA's token, to call it with
     relayed: list[Relayed] = field(default_factory=list)
+    alive: bool = True  # False: every versions GET (the still-alive check) is answered 503
+    probes: int = 0  # versions GETs received
 
     @property
     def versions_url(self) -> str:
@@ -63,6 +65,9 @@ def _app(hub: FakeHub) -> FastAPI:
 
     @app.get("/ocpi/versions")
     async def versions() -> JSONResponse:
+        hub.probes += 1
+        if not hub.alive:
+            return JSONResponse({"status_code": 3000, "timestamp": "2030-01-01T07:00:00Z"}, status_code=503)
         return _ok([{"version": "2.2.1", "url": hub.url + base}])
 
     @app.get(base)

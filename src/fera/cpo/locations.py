@@ -30,7 +30,9 @@ from fera.ocpi.locations.models import EVSE, Connector, EvsePatch, Location, Loc
 from fera.ocpi.locations.service import LocationRef
 from fera.ocpi.pagination import Page, PageQuery
 from fera.ocpi.peer import PeerTarget
+from fera.ocpi.types import Role
 from fera.partners import Partner
+from fera.partners.reach import broadcast_audience
 from fera.sessions_events import LocationChanged
 from fera.store.records import Visibility, Window
 
@@ -40,6 +42,9 @@ __all__ = ["Change", "CpoLocations", "Pushes"]
 Change = Callable[[LocationsReceiverClient, PeerTarget, str], Awaitable[None]] | None
 Changed = tuple[Location, Change] | None
 Pushes = list[asyncio.Task[None]] | None  # collects the push tasks of a change
+
+# Who receives a CPO's Locations, for a broadcast through a hub (spec: eMSPs, NSPs, OTHER; FERA's SCSPs too).
+LOCATIONS_RECEIVERS = (Role.EMSP, Role.NSP, Role.OTHER, Role.SCSP)
 
 
 class CpoLocations:
@@ -171,7 +176,8 @@ class CpoLocations:
             updated, how = changed
             await uow.locations.put(updated, None)
             partners = await uow.partners.list()
-        tasks = self._push(updated, how, await self._audience(updated, partners))
+        audience = await broadcast_audience(self._ex.store, partners, LOCATIONS_RECEIVERS)
+        tasks = self._push(updated, how, await self._audience(updated, audience))
         if pushes is not None:
             pushes.extend(tasks)
         await self._ex.events.publish(LocationChanged(updated, None))
@@ -182,6 +188,8 @@ class CpoLocations:
         visibility = await self._visibility(partner.id, partner.parties())
         async with self._ex.store.unit_of_work() as uow:
             page = await uow.locations.page(None, visibility, Window(0, 10_000))
+        if not await broadcast_audience(self._ex.store, [partner], LOCATIONS_RECEIVERS):
+            return
         for location in page.items:
             self._push(location, None, [partner])
 

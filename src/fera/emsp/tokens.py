@@ -28,6 +28,7 @@ from fera.ocpi.tokens.models import (
 )
 from fera.ocpi.types import Role, ci_equal
 from fera.partners import Partner
+from fera.partners.reach import broadcast_audience
 from fera.sessions_events import TokenChanged
 from fera.store.records import Window
 
@@ -94,7 +95,7 @@ class EmspTokens:
         async with self._ex.store.unit_of_work() as uow:
             await uow.tokens.put(token, None)
             partners = await uow.partners.list()
-        tasks = self._push(token, None, partners)
+        tasks = self._push(token, None, await broadcast_audience(self._ex.store, partners, (Role.CPO,)))
         if pushes is not None:
             pushes.extend(tasks)
         await self._ex.events.publish(TokenChanged(token, None))
@@ -121,7 +122,7 @@ class EmspTokens:
             token = apply_patch(stored.token, patch)
             await uow.tokens.put(token, None)
             partners = await uow.partners.list()
-        tasks = self._push(token, patch, partners)
+        tasks = self._push(token, patch, await broadcast_audience(self._ex.store, partners, (Role.CPO,)))
         if pushes is not None:
             pushes.extend(tasks)
         await self._ex.events.publish(TokenChanged(token, None))
@@ -140,6 +141,8 @@ class EmspTokens:
         """PUT all our tokens to a CPO partner (after a registration)."""
         async with self._ex.store.unit_of_work() as uow:
             page = await uow.tokens.page(None, Window(0, 100_000))
+        if not await broadcast_audience(self._ex.store, [partner], (Role.CPO,)):
+            return
         for token in page.items:
             self._push(token, None, [partner])
 

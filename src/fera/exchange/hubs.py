@@ -12,25 +12,29 @@ from dataclasses import replace
 
 from fera.exchange._checks import check_same
 from fera.exchange.context import exchange_of, interface_path
+from fera.exchange.hub_alive import StillAlive
 from fera.exchange.sync import Puller
 from fera.ocpi.auth import Caller, Party
 from fera.ocpi.errors import InvalidParameters, NotFound
 from fera.ocpi.hubclientinfo import (
     ClientInfo,
-    ConnectionStatus,
     HubClientInfoSenderClient,
     hubclientinfo_receiver_router,
 )
-from fera.ocpi.types import Role
 from fera.ocpi.versions import InterfaceRole, ModuleID
 from fera.partners import Partner
-from fera.parts import NodeContext, Parts
+from fera.partners.reach import hub_reach, is_hub
+from fera.parts import NodeContext, Parts, Process, Service
 from fera.store.protocols import Store
 
-__all__ = ["HubClients", "hub_aware", "hubclientinfo_parts", "parties_behind"]
+__all__ = [
+    "HubClients",
+    "hub_aware",
+    "hubclientinfo_parts",
+    "parties_behind",
+]
 
 Resolve = Callable[[str], Awaitable[Caller | None]]
-_REACHABLE = (ConnectionStatus.CONNECTED, ConnectionStatus.PLANNED)
 
 
 class HubClients:
@@ -60,24 +64,10 @@ class HubClients:
 
 
 async def parties_behind(store: Store, partners: Sequence[Partner]) -> dict[str, tuple[Party, ...]]:
-    """Hub partner id -> the parties its ClientInfo lists that may be sent to (not OFFLINE or SUSPENDED),
-    less those we reach directly (one copy each)."""
-    direct = [p for partner in partners if not _is_hub(partner) for p in partner.parties()]
-    out: dict[str, tuple[Party, ...]] = {}
-    async with store.unit_of_work() as uow:
-        for hub in filter(_is_hub, partners):
-            infos = await uow.hub_client_infos.of_hub(hub.id)
-            reachable = [Party(i.country_code, i.party_id, i.role) for i in infos if i.status in _REACHABLE]
-            out[hub.id] = tuple(p for p in reachable if not _among(p, direct))
-    return out
-
-
-def _among(party: Party, parties: Sequence[Party]) -> bool:
-    return any(p.is_(party.country_code, party.party_id) for p in parties)
-
-
-def _is_hub(partner: Partner) -> bool:
-    return any(r.role is Role.HUB for r in partner.roles)
+    """Hub partner id -> the parties behind it that may be sent to (`HubReach.behind`)."""
+    direct = [p for partner in partners if not is_hub(partner) for p in partner.parties()]
+    reach = await hub_reach(store, partners)
+    return {hub.id: reach.behind(hub.id, direct) for hub in partners if is_hub(hub)}
 
 
 def hub_aware(resolve: Resolve, store: Store) -> Resolve:
@@ -102,4 +92,8 @@ def hubclientinfo_parts(node: NodeContext) -> Parts:
     pages = HubClientInfoSenderClient(node.peer).client_infos
     exchange.add_puller(Puller(ModuleID.HUB_CLIENT_INFO.value, pages, clients.store))
     router = hubclientinfo_receiver_router(node.auth, clients, path)
-    return Parts(mounts=[exchange.mount(ModuleID.HUB_CLIENT_INFO, InterfaceRole.RECEIVER, path, router)])
+    alive = StillAlive(node.partners, node.peer, exchange.sync, node.config.hub_still_alive_s)
+    return Parts(
+        mounts=[exchange.mount(ModuleID.HUB_CLIENT_INFO, InterfaceRole.RECEIVER, path, router)],
+        services=[Service(Process.API, alive.start, alive.stop)],
+    )

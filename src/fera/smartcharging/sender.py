@@ -30,6 +30,7 @@ from fera.ocpi.errors import InvalidParameters, PeerError
 from fera.ocpi.peer import PeerTarget
 from fera.ocpi.types import Role
 from fera.partners import PartnerService
+from fera.partners.reach import hub_reach, is_hub
 from fera.smartcharging.events import ActiveProfileReceived, ProfileRequestFinished
 from fera.smartcharging.model import ProfileRequest, RequestKind, RequestState
 from fera.smartcharging.results import parse_result
@@ -181,12 +182,18 @@ class ProfileSender:
         return await self._answered(request.id, response)
 
     async def _to_owner(self, target: PeerTarget, request: ProfileRequest) -> PeerTarget:
-        """OCPI-to the CPO party that owns the session, as it sent it (through a hub: not the hub)."""
+        """OCPI-to the CPO party that owns the session, as it sent it (through a hub: not the hub, and only
+        while the hub says that party is CONNECTED: a PeerError, unsent, otherwise)."""
         async with self._store.unit_of_work() as uow:
             session = await uow.sessions.received(request.partner_id, request.session_id)
-        if session is None:
-            return target
-        return replace(target, to_party=Party(session.country_code, session.party_id, Role.CPO))
+            partner = await uow.partners.get(request.partner_id)
+        owner = None if session is None else Party(session.country_code, session.party_id, Role.CPO)
+        if partner is not None and is_hub(partner):
+            reach = await hub_reach(self._store, [partner])
+            refusal = reach.refusal(partner.id, owner)
+            if refusal is not None:
+                raise PeerError(target.name, "-", refusal)
+        return target if owner is None else replace(target, to_party=owner)
 
     async def _answered(self, request_id: str, response: ChargingProfileResponse) -> ProfileRequest:
         """Record the synchronous answer; the result may already have overtaken it (then it stays DONE)."""
