@@ -36,19 +36,39 @@ async def _ocpi_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+INVALID_JSON = "Invalid JSON body"
+
+
+def _invalid_json(detail: str | None = None) -> JSONResponse:
+    message = INVALID_JSON if detail is None else f"{INVALID_JSON}: {detail}"
+    return ocpi_response(http_status=400, status_code=2001, status_message=message)
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = list(exc.errors())
     if any(e.get("type") == "json_invalid" for e in errors):
-        return ocpi_response(http_status=400, status_code=2001, status_message="Invalid JSON body")
+        return _invalid_json()
     # Parseable but invalid: it reached the OCPI layer, so HTTP 200 + 2001 (never FastAPI's 422).
     return ocpi_response(status_code=2001, status_message=validation_message(errors))
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.__cause__ is not None:
+        # FastAPI's body parse failed other than by a JSONDecodeError: nesting past Python's recursion limit,
+        # an integer of more digits than int() takes, bytes that aren't UTF-8. Still just invalid JSON.
+        return _invalid_json(_parse_failure(exc.__cause__))
     message = "Unknown resource" if exc.status_code == 404 else str(exc.detail)
     return ocpi_response(http_status=exc.status_code, status_code=2000, status_message=message)
+
+
+def _parse_failure(cause: BaseException) -> str:
+    if isinstance(cause, RecursionError):
+        return "nested too deeply"
+    if isinstance(cause, UnicodeDecodeError):
+        return "not UTF-8"
+    return "not parseable"
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

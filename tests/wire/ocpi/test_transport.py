@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import logging
 
 import httpx
+import pytest
 from fastapi import APIRouter, Depends
 
 from fera.node import Node
@@ -125,3 +127,29 @@ def test_every_ocpi_status_code_of_the_spec_is_known() -> None:
         4002,
         4003,
     ]
+
+
+async def test_unparseable_json_is_400_with_2001_in_our_words(
+    node: Node, client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Bodies Python's parser gives up on (not by a JSONDecodeError) are invalid JSON all the same."""
+    invitation = await node.partners.invite("peer")
+    bodies = {
+        b"[" * 100_000 + b"]" * 100_000: "Invalid JSON body: nested too deeply",
+        b'{"token": ' + b'{"a": ' * 5_000 + b"1" + b"}" * 5_001: "Invalid JSON body: nested too deeply",
+        b'{"token": ' + b"9" * 5_000 + b"}": "Invalid JSON body: not parseable",  # beyond int()'s digits
+        b'{"token": "\xff\xfe"}': "Invalid JSON body: not UTF-8",
+        b"{not json": "Invalid JSON body",
+    }
+    answers = []
+    for body in bodies:
+        response = await client.post(
+            "/ocpi/2.2.1/credentials",
+            content=body,
+            headers=b64(invitation.token_a) | {"Content-Type": "application/json"},
+        )
+        envelope = response.json()
+        answers.append((response.status_code, envelope["status_code"], envelope["status_message"]))
+        assert set(envelope) == {"status_code", "status_message", "timestamp"}
+    assert answers == [(400, 2001, message) for message in bodies.values()]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
