@@ -39,6 +39,7 @@ __all__ = [
     "DEFAULT_ELECTRICAL",
     "GroupCapacity",
     "Known",
+    "MAX_HORIZON_STEPS",
     "SessionKey",
     "build_problem",
     "electrical_of",
@@ -52,6 +53,7 @@ SessionKey = tuple[str, str]  # (partner the session came from, its session id t
 # largest common AC charger (32 A, three phases). Profiles are ceilings and the CPO caps at the real hardware,
 # so a planner that doesn't know the hardware must not be the one to throttle it.
 DEFAULT_ELECTRICAL = Electrical("AC_3_PHASE", 230, 32, None)
+MAX_HORIZON_STEPS = 192  # what a plan, its capacity and price series cover at most (48 h of 15 min steps)
 AC_MIN_AMPS = 6.0  # IEC 61851: below 6 A per phase an AC car stops charging, so plan 0 or at least this
 
 
@@ -197,8 +199,23 @@ def build_problem(
     located = [(loc_id, loc, power_w) for loc_id, (loc, power_w) in sorted(largest.items())]
     expected = expected_arrivals(located, stats, now, step, sites)
     return PlanningProblem(
-        now=now, step=step, sessions=sessions, groups=groups, price=price, co2=co2, expected=expected
+        now=now,
+        step=step,
+        sessions=sessions,
+        groups=groups,
+        price=price,
+        co2=co2,
+        expected=expected,
+        horizon_steps=_horizon(sessions, now, step),
     )
+
+
+def _horizon(sessions: Sequence[PlannedSession], now: datetime, step: timedelta) -> int | None:
+    """None (up to the last departure) unless that is more than `MAX_HORIZON_STEPS` away. A departure years
+    ahead (a partner's session starting in 2030, a `departure_time` in 2099) would otherwise make an LP of
+    that many steps and a profile longer than any CPO takes (the re-plan failed for every session)."""
+    latest = max(((s.departure - now) // step for s in sessions), default=0)
+    return MAX_HORIZON_STEPS if latest > MAX_HORIZON_STEPS else None
 
 
 def to_ocpi_profile(planned: PlannedProfile) -> ChargingProfile:

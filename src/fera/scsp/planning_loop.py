@@ -22,6 +22,8 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from pydantic import ValidationError
+
 from fera.clock import Clock
 from fera.config import SiteConfig
 from fera.events import EventBus
@@ -35,6 +37,7 @@ from fera.scsp.planning_draw import DrawLog, last_current_a
 from fera.scsp.planning_grid import GroupCapacity, capacity_steps
 from fera.scsp.planning_history import PlanHistory
 from fera.scsp.planning_inputs import (
+    MAX_HORIZON_STEPS,
     Known,
     SessionKey,
     build_problem,
@@ -58,7 +61,6 @@ __all__ = ["SteeringPlanner"]
 
 log = logging.getLogger(__name__)
 ONGOING = (SessionStatus.ACTIVE, SessionStatus.PENDING)
-MAX_HORIZON_STEPS = 192
 ACTIVES_KEPT = 16  # ActiveChargingProfiles kept per session: more than its readings' span (two steps) needs
 Selects = Callable[[str, Session], bool]
 
@@ -325,7 +327,11 @@ class SteeringPlanner:
                 voltage_v=electrical.max_voltage,
                 dc=electrical.power_type == "DC",
             )
-            profile = to_ocpi_profile(planned)
+            try:
+                profile = to_ocpi_profile(planned)
+            except ValidationError as exc:  # one unsendable plan must not keep the others from being sent
+                log.warning("the plan for %s is not a ChargingProfile a CPO takes: %s", k.key, exc)
+                continue
             if not same_from(self.sent.get(k.key), profile, now):
                 self.sent_before[k.key] = self.sent.get(k.key)
                 self.sent[k.key] = profile

@@ -16,7 +16,7 @@ from fera.ocpi.types import format_datetime
 from fera.planning import Phase, SessionStatistics, apply_min_rates, plan, to_charging_profile
 from fera.scsp.planning_cars import car_phases_of, observed_car_amps
 from fera.scsp.planning_grid import GroupCapacity, capacity_steps, grid_groups
-from fera.scsp.planning_inputs import Known, build_problem, electrical_of
+from fera.scsp.planning_inputs import MAX_HORIZON_STEPS, Known, build_problem, electrical_of, to_ocpi_profile
 from fera.signals import CapacityForecast, capacity_limits
 
 NOW = datetime(2026, 3, 2, 8, tzinfo=UTC)
@@ -212,3 +212,18 @@ def test_the_sessions_holding_their_turn_are_planned_as_such() -> None:
     cars = [known("S1", "E3", (7.0, 10.0)), known("S2", "E4", (7.0, 10.0))]
     problem = build_problem(cars, SessionStatistics(), NOW, STEP, {}, holding={("cpo", "S2")})
     assert [s.holding for s in problem.sessions] == [False, True]
+
+
+def test_a_departure_years_ahead_is_planned_over_the_bounded_horizon_only() -> None:
+    """A partner's session starting in 2030 (its guessed departure then too) or a driver's departure_time in
+    2099 made an LP of ~100,000 steps and a profile no CPO takes; the re-plan failed for every session."""
+    later = replace(
+        known("S1", "E3"),
+        session=session("S1", "E3").model_copy(update={"start_date_time": NOW.replace(2030)}),
+    )
+    problem = build_problem([later, known("S2", "E4")], SessionStatistics(), NOW, STEP, {})
+    profile = to_ocpi_profile(to_charging_profile(plan(problem), problem.sessions[0]))
+    assert problem.horizon_steps == MAX_HORIZON_STEPS
+    assert profile.duration == MAX_HORIZON_STEPS * STEP.total_seconds()
+    near = build_problem([known("S2", "E4")], SessionStatistics(), NOW, STEP, {})
+    assert near.horizon_steps is None  # up to the departure, as before
