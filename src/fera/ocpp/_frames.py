@@ -20,6 +20,8 @@ from ocpp.messages import Call, CallError, CallResult
 from ocpp.v16.enums import Action as ActionV16
 from ocpp.v201.enums import Action as ActionV201
 
+from fera.ocpp._values import check_values
+
 __all__ = ["FrameError", "read_frame", "route_frame"]
 
 LOGGER = logging.getLogger(__name__)
@@ -86,6 +88,7 @@ async def route_frame(station: Any, raw: str) -> None:
         return
     try:
         _check_action(station, message.action)
+        check_values(message.payload)  # what the schema lets through but FERA can't take: refused here
         await station._handle_call(message)  # validates the payload against the schema, then the handler
     except OCPPError as exc:
         cause = str(exc.details.get("cause", exc.description)) if isinstance(exc.details, dict) else ""
