@@ -72,7 +72,8 @@ class Node:
         self.contacts = ContactLog(self.database)  # partner health, for `fera status`
         self.peer.observer = self.contacts.observe
         self.partners = partner_service(config, self.database, self.peer)
-        self.auth = Authenticator(hub_aware(self.partners.resolve, self.database))
+        ours = [r.party for r in config.roles]
+        self.auth = Authenticator(hub_aware(self.partners.resolve, self.database, ours))
         self.events = EventBus()
         self.signals = SignalBoard(self.database, self.events)
         self.context = NodeContext(

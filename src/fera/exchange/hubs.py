@@ -70,8 +70,9 @@ async def parties_behind(store: Store, partners: Sequence[Partner]) -> dict[str,
     return {hub.id: reach.behind(hub.id, direct) for hub in partners if is_hub(hub)}
 
 
-def hub_aware(resolve: Resolve, store: Store) -> Resolve:
-    """`resolve` (token hash -> Caller), with a hub caller's parties behind it filled in."""
+def hub_aware(resolve: Resolve, store: Store, ours: Sequence[Party] = ()) -> Resolve:
+    """`resolve` (token hash -> Caller), with a hub caller's parties behind it filled in, and those it may
+    never act for: `ours` and every other partner's (they talk to us themselves)."""
 
     async def resolve_with_hub(token_hash: str) -> Caller | None:
         caller = await resolve(token_hash)
@@ -79,7 +80,10 @@ def hub_aware(resolve: Resolve, store: Store) -> Resolve:
             return caller
         async with store.unit_of_work() as uow:
             infos = await uow.hub_client_infos.of_hub(caller.partner_id)
-        return replace(caller, behind=tuple(Party(i.country_code, i.party_id, i.role) for i in infos))
+            others = [p for p in await uow.partners.list() if p.id != caller.partner_id]
+        behind = tuple(Party(i.country_code, i.party_id, i.role) for i in infos)
+        foreign = (*ours, *(party for p in others for party in (*p.parties(), *p.agreed)))
+        return replace(caller, behind=behind, foreign=foreign)
 
     return resolve_with_hub
 

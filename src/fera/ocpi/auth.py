@@ -64,6 +64,7 @@ class Caller:
     from_party: Party | None = None  # from OCPI-from-* on functional modules
     to_party: tuple[str, str] | None = field(default=None)  # (country_code, party_id) from OCPI-to-*
     behind: tuple[Party, ...] = ()  # a hub's: the parties its ClientInfo lists
+    foreign: tuple[Party, ...] = ()  # a hub's: parties it never acts for (ours, other partners')
 
     def owns(self, country_code: str, party_id: str) -> bool:
         """May this caller act for the party (client-owned object URLs, CdrToken owner)?"""
@@ -171,6 +172,8 @@ def _with_routing(caller: Caller, request: Request) -> Caller:
     from_cc, from_pid = h.get("ocpi-from-country-code"), h.get("ocpi-from-party-id")
     from_party = None
     if from_cc and from_pid:
+        if any(p.is_(from_cc, from_pid) for p in caller.foreign):  # a hub claiming a party we know otherwise
+            raise InvalidParameters(f"OCPI-from {from_cc}*{from_pid} is not a party behind this hub")
         known = (*caller.roles, *caller.behind)
         from_party = next((p for p in known if p.is_(from_cc, from_pid)), None)
         if from_party is None and caller.is_hub:  # a party the hub hasn't announced: routed all the same
