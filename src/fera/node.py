@@ -158,7 +158,7 @@ class Node:
                 await self.stop()
 
         app = FastAPI(title=f"FERA node {self.config.name}", lifespan=lifespan, redirect_slashes=False)
-        install_error_handlers(app)
+        install_error_handlers(app, self.auth.identifies)
         app.include_router(versions_router(self.auth, self.base_url, self.endpoints))
         app.include_router(credentials_router(self.auth, self.partners))
         app.include_router(admin_router(self.config.admin_token, self.signals, lambda: self.flexibility))

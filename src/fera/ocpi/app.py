@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -12,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fera.ocpi.envelope import ocpi_response
-from fera.ocpi.errors import OcpiError
+from fera.ocpi.errors import OcpiError, Unauthorized
 
 __all__ = ["BodyLimitMiddleware", "NormalisePathMiddleware", "install_error_handlers", "validation_message"]
 
@@ -44,11 +45,23 @@ def _invalid_json(detail: str | None = None) -> JSONResponse:
     return ocpi_response(http_status=400, status_code=2001, status_message=message)
 
 
+Identify = Callable[[Request], Awaitable[bool]]  # does the request carry a token we know?
+
+
+async def _stranger(request: Request) -> JSONResponse | None:
+    """FastAPI parses a body before the route's dependencies run, so a stranger's unparseable body would be
+    answered 400 before its token was looked at: on OCPI paths, a missing or unknown token is 401 first."""
+    identify: Identify | None = getattr(request.app.state, "identify", None)
+    if identify is None or not request.url.path.startswith("/ocpi") or await identify(request):
+        return None
+    return await _ocpi_error(request, Unauthorized("Missing or unknown credentials token"))
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = list(exc.errors())
     if any(e.get("type") == "json_invalid" for e in errors):
-        return _invalid_json()
+        return await _stranger(request) or _invalid_json()
     # Parseable but invalid: it reached the OCPI layer, so HTTP 200 + 2001 (never FastAPI's 422).
     return ocpi_response(status_code=2001, status_message=validation_message(errors))
 
@@ -58,7 +71,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 400 and exc.__cause__ is not None:
         # FastAPI's body parse failed other than by a JSONDecodeError: nesting past Python's recursion limit,
         # an integer of more digits than int() takes, bytes that aren't UTF-8. Still just invalid JSON.
-        return _invalid_json(_parse_failure(exc.__cause__))
+        return await _stranger(request) or _invalid_json(_parse_failure(exc.__cause__))
     message = "Unknown resource" if exc.status_code == 404 else str(exc.detail)
     return ocpi_response(http_status=exc.status_code, status_code=2000, status_message=message)
 
@@ -76,7 +89,8 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return ocpi_response(http_status=500, status_code=3000, status_message="Generic server error")
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, identify: Identify | None = None) -> None:
+    app.state.identify = identify
     app.add_exception_handler(OcpiError, _ocpi_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

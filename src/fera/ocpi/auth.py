@@ -155,6 +155,13 @@ class Authenticator:
                 return caller
         raise Unauthorized("Missing or unknown credentials token")
 
+    async def identifies(self, request: Request) -> bool:
+        """Does the request carry a token we know (any kind)? For answers given before a route's own check."""
+        for token in _candidates(request.headers.get("authorization")):
+            if await self._resolve(hash_token(token)) is not None:
+                return True
+        return False
+
     async def configuration(self, request: Request) -> Caller:
         """Versions and credentials: token A is allowed here."""
         return await self._caller(request)

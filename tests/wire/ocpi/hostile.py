@@ -134,6 +134,9 @@ def _bad_auth(path: str, url: str, method: str, token_a: str) -> Iterator[Hostil
     for header in ("", "Token", "Token %%%", "Bearer abc", "Token " + "A" * 10_000, "Token bm9wZQ=="):
         yield Hostile("auth", method, url, {"Authorization": header} if header else {})
     yield Hostile("auth", method, url, {"Authorization": "Token é\u00ff".encode("latin-1")})
+    if method in ("POST", "PUT", "PATCH"):  # a stranger's unparseable body: still 401 first
+        for raw in (b"{not json", b"[" * 50_000 + b"]" * 50_000, b'{"a": "\xff"}'):
+            yield Hostile("auth", method, url, {"Authorization": "Token bm9wZQ=="} | _json(), raw)
     if "/credentials" not in path and path != "/ocpi/versions" and path != "/ocpi/2.2.1":
         yield Hostile("auth", method, url, {"Authorization": "Token " + token_a})  # token A: 401 here
 

@@ -153,3 +153,9 @@ async def test_unparseable_json_is_400_with_2001_in_our_words(
         assert set(envelope) == {"status_code", "status_message", "timestamp"}
     assert answers == [(400, 2001, message) for message in bodies.values()]
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    for body in bodies:  # from a stranger: 401 before its body is judged
+        response = await client.post(
+            "/ocpi/2.2.1/credentials", content=body, headers={"Content-Type": "application/json"}
+        )
+        assert (response.status_code, response.json()["status_code"]) == (401, 2000)
+        assert response.headers["www-authenticate"] == "Token"
