@@ -20,6 +20,7 @@ from fera.config import NodeConfig
 from fera.exchange import exchange_of
 from fera.node import Node, create_node
 from fera.ocpi.auth import hash_token, new_token
+from fera.ocpi.hubclientinfo import ClientInfo
 from fera.ocpi.types import Role
 from fera.partners import Partner, PartnerEndpoint, PartnerRole
 from tests.integration.chargingprofiles.setup import location, session
@@ -27,6 +28,7 @@ from tests.nodes import role
 from tests.wire.ocpi.hostile import Hostile, hostile_requests, problems
 
 PEER = "http://peer.test"
+NOW = "2030-01-01T07:00:00Z"
 # Partner health is bookkeeping of our own outbound calls, written whatever the request's answer.
 BOOKKEEPING = {"last_contact_at", "last_error", "last_error_at"}
 
@@ -37,15 +39,20 @@ class Swept:
     http: httpx.AsyncClient
     token: str
     store: Store
+    hub: bool  # the partner is a hub, the parties behind it
 
 
 def _refuse(request: httpx.Request) -> httpx.Response:
     raise httpx.ConnectError("no peer in the hostile sweep", request=request)
 
 
-async def _partner(node: Node, token: str) -> None:
-    """A partner holding a CPO, an eMSP and an SCSP party, so requests get past confinement."""
-    parties = [("CPO", "CPX"), ("EMSP", "MSP"), ("SCSP", "SCX")]
+PARTIES = [("CPO", "CPX"), ("EMSP", "MSP"), ("SCSP", "SCX")]
+
+
+async def _partner(node: Node, token: str, hub: bool = False) -> None:
+    """A partner holding a CPO, an eMSP and an SCSP party, so requests get past confinement; or a hub with
+    those parties behind it (its ClientInfo)."""
+    parties = [("HUB", "HUB")] if hub else PARTIES
     partner = Partner(
         id=str(uuid.uuid4()),
         name="hostile",
@@ -61,7 +68,11 @@ async def _partner(node: Node, token: str) -> None:
     )
     async with node.database.unit_of_work() as uow:
         await uow.partners.add(partner)
-
+        for kind, party in PARTIES if hub else []:
+            info = {"country_code": "NL", "party_id": party, "role": kind, "status": "CONNECTED"}
+            await uow.hub_client_infos.put(
+                partner.id, ClientInfo.model_validate(info | {"last_updated": NOW})
+            )
         if node.config.party(Role.CPO) is not None and await uow.sessions.own("S1") is None:
             await uow.locations.put(location(), None)
             await uow.sessions.put(session("S1", "LOC1-E1", "MSP"), None)
@@ -69,11 +80,12 @@ async def _partner(node: Node, token: str) -> None:
 
 @pytest.fixture
 async def swept(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Swept]:
+    kind, _, hub = request.param.partition("-")
     config = NodeConfig(
-        name=request.param,
+        name=kind,
         public_url="http://node.test",
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'n.sqlite3'}",
-        roles=[role(request.param.upper(), party="FER")],
+        roles=[role(kind.upper(), party="FER")],
     )
     node = create_node(config, transport=httpx.MockTransport(_refuse))
     node.peer.observer = None  # partner health bookkeeping: written on any outbound call, whatever the answer
@@ -81,8 +93,8 @@ async def swept(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     store = Store(node, tmp_path / "n.sqlite3")
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=node.app)) as http:
-            swept = Swept(node, http, new_token(), store)
-            await _partner(node, swept.token)
+            swept = Swept(node, http, new_token(), store, hub == "hub")
+            await _partner(node, swept.token, swept.hub)
             yield swept
     finally:
         store.close()
@@ -127,7 +139,8 @@ async def _snapshot(node: Node) -> dict[str, list[tuple[object, ...]]]:
     out: dict[str, list[tuple[object, ...]]] = {}
     async with node.database.engine.connect() as conn:
         names = await conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))
-        for name in names.scalars().all():
+        tables: list[str] = list(names.scalars().all())
+        for name in tables:
             rows = await conn.execute(text(f'SELECT * FROM "{name}"'))
             keep = [i for i, column in enumerate(rows.keys()) if column not in BOOKKEEPING]
             out[name] = sorted((tuple(row[i] for i in keep) for row in rows.all()), key=repr)
@@ -141,7 +154,7 @@ async def _send(swept: Swept, hostile: Hostile) -> httpx.Response:
 
 
 @pytest.mark.timeout(900)
-@pytest.mark.parametrize("swept", ["cpo", "emsp", "scsp"], indirect=True)
+@pytest.mark.parametrize("swept", ["cpo", "emsp", "scsp", "cpo-hub", "emsp-hub"], indirect=True)
 async def test_hostile_http_gets_ocpi_answers_and_writes_nothing_when_refused(
     swept: Swept, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -166,6 +179,6 @@ async def test_hostile_http_gets_ocpi_answers_and_writes_nothing_when_refused(
         if wrong:
             found.append(f"{hostile} -> {response.status_code} {response.text[:200]}: {wrong}")
         if await swept.node.partners.resolve(hash_token(swept.token)) is None:
-            await _partner(swept.node, swept.token)  # a credentials DELETE took it away
+            await _partner(swept.node, swept.token, swept.hub)  # a credentials DELETE took it away
     assert sent > 1000
     assert not found, f"{len(found)} of {sent}:\n" + "\n".join(found[:40])
