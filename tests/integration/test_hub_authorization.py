@@ -73,6 +73,8 @@ async def test_a_hub_acts_only_for_the_parties_behind_it(node_factory: NodeFacto
     async with running_hub([], [client_info("HBE", "EMSP")]) as hub:
         await registered(cpo, hub)
         await announce(hub, cpo, "HBE", "EMSP", "CONNECTED")
+        for party in ("EMS", "CPO"):  # a hub may tell us they are connected to it too, not act for them
+            await announce(hub, cpo, party, "EMSP", "CONNECTED")
         await cpo_of(cpo.node).locations.put_location(location("LOC1", capabilities=CAPABLE))
         for sid, party in (("S1", "EMS"), ("S2", "HBE")):
             await cpo_of(cpo.node).sessions.start_session(

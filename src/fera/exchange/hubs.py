@@ -81,8 +81,13 @@ def hub_aware(resolve: Resolve, store: Store, ours: Sequence[Party] = ()) -> Res
         async with store.unit_of_work() as uow:
             infos = await uow.hub_client_infos.of_hub(caller.partner_id)
             others = [p for p in await uow.partners.list() if p.id != caller.partner_id]
-        behind = tuple(Party(i.country_code, i.party_id, i.role) for i in infos)
         foreign = (*ours, *(party for p in others for party in (*p.parties(), *p.agreed)))
+        # A hub may tell us that a party we know otherwise is connected to it too; it never acts for it.
+        behind = tuple(
+            Party(i.country_code, i.party_id, i.role)
+            for i in infos
+            if not any(f.is_(i.country_code, i.party_id) for f in foreign)
+        )
         return replace(caller, behind=behind, foreign=foreign)
 
     return resolve_with_hub
