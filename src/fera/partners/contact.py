@@ -1,6 +1,7 @@
 """Partner health from our outbound calls: when a partner last answered, and the last failure it gave.
 
-Written by `PeerClient`'s observer and read by `fera status`. A success is written at most every
+Written by `PeerClient`'s observer and read by `fera status` and by `fera.partners.reach` (a hub whose last
+call failed is sent nothing until its still-alive check succeeds). A success is written at most every
 `SUCCESS_EVERY_S` per partner (a busy node calls its partners many times a second); failures always.
 Writes run in tasks of their own: a caller may hold a transaction open across its call, and must not wait on
 our write.

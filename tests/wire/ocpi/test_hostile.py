@@ -172,7 +172,7 @@ async def test_hostile_http_gets_ocpi_answers_and_writes_nothing_when_refused(
         await _settled(swept.node)
         if refused and await swept.store.rows() != before:
             wrong.append("a refused request changed the store")
-        errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+        errors = [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
         if errors:
             wrong.append("logged: " + "; ".join(r.getMessage() for r in errors))
             caplog.clear()
