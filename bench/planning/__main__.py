@@ -1,19 +1,28 @@
-"""`python -m bench.planning [acn|price|euro|scale|all] [--quick]`: Markdown tables (progress on stderr)."""
+"""`python -m bench.planning [acn|price|euro|minrates|scale|all] [--quick]`: Markdown tables (progress on
+stderr)."""
 
 from __future__ import annotations
 
 import argparse
 import os
 
-from bench.planning import acn, euro, price, scale
+from bench.planning import acn, euro, minrates, price, scale
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.planning")
-    parser.add_argument("which", nargs="?", choices=["acn", "price", "euro", "scale", "all"], default="all")
+    parser.add_argument(
+        "which", nargs="?", choices=["acn", "price", "euro", "minrates", "scale", "all"], default="all"
+    )
     parser.add_argument("--quick", action="store_true", help="first week of ACN, two euro seeds, fewer sizes")
     args = parser.parse_args()
-    for name, module in (("acn", acn), ("price", price), ("euro", euro), ("scale", scale)):
+    for name, module in (
+        ("acn", acn),
+        ("price", price),
+        ("euro", euro),
+        ("minrates", minrates),
+        ("scale", scale),
+    ):
         if args.which in (name, "all"):
             load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
             print(f"\n## {name}\n\n{os.cpu_count()} cores, load average {load} at the start\n")

@@ -3,9 +3,11 @@
 Every policy is replayed online every 15 minutes and only knows the cars that have arrived (each states its
 departure and energy on arrival, as OCPI ChargingPreferences can). Prices of the day and the next are known
 (day-ahead). FERA learns arrivals, stays and energy from 20 earlier weekdays of the same site (other seeds,
-never the replayed days) and plans with `SessionStatistics.expected_sessions`; LP-MPC is the same planner
-without them. Energy is given as % of the hindsight bound (the offline LP with every car known); cost as the
-ratio to the cheapest hindsight plan that gives every car exactly the energy that policy gave it.
+never the replayed days) and plans with `SessionStatistics.expected_sessions` (fluid cars holding room) or,
+as a scenario MPC, with each of those days as one scenario (`SessionStatistics.scenarios`); LP-MPC is the
+same planner without them. Energy is given as % of the hindsight bound (the offline LP with every car
+known); cost as the ratio to the cheapest hindsight plan that gives every car exactly the energy that policy
+gave it.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from bench.planning.euro_site import (
     groups,
     min_cost,
 )
-from fera.planning import Phase, PlanningProblem, Session, SessionStatistics, phase_watts, plan
+from fera.planning import Phase, PlanningProblem, ProfileType, Session, SessionStatistics, phase_watts, plan
+from fera.planning.planner import SCENARIO_WEIGHT
 
 Policy = Callable[[int, np.ndarray, Floats], Floats]
 HISTORY_DAYS = 20
@@ -42,6 +45,7 @@ RESERVE = (1.0, 1.0, 3.5)  # per urgency class: room held mostly for the cars th
 SPREAD = 0.0
 HORIZON = timedelta(hours=12)
 BUCKET = timedelta(hours=1)
+SCENARIOS = 20  # days of history, each one scenario
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,53 @@ def fera(site: Site, stats: SessionStatistics | None, site_amps: float) -> Polic
     return policy
 
 
+def _placed(site: Site, t: int, cars: list[Session], k: int) -> list[Session]:
+    """A scenario's cars on the EVSEs free when each arrives (after the present cars' departures), one drawn
+    at random as a driver does; a car finding none drives on, as on the site."""
+    busy_until = np.full(EVSES, t)
+    for s in site.sessions:
+        a, d = (s.arrival - site.start) // STEP, (s.departure - site.start) // STEP
+        if a <= t < d:
+            busy_until[_evse_of(s)] = d
+    rng = np.random.default_rng((k, t))
+    out = []
+    for car in cars:
+        a, d = -((site.start - car.arrival) // STEP), -((site.start - car.departure) // STEP)
+        free = np.flatnonzero(busy_until <= a)
+        if free.size:
+            evse = int(rng.choice(free))
+            busy_until[evse] = d
+            out.append(replace(car, evse_id=f"evse{evse}", phases=(PHASE_OF[evse],)))
+    return out
+
+
+def scenario_mpc(site: Site, stats: SessionStatistics, site_amps: float) -> Policy:
+    """FERA with one scenario per day of history (`SessionStatistics.scenarios`), the first step shared."""
+    limits = groups(site_amps)
+
+    def policy(t: int, present: np.ndarray, need: Floats) -> Floats:
+        now = site.start + t * STEP
+        known = [
+            replace(site.sessions[i], arrival=now, energy_kwh=float(e))
+            for i, e in zip(present, need, strict=True)
+        ]
+        days = stats.scenarios(
+            "site",
+            now,
+            now + HORIZON,
+            max_power_w=EVSE_KW * 1e3,
+            count=SCENARIOS,
+            profile_type=ProfileType.CHEAP,
+        )
+        scenarios = [_placed(site, t, cars, k) for k, cars in enumerate(days)]
+        problem = PlanningProblem(
+            now, STEP, known, limits, price=site.price[t:].tolist(), scenarios=scenarios
+        )
+        return np.asarray(plan(problem).power_w[:, 0] / 1e3)
+
+    return policy
+
+
 def sorting(site: Site, order: Callable[..., np.ndarray], site_amps: float) -> Policy:
     share = _share(site)
     dep = np.array([(s.departure - site.start) // STEP * H for s in site.sessions])
@@ -175,8 +226,10 @@ def one_seed(data: EuroData, seed: int, site_amps: float) -> list[Row]:
     site = draw(data, seed)
     best = bound(site, site_amps)
     rows = [Row("hindsight (offline LP)", 100.0, 0.0, min_cost(site, best, site_amps) / best.sum(), None)]
+    seen = history(data, seed)
     policies: list[tuple[str, Policy]] = [
-        ("FERA (foresight)", fera(site, history(data, seed), site_amps)),
+        ("FERA (foresight)", fera(site, seen, site_amps)),
+        ("FERA (scenario MPC)", scenario_mpc(site, seen, site_amps)),
         ("LP-MPC (no foresight)", fera(site, None, site_amps)),
         ("EDF phase-aware", sorting(site, edf_order, site_amps)),
         ("LLF phase-aware", sorting(site, llf_order, site_amps)),
@@ -226,7 +279,8 @@ def run(quick: bool, seeds: int = 5) -> list[str]:
     lines = [
         f"Data: {data.source}. {len(PHASE_OF)} x 7.4 kW 1-phase EVSEs, 2 sub-boards of 3x40 A, 3x63 A site; "
         f"2 weekdays per seed; FERA: `expected_sessions` per sub-board and phase, reserve {RESERVE}, "
-        f"spread {SPREAD}, {BUCKET.seconds // 60} min buckets, {HORIZON.seconds // 3600} h ahead",
+        f"spread {SPREAD}, {BUCKET.seconds // 60} min buckets, {HORIZON.seconds // 3600} h ahead; "
+        f"scenario MPC: {SCENARIOS} days of history, `SCENARIO_WEIGHT` {SCENARIO_WEIGHT}",
         "",
         *_table(data, range(1, (2 if quick else seeds) + 1), SITE_AMPS),
     ]

@@ -1,9 +1,11 @@
 """Pure planning for smart charging (SCSP): sessions and grid limits in, per-session schedules out.
 
-`plan(problem)` solves the planning LP with HiGHS (one LP per independent part); `apply_min_rates` and
-`to_charging_profile` turn the result into per-session profiles; `flexibility` gives the band an aggregator
-can trade; `SessionStatistics` estimates departures and energy needs drivers did not state, and the arrivals
-to expect (`PlanningProblem.expected`). No I/O, no clock: `now` is part of the problem.
+`plan(problem)` solves the planning LP with HiGHS (one LP per independent part, solved again around the
+minimum rates of stated needs); `apply_min_rates` and `to_charging_profile` turn the result into
+per-session profiles; `flexibility` gives the band an aggregator can trade; `SessionStatistics` estimates
+departures and energy needs drivers did not state, and the arrivals to expect (`PlanningProblem.expected`,
+or one scenario per day of history: `PlanningProblem.scenarios`). No I/O, no clock: `now` is part of the
+problem.
 """
 
 from fera.planning.estimates import (

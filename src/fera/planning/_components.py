@@ -123,6 +123,7 @@ def restrict(grid: Grid, sessions: Ints, relaxed: set[int]) -> tuple[Grid, Ints,
         cell_session=np.repeat(np.arange(sessions.size, dtype=np.int64), lengths),
         cell_step=grid.cell_step[cells],
         groups=groups,
+        min_kw=None if grid.min_kw is None else grid.min_kw[sessions],
     )
     return sub, cells, np.array(kept, dtype=np.int64)
 

@@ -49,6 +49,9 @@ class Grid:
     cell_session: Ints
     cell_step: Ints
     groups: tuple[GroupArrays, ...]
+    min_kw: Floats | None = None
+    """Per session, the minimum rate the LP keeps (0 or at least this, `_lp`); 0: none, or one left to
+    `apply_min_rates` (see `lp_minimum`)."""
 
     @property
     def cells(self) -> int:
@@ -91,7 +94,7 @@ def _direct_members(problem: PlanningProblem) -> dict[str, set[int]]:
     return direct
 
 
-def _memberships(problem: PlanningProblem) -> dict[str, set[int]]:
+def memberships(problem: PlanningProblem) -> dict[str, set[int]]:
     """Sessions of each group, children included; rejects unknown parents and cycles."""
     groups = {g.id: g for g in problem.groups}
     children: dict[str, list[str]] = {g: [] for g in groups}
@@ -143,6 +146,19 @@ def _phase_caps(group: GridGroup, steps: int) -> Floats | None:
     return out
 
 
+def lp_minimum(sessions: Sequence[Session], hours: float) -> Floats:
+    """Minimum rates (kW) the LP enforces. Left to `apply_min_rates`: guessed needs (they split a limit
+    evenly and take turns below the minimum, and their energy is a guess) and needs below one step at the
+    minimum (the car takes what it needs at the minimum rate and stops, which the LP can't express)."""
+    return np.array(
+        [
+            s.min_rate_w / 1e3 if not s.estimated and s.energy_kwh >= s.min_rate_w / 1e3 * hours else 0.0
+            for s in sessions
+        ],
+        dtype=np.float64,
+    )
+
+
 def build_grid(problem: PlanningProblem) -> Grid:
     sessions = problem.sessions
     windows = np.array([_window(s, problem) for s in sessions], dtype=np.int64).reshape(-1, 2)
@@ -152,7 +168,7 @@ def build_grid(problem: PlanningProblem) -> Grid:
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     cell_session = np.repeat(np.arange(len(sessions), dtype=np.int64), lengths)
     cell_step = np.arange(offsets[-1], dtype=np.int64) - offsets[cell_session] + start[cell_session]
-    members = _memberships(problem)
+    members = memberships(problem)
     groups = tuple(
         GroupArrays(
             id=g.id,
@@ -175,4 +191,5 @@ def build_grid(problem: PlanningProblem) -> Grid:
         cell_session=cell_session,
         cell_step=cell_step,
         groups=groups,
+        min_kw=lp_minimum(sessions, problem.step_hours),
     )

@@ -23,15 +23,17 @@ import highspy
 import numpy as np
 
 from fera.planning._grid import Floats, Grid, Ints
+from fera.planning._rounding import floor_kw, rounded_up
 from fera.planning.model import SolveStats
 
 UNMET_PENALTY = 100.0  # per kWh; objective terms of the profile types stay within [0, 1] per kWh
 CAPACITY_MARGIN_KW = 1e-6  # keeps solver tolerance from ever showing up as a (tiny) violation
 DUST_KW = 1e-3  # solver residue below 1 W is no plan
+MAX_ROUNDINGS = 25  # rounds of minimum-rate rounding (each holds every cell found below its minimum)
 PRESOLVE_CELLS = 20_000  # below this, HiGHS's presolve costs more than it saves (1.2 ms vs 3-4 ms per site)
 
 
-_ENERGY, _LIMIT, _POOL, _SHARE = 0, 1, 2, 3
+_ENERGY, _LIMIT, _POOL, _SHARE, _LINK = 0, 1, 2, 3, 4
 BASIC = int(highspy.HighsBasisStatus.kBasic)
 _STATUS = {int(v): v for v in highspy.HighsBasisStatus.__members__.values()}
 
@@ -183,7 +185,20 @@ def _share_rows(grid: Grid, need_kwh: Floats, shares: list[Share], labels: Label
         )  # fmt: skip
 
 
-def _pass_model(h: highspy.Highs, cost: Floats, upper: Floats, rows: _Rows) -> int:
+def _link_rows(grid: Grid, links: tuple[Ints, Ints], labels: Labels, out: _Rows) -> None:
+    """x_a − x_b = 0 for each pair of cells (scenario copies of one decision)."""
+    a, b = links
+    if a.size == 0:
+        return
+    rows = np.arange(a.size, dtype=np.int64)
+    ones = np.ones(a.size)
+    out.add(
+        np.concatenate([rows, rows]), np.concatenate([a, b]), np.concatenate([ones, -ones]),
+        np.zeros(a.size), (_LINK, labels.session[grid.cell_session[a]], 0, grid.cell_step[a]), equal=True,
+    )  # fmt: skip
+
+
+def _pass_model(h: highspy.Highs, cost: Floats, bounds: tuple[Floats, Floats], rows: _Rows) -> int:
     ncol = cost.size
     r, c, v = (np.concatenate(a) if a else np.zeros(0) for a in (rows.rows, rows.cols, rows.vals))
     order = np.argsort(c, kind="stable")
@@ -192,7 +207,7 @@ def _pass_model(h: highspy.Highs, cost: Floats, upper: Floats, rows: _Rows) -> i
     row_lower = np.concatenate(rows.lower) if rows.lower else np.zeros(0)
     status = h.passModel(
         ncol, rows.count, v.size, int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize), 0.0,
-        cost, np.zeros(ncol), upper, row_lower, row_upper,
+        cost, bounds[0], bounds[1], row_lower, row_upper,
         start, r[order].astype(np.int32), v[order].astype(np.float64), np.zeros(ncol, dtype=np.int32),
     )  # fmt: skip
     if status != highspy.HighsStatus.kOk:
@@ -261,8 +276,10 @@ def model(
     shares: list[Share] | None = None,
     *,
     presolve: bool = True,
+    links: tuple[Ints, Ints] | None = None,
 ) -> Model:
-    """The planning LP on HiGHS, built but not run (see `solve`)."""
+    """The planning LP on HiGHS, built but not run (see `solve`). A cell whose minimum rate exceeds its
+    maximum (`Grid.min_kw`) can't charge at all: its upper bound is 0."""
     began = time.perf_counter()
     labels = labels if labels is not None else _labels(grid, len(pools))
     rows = _Rows(grid.steps)
@@ -270,15 +287,19 @@ def model(
     _group_rows(grid, labels, rows)
     _pool_rows(grid, pools, labels, rows)
     _share_rows(grid, need_kwh, shares or [], labels, rows)
+    if links is not None:
+        _link_rows(grid, links, labels, rows)
     cost = np.concatenate([grid.hours * (cell_cost - UNMET_PENALTY), np.full(len(pools), peak_cost)])
-    upper = np.concatenate([grid.pmax_kw[grid.cell_session], np.full(len(pools), np.inf)])
+    pmax = grid.pmax_kw[grid.cell_session]
+    blocked = floor_kw(grid) > pmax + 1e-12
+    upper = np.concatenate([np.where(blocked, 0.0, pmax), np.full(len(pools), np.inf)])
     keys = np.concatenate(rows.keys) if rows.keys else np.zeros(0, dtype=np.int64)
     h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", threads)
     if grid.cells < PRESOLVE_CELLS or not presolve:
         h.setOptionValue("presolve", "off")
-    nnz = _pass_model(h, cost, upper, rows)
+    nnz = _pass_model(h, cost, (np.zeros(cost.size), upper), rows)
     return Model(h, cost, upper, keys, rows.count, nnz, time.perf_counter() - began)
 
 
@@ -292,28 +313,69 @@ def solve(
     labels: Labels | None = None,
     start: tuple[Ints, Ints, Ints] | None = None,
     shares: list[Share] | None = None,
+    links: tuple[Ints, Ints] | None = None,
 ) -> Solved:
     """Power per cell (kW). `cell_cost` is per kWh and per cell, in [0, 1]; `start`: column statuses, row
     keys and row statuses of an earlier optimum to start the dual simplex from; `shares`: sessions that
-    split their group's capacity evenly (each up to its maximum power)."""
+    split their group's capacity evenly (each up to its maximum power); `links`: pairs of cells that take
+    the same power (the shared first step of scenario copies).
+
+    Minimum rates (`Grid.min_kw`) are kept inside the optimisation: a cell planned above 0 but below its
+    minimum is rounded (up to the minimum where the minima held at its step fit its groups' limits and its
+    need, else to 0) and held there, and the LP is solved again around it (warm, with new bounds), until no
+    cell is left below its minimum. The energy a rounding to 0 removes goes back to the next solve, which
+    plans it wherever there is room instead of dropping it (`bench.planning minrates`, 10-60 cars x 96
+    steps: all the LP's energy, where rounding alone lost 0.6-1.1 %); the held minima fit every limit and
+    need, so each solve stays feasible. Not an exact MIP: one with semi-continuous cells took seconds for
+    ten cars and hit a 10 s limit at thirty, too slow for a re-plan; this takes a few LPs (5-7 there). Cells
+    still low after `MAX_ROUNDINGS` are left to `apply_min_rates`. The kept `Model` gets its bounds back
+    (column generation re-solves it with other costs; what it plans below a minimum is rounded after)."""
     built = model(
-        grid, cell_cost, need_kwh, pools, peak_cost, threads, labels, shares, presolve=start is None
-    )
+        grid, cell_cost, need_kwh, pools, peak_cost, threads, labels, shares, presolve=start is None,
+        links=links,
+    )  # fmt: skip
     h, began = built.highs, time.perf_counter()
     if start is not None:
         _set_start(h, start, built.keys)
     started = time.perf_counter()
     h.run()
-    x = np.asarray(h.getSolution().col_value[: grid.cells], dtype=np.float64)
-    x[x < DUST_KW] = 0.0  # dropping dust only lowers loads, so limits still hold
-    status = h.modelStatusToString(h.getModelStatus())
+    x, status = _read(h, grid.cells, built.upper), h.modelStatusToString(h.getModelStatus())
+    iterations = int(h.getInfo().simplex_iteration_count)
+    floor = floor_kw(grid)
+    lower, upper = np.zeros(grid.cells), built.upper[: grid.cells].copy()
+    for _ in range(MAX_ROUNDINGS):
+        low = (x > 0) & (x < floor - 1e-6) & (lower == 0) & (upper > 0)
+        if not low.any() or status != "Optimal":
+            break
+        up = rounded_up(grid, low, floor, lower, need_kwh)
+        if links is not None:  # both copies of a linked cell go the same way (0 always fits)
+            both = up[links[0]] & up[links[1]]
+            up[links[0]], up[links[1]] = both, both
+        lower = np.where(low & up, floor, lower)
+        upper = np.where(low & ~up, 0.0, upper)
+        cols = np.flatnonzero(low)
+        h.changeColsBounds(cols.size, cols.astype(np.int32), lower[cols], upper[cols])
+        h.run()
+        iterations += int(h.getInfo().simplex_iteration_count)
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            break  # held minima the solver could not meet (numerics): keep the last plan, rounded later
+        x = np.maximum(_read(h, grid.cells, upper), lower)  # solver tolerance just below a held minimum
+    if lower.any() or (upper < built.upper[: grid.cells]).any():
+        cols = np.arange(grid.cells, dtype=np.int32)
+        h.changeColsBounds(cols.size, cols, np.zeros(grid.cells), built.upper[: grid.cells])
     stats = SolveStats(
         status=status,
         variables=built.cost.size,
         constraints=built.rows,
         nonzeros=built.nonzeros,
-        iterations=int(h.getInfo().simplex_iteration_count),
+        iterations=iterations,
         build_s=built.build_s + started - began,
         solve_s=time.perf_counter() - started,
     )
-    return Solved(np.minimum(x, built.upper[: grid.cells]), stats, _basis_reader(h, built.keys), built)
+    return Solved(x, stats, _basis_reader(h, built.keys), built)
+
+
+def _read(h: highspy.Highs, cells: int, upper: Floats) -> Floats:
+    x = np.asarray(h.getSolution().col_value[:cells], dtype=np.float64)
+    x[x < DUST_KW] = 0.0  # dropping dust only lowers loads, so limits still hold
+    return np.minimum(x, upper[:cells])

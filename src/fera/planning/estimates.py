@@ -62,6 +62,7 @@ class _Mean:
 
 
 _ArrivalKey = tuple[str, DayType, int, int]  # location, type of day, hour of arrival, urgency class
+_Seen = tuple[timedelta, float, float]  # time of day of the arrival, stay (s), energy (kWh)
 
 
 class SessionStatistics:
@@ -85,6 +86,7 @@ class SessionStatistics:
         self._tokens: dict[str, _Mean] = {}
         self._arrivals: dict[_ArrivalKey, _Mean] = {}
         self._days: dict[tuple[str, DayType], set[date]] = {}
+        self._history: dict[tuple[str, DayType], dict[date, list[_Seen]]] = {}
 
     def add(
         self,
@@ -105,6 +107,9 @@ class SessionStatistics:
         day = DayType.of(arrival)
         self._arrivals.setdefault((location_id, day, arrival.hour, urgency), _Mean()).add(stay_s, energy_kwh)
         self._days.setdefault((location_id, day), set()).add(arrival.date())
+        midnight = arrival.replace(hour=0, minute=0, second=0, microsecond=0)
+        seen = self._history.setdefault((location_id, day), {}).setdefault(arrival.date(), [])
+        seen.append((arrival - midnight, stay_s, energy_kwh))
 
     def _mean(self, location_id: str, arrival: datetime, token: str | None) -> _Mean | None:
         found = [self._tokens.get(token)] if token is not None else []
@@ -216,4 +221,44 @@ class SessionStatistics:
                     )
                 )
             k, t = k + 1, t + every
+        return out
+
+    def scenarios(
+        self,
+        location_id: str,
+        now: datetime,
+        until: datetime,
+        *,
+        max_power_w: float,
+        count: int | None = None,
+        profile_type: ProfileType = ProfileType.REGULAR,
+        phases: tuple[Phase, ...] = THREE_PHASE,
+        group_id: str | None = None,
+    ) -> list[list[Session]]:
+        """One scenario of future arrivals per day of history (`PlanningProblem.scenarios`).
+
+        The `count` latest days of `now`'s type (every one when None): the cars that arrived in (now, until)
+        by time of day, each with the stay and energy it had (a time of day before `now`'s counts as the next
+        day's). Unlike `expected_sessions` nothing is averaged: how many came, when, and how urgent they
+        were stay together, as the planner needs to weigh a reserve against its price.
+        Ids are `scenario:<location>:<day>:<n>`.
+        """
+        day, _ = self._day_type_seen(location_id, now)
+        days = self._history.get((location_id, day), {})
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        out: list[list[Session]] = []
+        for seen_on in sorted(days, reverse=True)[:count]:
+            cars: list[Session] = []
+            for n, (offset, stay_s, energy_kwh) in enumerate(days[seen_on]):
+                arrival = midnight + offset
+                arrival += timedelta(days=1) if arrival <= now else timedelta(0)
+                if arrival < until:
+                    cars.append(
+                        Session(
+                            f"scenario:{location_id}:{seen_on.isoformat()}:{n}", arrival,
+                            arrival + timedelta(seconds=stay_s), energy_kwh, max_power_w,
+                            profile_type=profile_type, phases=phases, group_id=group_id,
+                        )
+                    )  # fmt: skip
+            out.append(sorted(cars, key=lambda s: s.arrival))
         return out

@@ -114,6 +114,12 @@ class PlanningProblem:
     `expected`: cars not yet arrived (reservations, or the location's usual arrivals, e.g. from
     `SessionStatistics.expected_sessions`). They are planned like sessions, so they hold capacity, but their
     unmet energy weighs `EXPECTED_WEIGHT` as much and they get no schedule in the `Plan`.
+
+    `scenarios`: possible sets of future arrivals instead (e.g. `SessionStatistics.scenarios`, one per day
+    of history): a scenario MPC. Every scenario gets its own copy of the sessions; the first step (the one
+    applied before the next re-plan) is the same in all of them; the `Plan` holds the mean over scenarios.
+    A scenario's cars pay their price and their unmet energy weighs `SCENARIO_WEIGHT`. Only the first step
+    is a decision (and keeps minimum rates); later steps, a mean, may lie between 0 and a minimum.
     """
 
     now: datetime
@@ -124,10 +130,13 @@ class PlanningProblem:
     co2: Series = 0.0
     horizon_steps: int | None = None
     expected: Sequence[Session] = ()
+    scenarios: Sequence[Sequence[Session]] = ()
 
     def __post_init__(self) -> None:
         if self.step <= timedelta(0):
             raise ValueError("step must be positive")
+        if self.expected and self.scenarios:
+            raise ValueError("expected and scenarios are two kinds of foresight: give one")
         ids = [g.id for g in self.groups]
         if len(set(ids)) != len(ids):
             raise ValueError("group ids must be unique")

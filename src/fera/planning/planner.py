@@ -15,6 +15,10 @@ Parts of the problem that share no limit are solved as separate LPs (`_component
 and 10,000 sessions on 1,000 sites take seconds instead of minutes. A feeder or transformer limit that binds
 over many sites (`_pricing.COLUMNS_CELLS`) is priced over them by column generation (`_columns`: exact within
 a proven `_columns.GAP`) instead of making one LP of everything; over few sites it joins them into one LP.
+
+Foresight comes two ways: `expected` fluid cars that hold room (price-free, `EXPECTED_WEIGHT`), or
+`scenarios`, a scenario MPC (`_scenarios`: one copy of the present cars per possible future, the first
+step shared) in which a scenario's cars pay their price and weigh `SCENARIO_WEIGHT`.
 """
 
 from __future__ import annotations
@@ -26,14 +30,15 @@ from dataclasses import replace
 
 import numpy as np
 
-from fera.planning import _columns, _components, _lp, _pricing
+from fera.planning import _columns, _components, _lp, _pricing, _scenarios
 from fera.planning._grid import Floats, Grid, Ints, build_grid, resolve
 from fera.planning.model import Plan, PlanningProblem, ProfileType, SolveStats
 
-__all__ = ["EARLINESS", "EXPECTED_WEIGHT", "plan"]
+__all__ = ["EARLINESS", "EXPECTED_WEIGHT", "SCENARIO_WEIGHT", "plan"]
 
 EARLINESS = 1e-2  # per kWh at the departure: a tie-break below any price difference that matters
 EXPECTED_WEIGHT = 0.5  # unmet energy of a car not yet arrived counts half: present cars win a true conflict
+SCENARIO_WEIGHT = 0.05  # a scenario car's kWh is worth 5x the horizon's price spread (a present car's: 100x)
 BATCH_CELLS = 2_000  # small independent parts share one LP up to this many cells (HiGHS has ~1 ms overhead)
 _CODES = {ProfileType.CHEAP: 0, ProfileType.FAST: 1, ProfileType.GREEN: 2, ProfileType.REGULAR: 3}
 
@@ -212,6 +217,40 @@ def _solve_parts(
     return x, _merge(stats, setup_s, count, rounds, priced.result), priced
 
 
+def _plan_scenarios(problem: PlanningProblem, steps: int, threads: int) -> Plan:
+    """Scenario MPC (`_scenarios`): one LP over every scenario's copy; the plan is the copies' mean."""
+    known = len(problem.sessions)
+    combined = _scenarios.combine(problem)
+    whole = combined.problem
+    grid = build_grid(whole)
+    power_kw = np.zeros((len(whole.sessions), grid.steps))
+    if grid.cells == 0:
+        stats = SolveStats("Empty", 0, 0, 0, 0, 0.0, 0.0, 0, 0)
+    else:
+        cost = cell_costs(whole, grid)
+        # A scenario's car pays its price like any car, but is worth less: it is one possible future.
+        cost[np.isin(grid.cell_session, combined.future)] += (1 - SCENARIO_WEIGHT) * _lp.UNMET_PENALTY
+        links = _scenarios.first_step_links(grid, combined.present)
+        pools, shares = _smoothing_pools(whole, grid), _shares(whole, grid)
+        solved = _lp.solve(
+            grid, cost, grid.energy_kwh, pools, grid.hours, threads, shares=shares, links=links
+        )
+        power_kw[grid.cell_session, grid.cell_step] = solved.x
+        stats = solved.stats
+    # The mean of plans that each keep every limit with their own arrivals keeps it with none of them.
+    mean_kw = power_kw[combined.present].mean(axis=0)[:, : max(steps, 0)]
+    delivered = mean_kw.sum(axis=1) * grid.hours
+    energy = np.array([s.energy_kwh for s in problem.sessions], dtype=np.float64)
+    return Plan(
+        start=problem.now,
+        step=problem.step,
+        session_ids=tuple(s.id for s in problem.sessions[:known]),
+        power_w=mean_kw * 1e3,
+        unmet_kwh=np.maximum(energy - delivered, 0.0),
+        stats=stats,
+    )
+
+
 def plan(
     problem: PlanningProblem, *, threads: int = 2, decompose: bool = True, previous: Plan | None = None
 ) -> Plan:
@@ -224,6 +263,7 @@ def plan(
     `problem.expected` hold capacity (their unmet energy weighs `EXPECTED_WEIGHT`) but get no row in the plan.
     A parent limit binding over many sites is priced (`_columns`, exact within `_columns.GAP`); `previous`,
     the last plan of the same place, starts that pricing from its `shadow_prices`.
+    `problem.scenarios` make it a scenario MPC (`_plan_scenarios`), solved as one LP.
     """
     known = len(problem.sessions)
     # The plan covers the problem's own horizon: expected cars may stay later, but the profiles, minimum
@@ -231,6 +271,8 @@ def plan(
     steps = problem.horizon_steps
     if steps is None:
         steps = max(((s.departure - problem.now) // problem.step for s in problem.sessions), default=0)
+    if problem.scenarios:
+        return _plan_scenarios(problem, steps, threads)
     if problem.expected:
         problem = replace(problem, sessions=[*problem.sessions, *problem.expected], expected=())
     grid = build_grid(problem)

@@ -1,5 +1,9 @@
 """From a plan to what a charger is told: minimum rates applied, then an OCPI-like profile per session.
 
+`plan` already keeps the minimum rate of every stated need (rounded inside the optimisation, `_lp.solve`);
+what is left here are the guesses (`Session.estimated`, which split a limit evenly and take turns below the
+minimum) and needs smaller than one step at the minimum rate.
+
 Minimum rate (our choice): a planned power in (0, min) is raised to the minimum when the session's maximum
 and every group limit (total and per phase) leave room for it at that step, and set to 0 otherwise. Raising
 keeps the car charging (many cars stop below ~6 A) and may deliver slightly more than planned; dropping to 0

@@ -1,0 +1,134 @@
+"""Minimum rates inside the optimisation: a stated need is planned at 0 or at least its minimum rate (rounded
+and re-solved, `_lp.solve`), so `apply_min_rates` has nothing left to drop; properties hold on every phase
+with separate L1/L2/L3 limits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fera.planning import (
+    THREE_PHASE,
+    GridGroup,
+    Phase,
+    PlanningProblem,
+    ProfileType,
+    Session,
+    apply_min_rates,
+    plan,
+)
+from tests.unit.planning.factory import NOW, STEP, problem, session
+
+TOL_W = 1e-3
+H = STEP.total_seconds() / 3600
+
+
+def test_the_plan_keeps_minimum_rates_instead_of_losing_energy_to_rounding() -> None:
+    """The cheap half hour has 3 kW of room, below the 6 A minimum: an LP would plan 1.5 kWh there that
+    rounding drops afterwards (1.035 kWh delivered); the plan puts all 2.5 kWh where the car can take it."""
+    car = session("a", 1, 2.5, min_rate_w=4_140, group_id="site", profile_type=ProfileType.CHEAP)
+    site = GridGroup("site", capacity_w=[10_000, 10_000, 3_000, 3_000])
+    result = plan(problem([car], groups=[site], price=[0.40, 0.40, 0.10, 0.10]))
+    first, second, *cheap = result.schedule("a").tolist()
+    assert cheap == [0, 0] and min(first, second) >= 4_140 - TOL_W
+    assert result.unmet("a") == pytest.approx(0, abs=1e-6)
+    kept = apply_min_rates(problem([car], groups=[site]), result)
+    assert kept.schedule("a").tolist() == pytest.approx(result.schedule("a").tolist())
+
+
+def test_a_minimum_above_the_maximum_plans_nothing() -> None:
+    result = plan(problem([session("a", 1, 5, kw=3.0, min_rate_w=4_140)]))
+    assert result.schedule("a").max() == 0
+
+
+def test_a_need_below_one_step_at_the_minimum_is_left_to_apply_min_rates() -> None:
+    """0.5 kWh at 4.14 kW takes 7 minutes of a 15-minute step: the car stops when full, which the plan
+    can't say; rounding up (the charger limit) delivers it."""
+    car = session("a", 1, 0.5, min_rate_w=4_140)
+    result = apply_min_rates(problem([car]), plan(problem([car])))
+    assert result.schedule("a")[0] == pytest.approx(4_140)
+
+
+@st.composite
+def problems(draw: st.DrawFn) -> PlanningProblem:
+    phases = st.sampled_from([THREE_PHASE, (Phase.L1,), (Phase.L2,), (Phase.L3,)])
+    sessions = [
+        Session(
+            id=f"s{i}",
+            arrival=NOW + STEP * draw(st.integers(0, 3)),
+            departure=NOW + STEP * draw(st.integers(1, 10)),
+            energy_kwh=draw(st.floats(0, 30)),
+            max_power_w=draw(st.floats(1_000, 22_000)),
+            min_rate_w=draw(st.sampled_from([0.0, 1_380.0, 4_140.0])),
+            profile_type=draw(st.sampled_from(list(ProfileType))),
+            phases=draw(phases),
+            group_id=draw(st.sampled_from(["a", "b"])),
+        )
+        for i in range(draw(st.integers(1, 5)))
+    ]
+    series = st.lists(st.floats(0, 12_000), min_size=1, max_size=10)
+    per_phase = {p: draw(series) for p in Phase}  # L1, L2, L3 each with its own series
+    groups = [
+        GridGroup("site", phase_capacity_w=per_phase),
+        GridGroup("a", capacity_w=draw(st.floats(0, 20_000)), parent="site"),
+        GridGroup("b", phase_capacity_w={Phase.L1: draw(series), Phase.L3: draw(series)}, parent="site"),
+    ]
+    price = draw(st.lists(st.floats(-0.2, 1.0), min_size=1, max_size=10))
+    return PlanningProblem(NOW, STEP, sessions, groups, price=price)
+
+
+def _limit(values: object, steps: int) -> np.ndarray:
+    arr = np.atleast_1d(np.asarray(values, dtype=np.float64))
+    return np.concatenate([arr, np.full(max(steps - arr.size, 0), arr[-1])])[:steps]
+
+
+def _phase_loads(problem: PlanningProblem, power: np.ndarray, members: set[str]) -> dict[Phase, np.ndarray]:
+    inside = np.array([s.group_id in members for s in problem.sessions], dtype=float)
+    return {
+        p: (
+            (np.array([(p in s.phases) / len(s.phases) for s in problem.sessions]) * inside)[:, None] * power
+        ).sum(0)
+        for p in Phase
+    }
+
+
+@settings(max_examples=60, deadline=None)
+@given(problems())
+def test_minimum_rates_are_planned_and_no_limit_is_exceeded_on_any_phase(problem: PlanningProblem) -> None:
+    planned = plan(problem)
+    result = apply_min_rates(problem, planned)
+    steps = result.steps
+    for row, before, s in zip(result.power_w, planned.power_w, problem.sessions, strict=True):
+        assert row.min(initial=0) >= 0 and row.max(initial=0) <= s.max_power_w + TOL_W
+        assert np.all((row == 0) | (row >= s.min_rate_w - TOL_W))  # minimum rates respected
+        assert before.sum() * H / 1e3 <= s.energy_kwh + 1e-6  # the plan never goes above the need
+        if s.energy_kwh >= s.min_rate_w / 1e3 * H:  # planned at its minimum: nothing for rounding to drop
+            assert row.tolist() == pytest.approx(before.tolist(), abs=TOL_W)
+    site = _phase_loads(problem, result.power_w, {"a", "b"})
+    board = _phase_loads(problem, result.power_w, {"b"})
+    caps = problem.groups[0].phase_capacity_w
+    assert isinstance(caps, dict)
+    for p in Phase:
+        assert np.all(site[p] <= _limit(caps[p], steps) + TOL_W)
+    for p in (Phase.L1, Phase.L3):
+        board_caps = problem.groups[2].phase_capacity_w
+        assert isinstance(board_caps, dict)
+        assert np.all(board[p] <= _limit(board_caps[p], steps) + TOL_W)
+    inside_a = np.array([s.group_id == "a" for s in problem.sessions], dtype=float)
+    assert np.all(inside_a @ result.power_w <= float(problem.groups[1].capacity_w or 0) + TOL_W)  # type: ignore[arg-type]
+
+
+def test_the_phase_limits_are_separate_series() -> None:
+    """L1 has room only in the second hour, L2 only in the first: each car charges when its phase can."""
+    cars = [
+        Session(sid, NOW, NOW + timedelta(hours=2), 7.0, 7_000, phases=(p,), group_id="site")
+        for sid, p in (("l1", Phase.L1), ("l2", Phase.L2))
+    ]
+    per_phase = {Phase.L1: [0.0] * 4 + [7_000.0] * 4, Phase.L2: [7_000.0] * 4 + [0.0] * 4, Phase.L3: 0.0}
+    result = plan(problem(cars, groups=[GridGroup("site", phase_capacity_w=per_phase)]))
+    assert result.schedule("l1").tolist() == pytest.approx([0] * 4 + [7_000] * 4)
+    assert result.schedule("l2").tolist() == pytest.approx([7_000] * 4 + [0] * 4)
