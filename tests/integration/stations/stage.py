@@ -126,14 +126,18 @@ class Stage:
     def simulate(
         self, specs: tuple[StationSpec, ...], evs: tuple[EvArrival, ...], speed: float = 60.0
     ) -> asyncio.Task[Any]:
+        start = datetime.now(UTC)
         config = SimulationConfig(
             self.stations.url,
             specs,
             evs,
-            datetime.now(UTC),
+            start,
             speed=speed,
             meter_interval_s=speed / 2,
             timeout_s=5.0,
+            # In real time the stations' clocks are the CPO's (as a station's Heartbeat keeps them): one
+            # behind by its boot would take every TxProfile, which starts at the CPO's now, as not yet valid.
+            real_start=start if speed == 1.0 else None,
         )
         task = asyncio.create_task(run_simulation(config))
         self.runs.append(task)

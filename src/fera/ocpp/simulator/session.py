@@ -144,6 +144,14 @@ class _Charge:
         await self.client.meter(self.connector.id, self.transaction_id, reading, changed)
 
 
+def _latest_due(tick: datetime, now: datetime, interval: timedelta) -> datetime:
+    """The meter tick to wait for: `tick`, or the latest one due by `now` when the station is behind real
+    time (a loaded machine). A station meters now: replaying every missed tick, a round trip each, would
+    fall further behind for good and report limits long replaced. The power between ticks is the same
+    (limit changes wake the loop on their own), so the energy still integrates exactly."""
+    return tick + interval * ((now - tick) // interval) if now > tick else tick
+
+
 async def _charge(charge: _Charge, meter_interval: timedelta, tracker: PowerTracker) -> None:
     """Until full or departed: sleep to the next event (a limit change wakes it early), integrate energy."""
     next_meter = charge.t + meter_interval
@@ -161,6 +169,7 @@ async def _charge_loop(
 ) -> None:
     clock, event = charge.client.model.clock, charge.connector.changed
     while not charge.full and charge.t < charge.ev.departure:
+        next_meter = _latest_due(next_meter, clock.now(), meter_interval)
         wake = charge.wake_at(next_meter)
         boundary = charge.client.model.next_limit_change(charge.connector.id, charge.t)
         if boundary is not None and boundary < wake:
