@@ -15,7 +15,7 @@ from tests.integration.chargingprofiles.setup import amps, location, seed, sessi
 from tests.nodes import NodeFactory, RunningNode, connect, role
 
 pytestmark = pytest.mark.timeout(60)
-TIMEOUT_S = 6  # the job gives up 1.2 s before: room for the result POST on a loaded machine
+TIMEOUT_S = 10  # the job gives up RESULT_MARGIN_S (2 s) before: room for the result POST on a loaded machine
 
 
 class RecordingStations(InProcessStations):
