@@ -134,7 +134,7 @@ class Stage:
             start,
             speed=speed,
             meter_interval_s=speed / 2,
-            timeout_s=5.0,
+            timeout_s=WAIT_S,  # a CPO answering a station on a loaded machine may take seconds
             # In real time the stations' clocks are the CPO's (as a station's Heartbeat keeps them): one
             # behind by its boot would take every TxProfile, which starts at the CPO's now, as not yet valid.
             real_start=start if speed == 1.0 else None,
@@ -176,7 +176,7 @@ async def stage(
         role("CPO", party="CPO"),
         name="cpo",
         ocpp_listen="127.0.0.1:0",
-        ocpp_call_timeout_s=5.0,  # a station answering on a loaded machine must not look silent
+        ocpp_call_timeout_s=15.0,  # a station answering on a loaded machine must not look silent
         stations=STATIONS if stations is None else stations,
         sites=sites or [],
         contracts=contracts or [],

@@ -29,7 +29,7 @@ from tests.integration.stations.conftest import StageFactory
 from tests.integration.stations.stage import PASSWORD, WAIT_S, Recorder, Stage
 from tests.nodes import NodeFactory, RunningNode, connect, role
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = pytest.mark.timeout(240)
 FUSE_A = 40.0
 WIRING = {
     "LOC1-E1": ("L1",),
@@ -44,7 +44,7 @@ SPECS = (
     StationSpec("ST16", "1.6", connectors=2, password=PASSWORD, electrical=Electrical("AC_1_PHASE", 230, 32)),
     StationSpec("ST201", "2.0.1", connectors=2),
 )
-CONVERGED_S = 60.0  # a loaded 2-core machine: generous
+CONVERGED_S = 150.0  # a loaded 2-core machine: generous (one round took 30 s at a load average of 28)
 
 
 def site_location() -> Location:
