@@ -26,7 +26,7 @@ from fera.scsp.planning_loop import SteeringPlanner
 from fera.sessions_events import LocationChanged
 from tests.integration.chargingprofiles.setup import location
 from tests.integration.stations.conftest import StageFactory
-from tests.integration.stations.stage import PASSWORD, WAIT_S, Recorder, Stage
+from tests.integration.stations.stage import PASSWORD, Recorder, Stage
 from tests.nodes import NodeFactory, RunningNode, connect, role
 
 pytestmark = pytest.mark.timeout(240)
@@ -187,7 +187,7 @@ async def settled(stage: Stage, scsp: RunningNode) -> None:
     reading of every car (taken under the limits now in force)."""
     module = stage.cpo.node.cpo_profiles
     assert scsp.node.planner is not None and module is not None and module.sites is not None
-    await scsp.node.planner.settle(WAIT_S)
+    await scsp.node.planner.settle(CONVERGED_S)  # re-plans may chain a while: the deadline bounds it
     await module.sites.drain()
     await module.applier.drain()
     mark, fresh = len(stage.cpo_sessions.items), set[str]()
@@ -205,12 +205,14 @@ async def test_plan_site_shares_and_metered_current_agree_per_phase(
     stage.simulate(SPECS, cars(), speed=1.0)
     waiting: list[str | None] = ["the first settled state"]
     try:
-        async with asyncio.timeout(CONVERGED_S):
+        async with asyncio.timeout(CONVERGED_S) as converging:
             await settled(stage, scsp)
             while (reason := await agreement(stage, scsp, partner)) is not None:
                 waiting.append(reason)
                 await settled(stage, scsp)
     except TimeoutError:
+        if not converging.expired():
+            raise  # an inner wait gave up (no fresh reading): its own traceback says which
         pytest.fail(f"no agreement in {CONVERGED_S} s after {len(waiting)} rounds; last: {waiting[-5:]}")
     sessions = await ongoing(stage)
     assert sum(metered_a(s) or 0.0 for s in sessions) > 0  # current does flow
