@@ -39,7 +39,8 @@ class SimulationConfig:
     """`url` is the gateway's base, e.g. ws://127.0.0.1:9000/ocpp; stations connect to {url}/{station_id}.
 
     Simulated time starts at `start` once every station has booted and runs `speed` times faster than real
-    time; meter values are sent every `meter_interval_s` simulated seconds and whenever the limit changes.
+    time; meter values are sent every `meter_interval_s` simulated seconds and whenever the limit changes
+    (a station that falls behind real time on a loaded machine sends only the latest reading due).
     """
 
     url: str
