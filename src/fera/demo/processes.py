@@ -15,6 +15,10 @@ from fera.config import NodeConfig
 
 __all__ = ["NodeProcess", "start_node_process"]
 
+# A node process imports its dependencies and migrates its database before it listens: on a loaded machine
+# that took over 20 s (the demo then failed for nothing).
+READY_S = 60.0
+
 
 @dataclass
 class NodeProcess:
@@ -50,15 +54,18 @@ async def start_node_process(config: NodeConfig, path: Path, log: Path) -> NodeP
     return node
 
 
-async def _wait_ready(node: NodeProcess, log: Path, attempts: int = 200) -> None:
-    async with httpx.AsyncClient(timeout=1.0) as http:
-        for _ in range(attempts):
-            if node.process.poll() is not None:
-                raise RuntimeError(f"node {node.config.name} exited; see {log}")
-            try:
-                await http.get(node.versions_url)
-                return
-            except httpx.TransportError:
-                await asyncio.sleep(0.1)  # a separate process: nothing to await but its port
-    node.stop()
-    raise RuntimeError(f"node {node.config.name} did not start within {attempts / 10:.0f} s; see {log}")
+async def _wait_ready(node: NodeProcess, log: Path) -> None:
+    try:
+        async with asyncio.timeout(READY_S), httpx.AsyncClient(timeout=1.0) as http:
+            while True:
+                if node.process.poll() is not None:
+                    raise RuntimeError(f"node {node.config.name} exited; see {log}")
+                try:
+                    await http.get(node.versions_url)
+                    return
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)  # a separate process: nothing to await but its port
+    except TimeoutError:
+        node.stop()
+        within = f"did not start within {READY_S:.0f} s"
+        raise RuntimeError(f"node {node.config.name} {within}; see {log}") from None
