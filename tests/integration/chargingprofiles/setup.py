@@ -11,11 +11,15 @@ from fera.ocpi.sessions.models import Session
 from fera.ocpi.types import format_datetime
 from tests.nodes import RunningNode
 
-NOW = datetime.now(UTC).replace(microsecond=0)
+
+def _now() -> datetime:
+    # At each call, not at import: a whole suite on a loaded machine runs a test long after collecting it.
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def location(location_id: str = "LOC1", *, capable: bool = True, evses: int = 3) -> Location:
     capabilities = ["CHARGING_PROFILE_CAPABLE", "CHARGING_PREFERENCES_CAPABLE"] if capable else []
+    now = format_datetime(_now())
     return Location.model_validate(
         {
             "country_code": "NL",
@@ -27,13 +31,13 @@ def location(location_id: str = "LOC1", *, capable: bool = True, evses: int = 3)
             "country": "NLD",
             "coordinates": {"latitude": "52.08940", "longitude": "5.11070"},
             "time_zone": "Europe/Amsterdam",
-            "last_updated": format_datetime(NOW),
+            "last_updated": now,
             "evses": [
                 {
                     "uid": f"{location_id}-E{i}",
                     "status": "CHARGING",
                     "capabilities": capabilities,
-                    "last_updated": format_datetime(NOW),
+                    "last_updated": now,
                     "connectors": [
                         {
                             "id": "1",
@@ -42,7 +46,7 @@ def location(location_id: str = "LOC1", *, capable: bool = True, evses: int = 3)
                             "power_type": "AC_3_PHASE",
                             "max_voltage": 230,
                             "max_amperage": 32,
-                            "last_updated": format_datetime(NOW),
+                            "last_updated": now,
                         }
                     ],
                 }
@@ -53,12 +57,14 @@ def location(location_id: str = "LOC1", *, capable: bool = True, evses: int = 3)
 
 
 def session(session_id: str, evse_uid: str, token_party: str = "MSP", location_id: str = "LOC1") -> Session:
+    """A session that began 10 minutes ago."""
+    now = _now()
     return Session.model_validate(
         {
             "country_code": "NL",
             "party_id": "CPO",
             "id": session_id,
-            "start_date_time": format_datetime(NOW - timedelta(minutes=10)),
+            "start_date_time": format_datetime(now - timedelta(minutes=10)),
             "kwh": 1.5,
             "cdr_token": {
                 "country_code": "NL",
@@ -73,7 +79,7 @@ def session(session_id: str, evse_uid: str, token_party: str = "MSP", location_i
             "connector_id": "1",
             "currency": "EUR",
             "status": "ACTIVE",
-            "last_updated": format_datetime(NOW),
+            "last_updated": format_datetime(now),
         }
     )
 

@@ -8,13 +8,19 @@ import pytest
 
 from fera.charging import OcppChargingProfile
 from fera.config import ContractConfig
+from fera.cpo import cpo_of
 from fera.cpo.chargingprofiles.stations import StationBehaviour
 from fera.smartcharging.model import RequestState
-from tests.integration.chargingprofiles.setup import NOW, amps, location, seed, session
+from tests.integration.chargingprofiles.setup import amps, location, seed, session
 from tests.nodes import NodeFactory, RunningNode, connect, role
 
 pytestmark = pytest.mark.timeout(60)
-SESSION_START = NOW - timedelta(minutes=10)
+
+
+async def started(cpo: RunningNode, session_id: str) -> datetime:
+    stored = await cpo_of(cpo.node).sessions.session(session_id)
+    assert stored is not None
+    return stored.session.start_date_time
 
 
 def absolute(profile: OcppChargingProfile, index: int) -> datetime:
@@ -68,7 +74,7 @@ async def test_two_senders_minimum_clear_one_and_push_only_to_setters(node_facto
     (tx,) = list(module.stations.in_process.stack("LOC1-E1"))
     # min of both senders; the SCSP's profile is relative: its second period starts 900 s after charging began
     assert [p.limit for p in tx.periods] == [16.0, 6.0]
-    assert absolute(tx, 1) == SESSION_START + timedelta(seconds=900)
+    assert absolute(tx, 1) == await started(cpo, "S1") + timedelta(seconds=900)
     for sender, cpo_id in ((emsp_sender, emsp_cpo), (scsp_sender, scsp_cpo)):
         active = await sender.active_profile(cpo_id, "S1")
         assert active is not None and active.charging_profile.charging_profile_period is not None
@@ -80,7 +86,7 @@ async def test_two_senders_minimum_clear_one_and_push_only_to_setters(node_facto
     await module.applier.drain()
     (tx,) = list(module.stations.in_process.stack("LOC1-E1"))
     assert [p.limit for p in tx.periods] == [20.0, 6.0]  # the SCSP's profile stays in force
-    assert absolute(tx, 1) == SESSION_START + timedelta(seconds=900)
+    assert absolute(tx, 1) == await started(cpo, "S1") + timedelta(seconds=900)
     after = await emsp_sender.active_profile(emsp_cpo, "S1")
     assert after is not None and after.charging_profile.charging_profile_period is not None
     assert (
