@@ -63,8 +63,8 @@ class Recorder(Generic[E]):
         self.items.append(event)
         self._arrived.set()
 
-    async def wait(self, match: Callable[[E], bool], after: int = 0) -> E:
-        async with asyncio.timeout(WAIT_S):
+    async def wait(self, match: Callable[[E], bool], after: int = 0, within_s: float = WAIT_S) -> E:
+        async with asyncio.timeout(within_s):
             while True:
                 found = next((e for e in self.items[after:] if match(e)), None)
                 if found is not None:

@@ -192,8 +192,9 @@ async def settled(stage: Stage, scsp: RunningNode) -> None:
     await module.applier.drain()
     mark, fresh = len(stage.cpo_sessions.items), set[str]()
     while len(fresh) < 4:
+        # Bounded by the test's deadline: on PostgreSQL under load four fresh readings took over 20 s.
         event = await stage.cpo_sessions.wait(
-            lambda e: e.session.id not in fresh and metered_a(e.session) is not None, mark
+            lambda e: e.session.id not in fresh and metered_a(e.session) is not None, mark, CONVERGED_S
         )
         fresh.add(event.session.id)
 
