@@ -87,12 +87,18 @@ async def test_demo_argument_errors_are_one_line(tmp_path: Path) -> None:
     one_line_failure(await fera("demo", "--workdir", str(a_file)), "is a file: give a directory")
 
 
-async def test_parts_of_a_node_need_postgresql_and_keep_the_gateway_with_a_worker(tmp_path: Path) -> None:
+async def test_parts_of_a_node_need_postgresql_and_a_gateway_needs_ocpp_listen(tmp_path: Path) -> None:
     sqlite = _config(tmp_path, free_port(), free_port())
     one_line_failure(await fera("serve", "-c", sqlite, "--parts", "api"), "need PostgreSQL")
+    one_line_failure(await fera("serve", "-c", sqlite, "--parts", "gateway"), "need PostgreSQL")
     one_line_failure(await fera("serve", "-c", sqlite, "--parts", "api,cron"), "not a part of a node: cron")
 
     database = f"postgresql+asyncpg://fera@127.0.0.1:{free_port()}/fera"  # refused before it is opened
     postgres = _config(tmp_path, free_port(), free_port(), database_url=database)
-    one_line_failure(await fera("serve", "-c", postgres, "--parts", "worker"), "worker and gateway")
-    one_line_failure(await fera("serve", "-c", postgres, "--parts", "gateway"), "worker and gateway")
+    no_gateway = tmp_path / "no-gateway.toml"
+    lines = Path(postgres).read_text().splitlines()
+    no_gateway.write_text("\n".join(line for line in lines if not line.startswith("ocpp_listen")))
+    gateway_only = await fera("serve", "-c", str(no_gateway), "--parts", "gateway")
+    one_line_failure(gateway_only, "no OCPP gateway", "ocpp_listen")
+    bad_listen = await fera("serve", "-c", postgres, "--parts", "gateway", "--ocpp-listen", "9000")
+    one_line_failure(bad_listen, "--ocpp-listen: '9000' is not HOST:PORT")

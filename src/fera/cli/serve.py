@@ -1,8 +1,9 @@
 """`fera serve`: one process of a node, all of its parts by default (`--parts api|worker|gateway|all`).
 
 Several processes share one node only on PostgreSQL: API processes serve the routes, workers claim the
-ChargingProfiles jobs from the database, and the OCPP gateway runs beside the workers (a job reaches its
-station through the process that holds the station's websocket, which is the worker's own).
+ChargingProfiles jobs from the database, and gateways hold the stations' websockets, each some of them (a
+command reaches the gateway holding its station through the database). `--ocpp-listen` lets several
+gateways of one node share its configuration file on one host.
 """
 
 from __future__ import annotations
@@ -31,11 +32,21 @@ PartsOption = Annotated[
 ]
 
 
-def serve(config: ConfigOption, parts: PartsOption = "all") -> None:
+OcppListenOption = Annotated[
+    str | None,
+    typer.Option(
+        "--ocpp-listen",
+        help="HOST:PORT of this process's OCPP gateway, instead of [node] ocpp_listen (for several "
+        "gateways of one node on one host).",
+    ),
+]
+
+
+def serve(config: ConfigOption, parts: PartsOption = "all", ocpp_listen: OcppListenOption = None) -> None:
     """Run a node on its `listen` address (and its OCPP gateway on `ocpp_listen`)."""
     from fera.node import create_node
 
-    cfg = load(config)
+    cfg = _with_ocpp_listen(load(config), ocpp_listen)
     processes = _processes(cfg, parts)
     run(_migrate(cfg))  # a database that is down or unreachable: one line now, not a trace at start-up
     sock = _bind(cfg.host, cfg.port, "listen") if Process.API in processes else None
@@ -67,9 +78,18 @@ def _processes(config: NodeConfig, names: str) -> frozenset[Process]:
         fail(
             "--parts: several processes of one node need PostgreSQL ([node] database_url); SQLite runs all", 2
         )
-    if config.ocpp_listen is not None and (Process.WORKER in processes) != (Process.GATEWAY in processes):
-        fail("--parts: with ocpp_listen, worker and gateway run in the same process (worker,gateway)", 2)
+    if processes == {Process.GATEWAY} and config.ocpp_listen is None:
+        fail("--parts gateway: the node has no OCPP gateway: set [node] ocpp_listen or --ocpp-listen", 2)
     return processes
+
+
+def _with_ocpp_listen(config: NodeConfig, ocpp_listen: str | None) -> NodeConfig:
+    if ocpp_listen is None:
+        return config
+    host, _, port = ocpp_listen.rpartition(":")
+    if not host or not port.isdigit():
+        fail(f"--ocpp-listen: {ocpp_listen!r} is not HOST:PORT", 2)
+    return config.model_copy(update={"ocpp_listen": ocpp_listen})
 
 
 def _banner(config: NodeConfig, processes: frozenset[Process]) -> None:

@@ -26,7 +26,7 @@ from fera.ocpp.monitor import StationMonitor
 from fera.ocpp.v16 import StationV16
 from fera.ocpp.v201 import StationV201
 
-__all__ = ["OcppGateway"]
+__all__ = ["Connections", "OcppGateway"]
 
 LOGGER = logging.getLogger(__name__)
 SUBPROTOCOLS = (Subprotocol("ocpp2.0.1"), Subprotocol("ocpp1.6"))
@@ -52,6 +52,14 @@ class _Station(Protocol):
     async def get_composite_schedule(
         self, evse_id: int, duration_s: int, unit: str
     ) -> CompositeSchedule | None: ...
+
+
+class Connections(Protocol):
+    """Told when a station's websocket joins this gateway (before its first message is handled) and when it
+    leaves (not when a newer connection of the same station replaced it)."""
+
+    async def joined(self, station_id: str) -> None: ...
+    async def left(self, station_id: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -126,6 +134,7 @@ class OcppGateway:
         self._new_transaction_id = new_transaction_id or ClockTransactionIds()
         self._links: dict[str, _Link] = {}
         self.monitor = monitor or StationMonitor()
+        self.connections: Connections | None = None
         self._server: Server | None = None
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
@@ -177,12 +186,16 @@ class OcppGateway:
         self._links[station_id] = link
         self.monitor.connected(station_id, connection.subprotocol)
         try:
+            if self.connections is not None:
+                await self.connections.joined(station_id)
             await _serve(link.station, connection, lambda raw: self.monitor.received(station_id, raw))
         finally:
             link.closed.set_result(None)
             if self._links.get(station_id) is link:  # not replaced by a newer connection
                 del self._links[station_id]
                 self.monitor.disconnected(station_id)
+                if self.connections is not None:
+                    await self.connections.left(station_id)
                 if link.station.booted:
                     await self._events.station_disconnected(station_id)
 

@@ -11,6 +11,7 @@ from fera.ocpi.locations.models import Location
 from fera.ocpi.pagination import Page
 from fera.ocpi.sessions.models import ChargingPreferences, Session
 from fera.ocpi.tokens.models import Token
+from fera.store.gateway_protocols import StationCommandStore, StationPresenceStore
 from fera.store.hub_protocols import HubClientInfoStore
 from fera.store.profile_protocols import (
     ActiveProfileStore,
@@ -87,6 +88,10 @@ class UnitOfWork(Protocol):
     def station_bindings(self) -> StationBindingStore: ...
     @property
     def station_lookups(self) -> StationLookupStore: ...
+    @property
+    def station_presence(self) -> StationPresenceStore: ...
+    @property
+    def station_commands(self) -> StationCommandStore: ...
 
 
 class Store(Protocol):
@@ -96,6 +101,10 @@ class Store(Protocol):
     def notifications(self, channel: str, notify: Callable[[], None]) -> AbstractAsyncContextManager[None]:
         """While open, `notify()` on every notification other processes send on `channel` after their commit
         (PostgreSQL LISTEN; SQLite, one process: never)."""
+        ...
+
+    def messages(self, channel: str, receive: Callable[[str], None]) -> AbstractAsyncContextManager[None]:
+        """`notifications` with each one's payload (a station id, a command id)."""
         ...
 
 

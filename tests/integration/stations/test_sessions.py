@@ -51,7 +51,7 @@ async def test_stopped_transaction_completes_the_session_and_ends_steering(stage
     assert done.session.kwh == pytest.approx(0.5, abs=0.01)
     router = stage.cpo.node.cpo_profiles
     assert router is not None
-    assert router.stations.binding(done.session.id, "LOC1-E1").link is not stage.stations.gateway
+    assert (await router.stations.binding(done.session.id, "LOC1-E1")).link is not stage.stations.link
     async with stage.cpo.node.database.unit_of_work() as uow:
         assert await uow.station_bindings.all() == []
     request = await stage.sender.set_profile(stage.cpo_id, done.session.id, amps((0, 10.0)))
@@ -77,8 +77,8 @@ async def test_bindings_survive_a_restart(stages: StageFactory, node_factory: No
     restarted = await node_factory.restart(stage.cpo)
     stations, module = cpo_of(restarted.node).stations, restarted.node.cpo_profiles
     assert stations is not None and module is not None
-    binding = module.stations.binding(session.id, session.evse_uid)
-    assert (binding.link, binding.station_id, binding.evse_id) == (stations.gateway, "ST201", 1)
+    binding = await module.stations.binding(session.id, session.evse_uid)
+    assert (binding.link, binding.station_id, binding.evse_id) == (stations.link, "ST201", 1)
     assert (before.session_id, binding.transaction_id) == (session.id.upper(), before.transaction_id)
     # steering goes to the (absent) station, not to an in-process stand-in: a clean REJECTED
     request = await stage.sender.set_profile(stage.cpo_id, session.id, amps((0, 8.0)))

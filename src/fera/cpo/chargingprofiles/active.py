@@ -124,7 +124,7 @@ class ActiveProfiles:
         A session that is over has no transaction left to steer (OCPP TxProfiles die with it): REJECTED."""
         if not session.ongoing:
             return Result.REJECTED
-        binding = self._stations.binding(session.session_id, session.evse_uid)
+        binding = await self._stations.binding(session.session_id, session.evse_uid)
         local = await self.local_limits.for_session(session)
         if not profiles and local is None:
             outcome = await binding.link.clear_tx_profile(
@@ -157,7 +157,7 @@ class ActiveProfiles:
     async def from_station(self, session: SteerableSession, duration: int) -> ActiveChargingProfile | None:
         if not session.ongoing:
             return None
-        binding = self._stations.binding(session.session_id, session.evse_uid)
+        binding = await self._stations.binding(session.session_id, session.evse_uid)
         unit = "W" if session.electrical.power_type == "DC" else "A"
         composite = await binding.link.get_composite_schedule(
             binding.station_id, binding.evse_id, duration, unit

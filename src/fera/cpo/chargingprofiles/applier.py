@@ -24,12 +24,13 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel
 
 from fera.cpo.chargingprofiles.active import ActiveProfiles, rate_profile
 from fera.cpo.chargingprofiles.sessions import SteerableSession, SteerableSessions
+from fera.cpo.chargingprofiles.stations import commands_due
 from fera.ocpi.chargingprofiles.client import ChargingProfilesSenderClient
 from fera.ocpi.chargingprofiles.models import (
     ActiveChargingProfile,
@@ -252,8 +253,10 @@ class ProfileApplier:
             await self._expire(job, "too little time was left for the station", claim)
             return None
         try:
-            async with asyncio.timeout(self._seconds_left(job)):
-                return await self._apply(job, session)
+            left = self._seconds_left(job)
+            async with asyncio.timeout(left):
+                with commands_due(self._now() + timedelta(seconds=left)):  # also in a gateway elsewhere
+                    return await self._apply(job, session)
         except TimeoutError:
             await self._expire(job, "the station did not answer in time", claim)
             return None

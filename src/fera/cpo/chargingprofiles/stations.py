@@ -7,6 +7,9 @@ them; sessions created through the domain API (tests, demos without OCPP) use th
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -15,7 +18,32 @@ from fera.charging import Electrical, OcppChargingProfile, ProfileStack, composi
 from fera.cpo.chargingprofiles.ocpp import composite_as_periods
 from fera.ocpp.link import CompositeSchedule, ProfileResult, StationLink
 
-__all__ = ["InProcessStations", "StationBehaviour", "StationBinding", "StationRouter"]
+__all__ = [
+    "InProcessStations",
+    "StationBehaviour",
+    "StationBinding",
+    "StationRouter",
+    "commands_due",
+    "command_deadline",
+]
+
+# By when a command must have reached its station (a job's deadline): a link that hands the command to
+# another process passes it on, so that process never sends it later (the job's caller stopped waiting).
+_DEADLINE: ContextVar[datetime | None] = ContextVar("station_command_deadline", default=None)
+
+
+@contextmanager
+def commands_due(deadline: datetime) -> Iterator[None]:
+    """Station commands issued inside this block must reach their station before `deadline`."""
+    token = _DEADLINE.set(deadline)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def command_deadline() -> datetime | None:
+    return _DEADLINE.get()
 
 
 @dataclass(frozen=True)
@@ -89,11 +117,18 @@ class InProcessStations:
         return behaviour is StationBehaviour.ACCEPT
 
 
+BindingLookup = Callable[[str], Awaitable[StationBinding | None]]
+
+
 class StationRouter:
-    """Session -> station binding; unbound sessions go to the in-process station named after their EVSE."""
+    """Session -> station binding; unbound sessions go to the in-process station named after their EVSE.
+
+    With gateways in other processes (PostgreSQL), a binding another process made is looked up in the
+    store (`lookup`) the first time this process needs it."""
 
     def __init__(self, in_process: InProcessStations) -> None:
         self.in_process = in_process
+        self.lookup: BindingLookup | None = None
         self._bindings: dict[str, StationBinding] = {}
 
     def bind(self, session_id: str, binding: StationBinding) -> None:
@@ -102,6 +137,8 @@ class StationRouter:
     def unbind(self, session_id: str) -> None:
         self._bindings.pop(session_id.upper(), None)
 
-    def binding(self, session_id: str, evse_uid: str) -> StationBinding:
+    async def binding(self, session_id: str, evse_uid: str) -> StationBinding:
         found = self._bindings.get(session_id.upper())
+        if found is None and self.lookup is not None and (found := await self.lookup(session_id)):
+            self.bind(session_id, found)  # a session stays on its transaction: kept until it is unbound
         return found or StationBinding(self.in_process, evse_uid, 1, session_id)

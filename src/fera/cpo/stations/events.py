@@ -137,7 +137,7 @@ class CpoStationEvents:
         found = await self.learner.ref(station_id, evse_id, connector_id, Status.CHARGING, timestamp)
         ref = None if found is None else found[0]
         authorization = await self._authorization(station_id, id_token)
-        bound = self._bindings.find(station_id, transaction_id) is not None
+        bound = await self._bindings.find(station_id, transaction_id) is not None
         if ref is None or authorization is None or bound:
             log.warning("station %s: no session for transaction %s", station_id, transaction_id)
             return
@@ -168,7 +168,7 @@ class CpoStationEvents:
         power_w: float | None,
         current_a: float | None,
     ) -> None:
-        binding = self._bindings.find(station_id, transaction_id)
+        binding = await self._bindings.find(station_id, transaction_id)
         if binding is None:
             return
         power_kw = None if power_w is None else round(power_w / 1000, 3)
@@ -189,7 +189,7 @@ class CpoStationEvents:
         meter_stop_wh: float,
         reason: str | None,
     ) -> None:
-        binding = self._bindings.find(station_id, transaction_id)
+        binding = await self._bindings.find(station_id, transaction_id)
         if binding is None:
             return
         await self._stop(binding, timestamp, _kwh(binding, meter_stop_wh))

@@ -1,7 +1,10 @@
 """The CPO's OCPP side as a node runs it: the gateway, its station events and the transaction bindings.
 
 Built when the node has `ocpp_listen`; its parts start it (after migrations: bindings are reloaded before
-the first station can connect) and stop it.
+the first station can connect) and stop it. On PostgreSQL the gateway may be a process of its own, and
+several of them share the stations: each records the stations it holds and runs the commands other
+processes queue for them (`GatewayRelay`), and every process commands stations through `RoutedStations`
+(its own gateway's directly, the others' through the database).
 """
 
 from __future__ import annotations
@@ -12,7 +15,10 @@ from fera.cpo.stations.admin import stations_admin_router
 from fera.cpo.stations.bindings import StationBindings
 from fera.cpo.stations.directory import StationDirectory
 from fera.cpo.stations.events import CpoStationEvents
+from fera.cpo.stations.relay import GatewayRelay
+from fera.cpo.stations.routing import RoutedStations
 from fera.ocpp import OcppGateway
+from fera.ocpp.link import StationLink
 from fera.ocpp.monitor import StationMonitor
 from fera.parts import NodeContext, Parts, Process, Service
 from fera.sessions_events import LocationChanged
@@ -28,7 +34,8 @@ class CpoStations:
         self._port = int(port)
         self.directory = StationDirectory(config.stations)
         self.configured = config.stations
-        self.bindings = StationBindings(node.database, router)
+        shared = node.database.shared
+        self.bindings = StationBindings(node.database, router, shared=shared)
         sites = {s.location.upper() for s in config.sites}
         managed = {s.id for s in config.stations if s.location.upper() in sites}
         self.events = CpoStationEvents(
@@ -39,7 +46,15 @@ class CpoStations:
         self.gateway = OcppGateway(
             self.events, self.directory.admitted(), config.ocpp_call_timeout_s, monitor=self.monitor
         )
-        self.bindings.link = self.gateway
+        self.relay: GatewayRelay | None = None
+        self.routed: RoutedStations | None = None
+        if shared:
+            self.relay = GatewayRelay(self.gateway, node.database)
+            self.gateway.connections = self.relay
+            self.routed = RoutedStations(self.gateway, node.database, config.ocpp_call_timeout_s)
+        # What ChargingProfiles command stations through: the gateway, or any gateway of the node.
+        self.link: StationLink = self.routed or self.gateway
+        self.bindings.link = self.link
         self.port: int | None = None  # once listening (the configured port may be 0: any free one)
 
     @property
@@ -50,11 +65,20 @@ class CpoStations:
 
     async def start(self) -> None:
         await self.bindings.load()
+        if self.relay is not None:
+            await self.relay.start()
         self.port = await self.gateway.start(self._host, self._port)
 
     async def stop(self) -> None:
         await self.gateway.stop()
+        if self.relay is not None:
+            await self.relay.stop()
         self.port = None
+
+    async def stop_routing(self) -> None:
+        """Whatever the process runs: it may have commanded other gateways' stations."""
+        if self.routed is not None:
+            await self.routed.stop()
 
 
 def stations_parts(node: NodeContext, router: StationRouter) -> Parts:
@@ -65,6 +89,9 @@ def stations_parts(node: NodeContext, router: StationRouter) -> Parts:
     cpo_of(node).stations = stations
     return Parts(
         routers=[stations_admin_router(node.config.admin_token, stations)],
-        services=[Service(Process.GATEWAY, stations.start, stations.stop)],
+        services=[
+            Service(Process.GATEWAY, stations.start, stations.stop),
+            *(Service(process, stop=stations.stop_routing) for process in Process),
+        ],
         dashboard=Sources(stations=stations.monitor),
     )

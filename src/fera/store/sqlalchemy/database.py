@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 from alembic import command
@@ -12,6 +12,7 @@ from sqlalchemy import Connection, event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from fera.store.sqlalchemy.forwards import SqlForwardedSessionStore
+from fera.store.sqlalchemy.gateways import SqlStationCommandStore, SqlStationPresenceStore
 from fera.store.sqlalchemy.hubs import SqlHubClientInfoStore
 from fera.store.sqlalchemy.locations import SqlLocationStore
 from fera.store.sqlalchemy.partners import SqlPartnerStore
@@ -49,6 +50,8 @@ class SqlUnitOfWork:
         self.signals = SqlSignalStore(session)
         self.station_bindings = SqlStationBindingStore(session)
         self.station_lookups = SqlStationLookupStore(session)
+        self.station_presence = SqlStationPresenceStore(session)
+        self.station_commands = SqlStationCommandStore(session)
 
 
 class Database:
@@ -74,16 +77,19 @@ class Database:
         async with self._sessions() as session, session.begin():
             yield SqlUnitOfWork(session)
 
+    def notifications(self, channel: str, notify: Callable[[], None]) -> AbstractAsyncContextManager[None]:
+        return self.messages(channel, lambda _payload: notify())
+
     @asynccontextmanager
-    async def notifications(self, channel: str, notify: Callable[[], None]) -> AsyncIterator[None]:
+    async def messages(self, channel: str, receive: Callable[[str], None]) -> AsyncIterator[None]:
         if not self.shared:
             yield  # one process: what it queues, it runs itself
             return
         async with self.engine.connect() as conn:
             raw = (await conn.get_raw_connection()).driver_connection  # asyncpg's own connection
 
-            def listener(*_: object) -> None:
-                notify()
+            def listener(_conn: object, _pid: object, _channel: object, payload: object) -> None:
+                receive(str(payload))
 
             assert raw is not None
             await raw.add_listener(channel, listener)

@@ -58,6 +58,10 @@ class SqlStationBindingStore:
         row = (await self._session.execute(query)).scalar_one_or_none()
         return None if row is None else _binding(row)
 
+    async def by_session(self, session_id: str) -> TransactionBinding | None:
+        row = await self._session.get(StationBindingRow, session_id.upper())
+        return None if row is None else _binding(row)
+
     async def remove(self, session_id: str) -> None:
         await self._session.execute(
             delete(StationBindingRow).where(StationBindingRow.session_id == session_id.upper())
