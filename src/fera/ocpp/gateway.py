@@ -59,7 +59,9 @@ class Connections(Protocol):
     leaves (not when a newer connection of the same station replaced it)."""
 
     async def joined(self, station_id: str) -> None: ...
-    async def left(self, station_id: str) -> None: ...
+    async def left(self, station_id: str) -> bool:
+        """False when the station has already connected elsewhere: it is not reported disconnected."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -194,9 +196,8 @@ class OcppGateway:
             if self._links.get(station_id) is link:  # not replaced by a newer connection
                 del self._links[station_id]
                 self.monitor.disconnected(station_id)
-                if self.connections is not None:
-                    await self.connections.left(station_id)
-                if link.station.booted:
+                gone = self.connections is None or await self.connections.left(station_id)
+                if link.station.booted and gone:
                     await self._events.station_disconnected(station_id)
 
     async def _command(self, station_id: str, command: Callable[[_Station], Awaitable[T]], fallback: T) -> T:

@@ -35,8 +35,9 @@ class StationPresenceStore(Protocol):
         """The station is connected to this gateway now (it may have left another one)."""
         ...
 
-    async def release(self, station_id: str, gateway_id: str) -> None:
-        """The station left this gateway (a newer connection to another gateway is kept)."""
+    async def release(self, station_id: str, gateway_id: str) -> bool:
+        """The station left this gateway; False when it had already moved on to another gateway (whose
+        newer connection is kept)."""
         ...
 
     async def stamp(self, gateway_id: str, at: datetime) -> None:

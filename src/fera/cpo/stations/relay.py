@@ -46,9 +46,9 @@ class GatewayRelay:
             await uow.station_presence.hold(station_id, self.gateway_id, self._now())
         self._spawn(self._take([station_id]))  # commands queued while it was on its way here
 
-    async def left(self, station_id: str) -> None:
+    async def left(self, station_id: str) -> bool:
         async with self._store.unit_of_work() as uow:
-            await uow.station_presence.release(station_id, self.gateway_id)
+            return await uow.station_presence.release(station_id, self.gateway_id)
 
     async def start(self) -> None:
         """Listening before the gateway admits its first station."""

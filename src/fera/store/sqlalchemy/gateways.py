@@ -4,7 +4,7 @@ workers are processes of their own; the tables exist on SQLite too, unused by it
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import String, delete, func, select, update
@@ -39,6 +39,10 @@ class StationCommandRow(Base):
     answer: Mapped[dict[str, Any] | None]
 
 
+def _utc(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)  # SQLite keeps no time zone; everything is UTC
+
+
 async def _notify(session: AsyncSession, channel: str, payload: str) -> None:
     if session.get_bind().dialect.name == "postgresql":  # delivered when the transaction commits
         await session.execute(select(func.pg_notify(channel, payload)))
@@ -52,11 +56,10 @@ class SqlStationPresenceStore:
         values = {"gateway_id": gateway_id, "seen_at": at}
         await upsert(self._session, StationPresenceRow, {"station_id": station_id}, values)
 
-    async def release(self, station_id: str, gateway_id: str) -> None:
+    async def release(self, station_id: str, gateway_id: str) -> bool:
         row = StationPresenceRow
-        await self._session.execute(
-            delete(row).where(row.station_id == station_id, row.gateway_id == gateway_id)
-        )
+        query = delete(row).where(row.station_id == station_id, row.gateway_id == gateway_id)
+        return bool((await self._session.execute(query.returning(row.station_id))).first())
 
     async def stamp(self, gateway_id: str, at: datetime) -> None:
         row = StationPresenceRow
@@ -101,7 +104,7 @@ class SqlStationCommandStore:
         if rows:
             ids = [r.id for r in rows]
             await self._session.execute(update(row).where(row.id.in_(ids)).values(state=_TAKEN))
-        return [StationCommand(r.id, r.station_id, r.command, r.expires_at) for r in rows]
+        return [StationCommand(r.id, r.station_id, r.command, _utc(r.expires_at)) for r in rows]
 
     async def answer(self, command_id: str, answer: dict[str, Any]) -> None:
         row = StationCommandRow
