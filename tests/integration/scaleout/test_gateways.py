@@ -182,6 +182,8 @@ async def test_commands_reach_the_gateway_that_holds_the_station_also_after_one_
     pids = {name: str(p.pid) for name, p in layout.processes.items()}
     # Each station's row names the gateway it connected to (written before its first message was handled).
     assert await layout.holders() == {station: pids[station[0]] for station in EVSES}
+    stations = cpo_of(layout.cpo.node).stations
+    assert stations is not None and await stations.online() == sorted(EVSES)  # what `fera status` shows
     for n, session_id in enumerate(sessions):
         await steered(layout, session_id, 6.0 + n)
     a16 = next(s for s, station in sessions.items() if station == "A16")

@@ -1,4 +1,4 @@
-"""`GET /fera/admin/stations`: which stations the running gateway has online (read by `fera status`).
+"""`GET /fera/admin/stations`: which stations the node's gateways have online (read by `fera status`).
 
 No `from __future__ import annotations` here: FastAPI must resolve the local dependency alias.
 """
@@ -46,6 +46,8 @@ class StationsView(Protocol):
     @property
     def url(self) -> str: ...
 
+    async def online(self) -> list[str]: ...
+
 
 def stations_admin_router(admin_token: str | None, stations: StationsView) -> APIRouter:
     router = APIRouter(prefix=ADMIN_PATH)
@@ -54,7 +56,7 @@ def stations_admin_router(admin_token: str | None, stations: StationsView) -> AP
     @router.get("/stations")
     async def get_stations(_: Admin) -> JSONResponse:
         gateway = stations.gateway
-        online = gateway.connected()
+        online = await stations.online()
         known = [s.id for s in stations.configured]
         rows = [_row(gateway.monitor, i, i in online) for i in known + [i for i in online if i not in known]]
         refused = [

@@ -9,6 +9,8 @@ processes queue for them (`GatewayRelay`), and every process commands stations t
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from fera.cpo import cpo_of
 from fera.cpo.chargingprofiles.stations import StationRouter
 from fera.cpo.stations.admin import stations_admin_router
@@ -16,7 +18,7 @@ from fera.cpo.stations.bindings import StationBindings
 from fera.cpo.stations.directory import StationDirectory
 from fera.cpo.stations.events import CpoStationEvents
 from fera.cpo.stations.relay import GatewayRelay
-from fera.cpo.stations.routing import RoutedStations
+from fera.cpo.stations.routing import ALIVE_S, RoutedStations
 from fera.ocpp import OcppGateway
 from fera.ocpp.link import StationLink
 from fera.ocpp.monitor import StationMonitor
@@ -34,7 +36,7 @@ class CpoStations:
         self._port = int(port)
         self.directory = StationDirectory(config.stations)
         self.configured = config.stations
-        shared = node.database.shared
+        self._store, shared = node.database, node.database.shared
         self.bindings = StationBindings(node.database, router, shared=shared)
         sites = {s.location.upper() for s in config.sites}
         managed = {s.id for s in config.stations if s.location.upper() in sites}
@@ -62,6 +64,15 @@ class CpoStations:
         """Where stations connect: {url}/{station_id}."""
         assert self.port is not None, "the gateway is not listening"
         return f"ws://{self._host}:{self.port}/ocpp"
+
+    async def online(self) -> list[str]:
+        """The stations connected to this process's gateway, and (PostgreSQL) to the node's other ones."""
+        online = set(self.gateway.connected())
+        if self.relay is not None:
+            alive_since = datetime.now(UTC) - timedelta(seconds=ALIVE_S)
+            async with self._store.unit_of_work() as uow:
+                online |= set(await uow.station_presence.held(alive_since))
+        return sorted(online)
 
     async def start(self) -> None:
         await self.bindings.load()
