@@ -16,24 +16,31 @@ import socket
 import uuid
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from fera.cpo.stations.commands import execute, read_command
-from fera.ocpp.gateway import OcppGateway
+from fera.ocpp.link import StationLink
 from fera.store.gateway_protocols import STATION_COMMANDS_CHANNEL, StationCommand
 from fera.store.protocols import Store
 
-__all__ = ["HEARTBEAT_S", "GatewayRelay"]
+__all__ = ["HEARTBEAT_S", "GatewayRelay", "HeldStations"]
 
 log = logging.getLogger(__name__)
 HEARTBEAT_S = 2.0  # well inside routing.ALIVE_S: a live gateway is never taken for a dead one
 PURGE_AFTER = timedelta(minutes=1)  # commands of a caller that died before forgetting them
 
 
+class HeldStations(StationLink, Protocol):
+    """The gateway as the relay uses it: a link to its stations, and which ones are connected."""
+
+    def connected(self) -> list[str]: ...
+
+
 class GatewayRelay:
     """Implements `fera.ocpp.gateway.Connections`: presence in the store, commands from other processes."""
 
     def __init__(
-        self, gateway: OcppGateway, store: Store, now: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self, gateway: HeldStations, store: Store, now: Callable[[], datetime] = lambda: datetime.now(UTC)
     ) -> None:
         self._gateway, self._store, self._now = gateway, store, now
         self.gateway_id = f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
