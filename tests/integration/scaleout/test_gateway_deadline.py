@@ -153,3 +153,18 @@ async def test_a_command_past_its_deadline_never_reaches_the_station(
     assert await worker.set_tx_profile("CS-1", 1, "T-live", live) is ProfileResult.ACCEPTED
     assert len(station.calls) == 1 and list(station.stack("CS-1")) == [live]
     assert await queued_commands(database) == 1  # still there, never taken: for the purge
+
+
+async def test_a_station_that_just_left_our_own_gateway_is_answered_at_once(database: Database) -> None:
+    relay = GatewayRelay(HeldHere(), database)
+    await relay.joined("CS-1")  # its row still names our gateway, whose connection is already gone
+    routed = RoutedStations(Elsewhere(), database, CALL_TIMEOUT_S, own_gateway=relay.gateway_id)
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    try:
+        assert await routed.set_tx_profile("CS-1", 1, "T1", profile()) is ProfileResult.REJECTED
+    finally:
+        await routed.stop()
+        await relay.stop()
+    assert loop.time() - began < CALL_TIMEOUT_S / 2  # not queued for a gateway that cannot take it
+    assert await queued_commands(database) == 0

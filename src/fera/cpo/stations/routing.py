@@ -54,8 +54,11 @@ class RoutedStations:
         store: Store,
         call_timeout: float,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        own_gateway: str | None = None,
     ) -> None:
         self._local, self._store, self._call_timeout, self._now = local, store, call_timeout, now
+        self._own_gateway = own_gateway  # `local`'s id in the store: a station it no longer has is gone
         self._waiting: dict[str, asyncio.Future[None]] = {}
         self._listening: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
@@ -103,7 +106,7 @@ class RoutedStations:
         now = self._now()
         async with self._store.unit_of_work() as uow:
             holder = await uow.station_presence.holder(station_id, now - timedelta(seconds=ALIVE_S))
-        if holder is None:
+        if holder is None or holder == self._own_gateway:  # nowhere, or it just left our own gateway
             return None
         expires = now + timedelta(seconds=self._call_timeout)
         due = command_deadline()

@@ -53,7 +53,12 @@ class CpoStations:
         if shared:
             self.relay = GatewayRelay(self.gateway, node.database)
             self.gateway.connections = self.relay
-            self.routed = RoutedStations(self.gateway, node.database, config.ocpp_call_timeout_s)
+            self.routed = RoutedStations(
+                self.gateway,
+                node.database,
+                config.ocpp_call_timeout_s,
+                own_gateway=self.relay.gateway_id,
+            )
         # What ChargingProfiles command stations through: the gateway, or any gateway of the node.
         self.link: StationLink = self.routed or self.gateway
         self.bindings.link = self.link
