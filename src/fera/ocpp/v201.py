@@ -38,6 +38,7 @@ class _Transaction:
     meter_start_wh: float
     energy_wh: float
     reported: bool = False  # transaction_started sent (waits for the id token, which may come later)
+    resumed: bool = False  # begun before this connection (reported on an earlier one)
 
 
 class StationV201(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hints
@@ -128,7 +129,7 @@ class StationV201(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hint
     ) -> call_result.TransactionEvent:
         tx_id = transaction_info["transaction_id"]
         readings = read_meter_values(meter_value or [])
-        tx = self._transaction(tx_id, timestamp, evse, readings)
+        tx = self._transaction(tx_id, timestamp, evse, readings, event_type)
         token = None if id_token is None else str(id_token["id_token"])
         response = call_result.TransactionEvent()
         if token is not None:
@@ -142,12 +143,20 @@ class StationV201(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hint
         return response
 
     def _transaction(
-        self, tx_id: str, timestamp: str, evse: dict[str, Any] | None, readings: list[MeterReading]
+        self,
+        tx_id: str,
+        timestamp: str,
+        evse: dict[str, Any] | None,
+        readings: list[MeterReading],
+        event_type: str,
     ) -> _Transaction:
         if (tx := self._transactions.get(tx_id)) is None:
             evse = evse or {"id": 0}  # the first event names the EVSE; 0 if we missed it
             energy = readings[0].energy_wh if readings else 0.0
             tx = _Transaction(evse["id"], evse.get("connector_id", 1), from_wire(timestamp), energy, energy)
+            # Not started on this connection: the station reconnected mid-transaction (to this gateway, or
+            # from another one) and its start was reported then: its meter values are reported at once.
+            tx.resumed = event_type != "Started"
             self._transactions[tx_id] = tx
         return tx
 
@@ -160,7 +169,7 @@ class StationV201(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hint
     async def _report_meter(self, tx_id: str, tx: _Transaction, readings: list[MeterReading]) -> None:
         for r in readings:
             tx.energy_wh = r.energy_wh
-            if not tx.reported:  # the CPO doesn't know this transaction yet
+            if not tx.reported and not tx.resumed:  # the CPO doesn't know this transaction yet
                 continue
             await self._events.meter_values(
                 self.id, tx.evse_id, tx_id, r.timestamp, r.energy_wh, r.power_w, r.current_a

@@ -24,6 +24,7 @@ from tests.integration.ocpp.harness import (
     Harness,
     RecordingEvents,
 )
+from tests.integration.ocpp.roaming import RoamingStation
 
 pytestmark = pytest.mark.parametrize("version", VERSIONS)
 
@@ -204,3 +205,23 @@ async def test_unknown_station_or_wrong_password_is_refused(
         )
     assert refused.value.response.status_code == 401
     assert harness.events.events == []
+
+
+async def test_a_station_that_reconnects_mid_transaction_keeps_reporting_it(
+    harness: Harness, version: str
+) -> None:
+    """Its meter values on the new connection (here, or at another gateway of the node) are reported: the
+    transaction's start was reported on the old one."""
+    station = RoamingStation(StationSpec(f"OPEN-{version}", version, connectors=1))
+    try:
+        await station.connect(harness.url)
+        await station.start("TOKEN-1")
+        await harness.events.wait("transaction_started", lambda e: e.args[0] == station.spec.station_id)
+        await station.connect(harness.url)  # a new connection; the transaction runs on
+        mark = len(harness.events.events)
+        await station.meter(7_000.0)
+        reading = await harness.events.wait("meter_values", after=mark)
+        assert reading.args[2] == station.transaction_id and reading.args[5] == 7_000.0
+        assert harness.events.named("transaction_started")[1:] == []  # not started a second time
+    finally:
+        await station.close()
