@@ -120,16 +120,20 @@ class RoutedStations:
                 await uow.station_commands.queue(queued)
             wait_s = (expires - self._now()).total_seconds() + ANSWER_GRACE_S
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(answered), max(wait_s, 0.0))
-            return await self._answer(queued.id)
+                await asyncio.wait_for(answered, max(wait_s, 0.0))
+        except BaseException:
+            # The caller gave up (cancelled at its deadline): a command not sent yet is never sent.
+            await asyncio.shield(self._forget(queued.id))
+            raise
         finally:
             del self._waiting[queued.id]
-            # Even when the caller gave up (cancelled at its deadline): an unsent command is never sent.
-            await asyncio.shield(self._forget(queued.id))
+        return await self._answer(queued.id)
 
     async def _answer(self, command_id: str) -> dict[str, Any] | None:
+        """The gateway's answer, if it came, and the command forgotten (one transaction)."""
         async with self._store.unit_of_work() as uow:
             answer = await uow.station_commands.answer_of(command_id)
+            await uow.station_commands.forget(command_id)
         if answer is None:
             log.warning("station command %s: no answer from the gateway in time", command_id)
         return answer
