@@ -111,10 +111,11 @@ class Layout:
         stations = {evse: station for station, evse in EVSES.items()}
         async with asyncio.timeout(PATIENCE_S):
             while len(found) < count:
-                event = await self.sessions.wait(
-                    lambda e: e.session.id not in {*known, *found} and power_w(e) is not None
-                )
-                found[event.session.id] = stations[event.session.evse_uid]
+                with contextlib.suppress(TimeoutError):  # quiet for a while (a loaded machine): keep waiting
+                    event = await self.sessions.wait(
+                        lambda e: e.session.id not in {*known, *found} and power_w(e) is not None
+                    )
+                    found[event.session.id] = stations[event.session.evse_uid]
         return found
 
     async def metered(self, session_id: str, watts: float, after: int) -> None:
