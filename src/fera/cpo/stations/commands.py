@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import BaseModel, Field, RootModel
 
 from fera.charging import OcppChargingProfile
 from fera.ocpp.link import CompositeSchedule, ProfileResult, StationLink
@@ -51,12 +51,18 @@ class GetCompositeSchedule(BaseModel):
 Command = Annotated[
     SetTxProfile | ClearTxProfile | SetDefaultProfile | GetCompositeSchedule, Field(discriminator="action")
 ]
-_COMMAND: TypeAdapter[Command] = TypeAdapter(Command)
-_SCHEDULE: TypeAdapter[CompositeSchedule | None] = TypeAdapter(CompositeSchedule | None)
+
+
+class _CommandData(RootModel[Command]):
+    pass
+
+
+class _ScheduleData(RootModel[CompositeSchedule | None]):
+    pass
 
 
 def read_command(data: dict[str, Any]) -> Command:
-    return _COMMAND.validate_python(data)
+    return _CommandData.model_validate(data).root
 
 
 async def execute(link: StationLink, station_id: str, command: Command) -> dict[str, Any]:
@@ -74,7 +80,7 @@ async def execute(link: StationLink, station_id: str, command: Command) -> dict[
             schedule = await link.get_composite_schedule(
                 station_id, command.evse_id, command.duration_s, command.unit
             )
-            return {"schedule": _SCHEDULE.dump_python(schedule, mode="json")}
+            return {"schedule": _ScheduleData(schedule).model_dump(mode="json")}
     return {"result": result.value}
 
 
@@ -84,4 +90,4 @@ def read_result(answer: dict[str, Any] | None) -> ProfileResult:
 
 
 def read_schedule(answer: dict[str, Any] | None) -> CompositeSchedule | None:
-    return None if answer is None else _SCHEDULE.validate_python(answer["schedule"])
+    return None if answer is None else _ScheduleData.model_validate(answer["schedule"]).root
