@@ -10,7 +10,7 @@ from typing import Any
 from ocpp.exceptions import OCPPError
 from websockets.exceptions import ConnectionClosed
 
-__all__ = ["INVENTORY_FAILURES", "INVENTORY_REQUEST_ID", "LOGGER", "inventory", "spawn"]
+__all__ = ["INVENTORY_FAILURES", "INVENTORY_REQUEST_ID", "LOGGER", "availability", "inventory", "spawn"]
 
 LOGGER = logging.getLogger("fera.ocpp.inventory")
 INVENTORY_REQUEST_ID = 1
@@ -43,3 +43,35 @@ def inventory(report_data: Sequence[dict[str, Any]]) -> list[tuple[int, int]]:
         if component.get("name") in ("EVSE", "Connector") and isinstance(evse.get("id"), int):
             found.add((evse["id"], int(evse.get("connector_id") or 1)))
     return sorted(found)
+
+
+def availability(report_data: Sequence[dict[str, Any]]) -> dict[int, tuple[int, str]]:
+    """evse_id -> (connector_id, AvailabilityState) from an OCPP 2.0.1 NotifyReport: what a 1.6 station says
+    in StatusNotification. The EVSE component's own state wins (an OCPI EVSE is the OCPP EVSE); an EVSE
+    reported only through its connectors takes its lowest connector's."""
+    evse_states: dict[int, str] = {}
+    connector_states: dict[tuple[int, int], str] = {}
+    for entry in report_data:
+        component, state = entry.get("component") or {}, _actual_availability(entry)
+        evse = component.get("evse") or {}
+        if state is None or not isinstance(evse.get("id"), int):
+            continue
+        if component.get("name") == "EVSE":
+            evse_states[evse["id"]] = state
+        elif component.get("name") == "Connector":
+            connector_states[(evse["id"], int(evse.get("connector_id") or 1))] = state
+    found = {evse_id: (1, state) for evse_id, state in evse_states.items()}
+    for (evse_id, connector_id), state in sorted(connector_states.items(), reverse=True):
+        if evse_id not in evse_states:
+            found[evse_id] = (connector_id, state)
+    return dict(sorted(found.items()))
+
+
+def _actual_availability(entry: dict[str, Any]) -> str | None:
+    """The Actual value of an AvailabilityState variable (an attribute without a type is the Actual one)."""
+    if (entry.get("variable") or {}).get("name") != "AvailabilityState":
+        return None
+    for attribute in entry.get("variable_attribute") or []:
+        if attribute.get("type", "Actual") == "Actual" and isinstance(attribute.get("value"), str):
+            return str(attribute["value"])
+    return None

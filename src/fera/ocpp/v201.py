@@ -12,7 +12,14 @@ from ocpp.v201.enums import Action, AuthorizationStatusEnumType, RegistrationSta
 
 from fera.charging import OcppChargingProfile
 from fera.ocpp._frames import route_frame
-from fera.ocpp._inventory import INVENTORY_FAILURES, INVENTORY_REQUEST_ID, LOGGER, inventory, spawn
+from fera.ocpp._inventory import (
+    INVENTORY_FAILURES,
+    INVENTORY_REQUEST_ID,
+    LOGGER,
+    availability,
+    inventory,
+    spawn,
+)
 from fera.ocpp._meter import MeterReading, read_meter_values
 from fera.ocpp._profiles import composite_from_wire, profile_to_wire, tx_profile
 from fera.ocpp._routing import after, on
@@ -86,6 +93,9 @@ class StationV201(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hint
         evses = inventory(report_data or [])
         if evses:
             await self._events.evses_reported(self.id, evses)
+        # The report's AvailabilityState is the EVSE's status, as 1.6's StatusNotification after a boot is.
+        for evse_id, (connector_id, state) in availability(report_data or []).items():
+            await self._events.connector_status(self.id, evse_id, connector_id, ocpi_status_v201(state))
         return call_result.NotifyReport()
 
     @on(Action.heartbeat)
