@@ -108,14 +108,16 @@ async def _charge(demo: Demo, session_id: str, evse: str, powers: list[float]) -
 
 
 async def _steer(demo: Demo) -> None:
-    """The eMSP limits S1 to 16 A, then 10 A after 30 minutes; waits for the CPO's ActiveChargingProfile."""
+    """The eMSP limits S1 to 20 A, then replaces that with 16 A, then 10 A after 30 minutes (the CPO's
+    profile history); waits for the CPO's ActiveChargingProfile."""
     sender, module = demo.emsp.node.profile_sender, demo.cpo.node.cpo_profiles
     assert sender is not None and module is not None
     cpo_id = next(p.id for p in await demo.emsp.node.partners.list() if p.roles[0].party_id == "CPO")
-    request = await sender.set_profile(cpo_id, "S1", amps((0, 16.0), (1800, 10.0)))
-    done = await sender.wait(request.id, timeout=10)
-    assert done.state is RequestState.DONE and done.result == {"result": "ACCEPTED"}
-    await module.applier.drain()
+    for profile in (amps((0, 20.0)), amps((0, 16.0), (1800, 10.0))):
+        request = await sender.set_profile(cpo_id, "S1", profile)
+        done = await sender.wait(request.id, timeout=30)
+        assert done.state is RequestState.DONE and done.result == {"result": "ACCEPTED"}
+        await module.applier.drain()
     for _ in range(100):
         if await sender.active_profile(cpo_id, "S1") is not None:
             return

@@ -57,6 +57,11 @@ async def test_cpo_overview_session_and_location(demo: Demo, page: Page, screens
     names = await drawn(page, "session-chart")  # the SCSP's planner may have set a profile too
     assert {"Power drawn", "Profile of Blue Mobility (eMSP)", "Active profile"} <= set(names)
     assert "Blue Mobility (eMSP)" in await page.locator("#holders").inner_text()
+    history = await page.locator("#history tbody tr").all_inner_texts()  # newest first
+    ours = [row for row in history if "Blue Mobility (eMSP)" in row]
+    assert len(ours) == 2 and all("set" in row for row in ours)
+    assert "16 A from +0 s, 10 A from +1800 s" in ours[0] and "20 A from +0 s" in ours[1]
+    assert await page.locator("#limiters tbody tr").count() >= 1
     await screenshot(page, "cpo-session")
 
     await page.click("main .card >> text=LOC1")

@@ -7,7 +7,15 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["JobState", "ProfileJob", "ProfileRequest", "RequestKind", "RequestState", "SenderProfile"]
+__all__ = [
+    "JobState",
+    "ProfileJob",
+    "ProfileRequest",
+    "RequestKind",
+    "RequestState",
+    "SenderProfile",
+    "SenderProfileChange",
+]
 
 
 class RequestKind(StrEnum):
@@ -72,6 +80,18 @@ class SenderProfile:
     profile: dict[str, Any] | None
     set_at: datetime | None
     last_request_at: datetime
+
+
+@dataclass(frozen=True)
+class SenderProfileChange:
+    """CPO side: a Sender's profile on a session took effect at `at` (the station accepted it).
+
+    `profile` None: the Sender cleared its profile."""
+
+    session_id: str
+    partner_id: str
+    at: datetime
+    profile: dict[str, Any] | None
 
 
 class JobState(StrEnum):

@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from fera.smartcharging.model import JobState, ProfileJob, ProfileRequest, SenderProfile
+from fera.smartcharging.model import (
+    JobState,
+    ProfileJob,
+    ProfileRequest,
+    SenderProfile,
+    SenderProfileChange,
+)
 
 __all__ = [
     "PROFILE_JOBS_CHANNEL",
@@ -40,6 +46,10 @@ class SenderProfileStore(Protocol):
     async def for_session(self, session_id: str) -> list[SenderProfile]: ...
     async def last_pushed(self, session_id: str) -> dict[str, Any] | None: ...
     async def set_pushed(self, session_id: str, profile: dict[str, Any], at: datetime) -> None: ...
+    async def add_change(self, change: SenderProfileChange) -> None: ...
+    async def changes(self, session_id: str) -> list[SenderProfileChange]:
+        """Every profile set or cleared on the session, by any Sender, oldest first."""
+        ...
 
 
 PROFILE_JOBS_CHANNEL = "fera_profile_jobs"  # notified with a job's id when it is queued (PostgreSQL)

@@ -17,7 +17,7 @@ from fera.ocpi.sessions.models import Session, SessionStatus
 from fera.smartcharging.model import ProfileRequest, RequestKind, RequestState
 from fera.store.records import StoredSession
 from fera.web._data import DashboardData
-from fera.web._series import active_schedule, drawn, raw_profile_schedule, schedule_series
+from fera.web._series import active_schedule, drawn, history_series, raw_profile_schedule, schedule_series
 
 __all__ = [
     "FALLBACK_ELECTRICAL",
@@ -154,14 +154,16 @@ async def _cpo_side(
     steerable = await module.sessions.find(session.id)
     electrical = FALLBACK_ELECTRICAL if steerable is None else steerable.electrical
     names = await data.partner_names()
-    held = [p for p in await data.sender_profiles(session.id) if p.profile is not None]
-    for profile in held:
-        assert profile.profile is not None
-        limits = raw_profile_schedule(profile.profile, electrical, session.start_date_time)
-        name = f"Profile of {names.get(profile.partner_id, profile.partner_id)}"
-        chart.traces.append(trace(name, schedule_series(limits, *window), "sender", dash="dot"))
-    if not held:
-        chart.notes.append("No Sender holds a charging profile on this session.")
+    pieces = await _sender_pieces(data, session.id)
+    for partner_id, changes in pieces.items():
+        steps = [
+            (at, None if raw is None else raw_profile_schedule(raw, electrical, session.start_date_time))
+            for at, raw in changes
+        ]
+        name = f"Profile of {names.get(partner_id, partner_id)}"
+        chart.traces.append(trace(name, history_series(steps, *window), "sender", dash="dot"))
+    if not pieces:
+        chart.notes.append("No Sender has set a charging profile on this session.")
     if steerable is None or not steerable.ongoing:
         chart.notes.append("No active profile: the session is not ongoing.")
         return
@@ -169,6 +171,18 @@ async def _cpo_side(
     limits = active_schedule(active, electrical, steerable.started_at)
     series = schedule_series(limits, active.start_date_time, max(window[1], active.start_date_time))
     chart.traces.append(trace("Active profile", series, "active"))
+
+
+async def _sender_pieces(data: DashboardData, session_id: str) -> dict[str, list[tuple[datetime, Any]]]:
+    """Per sender, every profile it set (or None: cleared) and from when; a profile held without a recorded
+    history (set before the history was kept) counts from when it was set."""
+    pieces: dict[str, list[tuple[datetime, Any]]] = {}
+    for change in await data.profile_history(session_id):
+        pieces.setdefault(change.partner_id, []).append((change.at, change.profile))
+    for held in await data.sender_profiles(session_id):
+        if held.partner_id not in pieces and held.profile is not None and held.set_at is not None:
+            pieces[held.partner_id] = [(held.set_at, held.profile)]
+    return dict(sorted(pieces.items()))
 
 
 async def _sender_side(

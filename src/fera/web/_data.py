@@ -15,7 +15,7 @@ from fera.ocpi.locations.models import Location
 from fera.ocpi.sessions.models import Session
 from fera.ocpi.types import ci_equal
 from fera.partners import Partner
-from fera.smartcharging.model import ProfileRequest, SenderProfile
+from fera.smartcharging.model import ProfileRequest, SenderProfile, SenderProfileChange
 from fera.store.protocols import UnitOfWork
 from fera.store.records import StoredLocation, StoredSession, Visibility, Window
 
@@ -101,6 +101,11 @@ class DashboardData:
         async with self.node.database.unit_of_work() as uow:
             rows = await uow.sender_profiles.for_session(session_id)
         return sorted(rows, key=lambda p: p.partner_id)
+
+    async def profile_history(self, session_id: str) -> list[SenderProfileChange]:
+        """CPO side: every profile each Sender set or cleared on one of our sessions, oldest first."""
+        async with self.node.database.unit_of_work() as uow:
+            return await uow.sender_profiles.changes(session_id)
 
     async def limiters(self, session_id: str) -> list[tuple[datetime, str]]:
         """CPO side: who limited the session and from when (recorded), then who limits it from now on."""

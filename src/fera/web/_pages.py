@@ -8,12 +8,11 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from fera.charging import EVSE_MAXIMUM, LOCAL_LIMIT
 from fera.config import NodeConfig
 from fera.ocpi.locations.models import Location
 from fera.ocpi.sessions.models import Session
 from fera.partners import Partner
-from fera.smartcharging.model import ProfileRequest, RequestState, SenderProfile
+from fera.smartcharging.model import ProfileRequest, RequestState
 from fera.web._data import Owned
 
 __all__ = [
@@ -225,8 +224,7 @@ def _session_facts(session: Session, source: str, location_href: LocationHref) -
         ("Status", badge(session.status.value, _TONES.get(session.status.value, ""))),
         (
             "Location",
-            f"{where} · EVSE {esc(session.evse_uid)} · "
-            f"connector {esc(session.connector_id)}",
+            f"{where} · EVSE {esc(session.evse_uid)} · connector {esc(session.connector_id)}",
         ),
         ("Energy", f"{session.kwh:.2f} kWh"),
         ("Started", esc(when(session.start_date_time))),
@@ -235,26 +233,6 @@ def _session_facts(session: Session, source: str, location_href: LocationHref) -
         ("From", esc(source)),
     ]
     return facts(pairs)
-
-
-def _holders(held: list[SenderProfile], names: dict[str, str]) -> str:
-    rows = [
-        [
-            esc(names.get(p.partner_id, p.partner_id)),
-            badge("holds a profile", "ok") if p.profile is not None else badge("cleared"),
-            esc(when(p.set_at)),
-            esc(when(p.last_request_at)),
-        ]
-        for p in held
-    ]
-    return table(["Sender", "Profile", "Set at", "Last request"], rows, "No Sender has set a profile.")
-
-
-def _limiters(limits: list[tuple[datetime, str]], names: dict[str, str]) -> str:
-    """From when, whose limit is the lowest: a sender, the CPO's site limit or the EVSE's own maximum."""
-    own = {LOCAL_LIMIT: "Site limit (this CPO)", EVSE_MAXIMUM: "EVSE maximum"}
-    rows = [[esc(when(t)), esc(own.get(who) or f"Profile of {names.get(who, who)}")] for t, who in limits]
-    return table(["From", "Limited by"], rows, "Nothing limits this session.")
 
 
 def _request_tone(r: ProfileRequest) -> str:
@@ -286,12 +264,13 @@ def _requests(requests: list[ProfileRequest], names: dict[str, str]) -> str:
 
 def session_body(
     owned: Owned,
-    held: list[SenderProfile] | None,
     requests: list[ProfileRequest] | None,
     names: dict[str, str],
     location_href: LocationHref = own_location,
-    limits: list[tuple[datetime, str]] | None = None,
+    receiver: str = "",
 ) -> str:
+    """`requests`: a sender's side of a partner's session; `receiver`: the CPO's cards on one of its own
+    (`_profile_pages.receiver_cards`)."""
     s = owned.item
     assert isinstance(s, Session)
     api = href("api", "sessions", s.country_code, s.party_id, s.id, "chart")
@@ -300,10 +279,7 @@ def session_body(
         + card("Session", _session_facts(s, owned.partner_name or "this node (own session)", location_href))
         + card("Power and profiles (kW)", chart("session-chart", api), ' id="power"')
     )
-    if held is not None:
-        body += card("Sender profiles on this session", _holders(held, names), ' id="holders"')
-    if limits is not None:
-        body += card("Who limits this session", _limiters(limits, names), ' id="limiters"')
+    body += receiver
     if requests is not None:
         body += card("Profile requests", _requests(requests, names), ' id="requests"')
     return body

@@ -18,6 +18,7 @@ __all__ = [
     "Series",
     "active_schedule",
     "drawn",
+    "history_series",
     "profile_schedule",
     "raw_profile_schedule",
     "schedule_series",
@@ -37,6 +38,24 @@ def schedule_series(schedule: Schedule, start: datetime, end: datetime) -> Serie
     points: Series = [(s, _kw(limit)) for s, _, limit in schedule.segments(start, end)]
     if points:
         points.append((end, points[-1][1]))
+    return points
+
+
+def history_series(
+    pieces: Sequence[tuple[datetime, Schedule | None]], start: datetime, end: datetime
+) -> Series:
+    """One sender's limits over [start, end) from its changes: each (time, schedule) holds until the next
+    change; None (cleared) is a gap."""
+    points: Series = []
+    for i, (at, schedule) in enumerate(pieces):
+        until = pieces[i + 1][0] if i + 1 < len(pieces) else end
+        lo, hi = max(at, start), min(until, end)
+        if lo >= hi:
+            continue
+        part: Series = [(lo, None), (hi, None)] if schedule is None else schedule_series(schedule, lo, hi)
+        if points:
+            points.pop()  # the previous piece's closing point: this piece goes on from there
+        points += part
     return points
 
 

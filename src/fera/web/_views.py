@@ -19,6 +19,7 @@ from fera.partners import Partner
 from fera.smartcharging.model import ProfileRequest
 from fera.store.records import StoredLocation, StoredSession
 from fera.web import _pages as pages
+from fera.web import _profile_pages as profile_pages
 from fera.web import _traffic_pages as traffic_pages
 from fera.web._charts import request_rows, session_chart
 from fera.web._data import DashboardData, Owned
@@ -140,17 +141,21 @@ class Dashboard:
         if stored is None:
             return None
         names = await self.data.partner_names()
-        held = await self.data.sender_profiles(stored.session.id) if stored.partner_id is None else None
-        requests = (
-            None
-            if stored.partner_id is None
-            else await self.data.requests(stored.partner_id, stored.session.id)
-        )
-        requests = None if requests is None else self._on_domain_clock(requests)
-        location_href = await self._location_href()
-        limits = await self.data.limiters(stored.session.id) if stored.partner_id is None else None
-        body = pages.session_body(await self._owned(stored), held, requests, names, location_href, limits)
+        owned, location_href = await self._owned(stored), await self._location_href()
+        if stored.partner_id is None:
+            receiver = profile_pages.receiver_cards(await self._receiver_side(stored.session.id), names)
+            body = pages.session_body(owned, None, names, location_href, receiver)
+        else:
+            requests = await self.data.requests(stored.partner_id, stored.session.id)
+            body = pages.session_body(owned, self._on_domain_clock(requests), names, location_href)
         return self._page(f"Session {stored.session.id}", body, "sessions", charts=True)
+
+    async def _receiver_side(self, session_id: str) -> profile_pages.ReceiverSide:
+        return profile_pages.ReceiverSide(
+            await self.data.sender_profiles(session_id),
+            await self.data.profile_history(session_id),
+            await self.data.limiters(session_id),
+        )
 
     async def session_chart(self, country_code: str, party_id: str, session_id: str) -> Json | None:
         stored = await self.data.session(country_code, party_id, session_id)

@@ -74,7 +74,7 @@ async def test_missing_things_are_said_in_words(cpo: Node) -> None:
         plan = (await c.get("/dashboard/api/scsp/plan")).json()
     assert kinds(chart) == ["active"]
     assert any("No power metered" in n for n in chart["notes"])
-    assert any("No Sender holds" in n for n in chart["notes"])
+    assert any("No Sender has set" in n for n in chart["notes"])
     assert location["traces"] == []
     assert any("manages no site at this location" in n for n in location["notes"])
     assert any("No capacity is known" in n for n in location["notes"])

@@ -9,7 +9,14 @@ from fera.charging import Electrical
 from fera.ocpi.chargingprofiles.models import ActiveChargingProfile, ChargingProfile
 from fera.ocpi.sessions.models import Session
 from fera.web._charts import trace
-from fera.web._series import active_schedule, drawn, raw_profile_schedule, schedule_series, sum_steps
+from fera.web._series import (
+    active_schedule,
+    drawn,
+    history_series,
+    raw_profile_schedule,
+    schedule_series,
+    sum_steps,
+)
 from tests.integration.chargingprofiles.setup import session as make_session
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -89,3 +96,19 @@ def test_a_step_before_a_gap_is_closed_so_plotly_draws_it() -> None:
     chart = trace("Capacity", [(T0, 45.0), (minutes(60), None), (minutes(90), None)], "capacity")
     assert chart["y"] == [45.0, 45.0, None, None]
     assert chart["x"][:2] == ["2026-03-01T12:00:00Z", "2026-03-01T13:00:00Z"]
+
+
+def test_a_senders_history_is_one_line_with_a_gap_where_it_cleared() -> None:
+    def flat(amps: float) -> Any:
+        raw = {"charging_rate_unit": "A", "charging_profile_period": [{"start_period": 0, "limit": amps}]}
+        return raw_profile_schedule(raw, AC3, T0)
+
+    pieces = [(minutes(10), flat(16)), (minutes(20), flat(10)), (minutes(30), None), (minutes(40), flat(8))]
+    series = history_series(pieces, minutes(0), minutes(35))
+    assert series == [
+        (minutes(10), 11.04),
+        (minutes(20), 6.9),
+        (minutes(30), None),
+        (minutes(35), None),
+    ]
+    assert history_series(pieces, minutes(50), minutes(60)) == [(minutes(50), 5.52), (minutes(60), 5.52)]

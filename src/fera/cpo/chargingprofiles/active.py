@@ -42,7 +42,7 @@ from fera.ocpi.chargingprofiles.models import (
 from fera.ocpi.errors import PeerError
 from fera.ocpi.types import Role
 from fera.partners import PartnerService
-from fera.smartcharging.model import SenderProfile
+from fera.smartcharging.model import SenderProfile, SenderProfileChange
 from fera.store.protocols import Store
 
 __all__ = [
@@ -153,6 +153,9 @@ class ActiveProfiles:
             if payload is not None:
                 held.set_at = self._now()
             await uow.sender_profiles.save(held)
+            # The history an operator reads on the dashboard: the row above only keeps the latest.
+            at = self._clock()
+            await uow.sender_profiles.add_change(SenderProfileChange(session_id, partner_id, at, payload))
 
     async def from_station(self, session: SteerableSession, duration: int) -> ActiveChargingProfile | None:
         if not session.ongoing:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, String
+from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fera.store.sqlalchemy.tables import Base
@@ -15,6 +15,7 @@ __all__ = [
     "ProfileRequestRow",
     "PushedActiveProfileRow",
     "ReceivedActiveProfileRow",
+    "SenderProfileChangeRow",
     "SenderProfileRow",
 ]
 
@@ -58,6 +59,18 @@ class SenderProfileRow(Base):
     profile: Mapped[dict[str, Any] | None]
     set_at: Mapped[datetime | None]
     last_request_at: Mapped[datetime]
+
+
+class SenderProfileChangeRow(Base):
+    """CPO side: every profile a Sender set (or cleared, profile None) on a session, as it took effect."""
+
+    __tablename__ = "sender_profile_changes"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(String(36), index=True)
+    partner_id: Mapped[str] = mapped_column(String(36))
+    at: Mapped[datetime]
+    profile: Mapped[dict[str, Any] | None]
 
 
 class ProfileJobRow(Base):

@@ -15,6 +15,7 @@ from fera.smartcharging.model import (
     RequestKind,
     RequestState,
     SenderProfile,
+    SenderProfileChange,
 )
 from fera.store.profile_protocols import PROFILE_JOBS_CHANNEL
 from fera.store.sqlalchemy._upsert import upsert
@@ -23,6 +24,7 @@ from fera.store.sqlalchemy.profile_tables import (
     ProfileRequestRow,
     PushedActiveProfileRow,
     ReceivedActiveProfileRow,
+    SenderProfileChangeRow,
     SenderProfileRow,
 )
 
@@ -150,6 +152,27 @@ class SqlSenderProfileStore:
     async def set_pushed(self, session_id: str, profile: dict[str, Any], at: datetime) -> None:
         values = {"profile": profile, "pushed_at": at}
         await upsert(self._session, PushedActiveProfileRow, {"session_id": session_id}, values)
+
+    async def add_change(self, change: SenderProfileChange) -> None:
+        self._session.add(
+            SenderProfileChangeRow(
+                session_id=change.session_id,
+                partner_id=change.partner_id,
+                at=change.at,
+                profile=change.profile,
+            )
+        )
+
+    async def changes(self, session_id: str) -> list[SenderProfileChange]:
+        query = (
+            select(SenderProfileChangeRow)
+            .where(SenderProfileChangeRow.session_id == session_id)
+            .order_by(SenderProfileChangeRow.at, SenderProfileChangeRow.pk)
+        )
+        return [
+            SenderProfileChange(r.session_id, r.partner_id, _utc(r.at) or r.at, r.profile)
+            for r in await self._session.scalars(query)
+        ]
 
 
 def _sender_profile(row: SenderProfileRow) -> SenderProfile:

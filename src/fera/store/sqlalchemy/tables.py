@@ -35,6 +35,7 @@ class PartnerRow(Base):
     last_contact_at: Mapped[datetime | None]  # migration 0006_cli: partner health for `fera status`
     last_error: Mapped[str | None] = mapped_column(String(300))
     last_error_at: Mapped[datetime | None]
+    last_inbound_at: Mapped[datetime | None]  # migration 0006_operator: when the partner last called us
 
 
 # -- Locations, Sessions, Tokens (issue 3) ---------------------------------------------------------------
