@@ -73,7 +73,9 @@ class Node:
         self.peer.observer = self.contacts.observe
         self.partners = partner_service(config, self.database, self.peer)
         ours = [r.party for r in config.roles]
-        self.auth = Authenticator(hub_aware(self.partners.resolve, self.database, ours))
+        self.auth = Authenticator(
+            hub_aware(self.partners.resolve, self.database, ours), self.contacts.heard_from
+        )
         self.events = EventBus()
         self.signals = SignalBoard(self.database, self.events)
         self.context = NodeContext(

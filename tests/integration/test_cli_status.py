@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -57,7 +58,8 @@ async def test_status_shows_partner_health_and_stations_online(
     row = next(line for line in shown.lines if at_cpo.id[:8] in line)
     assert "NL*EMS (EMSP)" in row and "registered" in row and "failing" in row and "ConnectError" in row
     [stored] = await cpo.node.partners.list()
-    assert stored.last_contact_at is not None and stored.last_contact_at.isoformat(timespec="seconds") in row
+    last = max(t for t in (stored.last_contact_at, stored.last_inbound_at) if t is not None)
+    assert last.isoformat(timespec="seconds") in row
     assert any(line.split()[1:4] == ["CS-1", "│", "LOC1"] and "yes" in line for line in shown.lines), (
         shown.out
     )
@@ -67,3 +69,25 @@ async def test_status_shows_partner_health_and_stations_online(
     refused = [line.strip() for line in shown.lines if line.strip().startswith("refused NOPE at")]
     assert len(refused) == 1 and refused[0].endswith(": unknown station (401)"), shown.out
     assert "ChargingProfile jobs waiting for a station: 0" in shown.out
+
+
+async def test_last_contact_counts_the_partners_calls_to_us(
+    node_factory: NodeFactory, tmp_path: Path
+) -> None:
+    cpo = await node_factory(role("CPO"), name="cpo")
+    emsp = await node_factory(role("EMSP", party="EMS"), name="emsp")
+    _, at_cpo = await handshake(emsp, cpo)  # the eMSP's registration calls the CPO; the CPO calls back
+    await cpo.node.contacts.drain()
+    [registered] = await cpo.node.partners.list()
+    assert registered.last_inbound_at is not None and registered.outbound_token is not None
+    long_ago = registered.last_inbound_at - timedelta(hours=1)
+    async with cpo.node.database.unit_of_work() as uow:  # our own calls to it: long before its last call
+        await uow.partners.record_contact(registered.outbound_token, long_ago, None)
+    config = str(write_config(cpo.node.config, tmp_path / "cpo.toml"))
+
+    shown = await fera("status", "-c", config)
+
+    assert shown.code == 0, shown.out
+    row = " ".join(line for line in shown.lines if at_cpo.id[:8] in line or "it called us" in line)
+    assert registered.last_inbound_at.isoformat(timespec="seconds") in row, shown.out
+    assert "(it called us)" in row and long_ago.isoformat(timespec="seconds") not in row

@@ -71,11 +71,20 @@ def _partners_table(partners: list[Partner]) -> None:
         state = "registered" if p.registered else "invited" if p.token_a_hash else "pending"
         error = f"{_when(p.last_error_at)}: {p.last_error}" if p.last_error else "-"
         roles = ", ".join(str(r.party) for r in p.roles) or "-"
-        table.add_row(p.id[:8], p.name, roles, state, _when(p.last_contact_at), error, _health(p))
+        table.add_row(p.id[:8], p.name, roles, state, _last_contact(p), error, _health(p))
     console.print(table)
 
 
+def _last_contact(partner: Partner) -> str:
+    """The later of our last call it answered and its last call to us, saying which."""
+    ours, theirs = partner.last_contact_at, partner.last_inbound_at
+    if theirs is not None and (ours is None or theirs > ours):
+        return f"{_when(theirs)} (it called us)"
+    return "-" if ours is None else f"{_when(ours)} (we called it)"
+
+
 def _health(partner: Partner) -> str:
+    """How our calls to it fare (its calls to us prove nothing about the URLs and token we use)."""
     if not partner.registered:
         return "-"
     if partner.last_error_at is not None and (

@@ -143,8 +143,13 @@ def presented_token(request: Request) -> str:
 class Authenticator:
     """FastAPI dependencies that turn the Authorization header into a `Caller` or a 401."""
 
-    def __init__(self, resolve: Callable[[str], Awaitable[Caller | None]]) -> None:
-        self._resolve = resolve
+    def __init__(
+        self,
+        resolve: Callable[[str], Awaitable[Caller | None]],
+        on_caller: Callable[[str], None] = lambda _partner_id: None,
+    ) -> None:
+        """`on_caller` hears the partner id of every caller recognised (partner health: its last contact)."""
+        self._resolve, self._on_caller = resolve, on_caller
 
     async def _caller(self, request: Request) -> Caller:
         for token in _candidates(request.headers.get("authorization")):
@@ -152,6 +157,7 @@ class Authenticator:
             if caller is not None:
                 request.state.presented_token = token
                 setattr(request.state, PARTNER_STATE, caller.partner_id)  # for the node's traffic log
+                self._on_caller(caller.partner_id)
                 return caller
         raise Unauthorized("Missing or unknown credentials token")
 

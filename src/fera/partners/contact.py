@@ -1,8 +1,10 @@
-"""Partner health from our outbound calls: when a partner last answered, and the last failure it gave.
+"""Partner health from our outbound calls: when a partner last answered, and the last failure it gave; and
+when it last called us (the Authenticator tells us of every caller it recognised).
 
-Written by `PeerClient`'s observer and read by `fera status` and by `fera.partners.reach` (a hub whose last
-call failed is sent nothing until its still-alive check succeeds). A success is written at most every
-`SUCCESS_EVERY_S` per partner (a busy node calls its partners many times a second); failures always.
+Written by `PeerClient`'s observer and the Authenticator, read by `fera status` and by `fera.partners.reach`
+(a hub whose last call failed is sent nothing until its still-alive check succeeds). A success (or an inbound
+request) is written at most every `SUCCESS_EVERY_S` per partner (a busy node calls and is called many times a
+second); failures always.
 Writes run in tasks of their own: a caller may hold a transaction open across its call, and must not wait on
 our write.
 """
@@ -12,8 +14,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
+from typing import Any
 
 from fera.ocpi.errors import PeerError
 from fera.ocpi.peer import PeerTarget
@@ -46,7 +49,18 @@ class ContactLog:
         if not failed and not self._due(target.token):
             return
         self._written[target.token] = (self._monotonic(), failed)
-        task = asyncio.create_task(self._write(target.token, self._now(), str(error) if failed else None))
+        self._spawn(self._write(target.token, self._now(), str(error) if failed else None))
+
+    def heard_from(self, partner_id: str) -> None:
+        """The partner called us: its last contact, as `fera status` shows it, counts this too."""
+        key = f"in:{partner_id}"
+        if not self._due(key):
+            return
+        self._written[key] = (self._monotonic(), False)
+        self._spawn(self._write_inbound(partner_id, self._now()))
+
+    def _spawn(self, write: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(write)
         self._writes.add(task)
         task.add_done_callback(self._writes.discard)
 
@@ -61,6 +75,13 @@ class ContactLog:
                 await uow.partners.record_contact(token, at, error)
         except Exception:  # bookkeeping: never worth more than a log line
             log.exception("recording a partner contact failed")
+
+    async def _write_inbound(self, partner_id: str, at: datetime) -> None:
+        try:
+            async with self._store.unit_of_work() as uow:
+                await uow.partners.record_inbound(partner_id, at)
+        except Exception:  # bookkeeping: never worth more than a log line
+            log.exception("recording a partner's request failed")
 
     def _due(self, token: str) -> bool:
         last = self._written.get(token)

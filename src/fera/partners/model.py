@@ -57,6 +57,7 @@ class Partner:
     last_contact_at: datetime | None = None
     last_error: str | None = None
     last_error_at: datetime | None = None
+    last_inbound_at: datetime | None = None  # when it last called us (an authenticated request)
 
     @property
     def registered(self) -> bool:

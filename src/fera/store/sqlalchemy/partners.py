@@ -61,6 +61,11 @@ class SqlPartnerStore:
         query = update(PartnerRow).where(PartnerRow.outbound_token == outbound_token).values(**values)
         await self._session.execute(query)
 
+    async def record_inbound(self, partner_id: str, at: datetime) -> None:
+        """The partner called us (an authenticated request)."""
+        query = update(PartnerRow).where(PartnerRow.id == partner_id).values(last_inbound_at=at)
+        await self._session.execute(query)
+
 
 def _to_row(p: Partner, row: PartnerRow) -> PartnerRow:
     row.id, row.name, row.created_at = p.id, p.name, p.created_at
@@ -108,6 +113,7 @@ def _from_row(row: PartnerRow) -> Partner:
         last_contact_at=_utc(row.last_contact_at),
         last_error=row.last_error,
         last_error_at=_utc(row.last_error_at),
+        last_inbound_at=_utc(row.last_inbound_at),
     )
 
 
