@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 
 import uvicorn
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fera.node import Node
 
-__all__ = ["KEEP_ALIVE_S", "RunningServer", "bind", "server_config", "start_server"]
+__all__ = ["KEEP_ALIVE_S", "OneLineLifespanFailure", "RunningServer", "bind", "server_config", "start_server"]
 
 # How long an idle inbound connection stays open: well beyond the outbound pool's expiry (fera.node), so a
 # peer FERA never writes a request on a connection we are closing at that instant (a ReadError, and a lost
@@ -37,10 +39,37 @@ class RunningServer:
         await asyncio.wait_for(self._task, timeout=15)
 
 
+class OneLineLifespanFailure:
+    """A start-up (or shutdown) that fails is logged by uvicorn with the message the app sends, which
+    Starlette fills with the whole traceback: cut it to its last line, what went wrong (FERA_DEBUG=1 keeps
+    it whole). uvicorn logs no traceback of its own once the app has said it failed."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan" or os.environ.get("FERA_DEBUG"):
+            await self.app(scope, receive, send)
+            return
+
+        async def one_line(message: Message) -> None:
+            if message["type"] in ("lifespan.startup.failed", "lifespan.shutdown.failed"):
+                lines = [line for line in str(message.get("message", "")).splitlines() if line.strip()]
+                last = lines[-1].strip() if lines else "no reason given"
+                message = {**message, "message": f"{last} (FERA_DEBUG=1 shows the traceback)"}
+            await send(message)
+
+        await self.app(scope, receive, one_line)
+
+
 def server_config(node: Node, *, log_level: str, access_log: bool = True) -> uvicorn.Config:
     """How every FERA process serves a node's app."""
     return uvicorn.Config(
-        node.app, log_level=log_level, lifespan="on", access_log=access_log, timeout_keep_alive=KEEP_ALIVE_S
+        OneLineLifespanFailure(node.app),
+        log_level=log_level,
+        lifespan="on",
+        access_log=access_log,
+        timeout_keep_alive=KEEP_ALIVE_S,
     )
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "errors",
     "fail",
     "load",
+    "migrate",
     "node_url",
     "open_database",
     "run",
@@ -51,14 +52,22 @@ async def open_database(config: NodeConfig) -> Database:
 
     database = Database(config.database_url)
     try:
+        await migrate(database, config)
+    except DatabaseUnavailable:
+        await database.close()
+        raise
+    return database
+
+
+async def migrate(database: Database, config: NodeConfig) -> None:
+    """`database.migrate()`, its failure as DatabaseUnavailable naming the database and what to check."""
+    try:
         await database.migrate()
     except (OSError, SQLAlchemyError) as exc:
-        await database.close()
         where = make_url(config.database_url).render_as_string(hide_password=True)
         raise DatabaseUnavailable(
             f"database {where}: {_first_line(exc)}: check [node] database_url, and that the database is up"
         ) from exc
-    return database
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import httpx
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from fera.admin import ADMIN_PATH
 from fera.admin.imports import InvalidImport
+from fera.cli._common import DatabaseUnavailable, migrate
 from fera.config import ConfigError, NodeConfig
 from fera.config_file import load_config
 from fera.ocpi.errors import OcpiError
@@ -119,8 +121,8 @@ def on_database(config: NodeConfig, action: Callable[[Node], Awaitable[T]]) -> T
 
     async def run() -> T:
         node = create_node(config)
-        await node.database.migrate()  # not `start`
         try:
+            await migrate(node.database, config)  # not `start`
             return await action(node)
         finally:
             await node.http.aclose()
@@ -128,12 +130,12 @@ def on_database(config: NodeConfig, action: Callable[[Node], Awaitable[T]]) -> T
 
     try:
         return asyncio.run(run())
-    except (OcpiError, InvalidImport, LookupError) as exc:
+    except (OcpiError, InvalidImport, LookupError, DatabaseUnavailable) as exc:
         _fail(f"Failed: {exc}", 1)
     except Exception as exc:  # e.g. a database that can't be opened: one line, no trace
         _fail(f"Failed: {type(exc).__name__}: {exc}", 1)
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    errors.print(f"[red]{message}[/]", highlight=False)
+    errors.print(f"[red]{escape(message)}[/]", highlight=False)
     raise typer.Exit(code)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.markup import escape
@@ -25,6 +25,12 @@ from fera.cli.status import status
 from fera.cli.tokens import tokens_app
 
 __all__ = ["app", "main"]
+
+# Click's exceptions, wherever this Typer keeps Click (its own copy since 0.22): found from a public one.
+_CLICK: dict[str, type[Exception]] = {
+    c.__name__: c for c in typer.BadParameter.__mro__ if issubclass(c, Exception)
+}
+ClickException, UsageError = _CLICK["ClickException"], _CLICK["UsageError"]
 
 app = typer.Typer(help="FERA: smart charging over OCPI 2.2.1.", no_args_is_help=True, add_completion=False)
 config_app = typer.Typer(help="Node configuration files.", no_args_is_help=True)
@@ -111,8 +117,31 @@ def _unexpected(exc: Exception) -> None:
     raise SystemExit(1)
 
 
+def _usage(exc: Any) -> NoReturn:
+    """Click's usage errors (a missing option, a bad value, an unknown command) as one line naming the help
+    to read, instead of its boxed usage text. A group called without a command has printed its help."""
+    if type(exc).__name__ != "NoArgsIsHelpError":
+        ctx = getattr(exc, "ctx", None)
+        command = ctx.command_path if ctx is not None else "fera"
+        errors.print(
+            f"[red]Error:[/] {escape(exc.format_message())} (see '{escape(command)} --help')", soft_wrap=True
+        )
+    raise SystemExit(exc.exit_code)
+
+
 def main() -> None:
+    """`fera`: the app without Click's standalone mode, so every way out is ours to word (one line)."""
     try:
-        app(standalone_mode=True)
+        code = app(standalone_mode=False)
+    except UsageError as exc:
+        _usage(exc)
+    except ClickException as exc:  # e.g. a file argument naming a file that cannot be read
+        failed: Any = exc
+        errors.print(f"[red]Error:[/] {escape(failed.format_message())}", soft_wrap=True)
+        raise SystemExit(failed.exit_code) from None
+    except (typer.Abort, KeyboardInterrupt):  # end of input at a prompt, or Ctrl-C outside a command
+        errors.print("[yellow]Interrupted.[/]")
+        raise SystemExit(130) from None
     except Exception as exc:  # anything the commands did not translate: still no traceback by default
         _unexpected(exc)
+    raise SystemExit(code if isinstance(code, int) else 0)

@@ -64,7 +64,10 @@ def serve(config: ConfigOption, parts: PartsOption = "all", ocpp_listen: OcppLis
     from fera.server import server_config
 
     server = uvicorn.Server(server_config(node, log_level="info"))
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    except SystemExit:  # uvicorn's exit when the node's start-up failed: its log above says why, in a line
+        fail(f"{cfg.name} could not start: see the error above")
     if not server.started:
         fail(f"{cfg.name} could not start: see the log above")
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from fera.store.sqlalchemy.forwards import SqlForwardedSessionStore
@@ -69,6 +70,7 @@ class Database:
 
     async def migrate(self) -> None:
         """Bring the schema to the newest revision (an existing database upgrades in place)."""
+        _sqlite_directory_exists(self.url)
         async with self.engine.begin() as conn:
             await conn.run_sync(upgrade)
 
@@ -100,6 +102,17 @@ class Database:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+def _sqlite_directory_exists(url: str) -> None:
+    """A SQLite file in a directory that is not there: said before aiosqlite tries (its worker thread then
+    outlives the failed connection and dies noisily on the closed event loop)."""
+    database = make_url(url).database if url.startswith("sqlite") else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    directory = Path(database).expanduser().parent
+    if not directory.is_dir():
+        raise FileNotFoundError(errno.ENOENT, "no such directory for the SQLite file", str(directory))
 
 
 def _engine(url: str) -> AsyncEngine:

@@ -1,0 +1,42 @@
+"""A node whose start-up fails says why in one line of uvicorn's log, without a traceback."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+
+from fera.server import OneLineLifespanFailure, bind
+
+
+@asynccontextmanager
+async def failing(_app: Starlette) -> AsyncIterator[None]:
+    raise OSError(99, "Cannot assign requested address")
+    yield  # pragma: no cover - never reached
+
+
+async def test_a_failed_start_up_is_one_line(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FERA_DEBUG", raising=False)
+    caplog.set_level(logging.INFO)
+    app = OneLineLifespanFailure(Starlette(lifespan=failing))
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_config=None))
+    sock = bind()
+    try:
+        with pytest.raises(SystemExit):  # uvicorn's way out of a failed start-up (`fera serve` words it)
+            await server.serve(sockets=[sock])
+    finally:
+        sock.close()
+
+    assert not server.started
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.getMessage() for r in errors] == [
+        "OSError: [Errno 99] Cannot assign requested address (FERA_DEBUG=1 shows the traceback)",
+        "Application startup failed. Exiting.",
+    ]
+    assert all(r.exc_info is None for r in caplog.records)
