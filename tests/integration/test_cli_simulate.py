@@ -47,6 +47,7 @@ def test_the_help_names_the_ids_it_makes() -> None:
     text = " ".join(result.output.replace("│", " ").split())  # the help as read, whatever its wrapping
 
     assert "Station ids are PREFIX0001, PREFIX0002, ..." in text
+    assert "(default: the CPO's [clock], else 360)" in text  # not eaten as markup
     assert [s.station_id for s in station_specs(2)] == ["SIM-0001", "SIM-0002"]
 
 
@@ -71,3 +72,33 @@ async def test_an_ev_csv_without_its_header_is_refused(tmp_path: Path) -> None:
 
     one_line_failure(run, "EV CSV: the first line must be its header (missing: arrival, departure")
     assert run.code == 2
+
+
+async def test_an_ev_bound_for_a_station_not_simulated_is_refused(tmp_path: Path) -> None:
+    evs = tmp_path / "evs.csv"
+    evs.write_text("arrival,departure,energy_kwh,max_kw,station,connector\n0.1,1,10,11,1,1\n")
+    too_many = tmp_path / "connector.csv"
+    too_many.write_text("arrival,departure,energy_kwh,max_kw,station,connector\n0.1,1,10,11,SIM-0001,3\n")
+
+    unknown = await fera("simulate", "--url", "ws://127.0.0.1:9/ocpp", "--stations", "1", "--csv", str(evs))
+    connector = await fera("simulate", "--url", "ws://127.0.0.1:9/ocpp", "--csv", str(too_many))
+
+    one_line_failure(unknown, "evs.csv: EV 1: station '1' is not simulated (stations: SIM-0001)")
+    one_line_failure(connector, "connector.csv: EV 1: SIM-0001 has connectors 1 to 2, not 3")
+    assert unknown.code == connector.code == 2
+
+
+async def test_no_ev_charged_is_a_failure_that_says_why(node_factory: NodeFactory, tmp_path: Path) -> None:
+    ocpp = free_port()
+    station = StationConfig.model_validate({"id": "CS-0001", "location": "L"})
+    cpo = await node_factory(role("CPO"), name="cpo", ocpp_listen=f"127.0.0.1:{ocpp}", stations=[station])
+    config = str(write_config(cpo.node.config, tmp_path / "cpo.toml"))
+    evs = tmp_path / "evs.csv"
+    evs.write_text("arrival,departure,energy_kwh,max_kw\n0.01,0.05,5,11\n")  # its token: no eMSP gave it
+
+    run = await fera("simulate", "-c", config, "--stations", "1", "--prefix", "CS-", "--csv", str(evs))
+
+    assert run.code == 1, run.out
+    assert "Traceback" not in run.out
+    assert "0/1 EVs charged" in run.out and "1 EVs were refused at the station" in run.out, run.out
+    assert run.lines[-1].startswith("Error: no EV charged: see the reasons above"), run.out

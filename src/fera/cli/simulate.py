@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from fera.cli._common import console, fail, load
 from fera.config import NodeConfig
+
+if TYPE_CHECKING:
+    from fera.ocpp.simulator import SimulationReport
 
 __all__ = ["simulate"]
 
@@ -38,14 +42,16 @@ def simulate(
     hours: Annotated[float, typer.Option(min=0.1, help="Simulated hours of arrivals.")] = 24.0,
     speed: Annotated[
         float | None,
-        typer.Option(min=1, help="Simulated seconds per real second (default: the CPO's [clock], else 360)."),
+        typer.Option(
+            min=1, help="Simulated seconds per real second (default: the CPO's \\[clock], else 360)."
+        ),
     ] = None,
     password: Annotated[str | None, typer.Option(help="HTTP Basic password of every station.")] = None,
     prefix: Annotated[str, typer.Option(help="Station ids are PREFIX0001, PREFIX0002, ...")] = "SIM-",
 ) -> None:
     """Simulated stations connect over real OCPP websockets, plug in EVs and charge within their profiles.
 
-    Simulated time starts at the CPO's time now (its [clock] when it has one), so stations and CPO agree."""
+    Simulated time starts at the CPO's time now (its \\[clock] when it has one), so stations and CPO agree."""
     from fera.ocpp.simulator import (
         SimulationConfig,
         SimulationError,
@@ -67,13 +73,13 @@ def simulate(
             stations, connectors, [v.strip() for v in versions.split(",")], password, prefix
         )
         visits = read_evs_csv(csv.read_text(), start) if csv else generate_evs(evs, start, seed, hours)
+        setup = SimulationConfig(
+            url=gateway, stations=specs, evs=visits, start=start, speed=pace, real_start=real_start
+        )
     except OSError as exc:
         fail(f"cannot read {csv}: {exc.strerror}", 2)
     except ValueError as exc:
-        fail(str(exc), 2)
-    setup = SimulationConfig(
-        url=gateway, stations=specs, evs=visits, start=start, speed=pace, real_start=real_start
-    )
+        fail(f"{csv}: {exc}" if csv else str(exc), 2)
     try:
         with console.status(
             f"{len(specs)} stations, {len(visits)} EVs, x{pace:g} time, from {start:%H:%M} UTC"
@@ -82,6 +88,23 @@ def simulate(
     except (SimulationError, StationRefused) as exc:
         fail(str(exc))
     console.print(report.summary())
+    _explain(report)
+
+
+# Why an EV did not charge, in the words of what to check.
+_WHY = {
+    "unauthorized": "were refused at the station: has the CPO their tokens (SIM000000, …) from an eMSP?",
+    "no_connector": "found every connector taken, or their station's connector was not free",
+}
+
+
+def _explain(report: SimulationReport) -> None:
+    """What the EVs that did not charge met; exit 1 when EVs came and none charged."""
+    missed = Counter(s.outcome for s in report.sessions if s.transaction_id is None)
+    for outcome, count in sorted(missed.items()):
+        console.print(f"  {count} EVs {_WHY.get(outcome, outcome)}", highlight=False)
+    if report.sessions and len(report.sessions) == sum(missed.values()):
+        fail("no EV charged: see the reasons above, and the CPO's log")
 
 
 def _gateway_url(cpo: NodeConfig | None) -> str:

@@ -56,6 +56,21 @@ class SimulationConfig:
     def __post_init__(self) -> None:
         if self.speed <= 0 or self.meter_interval_s <= 0:
             raise ValueError("speed and meter_interval_s must be positive")
+        _check_bound(self.evs, self.stations)
+
+
+def _check_bound(evs: Iterable[EvArrival], stations: Iterable[StationSpec]) -> None:
+    """An EV bound for a station (or connector) that is not simulated would just never plug in: refused."""
+    connectors = {s.station_id: s.connectors for s in stations}
+    for n, ev in enumerate(evs, start=1):
+        if ev.station_id is None:
+            continue
+        if ev.station_id not in connectors:
+            known = ", ".join(connectors)
+            raise ValueError(f"EV {n}: station {ev.station_id!r} is not simulated (stations: {known})")
+        if ev.connector_id is not None and not 1 <= ev.connector_id <= connectors[ev.station_id]:
+            count = connectors[ev.station_id]
+            raise ValueError(f"EV {n}: {ev.station_id} has connectors 1 to {count}, not {ev.connector_id}")
 
 
 def station_specs(
