@@ -87,6 +87,8 @@ def simulate(
             report = asyncio.run(run_simulation(setup))
     except (SimulationError, StationRefused) as exc:
         fail(str(exc))
+    except KeyboardInterrupt:
+        fail("interrupted: the simulated stations hung up, their sessions unfinished", 130)
     console.print(report.summary())
     _explain(report)
 
