@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fera.exchange import Exchange
-from fera.exchange._checks import check_owner, check_same, check_stored_by
+from fera.exchange._checks import check_owner, check_same, check_stored_by, stored_by_another
 from fera.ocpi.auth import Caller
 from fera.ocpi.errors import NotFound
 from fera.ocpi.tokens.models import Token, TokenPatch, apply_patch
@@ -44,7 +44,7 @@ class CpoTokens:
     async def store(self, partner_id: str, token: Token) -> bool:
         async with self._ex.store.unit_of_work() as uow:
             existing = await uow.tokens.get(token.country_code, token.party_id, token.uid, token.type.value)
-            if existing is not None and existing.partner_id != partner_id:
+            if existing is not None and await stored_by_another(uow, existing.partner_id, partner_id):
                 raise NotFound("Unknown token")
             created = await uow.tokens.put(token, partner_id)
         await self._ex.events.publish(TokenChanged(token, partner_id))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fera.events import EventBus
-from fera.exchange._checks import check_owner, check_same, check_stored_by
+from fera.exchange._checks import check_owner, check_same, check_stored_by, stored_by_another
 from fera.exchange._objects import find_connector, find_evse, with_connector, with_evse
 from fera.ocpi.auth import Caller
 from fera.ocpi.errors import NotFound
@@ -71,7 +71,7 @@ class LocationsMirror:
     async def store(self, partner_id: str, location: Location) -> bool:
         async with self._store.unit_of_work() as uow:
             existing = await uow.locations.get(location.country_code, location.party_id, location.id)
-            if existing is not None and existing.partner_id != partner_id:
+            if existing is not None and await stored_by_another(uow, existing.partner_id, partner_id):
                 raise NotFound("Unknown location")
             created = await uow.locations.put(location, partner_id)
         await self._events.publish(LocationChanged(location, partner_id))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fera.events import EventBus
-from fera.exchange._checks import check_owner, check_same, check_stored_by
+from fera.exchange._checks import check_owner, check_same, check_stored_by, stored_by_another
 from fera.ocpi.auth import Caller
 from fera.ocpi.errors import NotFound
 from fera.ocpi.sessions.models import Session, SessionPatch, apply_patch
@@ -53,7 +53,7 @@ class SessionsMirror:
         """Create or replace a partner's session (charging periods replaced too); True when created."""
         async with self._store.unit_of_work() as uow:
             existing = await uow.sessions.get(session.country_code, session.party_id, session.id)
-            if existing is not None and existing.partner_id != partner_id:
+            if existing is not None and await stored_by_another(uow, existing.partner_id, partner_id):
                 raise NotFound("Unknown session")
             created = await uow.sessions.put(session, partner_id)
         await self._events.publish(SessionChanged(session, partner_id))
