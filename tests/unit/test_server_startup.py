@@ -24,6 +24,11 @@ async def test_a_failed_start_up_is_one_line(
 ) -> None:
     monkeypatch.delenv("FERA_DEBUG", raising=False)
     caplog.set_level(logging.INFO)
+    # Servers started earlier in the session configured uvicorn's loggers not to propagate: listen directly.
+    uvicorn_log = logging.getLogger("uvicorn.error")
+    uvicorn_log.addHandler(caplog.handler)
+    monkeypatch.setattr(uvicorn_log, "level", logging.INFO)
+    monkeypatch.setattr(uvicorn_log, "propagate", False)  # each record once, however configured
     app = OneLineLifespanFailure(Starlette(lifespan=failing))
     server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_config=None))
     sock = bind()
@@ -32,6 +37,7 @@ async def test_a_failed_start_up_is_one_line(
             await server.serve(sockets=[sock])
     finally:
         sock.close()
+        uvicorn_log.removeHandler(caplog.handler)
 
     assert not server.started
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
