@@ -33,6 +33,7 @@ class Evs:
     arrival: np.ndarray
     departure: np.ndarray
     energy: Floats
+    station: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=str))
 
 
 def load(path: Path = DATA, days: int | None = None) -> Evs:
@@ -46,6 +47,7 @@ def load(path: Path = DATA, days: int | None = None) -> Evs:
         arrival=np.array([e["_arrival"] for e in evs]),
         departure=np.array([e["_departure"] for e in evs]),
         energy=np.array([e["_requested_energy"] for e in evs], dtype=np.float64),
+        station=np.array([e["_station_id"] for e in evs]),
     )
 
 

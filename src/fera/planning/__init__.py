@@ -19,6 +19,7 @@ from fera.planning.estimates import (
 from fera.planning.flexibility import FlexibilityForecast, FlexibilityRow, flexibility, to_csv_rows
 from fera.planning.model import (
     THREE_PHASE,
+    CurrentLimit,
     GridGroup,
     Phase,
     Plan,
@@ -44,6 +45,7 @@ __all__ = [
     "DEFAULT_STAY",
     "THREE_PHASE",
     "URGENCY_KW",
+    "CurrentLimit",
     "DayType",
     "Estimate",
     "FlexibilityForecast",

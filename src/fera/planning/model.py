@@ -17,6 +17,7 @@ __all__ = [
     "Plan",
     "PlanningProblem",
     "ProfileType",
+    "CurrentLimit",
     "Series",
     "Session",
     "SolveStats",
@@ -105,6 +106,20 @@ class GridGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class CurrentLimit:
+    """A line current of an unbalanced three-phase network: |Σ_i a_i·p_i| ≤ `limit_a` at every step.
+
+    `coefficients`: per session id or EVSE id, the complex current (A) one watt of that session draws on
+    this line, i.e. its phasor: a delta-connected 208 V EVSE between lines A and B adds e^{j30°}/208 A per W
+    to line A's current. A magnitude of a complex sum is a second-order cone (`_network` holds it by cuts).
+    """
+
+    id: str
+    coefficients: Mapping[str, complex]
+    limit_a: Series
+
+
+@dataclass(frozen=True, slots=True)
 class PlanningProblem:
     """Everything the planner needs. Step k covers [now + k*step, now + (k+1)*step).
 
@@ -120,6 +135,8 @@ class PlanningProblem:
     applied before the next re-plan) is the same in all of them; the `Plan` holds the mean over scenarios.
     A scenario's cars pay their price and their unmet energy weighs `SCENARIO_WEIGHT`. Only the first step
     is a decision (and keeps minimum rates); later steps, a mean, may lie between 0 and a minimum.
+
+    `currents`: line-current limits of an unbalanced network (`CurrentLimit`), on top of the groups.
     """
 
     now: datetime
@@ -131,6 +148,7 @@ class PlanningProblem:
     horizon_steps: int | None = None
     expected: Sequence[Session] = ()
     scenarios: Sequence[Sequence[Session]] = ()
+    currents: Sequence[CurrentLimit] = ()
 
     def __post_init__(self) -> None:
         if self.step <= timedelta(0):

@@ -30,7 +30,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from fera.planning import _columns, _components, _lp, _pricing, _scenarios
+from fera.planning import _columns, _components, _lp, _network, _pricing, _scenarios
 from fera.planning._grid import Floats, Grid, Ints, build_grid, resolve
 from fera.planning.model import Plan, PlanningProblem, ProfileType, SolveStats
 
@@ -264,6 +264,8 @@ def plan(
     A parent limit binding over many sites is priced (`_columns`, exact within `_columns.GAP`); `previous`,
     the last plan of the same place, starts that pricing from its `shadow_prices`.
     `problem.scenarios` make it a scenario MPC (`_plan_scenarios`), solved as one LP.
+    Line-current limits (`problem.currents`) are held by cuts refined until every one holds (`_network`),
+    in one LP.
     """
     known = len(problem.sessions)
     # The plan covers the problem's own horizon: expected cars may stay later, but the profiles, minimum
@@ -286,7 +288,9 @@ def plan(
         # a cheap slot unless giving it away is the only way a later car can still be served.
         cost[grid.cell_session >= known] = (1 - EXPECTED_WEIGHT) * _lp.UNMET_PENALTY
         pools, shares = _smoothing_pools(problem, grid, known), _shares(problem, grid)
-        if decompose:
+        if problem.currents:  # a network's line currents couple its sessions: one LP, cuts refined
+            x, stats = _network.solve(grid, _network.cones(problem, grid), cost, pools, shares, threads)
+        elif decompose:
             named = {g.parent for g in problem.groups}
             parents = {k for k, g in enumerate(problem.groups) if g.id in named}
             lp_cost = grid.hours * (cost - _lp.UNMET_PENALTY)

@@ -1,0 +1,165 @@
+"""Line-current limits of unbalanced three-phase networks, |Σ_i a_i·p_i| ≤ L per step, held by refined cuts.
+
+A magnitude of a complex sum is a second-order cone, which an LP cannot hold directly. Each cut
+Re(e^{-jφ}·Σ a_i·p_i) ≤ L' is a tangent of the disc of radius L' (an outer polygon, so a relaxation). The
+first cuts of a (limit, step) that can bind lie at the angles of the limit's coefficients and of its
+worst case (everybody at full power); after each solve, every (limit, step) whose current is above L gets
+one more cut at the angle of that current, and HiGHS re-solves from its last basis (rows added to a solved
+model keep it). Cuts lie at L' = L·(1 − `CUT_MARGIN`) but a limit counts as held at L: the loop ends after
+finitely many rounds with every current ≤ L, and the plan delivers at least (1 − `CUT_MARGIN`) of the exact
+cone optimum (the final polygon contains the disc of radius L', and scaling an optimal plan by L'/L fits it).
+
+Should `MAX_ROUNDS` pass first, every step still over a limit is scaled down as a whole (all its sessions by
+the same factor), which scales every current of that step alike: no limit is ever exceeded.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+from numpy.typing import NDArray
+
+from fera.planning import _lp
+from fera.planning._grid import Floats, Grid, Ints, resolve
+from fera.planning.model import PlanningProblem, SolveStats
+
+CUT_MARGIN = 1e-3  # cuts at 99.9 % of the limit: a few rounds reach it, 0.1 % of the optimum at most is lost
+MAX_ROUNDS = 60
+_SAME_ANGLE = 1e-6  # rad: coefficient angles closer than this give one first cut
+
+Complexes = NDArray[np.complex128]
+
+
+@dataclass(frozen=True, slots=True)
+class Cones:
+    """Coefficients per limit and session (A per kW) and limits per limit and step (A)."""
+
+    coef: Complexes  # (limits, sessions)
+    limit_a: Floats  # (limits, steps)
+
+    def currents(self, power_kw: Floats) -> Complexes:
+        """Complex line current per limit and step of a (sessions, steps) plan."""
+        out: Complexes = self.coef @ power_kw
+        return out
+
+
+def cones(problem: PlanningProblem, grid: Grid) -> Cones:
+    """The problem's `currents` as arrays; members named by session id or EVSE id."""
+    coef = np.zeros((len(problem.currents), len(problem.sessions)), dtype=np.complex128)
+    for k, limit in enumerate(problem.currents):
+        for i, s in enumerate(problem.sessions):
+            a = limit.coefficients.get(s.id)
+            if a is None and s.evse_id is not None:
+                a = limit.coefficients.get(s.evse_id)
+            coef[k, i] = 0.0 if a is None else complex(a) * 1e3
+    limit_a = np.array([np.maximum(resolve(c.limit_a, grid.steps), 0.0) for c in problem.currents])
+    return Cones(coef, limit_a.reshape(len(problem.currents), grid.steps))
+
+
+@dataclass
+class _Cuts:
+    """Rows Re(e^{-jφ}·a_k)·x ≤ L' for (limit, step, angle) triples, built over the cells of each step."""
+
+    grid: Grid
+    cones: Cones
+    by_step: Ints
+    step_start: Ints
+    added: int = 0
+
+    @classmethod
+    def of(cls, grid: Grid, cones: Cones) -> _Cuts:
+        by_step = np.argsort(grid.cell_step, kind="stable")
+        start = np.searchsorted(grid.cell_step[by_step], np.arange(grid.steps + 1)).astype(np.int64)
+        return cls(grid, cones, by_step, start)
+
+    def add(self, h: highspy.Highs, limit: Ints, step: Ints, angle: Floats) -> None:
+        counts = self.step_start[step + 1] - self.step_start[step]
+        row = np.repeat(np.arange(limit.size), counts)
+        first = np.repeat(self.step_start[step] - np.cumsum(counts) + counts, counts)
+        cells = self.by_step[first + np.arange(row.size)]
+        a = self.cones.coef[limit[row], self.grid.cell_session[cells]]
+        keep = a != 0
+        row, cells = row[keep], cells[keep]
+        vals = (a[keep] * np.exp(-1j * angle[row])).real
+        starts = np.searchsorted(row, np.arange(limit.size)).astype(np.int32)
+        upper = self.cones.limit_a[limit, step] * (1 - CUT_MARGIN)
+        h.addRows(
+            limit.size, np.full(limit.size, -np.inf), upper, vals.size, starts,
+            cells.astype(np.int32), vals.astype(np.float64),
+        )  # fmt: skip
+        self.added += limit.size
+
+
+def _first_cuts(grid: Grid, cones: Cones) -> tuple[Ints, Ints, Floats]:
+    """(limit, step, angle) of the first cuts: coefficient angles and the worst case, where it can bind."""
+    present = np.zeros((grid.start.size, grid.steps))
+    present[grid.cell_session, grid.cell_step] = grid.pmax_kw[grid.cell_session]
+    worst = cones.coef @ present
+    reach = np.abs(cones.coef) @ present  # no current can be larger than this
+    limits, steps, angles = [], [], []
+    for k in range(cones.coef.shape[0]):
+        binding = np.flatnonzero(reach[k] > cones.limit_a[k] * (1 - CUT_MARGIN))
+        if binding.size == 0:
+            continue
+        own = np.angle(cones.coef[k][cones.coef[k] != 0])
+        own = np.unique(np.round(own / _SAME_ANGLE) * _SAME_ANGLE)
+        for phi in [*own.tolist(), None]:
+            limits.append(np.full(binding.size, k))
+            steps.append(binding)
+            angles.append(np.angle(worst[k, binding]) if phi is None else np.full(binding.size, phi))
+    if not limits:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    return np.concatenate(limits), np.concatenate(steps), np.concatenate(angles)
+
+
+def _scaled_to_fit(grid: Grid, cones: Cones, power: Floats) -> Floats:
+    """The plan with every step still over a limit scaled down as a whole (currents scale alike)."""
+    size = np.abs(cones.currents(power))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        room = np.where(size > cones.limit_a, cones.limit_a / size, 1.0)
+    factor = room.min(axis=0, initial=1.0)
+    return power * factor[None, :]
+
+
+def solve(
+    grid: Grid, cones: Cones, cost: Floats, pools: list[Ints], shares: list[_lp.Share], threads: int
+) -> tuple[Floats, SolveStats]:
+    """Power per cell (kW) of the planning LP with the cone limits refined by cuts (see the module)."""
+    built = _lp.model(grid, cost, grid.energy_kwh, pools, grid.hours, threads, shares=shares)
+    h, began = built.highs, time.perf_counter()
+    cuts = _Cuts.of(grid, cones)
+    first = _first_cuts(grid, cones)
+    if first[0].size:
+        cuts.add(h, *first)
+    build_s = built.build_s + time.perf_counter() - began
+    power = np.zeros((grid.start.size, grid.steps))
+    rounds, iterations, solve_began = 0, 0, time.perf_counter()
+    while True:
+        rounds += 1
+        h.run()
+        h.setOptionValue("presolve", "off")  # later rounds start from this basis
+        iterations += int(h.getInfo().simplex_iteration_count)
+        x = np.asarray(h.getSolution().col_value[: grid.cells], dtype=np.float64)
+        x = np.minimum(np.where(x < _lp.DUST_KW, 0.0, x), built.upper[: grid.cells])
+        power[grid.cell_session, grid.cell_step] = x
+        current = cones.currents(power)
+        limit, step = np.nonzero(np.abs(current) > cones.limit_a)
+        if limit.size == 0 or rounds >= MAX_ROUNDS:
+            break
+        cuts.add(h, limit, step, np.angle(current[limit, step]))
+    if limit.size:
+        power = _scaled_to_fit(grid, cones, power)
+    stats = SolveStats(
+        status=h.modelStatusToString(h.getModelStatus()),
+        variables=built.cost.size,
+        constraints=built.rows + cuts.added,
+        nonzeros=built.nonzeros,
+        iterations=iterations,
+        build_s=build_s,
+        solve_s=time.perf_counter() - solve_began,
+        rounds=rounds,
+    )
+    return power[grid.cell_session, grid.cell_step], stats
