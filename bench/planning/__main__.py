@@ -1,23 +1,27 @@
-"""`python -m bench.planning [acn|price|euro|minrates|scale|all] [--quick]`: Markdown tables (progress on
-stderr)."""
+"""`python -m bench.planning [acn|network|price|euro|minrates|scale|all] [--quick]`: Markdown tables
+(progress on stderr)."""
 
 from __future__ import annotations
 
 import argparse
 import os
 
-from bench.planning import acn, euro, minrates, price, scale
+from bench.planning import acn, euro, minrates, network, price, scale
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.planning")
     parser.add_argument(
-        "which", nargs="?", choices=["acn", "price", "euro", "minrates", "scale", "all"], default="all"
+        "which",
+        nargs="?",
+        choices=["acn", "network", "price", "euro", "minrates", "scale", "all"],
+        default="all",
     )
     parser.add_argument("--quick", action="store_true", help="first week of ACN, two euro seeds, fewer sizes")
     args = parser.parse_args()
     for name, module in (
         ("acn", acn),
+        ("network", network),
         ("price", price),
         ("euro", euro),
         ("minrates", minrates),

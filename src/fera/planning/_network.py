@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 
 from fera.planning import _lp
 from fera.planning._grid import Floats, Grid, Ints, resolve
-from fera.planning.model import PlanningProblem, SolveStats
+from fera.planning.model import Plan, PlanningProblem, SolveStats
 
 CUT_MARGIN = 1e-3  # cuts at 99.9 % of the limit: a few rounds reach it, 0.1 % of the optimum at most is lost
 MAX_ROUNDS = 60
@@ -93,8 +93,9 @@ class _Cuts:
         self.added += limit.size
 
 
-def _first_cuts(grid: Grid, cones: Cones) -> tuple[Ints, Ints, Floats]:
-    """(limit, step, angle) of the first cuts: coefficient angles and the worst case, where it can bind."""
+def _first_cuts(grid: Grid, cones: Cones, seen: Floats | None) -> tuple[Ints, Ints, Floats]:
+    """(limit, step, angle) of the first cuts where a limit can bind: at the limit's coefficient angles,
+    at its worst case's (when they are several) and at the angle a previous plan's current had (`seen`)."""
     present = np.zeros((grid.start.size, grid.steps))
     present[grid.cell_session, grid.cell_step] = grid.pmax_kw[grid.cell_session]
     worst = cones.coef @ present
@@ -105,14 +106,34 @@ def _first_cuts(grid: Grid, cones: Cones) -> tuple[Ints, Ints, Floats]:
         if binding.size == 0:
             continue
         own = np.angle(cones.coef[k][cones.coef[k] != 0])
-        own = np.unique(np.round(own / _SAME_ANGLE) * _SAME_ANGLE)
-        for phi in [*own.tolist(), None]:
-            limits.append(np.full(binding.size, k))
-            steps.append(binding)
-            angles.append(np.angle(worst[k, binding]) if phi is None else np.full(binding.size, phi))
+        chosen = [np.full(binding.size, phi) for phi in np.unique(np.round(own / _SAME_ANGLE) * _SAME_ANGLE)]
+        if len(chosen) > 1:  # one angle makes the limit linear: its first cut is exact
+            chosen.append(np.angle(worst[k, binding]))
+            if seen is not None:
+                chosen.append(seen[k, binding])
+        for phi in chosen:
+            known = np.isfinite(phi)
+            limits.append(np.full(int(known.sum()), k))
+            steps.append(binding[known])
+            angles.append(phi[known])
     if not limits:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
     return np.concatenate(limits), np.concatenate(steps), np.concatenate(angles)
+
+
+def carried(problem: PlanningProblem, previous: Plan | None, steps: int) -> Floats | None:
+    """Angles (limit, step) of the line currents `previous` planned for the same steps; NaN where none."""
+    if previous is None or not previous.line_currents or previous.step != problem.step:
+        return None
+    shift = (problem.now - previous.start) // problem.step
+    out = np.full((len(problem.currents), steps), np.nan)
+    for k, limit in enumerate(problem.currents):
+        current = previous.line_currents.get(limit.id)
+        if current is None or shift < 0:
+            continue
+        known = current[shift : shift + steps]
+        out[k, : known.size] = np.where(np.abs(known) > 0, np.angle(known), np.nan)
+    return out
 
 
 def _scaled_to_fit(grid: Grid, cones: Cones, power: Floats) -> Floats:
@@ -121,17 +142,20 @@ def _scaled_to_fit(grid: Grid, cones: Cones, power: Floats) -> Floats:
     with np.errstate(divide="ignore", invalid="ignore"):
         room = np.where(size > cones.limit_a, cones.limit_a / size, 1.0)
     factor = room.min(axis=0, initial=1.0)
-    return power * factor[None, :]
+    scaled: Floats = power * factor[None, :]
+    return scaled
 
 
 def solve(
-    grid: Grid, cones: Cones, cost: Floats, pools: list[Ints], shares: list[_lp.Share], threads: int
-) -> tuple[Floats, SolveStats]:
-    """Power per cell (kW) of the planning LP with the cone limits refined by cuts (see the module)."""
+    grid: Grid, cones: Cones, cost: Floats, pools: list[Ints], shares: list[_lp.Share], threads: int,
+    seen: Floats | None = None,
+) -> tuple[Floats, SolveStats]:  # fmt: skip
+    """Power per cell (kW) of the planning LP with the cone limits refined by cuts (see the module);
+    `seen`: angles of an earlier plan's currents (`carried`), where the first cuts most likely belong."""
     built = _lp.model(grid, cost, grid.energy_kwh, pools, grid.hours, threads, shares=shares)
     h, began = built.highs, time.perf_counter()
     cuts = _Cuts.of(grid, cones)
-    first = _first_cuts(grid, cones)
+    first = _first_cuts(grid, cones, seen)
     if first[0].size:
         cuts.add(h, *first)
     build_s = built.build_s + time.perf_counter() - began

@@ -197,6 +197,9 @@ class Plan:
     """Per priced parent group and dimension ("total", "L1", "L2", "L3"): the value of one more kW of its
     limit at each step, in objective units. A re-plan passed this plan (`plan(..., previous=)`) starts
     its pricing from them."""
+    line_currents: Mapping[str, NDArray[np.complex128]] = field(default_factory=dict)
+    """Per `CurrentLimit` id: the planned line current (A, a phasor) at each step. A re-plan passed this plan
+    starts its cuts at these angles (`_network`)."""
     _index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

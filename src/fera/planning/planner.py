@@ -29,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
+from numpy.typing import NDArray
 
 from fera.planning import _columns, _components, _lp, _network, _pricing, _scenarios
 from fera.planning._grid import Floats, Grid, Ints, build_grid, resolve
@@ -265,7 +266,7 @@ def plan(
     the last plan of the same place, starts that pricing from its `shadow_prices`.
     `problem.scenarios` make it a scenario MPC (`_plan_scenarios`), solved as one LP.
     Line-current limits (`problem.currents`) are held by cuts refined until every one holds (`_network`),
-    in one LP.
+    in one LP; `previous` starts them at the angles of its `line_currents`.
     """
     known = len(problem.sessions)
     # The plan covers the problem's own horizon: expected cars may stay later, but the profiles, minimum
@@ -282,6 +283,7 @@ def plan(
     if grid.cells == 0:
         stats = SolveStats("Empty", 0, 0, 0, 0, 0.0, 0.0, 0, 0)
     shadow_prices: dict[tuple[str, str], Floats] = {}
+    line_currents: dict[str, NDArray[np.complex128]] = {}
     if grid.cells:
         cost = cell_costs(problem, grid)
         # Expected cars pay no price: they only hold what later arrivals will need, so a present car keeps
@@ -289,7 +291,11 @@ def plan(
         cost[grid.cell_session >= known] = (1 - EXPECTED_WEIGHT) * _lp.UNMET_PENALTY
         pools, shares = _smoothing_pools(problem, grid, known), _shares(problem, grid)
         if problem.currents:  # a network's line currents couple its sessions: one LP, cuts refined
-            x, stats = _network.solve(grid, _network.cones(problem, grid), cost, pools, shares, threads)
+            cones = _network.cones(problem, grid)
+            seen = _network.carried(problem, previous, grid.steps)
+            x, stats = _network.solve(grid, cones, cost, pools, shares, threads, seen)
+            power_kw[grid.cell_session, grid.cell_step] = x
+            line_currents = dict(zip((c.id for c in problem.currents), cones.currents(power_kw), strict=True))
         elif decompose:
             named = {g.parent for g in problem.groups}
             parents = {k for k, g in enumerate(problem.groups) if g.id in named}
@@ -314,4 +320,5 @@ def plan(
         unmet_kwh=np.maximum(grid.energy_kwh[:known] - delivered, 0.0),
         stats=stats,
         shadow_prices=shadow_prices,
+        line_currents={k: v[: max(steps, 0)] for k, v in line_currents.items()},
     )
