@@ -15,6 +15,7 @@ def test_public_names() -> None:
             "DEFAULT_STAY",
             "THREE_PHASE",
             "URGENCY_KW",
+            "CurrentLimit",
             "DayType",
             "Estimate",
             "FlexibilityForecast",
