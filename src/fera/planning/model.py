@@ -155,6 +155,8 @@ class PlanningProblem:
             raise ValueError("step must be positive")
         if self.expected and self.scenarios:
             raise ValueError("expected and scenarios are two kinds of foresight: give one")
+        if self.currents and self.scenarios:  # the scenario LP knows no line currents: it would break them
+            raise ValueError("line currents (currents) are not planned with scenarios yet")
         ids = [g.id for g in self.groups]
         if len(set(ids)) != len(ids):
             raise ValueError("group ids must be unique")

@@ -182,3 +182,10 @@ def test_replan_from_previous_plan_holds_and_loses_nothing() -> None:
     _holds(later, warm)
     total = warm.power_w.sum()
     assert total == pytest.approx(cold.power_w.sum(), rel=_network.CUT_MARGIN)
+
+
+def test_scenarios_with_line_currents_are_refused() -> None:
+    """The scenario MPC knows no line currents: asking for both is an error, never a plan that breaks them."""
+    problem = _delta_site(9.0)
+    with pytest.raises(ValueError, match="scenarios"):
+        PlanningProblem(NOW, STEP, problem.sessions, currents=problem.currents, scenarios=[problem.sessions])
