@@ -1,101 +1,142 @@
-"""`python -m bench.node [--quick]`: a Markdown table, FERA against the bare app (progress on stderr)."""
+"""`python -m bench.node [--quick]`: a Markdown table, FERA against the bare app (progress on stderr).
+
+Load comes from wrk (`apt-get install -y wrk`), not from Python, so the generator is not the bottleneck.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bench._harness import Nodes, free_port, machine, progress
-from bench.node._load import Measured, load, served
+from bench.node._load import served
 from bench.node._serve import serve_bare, serve_node
-from bench.node._setup import LIST_PATH, VERSION_PATH, Prepared, prepare
+from bench.node._setup import LIST_PATH, PROFILE_PATH, VERSION_PATH, Prepared, prepare, profile_body
+from bench.node._wrk import Request, WrkResult, require_wrk, run_wrk
 
-Case = tuple[str, int]  # (path with query, workers)
-Results = dict[str, Measured]  # server -> pooled turns
-ROUNDS = 3
-TURN_WARMUP_S = 0.2
+ROUNDS = 3  # short turns per server, alternating, so both see the same background load
 
 
 @dataclass(frozen=True)
 class Options:
     locations: int
+    sessions: int
     page: int
-    workers: tuple[int, ...]
+    connections: tuple[int, ...]
     seconds: float
-    warmup: float
     postgres: str | None
 
 
-def _cases(options: Options) -> list[Case]:
-    paths = (VERSION_PATH, f"{LIST_PATH}?limit={options.page}")
-    return [(path, workers) for workers in options.workers for path in paths]
+@dataclass
+class Pooled:
+    requests: int = 0
+    seconds: float = 0.0
+    errors: int = 0
+    p50: list[float] = field(default_factory=list)
+    p99: list[float] = field(default_factory=list)
+
+    def add(self, r: WrkResult) -> None:
+        self.requests, self.seconds, self.errors = (
+            self.requests + r.requests,
+            self.seconds + r.seconds,
+            self.errors + r.errors,
+        )
+        self.p50.append(r.p50_ms)
+        self.p99.append(r.p99_ms)
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+    def ms(self) -> str:
+        """The median turn's p50 and the worst turn's p99."""
+        return f"{sorted(self.p50)[len(self.p50) // 2]:.2f} | {max(self.p99):.2f}"
 
 
-async def _case(urls: dict[str, str], headers: dict[str, str], workers: int, options: Options) -> Results:
-    """ROUNDS short turns per server, alternating, so both see the same background load."""
-    out = {server: Measured() for server in urls}
-    for turn in range(ROUNDS):
-        for server, url in urls.items():
-            warmup = options.warmup if turn == 0 else TURN_WARMUP_S
-            out[server].add(await load(url, headers, workers, options.seconds / ROUNDS, warmup))
+def _requests(prepared: Prepared, bare_url: str, options: Options) -> dict[str, Request]:
+    get = {"Authorization": prepared.headers["Authorization"]}
+    put = get | {"Content-Type": "application/json"}
+    return {
+        "GET version details": Request("GET", (VERSION_PATH,), get, expect='"status_code":1000'),
+        f"GET locations, page of {options.page}": Request(
+            "GET", (f"{LIST_PATH}?limit={options.page}",), get, expect='"status_code":1000'
+        ),
+        "PUT chargingprofiles": Request(
+            "PUT",
+            tuple(PROFILE_PATH + sid for sid in prepared.session_ids),
+            put,
+            profile_body(bare_url),
+            expect='"ACCEPTED"',
+        ),
+    }
+
+
+async def _measure(
+    prepared: Prepared, bare_url: str, options: Options
+) -> list[tuple[str, int, dict[str, Pooled]]]:
+    out = []
+    for connections in options.connections:
+        for label, request in _requests(prepared, bare_url, options).items():
+            progress(f"{label} at {connections} connections, FERA and bare in turns")
+            pooled = {"FERA": Pooled(), "bare": Pooled()}
+            for _ in range(ROUNDS):
+                for server, url in (("FERA", prepared.base_url), ("bare", bare_url)):
+                    pooled[server].add(await run_wrk(url, request, connections, options.seconds / ROUNDS))
+            out.append((label, connections, pooled))
     return out
 
 
-async def _measure(prepared: Prepared, bare_url: str, options: Options) -> dict[Case, Results]:
-    results: dict[Case, Results] = {}
-    for path, workers in _cases(options):
-        progress(f"{workers} workers on {path}, FERA and bare in turns")
-        urls = {"FERA": prepared.base_url + path, "bare": bare_url + path}
-        results[(path, workers)] = await _case(urls, prepared.headers, workers, options)
-    return results
-
-
 async def run(options: Options) -> list[str]:
+    require_wrk()
     nodes = Nodes(options.postgres)
     try:
-        progress(f"set-up: a CPO with {options.locations} locations, an eMSP registered")
-        prepared = await prepare(nodes, options.locations, options.page)
-        progress("serving the CPO node and the bare app, each in a child process")
+        progress(f"set-up: a CPO with {options.locations} locations and {options.sessions} sessions, an eMSP")
+        prepared = await prepare(nodes, options.locations, options.page, options.sessions)
+        progress("serving the CPO node and the bare app, each in a child process; wrk loads them in turns")
         port = free_port()
         bare_url = f"http://127.0.0.1:{port}"
         async with (
             served(serve_node, (prepared.config_json,), prepared.base_url + VERSION_PATH),
-            served(serve_bare, (port, prepared.bodies), bare_url + VERSION_PATH),
+            served(serve_bare, (port, prepared.bodies, PROFILE_PATH), bare_url + VERSION_PATH),
         ):
             results = await _measure(prepared, bare_url, options)
     finally:
         await nodes.close()
-    return [f"{machine()}; {options.locations} locations", "", *_table(options, results)]
+    database = "PostgreSQL" if options.postgres else "SQLite"
+    head = f"{machine()}; {database}; {options.locations} locations, {len(prepared.session_ids)} sessions"
+    return [head, "", *_table(results)]
 
 
-def _table(options: Options, results: dict[Case, Results]) -> list[str]:
+def _table(results: list[tuple[str, int, dict[str, Pooled]]]) -> list[str]:
     lines = [
-        "| GET | workers | FERA req/s | p50 ms | p99 ms | bare req/s | p50 ms | p99 ms | FERA/bare req/s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| request | conns | FERA req/s | p50 ms | p99 ms | errors | bare req/s | p50 ms | p99 ms "
+        "| FERA/bare |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for case in _cases(options):
-        f, b = results[case]["FERA"], results[case]["bare"]
+    for label, connections, pooled in results:
+        f, b = pooled["FERA"], pooled["bare"]
         lines.append(
-            f"| `{case[0]}` | {case[1]} | {f.rate:.0f} | {f.ms(50):.2f} | {f.ms(99):.2f} "
-            f"| {b.rate:.0f} | {b.ms(50):.2f} | {b.ms(99):.2f} | {f.rate / b.rate:.2f} |"
+            f"| {label} | {connections} | {f.rate:.0f} | {f.ms()} | {f.errors} "
+            f"| {b.rate:.0f} | {b.ms()} | {f.rate / b.rate:.2f} |"
         )
     return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.node", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="4 workers only, 2 s per case (~20 s)")
-    parser.add_argument("--workers", default=None, help="comma-separated worker counts (1,4,16)")
+    parser.add_argument("--quick", action="store_true", help="16 connections only, 3 s per case")
+    parser.add_argument("--connections", default=None, help="comma-separated wrk connection counts (16,64)")
     parser.add_argument("--locations", type=int, default=None, help="locations the CPO holds (200)")
+    parser.add_argument("--sessions", type=int, default=200, help="ACTIVE sessions the PUTs cycle through")
     parser.add_argument("--page", type=int, default=50, help="`limit` of the list GET")
-    parser.add_argument("--seconds", type=float, default=None, help="measured seconds per case")
+    parser.add_argument("--seconds", type=float, default=None, help="measured seconds per case and server")
     parser.add_argument("--postgres", default=None, help="postgresql+asyncpg://... for the CPO's database")
     args = parser.parse_args()
-    seconds = args.seconds or (2.0 if args.quick else 4.5)
-    workers = tuple(int(w) for w in (args.workers or ("4" if args.quick else "1,4,16")).split(","))
+    seconds = args.seconds or (3.0 if args.quick else 9.0)
+    connections = tuple(int(c) for c in (args.connections or ("16" if args.quick else "16,64")).split(","))
     locations = args.locations or (100 if args.quick else 200)
-    options = Options(locations, args.page, workers, seconds, 0.5 if args.quick else 1.0, args.postgres)
+    options = Options(locations, args.sessions, args.page, connections, seconds, args.postgres)
     print("\n".join(asyncio.run(run(options))))
 
 

@@ -6,10 +6,10 @@ Both run the same way (one uvicorn worker, no access log), so the ratio shows wh
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
 import uvicorn
-from fastapi import FastAPI
+from fastapi import Body, FastAPI
 from fastapi.responses import JSONResponse
 
 from fera.config import NodeConfig
@@ -30,11 +30,28 @@ def serve_node(config_json: str, parts: str = "all") -> None:
     _run(create_node(config, processes=processes_named(parts)).app, config.port)
 
 
-def bare_app(bodies: dict[str, dict[str, Any]]) -> FastAPI:
-    """GET on each path answers its body (a dict, serialised per request as FERA's are)."""
+ACCEPTED = {
+    "data": {"result": "ACCEPTED", "timeout": 30},
+    "status_code": 1000,
+    "timestamp": "2030-01-01T00:00:00Z",
+}
+
+
+def bare_app(bodies: dict[str, dict[str, Any]], put_path: str) -> FastAPI:
+    """GET on each path answers its body (a dict, serialised per request as FERA's are); a PUT on
+    `put_path{id}` reads its JSON body and answers ACCEPTED; POSTs anywhere are a sink for FERA's results."""
     app = FastAPI()
     for path, body in bodies.items():
         app.add_api_route(path, _answer(body), methods=["GET"])
+
+    @app.put(put_path + "{session_id}")
+    async def put(session_id: str, body: Annotated[dict[str, Any], Body()]) -> JSONResponse:
+        return JSONResponse(ACCEPTED)
+
+    @app.post("/{path:path}")
+    async def sink(path: str) -> JSONResponse:
+        return JSONResponse({"status_code": 1000, "timestamp": "2030-01-01T00:00:00Z"})
+
     return app
 
 
@@ -45,5 +62,5 @@ def _answer(body: dict[str, Any]) -> Callable[[], Awaitable[JSONResponse]]:
     return answer
 
 
-def serve_bare(port: int, bodies: dict[str, dict[str, Any]]) -> None:
-    _run(bare_app(bodies), port)
+def serve_bare(port: int, bodies: dict[str, dict[str, Any]], put_path: str) -> None:
+    _run(bare_app(bodies, put_path), port)

@@ -1,26 +1,33 @@
-"""Prepare a CPO node's database: an eMSP registered by the real handshake and `count` published locations.
+"""Prepare a CPO node's database: an eMSP registered by the real handshake, `count` published locations
+(2 EVSEs each, CHARGING_PROFILE_CAPABLE) and an ACTIVE session of the eMSP's customer on `sessions` EVSEs.
 
-The nodes run here only for the set-up; the benchmark then serves the CPO's config from a child process.
+The CPO runs here only for the set-up; the benchmark then serves its config from a child process. The eMSP
+keeps running here: the CPO pushes ActiveChargingProfiles to it after the PUTs.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
-from bench._harness import Nodes, connect, role
+from bench._harness import Nodes, RunningNode, connect, role
 from fera.cpo import cpo_of
 from fera.exchange import exchange_of
 from fera.ocpi.auth import authorization_header
 from fera.ocpi.locations.models import Location
+from fera.ocpi.sessions.models import CdrToken
+from fera.ocpi.tokens.models import TokenType
 
-__all__ = ["LIST_PATH", "VERSION_PATH", "Prepared", "prepare"]
+__all__ = ["LIST_PATH", "PROFILE_PATH", "VERSION_PATH", "Prepared", "prepare", "profile_body"]
 
 VERSION_PATH = "/ocpi/2.2.1"
 LIST_PATH = "/ocpi/2.2.1/sender/locations"
+PROFILE_PATH = "/ocpi/2.2.1/receiver/chargingprofiles/"
+RESULTS_PATH = "/results/bench"  # the bare app's sink for the CPO's result POSTs
 STAMP = datetime(2030, 1, 1, tzinfo=UTC).isoformat().replace("+00:00", "Z")
 
 
@@ -30,6 +37,8 @@ class Prepared:
     base_url: str
     headers: dict[str, str]  # the eMSP's Authorization towards the CPO
     bodies: dict[str, dict[str, Any]]  # path -> FERA's JSON body, for the bare app to answer
+    session_ids: list[str]  # ACTIVE sessions the eMSP may steer
+    emsp: RunningNode  # still running: the CPO pushes ActiveChargingProfiles to it
 
 
 def _evse(location_id: str, n: int) -> dict[str, Any]:
@@ -45,6 +54,7 @@ def _evse(location_id: str, n: int) -> dict[str, Any]:
     return {
         "uid": f"{location_id}-E{n}",
         "status": "AVAILABLE",
+        "capabilities": ["CHARGING_PROFILE_CAPABLE"],
         "connectors": [connector],
         "last_updated": STAMP,
     }
@@ -69,13 +79,42 @@ def location(n: int) -> Location:
     )
 
 
-async def prepare(nodes: Nodes, count: int, page: int) -> Prepared:
+def profile_body(response_base: str) -> str:
+    """A SetChargingProfile: 11 A for an hour; results go to the bare app's sink."""
+    profile = {
+        "charging_rate_unit": "A",
+        "duration": 3600,
+        "charging_profile_period": [{"start_period": 0, "limit": 11}],
+    }
+    return json.dumps({"charging_profile": profile, "response_url": response_base + RESULTS_PATH})
+
+
+async def _start_sessions(cpo: RunningNode, count: int) -> list[str]:
+    service, ids = cpo_of(cpo.node), []
+    for n in range(count):
+        token = CdrToken(
+            country_code="NL", party_id="MSP", uid=f"T{n}", type=TokenType.RFID, contract_id=f"C{n}"
+        )
+        location_id = f"LOC{n // 2:04}"
+        await service.sessions.start_session(
+            token=token,
+            location_id=location_id,
+            evse_uid=f"{location_id}-E{n % 2 + 1}",
+            connector_id="1",
+            session_id=f"S{n:05}",
+        )
+        ids.append(f"S{n:05}")
+    return ids
+
+
+async def prepare(nodes: Nodes, count: int, page: int, sessions: int) -> Prepared:
     cpo = await nodes.start("cpo", role("CPO", "CPO"))
     emsp = await nodes.start("emsp", role("EMSP", "MSP"))
     cpo_for_emsp, _ = await connect(emsp, cpo)
     assert cpo_for_emsp.outbound_token is not None
     for n in range(count):
         await cpo_of(cpo.node).locations.put_location(location(n))
+    session_ids = await _start_sessions(cpo, min(sessions, 2 * count))
     for running in (cpo, emsp):
         await exchange_of(running.node).sync.drain()
         await exchange_of(running.node).pusher.drain()
@@ -86,6 +125,5 @@ async def prepare(nodes: Nodes, count: int, page: int) -> Prepared:
             response = await http.get(path, params=params)
             response.raise_for_status()
             bodies[path] = response.json()
-    await nodes.stop(emsp)
     await nodes.stop(cpo)
-    return Prepared(cpo.node.config.model_dump_json(), cpo.url, headers, bodies)
+    return Prepared(cpo.node.config.model_dump_json(), cpo.url, headers, bodies, session_ids, emsp)
