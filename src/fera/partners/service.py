@@ -6,7 +6,8 @@ import asyncio
 import builtins
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -24,10 +25,11 @@ from fera.ocpi.locations.models import BusinessDetails
 from fera.ocpi.peer import PeerTarget
 from fera.ocpi.types import Role
 from fera.ocpi.versions import VersionsClient
+from fera.partners.cache import PartnerCache
 from fera.partners.discovery import Discovered, discover
 from fera.partners.identity import claim_refusal, taken_refusal
 from fera.partners.model import Partner, PartnerRole
-from fera.store.protocols import Store
+from fera.store.protocols import Store, UnitOfWork
 
 __all__ = ["Identity", "Invitation", "PartnerService"]
 
@@ -70,8 +72,12 @@ class PartnerService:
         credentials: CredentialsClient,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         token_grace: timedelta = timedelta(seconds=60),
+        cache_ttl_s: float = 5.0,
     ) -> None:
         self._store, self._identity, self._now = store, identity, now
+        # Each request resolves its token here: from memory, not a database read (see `PartnerCache`).
+        self._cache = PartnerCache(cache_ttl_s)
+        self._loading = asyncio.Lock()
         # Wall-clock time, not the node's (possibly simulated) clock: it bounds requests in flight.
         self._grace = token_grace
         # Claims are checked against every other partner, then saved: one at a time, so two registrations
@@ -84,12 +90,46 @@ class PartnerService:
 
     # -- resolving callers ---------------------------------------------------------------------
     async def resolve(self, token_hash: str) -> Caller | None:
-        async with self._store.unit_of_work() as uow:
-            partner = await uow.partners.by_token_hash(token_hash)
+        partner = await self._by_token(token_hash)
         if partner is None or self._expired(partner, token_hash):
             return None
         kind = TokenKind.A if partner.token_a_hash == token_hash else TokenKind.CALLER
         return Caller(partner.id, kind, partner.parties())
+
+    async def cached(self, partner_id: str) -> Partner | None:
+        """The partner as last read (changes by another process show after the cache TTL); read-only."""
+        await self._load()
+        return self._cache.by_id(partner_id) or await self.find(partner_id)
+
+    async def _by_token(self, token_hash: str) -> Partner | None:
+        await self._load()
+        partner = self._cache.by_token(token_hash)
+        if partner is None:  # perhaps handed out by another process (the CLI) since the snapshot
+            async with self._store.unit_of_work() as uow:
+                partner = await uow.partners.by_token_hash(token_hash)
+            if partner is not None:
+                self._cache.clear()
+        return partner
+
+    async def _load(self) -> None:
+        if self._cache.fresh():
+            return
+        async with self._loading:  # one read refills it for every request waiting
+            if self._cache.fresh():
+                return
+            generation = self._cache.generation
+            async with self._store.unit_of_work() as uow:
+                partners = await uow.partners.list()
+            self._cache.fill(partners, generation)
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[UnitOfWork]:
+        """A unit of work that changes partners: the cache is cleared once it ends, committed or not."""
+        try:
+            async with self._store.unit_of_work() as uow:
+                yield uow
+        finally:
+            self._cache.clear()
 
     # -- CredentialsService (we are the Receiver of the handshake) ----------------------------
     async def get(self, caller: Caller, presented_token: str) -> Credentials:
@@ -115,7 +155,7 @@ class PartnerService:
         partner = await self._partner(caller)
         if not partner.registered or caller.token_kind is TokenKind.A:
             raise MethodNotAllowed("Not registered")
-        async with self._store.unit_of_work() as uow:
+        async with self._writing() as uow:
             await uow.partners.delete(partner.id)
 
     async def _accept(self, partner: Partner, credentials: Credentials) -> Credentials:
@@ -135,7 +175,7 @@ class PartnerService:
             self._keep_previous(partner, partner.inbound_token_hash)
         partner.outbound_token, partner.inbound_token_hash = credentials.token, hash_token(token_c)
         partner.token_a_hash = None
-        async with self._store.unit_of_work() as uow:
+        async with self._writing() as uow:
             await uow.partners.save(partner)
         return self._identity.credentials(token_c)
 
@@ -161,7 +201,7 @@ class PartnerService:
         )
         async with self._claims:
             self._check_free(parties, await self._others(None))
-            async with self._store.unit_of_work() as uow:
+            async with self._writing() as uow:
                 await uow.partners.add(partner)
         return Invitation(partner.id, token_a, self._identity.versions_url)
 
@@ -174,7 +214,7 @@ class PartnerService:
             self._check_free([party], await self._others(partner.id))
             if not partner.agrees_to(party):
                 partner.agreed.append(party)
-                async with self._store.unit_of_work() as uow:
+                async with self._writing() as uow:
                     await uow.partners.save(partner)
         return partner
 
@@ -197,14 +237,14 @@ class PartnerService:
             inbound_token_hash=hash_token(token_b),
             versions_url=versions_url,
         )
-        async with self._store.unit_of_work() as uow:  # committed first: they call us back with B
+        async with self._writing() as uow:  # committed first: they call us back with B
             await uow.partners.add(partner)
         try:
             theirs = await self._credentials.register(
                 target, _credentials_url(found), self._identity.credentials(token_b)
             )
         except PeerError:
-            async with self._store.unit_of_work() as uow:
+            async with self._writing() as uow:
                 await uow.partners.delete(partner.id)
             raise
         return await self._keep(partner, theirs, found)
@@ -218,7 +258,7 @@ class PartnerService:
         found = await discover(self._versions, target, partner.versions_url or "")
         partner.inbound_token_hash = hash_token(token_b)
         self._keep_previous(partner, old_hash or "")
-        async with self._store.unit_of_work() as uow:
+        async with self._writing() as uow:
             await uow.partners.save(partner)
         try:
             theirs = await self._credentials.update(
@@ -227,7 +267,7 @@ class PartnerService:
         except PeerError:
             partner.inbound_token_hash = old_hash
             partner.previous_token_hash, partner.previous_token_until = previous
-            async with self._store.unit_of_work() as uow:
+            async with self._writing() as uow:
                 await uow.partners.save(partner)
             raise
         return await self._keep(partner, theirs, found)
@@ -238,7 +278,7 @@ class PartnerService:
         url = partner.endpoint("credentials", "SENDER") or partner.endpoint("credentials", "RECEIVER")
         if url is not None:
             await self._credentials.unregister(target, url)
-        async with self._store.unit_of_work() as uow:
+        async with self._writing() as uow:
             await uow.partners.delete(partner.id)
 
     async def invitations(self) -> list[Partner]:
@@ -284,7 +324,9 @@ class PartnerService:
         from_role: Role | None = None,
     ) -> tuple[PeerTarget, str]:
         """Directory lookup: how to call (token, routing parties) and where (the partner's endpoint URL)."""
-        partner = await self._registered(partner_id)
+        partner = await self.cached(partner_id)
+        if partner is None or not partner.registered:
+            raise LookupError(f"no registered partner {partner_id}")
         url = partner.endpoint(module, interface_role)
         if url is None:
             raise LookupError(f"{partner.name} publishes no {module} {interface_role} endpoint")
@@ -306,7 +348,7 @@ class PartnerService:
             partner.agreed = stored.agreed if stored is not None else partner.agreed
             partner.roles = await self._agreed_roles(partner)
             partner.agreed = partner.agreed or [r.party for r in partner.roles]
-            async with self._store.unit_of_work() as uow:
+            async with self._writing() as uow:
                 await uow.partners.save(partner)
         for listener in self.registered_listeners:
             await listener(partner)
