@@ -43,7 +43,7 @@ from fera.ocpi.errors import PeerError
 from fera.ocpi.types import Role
 from fera.partners import PartnerService
 from fera.smartcharging.model import SenderProfile, SenderProfileChange
-from fera.store.protocols import Store
+from fera.store.protocols import Store, UnitOfWork
 
 __all__ = [
     "PUSH_HORIZON_S",
@@ -114,6 +114,10 @@ class ActiveProfiles:
         """Profiles start on a whole second: OCPP and OCPI periods are whole seconds from the start."""
         return self._clock().replace(microsecond=0)
 
+    async def held(self, session_id: str) -> list[SenderProfile]:
+        """Every sender's profile on the session, cleared ones left out."""
+        return await self._held(session_id)
+
     async def sender_profiles(self, session_id: str, exclude: str | None = None) -> list[RateProfile]:
         held = await self._held(session_id)
         return [rate_profile(p.profile) for p in held if p.profile is not None and p.partner_id != exclude]
@@ -145,17 +149,14 @@ class ActiveProfiles:
         )
         return Result(outcome.value)
 
-    async def keep(self, session_id: str, partner_id: str, payload: dict[str, Any] | None) -> None:
-        async with self._store.unit_of_work() as uow:
-            held = await uow.sender_profiles.get(session_id, partner_id)
-            held = held or SenderProfile(session_id, partner_id, None, None, self._now())
-            held.profile = payload
-            if payload is not None:
-                held.set_at = self._now()
-            await uow.sender_profiles.save(held)
-            # The history an operator reads on the dashboard: the row above only keeps the latest.
-            at = self._clock()
-            await uow.sender_profiles.add_change(SenderProfileChange(session_id, partner_id, at, payload))
+    async def keep_in(
+        self, uow: UnitOfWork, session_id: str, partner_id: str, payload: dict[str, Any] | None
+    ) -> None:
+        """A sender's profile on the session (None: cleared), within the caller's unit of work."""
+        await uow.sender_profiles.set_profile(session_id, partner_id, payload, self._now())
+        # The history an operator reads on the dashboard: the row above only keeps the latest.
+        change = SenderProfileChange(session_id, partner_id, self._clock(), payload)
+        await uow.sender_profiles.add_change(change)
 
     async def from_station(self, session: SteerableSession, duration: int) -> ActiveChargingProfile | None:
         if not session.ongoing:
@@ -180,28 +181,38 @@ class ActiveProfiles:
     async def current(self, session: SteerableSession) -> ActiveChargingProfile:
         """What the session gets from now on, computed from the inputs (no station round trip)."""
         profiles = await self.sender_profiles(session.session_id)
-        local = await self.local_limits.for_session(session)
+        return self._active(session, profiles, await self.local_limits.for_session(session))
+
+    def _active(
+        self, session: SteerableSession, profiles: list[RateProfile], local: Schedule | None
+    ) -> ActiveChargingProfile:
         limit = session_limit(profiles, session.electrical, session.started_at, local)
         return to_active_profile(limit, session, self._now(), PUSH_HORIZON_S)
 
     async def refresh(self, session: SteerableSession) -> None:
-        """Push the active profile to every sender that ever set one, if its inputs changed since."""
-        held = await self._held(session.session_id, including_cleared=True)
+        """Push the active profile to every sender that ever set one, if its inputs changed since.
+
+        Callers hold the session's lock (`ProfileApplier`), so the read and the later write don't race."""
+        async with self._store.unit_of_work() as uow:
+            held = sorted(
+                await uow.sender_profiles.for_session(session.session_id), key=lambda p: p.partner_id
+            )
+            last = await uow.sender_profiles.last_pushed(session.session_id)
         setters = [p.partner_id for p in held if p.set_at is not None]
         if not setters:
             return
         local = await self.local_limits.for_session(session)
         fingerprint = _fingerprint([p.profile for p in held if p.profile is not None], local)
+        if last is not None and last.get("inputs") == fingerprint:
+            return
+        at = self._clock()  # to the microsecond: a limit that held for under a second still shows
+        history = [x for x in _limiters(last) if x[0] < at]
+        ahead = _limiting(session, held, local, at)
+        record = {"inputs": fingerprint, "limiting": _encode(_merged(history + ahead))}
         async with self._store.unit_of_work() as uow:
-            last = await uow.sender_profiles.last_pushed(session.session_id)
-            if last is not None and last.get("inputs") == fingerprint:
-                return
-            at = self._clock()  # to the microsecond: a limit that held for under a second still shows
-            history = [x for x in _limiters(last) if x[0] < at]
-            ahead = _limiting(session, held, local, at)
-            record = {"inputs": fingerprint, "limiting": _encode(_merged(history + ahead))}
             await uow.sender_profiles.set_pushed(session.session_id, record, self._now())
-        active = await self.current(session)
+        profiles = [rate_profile(p.profile) for p in held if p.profile is not None]
+        active = self._active(session, profiles, local)
         for partner_id in setters:
             await self._push(partner_id, session.session_id, active)
 

@@ -25,10 +25,11 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pydantic import BaseModel
 
-from fera.cpo.chargingprofiles.active import ActiveProfiles, rate_profile
+from fera.cpo.chargingprofiles.active import ActiveProfiles, SessionInputs, rate_profile
 from fera.cpo.chargingprofiles.sessions import SteerableSession, SteerableSessions
 from fera.cpo.chargingprofiles.stations import commands_due
 from fera.ocpi.chargingprofiles.client import ChargingProfilesSenderClient
@@ -59,6 +60,15 @@ STATION_MINIMUM_S = 1.0
 POLL_S = 0.5  # how often an idle worker looks for jobs besides being notified of new ones
 CONCURRENCY = 4  # jobs one worker process runs at once (each holds a pooled connection while it runs)
 STOP_GRACE_S = 5.0  # a stopping worker finishes the jobs it holds this long (else another redoes them)
+JOBS_AT_ONCE = 16  # jobs one process runs at once on its own (SQLite): the rest wait their turn
+
+
+class _Unchanged:
+    """No change to the sender's stored profile (a None profile means: cleared)."""
+
+
+_UNCHANGED = _Unchanged()
+Kept = dict[str, Any] | None | _Unchanged
 
 
 def _accepted(result: BaseModel) -> bool:
@@ -95,13 +105,17 @@ class ProfileApplier:
         self._tasks: set[asyncio.Task[None]] = set()
         self._claimers, self._stopping = 0, False
         self._poller: asyncio.Task[None] | None = None
+        # Jobs running at once: under a burst the rest wait their turn (they are stored, and each has its
+        # deadline), so the requests being accepted meanwhile still get the event loop and the database.
+        self._running = asyncio.Semaphore(JOBS_AT_ONCE)
         # Told when a sender's profile on a session was set or cleared (site load management rebalances).
         self.profiles_changed: list[Callable[[SteerableSession], None]] = []
 
-    def submit(self, job: ProfileJob) -> None:
-        """A job just queued in the store: run it here, or let a worker (maybe this process) claim it."""
+    def submit(self, job: ProfileJob, session: SteerableSession | None = None) -> None:
+        """A job just queued in the store: run it here, or let a worker (maybe this process) claim it.
+        `session`: as the Receiver just read it while accepting (else it is read when the job runs)."""
         if not self._claims:
-            self._track(self._run(job))
+            self._track(self._run(job, session))
         elif self._works:
             self._claim_more()
 
@@ -152,15 +166,26 @@ class ProfileApplier:
                 await self._expire(job, "it waited for the session's earlier jobs", claim)
                 return True
             try:
-                session = await self._sessions.find(job.session_id)
-                result = await self._apply_in_time(job, session, claim)
-                if result is not None:
-                    # Posted inside the claim: a worker that dies before the commit leaves the job queued.
-                    await self._finish(job, session, result)
-                    await claim.profile_jobs.done(job.id)
+                await self._run_claimed(job, claim)
             finally:
                 lock.release()
         return True
+
+    async def _run_claimed(self, job: ProfileJob, claim: UnitOfWork) -> None:
+        session = await self._sessions.find(job.session_id)
+        inputs = None if session is None else await self._inputs(job, session)
+        applied = await self._apply_in_time(job, session, inputs, claim)
+        if applied is None:
+            return
+        result, kept = applied
+        if inputs is not None and not isinstance(kept, _Unchanged):
+            # Committed before the site is told (its rebalance reads every sender's profile elsewhere);
+            # a worker dying after this runs the job again, which keeps the same profile.
+            async with self._store.unit_of_work() as uow:
+                inputs = await self._keep(uow, job, inputs, kept)
+        # Posted inside the claim: a worker that dies before the commit leaves the job queued.
+        await self._finish(job, session, result, inputs)
+        await claim.profile_jobs.done(job.id)
 
     async def drain(self) -> None:
         """Wait until every submitted job has finished (tests, and callers that need the station's answer)."""
@@ -196,37 +221,68 @@ class ProfileApplier:
         keep = min(RESULT_MARGIN_S, _timeout_s(job) / 5) if margin else 0.0
         return (job.deadline - self._now()).total_seconds() - keep
 
-    async def _run(self, job: ProfileJob) -> None:
+    async def _run(self, job: ProfileJob, accepted: SteerableSession | None = None) -> None:
         # One session's jobs and refreshes never interleave: each reads every profile and the last push.
         # The site is told of a new profile as soon as it is stored, and the result travels while the
         # ActiveChargingProfile is pushed: the site's other stations (and this session's next share) wait
         # for neither round trip to the sender.
-        lock = await self._session_lock(job)
+        lock = await self._session_lock(job, slot=True)
         if lock is None:
             await self._expire(job, "it waited for the session's earlier jobs")
             return
         try:
-            session = await self._sessions.find(job.session_id)
-            result = await self._apply_in_time(job, session)
-            if result is None:
+            session = accepted or await self._sessions.find(job.session_id)
+            inputs = None if session is None else await self._inputs(job, session)
+            applied = await self._apply_in_time(job, session, inputs)
+            if applied is None:
                 return
-            async with self._store.unit_of_work() as uow:
+            result, kept = applied
+            async with self._store.unit_of_work() as uow:  # the job's outcome in one transaction
                 await uow.profile_jobs.done(job.id)
-            await self._finish(job, session, result)
+                if inputs is not None and not isinstance(kept, _Unchanged):
+                    inputs = await self._keep(uow, job, inputs, kept)
+            await self._finish(job, session, result, inputs)
         finally:
+            self._running.release()
             lock.release()
 
-    async def _session_lock(self, job: ProfileJob) -> asyncio.Lock | None:
-        """The session's lock, acquired while the job still has time; None when its time ran out waiting."""
+    async def _session_lock(self, job: ProfileJob, slot: bool = False) -> asyncio.Lock | None:
+        """The session's lock (and with `slot`, then a place among the jobs running at once; the caller
+        releases both), acquired while the job still has time; None when its time ran out waiting."""
         lock = self._locks[job.session_id.upper()]
         try:
             async with asyncio.timeout(self._seconds_left(job)):
                 await lock.acquire()
+                try:
+                    if slot:
+                        await self._running.acquire()
+                except BaseException:  # the deadline came while waiting for a slot
+                    lock.release()
+                    raise
         except TimeoutError:
             return None
         return lock
 
-    async def _finish(self, job: ProfileJob, session: SteerableSession | None, result: BaseModel) -> None:
+    async def _inputs(self, job: ProfileJob, session: SteerableSession) -> SessionInputs:
+        """A GET only asks the station: it needs no sender's profile."""
+        if job.kind is RequestKind.GET:
+            return SessionInputs((), None)
+        return await self._active.inputs(session.session_id)
+
+    async def _keep(
+        self, uow: UnitOfWork, job: ProfileJob, inputs: SessionInputs, kept: dict[str, Any] | None
+    ) -> SessionInputs:
+        """The sender's profile as the station took it (None: cleared), written in `uow`; the new inputs."""
+        at = await self._active.keep_in(uow, job.session_id, job.partner_id, kept)
+        return inputs.with_profile(job.partner_id, kept, at)
+
+    async def _finish(
+        self,
+        job: ProfileJob,
+        session: SteerableSession | None,
+        result: BaseModel,
+        inputs: SessionInputs | None,
+    ) -> None:
         """The site is told at once; the result is posted while the ActiveChargingProfile is pushed."""
         changed = session is not None and job.kind is not RequestKind.GET
         if session is not None and changed and _accepted(result):
@@ -235,20 +291,25 @@ class ProfileApplier:
         posting = asyncio.get_running_loop().create_task(self._post(job, result))
         try:
             if session is not None and changed:
-                await self._active.refresh(session)
+                await self._active.refresh(session, inputs)
         finally:
             await posting
 
     async def _apply_in_time(
-        self, job: ProfileJob, session: SteerableSession | None, claim: UnitOfWork | None = None
-    ) -> BaseModel | None:
-        """The station's answer as a result, or None when the deadline came first (the job expired).
+        self,
+        job: ProfileJob,
+        session: SteerableSession | None,
+        inputs: SessionInputs | None,
+        claim: UnitOfWork | None = None,
+    ) -> tuple[BaseModel, Kept] | None:
+        """The station's answer as a result (and the sender's profile to keep), or None when the deadline
+        came first (the job expired).
 
         A call abandoned at the deadline may still reach the station; FERA keeps its inputs unchanged then,
         and the session's next TxProfile (any later set, clear or site change) restates them. `claim`: the
         unit of work holding a claimed job (its state is written there, not beside it)."""
-        if session is None:
-            return _rejected(job.kind)
+        if session is None or inputs is None:
+            return _rejected(job.kind), _UNCHANGED
         if self._seconds_left(job) < min(STATION_MINIMUM_S, _timeout_s(job) / 10):
             await self._expire(job, "too little time was left for the station", claim)
             return None
@@ -256,13 +317,13 @@ class ProfileApplier:
             left = self._seconds_left(job)
             async with asyncio.timeout(left):
                 with commands_due(self._now() + timedelta(seconds=left)):  # also in a gateway elsewhere
-                    return await self._apply(job, session)
+                    return await self._apply(job, session, inputs)
         except TimeoutError:
             await self._expire(job, "the station did not answer in time", claim)
             return None
         except Exception:  # a bug must not leave the job QUEUED and the sender waiting: REJECTED, logged
             log.exception("%s on %s failed", job.kind.value, job.session_id)
-            return _rejected(job.kind)
+            return _rejected(job.kind), _UNCHANGED
 
     async def _expire(self, job: ProfileJob, why: str, claim: UnitOfWork | None = None) -> None:
         """Not applied: recorded as EXPIRED, and REJECTED to the sender while its deadline still runs."""
@@ -296,31 +357,28 @@ class ProfileApplier:
         async with self._locks[session.session_id.upper()]:
             await self._active.refresh(session)
 
-    async def _apply(self, job: ProfileJob, session: SteerableSession) -> BaseModel:
+    async def _apply(
+        self, job: ProfileJob, session: SteerableSession, inputs: SessionInputs
+    ) -> tuple[BaseModel, Kept]:
+        """The result for the sender, and the sender's profile to keep (`_UNCHANGED`: nothing to write)."""
         if job.kind is RequestKind.SET:
-            return ChargingProfileResult(result=await self._set(job, session))
+            outcome = await self._set(job, session, inputs)
+            kept = job.payload if outcome is Result.ACCEPTED else _UNCHANGED
+            return ChargingProfileResult(result=outcome), kept
         if job.kind is RequestKind.CLEAR:
-            return ClearProfileResult(result=await self._clear(job, session))
-        return await self._get(job, session)
+            outcome = await self._clear(job, session, inputs)
+            return ClearProfileResult(result=outcome), None if outcome is Result.ACCEPTED else _UNCHANGED
+        return await self._get(job, session), _UNCHANGED
 
-    async def _set(self, job: ProfileJob, session: SteerableSession) -> Result:
+    async def _set(self, job: ProfileJob, session: SteerableSession, inputs: SessionInputs) -> Result:
         assert job.payload is not None
-        others = await self._active.sender_profiles(session.session_id, exclude=job.partner_id)
-        outcome = await self._active.send(session, [*others, rate_profile(job.payload)])
-        if outcome is Result.ACCEPTED:
-            await self._active.keep(session.session_id, job.partner_id, job.payload)
-        return outcome
+        others = inputs.profiles(exclude=job.partner_id)
+        return await self._active.send(session, [*others, rate_profile(job.payload)])
 
-    async def _clear(self, job: ProfileJob, session: SteerableSession) -> Result:
-        async with self._store.unit_of_work() as uow:
-            held = await uow.sender_profiles.get(session.session_id, job.partner_id)
-        if held is None or held.profile is None:
+    async def _clear(self, job: ProfileJob, session: SteerableSession, inputs: SessionInputs) -> Result:
+        if not inputs.holds(job.partner_id):
             return Result.UNKNOWN  # this sender has nothing on the session to clear
-        others = await self._active.sender_profiles(session.session_id, exclude=job.partner_id)
-        outcome = await self._active.send(session, others)
-        if outcome is Result.ACCEPTED:
-            await self._active.keep(session.session_id, job.partner_id, None)
-        return outcome
+        return await self._active.send(session, inputs.profiles(exclude=job.partner_id))
 
     async def _get(self, job: ProfileJob, session: SteerableSession) -> BaseModel:
         duration = int((job.payload or {}).get("duration", 900))
@@ -330,7 +388,7 @@ class ProfileApplier:
         return ActiveChargingProfileResult(result=Result.ACCEPTED, profile=active)
 
     async def _post(self, job: ProfileJob, result: BaseModel) -> None:
-        partner = await self._partners.cached(job.partner_id)
+        partner = await self._partners.find(job.partner_id)
         if partner is None:
             return
         target = self._partners.peer_target(partner, from_role=Role.CPO)

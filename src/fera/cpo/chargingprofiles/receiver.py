@@ -20,8 +20,8 @@ from fera.ocpi.chargingprofiles.models import (
     ChargingProfileResponseType,
     SetChargingProfile,
 )
-from fera.smartcharging.model import ProfileJob, RequestKind, SenderProfile
-from fera.store.protocols import Store
+from fera.smartcharging.model import ProfileJob, RequestKind
+from fera.store.protocols import Store, UnitOfWork
 
 __all__ = ["CpoChargingProfiles"]
 
@@ -70,30 +70,32 @@ class CpoChargingProfiles:
         response_url: str,
         payload: dict[str, Any] | None,
     ) -> ChargingProfileResponse:
-        session = await self._sessions.find(session_id)
-        refusal = await self._refusal(caller, session)
-        if refusal is not None or session is None:
-            return ChargingProfileResponse(result=refusal or Response.UNKNOWN_SESSION, timeout=0)
         now = self._now()
-        job = ProfileJob(
-            id=uuid.uuid4().hex,
-            kind=kind,
-            session_id=session.session_id,
-            partner_id=caller.partner_id,
-            response_url=response_url,
-            created_at=now,
-            deadline=now + timedelta(seconds=self._timeout_s),
-            payload=payload,
-        )
-        async with (
-            self._store.unit_of_work() as uow
-        ):  # the job and the rate-limit mark, durable before ACCEPTED
+        # One transaction: what decides the answer is read, and on ACCEPTED the job and the rate-limit mark
+        # are written, durable before ACCEPTED goes out.
+        async with self._store.unit_of_work() as uow:
+            session = await self._sessions.read(uow, session_id)
+            refusal = await self._refusal(uow, caller, session, now)
+            if refusal is not None or session is None:
+                return ChargingProfileResponse(result=refusal or Response.UNKNOWN_SESSION, timeout=0)
+            job = ProfileJob(
+                id=uuid.uuid4().hex,
+                kind=kind,
+                session_id=session.session_id,
+                partner_id=caller.partner_id,
+                response_url=response_url,
+                created_at=now,
+                deadline=now + timedelta(seconds=self._timeout_s),
+                payload=payload,
+            )
             await uow.profile_jobs.add(job)
-            await self._mark_request(uow, session.session_id, caller.partner_id, now)
-        self._applier.submit(job)
+            await uow.sender_profiles.mark_request(session.session_id, caller.partner_id, now)
+        self._applier.submit(job, session)
         return ChargingProfileResponse(result=Response.ACCEPTED, timeout=self._timeout_s)
 
-    async def _refusal(self, caller: Caller, session: SteerableSession | None) -> Response | None:
+    async def _refusal(
+        self, uow: UnitOfWork, caller: Caller, session: SteerableSession | None, now: datetime
+    ) -> Response | None:
         if session is None:
             return Response.UNKNOWN_SESSION
         if not may_steer(caller, session, self._contracts, self._governing(session.location_id)):
@@ -102,21 +104,12 @@ class CpoChargingProfiles:
             return Response.NOT_SUPPORTED
         if not session.ongoing:
             return Response.REJECTED  # a finished session has no charging left to steer
-        if await self._too_often(session.session_id, caller.partner_id):
+        if await self._too_often(uow, session.session_id, caller.partner_id, now):
             return Response.TOO_OFTEN
         return None
 
-    async def _too_often(self, session_id: str, partner_id: str) -> bool:
+    async def _too_often(self, uow: UnitOfWork, session_id: str, partner_id: str, now: datetime) -> bool:
         if not self._min_interval:
             return False
-        async with self._store.unit_of_work() as uow:
-            previous = await uow.sender_profiles.get(session_id, partner_id)
-        return previous is not None and self._now() - previous.last_request_at < self._min_interval
-
-    @staticmethod
-    async def _mark_request(uow: Any, session_id: str, partner_id: str, now: datetime) -> None:
         previous = await uow.sender_profiles.get(session_id, partner_id)
-        if previous is None:
-            previous = SenderProfile(session_id, partner_id, None, None, now)
-        previous.last_request_at = now
-        await uow.sender_profiles.save(previous)
+        return previous is not None and now - previous.last_request_at < self._min_interval

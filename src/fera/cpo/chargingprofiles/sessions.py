@@ -12,7 +12,7 @@ from fera.ocpi.auth import Caller
 from fera.ocpi.locations.models import Capability, Location
 from fera.ocpi.sessions.models import Session, SessionStatus
 from fera.ocpi.types import Role, ci_equal
-from fera.store.protocols import Store
+from fera.store.protocols import Store, UnitOfWork
 
 __all__ = ["SteerableSession", "SteerableSessions", "StoredSteerableSessions", "may_steer", "steerable"]
 
@@ -31,6 +31,7 @@ class SteerableSession:
 
 class SteerableSessions(Protocol):
     async def find(self, session_id: str) -> SteerableSession | None: ...
+    async def read(self, uow: UnitOfWork, session_id: str) -> SteerableSession | None: ...
 
 
 def may_steer(
@@ -62,10 +63,14 @@ class StoredSteerableSessions:
 
     async def find(self, session_id: str) -> SteerableSession | None:
         async with self._store.unit_of_work() as uow:
-            stored = await uow.sessions.own(session_id)
-            if stored is None:
-                return None
-            location = await uow.locations.own(stored.session.location_id)
+            return await self.read(uow, session_id)
+
+    async def read(self, uow: UnitOfWork, session_id: str) -> SteerableSession | None:
+        """Within the caller's unit of work (the Receiver reads and writes in one transaction)."""
+        stored = await uow.sessions.own(session_id)
+        if stored is None:
+            return None
+        location = await uow.locations.own(stored.session.location_id)
         return steerable(stored.session, location)
 
 

@@ -1,4 +1,5 @@
-"""Insert-or-update of one row by its unique key, safe when two writers race for the same new key.
+"""Insert-or-update of one row by its unique key, safe when two writers race for the same new key, and with
+no SELECT first.
 
 A read-then-insert loses that race (both see nothing, the second insert breaks the unique constraint); an
 `INSERT … ON CONFLICT DO UPDATE` in the database's own dialect doesn't.
@@ -8,27 +9,65 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, and_, literal, select
+from sqlalchemy import Table, and_, literal_column, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fera.store.sqlalchemy.tables import Base
 
-__all__ = ["upsert"]
+__all__ = ["put_row", "upsert"]
+
+
+def _table(model: type[Base]) -> Table:
+    return model.__table__  # type: ignore[return-value]  # declarative classes map one Table
+
+
+def _postgres(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _statement(
+    session: AsyncSession,
+    table: Table,
+    keys: dict[str, Any],
+    values: dict[str, Any],
+    insert_only: dict[str, Any] | None = None,
+) -> Any:
+    insert = postgresql.insert if _postgres(session) else sqlite.insert
+    statement = insert(table).values(**(insert_only or {}), **keys, **values)
+    return statement.on_conflict_do_update(
+        index_elements=list(keys), set_={name: statement.excluded[name] for name in values}
+    )
+
+
+async def put_row(
+    session: AsyncSession,
+    model: type[Base],
+    keys: dict[str, Any],
+    values: dict[str, Any],
+    insert_only: dict[str, Any] | None = None,
+) -> None:
+    """Write the row whose unique key is `keys`, in one statement. Columns left out of `values` keep what they
+    hold; a new row takes `insert_only` for them."""
+    await session.execute(_statement(session, _table(model), keys, values, insert_only))
+    session.expire_all()  # ORM objects loaded earlier in this unit of work must not hide the new values
 
 
 async def upsert(
     session: AsyncSession, model: type[Base], keys: dict[str, Any], values: dict[str, Any]
 ) -> bool:
     """Write the row whose unique key is `keys`; True when it did not exist before."""
-    table: Table = model.__table__  # type: ignore[assignment]  # declarative classes map one Table
-    where = and_(*(table.c[name] == value for name, value in keys.items()))
-    existed = await session.scalar(select(literal(1)).select_from(table).where(where).limit(1))
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(table).values(**keys, **values)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(keys), set_={name: statement.excluded[name] for name in values}
-    )
-    await session.execute(statement)
-    session.expire_all()  # ORM objects loaded earlier in this unit of work must not hide the new values
-    return existed is None
+    table = _table(model)
+    if _postgres(session):  # a row the statement inserted has no deleting transaction yet: xmax = 0
+        statement = _statement(session, table, keys, values).returning(literal_column("(xmax = 0)"))
+        created = bool((await session.execute(statement)).scalar_one())
+    else:
+        # SQLite has no such marker: update first (an update takes the database's write lock, so no other
+        # writer can insert the key before the insert that follows when nothing was there).
+        where = and_(*(table.c[name] == value for name, value in keys.items()))
+        updated = await session.execute(update(table).where(where).values(**values))
+        created = updated.rowcount == 0  # type: ignore[attr-defined]  # a CursorResult for an UPDATE
+        if created:
+            await session.execute(_statement(session, table, keys, values))
+    session.expire_all()
+    return created

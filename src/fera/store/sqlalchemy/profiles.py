@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fera.smartcharging.model import (
@@ -18,7 +18,7 @@ from fera.smartcharging.model import (
     SenderProfileChange,
 )
 from fera.store.profile_protocols import PROFILE_JOBS_CHANNEL
-from fera.store.sqlalchemy._upsert import upsert
+from fera.store.sqlalchemy._upsert import put_row
 from fera.store.sqlalchemy.profile_tables import (
     ProfileJobRow,
     ProfileRequestRow,
@@ -117,7 +117,7 @@ class SqlActiveProfileStore:
 
     async def put(self, partner_id: str, session_id: str, profile: dict[str, Any], at: datetime) -> None:
         keys = {"partner_id": partner_id, "session_id": session_id}
-        await upsert(self._session, ReceivedActiveProfileRow, keys, {"profile": profile, "received_at": at})
+        await put_row(self._session, ReceivedActiveProfileRow, keys, {"profile": profile, "received_at": at})
 
     async def get(self, partner_id: str, session_id: str) -> dict[str, Any] | None:
         row = await self._session.get(ReceivedActiveProfileRow, (partner_id, session_id))
@@ -139,7 +139,18 @@ class SqlSenderProfileStore:
             "set_at": profile.set_at,
             "last_request_at": profile.last_request_at,
         }
-        await upsert(self._session, SenderProfileRow, keys, values)
+        await put_row(self._session, SenderProfileRow, keys, values)
+
+    async def mark_request(self, session_id: str, partner_id: str, at: datetime) -> None:
+        keys = {"session_id": session_id, "partner_id": partner_id}
+        await put_row(self._session, SenderProfileRow, keys, {"last_request_at": at})
+
+    async def set_profile(
+        self, session_id: str, partner_id: str, profile: dict[str, Any] | None, at: datetime
+    ) -> None:
+        keys = {"session_id": session_id, "partner_id": partner_id}
+        values: dict[str, Any] = {"profile": profile} | ({} if profile is None else {"set_at": at})
+        await put_row(self._session, SenderProfileRow, keys, values, insert_only={"last_request_at": at})
 
     async def for_session(self, session_id: str) -> list[SenderProfile]:
         query = select(SenderProfileRow).where(SenderProfileRow.session_id == session_id)
@@ -151,7 +162,7 @@ class SqlSenderProfileStore:
 
     async def set_pushed(self, session_id: str, profile: dict[str, Any], at: datetime) -> None:
         values = {"profile": profile, "pushed_at": at}
-        await upsert(self._session, PushedActiveProfileRow, {"session_id": session_id}, values)
+        await put_row(self._session, PushedActiveProfileRow, {"session_id": session_id}, values)
 
     async def add_change(self, change: SenderProfileChange) -> None:
         self._session.add(
@@ -190,20 +201,18 @@ class SqlProfileJobStore:
         self._session = session
 
     async def add(self, job: ProfileJob) -> None:
-        self._session.add(
-            ProfileJobRow(
-                id=job.id,
-                kind=job.kind.value,
-                session_id=job.session_id,
-                partner_id=job.partner_id,
-                response_url=job.response_url,
-                created_at=job.created_at,
-                deadline=job.deadline,
-                state=job.state.value,
-                payload=job.payload,
-            )
-        )
-        await self._session.flush()
+        values = {
+            "id": job.id,
+            "kind": job.kind.value,
+            "session_id": job.session_id,
+            "partner_id": job.partner_id,
+            "response_url": job.response_url,
+            "created_at": job.created_at,
+            "deadline": job.deadline,
+            "state": job.state.value,
+            "payload": job.payload,
+        }
+        await self._session.execute(insert(ProfileJobRow).values(**values))  # Core: no ORM flush to pay
         if self._session.get_bind().dialect.name == "postgresql":  # wakes the workers once this commits
             await self._session.execute(select(func.pg_notify(PROFILE_JOBS_CHANNEL, job.id)))
 

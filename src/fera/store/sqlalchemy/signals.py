@@ -9,7 +9,7 @@ from sqlalchemy import String
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fera.store.sqlalchemy._upsert import upsert
+from fera.store.sqlalchemy._upsert import put_row
 from fera.store.sqlalchemy.tables import Base
 
 __all__ = ["SignalRow", "SqlSignalStore"]
@@ -30,7 +30,7 @@ class SqlSignalStore:
 
     async def put(self, kind: str, group_id: str, payload: dict[str, Any], at: datetime) -> None:
         keys = {"kind": kind, "group_id": group_id}
-        await upsert(self._session, SignalRow, keys, {"payload": payload, "received_at": at})
+        await put_row(self._session, SignalRow, keys, {"payload": payload, "received_at": at})
 
     async def get(self, kind: str, group_id: str) -> dict[str, Any] | None:
         row = await self._session.get(SignalRow, (kind, group_id))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from fera.ocpi.sessions.models import Session
 from fera.ocpi.tokens.models import Token
 from fera.store.records import StoredToken
-from fera.store.sqlalchemy._upsert import upsert
+from fera.store.sqlalchemy._upsert import put_row
 from fera.store.sqlalchemy.tables import Base, SessionRow, TokenRow
 from fera.store.station_protocols import TransactionBinding
 
@@ -49,7 +49,7 @@ class SqlStationBindingStore:
             "transaction_id": binding.transaction_id,
             "meter_start_wh": binding.meter_start_wh,
         }
-        await upsert(self._session, StationBindingRow, {"session_id": binding.session_id.upper()}, values)
+        await put_row(self._session, StationBindingRow, {"session_id": binding.session_id.upper()}, values)
 
     async def by_transaction(self, station_id: str, transaction_id: str) -> TransactionBinding | None:
         query = select(StationBindingRow).where(
