@@ -58,7 +58,7 @@ class CpoLocations:
         visibility = await self._visibility(caller.partner_id, caller.acting_for())
         window = Window(query.offset, query.limit, query.date_from, query.date_to)
         async with self._ex.store.unit_of_work() as uow:
-            return await uow.locations.page(None, visibility, window)
+            return await uow.locations.wire_page(None, visibility, window)
 
     async def get(self, caller: Caller, ref: LocationRef) -> Location | EVSE | Connector:
         location = await self.location(ref.location_id)

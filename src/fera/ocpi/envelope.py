@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from fera.ocpi.types import DateTime, OcpiModel, format_datetime
 
-__all__ = ["Envelope", "envelope_body", "ocpi_response", "to_wire"]
+__all__ = ["Envelope", "WireJson", "envelope_body", "ocpi_response", "raw_list_response", "to_wire"]
 
 _OMIT: Any = object()
 
@@ -23,6 +24,18 @@ class Envelope(OcpiModel):
     status_code: int
     status_message: str | None = None
     timestamp: DateTime
+
+
+class WireJson(str):
+    """One object's JSON text exactly as it goes on the wire (stored in that form): put in a response as is,
+    neither parsed nor validated again."""
+
+
+def raw_list_response(items: Sequence[WireJson], headers: Mapping[str, str] | None = None) -> Response:
+    """A success envelope whose `data` is the list of `items`, assembled as text."""
+    tail = json.dumps(envelope_body(), separators=(",", ":"))[1:]  # status_code, status_message, timestamp
+    body = '{"data":[' + ",".join(items) + "]," + tail
+    return Response(body.encode(), media_type="application/json", headers=dict(headers or {}))
 
 
 def to_wire(value: Any) -> Any:

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
-from fera.ocpi.envelope import ocpi_response
+from fera.ocpi.envelope import WireJson, ocpi_response, raw_list_response
 from fera.ocpi.errors import InvalidParameters
 from fera.ocpi.types import DateTime, format_datetime
 
@@ -60,11 +60,13 @@ def required_date_from(query: PageQuery) -> PageQuery:
     return query
 
 
-def page_response(request: Request, page: Page, query: PageQuery) -> JSONResponse:
+def page_response(request: Request, page: Page, query: PageQuery) -> Response:
     headers = {"X-Total-Count": str(page.total), "X-Limit": str(MAX_PAGE_SIZE)}
     next_offset = query.offset + len(page.items)
     if page.items and next_offset < page.total:
         headers["Link"] = f'<{_next_url(request, query, next_offset)}>; rel="next"'
+    if page.items and all(isinstance(item, WireJson) for item in page.items):
+        return raw_list_response(page.items, headers)  # stored wire JSON: not parsed, not validated again
     return ocpi_response(list(page.items), headers=headers)
 
 

@@ -121,6 +121,8 @@ class LocationStore(Protocol):
     async def page(self, partner_id: str | None, visibility: Visibility, window: Window) -> Page: ...
     async def ids(self) -> set[str]: ...  # every location id known (ours and received), upper-cased
     async def unpublished(self) -> list[Location]: ...  # our own with `publish` false
+    # The same page, each item its stored wire JSON (`WireJson`): served as is by the list GET.
+    async def wire_page(self, partner_id: str | None, visibility: Visibility, window: Window) -> Page: ...
 
 
 class SessionStore(Protocol):

@@ -6,7 +6,7 @@ No `from __future__ import annotations` in route modules: FastAPI must resolve t
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from fera.ocpi.auth import Authenticator, Caller
 from fera.ocpi.envelope import ocpi_response
@@ -27,7 +27,7 @@ def sessions_sender_router(auth: Authenticator, service: SessionsSender, path: s
     QueryDep = Annotated[PageQuery, Depends(page_query)]  # noqa: N806
 
     @router.get(path)
-    async def get_sessions(caller: CallerDep, request: Request, query: QueryDep) -> JSONResponse:
+    async def get_sessions(caller: CallerDep, request: Request, query: QueryDep) -> Response:
         query = required_date_from(query)
         return page_response(request, await service.list(caller, query), query)
 

@@ -6,7 +6,7 @@ No `from __future__ import annotations` in route modules: FastAPI must resolve t
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from fera.ocpi.auth import Authenticator, Caller
 from fera.ocpi.envelope import ocpi_response
@@ -37,7 +37,7 @@ def tokens_sender_router(auth: Authenticator, service: TokensSender, path: str) 
     QueryDep = Annotated[PageQuery, Depends(page_query)]  # noqa: N806
 
     @router.get(path)
-    async def get_tokens(caller: CallerDep, request: Request, query: QueryDep) -> JSONResponse:
+    async def get_tokens(caller: CallerDep, request: Request, query: QueryDep) -> Response:
         return page_response(request, await service.list(caller, query), query)
 
     @router.post(path + "/{token_uid}/authorize")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, select, true
+from sqlalchemy import ColumnElement, Text, and_, cast, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fera.ocpi.envelope import WireJson
 from fera.ocpi.locations.models import Location
 from fera.ocpi.pagination import Page
 from fera.store.records import StoredLocation, Visibility, Window
@@ -66,6 +67,14 @@ class SqlLocationStore:
         )
         rows: list[dict[str, Any]] = list(await self._session.scalars(query.order_by(LocationRow.pk)))
         return [Location.model_validate(data) for data in rows]
+    async def wire_page(self, partner_id: str | None, visibility: Visibility, window: Window) -> Page:
+        query = select(cast(LocationRow.data, Text).label("data")).where(
+            owned_by(LocationRow.partner_id, partner_id), _visible(visibility)
+        )
+        rows, total = await fetch_page(
+            self._session, windowed(query, LocationRow.last_updated, window), LocationRow.pk, window
+        )
+        return Page([WireJson(r.data) for r in rows], total)
 
     async def _row(self, country_code: str, party_id: str, location_id: str) -> LocationRow | None:
         query = select(LocationRow).where(
