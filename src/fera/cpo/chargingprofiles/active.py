@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -51,6 +52,7 @@ __all__ = [
     "LocalLimits",
     "Limiter",
     "NoLocalLimits",
+    "SessionInputs",
     "rate_profile",
     "to_active_profile",
 ]
@@ -97,6 +99,34 @@ def rate_profile(raw: dict[str, Any]) -> RateProfile:
     )
 
 
+@dataclass(frozen=True)
+class SessionInputs:
+    """A session's inputs as read once: every sender's row (cleared ones too, by partner) and the
+    fingerprint of the last push. A job reads them once and carries them to its refresh."""
+
+    held: tuple[SenderProfile, ...]
+    last_pushed: dict[str, Any] | None
+
+    def profiles(self, exclude: str | None = None) -> list[RateProfile]:
+        return [
+            rate_profile(p.profile) for p in self.held if p.profile is not None and p.partner_id != exclude
+        ]
+
+    def holds(self, partner_id: str) -> bool:
+        return any(p.partner_id == partner_id and p.profile is not None for p in self.held)
+
+    def with_profile(self, partner_id: str, profile: dict[str, Any] | None, at: datetime) -> SessionInputs:
+        """After `keep_in` wrote it (same rule: a clear keeps `set_at`)."""
+        rows = {p.partner_id: p for p in self.held}
+        old = rows.get(partner_id)
+        set_at = at if profile is not None else (old.set_at if old else None)
+        session_id = old.session_id if old else (self.held[0].session_id if self.held else "")
+        rows[partner_id] = SenderProfile(
+            session_id, partner_id, profile, set_at, old.last_request_at if old else at
+        )
+        return SessionInputs(tuple(rows[k] for k in sorted(rows)), self.last_pushed)
+
+
 class ActiveProfiles:
     def __init__(
         self,
@@ -114,9 +144,11 @@ class ActiveProfiles:
         """Profiles start on a whole second: OCPP and OCPI periods are whole seconds from the start."""
         return self._clock().replace(microsecond=0)
 
-    async def held(self, session_id: str) -> list[SenderProfile]:
-        """Every sender's profile on the session, cleared ones left out."""
-        return await self._held(session_id)
+    async def inputs(self, session_id: str) -> SessionInputs:
+        async with self._store.unit_of_work() as uow:
+            held = await uow.sender_profiles.for_session(session_id)
+            last = await uow.sender_profiles.last_pushed(session_id)
+        return SessionInputs(tuple(sorted(held, key=lambda p: p.partner_id)), last)
 
     async def sender_profiles(self, session_id: str, exclude: str | None = None) -> list[RateProfile]:
         held = await self._held(session_id)
@@ -151,12 +183,14 @@ class ActiveProfiles:
 
     async def keep_in(
         self, uow: UnitOfWork, session_id: str, partner_id: str, payload: dict[str, Any] | None
-    ) -> None:
-        """A sender's profile on the session (None: cleared), within the caller's unit of work."""
-        await uow.sender_profiles.set_profile(session_id, partner_id, payload, self._now())
+    ) -> datetime:
+        """A sender's profile on the session (None: cleared), within the caller's unit of work; when."""
+        at = self._now()
+        await uow.sender_profiles.set_profile(session_id, partner_id, payload, at)
         # The history an operator reads on the dashboard: the row above only keeps the latest.
         change = SenderProfileChange(session_id, partner_id, self._clock(), payload)
         await uow.sender_profiles.add_change(change)
+        return at
 
     async def from_station(self, session: SteerableSession, duration: int) -> ActiveChargingProfile | None:
         if not session.ongoing:
@@ -189,15 +223,13 @@ class ActiveProfiles:
         limit = session_limit(profiles, session.electrical, session.started_at, local)
         return to_active_profile(limit, session, self._now(), PUSH_HORIZON_S)
 
-    async def refresh(self, session: SteerableSession) -> None:
+    async def refresh(self, session: SteerableSession, inputs: SessionInputs | None = None) -> None:
         """Push the active profile to every sender that ever set one, if its inputs changed since.
 
-        Callers hold the session's lock (`ProfileApplier`), so the read and the later write don't race."""
-        async with self._store.unit_of_work() as uow:
-            held = sorted(
-                await uow.sender_profiles.for_session(session.session_id), key=lambda p: p.partner_id
-            )
-            last = await uow.sender_profiles.last_pushed(session.session_id)
+        `inputs`: as the caller knows them now (else read here). Callers hold the session's lock
+        (`ProfileApplier`), so the read and the later write don't race."""
+        inputs = inputs or await self.inputs(session.session_id)
+        held, last = inputs.held, inputs.last_pushed
         setters = [p.partner_id for p in held if p.set_at is not None]
         if not setters:
             return
@@ -207,7 +239,7 @@ class ActiveProfiles:
             return
         at = self._clock()  # to the microsecond: a limit that held for under a second still shows
         history = [x for x in _limiters(last) if x[0] < at]
-        ahead = _limiting(session, held, local, at)
+        ahead = _limiting(session, list(held), local, at)
         record = {"inputs": fingerprint, "limiting": _encode(_merged(history + ahead))}
         async with self._store.unit_of_work() as uow:
             await uow.sender_profiles.set_pushed(session.session_id, record, self._now())
