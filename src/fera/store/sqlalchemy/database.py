@@ -12,6 +12,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from fera.store.sqlalchemy._writers import serialise_writers
 from fera.store.sqlalchemy.forwards import SqlForwardedSessionStore
 from fera.store.sqlalchemy.gateways import SqlStationCommandStore, SqlStationPresenceStore
 from fera.store.sqlalchemy.hubs import SqlHubClientInfoStore
@@ -119,6 +120,7 @@ def _engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        serialise_writers(engine.sync_engine)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
