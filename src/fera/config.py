@@ -252,6 +252,10 @@ class NodeConfig(BaseModel):
     # A hub partner we have not reached for this long gets the HubClientInfo still-alive check (a GET on its
     # versions endpoint); one that fails it is sent nothing until it answers again (spec: "start with 5 min").
     hub_still_alive_s: Annotated[float, Field(ge=1, le=86400)] = 300.0
+    # Partners and their token hashes are held in memory (every request is authenticated from there). The
+    # node's own changes apply at once; this bounds how long one made by another process on the same
+    # database (the CLI: rotate, unregister) takes to be seen. A token handed out elsewhere works at once.
+    partner_cache_ttl_s: Annotated[float, Field(gt=0, le=3600)] = 5.0
     # Where the OCPP gateway listens for stations (port 0: any free one); None = no gateway.
     ocpp_listen: Annotated[str | None, StringConstraints(pattern=r"^[^:]+:\d+$")] = None
     # How long the gateway waits for a station's answer before a command counts as REJECTED.

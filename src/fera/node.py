@@ -189,6 +189,7 @@ def partner_service(config: NodeConfig, database: Database, peer: PeerClient) ->
         VersionsClient(peer),
         CredentialsClient(peer),
         token_grace=timedelta(seconds=config.token_rotation_grace_s),
+        cache_ttl_s=config.partner_cache_ttl_s,
     )
 
 
