@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import time
 from dataclasses import dataclass, field
+
+import httpx
 
 from bench._harness import Nodes, free_port, machine, progress
 from bench.node._load import served
-from bench.node._serve import serve_bare, serve_node
+from bench.node._serve import SINK_COUNT, serve_bare, serve_node
 from bench.node._setup import LIST_PATH, PROFILE_PATH, VERSION_PATH, Prepared, prepare, profile_body
 from bench.node._wrk import Request, WrkResult, require_wrk, run_wrk
 
 ROUNDS = 3  # short turns per server, alternating, so both see the same background load
+CATCH_UP_S = 120.0
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class Pooled:
     requests: int = 0
     seconds: float = 0.0
     errors: int = 0
+    catch_up: float = 0.0  # seconds after the load until every accepted PUT's result reached the sink
     p50: list[float] = field(default_factory=list)
     p99: list[float] = field(default_factory=list)
 
@@ -48,6 +53,11 @@ class Pooled:
     @property
     def rate(self) -> float:
         return self.requests / self.seconds
+
+    @property
+    def done_rate(self) -> float:
+        """Requests whose whole job (station, result POST) was done, per second of load and catch-up."""
+        return self.requests / (self.seconds + self.catch_up)
 
     def ms(self) -> str:
         """The median turn's p50 and the worst turn's p99."""
@@ -82,9 +92,26 @@ async def _measure(
             pooled = {"FERA": Pooled(), "bare": Pooled()}
             for _ in range(ROUNDS):
                 for server, url in (("FERA", prepared.base_url), ("bare", bare_url)):
-                    pooled[server].add(await run_wrk(url, request, connections, options.seconds / ROUNDS))
+                    before = await _sunk(bare_url)
+                    result = await run_wrk(url, request, connections, options.seconds / ROUNDS)
+                    pooled[server].add(result)
+                    if server == "FERA" and request.method == "PUT":  # its jobs must not run in bare's turn
+                        pooled[server].catch_up += await _catch_up(bare_url, before + result.requests)
             out.append((label, connections, pooled))
     return out
+
+
+async def _sunk(bare_url: str) -> int:
+    async with httpx.AsyncClient() as http:
+        return int((await http.get(bare_url + SINK_COUNT)).json()["count"])
+
+
+async def _catch_up(bare_url: str, expected: int) -> float:
+    """Seconds until the sink has `expected` results (gives up after CATCH_UP_S: then it shows)."""
+    start = time.monotonic()
+    while await _sunk(bare_url) < expected and time.monotonic() - start < CATCH_UP_S:
+        await asyncio.sleep(0.05)
+    return time.monotonic() - start
 
 
 async def run(options: Options) -> list[str]:
@@ -96,9 +123,9 @@ async def run(options: Options) -> list[str]:
         progress("serving the CPO node and the bare app, each in a child process; wrk loads them in turns")
         port = free_port()
         bare_url = f"http://127.0.0.1:{port}"
-        async with (
-            served(serve_node, (prepared.config_json,), prepared.base_url + VERSION_PATH),
+        async with (  # the node stops first: nothing of it may post to a stopped sink
             served(serve_bare, (port, prepared.bodies, PROFILE_PATH), bare_url + VERSION_PATH),
+            served(serve_node, (prepared.config_json,), prepared.base_url + VERSION_PATH),
         ):
             results = await _measure(prepared, bare_url, options)
     finally:
@@ -110,14 +137,15 @@ async def run(options: Options) -> list[str]:
 
 def _table(results: list[tuple[str, int, dict[str, Pooled]]]) -> list[str]:
     lines = [
-        "| request | conns | FERA req/s | p50 ms | p99 ms | errors | bare req/s | p50 ms | p99 ms "
-        "| FERA/bare |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| request | conns | FERA req/s | p50 ms | p99 ms | errors | jobs done/s | bare req/s | p50 ms "
+        "| p99 ms | FERA/bare |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for label, connections, pooled in results:
         f, b = pooled["FERA"], pooled["bare"]
+        done = f"{f.done_rate:.0f}" if f.catch_up else "–"
         lines.append(
-            f"| {label} | {connections} | {f.rate:.0f} | {f.ms()} | {f.errors} "
+            f"| {label} | {connections} | {f.rate:.0f} | {f.ms()} | {f.errors} | {done} "
             f"| {b.rate:.0f} | {b.ms()} | {f.rate / b.rate:.2f} |"
         )
     return lines

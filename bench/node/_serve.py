@@ -16,7 +16,7 @@ from fera.config import NodeConfig
 from fera.node import create_node
 from fera.parts import processes_named
 
-__all__ = ["bare_app", "serve_bare", "serve_node"]
+__all__ = ["SINK_COUNT", "bare_app", "serve_bare", "serve_node"]
 
 
 def _run(app: Any, port: int) -> None:
@@ -30,6 +30,7 @@ def serve_node(config_json: str, parts: str = "all") -> None:
     _run(create_node(config, processes=processes_named(parts)).app, config.port)
 
 
+SINK_COUNT = "/sink/count"
 ACCEPTED = {
     "data": {"result": "ACCEPTED", "timeout": 30},
     "status_code": 1000,
@@ -39,8 +40,15 @@ ACCEPTED = {
 
 def bare_app(bodies: dict[str, dict[str, Any]], put_path: str) -> FastAPI:
     """GET on each path answers its body (a dict, serialised per request as FERA's are); a PUT on
-    `put_path{id}` reads its JSON body and answers ACCEPTED; POSTs anywhere are a sink for FERA's results."""
+    `put_path{id}` reads its JSON body and answers ACCEPTED; POSTs anywhere are a sink for FERA's results,
+    counted (`GET /sink/count`), so the bench sees when FERA's jobs have caught up."""
     app = FastAPI()
+    received = [0]
+
+    @app.get(SINK_COUNT)
+    async def count() -> JSONResponse:
+        return JSONResponse({"count": received[0]})
+
     for path, body in bodies.items():
         app.add_api_route(path, _answer(body), methods=["GET"])
 
@@ -50,6 +58,7 @@ def bare_app(bodies: dict[str, dict[str, Any]], put_path: str) -> FastAPI:
 
     @app.post("/{path:path}")
     async def sink(path: str) -> JSONResponse:
+        received[0] += 1
         return JSONResponse({"status_code": 1000, "timestamp": "2030-01-01T00:00:00Z"})
 
     return app
