@@ -7,9 +7,10 @@ A read-then-insert loses that race (both see nothing, the second insert breaks t
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from sqlalchemy import Table, and_, literal_column, update
+from sqlalchemy import Table, and_, bindparam, literal_column, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +27,24 @@ def _postgres(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+def _params(*columns: dict[str, Any] | None) -> dict[str, Any]:
+    return {"p_" + name: value for given in columns for name, value in (given or {}).items()}
+
+
+@functools.cache
+def _upsert_of(
+    postgres: bool, table: Table, keys: tuple[str, ...], values: tuple[str, ...], insert_only: tuple[str, ...]
+) -> Any:
+    """Built once per shape, with bound parameters (`p_<column>`): building one (its `excluded` alias
+    above all) costs more than running it."""
+    insert = postgresql.insert if postgres else sqlite.insert
+    names = (*insert_only, *keys, *values)
+    statement = insert(table).values({n: bindparam("p_" + n, type_=table.c[n].type) for n in names})
+    return statement.on_conflict_do_update(
+        index_elements=list(keys), set_={name: statement.excluded[name] for name in values}
+    )
+
+
 def _statement(
     session: AsyncSession,
     table: Table,
@@ -33,11 +52,7 @@ def _statement(
     values: dict[str, Any],
     insert_only: dict[str, Any] | None = None,
 ) -> Any:
-    insert = postgresql.insert if _postgres(session) else sqlite.insert
-    statement = insert(table).values(**(insert_only or {}), **keys, **values)
-    return statement.on_conflict_do_update(
-        index_elements=list(keys), set_={name: statement.excluded[name] for name in values}
-    )
+    return _upsert_of(_postgres(session), table, tuple(keys), tuple(values), tuple(insert_only or ()))
 
 
 async def put_row(
@@ -49,7 +64,8 @@ async def put_row(
 ) -> None:
     """Write the row whose unique key is `keys`, in one statement. Columns left out of `values` keep what they
     hold; a new row takes `insert_only` for them."""
-    await session.execute(_statement(session, _table(model), keys, values, insert_only))
+    statement = _statement(session, _table(model), keys, values, insert_only)
+    await session.execute(statement, _params(insert_only, keys, values))
     session.expire_all()  # ORM objects loaded earlier in this unit of work must not hide the new values
 
 
@@ -60,7 +76,7 @@ async def upsert(
     table = _table(model)
     if _postgres(session):  # a row the statement inserted has no deleting transaction yet: xmax = 0
         statement = _statement(session, table, keys, values).returning(literal_column("(xmax = 0)"))
-        created = bool((await session.execute(statement)).scalar_one())
+        created = bool((await session.execute(statement, _params(keys, values))).scalar_one())
     else:
         # SQLite has no such marker: update first (an update takes the database's write lock, so no other
         # writer can insert the key before the insert that follows when nothing was there).
@@ -68,6 +84,6 @@ async def upsert(
         updated = await session.execute(update(table).where(where).values(**values))
         created = updated.rowcount == 0  # type: ignore[attr-defined]  # a CursorResult for an UPDATE
         if created:
-            await session.execute(_statement(session, table, keys, values))
+            await session.execute(_statement(session, table, keys, values), _params(keys, values))
     session.expire_all()
     return created
