@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import sys
 import time
+from dataclasses import dataclass
 
 from bench._harness import Nodes, RunningNode, connect, machine, percentile, progress, role
 from bench.charging import composite
@@ -30,6 +31,13 @@ from fera.smartcharging.sender import ProfileSender
 STEPS, QUICK_STEPS = (1, 5, 10, 25, 50, 100, 200, 400), (1, 5, 10)
 ROUNDS = 3
 BUDGET_S = 100.0
+
+
+@dataclass(frozen=True)
+class Load:
+    rate: float  # round trips offered per second
+    seconds: float
+    postgres: str | None
 
 
 class Running:
@@ -65,23 +73,51 @@ def _profile(amps: float) -> ChargingProfile:
 async def _round_trip(sender: ProfileSender, cpo_id: str, session_id: str, amps: float) -> float | None:
     began = time.perf_counter()
     request = await sender.set_profile(cpo_id, session_id, _profile(amps))
-    done = await sender.wait(request.id, timeout=30)
+    try:
+        done = await sender.wait(request.id, timeout=30)
+    except TimeoutError:  # no result within 30 s: failed (the sender has given up on it too)
+        return None
     accepted = done.result == {"result": "ACCEPTED"}
     return time.perf_counter() - began if accepted else None
 
 
-async def _step(emsp: RunningNode, cpo_id: str, url: str, running: Running, step: int) -> list[float | None]:
+async def _bursts(sender: ProfileSender, cpo_id: str, session_ids: list[str]) -> list[float | None]:
+    results: list[float | None] = []
+    for n in range(ROUNDS):
+        results += await asyncio.gather(*(_round_trip(sender, cpo_id, sid, 16.0 - n) for sid in session_ids))
+    return results
+
+
+async def _sustained(
+    sender: ProfileSender, cpo_id: str, session_ids: list[str], rate: float, seconds: float
+) -> tuple[list[float | None], float]:
+    """Open loop: a round trip starts every 1/rate s, to the sessions in turn (a new limit each time, so
+    every one changes the active profile). Returns the results and the seconds until the last one ended."""
+    began, calls = time.perf_counter(), list[asyncio.Task[float | None]]()
+    while (n := len(calls)) < rate * seconds:
+        delay = began + n / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        amps = 16.0 - n % 10
+        calls.append(
+            asyncio.create_task(_round_trip(sender, cpo_id, session_ids[n % len(session_ids)], amps))
+        )
+    results = await asyncio.gather(*calls)
+    return list(results), time.perf_counter() - began
+
+
+async def _step(
+    emsp: RunningNode, cpo_id: str, url: str, running: Running, step: int, load: Load | None = None
+) -> tuple[list[float | None], float]:
     process = await spawn(url, step)
     try:
         async with asyncio.timeout(120):
             await running.wait(step)
         sender = emsp.node.profile_sender
         assert sender is not None
-        results: list[float | None] = []
-        for n in range(ROUNDS):
-            calls = [_round_trip(sender, cpo_id, sid, 16.0 - n) for sid in running.of(step)]
-            results += await asyncio.gather(*calls)
-        return results
+        if load is None:
+            return await _bursts(sender, cpo_id, running.of(step)), 0.0
+        return await _sustained(sender, cpo_id, running.of(step), load.rate, load.seconds)
     finally:
         process.terminate()
         await process.wait()
@@ -105,7 +141,7 @@ async def bench(steps: tuple[int, ...]) -> None:
         began = time.monotonic()
         for step in steps:
             progress(f"{step} stations")
-            results = await _step(emsp, partner.id, gateway.url, running, step)
+            results, _ = await _step(emsp, partner.id, gateway.url, running, step)
             ok = [r for r in results if r is not None]
             p50, p99 = percentile(ok, 50), percentile(ok, 99)
             print(f"| {step} | {2 * step} | {len(results)} | {p50 * 1000:.1f} | {p99 * 1000:.1f} "
@@ -120,14 +156,44 @@ async def bench(steps: tuple[int, ...]) -> None:
         await nodes.close()
 
 
+async def sustained(count: int, load: Load) -> None:
+    nodes, configs = Nodes(load.postgres), stations((count,))
+    try:
+        cpo = await nodes.start("cpo", role("CPO", "CPO"), ocpp_listen="127.0.0.1:0", stations=configs)
+        emsp = await nodes.start("emsp", role("EMSP", "MSP"))
+        partner, _ = await connect(emsp, cpo)
+        await populate(cpo, emsp, configs, 2 * count)
+        gateway = cpo_of(cpo.node).stations
+        assert gateway is not None
+        database = "PostgreSQL" if load.postgres else "SQLite"
+        print(f"## sustained full path ({machine()}; {database})\n")
+        progress(f"{count} stations, {load.rate:g} round trips/s for {load.seconds:g} s")
+        results, elapsed = await _step(emsp, partner.id, gateway.url, Running(emsp), count, load)
+        ok = [r for r in results if r is not None]
+        print("| stations | sessions | offered rt/s | done rt/s | p50 ms | p99 ms | failed |")
+        print("|---:|---:|---:|---:|---:|---:|---:|")
+        print(f"| {count} | {2 * count} | {load.rate:g} | {len(ok) / elapsed:.0f} "
+              f"| {percentile(ok, 50) * 1000:.1f} | {percentile(ok, 99) * 1000:.1f} "
+              f"| {len(results) - len(ok)} |")  # fmt: skip
+    finally:
+        await nodes.close()
+
+
 def main() -> None:
     if sys.argv[1:2] == ["--child"]:
         asyncio.run(child(sys.argv[2], int(sys.argv[3])))
         return
     parser = argparse.ArgumentParser(prog="python -m bench.stations")
     parser.add_argument("--quick", action="store_true", help="steps of 1, 5, 10 stations")
-    quick = parser.parse_args().quick
-    asyncio.run(bench(QUICK_STEPS if quick else STEPS))
+    parser.add_argument("--rate", type=float, default=None, help="sustained: round trips per second offered")
+    parser.add_argument("--stations", type=int, default=50, help="sustained: how many stations (50)")
+    parser.add_argument("--seconds", type=float, default=20.0, help="sustained: seconds of load (20)")
+    parser.add_argument("--postgres", default=None, help="sustained: postgresql+asyncpg://... for the nodes")
+    args = parser.parse_args()
+    if args.rate is not None:
+        asyncio.run(sustained(args.stations, Load(args.rate, args.seconds, args.postgres)))
+        return
+    asyncio.run(bench(QUICK_STEPS if args.quick else STEPS))
     print("\n## composite schedule per session (bench.charging.composite)\n")
     composite.main()
 
