@@ -167,6 +167,9 @@ class CpoLocations:
         when nothing changed. One writer per location: an EVSE change rewrites the whole location, so two
         stations reporting at once would otherwise lose one of the changes.
         """
+        # Before the unit of work: a refill of the partners held in memory is a read of its own, and one
+        # nested in a writing unit of work waits for a connection the waiting writers may all hold.
+        partners = await self._ex.partners.known()
         async with self._locks[location_id.upper()], self._ex.store.unit_of_work() as uow:
             stored = await uow.locations.own(location_id)
             changed = change(stored)
@@ -175,7 +178,6 @@ class CpoLocations:
                 return stored
             updated, how = changed
             await uow.locations.put(updated, None)
-            partners = await uow.partners.list()
         audience = await broadcast_audience(self._ex.store, partners, LOCATIONS_RECEIVERS)
         tasks = self._push(updated, how, await self._audience(updated, audience))
         if pushes is not None:

@@ -127,7 +127,7 @@ class CpoSessions:
             if await uow.sessions.own(session.id) is not None:
                 raise InvalidParameters(f"session {session.id} exists")
             await uow.sessions.put(session, None)
-            partners = await uow.partners.list()
+            partners = await self._ex.partners.known()  # held in memory: no read
         await self._publish(session, None, partners)
         return session
 
@@ -179,7 +179,7 @@ class CpoSessions:
             patch = make(stored.session)
             updated = apply_patch(stored.session, patch)
             await uow.sessions.put(updated, None)
-            partners = await uow.partners.list()
+            partners = await self._ex.partners.known()  # held in memory: no read
         await self._publish(updated, patch, partners)
         return updated
 

@@ -85,8 +85,7 @@ class EmspForwarding:
         token = event.session.cdr_token
         if cpo_partner is None or self._ours(token.country_code, token.party_id) is None:
             return
-        async with self._ex.store.unit_of_work() as uow:
-            partners = await uow.partners.list()
+        partners = await self._ex.partners.known()
         for delegation in self._ex.config.delegations:
             scsp = _delegate(partners, delegation)
             if scsp is not None and delegation.covers(token.uid):

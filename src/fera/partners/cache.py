@@ -50,6 +50,10 @@ class PartnerCache:
     def by_token(self, token_hash: str) -> Partner | None:
         return None if self._snapshot is None else self._snapshot.by_token.get(token_hash)
 
+    def all(self) -> list[Partner]:
+        """In the order they were read (by creation)."""
+        return [] if self._snapshot is None else list(self._snapshot.by_id.values())
+
     def by_id(self, partner_id: str) -> Partner | None:
         return None if self._snapshot is None else self._snapshot.by_id.get(partner_id)
 

@@ -101,6 +101,12 @@ class PartnerService:
         await self._load()
         return self._cache.by_id(partner_id) or await self.find(partner_id)
 
+    async def known(self) -> builtins.list[Partner]:
+        """Every partner as last read (who to push to); read-only. See `cached` for another process's
+        changes."""
+        await self._load()
+        return self._cache.all()
+
     async def _by_token(self, token_hash: str) -> Partner | None:
         await self._load()
         partner = self._cache.by_token(token_hash)
