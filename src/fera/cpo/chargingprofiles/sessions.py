@@ -67,10 +67,10 @@ class StoredSteerableSessions:
 
     async def read(self, uow: UnitOfWork, session_id: str) -> SteerableSession | None:
         """Within the caller's unit of work (the Receiver reads and writes in one transaction)."""
-        stored = await uow.sessions.own(session_id)
-        if stored is None:
+        found = await uow.sessions.own_at(session_id)
+        if found is None:
             return None
-        location = await uow.locations.own(stored.session.location_id)
+        stored, location = found
         return steerable(stored.session, location)
 
 

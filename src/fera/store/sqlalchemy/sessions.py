@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fera.ocpi.locations.models import Location
 from fera.ocpi.pagination import Page
 from fera.ocpi.sessions.models import ChargingPreferences, Session
 from fera.store.records import StoredSession, Visibility, Window
 from fera.store.sqlalchemy._paging import fetch_page, windowed
 from fera.store.sqlalchemy._upsert import upsert
 from fera.store.sqlalchemy.locations import owned_by
-from fera.store.sqlalchemy.tables import SessionRow
+from fera.store.sqlalchemy.tables import LocationRow, SessionRow
 
 __all__ = ["SqlSessionStore", "stored_session"]
 
@@ -36,6 +39,20 @@ class SqlSessionStore:
         )
         data = await self._session.scalar(query.order_by(SessionRow.pk).limit(1))
         return None if data is None else Session.model_validate(data)
+
+    async def own_at(self, session_id: str) -> tuple[StoredSession, Location | None] | None:
+        at_ours = and_(LocationRow.partner_id.is_(None), LocationRow.id == SessionRow.location_id)
+        query = (
+            select(SessionRow, LocationRow.data)
+            .outerjoin(LocationRow, at_ours)
+            .where(SessionRow.partner_id.is_(None), SessionRow.id == session_id.upper())
+        )
+        found = (await self._session.execute(query.limit(1))).first()
+        if found is None:
+            return None
+        row: SessionRow = found[0]
+        location: dict[str, Any] | None = found[1]
+        return stored_session(row), None if location is None else Location.model_validate(location)
 
     async def put(self, session: Session, partner_id: str | None) -> bool:
         keys = {
