@@ -122,12 +122,14 @@ class CpoSessions:
             status=status,
             last_updated=at,
         )
+        # Read before the unit of work: a refill of the partners held in memory is a read of its own, and
+        # one nested in a writing unit of work waits for a connection the waiting writers may all hold.
+        partners = await self._ex.partners.known()
         async with self._ex.store.unit_of_work() as uow:
             _check_connector(await uow.locations.own(session.location_id), session)
             if await uow.sessions.own(session.id) is not None:
                 raise InvalidParameters(f"session {session.id} exists")
             await uow.sessions.put(session, None)
-            partners = await self._ex.partners.known()  # held in memory: no read
         await self._publish(session, None, partners)
         return session
 
@@ -172,6 +174,7 @@ class CpoSessions:
 
     # -- internals ----------------------------------------------------------------------------------------
     async def _change(self, session_id: str, make: Callable[[Session], SessionPatch]) -> Session:
+        partners = await self._ex.partners.known()  # before the unit of work (see `start_session`)
         async with self._locks[session_id.upper()], self._ex.store.unit_of_work() as uow:
             stored = await uow.sessions.own(session_id)
             if stored is None:
@@ -179,7 +182,6 @@ class CpoSessions:
             patch = make(stored.session)
             updated = apply_patch(stored.session, patch)
             await uow.sessions.put(updated, None)
-            partners = await self._ex.partners.known()  # held in memory: no read
         await self._publish(updated, patch, partners)
         return updated
 

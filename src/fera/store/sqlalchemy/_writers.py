@@ -39,6 +39,8 @@ class _Writers:
         conn.info[_HOLDS] = True
 
     def end(self, conn: Connection) -> None:
+        if conn.invalidated:  # its info is gone with it; the pool's checkin releases the lock
+            return
         self.release(conn.info)
 
     def checkin(self, _dbapi_conn: Any, record: Any) -> None:
