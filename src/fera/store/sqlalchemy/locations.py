@@ -67,6 +67,7 @@ class SqlLocationStore:
         )
         rows: list[dict[str, Any]] = list(await self._session.scalars(query.order_by(LocationRow.pk)))
         return [Location.model_validate(data) for data in rows]
+
     async def wire_page(self, partner_id: str | None, visibility: Visibility, window: Window) -> Page:
         query = select(cast(LocationRow.data, Text).label("data")).where(
             owned_by(LocationRow.partner_id, partner_id), _visible(visibility)
