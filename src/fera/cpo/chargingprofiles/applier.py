@@ -388,7 +388,7 @@ class ProfileApplier:
         return ActiveChargingProfileResult(result=Result.ACCEPTED, profile=active)
 
     async def _post(self, job: ProfileJob, result: BaseModel) -> None:
-        partner = await self._partners.find(job.partner_id)
+        partner = await self._partners.cached(job.partner_id)
         if partner is None:
             return
         target = self._partners.peer_target(partner, from_role=Role.CPO)
