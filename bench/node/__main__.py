@@ -30,6 +30,8 @@ class Options:
     connections: tuple[int, ...]
     seconds: float
     postgres: str | None
+    only: str | None = None  # run only the cases whose label contains this
+    profile: str | None = None  # cProfile stats of the node's process, written here when it stops
 
 
 @dataclass
@@ -88,6 +90,8 @@ async def _measure(
     out = []
     for connections in options.connections:
         for label, request in _requests(prepared, bare_url, options).items():
+            if options.only is not None and options.only not in label:
+                continue
             progress(f"{label} at {connections} connections, FERA and bare in turns")
             pooled = {"FERA": Pooled(), "bare": Pooled()}
             for _ in range(ROUNDS):
@@ -123,9 +127,10 @@ async def run(options: Options) -> list[str]:
         progress("serving the CPO node and the bare app, each in a child process; wrk loads them in turns")
         port = free_port()
         bare_url = f"http://127.0.0.1:{port}"
+        node_args = (prepared.config_json, "all", options.profile)
         async with (  # the node stops first: nothing of it may post to a stopped sink
             served(serve_bare, (port, prepared.bodies, PROFILE_PATH), bare_url + VERSION_PATH),
-            served(serve_node, (prepared.config_json,), prepared.base_url + VERSION_PATH),
+            served(serve_node, node_args, prepared.base_url + VERSION_PATH),
         ):
             results = await _measure(prepared, bare_url, options)
     finally:
@@ -160,11 +165,15 @@ def main() -> None:
     parser.add_argument("--page", type=int, default=50, help="`limit` of the list GET")
     parser.add_argument("--seconds", type=float, default=None, help="measured seconds per case and server")
     parser.add_argument("--postgres", default=None, help="postgresql+asyncpg://... for the CPO's database")
+    parser.add_argument("--only", default=None, help="only the cases whose label contains this (PUT)")
+    parser.add_argument("--profile", default=None, help="write cProfile stats of the CPO's process here")
     args = parser.parse_args()
     seconds = args.seconds or (3.0 if args.quick else 9.0)
     connections = tuple(int(c) for c in (args.connections or ("16" if args.quick else "16,64")).split(","))
     locations = args.locations or (100 if args.quick else 200)
-    options = Options(locations, args.sessions, args.page, connections, seconds, args.postgres)
+    options = Options(
+        locations, args.sessions, args.page, connections, seconds, args.postgres, args.only, args.profile
+    )
     print("\n".join(asyncio.run(run(options))))
 
 

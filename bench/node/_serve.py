@@ -5,6 +5,10 @@ Both run the same way (one uvicorn worker, no access log), so the ratio shows wh
 
 from __future__ import annotations
 
+import cProfile
+import signal
+import sys
+import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
@@ -24,10 +28,21 @@ def _run(app: Any, port: int) -> None:
     uvicorn.Server(config).run()
 
 
-def serve_node(config_json: str, parts: str = "all") -> None:
-    """`parts` as `fera serve --parts` takes them (`api`: one API process of a node on PostgreSQL)."""
+def serve_node(config_json: str, parts: str = "all", profile: str | None = None) -> None:
+    """`parts` as `fera serve --parts` takes them (`api`: one API process of a node on PostgreSQL);
+    `profile`: a file for cProfile's stats of the whole serving (CPU time of the event loop's thread)."""
     config = NodeConfig.model_validate_json(config_json)
-    _run(create_node(config, processes=processes_named(parts)).app, config.port)
+    app = create_node(config, processes=processes_named(parts)).app
+    if profile is None:
+        _run(app, config.port)
+        return
+    # uvicorn raises SIGTERM again once it has shut down: exit through Python so the stats get written.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    profiler = cProfile.Profile(time.thread_time)  # CPU of the event loop's thread, not waiting
+    try:
+        profiler.runcall(_run, app, config.port)
+    finally:
+        profiler.dump_stats(profile)
 
 
 SINK_COUNT = "/sink/count"
