@@ -13,8 +13,9 @@ the sender gave up on it at that deadline.
 On a database several processes share (PostgreSQL), jobs are claimed rather than handed over in memory: a
 worker takes the oldest queued job no one holds (FOR UPDATE SKIP LOCKED, then the session's advisory lock)
 and keeps it until the station answered, the result is posted and the job's state is committed, all in the
-claim's transaction. Any number of workers share the queue; one killed mid-job releases its job with its
-connection and another worker runs it again (the result may then reach the sender twice; it is never lost).
+claim's transaction (the sender's profile the station took is committed just before the result goes out,
+so the site's rebalance reads it). Any number of workers share the queue; one killed mid-job releases its job
+with its connection and another worker runs it again (the result may reach the sender twice; never lost).
 On SQLite the one process runs the jobs it accepted.
 """
 
