@@ -63,7 +63,10 @@ async def hub_reach(store: Store, partners: Sequence[Partner]) -> HubReach:
     hubs = [p for p in partners if is_hub(p)]
     async with store.unit_of_work() as uow:
         infos = {hub.id: tuple(await uow.hub_client_infos.of_hub(hub.id)) for hub in hubs}
-    return HubReach(infos, frozenset(hub.id for hub in hubs if hub_down(hub)))
+        # Contact state as stored: `partners` may be those held in memory (`PartnerCache`), which the contact
+        # log's writes (last contact, last error) do not refresh.
+        fresh = [await uow.partners.get(hub.id) or hub for hub in hubs]
+    return HubReach(infos, frozenset(hub.id for hub in fresh if hub_down(hub)))
 
 
 async def broadcast_audience(
