@@ -9,7 +9,9 @@ Sessions get amps per phase, max-min fair (progressive filling): every session's
 until it reaches its own limit or a limit it shares (one phase of one level, or a level's total) is full;
 then the others rise on. So a sender's lower limit is not penalised twice, and a full phase stops only the
 sessions on it. A session with a minimum charging rate gets either at least that rate or nothing: when the
-minima don't all fit, the most recently arrived sessions wait (get 0) first.
+minima don't all fit, the most recently arrived sessions wait (get 0) first. A minimum lifts its session to
+that rate and no further: the others rise to it before anyone rises above it (a car without a minimum is not
+left at a sliver beside two cars held at their minimum plus an equal part of the rest).
 """
 
 from __future__ import annotations
@@ -110,23 +112,28 @@ def share_instant(
 ) -> list[float]:
     """One instant: amps per session, never above its cap, within every resource.
 
-    `order` lists session indices by priority (first = last to be dropped for its minimum rate).
+    `order` lists session indices by priority (first = last to be dropped for its minimum rate). Water
+    filling: the lowest shares rise first, so a session's minimum rate lifts it to that rate without also
+    putting it ahead of the others (each gets max(its minimum, the common level), within its cap).
     """
     share, waiting = _floors(resources, caps, minima, order)
     growing = {i for i in range(len(caps)) if i not in waiting and caps[i] - share[i] > _EPS}
     while growing:
-        step = min(caps[i] - share[i] for i in growing)
+        level = min(share[i] for i in growing)
+        rising = {i for i in growing if share[i] - level <= _EPS}
+        above = [share[i] for i in growing if share[i] - level > _EPS]
+        step = min([caps[i] - share[i] for i in rising] + [a - level for a in above])
         for r in resources:
-            weight = sum(c for i, c in r.coef.items() if i in growing)
+            weight = sum(c for i, c in r.coef.items() if i in rising)
             if weight > 0:
                 step = min(step, max(r.cap - r.load(share), 0.0) / weight)
-        for i in growing:
+        for i in rising:
             share[i] += step
         full = {i for i in growing if caps[i] - share[i] <= _EPS}
         for r in resources:
             if r.cap - r.load(share) <= _EPS * max(1.0, r.cap):
                 full.update(i for i, c in r.coef.items() if c > 0 and i in growing)
-        if not full:
+        if not full and not above:
             break  # nothing limits the rest (cannot happen with finite caps)
         growing -= full
     return share

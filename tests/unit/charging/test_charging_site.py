@@ -165,3 +165,12 @@ def test_a_drop_is_honoured_early_and_a_rise_is_not() -> None:
     assert limit.limit_at(cut - DROP_LEAD - timedelta(seconds=1)) == 22000.0
     assert limit.limit_at(cut - DROP_LEAD) == 11000.0  # before the stations' clocks reach the cut
     assert limit.limit_at(back - timedelta(seconds=1)) == 11000.0 and limit.limit_at(back) == 22000.0
+
+
+def test_a_minimum_rate_lifts_its_session_without_putting_it_ahead_of_the_others() -> None:
+    # 15.94 A (11 kW three-phase): two cars held at 6 A minimum, a DC charger without one. The DC charger
+    # rises to the common level (3.94 A) rather than getting a third of what is left above the minima.
+    shares = share_instant(_one(15.94, 3), [32, 32, 72], [6, 6, 0], [0, 1, 2])
+    assert [round(s, 6) for s in shares] == [6.0, 6.0, 3.94]
+    # Above the minima, everyone rises together again.
+    assert share_instant(_one(30, 3), [32, 32, 72], [6, 6, 0], [0, 1, 2]) == [10, 10, 10]
