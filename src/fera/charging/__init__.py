@@ -24,7 +24,7 @@ from fera.charging.ocpp_profile import (
     validate_profile,
 )
 from fera.charging.rate_profile import RATE_UNITS, RateProfile, profile_from_schedule, schedule_from_profile
-from fera.charging.schedule import Breakpoint, Limit, Schedule, minimum, overlay, total
+from fera.charging.schedule import Breakpoint, Limit, Schedule, maximum, minimum, overlay, total
 from fera.charging.stack import ProfileStack
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "composite_schedule",
     "connector_limit_at",
     "limiting",
+    "maximum",
     "minimum",
     "overlay",
     "preferred_unit",

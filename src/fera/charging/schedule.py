@@ -178,6 +178,15 @@ def minimum(*schedules: Schedule) -> Schedule:
     return limiting[0] if len(limiting) == 1 else _combine(limiting, _lowest)
 
 
+def _highest(limits: Sequence[Limit]) -> Limit:
+    return None if None in limits else max((limit for limit in limits if limit is not None), default=None)
+
+
+def maximum(*schedules: Schedule) -> Schedule:
+    """Time-wise maximum; where any input has no limit, neither has the maximum."""
+    return _combine(schedules, _highest)
+
+
 def overlay(*schedules: Schedule) -> Schedule:
     """At each instant the first schedule that has a limit there (priority order, highest first)."""
     limiting = _limiting(schedules)

@@ -32,13 +32,16 @@ __all__ = [
     "early_drops",
     "share_capacity",
     "share_instant",
+    "within_capacity",
 ]
 
 CONNECTION = ""  # the level id of the site's grid connection; every session is under it
 # A limit that falls (a grid operator's cut) is honoured this much earlier: stations step their schedules on
 # their own clocks, a little apart, and a station still at the old share when the cut begins would take the
-# site over it. Rises are not advanced: a late rise only costs a moment's power.
-DROP_LEAD = timedelta(minutes=2)
+# site over it. Rises are not advanced: a late rise only costs a moment's power. Every planned hand-over
+# between two cars (one steps down as the other steps up) leaves the site this long below its limit, so the
+# lead is what clock skew needs (seconds for stations on NTP) and no more.
+DROP_LEAD = timedelta(seconds=30)
 PHASES = ("L1", "L2", "L3")
 _EPS = 1e-9
 
@@ -179,6 +182,26 @@ def share_capacity(
         for i, d in enumerate(demands):
             points[d.session_id].append((t, amps[i] * d.watts_per_amp if i in limited else None))
     return {sid: Schedule([*p, (end, None)]) for sid, p in points.items()}
+
+
+def within_capacity(
+    levels: Sequence[SiteLevel],
+    demands: Sequence[SiteDemand],
+    limits: Mapping[str, Schedule],
+    start: datetime,
+    end: datetime,
+) -> bool:
+    """Would every level hold on [start, end) if each session drew all that `limits` (W, as its TxProfile
+    converts; none = no limit) lets it? A session missing from `limits` draws nothing."""
+    times = set(_times(levels, demands, start, end))
+    times.update(t for s in limits.values() for t, _ in s.breakpoints() if start < t < end)
+    for t in sorted(times):
+        amps = [
+            _amps(limits[d.session_id].limit_at(t), d) if d.session_id in limits else 0.0 for d in demands
+        ]
+        if not _fits(_resources(levels, demands, t), amps):
+            return False
+    return True
 
 
 def _amps(limit: float | None, demand: SiteDemand) -> float:

@@ -29,6 +29,7 @@ def test_public_names() -> None:
             "composite_schedule",
             "connector_limit_at",
             "limiting",
+            "maximum",
             "minimum",
             "overlay",
             "preferred_unit",

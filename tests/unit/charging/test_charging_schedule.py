@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fera.charging import Limit, Schedule, minimum, overlay, total
+from fera.charging import Limit, Schedule, maximum, minimum, overlay, total
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -141,3 +141,13 @@ def test_clip_keeps_limits_inside_and_drops_them_outside(schedule: Schedule, a: 
     for t in probes(schedule, clipped):
         inside = at(a) <= t < at(a + length)
         assert clipped.limit_at(t) == (schedule.limit_at(t) if inside else None)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(schedules(), min_size=1, max_size=5))
+def test_maximum_is_the_highest_limit_and_unlimited_where_any_input_is(inputs: list[Schedule]) -> None:
+    result = maximum(*inputs)
+    for t in probes(*inputs):
+        limits = [s.limit_at(t) for s in inputs]
+        expected = None if None in limits else max(x for x in limits if x is not None)
+        assert result.limit_at(t) == expected

@@ -8,7 +8,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fera.charging.schedule import Schedule
-from fera.charging.site import PHASES, Resource, SiteDemand, SiteLevel, share_capacity, share_instant
+from fera.charging.site import (
+    PHASES,
+    Resource,
+    SiteDemand,
+    SiteLevel,
+    share_capacity,
+    share_instant,
+    within_capacity,
+)
 
 T0 = datetime(2026, 3, 1, 8, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -174,3 +182,20 @@ def test_a_minimum_rate_lifts_its_session_without_putting_it_ahead_of_the_others
     assert [round(s, 6) for s in shares] == [6.0, 6.0, 3.94]
     # Above the minima, everyone rises together again.
     assert share_instant(_one(30, 3), [32, 32, 72], [6, 6, 0], [0, 1, 2]) == [10, 10, 10]
+
+
+def test_within_capacity_counts_every_session_at_its_limit_on_every_phase_and_instant() -> None:
+    site = [SiteLevel(phase_a=_fuse(16))]  # 16 A per phase: 11 kW for three-phase cars
+    demands = [SiteDemand(sid, Schedule.constant(32 * 690.0), T0) for sid in ("A", "B")]
+    handover = T0 + HOUR / 2
+    old = Schedule([(handover, 0.0)], initial=16 * 690.0)  # A steps down as B steps up: fits
+    new = Schedule([(handover, 16 * 690.0)], initial=0.0)
+    assert within_capacity(site, demands, {"A": old, "B": new}, T0, T0 + HOUR)
+    late = Schedule([(handover + timedelta(minutes=1), 0.0)], initial=16 * 690.0)  # A a minute late: no
+    assert not within_capacity(site, demands, {"A": late, "B": new}, T0, T0 + HOUR)
+    assert not within_capacity(site, demands, {"A": Schedule.unlimited()}, T0, T0 + HOUR)
+    assert within_capacity(site, demands, {}, T0, T0 + HOUR)  # a session without a limit here draws 0
+    # A single-phase car on L2 loads only L2: 16 A there beside a three-phase car at 16 A goes over.
+    one = SiteDemand("C", Schedule.constant(32 * 230.0), T0, phases=("L2",), watts_per_amp=230)
+    limits = {"A": Schedule.constant(16 * 690.0), "C": Schedule.constant(230.0)}
+    assert not within_capacity(site, [*demands, one], limits, T0, T0 + HOUR)

@@ -1,4 +1,5 @@
-"""Site shares that go up wait until every decrease of the same computation reached its station."""
+"""Site shares that go up wait until every decrease of the same computation reached its station, unless
+the site holds even with every station still at what it may be enforcing."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from fera.charging import Schedule
+from fera.charging.site import SiteDemand, share_capacity
+from fera.config import SiteConfig
 from fera.cpo.chargingprofiles.applier import ProfileApplier
 from fera.cpo.chargingprofiles.balancer import SiteBalancer
-from fera.cpo.chargingprofiles.site import SHARE_HORIZON, SiteLimits, _hold, _Share
+from fera.cpo.chargingprofiles.site import SHARE_HORIZON, SiteLimits, _hold, _Round, _Share
+from fera.cpo.chargingprofiles.site_grid import site_levels
 from fera.ocpi.chargingprofiles.models import ChargingProfileResultType
+from fera.store.protocols import Store
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
@@ -85,3 +90,40 @@ async def _round(superseded: bool) -> list[tuple[str, float]]:
 async def test_the_increase_goes_out_after_the_decrease_and_only_once_released() -> None:
     assert await _round(superseded=False) == [("A", 8_000), ("B", 8_000)]
     assert await _round(superseded=True) == [("A", 8_000)]  # the later computation sends B
+
+
+def _site_limits() -> SiteLimits:
+    async def no_forecast(location: str) -> None:
+        return None
+
+    return SiteLimits([SiteConfig(location="LOC", capacity_kw=11)], cast(Store, None), no_forecast)
+
+
+def _handover(limits: SiteLimits) -> tuple[bool, _Round]:
+    """A had the site (11 kW); its sender lowers it to 0 and B, which arrived meanwhile, is to get it all."""
+    limits._shares[0] = {"A": share(11_000)}
+    demands = [
+        SiteDemand("A", Schedule.constant(0.0), NOW - timedelta(hours=1)),
+        SiteDemand("B", Schedule.constant(22_000.0), NOW),
+    ]
+    levels = site_levels(limits.sites[0], None)
+    fresh = share_capacity(levels, demands, NOW, NOW + SHARE_HORIZON)
+    round_ = _hold(limits._shares[0], fresh, NOW)
+    return limits._at_once(0, round_, levels, demands, NOW), round_
+
+
+def test_an_increase_goes_out_at_once_when_the_decrease_is_already_in_force() -> None:
+    limits = _site_limits()
+    limits.sending("A", Schedule.constant(0.0))  # the sender's 0 reached A's station ...
+    limits.sent("a", Schedule.constant(0.0), accepted=True)
+    at_once, round_ = _handover(limits)
+    assert round_.held and at_once  # ... so B's 11 kW needs no round trip
+
+
+def test_an_increase_waits_while_a_station_may_still_enforce_the_old_share() -> None:
+    limits = _site_limits()
+    assert _handover(limits)[0] is False  # nothing known of A's station: its last share, 11 kW
+    limits.sending("A", Schedule.constant(0.0))  # in flight: either may be in force
+    assert _handover(limits)[0] is False
+    limits.sent("A", Schedule.constant(0.0), accepted=False)  # refused: the old TxProfile stays
+    assert _handover(limits)[0] is False

@@ -64,14 +64,25 @@ Result = ChargingProfileResultType
 
 
 class LocalLimits(Protocol):
-    """The CPO's own limit for a session (site load management); None = nothing beyond the hardware."""
+    """The CPO's own limit for a session (site load management); None = nothing beyond the hardware.
+
+    `sending` and `sent` are told of every TxProfile sent to a session it limits, and of the station's
+    answer: what each station may be enforcing, so that a site's increases need not always wait."""
 
     async def for_session(self, session: SteerableSession) -> Schedule | None: ...
+    def sending(self, session_id: str, limit: Schedule) -> None: ...
+    def sent(self, session_id: str, limit: Schedule, accepted: bool) -> None: ...
 
 
 class NoLocalLimits:
     async def for_session(self, session: SteerableSession) -> Schedule | None:
         return None
+
+    def sending(self, session_id: str, limit: Schedule) -> None:
+        pass
+
+    def sent(self, session_id: str, limit: Schedule, accepted: bool) -> None:
+        pass
 
 
 def to_active_profile(
@@ -176,9 +187,13 @@ class ActiveProfiles:
         profile = tx_profile(
             limit, session.electrical, binding.evse_id, binding.transaction_id, _profile_id(session), now
         )
+        if local is not None:
+            self.local_limits.sending(session.session_id, limit)
         outcome = await binding.link.set_tx_profile(
             binding.station_id, binding.evse_id, binding.transaction_id, profile
         )
+        if local is not None:
+            self.local_limits.sent(session.session_id, limit, outcome.value == "ACCEPTED")
         return Result(outcome.value)
 
     async def keep_in(

@@ -18,6 +18,11 @@ session, which draws nothing behind the site's zero TxDefaultProfile, keeps 0) u
 every decrease of the same computation and calls its `release`: whatever reads a share meanwhile (a sender's
 profile being applied, a later computation's decreases) never raises a station before the others went down.
 A later computation supersedes an unreleased one: its own release covers what is still held.
+
+Unless nothing needs to wait: every TxProfile sent to a managed session is recorded (`sending`, `sent`) as
+what its station may be enforcing (while a send is in flight, the higher of the old and the new one). When
+the site holds even with every session at the higher of that and its new share, the increases go out in the
+same round as the decreases (a hand-over whose old car's sender already lowered it costs no round trip).
 """
 
 from __future__ import annotations
@@ -29,9 +34,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
-from fera.charging import Electrical, Schedule, minimum
+from fera.charging import Electrical, Schedule, maximum, minimum
 from fera.charging.metering import car_phases
-from fera.charging.site import SiteDemand, share_capacity
+from fera.charging.site import SiteDemand, SiteLevel, share_capacity, within_capacity
 from fera.config import SiteConfig
 from fera.cpo.chargingprofiles.active import rate_profile
 from fera.cpo.chargingprofiles.sessions import SteerableSession, steerable
@@ -108,6 +113,7 @@ class SiteLimits:
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._generations: defaultdict[int, int] = defaultdict(int)
         self._phases: dict[str, tuple[Electrical, int | None]] = {}  # per session: as its share assumed
+        self._in_force: dict[str, Schedule] = {}  # per session: the most its station may enforce (W)
         # (site, sessions whose share went down, those whose share goes up, release): the balancer sends the
         # decreases, then calls release (the raised shares take effect) and sends the increases, so the site
         # never exceeds its capacity while the new shares travel to the stations.
@@ -146,8 +152,11 @@ class SiteLimits:
             levels = site_levels(self.sites[site], await self._capacity(self.sites[site].location))
             fresh = share_capacity(levels, demands, now, now + SHARE_HORIZON)
             round_ = _hold(self._shares.get(site, {}), fresh, now)
+            if round_.held and self._at_once(site, round_, levels, demands, now):
+                round_ = _Round(round_.published | round_.held, {}, set(), round_.lowered | round_.raised)
             for gone in set(self._shares.get(site, {})) - set(fresh):
                 self._phases.pop(gone, None)
+                self._in_force.pop(gone, None)
             self._shares[site] = round_.published
             self._generations[site] += 1
             generation = self._generations[site]
@@ -163,6 +172,33 @@ class SiteLimits:
             return False
         self._shares[site] = self._shares.get(site, {}) | held
         return True
+
+    def _at_once(
+        self, site: int, round_: _Round, levels: list[SiteLevel], demands: list[SiteDemand], now: datetime
+    ) -> bool:
+        """Does the site hold with the raised shares in force before any decrease reached its station?"""
+        old, worst = self._shares.get(site, {}), {}
+        for key, share in (round_.published | round_.held).items():
+            before = self._in_force.get(key)
+            if before is None and key in old:  # nothing sent since a restart: its last share
+                before = old[key].limit
+            worst[key] = share.limit if before is None else maximum(before, share.limit)
+        return within_capacity(levels, demands, worst, now, now + SHARE_HORIZON)
+
+    def sending(self, session_id: str, limit: Schedule) -> None:
+        """A TxProfile with `limit` goes to the session's station: until it answers, either may be in force.
+        Nothing sent before (by this process): its share so far, or the site's zero TxDefaultProfile."""
+        key = session_id.upper()
+        before = self._in_force.get(key)
+        if before is None:
+            share = next((s[key] for s in self._shares.values() if key in s), None)
+            before = Schedule.constant(0.0) if share is None else share.limit
+        self._in_force[key] = maximum(before, limit)
+
+    def sent(self, session_id: str, limit: Schedule, accepted: bool) -> None:
+        """The station answered: an accepted TxProfile replaced the previous one."""
+        if accepted:
+            self._in_force[session_id.upper()] = limit
 
     def current_shares(self, site: int) -> list[Schedule]:
         """The shares last computed for a site's sessions (empty before the first computation)."""
