@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -97,6 +98,7 @@ class _Charge:
     delivered_wh: float = 0.0
     power_w: float = 0.0
     peak_w: float = 0.0
+    sending: asyncio.Task[None] | None = None  # the meter readings on their way to the CSMS, in order
 
     @property
     def full(self) -> bool:
@@ -122,6 +124,19 @@ class _Charge:
         """The phases that carry current: the car's, at most the connector's (DC: the connector's one)."""
         return min(self.ev.phases, self.connector.electrical.phases)
 
+    def follow(self, at: datetime, tracker: PowerTracker) -> None:
+        """Take every step of the schedule in force between the last instant drawn and `at` (the station is
+        about to replace it), each at its own instant."""
+        model = self.client.model
+        while not self.full:
+            step = model.next_limit_change(self.connector.id, self.t)
+            if step is None or step > at:
+                return
+            self.advance(self.wake_at(step))  # not past its departure or its full battery
+            if self.t < step:
+                return
+            self.repower(tracker)
+
     def limit_moved(self, at: datetime, tracker: PowerTracker) -> None:
         """The station installed a new limit at `at`: draw under it from that instant."""
         if not self.full:
@@ -138,10 +153,23 @@ class _Charge:
         self.peak_w = max(self.peak_w, self.power_w)
         tracker.update(model.spec.station_id, self.connector.id, self.power_w, self.t)
 
-    async def report(self, changed: bool) -> None:
+    def report(self, changed: bool) -> None:
+        """Send the reading of this instant. The station goes on following its schedule meanwhile: a CSMS
+        slow to answer must not hold the car at its old limit past a step down (a real station's meter and
+        its charging controller don't wait for each other). Readings still go out one at a time, in order."""
         amps = self.connector.electrical.watts_to_amps(self.power_w, self.phases)
         reading = MeterReading(self.t, self.connector.meter_wh, self.power_w, amps)
+        self.sending = asyncio.get_running_loop().create_task(self._send(self.sending, reading, changed))
+
+    async def _send(self, before: asyncio.Task[None] | None, reading: MeterReading, changed: bool) -> None:
+        if before is not None:
+            await before
         await self.client.meter(self.connector.id, self.transaction_id, reading, changed)
+
+    async def reported(self) -> None:
+        """Every reading sent (before the transaction stops: StopTransaction comes after them)."""
+        if self.sending is not None:
+            await self.sending
 
 
 def _latest_due(tick: datetime, now: datetime, interval: timedelta) -> datetime:
@@ -157,11 +185,12 @@ async def _charge(charge: _Charge, meter_interval: timedelta, tracker: PowerTrac
     next_meter = charge.t + meter_interval
     charge.repower(tracker)
     charge.connector.on_limit = lambda at: charge.limit_moved(at, tracker)
+    charge.connector.follow = lambda at: charge.follow(at, tracker)
     try:
-        await charge.report(changed=False)
+        charge.report(changed=False)
         await _charge_loop(charge, next_meter, meter_interval, tracker)
     finally:
-        charge.connector.on_limit = None
+        charge.connector.on_limit = charge.connector.follow = None
 
 
 async def _charge_loop(
@@ -185,9 +214,9 @@ async def _charge_loop(
         charge.repower(tracker)
         if charge.t >= next_meter:
             next_meter += meter_interval * (1 + (charge.t - next_meter) // meter_interval)
-            await charge.report(changed=False)
+            charge.report(changed=False)
         elif changed:
-            await charge.report(changed=True)
+            charge.report(changed=True)
 
 
 async def _visit(
@@ -209,7 +238,10 @@ async def _visit(
     await client.status(connector.id, "charging")
     charge = _Charge(client, connector, ev, tx_id, start, connector.meter_wh)
     connector.changed.clear()
-    await _charge(charge, meter_interval, tracker)
+    try:
+        await _charge(charge, meter_interval, tracker)
+    finally:
+        await charge.reported()
     tracker.update(station_id, connector.id, 0.0, charge.t)
     await client.stop_transaction(connector.id, tx_id, connector.meter_wh, charge.t)
     model.end(connector.id)

@@ -33,7 +33,9 @@ class Connector:
 
     `on_limit` (set by the charging EV) is told the simulated instant the station installed or cleared a
     profile: the EV draws under the new limit from then on, however late a loaded event loop wakes its task
-    (the CPO raises another car as soon as this one confirmed its decrease)."""
+    (the CPO raises another car as soon as this one confirmed its decrease). `follow` is told, before the
+    station changes its profiles, to take the steps of the schedule in force up to that instant: a step
+    the EV's task had not reached yet (its event loop late) must not vanish with the profile replaced."""
 
     id: int
     electrical: Electrical
@@ -43,6 +45,11 @@ class Connector:
     transaction_start: datetime | None = None
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     on_limit: Callable[[datetime], None] | None = None
+    follow: Callable[[datetime], None] | None = None
+
+    def limit_moving(self, at: datetime) -> None:
+        if self.follow is not None:
+            self.follow(at)
 
     def limit_moved(self, at: datetime) -> None:
         if self.on_limit is not None:
@@ -63,6 +70,11 @@ class StationModel:
         one = self.spec.electrical
         power = None if one.max_electric_power is None else one.max_electric_power * len(self.connectors)
         return Electrical(one.power_type, one.max_voltage, one.max_amperage * len(self.connectors), power)
+
+    def _limits_changing(self) -> None:
+        now = self.clock.now()
+        for connector in self.connectors.values():
+            connector.limit_moving(now)
 
     def _limits_changed(self) -> None:
         now = self.clock.now()
@@ -88,6 +100,7 @@ class StationModel:
         has_transaction = running is not None and profile.transaction_id in (None, running)
         if validate_profile(profile, has_transaction, connector_ids=self.connectors) is not None:
             return False
+        self._limits_changing()
         self.stack.install(profile)
         self._limits_changed()
         return True
@@ -109,6 +122,7 @@ class StationModel:
     ) -> bool:
         """ClearChargingProfile: whether anything matched."""
         kind = None if purpose is None else ChargingProfilePurpose(purpose)
+        self._limits_changing()
         cleared = self.stack.clear(profile_id, connector_id, kind, stack_level)
         self._limits_changed()
         return cleared > 0
