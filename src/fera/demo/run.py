@@ -43,8 +43,9 @@ __all__ = ["REPORT_FILE", "run_demo"]
 # interval would be eight session PATCHes per real second per car, which two cores can't carry.
 METER_INTERVAL_S = 900.0
 # Real seconds from writing the configuration (after seeding) to the simulated day's first instant: room for
-# three node processes to start and register on a loaded machine (a late start shifts the first arrivals).
-SETUP_S = 20.0
+# three node processes to start and register on a loaded machine. A late start costs the first arrivals
+# their first simulated hour (20 s at x480 under a load of 18 on two cores), so the margin is generous.
+SETUP_S = 45.0
 NAMES = ("cpo", "emsp", "scsp")
 REPORT_FILE = "report.txt"
 
