@@ -96,8 +96,11 @@ def apply_min_rates(problem: PlanningProblem, plan: Plan) -> Plan:
 def _refill(
     problem: PlanningProblem, grid: Grid, loads: GroupLoads, planned: np.ndarray, adjusted: np.ndarray
 ) -> None:
-    """What a dropped session left goes to the guesses that were raised at the same step, up to their
-    maximum: 8 kW for two 6 A cars is one car at 8 kW, not one at 4.14 kW and 4 kW unused."""
+    """What a dropped session left at a step goes to the guesses raised at that step, up to their maximum
+    (8 kW for two 6 A cars is one car at 8 kW, not one at 4.14 kW and 4 kW unused); then what the plan
+    had at that step and is still not placed goes to the sessions charging there, up to their maximum: a
+    car at its minimum rate beside a dropped one takes the dropped one's power rather than leave it unused
+    (it then needs less later, which the next re-plan sees). Never more power at a step than planned."""
     for i in _line(problem):
         raised = (adjusted[i] > planned[i] + 1e-12) & problem.sessions[i].estimated
         if raised.any():
@@ -105,6 +108,15 @@ def _refill(
             extra = np.maximum(extra, 0.0)
             adjusted[i] += extra
             loads.add(i, extra)
+    left = np.maximum(planned.sum(axis=0) - adjusted.sum(axis=0), 0.0)  # the plan's power not yet placed
+    for i in _line(problem):
+        charging = (adjusted[i] > 1e-12) & (left > 1e-12)
+        if charging.any():
+            room = np.minimum(loads.room(i), grid.pmax_kw[i] - adjusted[i])
+            extra = np.maximum(np.where(charging, np.minimum(room, left), 0.0), 0.0)
+            adjusted[i] += extra
+            loads.add(i, extra)
+            left -= extra
 
 
 def _line(problem: PlanningProblem) -> list[int]:
@@ -136,7 +148,8 @@ def _limits(power_w: np.ndarray, session: Session, voltage_v: float, dc: bool) -
 def to_charging_profile(
     plan: Plan, session: Session, *, voltage_v: float = 230.0, dc: bool = False
 ) -> PlannedProfile:
-    """The session's schedule as periods over the plan's horizon, equal neighbours merged.
+    """The session's schedule as periods over the plan's horizon, equal neighbours merged; a session whose
+    need is estimated ends where its plan drops to 0 for good.
 
     AC limits are amps per phase, P / (V × phases); DC limits are watts. Powers still below the session's
     minimum rate become 0 (call `apply_min_rates` first to raise those that fit).
@@ -147,10 +160,15 @@ def to_charging_profile(
         if not periods or periods[-1].limit != limit:
             periods.append(ProfilePeriod(k * step_s, limit))
     min_rate = session.min_rate_w if dc else session.min_rate_w / (voltage_v * len(session.phases))
+    duration = plan.steps * step_s
+    if session.estimated and len(periods) > 1 and periods[-1].limit == 0:
+        # Its need is a guess: once the guessed energy is in, the profile ends rather than hold the car at
+        # 0 (the CPO's site limits still apply); the next re-plan, with what the car drew, sends a new one.
+        duration = periods.pop().start_period
     return PlannedProfile(
         session_id=session.id,
         start_date_time=plan.start,
-        duration=plan.steps * step_s,
+        duration=duration,
         charging_rate_unit=RateUnit.W if dc else RateUnit.A,
         min_charging_rate=round(min_rate, 1) if min_rate > 0 else None,
         periods=tuple(periods),
