@@ -90,6 +90,7 @@ def apply_min_rates(problem: PlanningProblem, plan: Plan) -> Plan:
         adjusted[i, fits] = target
         loads.add(i, np.where(fits, target, 0.0))
     _refill(problem, grid, loads, power_kw, adjusted)
+    _guesses_take_the_room_now(problem, grid, loads, adjusted)
     return replace(plan, power_w=adjusted * 1e3)
 
 
@@ -117,6 +118,27 @@ def _refill(
             adjusted[i] += extra
             loads.add(i, extra)
             left -= extra
+
+
+def _guesses_take_the_room_now(
+    problem: PlanningProblem, grid: Grid, loads: GroupLoads, adjusted: np.ndarray
+) -> None:
+    """At the first step, room the plan leaves unused goes to the sessions whose need is a guess, up to
+    their maximum, each only if it then reaches its minimum rate: a car whose need nobody stated is not held
+    back for cheaper hours it may not stay for (it leaves when it leaves; the plan only guessed when)."""
+    if adjusted.shape[1] == 0:
+        return
+    for i in _raising_order(problem):
+        session = problem.sessions[i]
+        if not session.estimated or not grid.start[i] <= 0 < grid.end[i]:
+            continue
+        extra = min(float(loads.room(i)[0]), float(grid.pmax_kw[i]) - float(adjusted[i, 0]))
+        if extra <= 1e-9 or adjusted[i, 0] + extra < session.min_rate_w / 1e3 - 1e-9:
+            continue
+        add = np.zeros(adjusted.shape[1])
+        add[0] = extra
+        adjusted[i] += add
+        loads.add(i, add)
 
 
 def _line(problem: PlanningProblem) -> list[int]:

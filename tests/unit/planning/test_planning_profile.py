@@ -135,3 +135,16 @@ def test_a_guessed_need_ends_the_profile_where_the_plan_stops_instead_of_holding
     assert stated.periods == (ProfilePeriod(0, 15.9), ProfilePeriod(1800, 0.0)) and stated.duration == 3600
     paused = to_charging_profile(_plan({"a": [0, 0, 0, 0]}), session("a", 1, 10, kw=11, estimated=True))
     assert paused.periods == (ProfilePeriod(0, 0.0),) and paused.duration == 3600  # planned at 0 now: kept
+
+
+def test_a_guessed_need_takes_the_room_left_now_rather_than_wait_for_cheaper_hours() -> None:
+    # 8 kW; the plan (prices) keeps "a" at its minimum now and defers "b". Their needs are guesses: "a" takes
+    # the room now (b could not reach its minimum in what is left); stated needs keep the plan as it is.
+    cars = [session(s, 1, 10, kw=11, min_rate_w=4_140, group_id="site", estimated=True) for s in "ab"]
+    p = problem(cars, groups=[GridGroup("site", capacity_w=8_000)])
+    adjusted = apply_min_rates(p, _plan({"a": [4_140, 4_140, 0, 0], "b": [0, 0, 8_000, 8_000]}))
+    assert adjusted.schedule("a").tolist() == pytest.approx([8_000, 4_140, 0, 0])
+    assert adjusted.schedule("b").tolist() == pytest.approx([0, 0, 8_000, 8_000])
+    stated = problem([replace(c, estimated=False) for c in cars], groups=p.groups)
+    kept = apply_min_rates(stated, _plan({"a": [4_140, 4_140, 0, 0], "b": [0, 0, 8_000, 8_000]}))
+    assert kept.schedule("a").tolist() == pytest.approx([4_140, 4_140, 0, 0])
