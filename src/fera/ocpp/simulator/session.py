@@ -166,6 +166,13 @@ class _Charge:
             await before
         await self.client.meter(self.connector.id, self.transaction_id, reading, changed)
 
+    def abandon(self) -> None:
+        if self.sending is None:
+            return
+        if self.sending.done() and not self.sending.cancelled():
+            self.sending.exception()  # seen (the visit fails for its own reason), not logged as lost
+        self.sending.cancel()
+
     async def reported(self) -> None:
         """Every reading sent (before the transaction stops: StopTransaction comes after them)."""
         if self.sending is not None:
@@ -240,8 +247,10 @@ async def _visit(
     connector.changed.clear()
     try:
         await _charge(charge, meter_interval, tracker)
-    finally:
-        await charge.reported()
+    except BaseException:
+        charge.abandon()  # cancelled or failed: readings still on their way are not waited for
+        raise
+    await charge.reported()
     tracker.update(station_id, connector.id, 0.0, charge.t)
     await client.stop_transaction(connector.id, tx_id, connector.meter_wh, charge.t)
     model.end(connector.id)
