@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from rich.console import Console, Group
 from rich.table import Table
@@ -20,15 +21,30 @@ __all__ = ["Progress"]
 
 
 class Progress:
-    """Maps real time to the simulated day (`real_start` is the day's first instant) and reports on it."""
+    """Maps real time to the simulated clock (`clock_start` at `real_start`, as every node's clock) and the
+    day on it (`scenario`, which `start_by` may move later), and reports on it."""
 
     def __init__(
         self, console: Console, configs: dict[str, NodeConfig], scenario: Scenario, real_start: datetime
     ) -> None:
         self.console, self.configs, self.scenario, self.real_start = console, configs, scenario, real_start
+        self.clock_start = scenario.start
         self.day_ends = max((ev.departure for ev in scenario.ev_arrivals()), default=scenario.end)
         groups = {spec.station_id: site.location_id for spec, site in scenario.station_specs()}
         self.tracker = PowerTracker(groups)  # the simulated stations' draw, as it happens
+
+    def start_by(self, lead: timedelta) -> timedelta:
+        """If the day would begin less than `lead` (real time) from now, it begins then instead (on a whole
+        simulated minute): a set-up that overran shifts the whole day (arrivals, cut, prices, the bound)
+        rather than costing the first arrivals the time they should have charged. Returns the shift."""
+        earliest = self.now() + lead * self.scenario.speed
+        if earliest <= self.scenario.start:
+            return timedelta(0)
+        start = earliest.replace(second=0, microsecond=0) + timedelta(minutes=1)
+        shift = start - self.scenario.start
+        self.scenario = replace(self.scenario, start=start)
+        self.day_ends = max((ev.departure for ev in self.scenario.ev_arrivals()), default=self.scenario.end)
+        return shift
 
     def site_loads(self) -> str:
         """What each site draws now against the capacity in force."""
@@ -39,7 +55,7 @@ class Progress:
         )
 
     def now(self) -> datetime:
-        return self.scenario.start + (datetime.now(UTC) - self.real_start) * self.scenario.speed
+        return self.clock_start + (datetime.now(UTC) - self.real_start) * self.scenario.speed
 
     def real_seconds_until(self, when: datetime) -> float:
         return max(0.0, (when - self.now()).total_seconds() / self.scenario.speed)
