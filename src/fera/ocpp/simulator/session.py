@@ -160,6 +160,7 @@ class _Charge:
         amps = self.connector.electrical.watts_to_amps(self.power_w, self.phases)
         reading = MeterReading(self.t, self.connector.meter_wh, self.power_w, amps)
         self.sending = asyncio.get_running_loop().create_task(self._send(self.sending, reading, changed))
+        self.sending.add_done_callback(_seen)
 
     async def _send(self, before: asyncio.Task[None] | None, reading: MeterReading, changed: bool) -> None:
         if before is not None:
@@ -167,11 +168,8 @@ class _Charge:
         await self.client.meter(self.connector.id, self.transaction_id, reading, changed)
 
     def abandon(self) -> None:
-        if self.sending is None:
-            return
-        if self.sending.done() and not self.sending.cancelled():
-            self.sending.exception()  # seen (the visit fails for its own reason), not logged as lost
-        self.sending.cancel()
+        if self.sending is not None:
+            self.sending.cancel()
 
     async def reported(self) -> None:
         """Every reading sent (before the transaction stops: StopTransaction comes after them)."""
@@ -185,6 +183,13 @@ def _latest_due(tick: datetime, now: datetime, interval: timedelta) -> datetime:
     fall further behind for good and report limits long replaced. The power between ticks is the same
     (limit changes wake the loop on their own), so the energy still integrates exactly."""
     return tick + interval * ((now - tick) // interval) if now > tick else tick
+
+
+def _seen(task: asyncio.Task[None]) -> None:
+    """A reading that failed (the connection closed) fails the visit when it awaits its readings, or is
+    moot when the visit was abandoned: either way not an exception nobody retrieved."""
+    if not task.cancelled():
+        task.exception()
 
 
 async def _charge(charge: _Charge, meter_interval: timedelta, tracker: PowerTracker) -> None:
