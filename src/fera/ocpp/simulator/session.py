@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -98,7 +97,6 @@ class _Charge:
     delivered_wh: float = 0.0
     power_w: float = 0.0
     peak_w: float = 0.0
-    sending: asyncio.Task[None] | None = None  # the meter readings on their way to the CSMS, in order
 
     @property
     def full(self) -> bool:
@@ -126,7 +124,8 @@ class _Charge:
 
     def follow(self, at: datetime, tracker: PowerTracker) -> None:
         """Take every step of the schedule in force between the last instant drawn and `at` (the station is
-        about to replace it), each at its own instant."""
+        about to replace it), each at its own instant: a step the EV's task had not reached yet (waiting for
+        a meter reading's answer, or its event loop late) must not vanish with the profile replaced."""
         model = self.client.model
         while not self.full:
             step = model.next_limit_change(self.connector.id, self.t)
@@ -153,28 +152,10 @@ class _Charge:
         self.peak_w = max(self.peak_w, self.power_w)
         tracker.update(model.spec.station_id, self.connector.id, self.power_w, self.t)
 
-    def report(self, changed: bool) -> None:
-        """Send the reading of this instant. The station goes on following its schedule meanwhile: a CSMS
-        slow to answer must not hold the car at its old limit past a step down (a real station's meter and
-        its charging controller don't wait for each other). Readings still go out one at a time, in order."""
+    async def report(self, changed: bool) -> None:
         amps = self.connector.electrical.watts_to_amps(self.power_w, self.phases)
         reading = MeterReading(self.t, self.connector.meter_wh, self.power_w, amps)
-        self.sending = asyncio.get_running_loop().create_task(self._send(self.sending, reading, changed))
-        self.sending.add_done_callback(_seen)
-
-    async def _send(self, before: asyncio.Task[None] | None, reading: MeterReading, changed: bool) -> None:
-        if before is not None:
-            await before
         await self.client.meter(self.connector.id, self.transaction_id, reading, changed)
-
-    def abandon(self) -> None:
-        if self.sending is not None:
-            self.sending.cancel()
-
-    async def reported(self) -> None:
-        """Every reading sent (before the transaction stops: StopTransaction comes after them)."""
-        if self.sending is not None:
-            await self.sending
 
 
 def _latest_due(tick: datetime, now: datetime, interval: timedelta) -> datetime:
@@ -185,13 +166,6 @@ def _latest_due(tick: datetime, now: datetime, interval: timedelta) -> datetime:
     return tick + interval * ((now - tick) // interval) if now > tick else tick
 
 
-def _seen(task: asyncio.Task[None]) -> None:
-    """A reading that failed (the connection closed) fails the visit when it awaits its readings, or is
-    moot when the visit was abandoned: either way not an exception nobody retrieved."""
-    if not task.cancelled():
-        task.exception()
-
-
 async def _charge(charge: _Charge, meter_interval: timedelta, tracker: PowerTracker) -> None:
     """Until full or departed: sleep to the next event (a limit change wakes it early), integrate energy."""
     next_meter = charge.t + meter_interval
@@ -199,7 +173,7 @@ async def _charge(charge: _Charge, meter_interval: timedelta, tracker: PowerTrac
     charge.connector.on_limit = lambda at: charge.limit_moved(at, tracker)
     charge.connector.follow = lambda at: charge.follow(at, tracker)
     try:
-        charge.report(changed=False)
+        await charge.report(changed=False)
         await _charge_loop(charge, next_meter, meter_interval, tracker)
     finally:
         charge.connector.on_limit = charge.connector.follow = None
@@ -226,9 +200,9 @@ async def _charge_loop(
         charge.repower(tracker)
         if charge.t >= next_meter:
             next_meter += meter_interval * (1 + (charge.t - next_meter) // meter_interval)
-            charge.report(changed=False)
+            await charge.report(changed=False)
         elif changed:
-            charge.report(changed=True)
+            await charge.report(changed=True)
 
 
 async def _visit(
@@ -250,12 +224,7 @@ async def _visit(
     await client.status(connector.id, "charging")
     charge = _Charge(client, connector, ev, tx_id, start, connector.meter_wh)
     connector.changed.clear()
-    try:
-        await _charge(charge, meter_interval, tracker)
-    except BaseException:
-        charge.abandon()  # cancelled or failed: readings still on their way are not waited for
-        raise
-    await charge.reported()
+    await _charge(charge, meter_interval, tracker)
     tracker.update(station_id, connector.id, 0.0, charge.t)
     await client.stop_transaction(connector.id, tx_id, connector.meter_wh, charge.t)
     model.end(connector.id)
