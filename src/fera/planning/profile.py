@@ -90,18 +90,14 @@ def apply_min_rates(problem: PlanningProblem, plan: Plan) -> Plan:
         adjusted[i, fits] = target
         loads.add(i, np.where(fits, target, 0.0))
     _refill(problem, grid, loads, power_kw, adjusted)
-    _guesses_take_the_room_now(problem, grid, loads, adjusted)
     return replace(plan, power_w=adjusted * 1e3)
 
 
 def _refill(
     problem: PlanningProblem, grid: Grid, loads: GroupLoads, planned: np.ndarray, adjusted: np.ndarray
 ) -> None:
-    """What a dropped session left at a step goes to the guesses raised at that step, up to their maximum
-    (8 kW for two 6 A cars is one car at 8 kW, not one at 4.14 kW and 4 kW unused); then what the plan
-    had at that step and is still not placed goes to the sessions charging there, up to their maximum: a
-    car at its minimum rate beside a dropped one takes the dropped one's power rather than leave it unused
-    (it then needs less later, which the next re-plan sees). Never more power at a step than planned."""
+    """What a dropped session left goes to the guesses that were raised at the same step, up to their
+    maximum: 8 kW for two 6 A cars is one car at 8 kW, not one at 4.14 kW and 4 kW unused."""
     for i in _line(problem):
         raised = (adjusted[i] > planned[i] + 1e-12) & problem.sessions[i].estimated
         if raised.any():
@@ -109,36 +105,6 @@ def _refill(
             extra = np.maximum(extra, 0.0)
             adjusted[i] += extra
             loads.add(i, extra)
-    left = np.maximum(planned.sum(axis=0) - adjusted.sum(axis=0), 0.0)  # the plan's power not yet placed
-    for i in _line(problem):
-        charging = (adjusted[i] > 1e-12) & (left > 1e-12)
-        if charging.any():
-            room = np.minimum(loads.room(i), grid.pmax_kw[i] - adjusted[i])
-            extra = np.maximum(np.where(charging, np.minimum(room, left), 0.0), 0.0)
-            adjusted[i] += extra
-            loads.add(i, extra)
-            left -= extra
-
-
-def _guesses_take_the_room_now(
-    problem: PlanningProblem, grid: Grid, loads: GroupLoads, adjusted: np.ndarray
-) -> None:
-    """At the first step, room the plan leaves unused goes to the sessions whose need is a guess, up to
-    their maximum, each only if it then reaches its minimum rate: a car whose need nobody stated is not held
-    back for cheaper hours it may not stay for (it leaves when it leaves; the plan only guessed when)."""
-    if adjusted.shape[1] == 0:
-        return
-    for i in _raising_order(problem):
-        session = problem.sessions[i]
-        if not session.estimated or not grid.start[i] <= 0 < grid.end[i]:
-            continue
-        extra = min(float(loads.room(i)[0]), float(grid.pmax_kw[i]) - float(adjusted[i, 0]))
-        if extra <= 1e-9 or adjusted[i, 0] + extra < session.min_rate_w / 1e3 - 1e-9:
-            continue
-        add = np.zeros(adjusted.shape[1])
-        add[0] = extra
-        adjusted[i] += add
-        loads.add(i, add)
 
 
 def _line(problem: PlanningProblem) -> list[int]:
@@ -170,8 +136,7 @@ def _limits(power_w: np.ndarray, session: Session, voltage_v: float, dc: bool) -
 def to_charging_profile(
     plan: Plan, session: Session, *, voltage_v: float = 230.0, dc: bool = False
 ) -> PlannedProfile:
-    """The session's schedule as periods over the plan's horizon, equal neighbours merged; a session whose
-    need is estimated ends where its plan drops to 0 for good.
+    """The session's schedule as periods over the plan's horizon, equal neighbours merged.
 
     AC limits are amps per phase, P / (V × phases); DC limits are watts. Powers still below the session's
     minimum rate become 0 (call `apply_min_rates` first to raise those that fit).
@@ -182,15 +147,10 @@ def to_charging_profile(
         if not periods or periods[-1].limit != limit:
             periods.append(ProfilePeriod(k * step_s, limit))
     min_rate = session.min_rate_w if dc else session.min_rate_w / (voltage_v * len(session.phases))
-    duration = plan.steps * step_s
-    if session.estimated and len(periods) > 1 and periods[-1].limit == 0:
-        # Its need is a guess: once the guessed energy is in, the profile ends rather than hold the car at
-        # 0 (the CPO's site limits still apply); the next re-plan, with what the car drew, sends a new one.
-        duration = periods.pop().start_period
     return PlannedProfile(
         session_id=session.id,
         start_date_time=plan.start,
-        duration=duration,
+        duration=plan.steps * step_s,
         charging_rate_unit=RateUnit.W if dc else RateUnit.A,
         min_charging_rate=round(min_rate, 1) if min_rate > 0 else None,
         periods=tuple(periods),

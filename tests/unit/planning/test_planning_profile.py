@@ -77,16 +77,6 @@ def test_a_rate_below_the_minimum_is_dropped_when_the_site_is_full() -> None:
     assert adjusted.schedule("b").tolist() == pytest.approx([4_140] * 4)
 
 
-def test_a_car_at_its_minimum_takes_what_a_dropped_car_leaves_up_to_the_plans_power() -> None:
-    # 8 kW: "a" planned at its 6 A minimum, "b" at 3.86 kW (below it): "b" is dropped, and rather than leave
-    # 3.86 kW unused "a" rises to its own 7.4 kW maximum; at no step more than the plan's 8 kW.
-    cars = [session(s, 1, 10, kw=7.4, min_rate_w=4_140, group_id="site") for s in "ab"]
-    p = problem(cars, groups=[GridGroup("site", capacity_w=8_000)])
-    adjusted = apply_min_rates(p, _plan({"a": [4_140, 4_140, 0, 0], "b": [3_860, 0, 0, 0]}))
-    assert adjusted.schedule("a").tolist() == pytest.approx([7_400, 4_140, 0, 0])
-    assert adjusted.schedule("b").tolist() == pytest.approx([0] * 4)
-
-
 def test_a_rate_below_the_minimum_is_dropped_when_the_phase_is_full() -> None:
     car = Session(
         "a", NOW, NOW + timedelta(hours=1), 10, 7_400, min_rate_w=1_380, phases=(Phase.L1,), group_id="s"
@@ -125,26 +115,3 @@ def test_the_session_holding_its_turn_keeps_charging_whatever_the_line() -> None
         p = problem(cars, groups=[GridGroup("site", capacity_w=6_000)])
         adjusted = apply_min_rates(p, _plan({"a": [2_000] * 4, "b": [2_000] * 4}))
         assert adjusted.schedule(holder).tolist() == pytest.approx([4_140] * 4)
-
-
-def test_a_guessed_need_ends_the_profile_where_the_plan_stops_instead_of_holding_the_car_at_0() -> None:
-    plan = _plan({"a": [11_000, 11_000, 0, 0]})
-    guessed = to_charging_profile(plan, session("a", 1, 10, kw=11, estimated=True))
-    assert guessed.periods == (ProfilePeriod(0, 15.9),) and guessed.duration == 1800
-    stated = to_charging_profile(plan, session("a", 1, 10, kw=11))
-    assert stated.periods == (ProfilePeriod(0, 15.9), ProfilePeriod(1800, 0.0)) and stated.duration == 3600
-    paused = to_charging_profile(_plan({"a": [0, 0, 0, 0]}), session("a", 1, 10, kw=11, estimated=True))
-    assert paused.periods == (ProfilePeriod(0, 0.0),) and paused.duration == 3600  # planned at 0 now: kept
-
-
-def test_a_guessed_need_takes_the_room_left_now_rather_than_wait_for_cheaper_hours() -> None:
-    # 8 kW; the plan (prices) keeps "a" at its minimum now and defers "b". Their needs are guesses: "a" takes
-    # the room now (b could not reach its minimum in what is left); stated needs keep the plan as it is.
-    cars = [session(s, 1, 10, kw=11, min_rate_w=4_140, group_id="site", estimated=True) for s in "ab"]
-    p = problem(cars, groups=[GridGroup("site", capacity_w=8_000)])
-    adjusted = apply_min_rates(p, _plan({"a": [4_140, 4_140, 0, 0], "b": [0, 0, 8_000, 8_000]}))
-    assert adjusted.schedule("a").tolist() == pytest.approx([8_000, 4_140, 0, 0])
-    assert adjusted.schedule("b").tolist() == pytest.approx([0, 0, 8_000, 8_000])
-    stated = problem([replace(c, estimated=False) for c in cars], groups=p.groups)
-    kept = apply_min_rates(stated, _plan({"a": [4_140, 4_140, 0, 0], "b": [0, 0, 8_000, 8_000]}))
-    assert kept.schedule("a").tolist() == pytest.approx([4_140, 4_140, 0, 0])
