@@ -29,8 +29,8 @@ from tests.wire.ocpi.hostile import Hostile, hostile_requests, problems
 
 PEER = "http://peer.test"
 NOW = "2030-01-01T07:00:00Z"
-# Partner health is bookkeeping of our own outbound calls, written whatever the request's answer.
-BOOKKEEPING = {"last_contact_at", "last_error", "last_error_at"}
+# Partner health is bookkeeping of contacts (our calls and theirs), written whatever the request's answer.
+BOOKKEEPING = {"last_contact_at", "last_error", "last_error_at", "last_inbound_at"}
 
 
 @dataclass
