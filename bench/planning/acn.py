@@ -59,8 +59,9 @@ class Result:
     replan_s: list[float] = field(default_factory=list)
 
 
-def _problem(evs: Evs, idx: np.ndarray, need: Floats, now: int, cap_kw: float) -> PlanningProblem:
-    sessions = [
+def sessions(evs: Evs, idx: np.ndarray, need: Floats, *, by_station: bool = False) -> list[Session]:
+    """The EVs `idx` still needing `need` kWh, in the site group or (`by_station`) named by their EVSE."""
+    return [
         Session(
             id=str(i),
             arrival=BASE + int(evs.arrival[i]) * PERIOD,
@@ -68,12 +69,16 @@ def _problem(evs: Evs, idx: np.ndarray, need: Floats, now: int, cap_kw: float) -
             energy_kwh=float(e),
             max_power_w=PMAX_KW * 1e3,
             profile_type=ProfileType.FAST,
-            group_id="site",
+            evse_id=str(evs.station[i]) if by_station else None,
+            group_id=None if by_station else "site",
         )
         for i, e in zip(idx.tolist(), need, strict=True)
     ]
+
+
+def _problem(evs: Evs, idx: np.ndarray, need: Floats, now: int, cap_kw: float) -> PlanningProblem:
     return PlanningProblem(
-        BASE + now * PERIOD, PERIOD, sessions, [GridGroup("site", capacity_w=cap_kw * 1e3)]
+        BASE + now * PERIOD, PERIOD, sessions(evs, idx, need), [GridGroup("site", capacity_w=cap_kw * 1e3)]
     )
 
 

@@ -13,9 +13,9 @@ import time
 import numpy as np
 
 from bench.planning import caltech_site
-from bench.planning.acn import BASE, HOURS, PERIOD, PMAX_KW, Evs, Policy, Result, load, replay
+from bench.planning.acn import BASE, HOURS, PERIOD, PMAX_KW, Evs, Policy, Result, load, replay, sessions
 from bench.planning.baselines import Floats, llf_order
-from fera.planning import CurrentLimit, Plan, PlanningProblem, ProfileType, Session, plan
+from fera.planning import CurrentLimit, Plan, PlanningProblem, plan
 
 
 def _matrix(evs: Evs, limits: list[CurrentLimit]) -> np.ndarray:
@@ -29,19 +29,8 @@ def _matrix(evs: Evs, limits: list[CurrentLimit]) -> np.ndarray:
 def _problem(
     evs: Evs, idx: np.ndarray, need: Floats, now: int, limits: list[CurrentLimit]
 ) -> PlanningProblem:
-    sessions = [
-        Session(
-            id=str(i),
-            arrival=BASE + int(evs.arrival[i]) * PERIOD,
-            departure=BASE + int(evs.departure[i]) * PERIOD,
-            energy_kwh=float(e),
-            max_power_w=PMAX_KW * 1e3,
-            profile_type=ProfileType.FAST,
-            evse_id=str(evs.station[i]),
-        )
-        for i, e in zip(idx.tolist(), need, strict=True)
-    ]
-    return PlanningProblem(BASE + now * PERIOD, PERIOD, sessions, currents=limits)
+    ours = sessions(evs, idx, need, by_station=True)
+    return PlanningProblem(BASE + now * PERIOD, PERIOD, ours, currents=limits)
 
 
 def fera_policy(
