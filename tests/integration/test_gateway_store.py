@@ -3,27 +3,13 @@ station commands taken once, never after their deadline, answered, forgotten."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from fera.store import Database
 from fera.store.gateway_protocols import StationCommand
-from tests.nodes import NodeFactory
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 SECOND = timedelta(seconds=1)
-
-
-@pytest.fixture
-async def database(node_factory: NodeFactory) -> AsyncIterator[Database]:
-    database = Database(await node_factory.databases.new("gateways"))
-    await database.migrate()
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 async def test_a_station_is_held_by_the_gateway_it_joined_last_while_that_one_is_stamped(

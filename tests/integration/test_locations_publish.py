@@ -8,31 +8,14 @@ import httpx
 from fera.cpo import cpo_of
 from fera.emsp import emsp_of
 from fera.ocpi.locations.models import Location
-from fera.ocpi.tokens.models import Token
 from fera.sessions_events import TokenChanged
 from fera.store.records import Visibility, Window
+from tests.integration.authz_world import emsp_token
 from tests.integration.stations.stage import Recorder
 from tests.integration.test_sessions_support import auth, ex_of, location_json, outbound_token, settle
 from tests.nodes import NodeFactory, RunningNode, connect, role
 
 SENDER = "/ocpi/2.2.1/sender/locations"
-
-
-def emsp_token(uid: str) -> Token:
-    """A token of the eMSP NL*EMS."""
-    return Token.model_validate(
-        {
-            "country_code": "NL",
-            "party_id": "EMS",
-            "uid": uid,
-            "type": "RFID",
-            "contract_id": f"C-{uid}",
-            "issuer": "Test eMSP",
-            "valid": True,
-            "whitelist": "ALLOWED",
-            "last_updated": "2030-01-01T07:00:00Z",
-        }
-    )
 
 
 async def stored_ids(node: RunningNode) -> list[str]:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import httpx
 
-from fera.ocpi.tokens.models import Token
+from tests.integration.authz_world import emsp_token
 from tests.integration.test_sessions_support import (
     T0,
     auth,
@@ -20,22 +20,6 @@ from tests.integration.test_sessions_support import (
     trio,
 )
 from tests.nodes import NodeFactory
-
-
-def emsp_token(uid: str) -> Token:
-    return Token.model_validate(
-        {
-            "country_code": "NL",
-            "party_id": "EMS",
-            "uid": uid,
-            "type": "RFID",
-            "contract_id": f"C-{uid}",
-            "issuer": "Test eMSP",
-            "valid": True,
-            "whitelist": "ALLOWED",
-            "last_updated": "2030-01-01T07:00:00Z",
-        }
-    )
 
 
 async def test_registration_pulls_every_page(node_factory: NodeFactory) -> None:

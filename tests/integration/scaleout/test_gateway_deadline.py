@@ -24,7 +24,6 @@ from fera.cpo.stations.routing import ANSWER_GRACE_S, RoutedStations
 from fera.ocpp.link import ProfileResult
 from fera.store import Database
 from fera.store.gateway_protocols import StationCommand
-from tests.nodes import NodeFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(120)]
 
@@ -67,16 +66,6 @@ def profile() -> OcppChargingProfile:
         connector_id=1,
         transaction_id="T1",
     )
-
-
-@pytest.fixture
-async def database(node_factory: NodeFactory) -> AsyncIterator[Database]:
-    database = Database(await node_factory.databases.new("gateways"))
-    await database.migrate()
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 @pytest.fixture
