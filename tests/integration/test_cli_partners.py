@@ -117,10 +117,12 @@ async def test_rotate_and_unregister_take_the_ids_list_prints(
 
     rotated = await fera("partners", "rotate", "-c", config, printed)
     unknown = await fera("partners", "rotate", "-c", config, "zzzz")
+    too_short = await fera("partners", "unregister", "-c", config, printed[:3])
     unregistered = await fera("partners", "unregister", "-c", config, printed)
 
     assert rotated.code == 0 and "Rotated tokens with Test CPO" in rotated.out, rotated.out
     one_line_failure(unknown, "no partner zzzz", "fera partners list")
+    one_line_failure(too_short, "give at least 4 characters of the id", "fera partners list")
     assert unregistered.code == 0, unregistered.out
     assert await emsp.node.partners.list() == [] and await cpo.node.partners.list() == []
 

@@ -34,6 +34,8 @@ from fera.store.protocols import Store, UnitOfWork
 __all__ = ["Identity", "Invitation", "PartnerService"]
 
 log = logging.getLogger(__name__)
+# The shortest id prefix the CLI and the admin API take for a partner (`fera partners list` prints 8).
+MIN_ID_PREFIX = 4
 # Said to whoever registers with a token A the partner refuses (wrong, revoked or already used).
 TOKEN_A_HINT = (
     "token A refused: it is wrong, revoked or was already used; ask the partner for a new invitation"
@@ -305,8 +307,13 @@ class PartnerService:
 
     async def resolve_id(self, id_or_prefix: str) -> str:
         """The full partner id that `id_or_prefix` (as `fera partners list` prints it) names."""
-        matches = [p.id for p in await self.list() if p.id.startswith(id_or_prefix.strip().lower())]
-        if len(matches) == 1 and id_or_prefix.strip():
+        prefix = id_or_prefix.strip().lower()
+        if len(prefix) < MIN_ID_PREFIX:
+            # a letter or two could name a partner by accident, and unregister cannot be undone
+            hint = "see `fera partners list`"
+            raise LookupError(f"give at least {MIN_ID_PREFIX} characters of the id ({hint})")
+        matches = [p.id for p in await self.list() if p.id.startswith(prefix)]
+        if len(matches) == 1:
             return matches[0]
         if not matches:
             raise LookupError(f"no partner {id_or_prefix} (see `fera partners list`)")
