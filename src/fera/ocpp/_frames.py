@@ -25,6 +25,7 @@ from fera.ocpp._values import check_values
 __all__ = ["FrameError", "read_frame", "route_frame"]
 
 LOGGER = logging.getLogger(__name__)
+MAX_ID_LENGTH = 36  # OCPP-J: a MessageId is at most 36 characters (a UUID's)
 UNKNOWN_ID = "-1"  # OCPP-J 2.0.1 (CALLERROR): the MessageId answering a frame whose id is unreadable
 # OCPP-J 1.6 spells two codes differently from 2.0.1 (and has no RpcFrameworkError / MessageTypeNotSupported).
 _V16_SPELLING = {
@@ -64,6 +65,9 @@ def read_frame(raw: str) -> Call | CallResult | CallError:
     if message_type == Call.message_type_id:
         if len(data) != 4 or not isinstance(data[2], str):
             raise FrameError("RpcFrameworkError", "a CALL is [2, MessageId, Action, Payload]", unique_id)
+        if len(unique_id) > MAX_ID_LENGTH:
+            cause = f"a MessageId is at most {MAX_ID_LENGTH} characters"
+            raise FrameError("RpcFrameworkError", cause, unique_id)
         return Call(*data[1:])
     if message_type == CallResult.message_type_id and len(data) == 3:
         return CallResult(*data[1:])

@@ -85,6 +85,13 @@ async def test_call_with_missing_elements(station: ClientConnection, version: st
     await still_serves(station)
 
 
+async def test_message_id_over_36_characters(station: ClientConnection, version: str) -> None:
+    long_id = "m" * 37
+    refused = await answer(station, f'[2,"{long_id}","Heartbeat",{{}}]')
+    assert error(refused) == (4, long_id, CODES[version]["rpc"])
+    assert (await answer(station, f'[2,"{long_id[:36]}","Heartbeat",{{}}]'))[:2] == [3, long_id[:36]]
+
+
 async def test_unknown_message_type(station: ClientConnection, version: str) -> None:
     assert error(await answer(station, '[5,"m2","Heartbeat",{}]')) == (4, "m2", CODES[version]["type"])
     await still_serves(station)

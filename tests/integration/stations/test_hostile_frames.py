@@ -53,9 +53,10 @@ def _stop_16(mid: str, tx: int, timestamp: str = NOW, meter: int = 5) -> list[An
 def frames_16(tx: int) -> tuple[list[list[Any]], list[list[Any]]]:
     """(frames FERA must refuse with PropertyConstraintViolation, frames it answers as usual)."""
     kwh = {"timestamp": NOW, "sampledValue": [{"value": "1e306", "unit": "kWh"}]}
-    refused = [_start_16(f"x-st-{t}", t) for t in BAD_TIMES]
-    refused += [_values_16(f"x-mv-{t}", tx, _meter_16("5", t)) for t in BAD_TIMES]
-    refused += [_values_16(f"x-mv-{v}", tx, _meter_16(v)) for v in BAD_VALUES]
+    # MessageIds by position: OCPP-J caps them at 36 characters, more than some bad values have
+    refused = [_start_16(f"x-st-{i}", t) for i, t in enumerate(BAD_TIMES)]
+    refused += [_values_16(f"x-mv-t{i}", tx, _meter_16("5", t)) for i, t in enumerate(BAD_TIMES)]
+    refused += [_values_16(f"x-mv-v{i}", tx, _meter_16(v)) for i, v in enumerate(BAD_VALUES)]
     refused += [_values_16("x-mv-kwh", tx, kwh), _start_16("x-st-huge", meter=2**63, tag="ß☃𝄞")]
     refused += [_start_16("x-st-neg", meter=-(2**40)), _start_16("x-st-connector", connector=2**31)]
     refused += [_stop_16("x-stop-time", tx, "yesterday"), _stop_16("x-stop-huge", tx, meter=2**62)]
@@ -79,7 +80,9 @@ def _event_201(mid: str, kind: str, ts: str, tx: str, value: Any = 0, multiplier
 
 
 def frames_201() -> tuple[list[list[Any]], list[list[Any]]]:
-    refused = [_event_201(f"x-te-start-{t}", "Started", t, f"TX-{t[:4]}") for t in BAD_TIMES]
+    refused = [
+        _event_201(f"x-te-start-{i}", "Started", t, f"TX-{t[:4]}") for i, t in enumerate(BAD_TIMES)
+    ]
     refused += [_event_201(f"x-te-up-{v}", "Updated", NOW, "TX-OK", v) for v in (1e308, -5)]
     refused += [_event_201("x-te-mult", "Updated", NOW, "TX-OK", 1, 99)]
     refused += [_event_201("x-te-end-time", "Ended", "yesterday", "TX-OK", 5)]
