@@ -27,6 +27,7 @@ from fera.store.records import (
     Visibility,
     Window,
 )
+from fera.store.site_protocols import SiteShareStore
 from fera.store.station_protocols import StationBindingStore, StationLookupStore
 
 if TYPE_CHECKING:  # fera.partners imports this module (PartnerService takes a Store)
@@ -93,6 +94,8 @@ class UnitOfWork(Protocol):
     def station_presence(self) -> StationPresenceStore: ...
     @property
     def station_commands(self) -> StationCommandStore: ...
+    @property
+    def site_shares(self) -> SiteShareStore: ...
 
 
 class Store(Protocol):

@@ -4,15 +4,16 @@ the site holds even with every station still at what it may be enforcing."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from fera.charging import Schedule
+from fera.charging import Electrical, Schedule
 from fera.charging.site import SiteDemand, share_capacity
 from fera.config import SiteConfig
 from fera.cpo.chargingprofiles.applier import ProfileApplier
 from fera.cpo.chargingprofiles.balancer import SiteBalancer
+from fera.cpo.chargingprofiles.sessions import SteerableSession
 from fera.cpo.chargingprofiles.site import SHARE_HORIZON, SiteLimits, _hold, _Round, _Share
 from fera.cpo.chargingprofiles.site_grid import site_levels
 from fera.ocpi.chargingprofiles.models import ChargingProfileResultType
@@ -57,7 +58,10 @@ class _Limits:
 
     def __init__(self) -> None:
         self.published: dict[str, float] = {"A": 11_000, "B": 5_000}
-        self.on_change: Callable[[int, set[str], set[str], Callable[[], bool]], None] = lambda *_: None
+        self.on_change: Callable[[int, set[str], set[str], Callable[[], Awaitable[bool]]], None] = lambda *_: (
+            None
+        )
+        self.shared = None  # one process
 
 
 class _Applier:
@@ -65,7 +69,7 @@ class _Applier:
         self.limits, self.sent = limits, list[tuple[str, float]]()
         self.profiles_changed: list[Any] = []
 
-    async def resend(self, session_id: str) -> ChargingProfileResultType:
+    async def resend(self, session_id: str, locked: bool = True) -> ChargingProfileResultType:
         await asyncio.sleep(0)  # a station round trip
         self.sent.append((session_id, self.limits.published[session_id]))
         return ChargingProfileResultType.ACCEPTED
@@ -77,7 +81,7 @@ async def _round(superseded: bool) -> list[tuple[str, float]]:
     balancer = SiteBalancer(cast(SiteLimits, limits), cast(ProfileApplier, applier))
     limits.published["A"] = 8_000  # A's decrease is published at once; B's increase is held
 
-    def release() -> bool:
+    async def release() -> bool:
         if not superseded:
             limits.published["B"] = 8_000
         return not superseded
@@ -90,6 +94,11 @@ async def _round(superseded: bool) -> list[tuple[str, float]]:
 async def test_the_increase_goes_out_after_the_decrease_and_only_once_released() -> None:
     assert await _round(superseded=False) == [("A", 8_000), ("B", 8_000)]
     assert await _round(superseded=True) == [("A", 8_000)]  # the later computation sends B
+
+
+def _at_site(session_id: str) -> SteerableSession:
+    electrical = Electrical("AC_3_PHASE", 230, 16)
+    return SteerableSession(session_id, True, NOW, ("NL", "MSP"), "LOC", "E1", True, electrical)
 
 
 def _site_limits() -> SiteLimits:
@@ -112,18 +121,19 @@ def _handover(limits: SiteLimits) -> tuple[bool, _Round]:
     return limits._at_once(0, round_, levels, demands, NOW), round_
 
 
-def test_an_increase_goes_out_at_once_when_the_decrease_is_already_in_force() -> None:
+async def test_an_increase_goes_out_at_once_when_the_decrease_is_already_in_force() -> None:
     limits = _site_limits()
-    limits.sending("A", Schedule.constant(0.0))  # the sender's 0 reached A's station ...
-    limits.sent("a", Schedule.constant(0.0), accepted=True)
+    await limits.sending(_at_site("A"), Schedule.constant(0.0))  # the sender's 0 reached A's station ...
+    await limits.sent(_at_site("a"), Schedule.constant(0.0), accepted=True)
     at_once, round_ = _handover(limits)
     assert round_.held and at_once  # ... so B's 11 kW needs no round trip
 
 
-def test_an_increase_waits_while_a_station_may_still_enforce_the_old_share() -> None:
+async def test_an_increase_waits_while_a_station_may_still_enforce_the_old_share() -> None:
     limits = _site_limits()
     assert _handover(limits)[0] is False  # nothing known of A's station: its last share, 11 kW
-    limits.sending("A", Schedule.constant(0.0))  # in flight: either may be in force
+    await limits.sending(_at_site("A"), Schedule.constant(0.0))  # in flight: either may be in force
     assert _handover(limits)[0] is False
-    limits.sent("A", Schedule.constant(0.0), accepted=False)  # refused: the old TxProfile stays
+    refused = limits.sent(_at_site("A"), Schedule.constant(0.0), accepted=False)
+    await refused  # refused: the old TxProfile stays
     assert _handover(limits)[0] is False

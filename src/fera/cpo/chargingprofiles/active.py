@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -67,22 +68,27 @@ class LocalLimits(Protocol):
     """The CPO's own limit for a session (site load management); None = nothing beyond the hardware.
 
     `sending` and `sent` are told of every TxProfile sent to a session it limits, and of the station's
-    answer: what each station may be enforcing, so that a site's increases need not always wait."""
+    answer: what each station may be enforcing, so that a site's increases need not always wait. A
+    TxProfile is computed and sent `steering` the session: no other process changes its site meanwhile."""
 
     async def for_session(self, session: SteerableSession) -> Schedule | None: ...
-    def sending(self, session_id: str, limit: Schedule) -> None: ...
-    def sent(self, session_id: str, limit: Schedule, accepted: bool) -> None: ...
+    async def sending(self, session: SteerableSession, limit: Schedule) -> None: ...
+    async def sent(self, session: SteerableSession, limit: Schedule, accepted: bool) -> None: ...
+    def steering(self, session: SteerableSession) -> AbstractAsyncContextManager[None]: ...
 
 
 class NoLocalLimits:
     async def for_session(self, session: SteerableSession) -> Schedule | None:
         return None
 
-    def sending(self, session_id: str, limit: Schedule) -> None:
+    async def sending(self, session: SteerableSession, limit: Schedule) -> None:
         pass
 
-    def sent(self, session_id: str, limit: Schedule, accepted: bool) -> None:
+    async def sent(self, session: SteerableSession, limit: Schedule, accepted: bool) -> None:
         pass
+
+    def steering(self, session: SteerableSession) -> AbstractAsyncContextManager[None]:
+        return nullcontext()
 
 
 def to_active_profile(
@@ -171,6 +177,10 @@ class ActiveProfiles:
         A session that is over has no transaction left to steer (OCPP TxProfiles die with it): REJECTED."""
         if not session.ongoing:
             return Result.REJECTED
+        async with self.local_limits.steering(session):
+            return await self._send(session, profiles)
+
+    async def _send(self, session: SteerableSession, profiles: list[RateProfile]) -> Result:
         binding = await self._stations.binding(session.session_id, session.evse_uid)
         local = await self.local_limits.for_session(session)
         if not profiles and local is None:
@@ -188,12 +198,12 @@ class ActiveProfiles:
             limit, session.electrical, binding.evse_id, binding.transaction_id, _profile_id(session), now
         )
         if local is not None:
-            self.local_limits.sending(session.session_id, limit)
+            await self.local_limits.sending(session, limit)
         outcome = await binding.link.set_tx_profile(
             binding.station_id, binding.evse_id, binding.transaction_id, profile
         )
         if local is not None:
-            self.local_limits.sent(session.session_id, limit, outcome.value == "ACCEPTED")
+            await self.local_limits.sent(session, limit, outcome.value == "ACCEPTED")
         return Result(outcome.value)
 
     async def keep_in(

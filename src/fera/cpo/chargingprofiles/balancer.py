@@ -4,18 +4,24 @@ TxProfile (and ActiveChargingProfile).
 
 Each site recomputes in one task at a time; requests that arrive meanwhile fold into one more run. A TxProfile
 the station didn't accept is sent again on the session's next update (e.g. its next meter values).
+
+Shared by several processes (PostgreSQL), a recomputation and the TxProfiles it sends hold the site's lock
+(`SiteLimits.round`): any process may run it, one at a time. Its sends steer the sessions under that lock,
+without waiting for their jobs (a job waits for the lock while it holds its session: waiting for the job
+under the lock would wait forever). A worker looks every `SWEEP_S` for a round a dead process left
+unfinished (some of its TxProfiles may not have been sent) and runs it again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from typing import Any
 
 from fera.cpo.chargingprofiles.applier import ProfileApplier
 from fera.cpo.chargingprofiles.sessions import SteerableSession
-from fera.cpo.chargingprofiles.site import SiteLimits
+from fera.cpo.chargingprofiles.site import Release, SiteLimits
 from fera.events import EventBus
 from fera.ocpi.chargingprofiles.models import ChargingProfileResultType
 from fera.sessions_events import SessionChanged
@@ -24,6 +30,7 @@ from fera.signals.board import SignalsChanged
 __all__ = ["SiteBalancer"]
 
 log = logging.getLogger(__name__)
+SWEEP_S = 2.0  # how often a worker looks for rounds a dead process left unfinished (shared sites)
 
 
 class SiteBalancer:
@@ -34,6 +41,7 @@ class SiteBalancer:
         self._unapplied: set[str] = set()  # sessions whose station has not taken their current share
         self._tasks: set[asyncio.Task[None]] = set()
         self._rounds: dict[int, set[asyncio.Task[None]]] = {}  # per site: resends of its computations
+        self._sweeper: asyncio.Task[None] | None = None
         limits.on_change = self._resend_all
         applier.profiles_changed.append(self._profiles_changed)
 
@@ -71,7 +79,23 @@ class SiteBalancer:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
+    async def start(self) -> None:
+        if self.limits.shared is not None:
+            self._sweeper = asyncio.get_running_loop().create_task(self._sweep())
+
+    async def _sweep(self) -> None:
+        while True:
+            try:
+                for site in await self.limits.unfinished():
+                    self.request(site)
+            except Exception:  # the database away for a moment: the next sweep tries again
+                log.exception("looking for unfinished site rounds failed")
+            await asyncio.sleep(SWEEP_S)
+
     async def stop(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*list(self._tasks), return_exceptions=True)
@@ -85,35 +109,32 @@ class SiteBalancer:
         try:
             while site in self._dirty:
                 self._dirty.discard(site)
-                await self.limits.recompute(site)
-                # One computation at a time goes out: a new one meanwhile would supersede this one's
-                # increases (see `SiteLimits`), and a steady stream of them would hold increases back.
-                await asyncio.gather(*self._rounds.get(site, ()), return_exceptions=True)
+                async with self.limits.round(site):
+                    await self.limits.recompute(site)
+                    # One computation at a time goes out: a new one meanwhile would supersede this one's
+                    # increases (see `SiteLimits`), and a steady stream of them would hold increases back.
+                    await asyncio.gather(*self._rounds.get(site, ()), return_exceptions=True)
         except Exception:
             log.exception("site %s: rebalancing failed", self.limits.sites[site].location)
         finally:
             self._running.discard(site)
 
-    def _resend_all(
-        self, site: int, lowered: set[str], raised: set[str], release: Callable[[], bool]
-    ) -> None:
+    def _resend_all(self, site: int, lowered: set[str], raised: set[str], release: Release) -> None:
         task = self._spawn(self._resend_in_order(lowered, raised, release))
         rounds = self._rounds.setdefault(site, set())
         rounds.add(task)
         task.add_done_callback(rounds.discard)
 
-    async def _resend_in_order(
-        self, lowered: set[str], raised: set[str], release: Callable[[], bool]
-    ) -> None:
+    async def _resend_in_order(self, lowered: set[str], raised: set[str], release: Release) -> None:
         """Decreases reach their stations before any increase takes effect (`release`) and is sent: the sum
         stays within capacity meanwhile. A superseded computation sends no increase: the later one does."""
         await asyncio.gather(*(self._resend(session_id) for session_id in lowered))
-        if release():
+        if await release():
             await asyncio.gather(*(self._resend(session_id) for session_id in raised))
 
     async def _resend(self, session_id: str) -> None:
         try:
-            outcome = await self._applier.resend(session_id)
+            outcome = await self._applier.resend(session_id, locked=self.limits.shared is None)
         except Exception:
             log.exception("session %s: sending its site share failed", session_id)
             outcome = ChargingProfileResultType.REJECTED

@@ -10,6 +10,7 @@ from fera.cpo.chargingprofiles.balancer import SiteBalancer
 from fera.cpo.chargingprofiles.receiver import CpoChargingProfiles
 from fera.cpo.chargingprofiles.sessions import StoredSteerableSessions
 from fera.cpo.chargingprofiles.site import SiteLimits
+from fera.cpo.chargingprofiles.site_shared import SharedSites
 from fera.cpo.chargingprofiles.site_view import SiteLoadView
 from fera.cpo.chargingprofiles.stations import InProcessStations, StationRouter
 from fera.cpo.stations.service import stations_parts
@@ -43,7 +44,8 @@ def cpo_chargingprofiles_parts(node: NodeContext) -> Parts:
     # Profile starts, active-profile windows and site shares are domain time (simulated in demos); the
     # OCPI timing of jobs (deadlines) stays real.
     clock = node.clock.now
-    limits = SiteLimits(sites, node.database, node.signals.limits, now=clock) if sites else None
+    shared = SharedSites(node.database) if node.database.shared else None  # several processes (PostgreSQL)
+    limits = SiteLimits(sites, node.database, node.signals.limits, clock, shared) if sites else None
     active = ActiveProfiles(
         node.database, stations, node.partners, client, limits or NoLocalLimits(), now=clock
     )
@@ -76,6 +78,6 @@ def cpo_chargingprofiles_parts(node: NodeContext) -> Parts:
     )
     if limits is not None and balancer is not None:
         balancer.subscribe(node.events)
-        parts.services.append(Service(Process.WORKER, stop=balancer.stop))
+        parts.services.append(Service(Process.WORKER, balancer.start, balancer.stop))
         parts.dashboard.location_load = SiteLoadView(limits, clock)
     return parts.add(stations_parts(node, stations))

@@ -23,13 +23,19 @@ Unless nothing needs to wait: every TxProfile sent to a managed session is recor
 what its station may be enforcing (while a send is in flight, the higher of the old and the new one). When
 the site holds even with every session at the higher of that and its new share, the increases go out in the
 same round as the decreases (a hand-over whose old car's sender already lowered it costs no round trip).
+
+On a database several processes share (PostgreSQL, `SharedSites`), whatever computes a site's shares or
+sends a TxProfile to one of its sessions holds the site's lock (`round`, `steering`) and works from the
+site's state as stored, written back before anything is sent; outside the lock a share is read from the
+database. A share not computed yet is 0 there (as the site's TxDefaultProfile): its round is coming.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -41,6 +47,7 @@ from fera.config import SiteConfig
 from fera.cpo.chargingprofiles.active import rate_profile
 from fera.cpo.chargingprofiles.sessions import SteerableSession, steerable
 from fera.cpo.chargingprofiles.site_grid import connection_w, demand, site_levels
+from fera.cpo.chargingprofiles.site_shared import SharedSites, SiteState
 from fera.ocpi.sessions.models import Session
 from fera.ocpi.types import ci_equal
 from fera.signals import CapacityLimits
@@ -50,6 +57,7 @@ __all__ = ["SHARE_HORIZON", "SiteLimits"]
 
 SHARE_HORIZON = timedelta(hours=48)  # beyond the 24 h TxProfile horizon: a TxProfile never outlives its share
 CapacitySource = Callable[[str], Awaitable[CapacityLimits | None]]
+Release = Callable[[], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
@@ -78,7 +86,7 @@ class _Round:
     raised: set[str]
 
 
-def _go() -> bool:
+async def _go() -> bool:
     return True
 
 
@@ -110,9 +118,11 @@ class SiteLimits:
         store: Store,
         capacity: CapacitySource,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        shared: SharedSites | None = None,
     ) -> None:
         self.sites = list(sites)
         self._store, self._capacity, self._clock = store, capacity, now
+        self.shared = shared  # several processes balance the sites (PostgreSQL)
         self._shares: dict[int, dict[str, _Share]] = {}
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._generations: defaultdict[int, int] = defaultdict(int)
@@ -121,7 +131,11 @@ class SiteLimits:
         # (site, sessions whose share went down, those whose share goes up, release): the balancer sends the
         # decreases, then calls release (the raised shares take effect) and sends the increases, so the site
         # never exceeds its capacity while the new shares travel to the stations.
-        self.on_change: Callable[[int, set[str], set[str], Callable[[], bool]], None] = lambda *_: None
+        self.on_change: Callable[[int, set[str], set[str], Release], None] = lambda *_: None
+
+    def key(self, site: int) -> str:
+        """The site's name in the database: its place in the configuration and its location."""
+        return f"{site}:{self.sites[site].location.upper()}"
 
     def site_of(self, location_id: str, evse_uid: str) -> int | None:
         return next((i for i, s in enumerate(self.sites) if _in_site(s, location_id, evse_uid)), None)
@@ -129,8 +143,8 @@ class SiteLimits:
     def learned(self, session: Session) -> bool:
         """Does the session's meter now show a different phase count than its share was computed with?"""
         seen = self._phases.get(session.id.upper())
-        if seen is None:
-            return False
+        if seen is None:  # shared: another process computed its share; a round here learns what it assumed
+            return self.shared is not None
         electrical, used = seen
         return car_phases(session, electrical.max_voltage, electrical.phases) != used
 
@@ -142,6 +156,8 @@ class SiteLimits:
         if site is None or not session.ongoing:
             return None
         key = session.session_id.upper()
+        if self.shared is not None:
+            return await self._shared_share(site, key)
         shares = self._shares.get(site)
         if shares is None or key not in shares:  # a session the last computation didn't know yet
             shares = await self.recompute(site)
@@ -164,6 +180,7 @@ class SiteLimits:
             self._shares[site] = round_.published
             self._generations[site] += 1
             generation = self._generations[site]
+            await self._store_shares(site)
         if round_.lowered or round_.raised:
             # Shares published at once hold nothing back: they go out even if a later computation comes
             # (it sees them as unchanged and would not send them).
@@ -171,12 +188,13 @@ class SiteLimits:
             self.on_change(site, round_.lowered, round_.raised, release)
         return round_.published
 
-    def _release(self, site: int, generation: int, held: dict[str, _Share]) -> bool:
+    async def _release(self, site: int, generation: int, held: dict[str, _Share]) -> bool:
         """The decreases of computation `generation` reached their stations: its increases take effect.
         False if a later computation superseded it (its own release covers what is still held)."""
         if self._generations[site] != generation:
             return False
         self._shares[site] = self._shares.get(site, {}) | held
+        await self._store_shares(site)
         return True
 
     def _at_once(
@@ -191,20 +209,79 @@ class SiteLimits:
             worst[key] = share.limit if before is None else maximum(before, share.limit)
         return within_capacity(levels, demands, worst, now, now + SHARE_HORIZON)
 
-    def sending(self, session_id: str, limit: Schedule) -> None:
+    async def sending(self, session: SteerableSession, limit: Schedule) -> None:
         """A TxProfile with `limit` goes to the session's station: until it answers, either may be in force.
         Nothing sent before (by this process): its share so far, or the site's zero TxDefaultProfile."""
-        key = session_id.upper()
+        key = session.session_id.upper()
         before = self._in_force.get(key)
         if before is None:
             share = next((s[key] for s in self._shares.values() if key in s), None)
             before = Schedule.constant(0.0) if share is None else share.limit
-        self._in_force[key] = maximum(before, limit)
+        await self._store_in_force(session, maximum(before, limit))
 
-    def sent(self, session_id: str, limit: Schedule, accepted: bool) -> None:
+    async def sent(self, session: SteerableSession, limit: Schedule, accepted: bool) -> None:
         """The station answered: an accepted TxProfile replaced the previous one."""
         if accepted:
-            self._in_force[session_id.upper()] = limit
+            await self._store_in_force(session, limit)
+
+    async def _store_in_force(self, session: SteerableSession, limit: Schedule) -> None:
+        key = session.session_id.upper()
+        self._in_force[key] = limit
+        site = self.site_of(session.location_id, session.evse_uid)
+        if self.shared is not None and site is not None:
+            await self.shared.put_in_force(self.key(site), key, limit)
+
+    @asynccontextmanager
+    async def steering(self, session: SteerableSession) -> AsyncIterator[None]:
+        """A TxProfile is computed and sent to the session: shared, under its site's lock."""
+        site = self.site_of(session.location_id, session.evse_uid)
+        if self.shared is None or site is None:
+            yield
+            return
+        async with self.shared.exclusive(self.key(site)) as state:
+            if state is not None:
+                self._load(site, state)
+            yield
+
+    @asynccontextmanager
+    async def round(self, site: int) -> AsyncIterator[None]:
+        """A recomputation and the TxProfiles it sends: shared, under the site's lock, and recorded as
+        started until it finished (a process dying meanwhile leaves it to another one: `unfinished`)."""
+        if self.shared is None:
+            yield
+            return
+        key = self.key(site)
+        async with self.shared.exclusive(key) as state:
+            if state is not None:
+                self._load(site, state)
+            await self.shared.round_started(key, self._clock())
+            yield
+            await self.shared.round_finished(key, self._clock())
+
+    async def unfinished(self) -> list[int]:
+        """The sites whose last round a process started and never finished (shared only)."""
+        keys = set() if self.shared is None else set(await self.shared.unfinished())
+        return [site for site in range(len(self.sites)) if self.key(site) in keys]
+
+    def _load(self, site: int, state: SiteState) -> None:
+        for key in self._shares.get(site, {}):
+            self._in_force.pop(key, None)
+        self._shares[site] = {k: _Share(limit, until) for k, (limit, until) in state.shares.items()}
+        self._in_force.update(state.in_force)
+
+    async def _store_shares(self, site: int) -> None:
+        if self.shared is not None:
+            shares = {k: (s.limit, s.until) for k, s in self._shares.get(site, {}).items()}
+            await self.shared.put_shares(self.key(site), shares)
+
+    async def _shared_share(self, site: int, key: str) -> Schedule:
+        assert self.shared is not None
+        if self.shared.holds(self.key(site)):
+            share = self._shares.get(site, {}).get(key)
+            limit = None if share is None else share.limit
+        else:
+            limit = await self.shared.share(key)
+        return Schedule.constant(0.0) if limit is None else limit
 
     def current_shares(self, site: int) -> list[Schedule]:
         """The shares last computed for a site's sessions (empty before the first computation)."""

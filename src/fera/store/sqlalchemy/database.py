@@ -26,6 +26,7 @@ from fera.store.sqlalchemy.profiles import (
 )
 from fera.store.sqlalchemy.sessions import SqlSessionStore
 from fera.store.sqlalchemy.signals import SqlSignalStore
+from fera.store.sqlalchemy.sites import SqlSiteShareStore
 from fera.store.sqlalchemy.stations import SqlStationBindingStore, SqlStationLookupStore
 from fera.store.sqlalchemy.tokens import SqlTokenStore
 
@@ -54,6 +55,7 @@ class SqlUnitOfWork:
         self.station_lookups = SqlStationLookupStore(session)
         self.station_presence = SqlStationPresenceStore(session)
         self.station_commands = SqlStationCommandStore(session)
+        self.site_shares = SqlSiteShareStore(session)
 
 
 class Database:
