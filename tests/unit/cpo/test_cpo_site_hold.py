@@ -4,7 +4,7 @@ the site holds even with every station still at what it may be enforcing."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -14,7 +14,7 @@ from fera.config import SiteConfig
 from fera.cpo.chargingprofiles.applier import ProfileApplier
 from fera.cpo.chargingprofiles.balancer import SiteBalancer
 from fera.cpo.chargingprofiles.sessions import SteerableSession
-from fera.cpo.chargingprofiles.site import SHARE_HORIZON, SiteLimits, _hold, _Round, _Share
+from fera.cpo.chargingprofiles.site import SHARE_HORIZON, Release, SiteLimits, _hold, _Round, _Share
 from fera.cpo.chargingprofiles.site_grid import site_levels
 from fera.ocpi.chargingprofiles.models import ChargingProfileResultType
 from fera.store.protocols import Store
@@ -58,10 +58,11 @@ class _Limits:
 
     def __init__(self) -> None:
         self.published: dict[str, float] = {"A": 11_000, "B": 5_000}
-        self.on_change: Callable[[int, set[str], set[str], Callable[[], Awaitable[bool]]], None] = lambda *_: (
-            None
-        )
+        self.on_change: Callable[[int, set[str], set[str], Release], None] = lambda *_: None
         self.shared = None  # one process
+
+    async def applied(self, session_id: str, applied: bool) -> None:
+        pass
 
 
 class _Applier:
@@ -69,7 +70,7 @@ class _Applier:
         self.limits, self.sent = limits, list[tuple[str, float]]()
         self.profiles_changed: list[Any] = []
 
-    async def resend(self, session_id: str, locked: bool = True) -> ChargingProfileResultType:
+    async def resend(self, session_id: str, after_jobs: bool = True) -> ChargingProfileResultType:
         await asyncio.sleep(0)  # a station round trip
         self.sent.append((session_id, self.limits.published[session_id]))
         return ChargingProfileResultType.ACCEPTED

@@ -25,7 +25,6 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Coroutine
-from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -337,16 +336,14 @@ class ProfileApplier:
                 await uow.profile_jobs.done(job.id, JobState.EXPIRED)
         await self._post(job, _rejected(job.kind))
 
-    async def resend(self, session_id: str, locked: bool = True) -> Result | None:
+    async def resend(self, session_id: str, after_jobs: bool = True) -> Result | None:
         """Send the session's TxProfile again from its current inputs (its local limit changed); once the
         station took it, its new ActiveChargingProfile is pushed. None: no such ongoing session.
-        `locked`: after the session's jobs running here (not when the caller holds the session's site,
-        which such a job may be waiting for: `SiteBalancer`).
 
         Returns with the station's answer, before the push: site load management raises the other stations
         once the decreases are there, and a push to a sender is a round trip they need not wait for. A push
         always states the inputs of its own moment, so a later one is never stale."""
-        async with self._locks[session_id.upper()] if locked else nullcontext():
+        async with self._locks[session_id.upper()] if after_jobs else asyncio.Lock():
             session = await self._sessions.find(session_id)
             if session is None or not session.ongoing:
                 return None

@@ -9,7 +9,9 @@ Shared by several processes (PostgreSQL), a recomputation and the TxProfiles it 
 (`SiteLimits.round`): any process may run it, one at a time. Its sends steer the sessions under that lock,
 without waiting for their jobs (a job waits for the lock while it holds its session: waiting for the job
 under the lock would wait forever). A worker looks every `SWEEP_S` for a round a dead process left
-unfinished (some of its TxProfiles may not have been sent) and runs it again.
+unfinished (some of its TxProfiles may not have been sent) and runs it again, and sends again the
+TxProfiles a station refused or did not get (recorded with the site's shares: the session's next meter
+values may reach another process).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class SiteBalancer:
         self._tasks: set[asyncio.Task[None]] = set()
         self._rounds: dict[int, set[asyncio.Task[None]]] = {}  # per site: resends of its computations
         self._sweeper: asyncio.Task[None] | None = None
+        self._resending: set[str] = set()  # sessions a resend is under way for (not started twice by sweeps)
         limits.on_change = self._resend_all
         applier.profiles_changed.append(self._profiles_changed)
 
@@ -88,6 +91,9 @@ class SiteBalancer:
             try:
                 for site in await self.limits.unfinished():
                     self.request(site)
+                for session_id in await self.limits.unapplied():
+                    if session_id not in self._resending:
+                        self._spawn(self._resend(session_id))
             except Exception:  # the database away for a moment: the next sweep tries again
                 log.exception("looking for unfinished site rounds failed")
             await asyncio.sleep(SWEEP_S)
@@ -133,15 +139,20 @@ class SiteBalancer:
             await asyncio.gather(*(self._resend(session_id) for session_id in raised))
 
     async def _resend(self, session_id: str) -> None:
+        self._resending.add(session_id)
         try:
-            outcome = await self._applier.resend(session_id, locked=self.limits.shared is None)
+            outcome = await self._applier.resend(session_id, after_jobs=self.limits.shared is None)
         except Exception:
             log.exception("session %s: sending its site share failed", session_id)
             outcome = ChargingProfileResultType.REJECTED
-        if outcome is None or outcome is ChargingProfileResultType.ACCEPTED:
+        finally:
+            self._resending.discard(session_id)
+        applied = outcome is None or outcome is ChargingProfileResultType.ACCEPTED
+        if applied:
             self._unapplied.discard(session_id)
         else:
             self._unapplied.add(session_id)
+        await self.limits.applied(session_id, applied)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(work)

@@ -172,6 +172,8 @@ class SiteLimits:
             levels = site_levels(self.sites[site], await self._capacity(self.sites[site].location))
             fresh = share_capacity(levels, demands, now, now + SHARE_HORIZON)
             round_ = _hold(self._shares.get(site, {}), fresh, now)
+            if self.shared is not None:  # a process died before its station's answer: send it again first
+                round_.lowered.update(self._above(round_.published, now))
             if round_.held and self._at_once(site, round_, levels, demands, now):
                 round_ = _Round(round_.published | round_.held, {}, set(), round_.lowered | round_.raised)
             for gone in set(self._shares.get(site, {})) - set(fresh):
@@ -196,6 +198,15 @@ class SiteLimits:
         self._shares[site] = self._shares.get(site, {}) | held
         await self._store_shares(site)
         return True
+
+    def _above(self, shares: dict[str, _Share], now: datetime) -> set[str]:
+        """The sessions whose station may still enforce more than their share."""
+        above = set()
+        for key, share in shares.items():
+            before = self._in_force.get(key)
+            if before is not None and not _same_from(share, maximum(before, share.limit), now):
+                above.add(key)
+        return above
 
     def _at_once(
         self, site: int, round_: _Round, levels: list[SiteLevel], demands: list[SiteDemand], now: datetime
@@ -257,6 +268,14 @@ class SiteLimits:
             await self.shared.round_started(key, self._clock())
             yield
             await self.shared.round_finished(key, self._clock())
+
+    async def applied(self, session_id: str, applied: bool) -> None:
+        """Whether the session's station took its share (shared: any worker sends it again until it does)."""
+        if self.shared is not None:
+            await self.shared.put_unapplied(session_id, not applied)
+
+    async def unapplied(self) -> list[str]:
+        return [] if self.shared is None else await self.shared.unapplied()
 
     async def unfinished(self) -> list[int]:
         """The sites whose last round a process started and never finished (shared only)."""

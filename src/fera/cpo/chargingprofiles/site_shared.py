@@ -108,6 +108,14 @@ class SharedSites:
         async with self._store.unit_of_work() as uow:
             await uow.site_shares.put_in_force(site, session_id, encode(limit))
 
+    async def put_unapplied(self, session_id: str, unapplied: bool) -> None:
+        async with self._store.unit_of_work() as uow:
+            await uow.site_shares.put_unapplied(session_id.upper(), unapplied)
+
+    async def unapplied(self) -> list[str]:
+        async with self._store.unit_of_work() as uow:
+            return await uow.site_shares.unapplied()
+
     async def round_started(self, site: str, at: datetime) -> None:
         async with self._store.unit_of_work() as uow:
             await uow.site_shares.round_started(site, at)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, delete, func, select
+from sqlalchemy import Boolean, String, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -27,6 +27,7 @@ class SiteShareRow(Base):
     site: Mapped[str] = mapped_column(String(80), index=True)
     share: Mapped[dict[str, Any] | None]
     in_force: Mapped[dict[str, Any] | None]
+    unapplied: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class SiteRoundRow(Base):
@@ -63,6 +64,15 @@ class SqlSiteShareStore:
     async def put_in_force(self, site: str, session_id: str, in_force: dict[str, Any]) -> None:
         values = {"site": site, "in_force": in_force}
         await put_row(self._session, SiteShareRow, {"session_id": session_id}, values)
+
+    async def put_unapplied(self, session_id: str, unapplied: bool) -> None:
+        row = SiteShareRow
+        query = update(row).where(row.session_id == session_id, row.unapplied.is_not(unapplied))
+        await self._session.execute(query.values(unapplied=unapplied))
+
+    async def unapplied(self) -> list[str]:
+        query = select(SiteShareRow.session_id).where(SiteShareRow.unapplied.is_(True))
+        return list(await self._session.scalars(query))
 
     async def round_started(self, site: str, at: datetime) -> None:
         values = {"started_at": at, "finished_at": None}

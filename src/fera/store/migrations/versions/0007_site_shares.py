@@ -1,5 +1,6 @@
 """Site load management shared by several processes: each site's shares and what each station may be
-enforcing, and the balancing rounds a process started (one not finished: its process died).
+enforcing (and whether it refused its share or was not reached), and the balancing rounds a process
+started (one not finished: its process died).
 
 Revision ID: 0007_site_shares
 Revises: 0001 (its own branch)
@@ -22,6 +23,7 @@ def upgrade() -> None:
         sa.Column("site", sa.String(80), nullable=False),
         sa.Column("share", sa.JSON(), nullable=True),
         sa.Column("in_force", sa.JSON(), nullable=True),
+        sa.Column("unapplied", sa.Boolean(), nullable=False, server_default=sa.false()),
     )
     op.create_index("ix_site_shares_site", "site_shares", ["site"])
     op.create_table(
