@@ -114,6 +114,10 @@ async def layout(node_factory: NodeFactory, tmp_path: Path) -> AsyncIterator[Lay
         await built.stop()
 
 
+def at_evse(evse_uid: str) -> Callable[[SessionChanged], bool]:
+    return lambda event: event.session.evse_uid == evse_uid
+
+
 async def plug_in(layout: Layout, stations: dict[str, RoamingStation], *names: str) -> dict[str, str]:
     """The stations (on the gateway their name starts with) start charging at once: station -> session id,
     as the eMSP received them."""
@@ -126,8 +130,7 @@ async def plug_in(layout: Layout, stations: dict[str, RoamingStation], *names: s
     await asyncio.gather(*(one(name) for name in names))
     sessions = {}
     for name in names:
-        evse_uid = EVSES[name]
-        started = await layout.sessions.wait(lambda e: e.session.evse_uid == evse_uid, 0, PATIENCE_S)
+        started = await layout.sessions.wait(at_evse(EVSES[name]), 0, PATIENCE_S)
         sessions[name] = started.session.id
     return sessions
 
