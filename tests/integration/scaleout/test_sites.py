@@ -160,6 +160,7 @@ async def test_the_fuse_holds_across_processes_and_a_killed_worker_s_round_is_fi
     await fuse.until({"A1": 28.0, "B1": 4.0})
     sessions |= await plug_in(layout, stations, "A2", "B2")  # two gateways rebalance at the same time
     await fuse.until({"A1": 9.3, "A2": 9.3, "B1": 4.0, "B2": 9.3})  # 28 A for three: 9.33, rounded down
+    assert fuse.worst <= FUSE_A  # without the site's lock: 47.9 A, each gateway handing out the room
 
     worker = layout.processes["worker"]
     killed = asyncio.Event()
