@@ -171,6 +171,10 @@ class ActiveProfiles:
         held = await self._held(session_id)
         return [rate_profile(p.profile) for p in held if p.profile is not None and p.partner_id != exclude]
 
+    def steering(self, session: SteerableSession | None) -> AbstractAsyncContextManager[None]:
+        """Its site's lock (shared sites), for a caller that sends and then keeps a sender's profile."""
+        return nullcontext() if session is None else self.local_limits.steering(session)
+
     async def send(self, session: SteerableSession, profiles: list[RateProfile]) -> Result:
         """One TxProfile with the minimum of everything, or a clear when nothing limits the session.
 

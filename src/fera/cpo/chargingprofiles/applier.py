@@ -13,10 +13,9 @@ the sender gave up on it at that deadline.
 On a database several processes share (PostgreSQL), jobs are claimed rather than handed over in memory: a
 worker takes the oldest queued job no one holds (FOR UPDATE SKIP LOCKED, then the session's advisory lock)
 and keeps it until the station answered, the result is posted and the job's state is committed, all in the
-claim's transaction (the sender's profile the station took is committed just before the result goes out,
-so the site's rebalance reads it). Any number of workers share the queue; one killed mid-job releases its job
-with its connection and another worker runs it again (the result may reach the sender twice; never lost).
-On SQLite the one process runs the jobs it accepted.
+claim's transaction (the profile the station took is committed under its site's lock: a rebalance reads it).
+Any number of workers share the queue; one killed mid-job releases its job with its connection and another
+worker runs it again (the result may reach the sender twice; never lost). SQLite: one process runs them.
 """
 
 from __future__ import annotations
@@ -175,15 +174,16 @@ class ProfileApplier:
     async def _run_claimed(self, job: ProfileJob, claim: UnitOfWork) -> None:
         session = await self._sessions.find(job.session_id)
         inputs = None if session is None else await self._inputs(job, session)
-        applied = await self._apply_in_time(job, session, inputs, claim)
-        if applied is None:
-            return
-        result, kept = applied
-        if inputs is not None and not isinstance(kept, _Unchanged):
-            # Committed before the site is told (its rebalance reads every sender's profile elsewhere);
-            # a worker dying after this runs the job again, which keeps the same profile.
-            async with self._store.unit_of_work() as uow:
-                inputs = await self._keep(uow, job, inputs, kept)
+        async with self._active.steering(session):  # a site's rounds wait until the profile is kept too
+            applied = await self._apply_in_time(job, session, inputs, claim)
+            if applied is None:
+                return
+            result, kept = applied
+            if inputs is not None and not isinstance(kept, _Unchanged):
+                # Committed before the site is told (its rebalance reads every sender's profile elsewhere);
+                # a worker dying after this runs the job again, which keeps the same profile.
+                async with self._store.unit_of_work() as uow:
+                    inputs = await self._keep(uow, job, inputs, kept)
         # Posted inside the claim: a worker that dies before the commit leaves the job queued.
         await self._finish(job, session, result, inputs)
         await claim.profile_jobs.done(job.id)
