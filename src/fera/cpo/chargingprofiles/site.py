@@ -302,8 +302,11 @@ class SiteLimits:
             limit = await self.shared.share(key)
         return Schedule.constant(0.0) if limit is None else limit
 
-    def current_shares(self, site: int) -> list[Schedule]:
-        """The shares last computed for a site's sessions (empty before the first computation)."""
+    async def current(self, site: int) -> list[Schedule]:
+        """The shares last computed for a site's sessions (empty before the first computation); shared, as
+        any process last stored them."""
+        if self.shared is not None:
+            return list((await self.shared.shares(self.key(site))).values())
         return [share.limit for share in self._shares.get(site, {}).values()]
 
     async def capacity_of(self, site: int) -> Schedule:

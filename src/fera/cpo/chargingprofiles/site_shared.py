@@ -92,6 +92,10 @@ class SharedSites:
         in_force = {k: decode(r.in_force) for k, r in rows.items() if r.in_force is not None}
         return SiteState(shares, in_force)
 
+    async def shares(self, site: str) -> dict[str, Schedule]:
+        """Every session's share as last stored."""
+        return {k: limit for k, (limit, _) in (await self._state(site)).shares.items()}
+
     async def share(self, session_id: str) -> Schedule | None:
         """The session's share as last stored (read without the lock: pushes and dashboards)."""
         async with self._store.unit_of_work() as uow:

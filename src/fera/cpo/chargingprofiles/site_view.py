@@ -27,7 +27,7 @@ class SiteLoadView:
         self._limits, self._now = limits, now
 
     async def load(self, location_id: str) -> list[Point]:
-        shares = [s for site in self._limits.sites_at(location_id) for s in self._limits.current_shares(site)]
+        shares = [s for site in self._limits.sites_at(location_id) for s in await self._limits.current(site)]
         if not shares:
             return []
         now = self._now().replace(microsecond=0)
