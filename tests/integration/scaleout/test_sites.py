@@ -173,11 +173,12 @@ async def test_the_fuse_holds_across_processes_and_a_killed_worker_s_round_is_fi
             killed.set()
 
     fuse.trip = kill_when_lowered
-    cleared = await steer(layout, sessions["B1"], None)  # B1 may have its share: 8 A each
+    # B1 may have its share now: 8 A each. (Its result is not asserted: a worker killed before the job's
+    # commit leaves it to the next worker, which finds the profile cleared: UNKNOWN, after ACCEPTED.)
+    await steer(layout, sessions["B1"], None)
     async with asyncio.timeout(PATIENCE_S):
         await killed.wait()
         await worker.wait()
     await layout.serve("worker2", "worker")  # finds the round left unfinished, and runs it
     await fuse.until({name: 8.0 for name in SPECS})
-    assert (await layout.sender.wait(cleared, timeout=PATIENCE_S)).result == {"result": "ACCEPTED"}
     assert fuse.worst <= FUSE_A
