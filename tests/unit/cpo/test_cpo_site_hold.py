@@ -92,6 +92,14 @@ async def _round(superseded: bool) -> list[tuple[str, float]]:
     return applier.sent
 
 
+async def test_a_station_that_keeps_refusing_is_tried_less_and_less_often() -> None:
+    limits = _Limits()
+    balancer = SiteBalancer(cast(SiteLimits, limits), cast(ProfileApplier, _Applier(limits)))
+    assert balancer._retry_due("A") is True
+    assert balancer._retry_due("A") is False  # tried a moment ago: in 4 s at the earliest
+    assert balancer._retry_due("B") is True  # each session on its own
+
+
 async def test_the_increase_goes_out_after_the_decrease_and_only_once_released() -> None:
     assert await _round(superseded=False) == [("A", 8_000), ("B", 8_000)]
     assert await _round(superseded=True) == [("A", 8_000)]  # the later computation sends B

@@ -11,7 +11,7 @@ without waiting for their jobs (a job waits for the lock while it holds its sess
 under the lock would wait forever). A worker looks every `SWEEP_S` for a round a dead process left
 unfinished (some of its TxProfiles may not have been sent) and runs it again, and sends again the
 TxProfiles a station refused or did not get (recorded with the site's shares: the session's next meter
-values may reach another process).
+values may reach another process), less and less often while the station keeps refusing.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ __all__ = ["SiteBalancer"]
 
 log = logging.getLogger(__name__)
 SWEEP_S = 2.0  # how often a worker looks for rounds a dead process left unfinished (shared sites)
+RETRY_MAX_S = 60.0  # a station that keeps refusing its share is tried again at most this far apart
 
 
 class SiteBalancer:
@@ -45,6 +46,7 @@ class SiteBalancer:
         self._rounds: dict[int, set[asyncio.Task[None]]] = {}  # per site: resends of its computations
         self._sweeper: asyncio.Task[None] | None = None
         self._resending: set[str] = set()  # sessions a resend is under way for (not started twice by sweeps)
+        self._retries: dict[str, tuple[int, float]] = {}  # per session: sweeps' resends so far, and the last
         limits.on_change = self._resend_all
         applier.profiles_changed.append(self._profiles_changed)
 
@@ -91,12 +93,23 @@ class SiteBalancer:
             try:
                 for site in await self.limits.unfinished():
                     self.request(site)
-                for session_id in await self.limits.unapplied():
-                    if session_id not in self._resending:
+                unapplied = await self.limits.unapplied()
+                self._retries = {k: v for k, v in self._retries.items() if k in unapplied}
+                for session_id in unapplied:
+                    if session_id not in self._resending and self._retry_due(session_id):
                         self._spawn(self._resend(session_id))
             except Exception:  # the database away for a moment: the next sweep tries again
                 log.exception("looking for unfinished site rounds failed")
             await asyncio.sleep(SWEEP_S)
+
+    def _retry_due(self, session_id: str) -> bool:
+        """Again after 2, 4, 8 ... s (at most RETRY_MAX_S) since this process last tried."""
+        tries, last = self._retries.get(session_id, (0, 0.0))
+        now = asyncio.get_running_loop().time()
+        if tries and now - last < min(SWEEP_S * 2**tries, RETRY_MAX_S):
+            return False
+        self._retries[session_id] = (tries + 1, now)
+        return True
 
     async def stop(self) -> None:
         if self._sweeper is not None:
@@ -150,6 +163,7 @@ class SiteBalancer:
         applied = outcome is None or outcome is ChargingProfileResultType.ACCEPTED
         if applied:
             self._unapplied.discard(session_id)
+            self._retries.pop(session_id, None)
         else:
             self._unapplied.add(session_id)
         await self.limits.applied(session_id, applied)
