@@ -22,7 +22,7 @@ from fera.planning import THREE_PHASE, Phase
 from fera.scsp.planning_grid import site_of
 from fera.scsp.planning_profiles import limit_at
 
-__all__ = ["CarPhases", "car_phases_of", "learned", "observed_car_amps"]
+__all__ = ["CarPhases", "car_phases_of", "learned", "most_drawn_a", "observed_car_amps"]
 
 SELF_LIMITED = 0.9  # below 90 % of the allowed current (and 1 A under it) the car, not the profile, decides
 
@@ -73,6 +73,12 @@ def _readings(session: Session) -> list[tuple[datetime, float]]:
         if amps is not None and amps >= MIN_METERED_AMPS:
             out.append((period.start_date_time, amps))
     return out
+
+
+def most_drawn_a(session: Session) -> float:
+    """The most current per phase the car was metered to take (0 before any reading): at least that much
+    it can take, whatever its maximum turns out to be."""
+    return max((amps for _, amps in _readings(session)), default=0.0)
 
 
 def observed_car_amps(

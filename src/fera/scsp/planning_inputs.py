@@ -29,7 +29,7 @@ from fera.planning import (
     SessionStatistics,
 )
 from fera.planning import Session as PlannedSession
-from fera.scsp.planning_cars import car_phases_of
+from fera.scsp.planning_cars import car_phases_of, most_drawn_a
 from fera.scsp.planning_draw import CarDraw
 from fera.scsp.planning_expected import expected_arrivals
 from fera.scsp.planning_grid import GroupCapacity, grid_groups, session_group
@@ -150,9 +150,14 @@ def planned_session(
     # A car the CPO holds below the minimum rate still charges at its hold: planning it at "the minimum or
     # 0" would send 0 and stop it (and a CPO that shares its site by our profiles then gives it 0 too).
     min_rate = min(min_rate, limit)
-    wished = ProfileType(prefs.profile_type.value) if prefs and known_car else ProfileType.FAST
+    wished = ProfileType(prefs.profile_type.value) if prefs and draw.metered else ProfileType.FAST
+    # Until the car's own maximum shows, its time to spare is judged at the most it was seen to take: a
+    # single-phase 16 A car on a 32 A EVSE must not wait for cheap hours as if it could take 32 A.
+    pace = (
+        limit if known_car else min(limit, electrical.amps_to_watts(most_drawn_a(session), len(draw.phases)))
+    )
     if not estimate.energy_estimated:
-        wished = _energy_first(wished, remaining, limit, estimate.departure - now)
+        wished = _energy_first(wished, remaining, pace, estimate.departure - now)
     return PlannedSession(
         id=plan_id(known.key),
         arrival=min(session.start_date_time, now),  # plugged in: it can take power from the plan's start
@@ -161,9 +166,9 @@ def planned_session(
         max_power_w=limit,
         min_rate_w=min_rate,
         # Without a stated preference, charge as soon as capacity allows: a guess must not delay energy. Until
-        # its meter has shown the phases the car uses and the current it takes, charge it first (FAST): a
-        # single-phase car on a three-phase EVSE takes a third of the plan, a 16 A car half of a 32 A EVSE's,
-        # which a plan that waits for cheap hours would learn too late.
+        # its meter has shown the phases the car uses, charge it first (FAST): a single-phase car on a
+        # three-phase EVSE takes a third of the plan, which a plan that waits for cheap hours would learn too
+        # late; after that, a deferring wish holds only while the car has time to spare (`_energy_first`).
         profile_type=wished,
         phases=draw.phases,
         loads=draw.loads,
