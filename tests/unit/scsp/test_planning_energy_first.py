@@ -17,8 +17,14 @@ CAR_KW = 3 * 16 * 230 / 1000  # a three-phase 16 A car on E3 (32 A), its 16 A le
 STAY = timedelta(hours=8)
 
 
-def wishing(profile_type: str, need_kwh: float | None, charged_kwh: float = 0.0, sid: str = "S1") -> Known:
-    car = known(sid, "E3", (CAR_KW, 16.0))
+def wishing(
+    profile_type: str,
+    need_kwh: float | None,
+    charged_kwh: float = 0.0,
+    sid: str = "S1",
+    readings: tuple[tuple[float, float], ...] = ((CAR_KW, 16.0),),
+) -> Known:
+    car = known(sid, "E3", *readings)
     wish: dict[str, object] = {"profile_type": profile_type, "departure_time": format_datetime(NOW + STAY)}
     if need_kwh is not None:
         wish["energy_need"] = need_kwh
@@ -26,8 +32,9 @@ def wishing(profile_type: str, need_kwh: float | None, charged_kwh: float = 0.0,
     return replace(car, session=session, preferences=ChargingPreferences.model_validate(wish))
 
 
-def planned_type(car: Known) -> ProfileType:
-    problem = build_problem([car], SessionStatistics(), NOW, STEP, {}, car_amps={car.key: 16.0})
+def planned_type(car: Known, car_amps: float | None = 16.0) -> ProfileType:
+    amps = {} if car_amps is None else {car.key: car_amps}
+    problem = build_problem([car], SessionStatistics(), NOW, STEP, {}, car_amps=amps)
     return problem.sessions[0].profile_type
 
 
@@ -67,3 +74,13 @@ def test_a_tight_cheap_car_charges_now_at_the_peak_price_and_a_roomy_one_waits()
     assert result.schedule("cpo/S1")[0] == pytest.approx(CAR_KW * 1000)
     assert result.schedule("cpo/S2")[:8].sum() == 0.0
     assert result.schedule("cpo/S2").sum() * STEP.total_seconds() / 3.6e6 == pytest.approx(ROOMY)
+
+
+def test_until_its_maximum_shows_a_car_is_judged_at_the_most_it_took_and_unmetered_it_charges_first() -> None:
+    """16 A seen on a 32 A EVSE, its own maximum not known yet: it may be a 16 A car, so its time to spare
+    is that of a 16 A car (at 32 A it would have plenty). Before any reading its phases are unknown: FAST."""
+    need = ROOMY * 1.5  # at 16 A an hour less than DEFER_SLACK to spare, at 32 A four hours more
+    assert planned_type(wishing("CHEAP", need), car_amps=32.0) is ProfileType.CHEAP
+    assert planned_type(wishing("CHEAP", need), car_amps=None) is ProfileType.FAST
+    assert planned_type(wishing("CHEAP", ROOMY), car_amps=None) is ProfileType.CHEAP
+    assert planned_type(wishing("CHEAP", ROOMY, readings=()), car_amps=None) is ProfileType.FAST
