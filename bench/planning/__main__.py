@@ -1,4 +1,4 @@
-"""`python -m bench.planning [acn|network|price|euro|minrates|scale|all] [--quick]`: Markdown tables
+"""`python -m bench.planning [acn|network|price|euro|frontier|minrates|scale|all] [--quick]`: Markdown tables
 (progress on stderr)."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from bench.planning import acn, euro, minrates, network, price, scale
+from bench.planning import acn, euro, frontier, minrates, network, price, scale
 
 
 def main() -> None:
@@ -14,7 +14,7 @@ def main() -> None:
     parser.add_argument(
         "which",
         nargs="?",
-        choices=["acn", "network", "price", "euro", "minrates", "scale", "all"],
+        choices=["acn", "network", "price", "euro", "frontier", "minrates", "scale", "all"],
         default="all",
     )
     parser.add_argument("--quick", action="store_true", help="first week of ACN, two euro seeds, fewer sizes")
@@ -24,6 +24,7 @@ def main() -> None:
         ("network", network),
         ("price", price),
         ("euro", euro),
+        ("frontier", frontier),
         ("minrates", minrates),
         ("scale", scale),
     ):

@@ -117,7 +117,9 @@ def _free_share(site: Site, t: int, board: str, phase: Phase) -> Callable[[datet
     return share
 
 
-def fera(site: Site, stats: SessionStatistics | None, site_amps: float) -> Policy:
+def fera(
+    site: Site, stats: SessionStatistics | None, site_amps: float, reserve: tuple[float, ...] = RESERVE
+) -> Policy:
     limits = groups(site_amps)
 
     def policy(t: int, present: np.ndarray, need: Floats) -> Floats:
@@ -130,7 +132,7 @@ def fera(site: Site, stats: SessionStatistics | None, site_amps: float) -> Polic
             replace(e, id=f"{e.id}:{board}:{phase}") for board in ("board-a", "board-b") for phase in Phase
             for e in stats.expected_sessions(
                 "site", now, now + HORIZON, STEP, max_power_w=EVSE_KW * 1e3, group_id=board,
-                phases=(phase,), share=_free_share(site, t, board, phase), reserve=RESERVE, spread=SPREAD,
+                phases=(phase,), share=_free_share(site, t, board, phase), reserve=reserve, spread=SPREAD,
                 bucket=BUCKET,
             )
         ]  # fmt: skip
@@ -160,8 +162,11 @@ def _placed(site: Site, t: int, cars: list[Session], k: int) -> list[Session]:
     return out
 
 
-def scenario_mpc(site: Site, stats: SessionStatistics, site_amps: float) -> Policy:
-    """FERA with one scenario per day of history (`SessionStatistics.scenarios`), the first step shared."""
+def scenario_mpc(
+    site: Site, stats: SessionStatistics, site_amps: float, weight: float | None = None
+) -> Policy:
+    """FERA with one scenario per day of history (`SessionStatistics.scenarios`), the first step shared;
+    `weight`: `PlanningProblem.scenario_weight` (None: the planner's default)."""
     limits = groups(site_amps)
 
     def policy(t: int, present: np.ndarray, need: Floats) -> Floats:
@@ -180,8 +185,9 @@ def scenario_mpc(site: Site, stats: SessionStatistics, site_amps: float) -> Poli
         )
         scenarios = [_placed(site, t, cars, k) for k, cars in enumerate(days)]
         problem = PlanningProblem(
-            now, STEP, known, limits, price=site.price[t:].tolist(), scenarios=scenarios
-        )
+            now, STEP, known, limits, price=site.price[t:].tolist(), scenarios=scenarios,
+            scenario_weight=weight,
+        )  # fmt: skip
         return np.asarray(plan(problem).power_w[:, 0] / 1e3)
 
     return policy
@@ -222,6 +228,14 @@ class Row:
     replan_ms: float | None
 
 
+def measure(name: str, site: Site, best: Floats, policy: Policy, site_amps: float) -> Row:
+    """Replay `policy`: energy as % of the hindsight bound `best`, cost over the same-energy optimum."""
+    out = replay(site, policy)
+    ratio = out.cost / min_cost(site, out.delivered, site_amps)
+    energy = out.delivered.sum()
+    return Row(name, 100 * energy / best.sum(), 100 * (ratio - 1), out.cost / energy, out.replan_ms)
+
+
 def one_seed(data: EuroData, seed: int, site_amps: float) -> list[Row]:
     site = draw(data, seed)
     best = bound(site, site_amps)
@@ -235,10 +249,7 @@ def one_seed(data: EuroData, seed: int, site_amps: float) -> list[Row]:
         ("LLF phase-aware", sorting(site, llf_order, site_amps)),
     ]
     for name, policy in policies:
-        out = replay(site, policy)
-        ratio = out.cost / min_cost(site, out.delivered, site_amps)
-        energy = out.delivered.sum()
-        rows.append(Row(name, 100 * energy / best.sum(), 100 * (ratio - 1), out.cost / energy, out.replan_ms))
+        rows.append(measure(name, site, best, policy, site_amps))
         print(
             f"seed {seed} {name}: {rows[-1].energy_pct:.2f} % at {rows[-1].cost_pct:+.1f} %", file=sys.stderr
         )

@@ -133,8 +133,10 @@ class PlanningProblem:
     `scenarios`: possible sets of future arrivals instead (e.g. `SessionStatistics.scenarios`, one per day
     of history): a scenario MPC. Every scenario gets its own copy of the sessions; the first step (the one
     applied before the next re-plan) is the same in all of them; the `Plan` holds the mean over scenarios.
-    A scenario's cars pay their price and their unmet energy weighs `SCENARIO_WEIGHT`. Only the first step
-    is a decision (and keeps minimum rates); later steps, a mean, may lie between 0 and a minimum.
+    A scenario's cars pay their price and their unmet energy weighs `scenario_weight` as much as a present
+    car's (None: `planner.SCENARIO_WEIGHT`): the knob between energy (room held for cars that may come) and
+    cost (`bench.planning frontier`). Only the first step is a decision (and keeps minimum rates); later
+    steps, a mean, may lie between 0 and a minimum.
 
     `currents`: line-current limits of an unbalanced network (`CurrentLimit`), on top of the groups.
     """
@@ -148,6 +150,7 @@ class PlanningProblem:
     horizon_steps: int | None = None
     expected: Sequence[Session] = ()
     scenarios: Sequence[Sequence[Session]] = ()
+    scenario_weight: float | None = None
     currents: Sequence[CurrentLimit] = ()
 
     def __post_init__(self) -> None:
@@ -155,6 +158,8 @@ class PlanningProblem:
             raise ValueError("step must be positive")
         if self.expected and self.scenarios:
             raise ValueError("expected and scenarios are two kinds of foresight: give one")
+        if self.scenario_weight is not None and not 0 < self.scenario_weight <= 1:
+            raise ValueError("scenario_weight must be in (0, 1]: a possible car is worth at most a real one")
         if self.currents and self.scenarios:  # the scenario LP knows no line currents: it would break them
             raise ValueError("line currents (currents) are not planned with scenarios yet")
         ids = [g.id for g in self.groups]

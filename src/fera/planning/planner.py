@@ -230,7 +230,8 @@ def _plan_scenarios(problem: PlanningProblem, steps: int, threads: int) -> Plan:
     else:
         cost = cell_costs(whole, grid)
         # A scenario's car pays its price like any car, but is worth less: it is one possible future.
-        cost[np.isin(grid.cell_session, combined.future)] += (1 - SCENARIO_WEIGHT) * _lp.UNMET_PENALTY
+        weight = SCENARIO_WEIGHT if problem.scenario_weight is None else problem.scenario_weight
+        cost[np.isin(grid.cell_session, combined.future)] += (1 - weight) * _lp.UNMET_PENALTY
         links = _scenarios.first_step_links(grid, combined.present)
         pools, shares = _smoothing_pools(whole, grid), _shares(whole, grid)
         solved = _lp.solve(

@@ -46,3 +46,10 @@ def test_scenario_mpc_delivers_at_least_what_lp_mpc_does(day: tuple[Site, Sessio
     scenarios = float(euro.replay(site, euro.scenario_mpc(site, stats, SITE_AMPS)).delivered.sum())
     assert scenarios >= _energy(site, None) - 1e-6
     assert scenarios >= 0.995 * float(euro.bound(site, SITE_AMPS).sum())
+
+
+def test_scenario_mpc_never_lowers_energy_without_a_price_signal(day: tuple[Site, SessionStatistics]) -> None:
+    site, stats = day
+    flat = replace(site, price=np.zeros(site.steps))
+    scenarios = float(euro.replay(flat, euro.scenario_mpc(flat, stats, SITE_AMPS)).delivered.sum())
+    assert scenarios >= _energy(flat, None) - 1e-6

@@ -41,6 +41,19 @@ def test_a_car_without_slack_charges_now_when_one_future_needs_its_cheap_hour() 
     assert hedged.delivered_kwh("a") == pytest.approx(21.0)
 
 
+def test_a_scenario_car_worth_less_than_the_price_gap_gets_no_hedge() -> None:
+    """Weight 0.001: the urgent car's kWh is worth 0.1, below the dear hour's premium (1, rescaled)."""
+    car = session("a", 4, 21.0, profile_type=ProfileType.CHEAP, group_id="site")
+    cheap = problem([car], groups=SITE, price=PRICE, scenarios=[[_urgent()], []], scenario_weight=0.001)
+    assert plan(cheap).schedule("a")[0] == 0
+
+
+@pytest.mark.parametrize("weight", [0.0, -0.1, 1.5])
+def test_a_scenario_weight_outside_0_1_is_refused(weight: float) -> None:
+    with pytest.raises(ValueError, match="scenario_weight"):
+        problem([], scenarios=[[_urgent()]], scenario_weight=weight)
+
+
 def test_the_mean_plan_keeps_every_limit_of_every_phase() -> None:
     board = GridGroup(
         "board", phase_capacity_w={Phase.L1: 7_400, Phase.L2: 3_700}, members=frozenset({"e1", "e2"})
