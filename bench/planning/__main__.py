@@ -17,7 +17,9 @@ def main() -> None:
         choices=["acn", "network", "price", "euro", "frontier", "minrates", "scale", "all"],
         default="all",
     )
-    parser.add_argument("--quick", action="store_true", help="first week of ACN, two euro and frontier seeds, fewer sizes")
+    parser.add_argument(
+        "--quick", action="store_true", help="first week of ACN, two euro and frontier seeds, fewer sizes"
+    )
     args = parser.parse_args()
     for name, module in (
         ("acn", acn),

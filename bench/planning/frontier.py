@@ -19,7 +19,7 @@ from bench.planning.euro_site import SITE_AMPS, Site, draw
 from fera.planning import SessionStatistics
 
 SCALES = (0.25, 0.5, 0.75, 1.0, 1.25)  # times `euro.RESERVE`; 1.0 is the `euro` table's FERA (foresight)
-WEIGHTS = (0.01, 0.0125, 0.02, 0.03)  # `scenario_weight`; the `euro` table's scenario MPC has the default, 0.05
+WEIGHTS = (0.01, 0.0125, 0.02, 0.03)  # `scenario_weight`; the `euro` table's scenario MPC: the default 0.05
 TARGET = 99.5  # % of the hindsight energy bound
 
 Knob = tuple[str, Callable[[Site, SessionStatistics], euro.Policy]]
