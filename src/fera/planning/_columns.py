@@ -25,7 +25,7 @@ import highspy
 import numpy as np
 from numpy.typing import NDArray
 
-from fera.planning import _lp
+from fera.planning import _allot, _lp
 from fera.planning._grid import Floats, Grid, Ints
 
 GAP = 1e-5  # relative gap between the bounds at which the plan counts as optimal (issue 11 asks 1e-3)
@@ -124,7 +124,7 @@ Column = tuple[Ints, Floats]  # the cells of the parts a column batch covers, an
 class Priced:
     x: Floats
     prices: Floats  # per linking row, ≥ 0: the master's duals at the end
-    rounds: int
+    rounds: int  # master LPs solved: 1 when the first columns already prove the gap, +1 per pricing round
     gap: float
     converged: bool
     solve_s: float
@@ -218,6 +218,17 @@ class _Master:
         cells = p.cells[wanted[p.part_of_cell[p.cells]]] if x is not None else _ints()
         self.stored.append((cells, x[cells] if x is not None else np.zeros(0)))
 
+    def start_from_last(self) -> None:
+        """Start from the basis in which every part takes its last column (a full batch, one per part, that
+        holds every linking row): no phase 1 over thousands of convexity rows."""
+        count = self.parts.count
+        lower, basic = highspy.HighsBasisStatus.kLower, highspy.HighsBasisStatus.kBasic
+        columns = self.h.getNumCol()
+        basis = highspy.HighsBasis()
+        basis.col_status = [lower] * (columns - count) + [basic] * count
+        basis.row_status = [basic] * self.rows + [lower] * count
+        self.h.setBasis(basis)
+
     def solve(self) -> tuple[float, Floats, Floats]:
         """Objective, prices π ≥ 0 per linking row and the convexity duals σ."""
         self.h.run()
@@ -246,12 +257,13 @@ class _Master:
 def solve(
     grid: Grid, cost: Floats, peak_cost: float, pools: list[Ints], parts: list[Ints], blocks: Sequence[Block],
     rows: Linking, x: Floats, run: Runner, threads: int, warm: Floats | None = None,
-    earlier: Priced | None = None,
+    earlier: Priced | None = None, reference: Floats | None = None,
 ) -> Priced:  # fmt: skip
     """Powers per cell with the linking rows enforced. `cost`: the LP's cost per cell (per kW of a step);
     `parts`: sessions of each part as solved in `blocks`, whose optimum (no linking rows) `x` holds; `warm`:
-    prices per linking row to start from (a previous plan's); `earlier`: a solve over fewer of these rows,
-    whose columns and bound (a bound with fewer rows is still one with more) this one starts from."""
+    prices per linking row for the first pricing round (a previous plan's); `earlier`: a solve over fewer of
+    these rows, whose columns and bound (a bound with fewer rows is still one with more) this one starts
+    from; `reference`: the cell powers the blocks' allotments follow (`_allot`; None: `x`)."""
     began = time.perf_counter()
     p = _Parts(grid, cost, peak_cost, pools, parts, rows)
     master = _Master(p, threads)
@@ -268,6 +280,9 @@ def solve(
             column[cells] = power
             master.add(np.unique(p.part_of_cell[cells]), p.costs(column), p.loads(column), column)
     touched = [b for b in blocks if (p.part_of_cell[b.cells] >= 0).any()]
+    allotted = _allotted(touched, rows, cost, reference if reference is not None else x, run)
+    master.add(np.arange(p.count), p.costs(allotted), p.loads(allotted), allotted)
+    master.start_from_last()
 
     def price(prices: Floats) -> tuple[Floats, Floats, Floats, float]:
         weights = prices[rows.entry_row] * rows.entry_coef
@@ -278,19 +293,16 @@ def solve(
         c, load = p.costs(found), p.loads(found)
         return found, c, load, float((c + p.priced(load, prices)).sum() - prices @ rows.cap)
 
-    if warm is not None and warm.any():
-        found, c, load, bound = price(warm)
-        master.add(np.arange(p.count), c, load, found)
-        if bound > best:
-            best, center = bound, warm
     upper, smoothing, rounds = np.inf, SMOOTHING, 0
+    pending = warm if warm is not None and warm.any() else None  # the first round's prices, if carried
     prices = center
     while rounds < MAX_ROUNDS:
         upper, prices, sigma = master.solve()
         if upper - best <= GAP * max(1.0, abs(upper)):
             break
         rounds += 1
-        trial = smoothing * center + (1 - smoothing) * prices
+        trial = smoothing * center + (1 - smoothing) * prices if pending is None else pending
+        pending = None
         found, c, load, bound = price(trial)
         if bound > best:
             best, center = bound, trial
@@ -308,7 +320,7 @@ def solve(
     gap = (upper - best) / max(1.0, abs(upper))
     columns = [c for c in master.stored if c[0].size]
     elapsed = time.perf_counter() - began
-    return Priced(x, prices, rounds, max(gap, 0.0), gap <= GAP, elapsed, columns, best, p.touched)
+    return Priced(x, prices, rounds + 1, max(gap, 0.0), gap <= GAP, elapsed, columns, best, p.touched)
 
 
 def _scaled(grid: Grid, rows: Linking, x: Floats) -> Floats:
@@ -329,6 +341,40 @@ class Unsolved(Exception):
 def _optimal(h: highspy.Highs) -> None:
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         raise Unsolved(h.modelStatusToString(h.getModelStatus()))
+
+
+def _allotted(blocks: Sequence[Block], rows: Linking, cost: Floats, reference: Floats, run: Runner) -> Floats:
+    """Every block's plan under its allotment of the linking rows (`_allot`); other cells as `reference`."""
+    upper = np.zeros(reference.size)
+    for block in blocks:
+        upper[block.cells] = block.model.upper[: block.cells.size]
+    shares = _allot.allotments(
+        [b.cells for b in blocks], reference.size, rows.entry_row, rows.entry_cell, rows.entry_coef,
+        rows.cap, reference, upper,
+    )  # fmt: skip
+    share_of = {id(b): a for b, a in zip(blocks, shares, strict=True)}
+    found = reference.copy()
+    for block, value in zip(blocks, run(lambda b: _within(b, cost, share_of[id(b)]), blocks), strict=True):
+        found[block.cells] = value
+    return found
+
+
+def _within(block: Block, cost: Floats, share: _allot.Allotment) -> Floats:
+    """The block's LP with its share rows added, solved, and the rows removed again."""
+    h, n, count = block.model.highs, block.cells.size, share.upper.size
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), cost[block.cells])
+    first = h.getNumRow()
+    h.addRows(
+        count, np.full(count, -np.inf), share.upper, share.value.size, share.starts.astype(np.int32),
+        share.index.astype(np.int32), share.value,
+    )  # fmt: skip
+    h.run()
+    try:
+        _optimal(h)
+        values = np.asarray(h.getSolution().col_value[:n], dtype=np.float64)
+    finally:
+        h.deleteRows(count, np.arange(first, first + count, dtype=np.int32))
+    return np.clip(values, 0.0, block.model.upper[:n])
 
 
 def _resolve(block: Block, cost: Floats) -> Floats:

@@ -21,7 +21,7 @@ from fera.planning._lp import CAPACITY_MARGIN_KW
 from fera.planning.model import Plan, PlanningProblem
 
 COLUMNS_CELLS = 20_000  # binding parents over fewer cells are joined into one LP (exact, and fast there)
-NEAR = 0.7  # rows the first round loads above this part of their limit are priced from the start
+NEAR = 0.0  # rows the first round loads above this part of their limit are priced from the start
 DIMENSIONS = ("total", "L1", "L2", "L3")
 
 
@@ -47,12 +47,28 @@ def carried(
     return prices
 
 
+def carried_power(problem: PlanningProblem, previous: Plan | None, grid: Grid) -> Floats | None:
+    """A previous plan's power (kW) per cell of this plan, moved to its steps; NaN where it has none (a new
+    session, or a step past its horizon). The priced blocks' allotments follow it (`_allot`)."""
+    if previous is None or previous.step != problem.step:
+        return None
+    shift = (problem.now - previous.start) // problem.step
+    index = {sid: i for i, sid in enumerate(previous.session_ids)}
+    row = np.array([index.get(s.id, -1) for s in problem.sessions], dtype=np.int64)[grid.cell_session]
+    at = grid.cell_step + shift
+    known = (row >= 0) & (at >= 0) & (at < previous.steps)
+    out = np.full(grid.cells, np.nan)
+    out[known] = previous.power_w[row[known], at[known]] / 1e3
+    return out
+
+
 class Pricing:
     """What `plan()` keeps of its first round to price binding parents instead of joining their parts."""
 
     def __init__(self, grid: Grid, cost: Floats, pools: list[Ints], run: Runner, threads: int,
-                 warm: Callable[[Linking], Floats | None]) -> None:  # fmt: skip
+                 warm: Callable[[Linking], Floats | None], power: Floats | None = None) -> None:  # fmt: skip
         self.grid, self.cost, self.pools, self.run, self.warm = grid, cost, pools, run, warm
+        self.power = power  # a previous plan's, per cell (`carried_power`)
         self.threads = threads
         self.parts: list[Ints] = []
         self.blocks: list[Block] = []
@@ -105,7 +121,8 @@ class Pricing:
             earlier = result
             try:
                 result = solve(self.grid, self.cost, self.grid.hours, self.pools, self.parts, self.blocks,
-                               sub, self.x, self.run, self.threads, prices[active], earlier)  # fmt: skip
+                               sub, self.x, self.run, self.threads, prices[active], earlier,
+                               self._reference())  # fmt: skip
             except Unsolved:
                 return None, sub
             if earlier is not None:  # count every pricing round
@@ -119,6 +136,13 @@ class Pricing:
             if not broken.any():
                 return result, sub
             active |= broken
+
+    def _reference(self) -> Floats:
+        """What the allotments follow: the previous plan where it has a value, else the relaxed optimum."""
+        if self.power is None:
+            return self.x
+        reference: Floats = np.where(np.isnan(self.power), self.x, self.power)
+        return reference
 
     def shadow_prices(self, steps: int) -> dict[tuple[str, str], Floats]:
         """Per priced group and dimension, the price of its limit per step (objective units per kW)."""

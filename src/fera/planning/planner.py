@@ -302,9 +302,10 @@ def plan(
             parents = {k for k, g in enumerate(problem.groups) if g.id in named}
             lp_cost = grid.hours * (cost - _lp.UNMET_PENALTY)
             warm = _pricing.carried(problem, previous, grid)
+            power = _pricing.carried_power(problem, previous, grid)
             x, stats, priced = _solve_parts(
                 grid, cost, pools, shares, parents, threads,
-                lambda run: _pricing.Pricing(grid, lp_cost, pools, run, threads, warm),
+                lambda run: _pricing.Pricing(grid, lp_cost, pools, run, threads, warm, power),
             )  # fmt: skip
             shadow_prices = priced.shadow_prices(max(steps, 0))
         else:
