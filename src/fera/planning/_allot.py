@@ -28,6 +28,7 @@ class Allotment:
     index: Ints
     value: Floats
     upper: Floats
+    rows: Ints  # the linking row each share row caps
 
 
 def allotments(
@@ -71,6 +72,7 @@ def allotments(
                 index=local_of_cell[cell[order[e_lo:e_hi]]],
                 value=coef[order[e_lo:e_hi]],
                 upper=share[lo:hi],
+                rows=pair_row[lo:hi],
             )
         )
     return out

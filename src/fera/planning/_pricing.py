@@ -2,49 +2,23 @@
 
 After the first round (parents relaxed, one LP per part), a relaxed parent the plan breaks is priced when
 its sessions span many cells (`COLUMNS_CELLS`); below that, joining its parts into one LP is exact and fast.
-Only the rows the plan breaks are priced: first those the first round loads above `NEAR` of their limit
-(or a previous plan priced), then any row the priced plan still breaks, in a master that keeps its columns
-and bound. A relaxation whose optimum holds every row is optimal, so this is exact too.
+Its rows are those at the steps where its members could exceed it (`_columns.rows_of`); another relaxed
+parent the priced plan then breaks is priced with it. A relaxation whose optimum holds every row is optimal,
+so this is exact too. A re-plan given the previous plan allots each site its share of the limit along that
+plan (`carried_power`, `_allot`): near the optimum when little changed.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from dataclasses import replace
 
 import numpy as np
 
 from fera.planning._columns import Block, Linking, Priced, Runner, Unsolved, rows_of, solve
 from fera.planning._components import broken as broken_groups
 from fera.planning._grid import Floats, Grid, Ints
-from fera.planning._lp import CAPACITY_MARGIN_KW
 from fera.planning.model import Plan, PlanningProblem
 
 COLUMNS_CELLS = 20_000  # binding parents over fewer cells are joined into one LP (exact, and fast there)
-NEAR = 0.0  # rows the first round loads above this part of their limit are priced from the start
 DIMENSIONS = ("total", "L1", "L2", "L3")
-
-
-def carried(
-    problem: PlanningProblem, previous: Plan | None, grid: Grid
-) -> Callable[[Linking], Floats | None]:
-    """Prices per linking row from a previous plan's shadow prices, moved to this plan's steps."""
-
-    def prices(rows: Linking) -> Floats | None:
-        if previous is None or previous.step != problem.step or not previous.shadow_prices:
-            return None
-        shift = (problem.now - previous.start) // problem.step
-        out = np.zeros(rows.rows)
-        for r in range(rows.rows):
-            series = previous.shadow_prices.get(
-                (grid.groups[int(rows.group[r])].id, DIMENSIONS[int(rows.dim[r])])
-            )
-            at = int(rows.step[r]) + shift
-            if series is not None and 0 <= at < series.size:
-                out[r] = series[at]
-        return out
-
-    return prices
 
 
 def carried_power(problem: PlanningProblem, previous: Plan | None, grid: Grid) -> Floats | None:
@@ -66,8 +40,8 @@ class Pricing:
     """What `plan()` keeps of its first round to price binding parents instead of joining their parts."""
 
     def __init__(self, grid: Grid, cost: Floats, pools: list[Ints], run: Runner, threads: int,
-                 warm: Callable[[Linking], Floats | None], power: Floats | None = None) -> None:  # fmt: skip
-        self.grid, self.cost, self.pools, self.run, self.warm = grid, cost, pools, run, warm
+                 power: Floats | None = None) -> None:  # fmt: skip
+        self.grid, self.cost, self.pools, self.run = grid, cost, pools, run
         self.power = power  # a previous plan's, per cell (`carried_power`)
         self.threads = threads
         self.parts: list[Ints] = []
@@ -109,33 +83,14 @@ class Pricing:
             linking = linking | more
 
     def _rows_enforced(self, rows: Linking) -> tuple[Priced | None, Linking]:
-        """Price only the rows the plan breaks, starting with those the first round loads above `NEAR` of
-        their limit, until it breaks none: fewer rows make a smaller master, and the optimum is the same.
-        None when pricing fails (no convergence, or an LP HiGHS did not solve)."""
-        warm = self.warm(rows)
-        prices = np.zeros(rows.rows) if warm is None else warm
-        active = (rows.loads(self.x) > NEAR * rows.cap) | (prices > 0)
-        result: Priced | None = None
-        while True:
-            sub = rows.subset(active)
-            earlier = result
-            try:
-                result = solve(self.grid, self.cost, self.grid.hours, self.pools, self.parts, self.blocks,
-                               sub, self.x, self.run, self.threads, prices[active], earlier,
-                               self._reference())  # fmt: skip
-            except Unsolved:
-                return None, sub
-            if earlier is not None:  # count every pricing round
-                total_s = result.solve_s + earlier.solve_s
-                result = replace(result, rounds=result.rounds + earlier.rounds, solve_s=total_s)
-            if not result.converged:
-                return None, sub
-            prices = np.zeros(rows.rows)
-            prices[active] = result.prices
-            broken = (rows.loads(result.x) > rows.cap + CAPACITY_MARGIN_KW / 2) & ~active
-            if not broken.any():
-                return result, sub
-            active |= broken
+        """The plan with `rows` priced; None when pricing fails (no convergence, or an LP HiGHS did not
+        solve): the caller joins the parts instead."""
+        try:
+            result = solve(self.grid, self.cost, self.grid.hours, self.pools, self.parts, self.blocks, rows,
+                           self.x, self.run, self.threads, self._reference())  # fmt: skip
+        except Unsolved:
+            return None, rows
+        return (result if result.converged else None), rows
 
     def _reference(self) -> Floats:
         """What the allotments follow: the previous plan where it has a value, else the relaxed optimum."""

@@ -185,7 +185,8 @@ class SolveStats:
     rounds: int = 1
     """Solve rounds: 2+ when a relaxed parent group (feeder) was found binding and its sites re-solved."""
     priced: int = 0
-    """Pricing rounds when a binding parent over many sites was priced (column generation) instead."""
+    """Master LPs solved when a binding parent over many sites was priced (column generation) instead: 1
+    when the sites' plans under their allotments of its limit already prove the gap, +1 per pricing round."""
     gap: float = 0.0
     """Relative gap to the proven lower bound on the optimum (0 unless priced: at most `_columns.GAP`)."""
 
@@ -202,8 +203,7 @@ class Plan:
     stats: SolveStats
     shadow_prices: Mapping[tuple[str, str], NDArray[np.float64]] = field(default_factory=dict)
     """Per priced parent group and dimension ("total", "L1", "L2", "L3"): the value of one more kW of its
-    limit at each step, in objective units. A re-plan passed this plan (`plan(..., previous=)`) starts
-    its pricing from them."""
+    limit at each step, in objective units (the pricing master's duals at the end)."""
     line_currents: Mapping[str, NDArray[np.complex128]] = field(default_factory=dict)
     """Per `CurrentLimit` id: the planned line current (A, a phasor) at each step. A re-plan passed this plan
     starts its cuts at these angles (`_network`)."""

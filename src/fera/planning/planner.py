@@ -264,7 +264,7 @@ def plan(
     (`decompose=False`) in a fraction of the time. `threads` is also passed to HiGHS. Sessions in
     `problem.expected` hold capacity (their unmet energy weighs `EXPECTED_WEIGHT`) but get no row in the plan.
     A parent limit binding over many sites is priced (`_columns`, exact within `_columns.GAP`); `previous`,
-    the last plan of the same place, starts that pricing from its `shadow_prices`.
+    the last plan of the same place, gives each site its first share of that limit (`_allot`).
     `problem.scenarios` make it a scenario MPC (`_plan_scenarios`), solved as one LP.
     Line-current limits (`problem.currents`) are held by cuts refined until every one holds (`_network`),
     in one LP; `previous` starts them at the angles of its `line_currents`.
@@ -301,11 +301,10 @@ def plan(
             named = {g.parent for g in problem.groups}
             parents = {k for k, g in enumerate(problem.groups) if g.id in named}
             lp_cost = grid.hours * (cost - _lp.UNMET_PENALTY)
-            warm = _pricing.carried(problem, previous, grid)
             power = _pricing.carried_power(problem, previous, grid)
             x, stats, priced = _solve_parts(
                 grid, cost, pools, shares, parents, threads,
-                lambda run: _pricing.Pricing(grid, lp_cost, pools, run, threads, warm, power),
+                lambda run: _pricing.Pricing(grid, lp_cost, pools, run, threads, power),
             )  # fmt: skip
             shadow_prices = priced.shadow_prices(max(steps, 0))
         else:

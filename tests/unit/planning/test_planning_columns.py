@@ -3,9 +3,14 @@ sites into one LP: the plan holds every limit and its objective is the single LP
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
 import pytest
 
-from fera.planning import Plan, PlanningProblem, _columns, _pricing, plan
+from fera.planning import Plan, PlanningProblem, Session, _columns, _pricing, plan
+from fera.planning._allot import allotments
+from fera.planning._grid import build_grid
 from tests.unit.planning.factory import STEP
 from tests.unit.planning.test_planning_decompose import _check_limits, _objective, _problem
 
@@ -40,13 +45,54 @@ def test_a_priced_feeder_gives_the_single_lps_optimum(seed: int, feeder_kw: floa
     assert prices.shape == (result.steps,) and prices.min() >= 0 and prices.max() > 0
 
 
+def test_each_block_gets_its_share_of_every_row() -> None:
+    """Two blocks of two cells, two rows (steps): row 0 overloaded by the reference (scaled to its cap),
+    row 1 with room (split by what each block could still draw there)."""
+    shares = allotments(
+        [np.array([0, 1]), np.array([2, 3])], 4, np.array([0, 1, 0, 1]), np.array([0, 1, 2, 3]), np.ones(4),
+        cap=np.array([10.0, 10.0]), reference=np.array([9.0, 2.0, 6.0, 4.0]),
+        upper=np.array([11.0, 11.0, 11.0, 5.0]),
+    )  # fmt: skip
+    expected = [6.0, 2 + 4 * 11 / 16, 4.0, 4 + 4 * 5 / 16]
+    assert np.concatenate([a.upper for a in shares]).tolist() == pytest.approx(expected)
+    assert sum(a.upper for a in shares).tolist() == pytest.approx([10.0, 10.0])
+    for a in shares:  # one row per share, over the block's own columns
+        assert a.rows.tolist() == [0, 1] and a.starts.tolist() == [0, 1] and a.index.tolist() == [0, 1]
+
+
+@pytest.mark.parametrize(("seed", "feeder_kw"), [(3, 60.0), (5, 60.0), (5, 80.0)])
 @pytest.mark.usefixtures("priced")
-def test_a_replan_starts_from_the_previous_plans_prices() -> None:
+def test_the_shares_worth_prices_the_first_round(
+    seed: int, feeder_kw: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From zero prices these took 16-70 pricing rounds to a 1e-7 gap; priced at what the blocks' shares are
+    worth to them, one round proves it."""
+    monkeypatch.setattr(_columns, "GAP", 1e-7)
+    problem = _problem(seed, feeder_kw)
+    result = plan(problem)
+    assert result.stats.priced <= 2 and result.stats.rounds == 1
+    whole = plan(problem, decompose=False)
+    assert _objective(problem, result) == pytest.approx(_objective(problem, whole), rel=1e-7)
+
+
+@pytest.mark.usefixtures("priced")
+def test_a_replan_allots_along_the_previous_plan() -> None:
     problem = _problem(3, 60.0)
     first = plan(problem)
-    again = plan(problem, previous=first)
-    assert again.stats.priced < first.stats.priced
-    _assert_exact(problem, again, plan(problem, decompose=False))
+    arrived = Session("new", problem.now, problem.now + 8 * STEP, 5.0, 7_400.0, group_id="s0")
+    later = replace(
+        problem, now=problem.now + STEP, sessions=[*problem.sessions, arrived], price=problem.price[1:]
+    )
+    grid = build_grid(later)
+    carried = _pricing.carried_power(later, first, grid)
+    assert carried is not None
+    new = grid.cell_session == len(problem.sessions)
+    assert np.isnan(carried[new]).all()
+    session, step = grid.cell_session[~new], grid.cell_step[~new]
+    np.testing.assert_array_equal(carried[~new], first.power_w[session, step + 1] / 1e3)
+    result = plan(later, previous=first)
+    assert result.stats.priced > 0
+    _assert_exact(later, result, plan(later, decompose=False))
 
 
 @pytest.mark.usefixtures("priced")
@@ -61,7 +107,7 @@ def test_a_replan_a_step_later_shifts_the_prices() -> None:
 
 @pytest.mark.usefixtures("priced")
 def test_pricing_that_does_not_converge_joins_the_sites(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_columns, "MAX_ROUNDS", 1)
+    monkeypatch.setattr(_columns, "MAX_ROUNDS", 0)
     problem = _problem(3, 60.0)
     result = plan(problem)
     assert result.stats.rounds == 2 and result.stats.priced == 0 and not result.shadow_prices
