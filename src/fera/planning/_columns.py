@@ -368,10 +368,11 @@ def _allotted(
 
 
 def _within(block: Block, cost: Floats, share: _allot.Allotment) -> Floats:
-    """The block's LP with its share rows added, solved, and the rows removed again."""
+    """The block's LP with its share rows added, solved, and the rows removed again; its plan, then what one
+    more kW of each share is worth to it."""
     h, n, count = block.model.highs, block.cells.size, share.upper.size
     h.changeColsCost(n, np.arange(n, dtype=np.int32), cost[block.cells])
-    first = h.getNumRow()
+    first, basis = h.getNumRow(), h.getBasis()
     h.addRows(
         count, np.full(count, -np.inf), share.upper, share.value.size, share.starts.astype(np.int32),
         share.index.astype(np.int32), share.value,
@@ -384,6 +385,8 @@ def _within(block: Block, cost: Floats, share: _allot.Allotment) -> Floats:
         worth = np.maximum(-np.asarray(solution.row_dual[first:], dtype=np.float64), 0.0)
     finally:
         h.deleteRows(count, np.arange(first, first + count, dtype=np.int32))
+        if basis.valid:  # HiGHS drops the basis with the rows: pricing restarts from the relaxed optimum's
+            h.setBasis(basis)
     return np.concatenate([np.clip(values, 0.0, block.model.upper[:n]), worth])
 
 
