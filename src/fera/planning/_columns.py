@@ -283,20 +283,6 @@ def solve(
     prices = center
     while rounds < MAX_ROUNDS:
         upper, prices, sigma = master.solve()
-        import os
-        import sys
-
-        if os.environ.get("DWDEBUG"):
-            print(
-                "round",
-                rounds,
-                upper,
-                best,
-                (upper - best) / abs(upper),
-                time.process_time(),
-                file=sys.stderr,
-                flush=True,
-            )
         if upper - best <= GAP * max(1.0, abs(upper)):
             break
         rounds += 1
