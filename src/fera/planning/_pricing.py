@@ -69,7 +69,7 @@ class Pricing:
         grid = self.grid
         linking = self.linking | broken
         while True:
-            result, rows = self._rows_enforced(rows_of(grid, linking))
+            result, rows = self._priced(rows_of(grid, linking))
             if result is None:
                 self.result = None
                 x[:] = self.x  # back to the first round: the joined LP replaces the priced parts
@@ -82,7 +82,7 @@ class Pricing:
                 return set()
             linking = linking | more
 
-    def _rows_enforced(self, rows: Linking) -> tuple[Priced | None, Linking]:
+    def _priced(self, rows: Linking) -> tuple[Priced | None, Linking]:
         """The plan with `rows` priced; None when pricing fails (no convergence, or an LP HiGHS did not
         solve): the caller joins the parts instead."""
         try:
