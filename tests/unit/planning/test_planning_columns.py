@@ -76,6 +76,27 @@ def test_the_shares_worth_prices_the_first_round(
 
 
 @pytest.mark.usefixtures("priced")
+def test_a_round_adds_only_the_most_improving_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cap on the columns per round (it keeps a 1,000-site master small) costs rounds, not exactness."""
+    monkeypatch.setattr(_columns, "GAP", 1e-7)
+    added: list[int] = []
+    add = _columns._Master.add
+
+    def counted(master: _columns._Master, which: np.ndarray, *args: object) -> None:
+        added.append(int(which.size))
+        add(master, which, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_columns._Master, "add", counted)
+    monkeypatch.setattr(_columns, "COLUMNS_PER_ROUND", 1)
+    problem = _problem(5, 60.0)
+    result = plan(problem)
+    assert result.stats.priced > 1 and result.stats.rounds == 1
+    pricing = added[4:]  # the first four batches (zero, relaxed, scaled, allotted plans) have one per site
+    assert pricing and max(pricing) == 1
+    _assert_exact(problem, result, plan(problem, decompose=False))
+
+
+@pytest.mark.usefixtures("priced")
 def test_a_replan_allots_along_the_previous_plan() -> None:
     problem = _problem(3, 60.0)
     first = plan(problem)
