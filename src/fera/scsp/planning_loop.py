@@ -123,6 +123,13 @@ class SteeringPlanner:
             self._worker.cancel()
             await asyncio.gather(self._worker, return_exceptions=True)
 
+    def reset(self) -> None:
+        """Forget every session (a process that plans again relearns them from the database)."""
+        for key in {*self.known, *self.sent, *self.shadowed}:
+            self._forget(key)
+        self.known.clear()
+        self.latest = None
+
     def poke(self) -> None:
         self._idle.clear()
         self._dirty.set()

@@ -8,9 +8,11 @@ from datetime import timedelta
 from fera.config import NodeConfig
 from fera.ocpi.sessions.models import ChargingPreferences, Session
 from fera.ocpi.types import Role
+from fera.ownership import Owned
 from fera.parts import Key, NodeContext, Parts, Process, Service
 from fera.scsp.planning_load import restore
-from fera.scsp.planning_loop import Selects, SteeringPlanner
+from fera.scsp.planning_loop import ONGOING, Selects, SteeringPlanner
+from fera.scsp.planning_relay import PlanningRelay
 from fera.scsp.planning_routes import preferences_router
 from fera.scsp.planning_view import PlannerView
 from fera.smartcharging.module import profile_sender
@@ -42,9 +44,11 @@ def planning_parts(node: NodeContext) -> Parts:
     if selects is None:
         return Parts()
     step = timedelta(seconds=node.config.planning_step_s)
+    # Several processes (PostgreSQL): one worker plans, and the others' facts reach it through the relay.
+    relay = PlanningRelay(node.database, node.events, selects) if node.database.shared else None
     planner = SteeringPlanner(
         profile_sender(node),
-        node.events,
+        node.events if relay is None else relay.bus,
         node.signals,
         node.clock,
         selects,
@@ -59,6 +63,8 @@ def planning_parts(node: NodeContext) -> Parts:
 
     async def take(partner_id: str, session_id: str, preferences: ChargingPreferences) -> bool:
         """Steer with them now, and keep them with the session for the next start."""
+        if relay is not None and not relay.planning_here:
+            return await _take_elsewhere(node, relay, selects, (partner_id, session_id), preferences)
         if not await planner.set_preferences((partner_id, session_id), preferences):
             return False
         known = planner.known[(partner_id, session_id)]
@@ -66,9 +72,34 @@ def planning_parts(node: NodeContext) -> Parts:
             await uow.sessions.set_preferences(known.session, preferences)
         return True
 
+    if relay is None:  # one process: driven by the events of the sessions it receives, beside the routes
+        service = Service(Process.API, start, planner.stop)
+    else:
+        owned = Owned(node.database, "planner", lambda: relay.planning(planner, relearn))
+        service = Service(Process.WORKER, owned.start, owned.stop)
+
+    async def relearn(planner: SteeringPlanner) -> None:
+        await restore(planner, node.database, selects)
+
     return Parts(
         routers=[preferences_router(node.config.admin_token, take)],
-        # Driven by the events of the sessions the API receives: it runs beside the routes.
-        services=[Service(Process.API, start, planner.stop)],
+        services=[service],
         dashboard=Sources(scsp_plan=PlannerView(planner, node.signals), flexibility=planner, planner=planner),
     )
+
+
+async def _take_elsewhere(
+    node: NodeContext,
+    relay: PlanningRelay,
+    selects: Selects,
+    key: tuple[str, str],
+    preferences: ChargingPreferences,
+) -> bool:
+    """Another process plans: keep them with the session and tell it (it reads them from the database)."""
+    async with node.database.unit_of_work() as uow:
+        session = await uow.sessions.received(*key)
+        if session is None or session.status not in ONGOING or not selects(key[0], session):
+            return False
+        await uow.sessions.set_preferences(session, preferences)
+    await relay.preferences_taken(key[0], session)
+    return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fera.ocpi.chargingprofiles.client import ChargingProfilesReceiverClient
 from fera.ocpi.chargingprofiles.routes import SENDER_PATH, sender_router
 from fera.ocpi.versions import InterfaceRole, ModuleID
+from fera.ownership import Owned
 from fera.parts import Key, ModuleMount, NodeContext, Parts, Process, Service
 from fera.smartcharging.sender import ProfileSender
 from fera.web.sources import Sources
@@ -20,7 +21,10 @@ def profile_sender(node: NodeContext) -> ProfileSender:
 
     def build() -> ProfileSender:
         client = ChargingProfilesReceiverClient(node.peer)
-        return ProfileSender(node.database, node.partners, client, node.events, node.base_url)
+        database = node.database
+        return ProfileSender(
+            database, node.partners, client, node.events, node.base_url, shared=database.shared
+        )
 
     return node.shared(PROFILE_SENDER, build)
 
@@ -30,7 +34,15 @@ def sender_chargingprofiles_parts(node: NodeContext) -> Parts:
     router = sender_router(node.auth, sender, SENDER_PATH)
     return Parts(
         mounts=[ModuleMount(ModuleID.CHARGING_PROFILES, InterfaceRole.SENDER, SENDER_PATH + "/", router)],
-        # Its request timers belong with the routes that create the requests.
-        services=[Service(Process.API, sender.start, sender.stop)],
+        services=[_deadlines(node, sender)],
         dashboard=Sources(profile_sender=sender),
     )
+
+
+def _deadlines(node: NodeContext, sender: ProfileSender) -> Service:
+    """Who keeps the requests' deadlines: one process alone runs the timers, so each fires once."""
+    if not node.database.shared:
+        # One process: the timers belong with the routes that create the requests.
+        return Service(Process.API, sender.start, sender.stop)
+    owned = Owned(node.database, "profile deadlines", sender.keeping_time)
+    return Service(Process.WORKER, owned.start, owned.stop)

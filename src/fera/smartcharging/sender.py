@@ -2,7 +2,9 @@
 
 Each request is stored under an opaque id before it goes out; that id is the last segment of the
 `response_url`, so the result is matched without a type field. Deadlines come from the Receiver's `timeout`
-and are re-armed after a restart; nothing polls.
+and are re-armed after a restart; nothing polls. On a node of several processes (PostgreSQL) one process
+keeps every request's deadline (`keeping_time`, owned through `fera.ownership`): the others announce each
+accepted request on `fera_profile_deadlines`, and a deadline ends a request only if no result came first.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -40,6 +43,7 @@ __all__ = ["ProfileSender", "Upstream"]
 
 # When a request was interrupted before the Receiver answered, we never learnt its timeout: assume this one.
 FALLBACK_TIMEOUT_S = 60
+DEADLINES_CHANNEL = "fera_profile_deadlines"  # payload: the id of a request that now awaits its result
 Upstream = tuple[str, str]  # (partner id, response_url) of the party we relay for
 
 
@@ -52,8 +56,11 @@ class ProfileSender:
         events: EventBus,
         base_url: str,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        shared: bool = False,
     ) -> None:
         self._store, self._partners, self._client, self._events = store, partners, client, events
+        self._shared = shared  # several processes: one of them (`keep_time`) keeps the deadlines
         self._results_url = base_url.rstrip("/") + f"{SENDER_PATH}/{RESULTS_SEGMENT}/"
         self._now = now
         self._done: dict[str, asyncio.Event] = {}
@@ -144,6 +151,22 @@ class ProfileSender:
                     await uow.profile_requests.save(request)
             self._arm(request)
 
+    @asynccontextmanager
+    async def keeping_time(self) -> AsyncIterator[None]:
+        """Keep every request's deadline while open: the work of the one process owning them."""
+        loop = asyncio.get_running_loop()
+
+        def announced(request_id: str) -> None:
+            loop.create_task(self._arm_stored(request_id))
+
+        # Listening before reading what is open: a request accepted in between is heard, not missed.
+        async with self._store.messages(DEADLINES_CHANNEL, announced):
+            await self.start()
+            try:
+                yield
+            finally:
+                await self.stop()
+
     async def stop(self) -> None:
         for timer in self._timers.values():
             timer.cancel()
@@ -207,7 +230,9 @@ class ProfileSender:
             if not request.state.final:
                 request.state = RequestState.WAITING if accepted else RequestState.REFUSED
             await self._save(request)
-        if request.state is RequestState.WAITING:
+        if request.state is RequestState.WAITING and self._shared:
+            await self._store.notify(DEADLINES_CHANNEL, request.id)
+        elif request.state is RequestState.WAITING:
             self._arm(request)
         elif request.state is RequestState.REFUSED:
             await self._notify(request)
@@ -225,16 +250,22 @@ class ProfileSender:
         assert request.deadline is not None
         delay = max(0.0, (request.deadline - self._now()).total_seconds())
         loop = asyncio.get_running_loop()
+        if (armed := self._timers.pop(request.id, None)) is not None:
+            armed.cancel()  # announced again (a restart's re-arm met the announcement): one timer
         self._timers[request.id] = loop.call_later(delay, lambda: loop.create_task(self._expire(request.id)))
+
+    async def _arm_stored(self, request_id: str) -> None:
+        request = await self.request(request_id)
+        if request is not None and not request.state.final and request.deadline is not None:
+            self._arm(request)
 
     async def _expire(self, request_id: str) -> None:
         self._timers.pop(request_id, None)
         async with self._locks[request_id]:
-            request = await self.request(request_id)
-            if request is None or request.state.final:
+            async with self._store.unit_of_work() as uow:
+                request = await uow.profile_requests.expire(request_id)
+            if request is None:  # its result (or a refusal) came first, maybe in another process
                 return
-            request.state = RequestState.TIMED_OUT
-            await self._save(request)
         await self._notify(request)
 
     async def _load(self, request_id: str) -> ProfileRequest:

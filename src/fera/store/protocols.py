@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # fera.partners imports this module (PartnerService takes a S
 
 __all__ = [
     "ForwardedSessionStore",
+    "Lease",
     "LocationStore",
     "PartnerStore",
     "SessionStore",
@@ -110,6 +111,23 @@ class Store(Protocol):
     def messages(self, channel: str, receive: Callable[[str], None]) -> AbstractAsyncContextManager[None]:
         """`notifications` with each one's payload (a station id, a command id)."""
         ...
+
+    async def notify(self, channel: str, payload: str) -> None:
+        """Tell the processes listening on `channel` (PostgreSQL NOTIFY, in a transaction of its own;
+        SQLite, one process: nothing to do)."""
+        ...
+
+    async def try_own(self, name: str) -> Lease | None:
+        """The work named `name` is this process's while the lease is held; None: another process has it."""
+        ...
+
+
+class Lease(Protocol):
+    """One process's hold on a piece of work (PostgreSQL: a session-level advisory lock on a connection
+    of its own, let go when the process dies)."""
+
+    async def held(self) -> bool: ...
+    async def release(self) -> None: ...
 
 
 # -- Locations, Sessions, Tokens (issue 3) ---------------------------------------------------------------

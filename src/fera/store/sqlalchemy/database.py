@@ -9,7 +9,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event, make_url
+from sqlalchemy import Connection, event, func, make_url, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from fera.store.sqlalchemy._writers import serialise_writers
@@ -17,6 +17,7 @@ from fera.store.sqlalchemy.forwards import SqlForwardedSessionStore
 from fera.store.sqlalchemy.gateways import SqlStationCommandStore, SqlStationPresenceStore
 from fera.store.sqlalchemy.hubs import SqlHubClientInfoStore
 from fera.store.sqlalchemy.locations import SqlLocationStore
+from fera.store.sqlalchemy.ownership import AdvisoryLease, OneProcessLease, try_own
 from fera.store.sqlalchemy.partners import SqlPartnerStore
 from fera.store.sqlalchemy.profiles import (
     SqlActiveProfileStore,
@@ -102,6 +103,15 @@ class Database:
                 yield
             finally:
                 await raw.remove_listener(channel, listener)
+
+    async def notify(self, channel: str, payload: str) -> None:
+        if not self.shared:
+            return  # one process: its listeners heard it in the process
+        async with self.engine.begin() as conn:
+            await conn.execute(select(func.pg_notify(channel, payload)))
+
+    async def try_own(self, name: str) -> AdvisoryLease | OneProcessLease | None:
+        return await try_own(self.engine, name) if self.shared else OneProcessLease()
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -77,6 +77,20 @@ class SqlProfileRequestStore:
         row = await self._session.get(ProfileRequestRow, request_id)
         return None if row is None else _request(row)
 
+    async def expire(self, request_id: str) -> ProfileRequest | None:
+        """TIMED_OUT if still open, in one statement: a result another process records at the same time
+        is never overwritten. The request as it now is; None when it was final already."""
+        states = (RequestState.PENDING.value, RequestState.WAITING.value)
+        done = await self._session.execute(
+            update(ProfileRequestRow)
+            .where(ProfileRequestRow.id == request_id, ProfileRequestRow.state.in_(states))
+            .values(state=RequestState.TIMED_OUT.value)
+        )
+        if not done.rowcount:  # type: ignore[attr-defined]
+            return None
+        self._session.expire_all()
+        return await self.get(request_id)
+
     async def open(self) -> list[ProfileRequest]:
         states = (RequestState.PENDING.value, RequestState.WAITING.value)
         rows = await self._session.scalars(
