@@ -1,0 +1,209 @@
+"""An SCSP's planner runs in one of two `fera serve --parts worker` processes, owned through a PostgreSQL
+advisory lock; the SCSP's API runs in the test process (`--parts api`: it records sessions, signals and
+results, and plans nothing). Every re-plan reaches the CPO once: the profiles the CPO is sent are counted
+per session. SIGKILL the owner: the other worker takes the planner over, relearns the sessions from the
+database and steers on; a session arriving through the API afterwards is planned by it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections import Counter
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from fera.config import ContractConfig
+from fera.cpo import cpo_of
+from fera.exchange import exchange_of
+from fera.node import Node
+from fera.ocpi.sessions.models import CdrToken
+from fera.ocpi.types import format_datetime
+from fera.parts import Process
+from fera.smartcharging.model import RequestKind
+from fera.store.sqlalchemy.ownership import OWNER_LOCKS, lock_key
+from tests.integration.chargingprofiles.setup import location
+from tests.integration.cli import SRC, write_config
+from tests.nodes import NodeFactory, RunningNode, connect, role
+
+pytestmark = [pytest.mark.postgres, pytest.mark.timeout(400)]
+
+PATIENCE_S = 120  # generous: a loaded two-core machine starts Python processes slowly
+TAKEOVER_S = 30  # a lock let go by a killed process is taken within a retry (1 s) or so; slack for the load
+ADMIN = "admin-token-for-tests-0123456789"
+EVSES = 4
+
+
+class Profiles:
+    """Counts the ChargingProfiles the CPO is sent (PUT), per session."""
+
+    sent: Counter[str] = Counter()
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and scope["method"] == "PUT" and "/chargingprofiles/" in path:
+            Profiles.sent[path.rstrip("/").rsplit("/", 1)[-1]] += 1
+        await self.app(scope, receive, send)
+
+
+def counted(node: Node) -> None:
+    node.app.add_middleware(Profiles)
+
+
+async def worker(config: Path, log: Path) -> asyncio.subprocess.Process:
+    env = os.environ | {"PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    with log.open("w") as out:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "fera", "serve", "--parts", "worker", "-c", str(config),
+            stdout=out, stderr=out, env=env,
+        )  # fmt: skip
+
+
+async def until(what: str | Callable[[], str], holds: Callable[[], object]) -> None:
+    """Polls `holds` (awaited when it returns an awaitable) until it is true, within PATIENCE_S."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + PATIENCE_S
+    while loop.time() < deadline:
+        result = holds()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"not within {PATIENCE_S} s: {what if isinstance(what, str) else what()}")
+
+
+async def planner_owner(scsp: RunningNode) -> int | None:
+    """The database backend (pid) holding the planner's lock, if one does."""
+    url = scsp.node.config.database_url.replace("postgresql+asyncpg://", "postgresql://")
+    conn = await asyncpg.connect(url)
+    try:
+        pid: int | None = await conn.fetchval(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2"
+            " AND classid = $1 AND objid = $2 AND database = (SELECT oid FROM pg_database"
+            " WHERE datname = current_database())",
+            OWNER_LOCKS,
+            lock_key("planner") & 0xFFFFFFFF,
+        )
+    finally:
+        await conn.close()
+    return pid
+
+
+async def start_session(cpo: RunningNode, n: int) -> None:
+    token = CdrToken(country_code="NL", party_id="MSP", uid=f"T{n}", type="RFID", contract_id=f"NL-MSP-{n}")
+    await cpo_of(cpo.node).sessions.start_session(
+        token=token, location_id="LOC1", evse_uid=f"LOC1-E{n}", connector_id="1", session_id=f"S{n}"
+    )
+    await exchange_of(cpo.node).pusher.drain()
+
+
+async def capacity(scsp: RunningNode, kw: float) -> None:
+    """A capacity forecast for LOC1, put through the SCSP's API process."""
+    now = scsp.node.clock.now()
+    block = {
+        "capacity": kw,
+        "unit": "KW",
+        "start_time": format_datetime(now - timedelta(hours=1)),
+        "end_time": format_datetime(now + timedelta(days=1)),
+    }
+    async with httpx.AsyncClient() as http:
+        response = await http.put(
+            scsp.url + "/fera/admin/capacity",
+            json={"group_id": "LOC1", "blocks": [block]},
+            headers={"Authorization": f"Bearer {ADMIN}"},
+        )
+    assert response.json()["status_code"] == 1000
+
+
+async def requests_sent(scsp: RunningNode) -> Counter[str]:
+    """The SET requests the SCSP's planner recorded per session, once each has its result."""
+    async with scsp.node.database.unit_of_work() as uow:
+        sets = [r for r in await uow.profile_requests.all() if r.kind is RequestKind.SET]
+    return Counter(r.session_id for r in sets if r.state.final)
+
+
+async def sent_and_done(scsp: RunningNode, expected: dict[str, int]) -> None:
+    """Until the CPO was sent `expected` profiles per session and the SCSP holds each one's result."""
+    await until(
+        lambda: f"profiles {expected}, sent {dict(Profiles.sent)}", lambda: Profiles.sent == Counter(expected)
+    )
+    await until(f"results {expected}", lambda: results_are(scsp, expected))
+
+
+async def results_are(scsp: RunningNode, expected: dict[str, int]) -> bool:
+    return await requests_sent(scsp) == Counter(expected)
+
+
+async def station_watts(cpo: RunningNode, evses: int) -> list[float]:
+    module = cpo.node.cpo_profiles
+    assert module is not None
+    await module.applier.drain()
+    watts = []
+    for i in range(1, evses + 1):
+        (tx,) = list(module.stations.in_process.stack(f"LOC1-E{i}"))
+        watts.append(tx.periods[0].limit * 230 * 3)
+    return watts
+
+
+async def test_one_worker_plans_and_another_takes_over_when_it_is_killed(
+    node_factory: NodeFactory, tmp_path: Path
+) -> None:
+    Profiles.sent = Counter()
+    contract = ContractConfig(scsp="NL*SCS", locations=["LOC1"])
+    cpo = await node_factory(role("CPO", party="CPO"), name="cpo", contracts=[contract], prepare=counted)
+    scsp = await node_factory(
+        role("SCSP", party="SCS"), name="scsp", admin_token=ADMIN, processes=frozenset({Process.API})
+    )
+    await connect(scsp, cpo)
+    await cpo_of(cpo.node).locations.put_location(location(evses=EVSES))
+    for n in (1, 2, 3):
+        await start_session(cpo, n)  # recorded by the SCSP's API process: nobody plans yet
+    await capacity(scsp, 30)
+    assert Profiles.sent == Counter()
+    config = write_config(scsp.node.config, tmp_path / "scsp.toml")
+    first = await worker(config, tmp_path / "first.log")
+    second: asyncio.subprocess.Process | None = None
+    try:
+        await until("the first worker owns the planner", lambda: planner_owner(scsp))
+        second = await worker(config, tmp_path / "second.log")
+        # The owner relearnt the three sessions from the database and planned them once.
+        await sent_and_done(scsp, {"S1": 1, "S2": 1, "S3": 1})
+        assert 0 < sum(await station_watts(cpo, 3)) <= 30_000 + 1
+
+        await capacity(scsp, 12)  # through the API process: NOTIFY reaches the owner, which re-plans
+        await sent_and_done(scsp, {"S1": 2, "S2": 2, "S3": 2})
+        assert 0 < sum(await station_watts(cpo, 3)) <= 12_000 + 1
+
+        owner = await planner_owner(scsp)
+        first.send_signal(signal.SIGKILL)
+        await first.wait()
+        async with asyncio.timeout(TAKEOVER_S):
+            while (now := await planner_owner(scsp)) in (None, owner):
+                await asyncio.sleep(0.1)
+        assert now is not None
+        # The new owner relearns everything and sends its plan: the same limits, once each.
+        await sent_and_done(scsp, {"S1": 3, "S2": 3, "S3": 3})
+
+        await start_session(cpo, 4)  # a session arriving through the API: planned by the new owner
+        # The three keep their turns (their plans unchanged, not re-sent); the newcomer gets its profile.
+        await sent_and_done(scsp, {"S1": 3, "S2": 3, "S3": 3, "S4": 1})
+        assert 0 < sum(await station_watts(cpo, 4)) <= 12_000 + 1
+        assert second.returncode is None
+    finally:
+        for process in (first, second):
+            if process is not None and process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+                await asyncio.wait_for(process.wait(), PATIENCE_S)
+    assert second.returncode == 0  # stopped cleanly by SIGTERM
