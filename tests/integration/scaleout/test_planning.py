@@ -1,8 +1,10 @@
-"""An SCSP's planner runs in one of two `fera serve --parts worker` processes, owned through a PostgreSQL
-advisory lock; the SCSP's API runs in the test process (`--parts api`: it records sessions, signals and
-results, and plans nothing). Every re-plan reaches the CPO once: the profiles the CPO is sent are counted
-per session. SIGKILL the owner: the other worker takes the planner over, relearns the sessions from the
-database and steers on; a session arriving through the API afterwards is planned by it.
+"""An SCSP's planner and its Sender's deadlines each run in one of two `fera serve --parts worker`
+processes, owned through a PostgreSQL advisory lock; the SCSP's API runs in the test process (`--parts api`:
+it records sessions, signals and results, plans nothing and keeps no deadline). Every re-plan reaches the
+CPO once: the profiles the CPO is sent are counted per session. SIGKILL the owner: the other worker takes
+the planner over, relearns the sessions from the database and steers on; a session arriving through the API
+afterwards is planned by it. Likewise a request's deadline, kept by one worker, is kept by the next when
+that one is killed.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import os
 import signal
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,9 +30,10 @@ from fera.node import Node
 from fera.ocpi.sessions.models import CdrToken
 from fera.ocpi.types import format_datetime
 from fera.parts import Process
-from fera.smartcharging.model import RequestKind
+from fera.smartcharging.model import RequestKind, RequestState
+from fera.smartcharging.sender import ProfileSender
 from fera.store.sqlalchemy.ownership import OWNER_LOCKS, lock_key
-from tests.integration.chargingprofiles.setup import location
+from tests.integration.chargingprofiles.setup import amps, location, seed, session
 from tests.integration.cli import SRC, write_config
 from tests.nodes import NodeFactory, RunningNode, connect, role
 
@@ -85,7 +88,11 @@ async def until(what: str | Callable[[], str], holds: Callable[[], object]) -> N
 
 
 async def planner_owner(scsp: RunningNode) -> int | None:
-    """The database backend (pid) holding the planner's lock, if one does."""
+    return await lock_holder(scsp, "planner")
+
+
+async def lock_holder(scsp: RunningNode, name: str) -> int | None:
+    """The database backend (pid) holding the lock on the work `name`, if one does."""
     url = scsp.node.config.database_url.replace("postgresql+asyncpg://", "postgresql://")
     conn = await asyncpg.connect(url)
     try:
@@ -94,7 +101,7 @@ async def planner_owner(scsp: RunningNode) -> int | None:
             " AND classid = $1 AND objid = $2 AND database = (SELECT oid FROM pg_database"
             " WHERE datname = current_database())",
             OWNER_LOCKS,
-            lock_key("planner") & 0xFFFFFFFF,
+            lock_key(name) & 0xFFFFFFFF,
         )
     finally:
         await conn.close()
@@ -207,3 +214,57 @@ async def test_one_worker_plans_and_another_takes_over_when_it_is_killed(
                 process.send_signal(signal.SIGTERM)
                 await asyncio.wait_for(process.wait(), PATIENCE_S)
     assert second.returncode == 0  # stopped cleanly by SIGTERM
+
+
+def owner_of(scsp: RunningNode, name: str) -> Callable[[], Awaitable[int | None]]:
+    return lambda: lock_holder(scsp, name)
+
+
+async def test_a_deadline_is_kept_by_one_worker_and_by_the_next_when_it_is_killed(
+    node_factory: NodeFactory, tmp_path: Path
+) -> None:
+    # The CPO runs no worker: it accepts with a 10 s timeout and its job never runs, so no result comes.
+    cpo = await node_factory(
+        role("CPO", party="CPO"),
+        name="cpo",
+        contracts=[ContractConfig(scsp="NL*SCS", locations=["LOC1"])],
+        processes=frozenset({Process.API}),
+        profile_result_timeout_s=10,
+    )
+    scsp = await node_factory(
+        role("SCSP", party="SCS"), name="scsp", plan_sessions=False, processes=frozenset({Process.API})
+    )
+    cpo_id = (await connect(scsp, cpo))[0].id
+    await seed(cpo, [location()], [session("S1", "LOC1-E1")])
+    config = write_config(scsp.node.config, tmp_path / "scsp.toml")
+    first = await worker(config, tmp_path / "first.log")
+    second: asyncio.subprocess.Process | None = None
+    try:
+        await until("the first worker keeps the deadlines", owner_of(scsp, "profile deadlines"))
+        second = await worker(config, tmp_path / "second.log")
+        sender = scsp.node.profile_sender
+        assert sender is not None
+        waiting = await sender.set_profile(cpo_id, "S1", amps((0, 10.0)))  # sent by the API process
+        assert waiting.state is RequestState.WAITING and waiting.deadline is not None
+        owner = await lock_holder(scsp, "profile deadlines")
+        first.send_signal(signal.SIGKILL)  # before the deadline: the next owner must keep it
+        await first.wait()
+        await until("another worker keeps the deadlines", lambda: _moved(scsp, owner))
+        await until("the request timed out", lambda: _state(sender, waiting.id, RequestState.TIMED_OUT))
+        timed_out = await sender.request(waiting.id)
+        assert timed_out is not None and timed_out.result is None
+        assert scsp.node.clock.now() >= waiting.deadline  # not before its deadline
+    finally:
+        for process in (first, second):
+            if process is not None and process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+                await asyncio.wait_for(process.wait(), PATIENCE_S)
+
+
+async def _moved(scsp: RunningNode, owner: int | None) -> bool:
+    return (await lock_holder(scsp, "profile deadlines")) not in (None, owner)
+
+
+async def _state(sender: ProfileSender, request_id: str, state: RequestState) -> bool:
+    request = await sender.request(request_id)
+    return request is not None and request.state is state
