@@ -18,9 +18,9 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
+from sqlalchemy import text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fera.config import ContractConfig
@@ -93,19 +93,14 @@ async def planner_owner(scsp: RunningNode) -> int | None:
 
 async def lock_holder(scsp: RunningNode, name: str) -> int | None:
     """The database backend (pid) holding the lock on the work `name`, if one does."""
-    url = scsp.node.config.database_url.replace("postgresql+asyncpg://", "postgresql://")
-    conn = await asyncpg.connect(url)
-    try:
-        pid: int | None = await conn.fetchval(
-            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2"
-            " AND classid = $1 AND objid = $2 AND database = (SELECT oid FROM pg_database"
-            " WHERE datname = current_database())",
-            OWNER_LOCKS,
-            lock_key(name) & 0xFFFFFFFF,
-        )
-    finally:
-        await conn.close()
-    return pid
+    query = text(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2"
+        " AND classid = :ns AND objid = :key"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+    async with scsp.node.database.engine.connect() as conn:
+        pid = await conn.scalar(query, {"ns": OWNER_LOCKS, "key": lock_key(name) & 0xFFFFFFFF})
+    return None if pid is None else int(pid)
 
 
 async def start_session(cpo: RunningNode, n: int) -> None:
