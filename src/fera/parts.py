@@ -6,7 +6,8 @@ background services, dashboard sources). `fera.node` composes them. A service tw
 the profile Sender, the planner) is built once per context through `NodeContext.shared`.
 
 A process runs some of the parts (`fera serve --parts api|worker|gateway|all`): the API serves the routers,
-a worker runs the background services (ChargingProfiles jobs), a gateway holds the stations' websockets.
+a worker runs the background services (ChargingProfiles jobs; the planner and the Sender's deadlines in
+whichever worker owns them), a gateway holds the stations' websockets.
 """
 
 from __future__ import annotations
@@ -51,8 +52,11 @@ Hook = Callable[[], Awaitable[None]]
 class Process(StrEnum):
     """What a node's process runs; one process running all of them is the default (and SQLite's only way)."""
 
-    API = "api"  # OCPI, admin and dashboard routes, and what they drive directly (Sender timers, planner)
-    WORKER = "worker"  # background jobs claimed through the database (ChargingProfiles jobs)
+    # OCPI, admin and dashboard routes; in one process also the planner and the Sender's deadlines
+    API = "api"
+    # background work through the database: ChargingProfiles jobs (claimed), and on PostgreSQL the planner
+    # and the Sender's deadlines (each owned by one worker, `fera.ownership`)
+    WORKER = "worker"
     GATEWAY = "gateway"  # the OCPP websockets of the stations
 
 
