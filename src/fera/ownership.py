@@ -47,11 +47,14 @@ class Owned:
     async def _keep(self) -> None:
         while True:
             await asyncio.sleep(self._retry_s)
-            if self._held is None:
-                await self._try()
-            elif not await self._held[0].held():
-                # The connection holding the lock is gone: another process may own the work already.
-                await self._give_up()
+            try:
+                if self._held is None:
+                    await self._try()
+                elif not await self._held[0].held():
+                    # The connection holding the lock is gone: another process may own the work already.
+                    await self._give_up()
+            except Exception:  # the database away for a while: try again, never stop trying
+                log.exception("owning %s", self.name)
 
     async def _try(self) -> None:
         lease = await self._store.try_own(self.name)

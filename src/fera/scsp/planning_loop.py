@@ -128,6 +128,7 @@ class SteeringPlanner:
         for key in {*self.known, *self.sent, *self.shadowed}:
             self._forget(key)
         self.known.clear()
+        self.stats = SessionStatistics()  # relearnt with the sessions (`restore`): not counted twice
         self.latest = None
 
     def poke(self) -> None:
