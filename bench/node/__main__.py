@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from bench._harness import Nodes, free_port, machine, progress
-from bench.node._load import served
+from bench.node._load import cpu_s, served
 from bench.node._serve import SINK_COUNT, serve_bare, serve_node
 from bench.node._setup import LIST_PATH, PROFILE_PATH, VERSION_PATH, Prepared, prepare, profile_body
 from bench.node._wrk import Request, WrkResult, require_wrk, run_wrk
@@ -40,6 +40,7 @@ class Pooled:
     seconds: float = 0.0
     errors: int = 0
     catch_up: float = 0.0  # seconds after the load until every accepted PUT's result reached the sink
+    cpu: float = 0.0  # CPU seconds of the server's process over its turns (and FERA's catch-ups)
     p50: list[float] = field(default_factory=list)
     p99: list[float] = field(default_factory=list)
 
@@ -60,6 +61,11 @@ class Pooled:
     def done_rate(self) -> float:
         """Requests whose whole job (station, result POST) was done, per second of load and catch-up."""
         return self.requests / (self.seconds + self.catch_up)
+
+    @property
+    def cpu_ms(self) -> float:
+        """CPU per request (its job included): what the host's load does not change much."""
+        return 1000 * self.cpu / self.requests if self.requests else 0.0
 
     def ms(self) -> str:
         """The median turn's p50 and the worst turn's p99."""
@@ -85,7 +91,7 @@ def _requests(prepared: Prepared, bare_url: str, options: Options) -> dict[str, 
 
 
 async def _measure(
-    prepared: Prepared, bare_url: str, options: Options
+    prepared: Prepared, bare_url: str, options: Options, pids: dict[str, int]
 ) -> list[tuple[str, int, dict[str, Pooled]]]:
     out = []
     for connections in options.connections:
@@ -96,11 +102,12 @@ async def _measure(
             pooled = {"FERA": Pooled(), "bare": Pooled()}
             for _ in range(ROUNDS):
                 for server, url in (("FERA", prepared.base_url), ("bare", bare_url)):
-                    before = await _sunk(bare_url)
+                    before, cpu = await _sunk(bare_url), cpu_s(pids[server])
                     result = await run_wrk(url, request, connections, options.seconds / ROUNDS)
                     pooled[server].add(result)
                     if server == "FERA" and request.method == "PUT":  # its jobs must not run in bare's turn
                         pooled[server].catch_up += await _catch_up(bare_url, before + result.requests)
+                    pooled[server].cpu += cpu_s(pids[server]) - cpu
             out.append((label, connections, pooled))
     return out
 
@@ -129,10 +136,10 @@ async def run(options: Options) -> list[str]:
         bare_url = f"http://127.0.0.1:{port}"
         node_args = (prepared.config_json, "all", options.profile)
         async with (  # the node stops first: nothing of it may post to a stopped sink
-            served(serve_bare, (port, prepared.bodies, PROFILE_PATH), bare_url + VERSION_PATH),
-            served(serve_node, node_args, prepared.base_url + VERSION_PATH),
+            served(serve_bare, (port, prepared.bodies, PROFILE_PATH), bare_url + VERSION_PATH) as bare,
+            served(serve_node, node_args, prepared.base_url + VERSION_PATH) as fera,
         ):
-            results = await _measure(prepared, bare_url, options)
+            results = await _measure(prepared, bare_url, options, {"FERA": fera, "bare": bare})
     finally:
         await nodes.close()
     database = "PostgreSQL" if options.postgres else "SQLite"
@@ -142,16 +149,16 @@ async def run(options: Options) -> list[str]:
 
 def _table(results: list[tuple[str, int, dict[str, Pooled]]]) -> list[str]:
     lines = [
-        "| request | conns | FERA req/s | p50 ms | p99 ms | errors | jobs done/s | bare req/s | p50 ms "
-        "| p99 ms | FERA/bare |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| request | conns | FERA req/s | p50 ms | p99 ms | errors | jobs done/s | CPU ms/req | bare req/s "
+        "| p50 ms | p99 ms | CPU ms/req | FERA/bare |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for label, connections, pooled in results:
         f, b = pooled["FERA"], pooled["bare"]
         done = f"{f.done_rate:.0f}" if f.catch_up else "–"
         lines.append(
-            f"| {label} | {connections} | {f.rate:.0f} | {f.ms()} | {f.errors} | {done} "
-            f"| {b.rate:.0f} | {b.ms()} | {f.rate / b.rate:.2f} |"
+            f"| {label} | {connections} | {f.rate:.0f} | {f.ms()} | {f.errors} | {done} | {f.cpu_ms:.2f} "
+            f"| {b.rate:.0f} | {b.ms()} | {b.cpu_ms:.2f} | {f.rate / b.rate:.2f} |"
         )
     return lines
 

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from bench._harness import percentile
 
-__all__ = ["Measured", "load", "served"]
+__all__ = ["Measured", "cpu_s", "load", "served"]
 
 READY_TIMEOUT_S = 30.0
 
@@ -68,19 +70,27 @@ async def load(url: str, headers: dict[str, str], workers: int, seconds: float, 
 
 
 @asynccontextmanager
-async def served(target: Callable[..., None], args: tuple[Any, ...], url: str) -> AsyncIterator[None]:
-    """Run `target(*args)` (a uvicorn server) in a child process until the block ends."""
+async def served(target: Callable[..., None], args: tuple[Any, ...], url: str) -> AsyncIterator[int]:
+    """Run `target(*args)` (a uvicorn server) in a child process until the block ends; yields its pid."""
     process = multiprocessing.get_context("spawn").Process(target=target, args=args, daemon=True)
     process.start()
     try:
         await _until_ready(url, process)
-        yield
+        assert process.pid is not None
+        yield process.pid
     finally:
         process.terminate()  # SIGTERM: uvicorn shuts down cleanly
         process.join(15)
         if process.is_alive():
             process.kill()
             process.join()
+
+
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system, every thread) a process used so far: what a request costs, whatever else
+    runs on the host (Linux: /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 async def _until_ready(url: str, process: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -12,6 +13,7 @@ from fera.ocpi.auth import Caller
 from fera.ocpi.locations.models import Capability, Location
 from fera.ocpi.sessions.models import Session, SessionStatus
 from fera.ocpi.types import Role, ci_equal
+from fera.store.group import GroupCommit
 from fera.store.protocols import Store, UnitOfWork
 
 __all__ = ["SteerableSession", "SteerableSessions", "StoredSteerableSessions", "may_steer", "steerable"]
@@ -32,6 +34,9 @@ class SteerableSession:
 class SteerableSessions(Protocol):
     async def find(self, session_id: str) -> SteerableSession | None: ...
     async def read(self, uow: UnitOfWork, session_id: str) -> SteerableSession | None: ...
+    async def read_many(self, uow: UnitOfWork, session_ids: list[str]) -> dict[str, SteerableSession]:
+        """Keyed by upper-cased id; the ones not found are left out."""
+        ...
 
 
 def may_steer(
@@ -60,18 +65,24 @@ class StoredSteerableSessions:
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        # Jobs running at once read their sessions in one transaction.
+        self._finding = GroupCommit(self._find_many)
 
     async def find(self, session_id: str) -> SteerableSession | None:
+        return await self._finding(session_id)
+
+    async def _find_many(self, session_ids: Sequence[str]) -> list[SteerableSession | None]:
         async with self._store.unit_of_work() as uow:
-            return await self.read(uow, session_id)
+            found = await self.read_many(uow, list(session_ids))
+        return [found.get(session_id.upper()) for session_id in session_ids]
 
     async def read(self, uow: UnitOfWork, session_id: str) -> SteerableSession | None:
         """Within the caller's unit of work (the Receiver reads and writes in one transaction)."""
-        found = await uow.sessions.own_at(session_id)
-        if found is None:
-            return None
-        stored, location = found
-        return steerable(stored.session, location)
+        return (await self.read_many(uow, [session_id])).get(session_id.upper())
+
+    async def read_many(self, uow: UnitOfWork, session_ids: list[str]) -> dict[str, SteerableSession]:
+        found = await uow.sessions.own_at_many(session_ids)
+        return {key: steerable(stored.session, location) for key, (stored, location) in found.items()}
 
 
 def steerable(session: Session, location: Location | None) -> SteerableSession:

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fera.store.sqlalchemy.tables import Base
 
-__all__ = ["put_row", "upsert"]
+__all__ = ["put_row", "put_rows", "upsert"]
 
 
 def _table(model: type[Base]) -> Table:
@@ -67,6 +67,17 @@ async def put_row(
     statement = _statement(session, _table(model), keys, values, insert_only)
     await session.execute(statement, _params(insert_only, keys, values))
     session.expire_all()  # ORM objects loaded earlier in this unit of work must not hide the new values
+
+
+async def put_rows(
+    session: AsyncSession, model: type[Base], keys: tuple[str, ...], rows: list[dict[str, Any]]
+) -> None:
+    """`put_row` for many rows of the same columns in one statement run (executemany): each row's
+    columns other than `keys` are its values."""
+    values = tuple(name for name in rows[0] if name not in keys)
+    statement = _upsert_of(_postgres(session), _table(model), keys, values, ())
+    await session.execute(statement, [{"p_" + name: value for name, value in row.items()} for row in rows])
+    session.expire_all()
 
 
 async def upsert(

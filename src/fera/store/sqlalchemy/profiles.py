@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from fera.smartcharging.model import (
     SenderProfileChange,
 )
 from fera.store.profile_protocols import PROFILE_JOBS_CHANNEL
-from fera.store.sqlalchemy._upsert import put_row
+from fera.store.sqlalchemy._upsert import put_row, put_rows
 from fera.store.sqlalchemy.profile_tables import (
     ProfileJobRow,
     ProfileRequestRow,
@@ -156,8 +157,13 @@ class SqlSenderProfileStore:
         await put_row(self._session, SenderProfileRow, keys, values)
 
     async def mark_request(self, session_id: str, partner_id: str, at: datetime) -> None:
-        keys = {"session_id": session_id, "partner_id": partner_id}
-        await put_row(self._session, SenderProfileRow, keys, {"last_request_at": at})
+        await self.mark_requests([(session_id, partner_id, at)])
+
+    async def mark_requests(self, marks: Sequence[tuple[str, str, datetime]]) -> None:
+        """(session_id, partner_id, at) each: one statement run for all of them."""
+        rows = [{"session_id": s, "partner_id": p, "last_request_at": at} for s, p, at in marks]
+        if rows:
+            await put_rows(self._session, SenderProfileRow, ("session_id", "partner_id"), rows)
 
     async def set_profile(
         self, session_id: str, partner_id: str, profile: dict[str, Any] | None, at: datetime
@@ -167,12 +173,24 @@ class SqlSenderProfileStore:
         await put_row(self._session, SenderProfileRow, keys, values, insert_only={"last_request_at": at})
 
     async def for_session(self, session_id: str) -> list[SenderProfile]:
-        query = select(SenderProfileRow).where(SenderProfileRow.session_id == session_id)
-        return [_sender_profile(r) for r in await self._session.scalars(query)]
+        return await self.for_sessions([session_id])
+
+    async def for_sessions(self, session_ids: Iterable[str]) -> list[SenderProfile]:
+        """Every sender's row on any of `session_ids`, in one query (Core: no ORM identity map to fill)."""
+        query = select(*SenderProfileRow.__table__.c).where(
+            SenderProfileRow.session_id.in_(sorted(set(session_ids)))
+        )
+        return [_sender_profile(r) for r in await self._session.execute(query)]
 
     async def last_pushed(self, session_id: str) -> dict[str, Any] | None:
-        row = await self._session.get(PushedActiveProfileRow, session_id)
-        return None if row is None else row.profile
+        return (await self.last_pushed_many([session_id])).get(session_id)
+
+    async def last_pushed_many(self, session_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        table = PushedActiveProfileRow.__table__
+        query = select(table.c.session_id, table.c.profile).where(
+            table.c.session_id.in_(sorted(set(session_ids)))
+        )
+        return {row.session_id: row.profile for row in await self._session.execute(query)}
 
     async def set_pushed(self, session_id: str, profile: dict[str, Any], at: datetime) -> None:
         values = {"profile": profile, "pushed_at": at}
@@ -200,7 +218,7 @@ class SqlSenderProfileStore:
         ]
 
 
-def _sender_profile(row: SenderProfileRow) -> SenderProfile:
+def _sender_profile(row: Any) -> SenderProfile:  # an ORM row or a Core one: the same attributes
     return SenderProfile(
         row.session_id,
         row.partner_id,
@@ -215,20 +233,16 @@ class SqlProfileJobStore:
         self._session = session
 
     async def add(self, job: ProfileJob) -> None:
-        values = {
-            "id": job.id,
-            "kind": job.kind.value,
-            "session_id": job.session_id,
-            "partner_id": job.partner_id,
-            "response_url": job.response_url,
-            "created_at": job.created_at,
-            "deadline": job.deadline,
-            "state": job.state.value,
-            "payload": job.payload,
-        }
-        await self._session.execute(insert(ProfileJobRow).values(**values))  # Core: no ORM flush to pay
-        if self._session.get_bind().dialect.name == "postgresql":  # wakes the workers once this commits
-            await self._session.execute(select(func.pg_notify(PROFILE_JOBS_CHANNEL, job.id)))
+        await self.add_many([job])
+
+    async def add_many(self, jobs: Sequence[ProfileJob]) -> None:
+        """Queued in one statement run (Core: no ORM flush to pay); on PostgreSQL one notification wakes the
+        workers once this commits."""
+        if not jobs:
+            return
+        await self._session.execute(insert(ProfileJobRow), [_job_values(job) for job in jobs])
+        if self._session.get_bind().dialect.name == "postgresql":
+            await self._session.execute(select(func.pg_notify(PROFILE_JOBS_CHANNEL, jobs[0].id)))
 
     async def done(self, job_id: str, state: JobState = JobState.DONE) -> None:
         await self._session.execute(
@@ -266,6 +280,20 @@ class SqlProfileJobStore:
             key = func.hashtext(func.upper(row.session_id))
             await self._session.execute(select(func.pg_advisory_xact_lock(SESSION_LOCKS, key)))
         return _job(row)
+
+
+def _job_values(job: ProfileJob) -> dict[str, Any]:
+    return {
+        "id": job.id,
+        "kind": job.kind.value,
+        "session_id": job.session_id,
+        "partner_id": job.partner_id,
+        "response_url": job.response_url,
+        "created_at": job.created_at,
+        "deadline": job.deadline,
+        "state": job.state.value,
+        "payload": job.payload,
+    }
 
 
 SESSION_LOCKS = 0x4645  # the advisory-lock namespace of "one job per session" ("FE")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,18 +41,32 @@ class SqlSessionStore:
         return None if data is None else Session.model_validate(data)
 
     async def own_at(self, session_id: str) -> tuple[StoredSession, Location | None] | None:
+        return (await self.own_at_many([session_id])).get(session_id.upper())
+
+    async def own_at_many(
+        self, session_ids: Iterable[str]
+    ) -> dict[str, tuple[StoredSession, Location | None]]:
+        """Our sessions among `session_ids`, each with its location, in one query; keyed by upper-cased id
+        (the Receiver's group of requests reads them at once). A location several of them share is parsed
+        once."""
         at_ours = and_(LocationRow.partner_id.is_(None), LocationRow.id == SessionRow.location_id)
+        wanted = sorted({i.upper() for i in session_ids})
         query = (
             select(SessionRow, LocationRow.data)
             .outerjoin(LocationRow, at_ours)
-            .where(SessionRow.partner_id.is_(None), SessionRow.id == session_id.upper())
+            .where(SessionRow.partner_id.is_(None), SessionRow.id.in_(wanted))
+            .order_by(SessionRow.pk)
         )
-        found = (await self._session.execute(query.limit(1))).first()
-        if found is None:
-            return None
-        row: SessionRow = found[0]
-        location: dict[str, Any] | None = found[1]
-        return stored_session(row), None if location is None else Location.model_validate(location)
+        found: dict[str, tuple[StoredSession, Location | None]] = {}
+        locations: dict[str, Location] = {}
+        for row, data in await self._session.execute(query):
+            if row.id in found:  # the first, as `own` reads it
+                continue
+            location = None if data is None else locations.get(row.location_id)
+            if data is not None and location is None:
+                location = locations[row.location_id] = Location.model_validate(data)
+            found[row.id] = stored_session(row), location
+        return found
 
     async def put(self, session: Session, partner_id: str | None) -> bool:
         keys = {
