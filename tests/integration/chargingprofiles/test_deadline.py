@@ -101,7 +101,7 @@ async def test_a_job_found_past_its_deadline_expires_unannounced(node_factory: N
     applier = cpo.node.cpo_profiles.applier
     await applier.stop()  # nothing runs it: as if the CPO stopped right after ACCEPTED
     submitted = asyncio.Event()
-    applier.submit = lambda job, session=None: submitted.set()  # type: ignore[method-assign]
+    applier.submit = lambda job, session=None, snapshot=None: submitted.set()  # type: ignore[method-assign]
 
     request = await sender.set_profile(cpo_id, "S1", amps((0, 16.0)))
     await submitted.wait()

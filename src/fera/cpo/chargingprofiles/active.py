@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -45,6 +46,7 @@ from fera.ocpi.errors import PeerError
 from fera.ocpi.types import Role
 from fera.partners import PartnerService
 from fera.smartcharging.model import SenderProfile, SenderProfileChange
+from fera.store.group import GroupCommit
 from fera.store.protocols import Store, UnitOfWork
 
 __all__ = [
@@ -54,6 +56,7 @@ __all__ = [
     "Limiter",
     "NoLocalLimits",
     "SessionInputs",
+    "Snapshot",
     "rate_profile",
     "to_active_profile",
 ]
@@ -144,6 +147,16 @@ class SessionInputs:
         return SessionInputs(tuple(rows[k] for k in sorted(rows)), self.last_pushed)
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """A session's inputs as a transaction read them, and how many times this process had written them
+    before that transaction began: while the count is the same, nothing changed them since (one process,
+    SQLite), and a job may use them instead of reading them again."""
+
+    inputs: SessionInputs
+    generation: int
+
+
 class ActiveProfiles:
     def __init__(
         self,
@@ -156,16 +169,60 @@ class ActiveProfiles:
     ) -> None:
         self._store, self._stations, self._partners, self._client = store, stations, partners, client
         self.local_limits, self._clock = local_limits, now
+        # Jobs running at once read their inputs, and record their pushes, one transaction for all.
+        self._reading = GroupCommit(self._read_inputs)
+        self._recording = GroupCommit(self._record_pushes)
+        self._written: defaultdict[str, int] = defaultdict(int)  # upper-cased session id -> writes
+
+    def generations(self, session_ids: Iterable[str]) -> dict[str, int]:
+        """Taken before a transaction that reads inputs begins (see `Snapshot`)."""
+        return {i.upper(): self._written[i.upper()] for i in session_ids}
+
+    def written(self, session_ids: Iterable[str]) -> None:
+        """Inputs of these sessions were just committed (a kept profile, a push)."""
+        for session_id in session_ids:
+            self._written[session_id.upper()] += 1
+
+    async def snapshots(
+        self, uow: UnitOfWork, session_ids: Sequence[str], generations: dict[str, int]
+    ) -> dict[str, Snapshot]:
+        """The inputs of `session_ids` read in `uow`, keyed by upper-cased id."""
+        inputs = await self._inputs_in(uow, session_ids)
+        return {
+            i.upper(): Snapshot(x, generations[i.upper()]) for i, x in zip(session_ids, inputs, strict=True)
+        }
+
+    def still(self, snapshot: Snapshot | None, session_id: str) -> SessionInputs | None:
+        """The snapshot's inputs if nothing wrote the session's inputs since it was read."""
+        if snapshot is None or self._written[session_id.upper()] != snapshot.generation:
+            return None
+        return snapshot.inputs
 
     def _now(self) -> datetime:
         """Profiles start on a whole second: OCPP and OCPI periods are whole seconds from the start."""
         return self._clock().replace(microsecond=0)
 
     async def inputs(self, session_id: str) -> SessionInputs:
+        return await self._reading(session_id)
+
+    async def _read_inputs(self, session_ids: Sequence[str]) -> list[SessionInputs]:
         async with self._store.unit_of_work() as uow:
-            held = await uow.sender_profiles.for_session(session_id)
-            last = await uow.sender_profiles.last_pushed(session_id)
-        return SessionInputs(tuple(sorted(held, key=lambda p: p.partner_id)), last)
+            return await self._inputs_in(uow, session_ids)
+
+    async def _inputs_in(self, uow: UnitOfWork, session_ids: Sequence[str]) -> list[SessionInputs]:
+        held = await uow.sender_profiles.for_sessions(session_ids)
+        last = await uow.sender_profiles.last_pushed_many(session_ids)
+        by_session: dict[str, list[SenderProfile]] = {}
+        for row in sorted(held, key=lambda p: p.partner_id):
+            by_session.setdefault(row.session_id, []).append(row)
+        return [SessionInputs(tuple(by_session.get(i, ())), last.get(i)) for i in session_ids]
+
+    async def _record_pushes(self, pushes: Sequence[tuple[str, dict[str, Any], datetime]]) -> list[None]:
+        async with self._store.unit_of_work() as uow:
+            for session_id, record, at in pushes:
+                await uow.sender_profiles.set_pushed(session_id, record, at)
+        self.written(session_id for session_id, _, _ in pushes)
+        return [None] * len(pushes)
 
     async def sender_profiles(self, session_id: str, exclude: str | None = None) -> list[RateProfile]:
         held = await self._held(session_id)
@@ -270,8 +327,7 @@ class ActiveProfiles:
         history = [x for x in _limiters(last) if x[0] < at]
         ahead = _limiting(session, list(held), local, at)
         record = {"inputs": fingerprint, "limiting": _encode(_merged(history + ahead))}
-        async with self._store.unit_of_work() as uow:
-            await uow.sender_profiles.set_pushed(session.session_id, record, self._now())
+        await self._recording((session.session_id, record, self._now()))
         profiles = [rate_profile(p.profile) for p in held if p.profile is not None]
         active = self._active(session, profiles, local)
         for partner_id in setters:

@@ -23,13 +23,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
 
-from fera.cpo.chargingprofiles.active import ActiveProfiles, SessionInputs, rate_profile
+from fera.cpo.chargingprofiles.active import ActiveProfiles, SessionInputs, Snapshot, rate_profile
 from fera.cpo.chargingprofiles.sessions import SteerableSession, SteerableSessions
 from fera.cpo.chargingprofiles.stations import commands_due
 from fera.ocpi.chargingprofiles.client import ChargingProfilesSenderClient
@@ -45,6 +45,7 @@ from fera.ocpi.types import Role
 from fera.partners import PartnerService
 from fera.smartcharging.model import JobState, ProfileJob, RequestKind
 from fera.smartcharging.results import RESULT_MODELS
+from fera.store.group import GroupCommit
 from fera.store.profile_protocols import PROFILE_JOBS_CHANNEL
 from fera.store.protocols import Store, UnitOfWork
 
@@ -108,16 +109,30 @@ class ProfileApplier:
         # Jobs running at once: under a burst the rest wait their turn (they are stored, and each has its
         # deadline), so the requests being accepted meanwhile still get the event loop and the database.
         self._running = asyncio.Semaphore(JOBS_AT_ONCE)
+        self._outcomes = GroupCommit(self._write_outcomes)
         # Told when a sender's profile on a session was set or cleared (site load management rebalances).
         self.profiles_changed: list[Callable[[SteerableSession], None]] = []
 
-    def submit(self, job: ProfileJob, session: SteerableSession | None = None) -> None:
+    def submit(
+        self, job: ProfileJob, session: SteerableSession | None = None, snapshot: Snapshot | None = None
+    ) -> None:
         """A job just queued in the store: run it here, or let a worker (maybe this process) claim it.
-        `session`: as the Receiver just read it while accepting (else it is read when the job runs)."""
+        `session`, `snapshot`: the session and its inputs as the Receiver read them while accepting (used
+        when still current; else read when the job runs)."""
         if not self._claims:
-            self._track(self._run(job, session))
+            self._track(self._run(job, session, snapshot))
         elif self._works:
             self._claim_more()
+
+    def generations(self, session_ids: list[str]) -> dict[str, int] | None:
+        """Taken before the Receiver's transaction when this process runs what it accepts (else None: the
+        worker that claims a job reads its inputs)."""
+        return None if self._claims else self._active.generations(session_ids)
+
+    async def snapshots(
+        self, uow: UnitOfWork, session_ids: list[str], generations: dict[str, int]
+    ) -> dict[str, Snapshot]:
+        return await self._active.snapshots(uow, session_ids, generations)
 
     async def start(self) -> None:
         """A worker starts: claim what is queued, and keep looking; one process alone resumes its jobs."""
@@ -184,6 +199,7 @@ class ProfileApplier:
                 # a worker dying after this runs the job again, which keeps the same profile.
                 async with self._store.unit_of_work() as uow:
                     inputs = await self._keep(uow, job, inputs, kept)
+                self._active.written([job.session_id])
         # Posted inside the claim: a worker that dies before the commit leaves the job queued.
         await self._finish(job, session, result, inputs)
         await claim.profile_jobs.done(job.id)
@@ -222,7 +238,9 @@ class ProfileApplier:
         keep = min(RESULT_MARGIN_S, _timeout_s(job) / 5) if margin else 0.0
         return (job.deadline - self._now()).total_seconds() - keep
 
-    async def _run(self, job: ProfileJob, accepted: SteerableSession | None = None) -> None:
+    async def _run(
+        self, job: ProfileJob, accepted: SteerableSession | None = None, snapshot: Snapshot | None = None
+    ) -> None:
         # One session's jobs and refreshes never interleave: each reads every profile and the last push.
         # The site is told of a new profile as soon as it is stored, and the result travels while the
         # ActiveChargingProfile is pushed: the site's other stations (and this session's next share) wait
@@ -233,19 +251,33 @@ class ProfileApplier:
             return
         try:
             session = accepted or await self._sessions.find(job.session_id)
-            inputs = None if session is None else await self._inputs(job, session)
+            inputs = None if session is None else await self._inputs(job, session, snapshot)
             applied = await self._apply_in_time(job, session, inputs)
             if applied is None:
                 return
             result, kept = applied
-            async with self._store.unit_of_work() as uow:  # the job's outcome in one transaction
-                await uow.profile_jobs.done(job.id)
-                if inputs is not None and not isinstance(kept, _Unchanged):
-                    inputs = await self._keep(uow, job, inputs, kept)
+            # The job's outcome, committed with those of the jobs finishing at the same time.
+            at = await self._outcomes((job, _UNCHANGED if inputs is None else kept))
+            if inputs is not None and at is not None and not isinstance(kept, _Unchanged):
+                inputs = inputs.with_profile(job.partner_id, kept, at)
             await self._finish(job, session, result, inputs)
         finally:
             self._running.release()
             lock.release()
+
+    async def _write_outcomes(self, outcomes: Sequence[tuple[ProfileJob, Kept]]) -> list[datetime | None]:
+        """Jobs done, and each one's sender profile as the station took it, in one transaction; when each
+        profile was kept (None: nothing to keep)."""
+        async with self._store.unit_of_work() as uow:
+            await uow.profile_jobs.done_many([job.id for job, _ in outcomes])
+            ats = [
+                None
+                if isinstance(kept, _Unchanged)
+                else await self._active.keep_in(uow, job.session_id, job.partner_id, kept)
+                for job, kept in outcomes
+            ]
+        self._active.written(job.session_id for job, kept in outcomes if not isinstance(kept, _Unchanged))
+        return ats
 
     async def _session_lock(self, job: ProfileJob, slot: bool = False) -> asyncio.Lock | None:
         """The session's lock (and with `slot`, then a place among the jobs running at once; the caller
@@ -264,11 +296,15 @@ class ProfileApplier:
             return None
         return lock
 
-    async def _inputs(self, job: ProfileJob, session: SteerableSession) -> SessionInputs:
+    async def _inputs(
+        self, job: ProfileJob, session: SteerableSession, snapshot: Snapshot | None = None
+    ) -> SessionInputs:
         """A GET only asks the station: it needs no sender's profile."""
         if job.kind is RequestKind.GET:
             return SessionInputs((), None)
-        return await self._active.inputs(session.session_id)
+        return self._active.still(snapshot, session.session_id) or await self._active.inputs(
+            session.session_id
+        )
 
     async def _keep(
         self, uow: UnitOfWork, job: ProfileJob, inputs: SessionInputs, kept: dict[str, Any] | None

@@ -95,6 +95,7 @@ class CpoChargingProfiles:
         accepted ones' jobs and rate-limit marks are written, durable before any ACCEPTED goes out. The
         jobs are handed to the applier once committed (not by the callers: one whose client went away
         meanwhile still has its job run)."""
+        generations = self._applier.generations([ask.session_id for ask in asks])
         async with self._store.unit_of_work() as uow:
             sessions = await self._sessions.read_many(uow, [ask.session_id for ask in asks])
             last = await self._last_requests(uow, sessions.values())
@@ -103,8 +104,12 @@ class CpoChargingProfiles:
             await uow.profile_jobs.add_many([job for job, _ in accepted])
             marks = {(job.session_id, job.partner_id): job.created_at for job, _ in accepted}
             await uow.sender_profiles.mark_requests([(s, p, at) for (s, p), at in marks.items()])
+            snapshots = {}  # the jobs' inputs, read here once for the group instead of by each job
+            if generations is not None and accepted:
+                steered = list({s.session_id: None for _, s in accepted})
+                snapshots = await self._applier.snapshots(uow, steered, generations)
         for job, session in accepted:
-            self._applier.submit(job, session)
+            self._applier.submit(job, session, snapshots.get(session.session_id.upper()))
         return [response for _, _, response in decided]
 
     def _decide(

@@ -245,8 +245,11 @@ class SqlProfileJobStore:
             await self._session.execute(select(func.pg_notify(PROFILE_JOBS_CHANNEL, jobs[0].id)))
 
     async def done(self, job_id: str, state: JobState = JobState.DONE) -> None:
+        await self.done_many([job_id], state)
+
+    async def done_many(self, job_ids: Sequence[str], state: JobState = JobState.DONE) -> None:
         await self._session.execute(
-            update(ProfileJobRow).where(ProfileJobRow.id == job_id).values(state=state.value)
+            update(ProfileJobRow).where(ProfileJobRow.id.in_(job_ids)).values(state=state.value)
         )
 
     async def queued(self) -> list[ProfileJob]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -59,7 +60,9 @@ class SqlSessionStore:
         )
         found: dict[str, tuple[StoredSession, Location | None]] = {}
         locations: dict[str, Location] = {}
-        for row, data in await self._session.execute(query):
+        for pair in await self._session.execute(query):
+            row: SessionRow = pair[0]
+            data: dict[str, Any] | None = pair[1]
             if row.id in found:  # the first, as `own` reads it
                 continue
             location = None if data is None else locations.get(row.location_id)
