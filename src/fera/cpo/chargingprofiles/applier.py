@@ -11,11 +11,15 @@ deadline. A job whose deadline has already passed (found at a restart) is marked
 the sender gave up on it at that deadline.
 
 On a database several processes share (PostgreSQL), jobs are claimed rather than handed over in memory: a
-worker takes the oldest queued job no one holds (FOR UPDATE SKIP LOCKED, then the session's advisory lock)
-and keeps it until the station answered, the result is posted and the job's state is committed, all in the
-claim's transaction (the profile the station took is committed under its site's lock: a rebalance reads it).
-Any number of workers share the queue; one killed mid-job releases its job with its connection and another
-worker runs it again (the result may reach the sender twice; never lost). SQLite: one process runs them.
+worker takes up to CLAIM_BATCH of the oldest queued jobs no one holds (FOR UPDATE SKIP LOCKED, then their
+sessions' advisory locks) and keeps them until the station answered, the results are posted and the jobs'
+states are committed, all in the claim's transaction (the profile the station took is committed under its
+site's lock: a rebalance reads it). Any number of workers share the queue; one killed mid-job releases its
+jobs with its connection and another worker runs them again (a result may reach the sender twice; never
+lost). SQLite: one process runs the jobs it accepted, with the session and inputs the Receiver read.
+
+The database work of jobs running at once is grouped (`fera.store.group`): their sessions and inputs are read,
+and their outcomes written, one transaction per group, not per job.
 """
 
 from __future__ import annotations
@@ -25,26 +29,29 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from pydantic import BaseModel
 
-from fera.cpo.chargingprofiles.active import ActiveProfiles, SessionInputs, Snapshot, rate_profile
+from fera.cpo.chargingprofiles.active import ActiveProfiles, SessionInputs, Snapshot
+from fera.cpo.chargingprofiles.jobs import (
+    UNCHANGED,
+    Kept,
+    Unchanged,
+    accepted,
+    apply,
+    rejected,
+    timeout_s,
+)
 from fera.cpo.chargingprofiles.sessions import SteerableSession, SteerableSessions
 from fera.cpo.chargingprofiles.stations import commands_due
 from fera.ocpi.chargingprofiles.client import ChargingProfilesSenderClient
 from fera.ocpi.chargingprofiles.models import (
-    ActiveChargingProfile,
-    ActiveChargingProfileResult,
-    ChargingProfileResult,
     ChargingProfileResultType,
-    ClearProfileResult,
 )
 from fera.ocpi.errors import PeerError
 from fera.ocpi.types import Role
 from fera.partners import PartnerService
 from fera.smartcharging.model import JobState, ProfileJob, RequestKind
-from fera.smartcharging.results import RESULT_MODELS
 from fera.store.group import GroupCommit
 from fera.store.profile_protocols import PROFILE_JOBS_CHANNEL
 from fera.store.protocols import Store, UnitOfWork
@@ -59,30 +66,13 @@ RESULT_MARGIN_S = 2.0
 # one abandoned a moment later could still be applied by the station after the sender was told REJECTED.
 STATION_MINIMUM_S = 1.0
 POLL_S = 0.5  # how often an idle worker looks for jobs besides being notified of new ones
-CONCURRENCY = 4  # jobs one worker process runs at once (each holds a pooled connection while it runs)
+CONCURRENCY = 4  # claims one worker process holds at once (each holds a pooled connection while it runs)
+CLAIM_BATCH = 16  # jobs one claim takes at most: one transaction (and one commit) for all of them
 STOP_GRACE_S = 5.0  # a stopping worker finishes the jobs it holds this long (else another redoes them)
 JOBS_AT_ONCE = 16  # jobs one process runs at once on its own (SQLite): the rest wait their turn
 
 
-class _Unchanged:
-    """No change to the sender's stored profile (a None profile means: cleared)."""
-
-
-_UNCHANGED = _Unchanged()
-Kept = dict[str, Any] | None | _Unchanged
-
-
-def _accepted(result: BaseModel) -> bool:
-    return getattr(result, "result", None) is Result.ACCEPTED
-
-
-def _rejected(kind: RequestKind) -> BaseModel:
-    return RESULT_MODELS[kind].model_validate({"result": Result.REJECTED.value})
-
-
-def _timeout_s(job: ProfileJob) -> float:
-    """The `timeout` announced for the job."""
-    return (job.deadline - job.created_at).total_seconds()
+_Outcome = tuple[str | None, ProfileJob, Kept]  # the id to mark done (None: not here), the job, its profile
 
 
 class ProfileApplier:
@@ -161,48 +151,60 @@ class ProfileApplier:
 
     async def _claim_until_empty(self) -> None:
         try:
-            while not self._stopping and await self._claim_one():
+            while not self._stopping and await self._claim_batch():
                 pass
-        except Exception:  # the job stays queued (its transaction rolled back): the next poll retries it
-            log.exception("profile job failed; it stays queued")
+        except Exception:  # its jobs stay queued (the transaction rolled back): the next poll retries them
+            log.exception("claiming profile jobs failed; they stay queued")
         finally:
             self._claimers -= 1
 
-    async def _claim_one(self) -> bool:
+    async def _claim_batch(self) -> bool:
+        """Up to CLAIM_BATCH queued jobs claimed in one transaction, run at once (one session's in turn),
+        and their states written in it: a worker that dies first leaves them all queued."""
         async with self._store.unit_of_work() as claim:
-            job = await claim.profile_jobs.claim()
-            if job is None:
+            jobs = await claim.profile_jobs.claim_many(CLAIM_BATCH)
+            if not jobs:
                 return False
-            if job.deadline <= self._now():  # the sender gave up on it at that deadline
-                await claim.profile_jobs.done(job.id, JobState.EXPIRED)
-                return True
-            lock = await self._session_lock(job)  # with `resend` in this process
-            if lock is None:
-                await self._expire(job, "it waited for the session's earlier jobs", claim)
-                return True
-            try:
-                await self._run_claimed(job, claim)
-            finally:
-                lock.release()
+            states = await asyncio.gather(*(self._run_claimed(job) for job in jobs))
+            for state in (JobState.DONE, JobState.EXPIRED):
+                ids = [job.id for job, done in zip(jobs, states, strict=True) if done is state]
+                if ids:
+                    await claim.profile_jobs.done_many(ids, state)
         return True
 
-    async def _run_claimed(self, job: ProfileJob, claim: UnitOfWork) -> None:
+    async def _run_claimed(self, job: ProfileJob) -> JobState | None:
+        """What became of a claimed job (None: it failed, and stays queued for another try)."""
+        try:
+            if job.deadline <= self._now():  # the sender gave up on it at that deadline
+                return JobState.EXPIRED
+            lock = await self._session_lock(job)  # with `resend`, and its batch's other jobs
+            if lock is None:
+                await self._expire(job, "it waited for the session's earlier jobs", claimed=True)
+                return JobState.EXPIRED
+            try:
+                return await self._apply_claimed(job)
+            finally:
+                lock.release()
+        except Exception:
+            log.exception("profile job %s failed; it stays queued", job.id)
+            return None
+
+    async def _apply_claimed(self, job: ProfileJob) -> JobState:
         session = await self._sessions.find(job.session_id)
         inputs = None if session is None else await self._inputs(job, session)
         async with self._active.steering(session):  # a site's rounds wait until the profile is kept too
-            applied = await self._apply_in_time(job, session, inputs, claim)
+            applied = await self._apply_in_time(job, session, inputs, claimed=True)
             if applied is None:
-                return
+                return JobState.EXPIRED
             result, kept = applied
-            if inputs is not None and not isinstance(kept, _Unchanged):
+            if inputs is not None and not isinstance(kept, Unchanged):
                 # Committed before the site is told (its rebalance reads every sender's profile elsewhere);
                 # a worker dying after this runs the job again, which keeps the same profile.
-                async with self._store.unit_of_work() as uow:
-                    inputs = await self._keep(uow, job, inputs, kept)
-                self._active.written([job.session_id])
+                at = await self._outcomes((None, job, kept))
+                inputs = inputs.with_profile(job.partner_id, kept, at or self._now())
         # Posted inside the claim: a worker that dies before the commit leaves the job queued.
         await self._finish(job, session, result, inputs)
-        await claim.profile_jobs.done(job.id)
+        return JobState.DONE
 
     async def drain(self) -> None:
         """Wait until every submitted job has finished (tests, and callers that need the station's answer)."""
@@ -235,7 +237,7 @@ class ProfileApplier:
 
     def _seconds_left(self, job: ProfileJob, margin: bool = True) -> float:
         """Until the job's deadline (less the result margin): how long the station work may still take."""
-        keep = min(RESULT_MARGIN_S, _timeout_s(job) / 5) if margin else 0.0
+        keep = min(RESULT_MARGIN_S, timeout_s(job) / 5) if margin else 0.0
         return (job.deadline - self._now()).total_seconds() - keep
 
     async def _run(
@@ -257,26 +259,26 @@ class ProfileApplier:
                 return
             result, kept = applied
             # The job's outcome, committed with those of the jobs finishing at the same time.
-            at = await self._outcomes((job, _UNCHANGED if inputs is None else kept))
-            if inputs is not None and at is not None and not isinstance(kept, _Unchanged):
+            at = await self._outcomes((job.id, job, UNCHANGED if inputs is None else kept))
+            if inputs is not None and at is not None and not isinstance(kept, Unchanged):
                 inputs = inputs.with_profile(job.partner_id, kept, at)
             await self._finish(job, session, result, inputs)
         finally:
             self._running.release()
             lock.release()
 
-    async def _write_outcomes(self, outcomes: Sequence[tuple[ProfileJob, Kept]]) -> list[datetime | None]:
-        """Jobs done, and each one's sender profile as the station took it, in one transaction; when each
-        profile was kept (None: nothing to keep)."""
+    async def _write_outcomes(self, outcomes: Sequence[_Outcome]) -> list[datetime | None]:
+        """Jobs done (those given by id: a claimed job's state is written with its claim), and each one's
+        sender profile as the station took it, in one transaction; when each was kept (None: not kept)."""
         async with self._store.unit_of_work() as uow:
-            await uow.profile_jobs.done_many([job.id for job, _ in outcomes])
+            await uow.profile_jobs.done_many([done for done, _, _ in outcomes if done is not None])
             ats = [
                 None
-                if isinstance(kept, _Unchanged)
+                if isinstance(kept, Unchanged)
                 else await self._active.keep_in(uow, job.session_id, job.partner_id, kept)
-                for job, kept in outcomes
+                for _, job, kept in outcomes
             ]
-        self._active.written(job.session_id for job, kept in outcomes if not isinstance(kept, _Unchanged))
+        self._active.written(j.session_id for _, j, kept in outcomes if not isinstance(kept, Unchanged))
         return ats
 
     async def _session_lock(self, job: ProfileJob, slot: bool = False) -> asyncio.Lock | None:
@@ -306,13 +308,6 @@ class ProfileApplier:
             session.session_id
         )
 
-    async def _keep(
-        self, uow: UnitOfWork, job: ProfileJob, inputs: SessionInputs, kept: dict[str, Any] | None
-    ) -> SessionInputs:
-        """The sender's profile as the station took it (None: cleared), written in `uow`; the new inputs."""
-        at = await self._active.keep_in(uow, job.session_id, job.partner_id, kept)
-        return inputs.with_profile(job.partner_id, kept, at)
-
     async def _finish(
         self,
         job: ProfileJob,
@@ -322,7 +317,7 @@ class ProfileApplier:
     ) -> None:
         """The site is told at once; the result is posted while the ActiveChargingProfile is pushed."""
         changed = session is not None and job.kind is not RequestKind.GET
-        if session is not None and changed and _accepted(result):
+        if session is not None and changed and accepted(result):
             for listener in self.profiles_changed:
                 listener(session)
         posting = asyncio.get_running_loop().create_task(self._post(job, result))
@@ -337,40 +332,39 @@ class ProfileApplier:
         job: ProfileJob,
         session: SteerableSession | None,
         inputs: SessionInputs | None,
-        claim: UnitOfWork | None = None,
+        claimed: bool = False,
     ) -> tuple[BaseModel, Kept] | None:
         """The station's answer as a result (and the sender's profile to keep), or None when the deadline
         came first (the job expired).
 
         A call abandoned at the deadline may still reach the station; FERA keeps its inputs unchanged then,
-        and the session's next TxProfile (any later set, clear or site change) restates them. `claim`: the
-        unit of work holding a claimed job (its state is written there, not beside it)."""
+        and the session's next TxProfile (any later set, clear or site change) restates them. `claimed`: its
+        state is written with its claim, not here."""
         if session is None or inputs is None:
-            return _rejected(job.kind), _UNCHANGED
-        if self._seconds_left(job) < min(STATION_MINIMUM_S, _timeout_s(job) / 10):
-            await self._expire(job, "too little time was left for the station", claim)
+            return rejected(job.kind), UNCHANGED
+        if self._seconds_left(job) < min(STATION_MINIMUM_S, timeout_s(job) / 10):
+            await self._expire(job, "too little time was left for the station", claimed)
             return None
         try:
             left = self._seconds_left(job)
             async with asyncio.timeout(left):
                 with commands_due(self._now() + timedelta(seconds=left)):  # also in a gateway elsewhere
-                    return await self._apply(job, session, inputs)
+                    return await apply(self._active, job, session, inputs)
         except TimeoutError:
-            await self._expire(job, "the station did not answer in time", claim)
+            await self._expire(job, "the station did not answer in time", claimed)
             return None
         except Exception:  # a bug must not leave the job QUEUED and the sender waiting: REJECTED, logged
             log.exception("%s on %s failed", job.kind.value, job.session_id)
-            return _rejected(job.kind), _UNCHANGED
+            return rejected(job.kind), UNCHANGED
 
-    async def _expire(self, job: ProfileJob, why: str, claim: UnitOfWork | None = None) -> None:
-        """Not applied: recorded as EXPIRED, and REJECTED to the sender while its deadline still runs."""
+    async def _expire(self, job: ProfileJob, why: str, claimed: bool = False) -> None:
+        """Not applied: recorded as EXPIRED (a claimed job: with its claim), and REJECTED to the sender while
+        its deadline still runs."""
         log.warning("%s on %s expired unapplied: %s", job.kind.value, job.session_id, why)
-        if claim is not None:
-            await claim.profile_jobs.done(job.id, JobState.EXPIRED)
-        else:
+        if not claimed:
             async with self._store.unit_of_work() as uow:
                 await uow.profile_jobs.done(job.id, JobState.EXPIRED)
-        await self._post(job, _rejected(job.kind))
+        await self._post(job, rejected(job.kind))
 
     async def resend(self, session_id: str, after_jobs: bool = True) -> Result | None:
         """Send the session's TxProfile again from its current inputs (its local limit changed); once the
@@ -393,36 +387,6 @@ class ProfileApplier:
     async def _refresh(self, session: SteerableSession) -> None:
         async with self._locks[session.session_id.upper()]:
             await self._active.refresh(session)
-
-    async def _apply(
-        self, job: ProfileJob, session: SteerableSession, inputs: SessionInputs
-    ) -> tuple[BaseModel, Kept]:
-        """The result for the sender, and the sender's profile to keep (`_UNCHANGED`: nothing to write)."""
-        if job.kind is RequestKind.SET:
-            outcome = await self._set(job, session, inputs)
-            kept = job.payload if outcome is Result.ACCEPTED else _UNCHANGED
-            return ChargingProfileResult(result=outcome), kept
-        if job.kind is RequestKind.CLEAR:
-            outcome = await self._clear(job, session, inputs)
-            return ClearProfileResult(result=outcome), None if outcome is Result.ACCEPTED else _UNCHANGED
-        return await self._get(job, session), _UNCHANGED
-
-    async def _set(self, job: ProfileJob, session: SteerableSession, inputs: SessionInputs) -> Result:
-        assert job.payload is not None
-        others = inputs.profiles(exclude=job.partner_id)
-        return await self._active.send(session, [*others, rate_profile(job.payload)])
-
-    async def _clear(self, job: ProfileJob, session: SteerableSession, inputs: SessionInputs) -> Result:
-        if not inputs.holds(job.partner_id):
-            return Result.UNKNOWN  # this sender has nothing on the session to clear
-        return await self._active.send(session, inputs.profiles(exclude=job.partner_id))
-
-    async def _get(self, job: ProfileJob, session: SteerableSession) -> BaseModel:
-        duration = int((job.payload or {}).get("duration", 900))
-        active: ActiveChargingProfile | None = await self._active.from_station(session, duration)
-        if active is None:
-            return ActiveChargingProfileResult(result=Result.REJECTED)
-        return ActiveChargingProfileResult(result=Result.ACCEPTED, profile=active)
 
     async def _post(self, job: ProfileJob, result: BaseModel) -> None:
         partner = await self._partners.cached(job.partner_id)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy import ColumnElement, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fera.smartcharging.model import (
@@ -263,6 +263,23 @@ class SqlProfileJobStore:
         query = select(ProfileJobRow).where(where).order_by(ProfileJobRow.created_at)
         return [_job(r) for r in await self._session.scalars(query)]
 
+    async def claim_many(self, most: int) -> list[ProfileJob]:
+        """Up to `most` of the oldest queued jobs that no other unit of work holds, locked until this one
+        ends, as `claim` takes one. The sessions' advisory locks are taken in one order (by key), so two
+        workers whose claims share sessions wait for each other instead of deadlocking."""
+        query = (
+            select(ProfileJobRow)
+            .where(ProfileJobRow.state == JobState.QUEUED.value)
+            .order_by(ProfileJobRow.created_at)
+            .limit(most)
+            .with_for_update(skip_locked=True)
+        )
+        jobs = [_job(row) for row in await self._session.scalars(query)]
+        if jobs and self._session.get_bind().dialect.name == "postgresql":
+            ids = sorted({job.session_id for job in jobs})
+            await self._session.execute(_LOCK_SESSIONS, {"namespace": SESSION_LOCKS, "ids": ids})
+        return jobs
+
     async def claim(self) -> ProfileJob | None:
         """The oldest queued job that no other unit of work holds, locked until this one ends (PostgreSQL:
         FOR UPDATE SKIP LOCKED, and its session's advisory lock; a process that dies mid-job lets both go with
@@ -300,6 +317,11 @@ def _job_values(job: ProfileJob) -> dict[str, Any]:
 
 
 SESSION_LOCKS = 0x4645  # the advisory-lock namespace of "one job per session" ("FE")
+# Each session's lock (keyed as `claim` keys it), taken in the order of the keys.
+_LOCK_SESSIONS = text(
+    "SELECT pg_advisory_xact_lock(:namespace, k) FROM (SELECT DISTINCT hashtext(upper(s)) AS k"
+    " FROM unnest(CAST(:ids AS text[])) AS s ORDER BY k) AS keys"
+)
 
 
 def _job(r: ProfileJobRow) -> ProfileJob:
