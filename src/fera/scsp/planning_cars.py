@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fera.charging import Electrical
 from fera.charging.metering import MIN_METERED_AMPS, car_phases
@@ -65,13 +65,17 @@ def car_phases_of(session: Session, electrical: Electrical, sites: Sequence[Site
     return CarPhases(evse[:count], None, used is not None)
 
 
-def _readings(session: Session) -> list[tuple[datetime, float]]:
+def _readings(session: Session) -> list[tuple[datetime, datetime, float]]:
+    """(start, end, amps) of each metered period: a period's values hold from its start to the next one's
+    (the last one's: to the session's last update)."""
+    periods = session.charging_periods or []
+    ends = [p.start_date_time for p in periods[1:]] + [session.last_updated]
     out = []
-    for period in session.charging_periods or []:
+    for period, end in zip(periods, ends, strict=True):
         volumes = {d.type: d.volume for d in period.dimensions}
         amps = volumes.get(CdrDimensionType.CURRENT)
         if amps is not None and amps >= MIN_METERED_AMPS:
-            out.append((period.start_date_time, amps))
+            out.append((period.start_date_time, max(end, period.start_date_time), amps))
     return out
 
 
@@ -86,22 +90,24 @@ def observed_car_amps(
     sent: ChargingProfile | None,
     previous: float | None,
     evse_amps: float,
-    active: ActiveChargingProfile | None = None,
+    actives: Sequence[ActiveChargingProfile] = (),
 ) -> float | None:
     """The car's own maximum current per phase; None while no reading has shown it.
 
-    A reading clearly below what the car was allowed then is the car's maximum; a reading that took all of
-    the EVSE's current shows the car is not the limit (its maximum is then the EVSE's). What it was allowed
-    is the lower of the profile `sent` and the CPO's `active` profile (its site share may hold the car below
-    our profile): a car held at 3 A by the CPO is not a 3 A car, and taking it for one would plan it below
-    its minimum rate, at 0, for good. A reading from before the CPO's last ActiveChargingProfile began is
-    not judged (what the CPO allowed then is not known); without any, the CPO is taken to apply `sent`.
+    A reading clearly below what the car was allowed is the car's maximum; a reading that took all of the
+    EVSE's current shows the car is not the limit (its maximum is then the EVSE's). What it was allowed is
+    the lower of the profile `sent` and the CPO's ActiveChargingProfiles (`actives`, as they came: its site
+    share may hold the car below our profile), and the lowest of that over the reading's whole period: a
+    reading that closes a period in which the limit fell shows the lower limit, not the car (a car held at
+    6 A by the CPO's cut, judged against the 10.6 A at its period's start, was planned as a 6 A car for
+    good). A period before our profile or the CPO's first ActiveChargingProfile is not judged (what was
+    allowed then is not known); without any ActiveChargingProfile, the CPO is taken to apply `sent`.
     """
     best = previous
     if sent is None or sent.start_date_time is None or sent.charging_rate_unit.value != "A":
         return best
-    for start, amps in _readings(session):
-        allowed = _allowed_a(sent, sent.start_date_time, active, start)
+    for start, end, amps in _readings(session):
+        allowed = _lowest_allowed(sent, sent.start_date_time, actives, start, end)
         if allowed is None:
             continue
         if amps < min(SELF_LIMITED * allowed, allowed - 1.0):
@@ -111,14 +117,34 @@ def observed_car_amps(
     return best
 
 
+def _lowest_allowed(
+    sent: ChargingProfile,
+    origin: datetime,
+    actives: Sequence[ActiveChargingProfile],
+    start: datetime,
+    end: datetime,
+) -> float | None:
+    """The lowest current allowed on [start, end) (at its start and wherever a limit changes inside)."""
+    instants = {start}
+    for profile, begins in ((sent, origin), *((a.charging_profile, a.start_date_time) for a in actives)):
+        for period in profile.charging_profile_period or []:
+            at = begins + timedelta(seconds=period.start_period)
+            if start < at < end:
+                instants.add(at)
+    allowed = [_allowed_a(sent, origin, actives, t) for t in sorted(instants)]
+    return None if any(a is None for a in allowed) else min(a for a in allowed if a is not None)
+
+
 def _allowed_a(
-    sent: ChargingProfile, origin: datetime, active: ActiveChargingProfile | None, t: datetime
+    sent: ChargingProfile, origin: datetime, actives: Sequence[ActiveChargingProfile], t: datetime
 ) -> float | None:
     ours = limit_at(sent, origin, t)
-    if active is None or ours is None:
+    if not actives or ours is None:
         return ours
-    if active.charging_profile.charging_rate_unit.value != "A":
-        return None  # an AC session's limit in W: not comparable with a current per phase
+    begun = [a for a in actives if a.start_date_time <= t]
+    active = max(reversed(begun), key=lambda a: a.start_date_time, default=None)  # as `offered_at`
+    if active is None or active.charging_profile.charging_rate_unit.value != "A":
+        return None  # not known then, or an AC session's limit in W: not comparable with amps
     cpo = limit_at(active.charging_profile, active.start_date_time, t)
     return None if cpo is None else min(ours, cpo)
 

@@ -305,7 +305,11 @@ class SteeringPlanner:
         for k in known:
             evse_amps = float(electrical_of(k).max_amperage)
             amps = observed_car_amps(
-                k.session, self.sent.get(k.key), self.car_amps.get(k.key), evse_amps, self.active.get(k.key)
+                k.session,
+                self.sent.get(k.key),
+                self.car_amps.get(k.key),
+                evse_amps,
+                self.actives.get(k.key, []),
             )
             if amps is not None:
                 self.car_amps[k.key] = amps

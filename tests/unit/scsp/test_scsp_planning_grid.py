@@ -159,15 +159,33 @@ def test_a_car_held_by_the_cpo_does_not_show_its_own_maximum() -> None:
                                      {"start_period": 900, "limit": 32.0}]}}
     )  # fmt: skip
     held = session("S", "E1", (0.69, 3.0))
-    assert observed_car_amps(held, sent, None, 32, active) is None
+    assert observed_car_amps(held, sent, None, 32, [active]) is None
     # Once the CPO allows 32 A, a car taking 16 A shows its own maximum.
-    assert observed_car_amps(session("S", "E1", (0.69, 3.0), (3.68, 16.0)), sent, None, 32, active) == 16.0
+    assert observed_car_amps(session("S", "E1", (0.69, 3.0), (3.68, 16.0)), sent, None, 32, [active]) == 16.0
     # A reading from before the CPO's last ActiveChargingProfile: what it allowed then is not known.
     later = ActiveChargingProfile.model_validate(
         {"start_date_time": format_datetime(NOW + STEP), "charging_profile": {"charging_rate_unit": "A",
          "charging_profile_period": [{"start_period": 0, "limit": 32.0}]}}
     )  # fmt: skip
-    assert observed_car_amps(held, sent, None, 32, later) is None
+    assert observed_car_amps(held, sent, None, 32, [later]) is None
+
+
+def test_a_reading_that_closes_a_period_in_which_the_limit_fell_is_not_the_car() -> None:
+    """The CPO's share fell from 10.6 A to 6 A (a cut) 30 s into the period the reading closes: 6 A is the
+    CPO's limit, not a 6 A car (taken for one, it was planned at 6 A for the rest of its stay)."""
+    sent = ChargingProfile.model_validate(
+        {"start_date_time": format_datetime(NOW), "charging_rate_unit": "A",
+         "charging_profile_period": [{"start_period": 0, "limit": 32.0}]}
+    )  # fmt: skip
+    active = ActiveChargingProfile.model_validate(
+        {"start_date_time": format_datetime(NOW), "charging_profile": {"charging_rate_unit": "A",
+         "charging_profile_period": [{"start_period": 0, "limit": 10.6},
+                                     {"start_period": 30, "limit": 6.0}]}}
+    )  # fmt: skip
+    closed = session("S", "E1", (4.14, 6.0)).model_copy(update={"last_updated": NOW + STEP})
+    assert observed_car_amps(closed, sent, None, 32, [active]) is None
+    # Under a limit that stayed at 32 A all period, 6 A is the car's own.
+    assert observed_car_amps(closed, sent, None, 32, []) == 6.0
 
 
 def test_a_car_the_cpo_holds_below_the_minimum_rate_is_planned_at_the_hold_not_at_0() -> None:
