@@ -34,6 +34,7 @@ from numpy.typing import NDArray
 from fera.planning import _columns, _components, _lp, _network, _pricing, _scenarios
 from fera.planning._grid import Floats, Grid, Ints, build_grid, resolve
 from fera.planning.model import Plan, PlanningProblem, ProfileType, SolveStats
+from fera.planning.profile import guesses_at_min_rates
 
 __all__ = ["EARLINESS", "EXPECTED_WEIGHT", "SCENARIO_WEIGHT", "plan"]
 
@@ -268,7 +269,14 @@ def plan(
     `problem.scenarios` make it a scenario MPC (`_plan_scenarios`), solved as one LP.
     Line-current limits (`problem.currents`) are held by cuts refined until every one holds (`_network`),
     in one LP; `previous` starts them at the angles of its `line_currents`.
+    Every power is 0 or at least its session's minimum rate: a stated need's inside the LP (`_lp.solve`), a
+    guess's (`Session.estimated`) afterwards, by `guesses_at_min_rates` (its even split and turns); only a
+    need smaller than one step at the minimum is left below it, to `apply_min_rates`.
     """
+    return guesses_at_min_rates(problem, _plan(problem, threads, decompose, previous))
+
+
+def _plan(problem: PlanningProblem, threads: int, decompose: bool, previous: Plan | None) -> Plan:
     known = len(problem.sessions)
     # The plan covers the problem's own horizon: expected cars may stay later, but the profiles, minimum
     # rates and flexibility built from `problem` afterwards know only its sessions.

@@ -37,6 +37,7 @@ __all__ = [
     "RateUnit",
     "apply_min_rates",
     "floor_tenth",
+    "guesses_at_min_rates",
     "to_charging_profile",
 ]
 
@@ -74,11 +75,23 @@ def floor_tenth(value: float) -> float:
 
 def apply_min_rates(problem: PlanningProblem, plan: Plan) -> Plan:
     """The plan with every power in (0, min_rate) raised to min_rate where limits allow, else set to 0."""
+    return _min_rates(problem, plan, [True] * len(problem.sessions))
+
+
+def guesses_at_min_rates(problem: PlanningProblem, plan: Plan) -> Plan:
+    """`apply_min_rates` for the guesses only (`Session.estimated`): what `plan` itself does, so that a plan
+    never has a guess below its minimum rate; needs smaller than one step at the minimum stay as planned
+    (the plan shows their energy; `apply_min_rates` raises them for the charger)."""
+    guessed = [s.estimated and s.min_rate_w > 0 for s in problem.sessions]
+    return _min_rates(problem, plan, guessed) if any(guessed) else plan
+
+
+def _min_rates(problem: PlanningProblem, plan: Plan, which: list[bool]) -> Plan:
     grid = build_grid(problem)
     power_kw = plan.power_w / 1e3
     loads = GroupLoads(grid, power_kw)
     minimum = np.array([s.min_rate_w / 1e3 for s in problem.sessions])[:, None]
-    low = (power_kw > 0) & (power_kw < minimum)
+    low = (power_kw > 0) & (power_kw < minimum) & np.array(which, dtype=bool)[:, None]
     adjusted = np.where(low, 0.0, power_kw)  # every low power steps aside first
     for i in range(len(problem.sessions)):
         loads.add(i, adjusted[i] - power_kw[i])

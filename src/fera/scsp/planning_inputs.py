@@ -44,6 +44,7 @@ __all__ = [
     "SessionKey",
     "build_problem",
     "electrical_of",
+    "kept_at_hold",
     "min_rate_w",
     "to_ocpi_profile",
     "token_of",
@@ -202,6 +203,19 @@ def _unheld_without_limit(known: Known, capacity: Mapping[str, object], sites: S
     location = known.session.location_id.upper()
     limited = {c.upper() for c in capacity} | {s.location.upper() for s in sites}
     return known if known.held_w is None or location in limited else replace(known, held_w=None)
+
+
+def kept_at_hold(known: Known, session: PlannedSession, first_w: float) -> bool:
+    """Is the session planned to charge at the CPO's hold (`Known.held_w`) now? Then its profile is left as
+    it is: the CPO already applies its hold, and a profile at the hold would keep the car there after the
+    CPO lets it go (a hold from a new session's share at the cut, sent back as our profile, held site B's
+    one charging car at 6 A of its 8 kW for a whole step)."""
+    if known.held_w is None or first_w <= 0:
+        return False
+    electrical = electrical_of(known)
+    share = 1.0 if electrical.power_type == "DC" else len(session.phases) / electrical.phases
+    held = known.held_w * share
+    return session.max_power_w <= held + 1.0 and first_w >= session.max_power_w - 1.0
 
 
 def build_problem(

@@ -42,6 +42,7 @@ from fera.scsp.planning_inputs import (
     SessionKey,
     build_problem,
     electrical_of,
+    kept_at_hold,
     min_rate_w,
     plan_id,
     to_ocpi_profile,
@@ -214,6 +215,9 @@ class SteeringPlanner:
             self.known[key] = replace(known, held_w=held_w)
             self._held_until[key] = now + self.step  # then try the plan again: local limits move
             self.poke()
+        elif self._held_until.pop(key, None) is not None:  # the CPO let it go: plan it in full again
+            self.known[key] = replace(known, held_w=None)
+            self.poke()
 
     def _record(self, key: SessionKey, session: Session) -> None:
         """A meter reading, with the limit the CPO's last ActiveChargingProfile set at its time."""
@@ -332,10 +336,12 @@ class SteeringPlanner:
         for k in known:
             if k.key in self._refused or self._blocked.get(k.key, 0.0) > time.monotonic():
                 continue
-            electrical = electrical_of(k)
+            electrical, session = electrical_of(k), self.latest.session(plan_id(k.key))
+            if kept_at_hold(k, session, float(self.latest.plan.schedule(session.id)[0])):
+                continue
             planned = to_charging_profile(
                 self.latest.plan,
-                self.latest.session(plan_id(k.key)),
+                session,
                 voltage_v=electrical.max_voltage,
                 dc=electrical.power_type == "DC",
             )

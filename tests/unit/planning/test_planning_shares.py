@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from fera.planning import GridGroup, apply_min_rates, plan
+from fera.planning import THREE_PHASE, GridGroup, Phase, apply_min_rates, plan
 from fera.planning.profile import TURN
 from tests.unit.planning.factory import NOW, STEP, problem, session
 
@@ -79,3 +79,17 @@ def test_what_a_dropped_guess_leaves_goes_to_the_one_raised() -> None:
     p = problem(cars, groups=[GridGroup("site", capacity_w=8_000)])
     result = apply_min_rates(p, plan(p))
     assert sorted(result.schedule(s)[0] for s in ("s0", "s1")) == pytest.approx([0, 8_000], abs=1e-3)
+
+
+def test_the_plan_alone_never_leaves_a_guess_below_its_minimum_rate() -> None:
+    """Four single-phase guesses of unknown wiring (each counts on every phase) under 2.67 kW a phase: an
+    even split is 667 W each, below their 1,380 W minimum, which no charger draws. `plan` itself (without
+    `apply_min_rates`) gives one of them the whole room and the others 0."""
+    one_phase = {"phases": (Phase.L1,), "loads": THREE_PHASE, "min_rate_w": 1_380}
+    cars = _guesses(4, kw=7.36, **one_phase)
+    p = problem(cars, groups=[GridGroup("site", phase_capacity_w=2_668)])
+    result = plan(p)
+    first = sorted(result.schedule(f"s{i}")[0] for i in range(4))
+    assert first == pytest.approx([0, 0, 0, 2_668], abs=0.1)
+    assert np.all((result.power_w == 0) | (result.power_w >= 1_380 - 1e-6))
+    assert np.allclose(apply_min_rates(p, result).power_w, result.power_w)  # nothing left to round
