@@ -192,3 +192,27 @@ async def test_an_active_profile_still_showing_our_previous_profile_is_no_hold(
     assert planner.known[key].held_w is None
     await push(8.0)
     assert planner.known[key].held_w == pytest.approx(8 * 230 * 3)
+
+
+async def test_a_hold_ends_when_the_cpo_lets_the_car_go(node_factory: NodeFactory) -> None:
+    """The CPO held the car at 8 A below our 16 A (its site share while a new arrival had no profile yet);
+    its next push shows our 16 A again: the hold is over at once, not a step later."""
+    scsp = await node_factory(role("SCSP", party="SCS"), name="scsp", plan_sessions=False)
+    sender = scsp.node.profile_sender
+    assert sender is not None
+    events, signals, clock = scsp.node.events, scsp.node.signals, scsp.node.clock
+    planner = SteeringPlanner(sender, events, signals, clock, lambda *_: True)  # not started: listeners only
+    key = ("cpo", "S1")
+    planner.known[key] = Known(key, session("S1", "LOC1-E1"), location(), None)
+    start = format_datetime(scsp.node.clock.now().replace(microsecond=0))
+    planner.sent[key] = amps((0, 16.0), start_date_time=start, duration=3600)
+
+    async def push(limit: float) -> None:
+        profile = amps((0, limit), duration=3600)
+        active = ActiveChargingProfile.model_validate({"start_date_time": start, "charging_profile": profile})
+        await scsp.node.events.publish(ActiveProfileReceived("cpo", "S1", active))
+
+    await push(8.0)
+    assert planner.known[key].held_w == pytest.approx(8 * 230 * 3)
+    await push(16.0)
+    assert planner.known[key].held_w is None

@@ -16,7 +16,14 @@ from fera.ocpi.types import format_datetime
 from fera.planning import Phase, SessionStatistics, apply_min_rates, plan, to_charging_profile
 from fera.scsp.planning_cars import car_phases_of, observed_car_amps
 from fera.scsp.planning_grid import GroupCapacity, capacity_steps, grid_groups
-from fera.scsp.planning_inputs import MAX_HORIZON_STEPS, Known, build_problem, electrical_of, to_ocpi_profile
+from fera.scsp.planning_inputs import (
+    MAX_HORIZON_STEPS,
+    Known,
+    build_problem,
+    electrical_of,
+    kept_at_hold,
+    to_ocpi_profile,
+)
 from fera.signals import CapacityForecast, capacity_limits
 
 NOW = datetime(2026, 3, 2, 8, tzinfo=UTC)
@@ -245,3 +252,15 @@ def test_a_departure_years_ahead_is_planned_over_the_bounded_horizon_only() -> N
     assert profile.duration == MAX_HORIZON_STEPS * STEP.total_seconds()
     near = build_problem([known("S2", "E4")], SessionStatistics(), NOW, STEP, {})
     assert near.horizon_steps is None  # up to the departure, as before
+
+
+def test_a_car_planned_at_the_cpos_hold_keeps_the_profile_in_force() -> None:
+    """Held at 6 A (4.14 kW) by the CPO and planned there: sending 6 A back would keep it at 6 A after the
+    CPO lets it go. Planned at 0 (its turn is over) or below its hold, its new profile goes out."""
+    k = replace(known("S", "E3"), held_w=4_140.0)
+    limit = {"LOC1": GroupCapacity(total_w=[8_000.0])}
+    planned = build_problem([k], SessionStatistics(), NOW, STEP, limit).sessions[0]
+    assert planned.max_power_w == pytest.approx(4_140)
+    assert kept_at_hold(k, planned, 4_140.0)
+    assert not kept_at_hold(k, planned, 0.0)
+    assert not kept_at_hold(replace(k, held_w=None), replace(planned, max_power_w=22_080), 4_140.0)
