@@ -97,8 +97,9 @@ def observed_car_amps(
     A reading clearly below what the car was allowed is the car's maximum; a reading that took all of the
     EVSE's current shows the car is not the limit (its maximum is then the EVSE's). What it was allowed is
     the lower of the profile `sent` and the CPO's ActiveChargingProfiles (`actives`, as they came: its site
-    share may hold the car below our profile), and the lowest of that over the reading's whole period: a
-    reading that closes a period in which the limit fell shows the lower limit, not the car (a car held at
+    share may hold the car below our profile), and the lowest of that over the reading's whole period, its
+    end included: a reading closes its period (FERA's CPO, and a station metering as its limit changes),
+    so one that closes a period in which the limit fell shows the lower limit, not the car (a car held at
     6 A by the CPO's cut, judged against the 10.6 A at its period's start, was planned as a 6 A car for
     good). A period before our profile or the CPO's first ActiveChargingProfile is not judged (what was
     allowed then is not known); without any ActiveChargingProfile, the CPO is taken to apply `sent`.
@@ -124,12 +125,13 @@ def _lowest_allowed(
     start: datetime,
     end: datetime,
 ) -> float | None:
-    """The lowest current allowed on [start, end) (at its start and wherever a limit changes inside)."""
+    """The lowest current allowed on [start, end] (at its start and wherever a limit changes until its end:
+    a reading taken as its station takes a new limit, the end of its period, already shows the new limit)."""
     instants = {start}
     for profile, begins in ((sent, origin), *((a.charging_profile, a.start_date_time) for a in actives)):
         for period in profile.charging_profile_period or []:
             at = begins + timedelta(seconds=period.start_period)
-            if start < at < end:
+            if start < at <= end:
                 instants.add(at)
     allowed = [_allowed_a(sent, origin, actives, t) for t in sorted(instants)]
     return None if any(a is None for a in allowed) else min(a for a in allowed if a is not None)

@@ -142,16 +142,22 @@ def test_a_single_phase_evse_of_unknown_wiring_counts_on_every_phase() -> None:
 
 
 def test_a_car_drawing_less_than_allowed_shows_its_own_maximum() -> None:
+    """Readings close their periods (the last one at the session's last update): 32 A for two periods,
+    then 10 A from the second one's end."""
     profile = ChargingProfile.model_validate(
         {"start_date_time": format_datetime(NOW), "charging_rate_unit": "A",
          "charging_profile_period": [{"start_period": 0, "limit": 32.0},
-                                     {"start_period": 900, "limit": 10.0}]}
+                                     {"start_period": 1800, "limit": 10.0}]}
     )  # fmt: skip
-    held = session("S", "E1", (3.68, 16.0), (2.3, 10.0))  # 16 A under 32 A: the car; 10 A under 10 A: us
+
+    def closed(*readings: tuple[float, float]) -> Session:
+        return session("S", "E1", *readings).model_copy(update={"last_updated": NOW + 2 * STEP})
+
+    held = closed((3.68, 16.0), (2.3, 10.0))  # 16 A under 32 A: the car; 10 A as 10 A came: us
     assert observed_car_amps(held, profile, None, 32) == 16.0
     assert observed_car_amps(session("S", "E1", (2.3, 10.0)), profile, 16.0, 32) == 16.0  # never forgotten
     assert observed_car_amps(session("S", "E1", (7.36, 32.0)), profile, None, 32) == 32  # took all it could
-    assert observed_car_amps(session("S", "E1", (0.0, 0.0), (2.3, 10.0)), profile, None, 32) is None
+    assert observed_car_amps(closed((0.0, 0.0), (2.3, 10.0)), profile, None, 32) is None
 
 
 def test_a_car_held_by_the_cpo_does_not_show_its_own_maximum() -> None:
