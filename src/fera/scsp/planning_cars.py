@@ -102,19 +102,24 @@ def observed_car_amps(
     so one that closes a period in which the limit fell shows the lower limit, not the car (a car held at
     6 A by the CPO's cut, judged against the 10.6 A at its period's start, was planned as a 6 A car for
     good). A period before our profile or the CPO's first ActiveChargingProfile is not judged (what was
-    allowed then is not known); without any ActiveChargingProfile, the CPO is taken to apply `sent`.
+    allowed then is not known); without any ActiveChargingProfile, the CPO is taken to apply `sent`. The
+    car's own limit must show in two readings in a row: a station meters as it takes a new limit, before
+    the CPO's ActiveChargingProfile saying so begins (or reaches us), so one reading alone may be the
+    CPO's new share judged against its old one.
     """
     best = previous
     if sent is None or sent.start_date_time is None or sent.charging_rate_unit.value != "A":
         return best
+    seen: list[float | None] = []  # per reading: the amps it showed as the car's own limit, else None
     for start, end, amps in _readings(session):
         allowed = _lowest_allowed(sent, sent.start_date_time, actives, start, end)
-        if allowed is None:
-            continue
-        if amps < min(SELF_LIMITED * allowed, allowed - 1.0):
-            best = amps if best is None else max(best, amps)
-        elif allowed >= evse_amps - 1.0 and amps >= min(SELF_LIMITED * allowed, allowed - 1.0):
-            best = evse_amps
+        below = allowed is not None and amps < min(SELF_LIMITED * allowed, allowed - 1.0)
+        seen.append(amps if below else None)
+        if allowed is not None and not below and allowed >= evse_amps - 1.0:
+            best = evse_amps  # it took all of the EVSE's current: the car is not the limit
+    for first, then in zip(seen, seen[1:], strict=False):
+        if first is not None and then is not None:  # two readings in a row: not a limit's late news
+            best = min(first, then) if best is None else max(best, min(first, then))
     return best
 
 

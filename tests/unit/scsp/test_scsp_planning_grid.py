@@ -142,18 +142,18 @@ def test_a_single_phase_evse_of_unknown_wiring_counts_on_every_phase() -> None:
 
 
 def test_a_car_drawing_less_than_allowed_shows_its_own_maximum() -> None:
-    """Readings close their periods (the last one at the session's last update): 32 A for two periods,
-    then 10 A from the second one's end."""
+    """Readings close their periods (the last one at the session's last update): 32 A for three periods,
+    then 10 A from the third one's end. The car's own limit shows in two readings in a row."""
     profile = ChargingProfile.model_validate(
         {"start_date_time": format_datetime(NOW), "charging_rate_unit": "A",
          "charging_profile_period": [{"start_period": 0, "limit": 32.0},
-                                     {"start_period": 1800, "limit": 10.0}]}
+                                     {"start_period": 2700, "limit": 10.0}]}
     )  # fmt: skip
 
     def closed(*readings: tuple[float, float]) -> Session:
-        return session("S", "E1", *readings).model_copy(update={"last_updated": NOW + 2 * STEP})
+        return session("S", "E1", *readings).model_copy(update={"last_updated": NOW + 3 * STEP})
 
-    held = closed((3.68, 16.0), (2.3, 10.0))  # 16 A under 32 A: the car; 10 A as 10 A came: us
+    held = closed((3.68, 16.0), (3.68, 16.0), (2.3, 10.0))  # 16 A under 32 A: the car; 10 A as 10 A came: us
     assert observed_car_amps(held, profile, None, 32) == 16.0
     assert observed_car_amps(session("S", "E1", (2.3, 10.0)), profile, 16.0, 32) == 16.0  # never forgotten
     assert observed_car_amps(session("S", "E1", (7.36, 32.0)), profile, None, 32) == 32  # took all it could
@@ -174,7 +174,8 @@ def test_a_car_held_by_the_cpo_does_not_show_its_own_maximum() -> None:
     held = session("S", "E1", (0.69, 3.0))
     assert observed_car_amps(held, sent, None, 32, [active]) is None
     # Once the CPO allows 32 A, a car taking 16 A shows its own maximum.
-    assert observed_car_amps(session("S", "E1", (0.69, 3.0), (3.68, 16.0)), sent, None, 32, [active]) == 16.0
+    taking = session("S", "E1", (0.69, 3.0), (3.68, 16.0), (3.68, 16.0))
+    assert observed_car_amps(taking, sent, None, 32, [active]) == 16.0
     # A reading from before the CPO's last ActiveChargingProfile: what it allowed then is not known.
     later = ActiveChargingProfile.model_validate(
         {"start_date_time": format_datetime(NOW + STEP), "charging_profile": {"charging_rate_unit": "A",
@@ -195,10 +196,13 @@ def test_a_reading_that_closes_a_period_in_which_the_limit_fell_is_not_the_car()
          "charging_profile_period": [{"start_period": 0, "limit": 10.6},
                                      {"start_period": 30, "limit": 6.0}]}}
     )  # fmt: skip
-    closed = session("S", "E1", (4.14, 6.0)).model_copy(update={"last_updated": NOW + STEP})
+    closed = session("S", "E1", (4.14, 6.0), (4.14, 6.0)).model_copy(update={"last_updated": NOW + 2 * STEP})
     assert observed_car_amps(closed, sent, None, 32, [active]) is None
-    # Under a limit that stayed at 32 A all period, 6 A is the car's own.
+    # Under a limit that stayed at 32 A, 6 A twice in a row is the car's own; once may be a new share whose
+    # ActiveChargingProfile has not begun (or come) yet.
     assert observed_car_amps(closed, sent, None, 32, []) == 6.0
+    once = session("S", "E1", (4.14, 6.0)).model_copy(update={"last_updated": NOW + STEP})
+    assert observed_car_amps(once, sent, None, 32, []) is None
 
 
 def test_a_car_the_cpo_holds_below_the_minimum_rate_is_planned_at_the_hold_not_at_0() -> None:
