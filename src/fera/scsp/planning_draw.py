@@ -28,6 +28,7 @@ BELOW = 0.7  # drawing under 70 % of its limit: the car decides, not the limit
 HEADROOM = 1.25  # what a car that draws less is still offered above its draw
 HITS = 0.9  # drawing 90 % of what we learnt as its maximum: it may take more, learn again
 Key = tuple[str, str]
+Lowest = Callable[[datetime, datetime], float | None]
 
 
 @dataclass(frozen=True)
@@ -78,13 +79,19 @@ class DrawLog:
         self._readings.pop(key, None)
         self.learnt.pop(key, None)
 
-    def learn(self, key: Key, now: datetime, min_rate_w: float) -> CarDraw:
-        """Revise what we know of the car from its readings over the last span (needs half a span)."""
+    def learn(self, key: Key, now: datetime, min_rate_w: float, lowest: Lowest | None = None) -> CarDraw:
+        """Revise what we know of the car from its readings over the last span (needs half a span).
+
+        `lowest(start, end)`: the lowest limit the CPO applied over that time, also between readings (a car
+        whose profile stepped down to 0 after its last reading at 7.7 A "drew" little under 7.7 A and was
+        planned as a 4.14 kW car); without it, the limits at the readings."""
         before = self.learnt.get(key, CarDraw())
         window = [r for r in self._readings.get(key, ()) if r.at >= now - self.span]
         if len(window) < 2 or window[-1].at - window[0].at < self.span / 2:
             return before
         offered = [r.offered_w for r in window[:-1]]
+        if lowest is not None:
+            offered.append(lowest(window[0].at, window[-1].at))
         if any(o is None for o in offered):
             return before  # we don't know what it was allowed: no evidence
         limit = min(o for o in offered if o is not None)

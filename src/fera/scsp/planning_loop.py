@@ -33,7 +33,7 @@ from fera.ocpi.sessions.models import ChargingPreferences, Session, SessionStatu
 from fera.planning import PlanningProblem, SessionStatistics, apply_min_rates, plan, to_charging_profile
 from fera.planning.profile import TURN
 from fera.scsp.planning_cars import learned, observed_car_amps
-from fera.scsp.planning_draw import DrawLog, last_current_a
+from fera.scsp.planning_draw import CarDraw, DrawLog, last_current_a
 from fera.scsp.planning_grid import GroupCapacity, capacity_steps
 from fera.scsp.planning_history import PlanHistory
 from fera.scsp.planning_inputs import (
@@ -49,7 +49,7 @@ from fera.scsp.planning_inputs import (
     token_of,
 )
 from fera.scsp.planning_paths import one_path
-from fera.scsp.planning_profiles import held_at, offered_at, same_from
+from fera.scsp.planning_profiles import held_at, lowest_offered, offered_at, same_from
 from fera.scsp.planning_state import LatestPlan
 from fera.sessions_events import LocationChanged, SessionChanged
 from fera.signals import SignalKind, step_values
@@ -282,15 +282,16 @@ class SteeringPlanner:
         now = self._clock.now()
         for k in self.known.values():  # pushes that came late tell what the CPO allowed at earlier readings
             self.draws.restate(k.key, partial(offered_at, self.actives.get(k.key, []), electrical_of(k)))
-        learnt = [
-            replace(k, draw=self.draws.learn(k.key, now, min_rate_w(electrical_of(k))))
-            for k in self.known.values()
-        ]
+        learnt = [replace(k, draw=self._learn(k, now)) for k in self.known.values()]
         steered, self.shadowed = one_path(learnt)
         for key in [k for k in self.shadowed if k in self.sent]:
             del self.sent[key]
             await self._sender.clear_profile(key[0], key[1])
         return steered
+
+    def _learn(self, k: Known, now: datetime) -> CarDraw:
+        lowest = partial(lowest_offered, self.actives.get(k.key, []), electrical_of(k))
+        return self.draws.learn(k.key, now, min_rate_w(electrical_of(k)), lowest)
 
     async def _problem(self, known: list[Known], now: datetime) -> PlanningProblem:
         departures = [

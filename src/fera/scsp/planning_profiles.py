@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from fera.charging import Electrical
 from fera.ocpi.chargingprofiles.models import ActiveChargingProfile, ChargingProfile
 
-__all__ = ["active_limit_w", "held_at", "limit_at", "offered_at", "same_from"]
+__all__ = ["active_limit_w", "held_at", "limit_at", "lowest_offered", "offered_at", "same_from"]
 
 
 def _breakpoints(profile: ChargingProfile, origin: datetime) -> list[datetime]:
@@ -91,3 +91,19 @@ def offered_at(history: Sequence[ActiveChargingProfile], electrical: Electrical,
     begun = [a for a in history if a.start_date_time <= t]
     latest = max(reversed(begun), key=lambda a: a.start_date_time, default=None)
     return None if latest is None else active_limit_w(latest, electrical, t)
+
+
+def lowest_offered(
+    history: Sequence[ActiveChargingProfile], electrical: Electrical, start: datetime, end: datetime
+) -> float | None:
+    """The lowest limit (W) in force on [start, end] by the CPO's ActiveChargingProfiles (`offered_at` at
+    `start` and wherever one of them changes the limit until `end`); None where none had begun."""
+    instants = {start}
+    for active in history:
+        for at in _breakpoints(active.charging_profile, active.start_date_time):
+            if start < at <= end:
+                instants.add(at)
+        if start < active.start_date_time <= end:
+            instants.add(active.start_date_time)
+    limits = [offered_at(history, electrical, t) for t in sorted(instants)]
+    return None if any(x is None for x in limits) else min(x for x in limits if x is not None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 
@@ -12,7 +13,7 @@ from fera.ocpi.types import format_datetime
 from fera.planning import SessionStatistics
 from fera.scsp.planning_draw import FULL_RETRY, CarDraw, DrawLog
 from fera.scsp.planning_inputs import Known, planned_session
-from fera.scsp.planning_profiles import offered_at
+from fera.scsp.planning_profiles import lowest_offered, offered_at
 from tests.integration.chargingprofiles.setup import location, session
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -112,3 +113,27 @@ def test_the_limit_at_a_reading_is_the_active_profile_begun_last_by_then() -> No
     assert offered_at(history, AC3, T0 - STEP) is None
     assert offered_at(history, AC3, T0 + timedelta(minutes=5)) == 32 * 690.0
     assert offered_at(history, AC3, T0 + STEP) == 10 * 690.0
+
+
+def test_a_car_whose_limit_fell_to_zero_between_readings_is_not_a_small_car() -> None:
+    """7.7 A at every reading, but the CPO's profile stepped to 0 ten minutes in (our plan's turn ended):
+    the car drew 5.3 kW, then nothing. The lowest limit over the span is 0: nothing to learn, where the
+    limits at the readings alone made it a car that takes 3.5 kW (planned at 4.4 kW, an 11 kW car)."""
+    log = DrawLog(STEP)
+    active = ActiveChargingProfile.model_validate(
+        {"start_date_time": format_datetime(T0), "charging_profile": {"charging_rate_unit": "A",
+         "charging_profile_period": [{"start_period": 0, "limit": 7.7},
+                                     {"start_period": 600, "limit": 0.0}]}}
+    )  # fmt: skip
+    for minute, kwh in ((0, 0.0), (5, 0.44), (9, 0.8), (15, 0.88)):
+        log.record(
+            KEY,
+            T0 + timedelta(minutes=minute),
+            kwh,
+            offered_at([active], AC3, T0 + timedelta(minutes=minute)),
+        )
+    now = T0 + timedelta(minutes=15)
+    assert log.learn(KEY, now, MIN_W).max_w == pytest.approx(4_400)  # by the limits at the readings
+    log.learnt.clear()
+    lowest = partial(lowest_offered, [active], AC3)
+    assert log.learn(KEY, now, MIN_W, lowest) == CarDraw()
