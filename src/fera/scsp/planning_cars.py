@@ -69,7 +69,7 @@ def _readings(session: Session) -> list[tuple[datetime, datetime, float]]:
     """(start, end, amps) of each metered period: a period's values hold from its start to the next one's
     (the last one's: to the session's last update)."""
     periods = session.charging_periods or []
-    ends = [p.start_date_time for p in periods[1:]] + [session.last_updated]
+    ends = [*(p.start_date_time for p in periods[1:]), session.last_updated][: len(periods)]
     out = []
     for period, end in zip(periods, ends, strict=True):
         volumes = {d.type: d.volume for d in period.dimensions}

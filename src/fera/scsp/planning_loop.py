@@ -36,6 +36,7 @@ from fera.scsp.planning_cars import learned, observed_car_amps
 from fera.scsp.planning_draw import CarDraw, DrawLog, last_current_a
 from fera.scsp.planning_grid import GroupCapacity, capacity_steps
 from fera.scsp.planning_history import PlanHistory
+from fera.scsp.planning_holds import Holds
 from fera.scsp.planning_inputs import (
     MAX_HORIZON_STEPS,
     Known,
@@ -92,7 +93,7 @@ class SteeringPlanner:
         self.history = PlanHistory()  # what was planned, still shown once the sessions are gone
         self._blocked: dict[SessionKey, float] = {}  # TOO_OFTEN: monotonic time until which we don't send
         self._refused: set[SessionKey] = set()
-        self._held_until: dict[SessionKey, datetime] = {}
+        self.holds = Holds(step)  # the CPO's holds: planned with once they last (`planning_holds`)
         self.draws = DrawLog(step)
         self.active: dict[SessionKey, ActiveChargingProfile] = {}  # the last one each CPO pushed
         self.actives: dict[SessionKey, list[ActiveChargingProfile]] = {}  # the recent ones, as they came
@@ -201,7 +202,7 @@ class SteeringPlanner:
             self.sent.pop(key, None)  # try again with the next plan
 
     async def _on_active_profile(self, event: ActiveProfileReceived) -> None:
-        """Held below what we sent (a local limit at the CPO)? Plan with that limit for one step."""
+        """Held below what we sent (a local limit at the CPO)? Planned with once it lasts (`Holds`)."""
         key = (event.partner_id, event.session_id)
         if key in self.known:
             self.active[key] = event.profile
@@ -211,12 +212,7 @@ class SteeringPlanner:
             return
         now = self._clock.now()
         held_w = held_at(event.profile, sent, self.sent_before.get(key), electrical_of(known), now)
-        if held_w is not None:
-            self.known[key] = replace(known, held_w=held_w)
-            self._held_until[key] = now + self.step  # then try the plan again: local limits move
-            self.poke()
-        elif self._held_until.pop(key, None) is not None:  # the CPO let it go: plan it in full again
-            self.known[key] = replace(known, held_w=None)
+        if self.holds.seen(key, held_w, now):  # the CPO let it go: plan it in full again
             self.poke()
 
     def _record(self, key: SessionKey, session: Session) -> None:
@@ -237,7 +233,7 @@ class SteeringPlanner:
         self.turns.pop(key, None)
         self.sent.pop(key, None)
         self._blocked.pop(key, None)
-        self._held_until.pop(key, None)
+        self.holds.forget(key)
         self._refused.discard(key)
 
     # -- planning ----------------------------------------------------------------------------------
@@ -264,7 +260,6 @@ class SteeringPlanner:
         # Plans start on the step grid, so re-plans within one step share their periods (and an unchanged
         # plan is recognised as such instead of being re-sent shifted by a few seconds).
         now = _floor(self._clock.now(), self.step)
-        self._release_holds(self._clock.now())
         known = await self._steered()
         if not known:
             self.latest = None
@@ -282,7 +277,8 @@ class SteeringPlanner:
         now = self._clock.now()
         for k in self.known.values():  # pushes that came late tell what the CPO allowed at earlier readings
             self.draws.restate(k.key, partial(offered_at, self.actives.get(k.key, []), electrical_of(k)))
-        learnt = [replace(k, draw=self._learn(k, now)) for k in self.known.values()]
+        held = self.holds.in_force(now)
+        learnt = [replace(k, draw=self._learn(k, now), held_w=held.get(k.key)) for k in self.known.values()]
         steered, self.shadowed = one_path(learnt)
         for key in [k for k in self.shadowed if k in self.sent]:
             del self.sent[key]
@@ -376,13 +372,6 @@ class SteeringPlanner:
 
     def _holding(self, now: datetime) -> set[SessionKey]:
         return {key for key, since in self.turns.items() if now - since < TURN}
-
-    def _release_holds(self, now: datetime) -> None:
-        for key, until in list(self._held_until.items()):
-            known = self.known.get(key)
-            if now >= until and known is not None:
-                self.known[key] = replace(known, held_w=None)
-                del self._held_until[key]
 
     # -- what it publishes (FlexibilitySource for the admin API) ----------------------------------
     def flexibility_rows(self, group_id: str | None) -> list[dict[str, Any]]:

@@ -189,9 +189,9 @@ async def test_an_active_profile_still_showing_our_previous_profile_is_no_hold(
         await scsp.node.events.publish(ActiveProfileReceived("cpo", "S1", active))
 
     await push(0.0)
-    assert planner.known[key].held_w is None
+    assert planner.holds.level(key) is None
     await push(8.0)
-    assert planner.known[key].held_w == pytest.approx(8 * 230 * 3)
+    assert planner.holds.level(key) == pytest.approx(8 * 230 * 3)
 
 
 async def test_a_hold_ends_when_the_cpo_lets_the_car_go(node_factory: NodeFactory) -> None:
@@ -213,6 +213,6 @@ async def test_a_hold_ends_when_the_cpo_lets_the_car_go(node_factory: NodeFactor
         await scsp.node.events.publish(ActiveProfileReceived("cpo", "S1", active))
 
     await push(8.0)
-    assert planner.known[key].held_w == pytest.approx(8 * 230 * 3)
+    assert planner.holds.level(key) == pytest.approx(8 * 230 * 3)
     await push(16.0)
-    assert planner.known[key].held_w is None
+    assert planner.holds.level(key) is None

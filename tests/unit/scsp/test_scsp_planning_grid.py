@@ -158,6 +158,7 @@ def test_a_car_drawing_less_than_allowed_shows_its_own_maximum() -> None:
     assert observed_car_amps(session("S", "E1", (2.3, 10.0)), profile, 16.0, 32) == 16.0  # never forgotten
     assert observed_car_amps(session("S", "E1", (7.36, 32.0)), profile, None, 32) == 32  # took all it could
     assert observed_car_amps(closed((0.0, 0.0), (2.3, 10.0)), profile, None, 32) is None
+    assert observed_car_amps(session("S", "E1"), profile, None, 32) is None  # no reading yet
 
 
 def test_a_car_held_by_the_cpo_does_not_show_its_own_maximum() -> None:
