@@ -25,6 +25,10 @@ from fera.scsp.planning_profiles import limit_at
 __all__ = ["CarPhases", "car_phases_of", "learned", "most_drawn_a", "observed_car_amps"]
 
 SELF_LIMITED = 0.9  # below 90 % of the allowed current (and 1 A under it) the car, not the profile, decides
+# A station takes a new limit a little before the CPO's ActiveChargingProfile says (a step down leads by
+# `DROP_LEAD`; the push is computed after the station answered): a reading is judged against the limits
+# from this long before its period to this long after it.
+SKEW = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -112,7 +116,7 @@ def observed_car_amps(
         return best
     seen: list[float | None] = []  # per reading: the amps it showed as the car's own limit, else None
     for start, end, amps in _readings(session):
-        allowed = _lowest_allowed(sent, sent.start_date_time, actives, start, end)
+        allowed = _lowest_allowed(sent, sent.start_date_time, actives, start - SKEW, end + SKEW)
         below = allowed is not None and amps < min(SELF_LIMITED * allowed, allowed - 1.0)
         seen.append(amps if below else None)
         if allowed is not None and not below and allowed >= evse_amps - 1.0:

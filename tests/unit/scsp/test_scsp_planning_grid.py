@@ -145,9 +145,9 @@ def test_a_car_drawing_less_than_allowed_shows_its_own_maximum() -> None:
     """Readings close their periods (the last one at the session's last update): 32 A for three periods,
     then 10 A from the third one's end. The car's own limit shows in two readings in a row."""
     profile = ChargingProfile.model_validate(
-        {"start_date_time": format_datetime(NOW), "charging_rate_unit": "A",
+        {"start_date_time": format_datetime(NOW - STEP), "charging_rate_unit": "A",
          "charging_profile_period": [{"start_period": 0, "limit": 32.0},
-                                     {"start_period": 2700, "limit": 10.0}]}
+                                     {"start_period": 3600, "limit": 10.0}]}
     )  # fmt: skip
 
     def closed(*readings: tuple[float, float]) -> Session:
@@ -164,18 +164,19 @@ def test_a_car_drawing_less_than_allowed_shows_its_own_maximum() -> None:
 def test_a_car_held_by_the_cpo_does_not_show_its_own_maximum() -> None:
     """3 A under our 32 A, but the CPO's site share allowed 3 A then: that is the CPO, not the car."""
     sent = ChargingProfile.model_validate(
-        {"start_date_time": format_datetime(NOW), "charging_rate_unit": "A",
+        {"start_date_time": format_datetime(NOW - STEP), "charging_rate_unit": "A",
          "charging_profile_period": [{"start_period": 0, "limit": 32.0}]}
     )  # fmt: skip
     active = ActiveChargingProfile.model_validate(
-        {"start_date_time": format_datetime(NOW), "charging_profile": {"charging_rate_unit": "A",
+        {"start_date_time": format_datetime(NOW - STEP), "charging_profile": {"charging_rate_unit": "A",
          "charging_profile_period": [{"start_period": 0, "limit": 3.0},
-                                     {"start_period": 900, "limit": 32.0}]}}
+                                     {"start_period": 1800, "limit": 32.0}]}}
     )  # fmt: skip
     held = session("S", "E1", (0.69, 3.0))
     assert observed_car_amps(held, sent, None, 32, [active]) is None
-    # Once the CPO allows 32 A, a car taking 16 A shows its own maximum.
-    taking = session("S", "E1", (0.69, 3.0), (3.68, 16.0), (3.68, 16.0))
+    # Once the CPO allows 32 A (its first period there is too close to the change to tell), a car taking
+    # 16 A shows its own maximum.
+    taking = session("S", "E1", (0.69, 3.0), (3.68, 16.0), (3.68, 16.0), (3.68, 16.0))
     assert observed_car_amps(taking, sent, None, 32, [active]) == 16.0
     # A reading from before the CPO's last ActiveChargingProfile: what it allowed then is not known.
     later = ActiveChargingProfile.model_validate(
@@ -189,13 +190,13 @@ def test_a_reading_that_closes_a_period_in_which_the_limit_fell_is_not_the_car()
     """The CPO's share fell from 10.6 A to 6 A (a cut) 30 s into the period the reading closes: 6 A is the
     CPO's limit, not a 6 A car (taken for one, it was planned at 6 A for the rest of its stay)."""
     sent = ChargingProfile.model_validate(
-        {"start_date_time": format_datetime(NOW), "charging_rate_unit": "A",
+        {"start_date_time": format_datetime(NOW - STEP), "charging_rate_unit": "A",
          "charging_profile_period": [{"start_period": 0, "limit": 32.0}]}
     )  # fmt: skip
     active = ActiveChargingProfile.model_validate(
-        {"start_date_time": format_datetime(NOW), "charging_profile": {"charging_rate_unit": "A",
+        {"start_date_time": format_datetime(NOW - STEP), "charging_profile": {"charging_rate_unit": "A",
          "charging_profile_period": [{"start_period": 0, "limit": 10.6},
-                                     {"start_period": 30, "limit": 6.0}]}}
+                                     {"start_period": 930, "limit": 6.0}]}}
     )  # fmt: skip
     closed = session("S", "E1", (4.14, 6.0), (4.14, 6.0)).model_copy(update={"last_updated": NOW + 2 * STEP})
     assert observed_car_amps(closed, sent, None, 32, [active]) is None
@@ -204,6 +205,15 @@ def test_a_reading_that_closes_a_period_in_which_the_limit_fell_is_not_the_car()
     assert observed_car_amps(closed, sent, None, 32, []) == 6.0
     once = session("S", "E1", (4.14, 6.0)).model_copy(update={"last_updated": NOW + STEP})
     assert observed_car_amps(once, sent, None, 32, []) is None
+    # A station steps down a little before the CPO's ActiveChargingProfile says (it leads its drops by 30 s):
+    # 7.9 A read 30 s before the CPO's 7.9 A began is that step, not the car.
+    lead = ActiveChargingProfile.model_validate(
+        {"start_date_time": format_datetime(NOW - STEP), "charging_profile": {"charging_rate_unit": "A",
+         "charging_profile_period": [{"start_period": 0, "limit": 15.9},
+                                     {"start_period": 1830, "limit": 7.9}]}}
+    )  # fmt: skip
+    early = session("S", "E1", (5.45, 7.9), (5.45, 7.9)).model_copy(update={"last_updated": NOW + STEP})
+    assert observed_car_amps(early, sent, None, 32, [lead]) is None
 
 
 def test_a_car_the_cpo_holds_below_the_minimum_rate_is_planned_at_the_hold_not_at_0() -> None:
