@@ -32,7 +32,7 @@ from fera.ocpi.locations.models import Location
 from fera.ocpi.sessions.models import ChargingPreferences, Session, SessionStatus
 from fera.planning import PlanningProblem, SessionStatistics, apply_min_rates, plan, to_charging_profile
 from fera.planning.profile import TURN
-from fera.scsp.planning_cars import learned, observed_car_amps
+from fera.scsp.planning_cars import SKEW, learned, observed_car_amps
 from fera.scsp.planning_draw import CarDraw, DrawLog, last_current_a
 from fera.scsp.planning_grid import GroupCapacity, capacity_steps
 from fera.scsp.planning_history import PlanHistory
@@ -286,8 +286,12 @@ class SteeringPlanner:
         return steered
 
     def _learn(self, k: Known, now: datetime) -> CarDraw:
-        lowest = partial(lowest_offered, self.actives.get(k.key, []), electrical_of(k))
-        return self.draws.learn(k.key, now, min_rate_w(electrical_of(k)), lowest)
+        actives, electrical = self.actives.get(k.key, []), electrical_of(k)
+
+        def lowest(start: datetime, end: datetime) -> float | None:  # a station leads the CPO's pushes
+            return lowest_offered(actives, electrical, start - SKEW, end + SKEW)
+
+        return self.draws.learn(k.key, now, min_rate_w(electrical), lowest)
 
     async def _problem(self, known: list[Known], now: datetime) -> PlanningProblem:
         departures = [
