@@ -95,24 +95,33 @@ def _min_rates(problem: PlanningProblem, plan: Plan, which: list[bool]) -> Plan:
     adjusted = np.where(low, 0.0, power_kw)  # every low power steps aside first
     for i in range(len(problem.sessions)):
         loads.add(i, adjusted[i] - power_kw[i])
-    for i in _raising_order(problem):
-        if not low[i].any():
-            continue
-        target = float(minimum[i, 0])
-        fits = low[i] & (target <= grid.pmax_kw[i] + 1e-12) & (target <= loads.room(i) + 1e-12)
-        adjusted[i, fits] = target
-        loads.add(i, np.where(fits, target, 0.0))
-    _refill(problem, grid, loads, power_kw, adjusted)
+    for steps, order, line in _segments(problem, low):
+        for i in order:
+            target = float(minimum[i, 0])
+            fits = np.zeros(grid.steps, dtype=bool)
+            fits[steps] = low[i, steps] & (target <= grid.pmax_kw[i] + 1e-12)
+            fits &= target <= loads.room(i) + 1e-12
+            if fits.any():
+                adjusted[i, fits] = target
+                loads.add(i, np.where(fits, target, 0.0))
+        _refill(problem, grid, loads, power_kw, adjusted, steps, line)
     return replace(plan, power_w=adjusted * 1e3)
 
 
 def _refill(
-    problem: PlanningProblem, grid: Grid, loads: GroupLoads, planned: np.ndarray, adjusted: np.ndarray
+    problem: PlanningProblem,
+    grid: Grid,
+    loads: GroupLoads,
+    planned: np.ndarray,
+    adjusted: np.ndarray,
+    steps: slice,
+    line: list[int],
 ) -> None:
     """What a dropped session left goes to the guesses that were raised at the same step, up to their
     maximum: 8 kW for two 6 A cars is one car at 8 kW, not one at 4.14 kW and 4 kW unused."""
-    for i in _line(problem):
-        raised = (adjusted[i] > planned[i] + 1e-12) & problem.sessions[i].estimated
+    for i in line:
+        raised = np.zeros(grid.steps, dtype=bool)
+        raised[steps] = (adjusted[i, steps] > planned[i, steps] + 1e-12) & problem.sessions[i].estimated
         if raised.any():
             extra = np.where(raised, np.minimum(loads.room(i), grid.pmax_kw[i] - adjusted[i]), 0.0)
             extra = np.maximum(extra, 0.0)
@@ -120,16 +129,33 @@ def _refill(
             loads.add(i, extra)
 
 
-def _line(problem: PlanningProblem) -> list[int]:
-    """The rotated line (its first session is the one left at 0)."""
-    return _rotated(len(problem.sessions), problem.now, problem.step)
+def _segments(problem: PlanningProblem, low: np.ndarray) -> list[tuple[slice, list[int], list[int]]]:
+    """Runs of steps with the same raising order, each with its order and line. The line moves at every
+    `TURN` and a holding session's turn ends at its `holding_until`: both are planned at their step, so the
+    profiles carry the hand-overs ahead and the stations make them on their own clocks (a hand-over found
+    only by the next re-plan costs both cars a round trip through the CPO at 0)."""
+    out: list[tuple[slice, list[int], list[int]]] = []
+    for k in np.flatnonzero(low.any(axis=0)).tolist():
+        at = problem.now + k * problem.step
+        line = _rotated(len(problem.sessions), at, problem.step)
+        order = _raising_order(problem, line, at)
+        last = out[-1] if out else None
+        if last is not None and last[0].stop == k and last[1] == order:
+            out[-1] = (slice(last[0].start, k + 1), order, line)
+        else:
+            out.append((slice(k, k + 1), order, line))
+    return out
 
 
-def _raising_order(problem: PlanningProblem) -> list[int]:
-    """Who is raised to the minimum first: the sessions holding their turn, then the line from its end."""
-    line = _line(problem)
-    holding = [i for i in line if problem.sessions[i].holding]
-    return holding + [i for i in reversed(line) if not problem.sessions[i].holding]
+def _raising_order(problem: PlanningProblem, line: list[int], at: datetime) -> list[int]:
+    """Who is raised to the minimum first: the sessions holding their turn at `at`, then the line from its
+    end (its first session is the one left at 0)."""
+    holding = {i for i in line if _holds(problem.sessions[i], at)}
+    return [i for i in line if i in holding] + [i for i in reversed(line) if i not in holding]
+
+
+def _holds(session: Session, at: datetime) -> bool:
+    return session.holding and (session.holding_until is None or at < session.holding_until)
 
 
 def _rotated(count: int, now: datetime, step: timedelta) -> list[int]:

@@ -12,7 +12,7 @@ the EVSE's current on those phases. Its profile is then in amps per phase of the
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -116,10 +116,10 @@ def planned_session(
     now: datetime,
     sites: Sequence[SiteConfig] = (),
     car_amps: float | None = None,
-    holding: bool = False,
+    holding: datetime | None = None,
 ) -> PlannedSession:
     """`car_amps`: the car's own maximum current per phase, once its meter showed it (`observed_car_amps`);
-    `holding`: it charges now, in its turn (`PlannedSession.holding`)."""
+    `holding`: it charges now, in its turn, until then (`PlannedSession.holding_until`)."""
     prefs, session = known.preferences, known.session
     estimate = stats.estimate(
         session.location_id,
@@ -175,7 +175,8 @@ def planned_session(
         loads=draw.loads,
         group_id=session_group(sites, session.location_id, session.evse_uid),
         estimated=estimate.energy_estimated and remaining > 0,
-        holding=holding,
+        holding=holding is not None,
+        holding_until=holding,
     )
 
 
@@ -228,13 +229,14 @@ def build_problem(
     co2: list[float] | float = 0.0,
     sites: Sequence[SiteConfig] = (),
     car_amps: Mapping[SessionKey, float] | None = None,
-    holding: Collection[SessionKey] = (),
+    holding: Mapping[SessionKey, datetime] | None = None,
 ) -> PlanningProblem:
     """One group per location (its forecast), and the configured sites and sub-boards (`planning_grid`);
     the expected arrivals in each location's group."""
     amps = car_amps or {}
     known = [_unheld_without_limit(k, capacity, sites) for k in known]
-    sessions = [planned_session(k, stats, now, sites, amps.get(k.key), k.key in holding) for k in known]
+    turns = holding or {}
+    sessions = [planned_session(k, stats, now, sites, amps.get(k.key), turns.get(k.key)) for k in known]
     groups = grid_groups({k.session.location_id for k in known}, sites, capacity)
     largest: dict[str, tuple[Location | None, float]] = {}
     for k, planned in zip(known, sessions, strict=True):

@@ -374,8 +374,9 @@ class SteeringPlanner:
             elif key is not None:
                 self.turns.pop(key, None)
 
-    def _holding(self, now: datetime) -> set[SessionKey]:
-        return {key for key, since in self.turns.items() if now - since < TURN}
+    def _holding(self, now: datetime) -> dict[SessionKey, datetime]:
+        """The sessions charging in their turn, and when it ends."""
+        return {key: since + TURN for key, since in self.turns.items() if now - since < TURN}
 
     # -- what it publishes (FlexibilitySource for the admin API) ----------------------------------
     def flexibility_rows(self, group_id: str | None) -> list[dict[str, Any]]:
