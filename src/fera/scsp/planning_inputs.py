@@ -117,9 +117,11 @@ def planned_session(
     sites: Sequence[SiteConfig] = (),
     car_amps: float | None = None,
     holding: datetime | None = None,
+    waiting: datetime | None = None,
 ) -> PlannedSession:
     """`car_amps`: the car's own maximum current per phase, once its meter showed it (`observed_car_amps`);
-    `holding`: it charges now, in its turn, until then (`PlannedSession.holding_until`)."""
+    `holding`: it charges now, in its turn, until then (`PlannedSession.holding_until`); `waiting`: its last
+    turn ended then (`PlannedSession.waiting_since`)."""
     prefs, session = known.preferences, known.session
     estimate = stats.estimate(
         session.location_id,
@@ -177,6 +179,7 @@ def planned_session(
         estimated=estimate.energy_estimated and remaining > 0,
         holding=holding is not None,
         holding_until=holding,
+        waiting_since=waiting,
     )
 
 
@@ -230,13 +233,17 @@ def build_problem(
     sites: Sequence[SiteConfig] = (),
     car_amps: Mapping[SessionKey, float] | None = None,
     holding: Mapping[SessionKey, datetime] | None = None,
+    waited: Mapping[SessionKey, datetime] | None = None,
 ) -> PlanningProblem:
     """One group per location (its forecast), and the configured sites and sub-boards (`planning_grid`);
     the expected arrivals in each location's group."""
     amps = car_amps or {}
     known = [_unheld_without_limit(k, capacity, sites) for k in known]
-    turns = holding or {}
-    sessions = [planned_session(k, stats, now, sites, amps.get(k.key), turns.get(k.key)) for k in known]
+    turns, ended = holding or {}, waited or {}
+    sessions = [
+        planned_session(k, stats, now, sites, amps.get(k.key), turns.get(k.key), ended.get(k.key))
+        for k in known
+    ]
     groups = grid_groups({k.session.location_id for k in known}, sites, capacity)
     largest: dict[str, tuple[Location | None, float]] = {}
     for k, planned in zip(known, sessions, strict=True):

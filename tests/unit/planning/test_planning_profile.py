@@ -21,7 +21,8 @@ from fera.planning import (
     floor_tenth,
     to_charging_profile,
 )
-from fera.planning.profile import TURN, _rotated
+from fera.planning._turns import rotated
+from fera.planning.profile import TURN
 from tests.unit.planning.factory import NOW, STEP, problem, session
 
 
@@ -111,7 +112,7 @@ def test_the_session_held_at_0_keeps_its_place_for_a_turn_then_the_next_one_is()
 def test_a_turn_that_ends_within_the_plan_is_handed_over_at_its_step() -> None:
     """The holder's turn ends after two steps: the plan hands over then, so both profiles carry the step
     and the stations make it on their own clocks (not at the next re-plan, through a round trip at 0)."""
-    line = _rotated(2, NOW, STEP)  # who charges once nobody holds a turn: the line from its end
+    line = rotated(2, NOW, STEP)  # who charges once nobody holds a turn: the line from its end
     holder, other = line[0], line[1]
     cars = [
         session(
