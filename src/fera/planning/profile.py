@@ -7,26 +7,27 @@ minimum) and needs smaller than one step at the minimum rate.
 Minimum rate (our choice): a planned power in (0, min) is raised to the minimum when the session's maximum
 and every group limit (total and per phase) leave room for it at that step, and set to 0 otherwise. Raising
 keeps the car charging (many cars stop below ~6 A) and may deliver slightly more than planned; dropping to 0
-is always safe. Every such low power first steps aside (to 0); then, step by step, one session after the
-other is raised where the room left allows, in turns (`_turns`): the sessions holding their turn first, then
-the one that has waited longest. A turn lasts `TURN`, longer than a step, because every hand-over costs
-energy: the car whose turn ends goes down at its station before the next one may go up (site load
-management lowers first). The plan carries every hand-over of its horizon, so both cars' profiles have it
-ahead and the stations make it on their own clocks.
+is always safe. Every such low power first steps aside (to 0); then, one session after the other, each is
+raised where the room left allows, so when a tight limit is shared below the minimum rate the first session
+in line is the one left at 0. The line starts one session further at every `TURN` of the clock (`now //
+TURN`, at least one step): re-plans pass the 0 round, so no session is the one held at 0 plan after plan. A
+turn is longer than a step because every hand-over costs energy: the car whose turn ends goes down at its
+station before the next one may go up (site load management lowers first), and on a loaded CPO that takes
+minutes, at 0 for both cars. For the same reason the sessions `holding` their turn (charging now) are raised
+before all others: an arrival or a departure, which moves the line, does not hand their turn over.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 import numpy as np
 
 from fera.planning._grid import Grid, build_grid
 from fera.planning._loads import GroupLoads
-from fera.planning._turns import TURN, Turns
 from fera.planning.model import Plan, PlanningProblem, Session
 
 __all__ = [
@@ -39,6 +40,9 @@ __all__ = [
     "guesses_at_min_rates",
     "to_charging_profile",
 ]
+
+
+TURN = timedelta(hours=1)  # how long a session keeps its place in the line of `apply_min_rates`
 
 
 class RateUnit(StrEnum):
@@ -91,43 +95,49 @@ def _min_rates(problem: PlanningProblem, plan: Plan, which: list[bool]) -> Plan:
     adjusted = np.where(low, 0.0, power_kw)  # every low power steps aside first
     for i in range(len(problem.sessions)):
         loads.add(i, adjusted[i] - power_kw[i])
-    turns = Turns(problem)
-    for k in np.flatnonzero(low.any(axis=0)).tolist():
-        at = problem.now + k * problem.step
-        turns.ended(at)
-        order = turns.order(at)
-        for i in order:
-            target = float(minimum[i, 0])
-            if low[i, k] and target <= grid.pmax_kw[i] + 1e-12 and target <= loads.room(i)[k] + 1e-12:
-                adjusted[i, k] = target
-                loads.add(i, _at(k, target, grid.steps))
-                turns.charged(i, at)
-        _refill(problem, grid, loads, power_kw, adjusted, k, order)
+    for i in _raising_order(problem):
+        if not low[i].any():
+            continue
+        target = float(minimum[i, 0])
+        fits = low[i] & (target <= grid.pmax_kw[i] + 1e-12) & (target <= loads.room(i) + 1e-12)
+        adjusted[i, fits] = target
+        loads.add(i, np.where(fits, target, 0.0))
+    _refill(problem, grid, loads, power_kw, adjusted)
     return replace(plan, power_w=adjusted * 1e3)
 
 
-def _at(k: int, value: float, steps: int) -> np.ndarray:
-    out = np.zeros(steps)
-    out[k] = value
-    return out
-
-
 def _refill(
-    problem: PlanningProblem,
-    grid: Grid,
-    loads: GroupLoads,
-    planned: np.ndarray,
-    adjusted: np.ndarray,
-    k: int,
-    order: list[int],
+    problem: PlanningProblem, grid: Grid, loads: GroupLoads, planned: np.ndarray, adjusted: np.ndarray
 ) -> None:
-    """What a dropped session left at step `k` goes to the guesses raised there, up to their maximum: 8 kW
-    for two 6 A cars is one car at 8 kW, not one at 4.14 kW and 4 kW unused."""
-    for i in order:
-        if adjusted[i, k] > planned[i, k] + 1e-12 and problem.sessions[i].estimated:
-            extra = max(0.0, min(float(loads.room(i)[k]), float(grid.pmax_kw[i] - adjusted[i, k])))
-            adjusted[i, k] += extra
-            loads.add(i, _at(k, extra, grid.steps))
+    """What a dropped session left goes to the guesses that were raised at the same step, up to their
+    maximum: 8 kW for two 6 A cars is one car at 8 kW, not one at 4.14 kW and 4 kW unused."""
+    for i in _line(problem):
+        raised = (adjusted[i] > planned[i] + 1e-12) & problem.sessions[i].estimated
+        if raised.any():
+            extra = np.where(raised, np.minimum(loads.room(i), grid.pmax_kw[i] - adjusted[i]), 0.0)
+            extra = np.maximum(extra, 0.0)
+            adjusted[i] += extra
+            loads.add(i, extra)
+
+
+def _line(problem: PlanningProblem) -> list[int]:
+    """The rotated line (its first session is the one left at 0)."""
+    return _rotated(len(problem.sessions), problem.now, problem.step)
+
+
+def _raising_order(problem: PlanningProblem) -> list[int]:
+    """Who is raised to the minimum first: the sessions holding their turn, then the line from its end."""
+    line = _line(problem)
+    holding = [i for i in line if problem.sessions[i].holding]
+    return holding + [i for i in reversed(line) if not problem.sessions[i].holding]
+
+
+def _rotated(count: int, now: datetime, step: timedelta) -> list[int]:
+    """0..count-1 starting at (turns since 2000-01-01) mod count: a fair turn that moves with the clock."""
+    if count == 0:
+        return []
+    first = ((now - datetime(2000, 1, 1, tzinfo=now.tzinfo)) // max(step, TURN)) % count
+    return [*range(first, count), *range(first)]
 
 
 def _limits(power_w: np.ndarray, session: Session, voltage_v: float, dc: bool) -> list[float]:

@@ -100,7 +100,6 @@ class SteeringPlanner:
         self.shadowed: dict[SessionKey, SessionKey] = {}  # a copy of a session -> the copy we steer
         self.sent_before: dict[SessionKey, ChargingProfile | None] = {}  # what we sent before `sent`
         self.turns: dict[SessionKey, datetime] = {}  # since when each session charges in the plan, in a row
-        self.waited: dict[SessionKey, datetime] = {}  # when each session's last turn ended
         self._dirty, self._idle = asyncio.Event(), asyncio.Event()
         self._idle.set()
         self._worker: asyncio.Task[None] | None = None
@@ -232,7 +231,6 @@ class SteeringPlanner:
         self.shadowed.pop(key, None)
         self.sent_before.pop(key, None)
         self.turns.pop(key, None)
-        self.waited.pop(key, None)
         self.sent.pop(key, None)
         self._blocked.pop(key, None)
         self.holds.forget(key)
@@ -331,7 +329,6 @@ class SteeringPlanner:
             self.sites,
             self.car_amps,
             self._holding(now),
-            self.waited,
         )
 
     async def _send_changes(self, known: list[Known], now: datetime) -> None:
@@ -367,25 +364,18 @@ class SteeringPlanner:
         await asyncio.gather(*(send(key, profile) for key, profile in changed))
 
     def _keep_turns(self, now: datetime) -> None:
-        """A session planned at its minimum rate or more now holds its turn until `TURN` has passed (going
-        on after it, it starts another); one that stops waits from then (`waited`: who is next)."""
+        """A session planned at its minimum rate or more now holds its turn until `TURN` has passed."""
         assert self.latest is not None
         for session in self.latest.problem.sessions:
             key = next((k for k in self.known if plan_id(k) == session.id), None)
             power = self.latest.plan.schedule(session.id)[0]
-            if key is None:
-                continue
-            since = self.turns.get(key)
-            if power > 0 and power >= session.min_rate_w - 1e-6:
-                if since is None or now - since >= TURN:
-                    self.turns[key] = now
-            elif since is not None:
-                self.waited[key] = now
-                del self.turns[key]
+            if key is not None and power > 0 and power >= session.min_rate_w - 1e-6:
+                self.turns.setdefault(key, now)
+            elif key is not None:
+                self.turns.pop(key, None)
 
-    def _holding(self, now: datetime) -> dict[SessionKey, datetime]:
-        """The sessions charging in their turn, and when it ends."""
-        return {key: since + TURN for key, since in self.turns.items() if now - since < TURN}
+    def _holding(self, now: datetime) -> set[SessionKey]:
+        return {key for key, since in self.turns.items() if now - since < TURN}
 
     # -- what it publishes (FlexibilitySource for the admin API) ----------------------------------
     def flexibility_rows(self, group_id: str | None) -> list[dict[str, Any]]:
