@@ -214,6 +214,13 @@ def test_a_reading_that_closes_a_period_in_which_the_limit_fell_is_not_the_car()
     )  # fmt: skip
     early = session("S", "E1", (5.45, 7.9), (5.45, 7.9)).model_copy(update={"last_updated": NOW + STEP})
     assert observed_car_amps(early, sent, None, 32, [lead]) is None
+    # 6 A twice under 7.9 A by every push so far, but a later push set 6 A: that push came late, not the car.
+    late = ActiveChargingProfile.model_validate(
+        {"start_date_time": format_datetime(NOW + 2 * STEP), "charging_profile": {"charging_rate_unit": "A",
+         "charging_profile_period": [{"start_period": 0, "limit": 6.0}]}}
+    )  # fmt: skip
+    at_lead = session("S", "E1", (4.14, 6.0), (4.14, 6.0)).model_copy(update={"last_updated": NOW + STEP})
+    assert observed_car_amps(at_lead, sent, None, 32, [lead, late]) is None
 
 
 def test_a_car_the_cpo_holds_below_the_minimum_rate_is_planned_at_the_hold_not_at_0() -> None:
