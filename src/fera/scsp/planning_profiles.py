@@ -97,7 +97,8 @@ def lowest_offered(
     history: Sequence[ActiveChargingProfile], electrical: Electrical, start: datetime, end: datetime
 ) -> float | None:
     """The lowest limit (W) in force on [start, end] by the CPO's ActiveChargingProfiles (`offered_at` at
-    `start` and wherever one of them changes the limit until `end`); None where none had begun."""
+    `start` and wherever one of them changes the limit until `end`); instants before the first had begun
+    don't count, and None if none had begun by `end`."""
     instants = {start}
     for active in history:
         for at in _breakpoints(active.charging_profile, active.start_date_time):
@@ -105,5 +106,5 @@ def lowest_offered(
                 instants.add(at)
         if start < active.start_date_time <= end:
             instants.add(active.start_date_time)
-    limits = [offered_at(history, electrical, t) for t in sorted(instants)]
-    return None if any(x is None for x in limits) else min(x for x in limits if x is not None)
+    limits = [x for x in (offered_at(history, electrical, t) for t in sorted(instants)) if x is not None]
+    return min(limits) if limits else None
