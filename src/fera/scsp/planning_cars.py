@@ -90,7 +90,7 @@ def _readings(session: Session) -> list[tuple[datetime, datetime, float]]:
 def most_drawn_a(session: Session) -> float:
     """The most current per phase the car was metered to take (0 before any reading): at least that much
     it can take, whatever its maximum turns out to be."""
-    return max((amps for _, amps in _readings(session)), default=0.0)
+    return max((amps for _, _, amps in _readings(session)), default=0.0)
 
 
 def observed_car_amps(
