@@ -233,6 +233,10 @@ class NodeConfig(BaseModel):
     roles: Annotated[list[RoleConfig], Field(min_length=1)]
     # How long a partner must wait between two profile requests on one session (TOO_OFTEN below it).
     min_profile_interval_s: float = 0.0
+    # CPO: a Session's meter readings go to each partner in at most one PATCH per this many seconds (of the
+    # node's clock): the first at once, later ones joined into one PATCH (every ChargingPeriod, the latest
+    # values) at the end of the interval. A new session and a status change go out at once. 0: every reading.
+    session_update_interval_s: Annotated[float, Field(ge=0, le=3600)] = 60.0
     # Announced in every ChargingProfileResponse: how long a sender should wait for the result.
     profile_result_timeout_s: Annotated[int, Field(ge=1, le=3600)] = 30
     contracts: list[ContractConfig] = Field(default_factory=list)

@@ -12,12 +12,12 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from functools import partial
 
 from fera.cpo._recipients import session_recipients
+from fera.cpo._session_push import session_push
 from fera.cpo.preferences import evaluate
 from fera.cpo.visibility import preferences_owner, session_visibility
-from fera.exchange import Exchange, Push
+from fera.exchange import Exchange
 from fera.exchange._objects import find_connector, find_evse
 from fera.exchange.hubs import parties_behind
 from fera.ocpi.auth import Caller, Party
@@ -196,12 +196,14 @@ class CpoSessions:
         partners: Partners,
         behind: Mapping[str, tuple[Party, ...]] | None = None,
     ) -> None:
-        client = self._ex.sessions_receiver
-        key = (session.country_code, session.party_id, session.id)
+        # A reading may wait (`session_update_interval_s`); a new session or a new status goes out at once.
+        reading = patch is not None and patch.status is None
         for r in session_recipients(self._ex, partners, session, behind):
-            put = partial(client.put, r.target, r.url, session)
-            change = None if patch is None else partial(client.patch, r.target, r.url, key, patch)
-            self._ex.pusher.submit(Push((r.partner_id, "sessions", *key), put, change))
+            push = session_push(self._ex.sessions_receiver, r, session, patch)
+            if reading:
+                self._ex.pusher.hold(push)
+            else:
+                self._ex.pusher.submit(push)
 
     async def _accept(self, session: Session, preferences: ChargingPreferences) -> None:
         async with self._ex.store.unit_of_work() as uow:

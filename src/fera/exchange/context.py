@@ -7,7 +7,7 @@ through it); the node closes them when it stops.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from fastapi import APIRouter
@@ -42,7 +42,8 @@ class Exchange:
             node.auth,
         )
         self.store: Store = node.database
-        self.pusher = Pusher()
+        interval = timedelta(seconds=node.config.session_update_interval_s)
+        self.pusher = Pusher(hold_s=node.clock.real_seconds(interval))  # the interval is on the node's clock
         self.sessions = SessionsMirror(self.store, self.events)
         self.locations = LocationsMirror(self.store, self.events)
         self.sessions_receiver = SessionsReceiverClient(node.peer)

@@ -19,6 +19,7 @@ from fera.ocpi.sessions.models import (
     SessionPatch,
     SessionStatus,
     apply_patch,
+    joined_patch,
 )
 from fera.ocpi.tokens.models import ProfileType as TokensProfileType
 from fera.ocpi.tokens.models import TokenType
@@ -200,6 +201,44 @@ def test_patch_without_periods_keeps_stored_periods(periods: list[Any] | None) -
     assert patched.kwh == 5.0
 
 
+def test_a_joined_patch_does_what_both_patches_do_in_turn() -> None:
+    session = Session.model_validate(session_json())
+    first = SessionPatch.model_validate(
+        {
+            "kwh": 5.0,
+            "charging_periods": [period("2024-05-01T08:15:00Z", 0.75)],
+            "last_updated": "2024-05-01T08:20:00Z",
+        }
+    )
+    then = SessionPatch.model_validate(
+        {
+            "kwh": 6.0,
+            "charging_periods": [period("2024-05-01T08:20:00Z", 1.0)],
+            "last_updated": "2024-05-01T08:25:00Z",
+        }
+    )
+
+    joined = joined_patch(first, then)
+
+    assert joined.to_wire() == {
+        "kwh": 6.0,
+        "charging_periods": [period("2024-05-01T08:15:00Z", 0.75), period("2024-05-01T08:20:00Z", 1.0)],
+        "last_updated": "2024-05-01T08:25:00Z",
+    }
+    assert apply_patch(session, joined) == apply_patch(apply_patch(session, first), then)
+
+
+def test_a_joined_patch_keeps_a_field_only_the_first_sent() -> None:
+    first = SessionPatch.model_validate({"status": "ACTIVE", "last_updated": "2024-05-01T08:20:00Z"})
+    then = SessionPatch.model_validate({"kwh": 6.0, "last_updated": "2024-05-01T08:25:00Z"})
+
+    assert joined_patch(first, then).to_wire() == {
+        "status": "ACTIVE",
+        "kwh": 6.0,
+        "last_updated": "2024-05-01T08:25:00Z",
+    }
+
+
 def test_patch_appends_to_a_session_without_periods() -> None:
     data = session_json()
     del data["charging_periods"]
@@ -284,5 +323,6 @@ def test_public_names() -> None:
         "SessionPatch",
         "SessionStatus",
         "apply_patch",
+        "joined_patch",
     ]
     assert all(hasattr(models, name) for name in models.__all__)
