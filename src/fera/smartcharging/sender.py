@@ -63,7 +63,8 @@ class ProfileSender:
         self._shared = shared  # several processes: one of them (`keep_time`) keeps the deadlines
         self._results_url = base_url.rstrip("/") + f"{SENDER_PATH}/{RESULTS_SEGMENT}/"
         self._now = now
-        self._done: dict[str, asyncio.Event] = {}
+        # Waiters per open request; resolved with the final request (no read after the wait).
+        self._done: dict[str, asyncio.Future[ProfileRequest]] = {}
         # One request's transitions (answer, result, deadline) never interleave; results can overtake answers.
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._timers: dict[str, asyncio.TimerHandle] = {}
@@ -94,16 +95,14 @@ class ProfileSender:
 
     async def wait(self, request_id: str, timeout: float | None = None) -> ProfileRequest:
         """Until the request is final (result, refusal, failure, deadline); `timeout` bounds the wait."""
-        event = self._done.setdefault(request_id, asyncio.Event())
-        request = await self.request(request_id)
-        if request is not None and request.state.final:
-            self._done.pop(
-                request_id, None
-            )  # final: nobody needs the event (no growth on a long-running node)
-            return request
-        async with asyncio.timeout(timeout):  # a timeout leaves the event to other waiters
-            await event.wait()
-        return await self._load(request_id)
+        done = self._waiter(request_id)
+        if not done.done():  # not finished in this process yet: maybe before a restart, or not ours
+            request = await self.request(request_id)
+            if request is not None and request.state.final:
+                self._done.pop(request_id, None)  # final: nobody needs the waiter (no growth)
+                return request
+        async with asyncio.timeout(timeout):
+            return await asyncio.shield(done)  # a timeout leaves the waiter to the others
 
     async def request(self, request_id: str) -> ProfileRequest | None:
         async with self._store.unit_of_work() as uow:
@@ -119,8 +118,8 @@ class ProfileSender:
 
     # -- ChargingProfilesSender (what Receivers call) -------------------------------------------
     async def receive_result(self, caller: Caller, request_id: str, body: dict[str, Any]) -> None:
-        async with self._locks[request_id]:
-            request = await self.request(request_id)
+        async with self._locks[request_id], self._store.unit_of_work() as uow:  # read and write at once
+            request = await uow.profile_requests.get(request_id)
             if request is None or request.partner_id != caller.partner_id:
                 # Unknown, or another partner's request: the same answer, so nothing leaks.
                 raise InvalidParameters(f"No request {request_id} is waiting for a result from you")
@@ -129,7 +128,7 @@ class ProfileSender:
                 request.deadline is not None and request.result_at > request.deadline
             )
             request.state = RequestState.DONE
-            await self._save(request)
+            await uow.profile_requests.save(request)
         await self._notify(request)
 
     async def receive_active_profile(
@@ -196,7 +195,7 @@ class ProfileSender:
     async def _send(self, request: ProfileRequest, call: Any) -> ProfileRequest:
         async with self._store.unit_of_work() as uow:  # durable before anything leaves this node
             await uow.profile_requests.add(request)
-        self._done.setdefault(request.id, asyncio.Event())
+        self._waiter(request.id)
         try:
             target, endpoint = await self._partners.target(request.partner_id, "chargingprofiles", "RECEIVER")
             response: ChargingProfileResponse = await call(await self._to_owner(target, request), endpoint)
@@ -209,7 +208,7 @@ class ProfileSender:
         while the hub says that party is CONNECTED: a PeerError, unsent, otherwise)."""
         async with self._store.unit_of_work() as uow:
             session = await uow.sessions.received(request.partner_id, request.session_id)
-            partner = await uow.partners.get(request.partner_id)
+        partner = await self._partners.cached(request.partner_id)  # held in memory: no read
         owner = None if session is None else Party(session.country_code, session.party_id, Role.CPO)
         if partner is not None and is_hub(partner):
             reach = await hub_reach(self._store, [partner])
@@ -220,8 +219,9 @@ class ProfileSender:
 
     async def _answered(self, request_id: str, response: ChargingProfileResponse) -> ProfileRequest:
         """Record the synchronous answer; the result may already have overtaken it (then it stays DONE)."""
-        async with self._locks[request_id]:
-            request = await self._load(request_id)
+        async with self._locks[request_id], self._store.unit_of_work() as uow:  # read and write at once
+            request = await uow.profile_requests.get(request_id)
+            assert request is not None, request_id
             request.response, request.timeout_s = response.result.value, response.timeout
             request.responded_at = now = self._now()
             accepted = response.result is ChargingProfileResponseType.ACCEPTED
@@ -229,7 +229,7 @@ class ProfileSender:
                 request.deadline = now + timedelta(seconds=response.timeout)
             if not request.state.final:
                 request.state = RequestState.WAITING if accepted else RequestState.REFUSED
-            await self._save(request)
+            await uow.profile_requests.save(request)
         if request.state is RequestState.WAITING and self._shared:
             await self._store.notify(DEADLINES_CHANNEL, request.id)
         elif request.state is RequestState.WAITING:
@@ -268,6 +268,9 @@ class ProfileSender:
                 return
         await self._notify(request)
 
+    def _waiter(self, request_id: str) -> asyncio.Future[ProfileRequest]:
+        return self._done.setdefault(request_id, asyncio.get_running_loop().create_future())
+
     async def _load(self, request_id: str) -> ProfileRequest:
         request = await self.request(request_id)
         assert request is not None, request_id
@@ -281,8 +284,8 @@ class ProfileSender:
         timer = self._timers.pop(request.id, None)
         if timer is not None:
             timer.cancel()
-        event = self._done.pop(request.id, None)
-        if event is not None:
-            event.set()  # waiters hold the event; nobody else needs it any more
+        done = self._done.pop(request.id, None)
+        if done is not None and not done.done():
+            done.set_result(request)  # waiters hold the future; nobody else needs it any more
         self._locks.pop(request.id, None)
         await self._events.publish(ProfileRequestFinished(request))
