@@ -67,12 +67,14 @@ class SqlProfileRequestStore:
         await self._session.flush()
 
     async def save(self, request: ProfileRequest) -> None:
-        row = await self._session.get(ProfileRequestRow, request.id)
-        if row is None:
+        # One UPDATE, no SELECT first (the row read earlier in the unit of work is gone from the session's
+        # weak identity map by now); a request not stored yet is added.
+        values = {name: getattr(request, name) for name in _REQUEST_FIELDS if name != "id"}
+        values |= {"kind": request.kind.value, "state": request.state.value}
+        query = update(ProfileRequestRow).where(ProfileRequestRow.id == request.id).values(values)
+        result = await self._session.execute(query.execution_options(synchronize_session=False))
+        if not getattr(result, "rowcount", 0):
             await self.add(request)
-            return
-        _request_row(request, row)
-        await self._session.flush()
 
     async def get(self, request_id: str) -> ProfileRequest | None:
         row = await self._session.get(ProfileRequestRow, request_id)
