@@ -17,12 +17,16 @@ import argparse
 import asyncio
 import sys
 import time
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
-from bench._harness import Nodes, RunningNode, connect, machine, percentile, progress, role
+from bench._harness import Nodes, RunningNode, connect, free_port, machine, percentile, progress, role
 from bench.charging import composite
+from bench.node._load import served
+from bench.node._serve import serve_node
 from bench.stations._fleet import child, location_id, populate, prefix, spawn, stations
 from fera.cpo import cpo_of
+from fera.exchange import exchange_of
 from fera.ocpi.chargingprofiles.models import ChargingProfile
 from fera.ocpi.sessions.models import Session
 from fera.sessions_events import SessionChanged
@@ -38,6 +42,8 @@ class Load:
     rate: float  # round trips offered per second
     seconds: float
     postgres: str | None
+    processes: int = 2  # 2: the CPO (API, jobs, gateway) in a child process, as another party's server
+    profile: str | None = None  # with 2 processes: cProfile stats of the CPO's event-loop thread (CPU time)
 
 
 class Running:
@@ -156,19 +162,35 @@ async def bench(steps: tuple[int, ...]) -> None:
         await nodes.close()
 
 
+async def _own_process(
+    nodes: Nodes, cpo: RunningNode, emsp: RunningNode, exit: AsyncExitStack, profile: str | None
+) -> None:
+    """Serve the CPO (same config and database, same ports) from a child process from now on."""
+    for running in (emsp, cpo):  # tokens and locations pushed before the CPO moves
+        await exchange_of(running.node).sync.drain()
+        await exchange_of(running.node).pusher.drain()
+    await nodes.stop(cpo)
+    config = cpo.node.config.model_dump_json()
+    args = (config, "all", profile)
+    await exit.enter_async_context(served(serve_node, args, cpo.url + "/ocpi/versions"))
+
+
 async def sustained(count: int, load: Load) -> None:
     nodes, configs = Nodes(load.postgres), stations((count,))
+    ocpp = f"127.0.0.1:{free_port()}"  # fixed: the stations reach the gateway in the CPO's child process
     try:
-        cpo = await nodes.start("cpo", role("CPO", "CPO"), ocpp_listen="127.0.0.1:0", stations=configs)
-        emsp = await nodes.start("emsp", role("EMSP", "MSP"))
-        partner, _ = await connect(emsp, cpo)
-        await populate(cpo, emsp, configs, 2 * count)
-        gateway = cpo_of(cpo.node).stations
-        assert gateway is not None
-        database = "PostgreSQL" if load.postgres else "SQLite"
-        print(f"## sustained full path ({machine()}; {database})\n")
-        progress(f"{count} stations, {load.rate:g} round trips/s for {load.seconds:g} s")
-        results, elapsed = await _step(emsp, partner.id, gateway.url, Running(emsp), count, load)
+        async with AsyncExitStack() as exit:
+            cpo = await nodes.start("cpo", role("CPO", "CPO"), ocpp_listen=ocpp, stations=configs)
+            emsp = await nodes.start("emsp", role("EMSP", "MSP"))
+            partner, _ = await connect(emsp, cpo)
+            await populate(cpo, emsp, configs, 2 * count)
+            if load.processes == 2:
+                await _own_process(nodes, cpo, emsp, exit, load.profile)
+            database = "PostgreSQL" if load.postgres else "SQLite"
+            print(f"## sustained full path ({machine()}; {database}; {load.processes} process(es))\n")
+            progress(f"{count} stations, {load.rate:g} round trips/s for {load.seconds:g} s")
+            url = f"ws://{ocpp}/ocpp"
+            results, elapsed = await _step(emsp, partner.id, url, Running(emsp), count, load)
         ok = [r for r in results if r is not None]
         print("| stations | sessions | offered rt/s | done rt/s | p50 ms | p99 ms | failed |")
         print("|---:|---:|---:|---:|---:|---:|---:|")
@@ -189,9 +211,14 @@ def main() -> None:
     parser.add_argument("--stations", type=int, default=50, help="sustained: how many stations (50)")
     parser.add_argument("--seconds", type=float, default=20.0, help="sustained: seconds of load (20)")
     parser.add_argument("--postgres", default=None, help="sustained: postgresql+asyncpg://... for the nodes")
+    parser.add_argument(
+        "--processes", type=int, choices=(1, 2), default=2, help="sustained: 2 = the CPO in its own process"
+    )
+    parser.add_argument("--profile", default=None, help="sustained, 2 processes: cProfile stats of the CPO")
     args = parser.parse_args()
     if args.rate is not None:
-        asyncio.run(sustained(args.stations, Load(args.rate, args.seconds, args.postgres)))
+        load = Load(args.rate, args.seconds, args.postgres, args.processes, args.profile)
+        asyncio.run(sustained(args.stations, load))
         return
     asyncio.run(bench(QUICK_STEPS if args.quick else STEPS))
     print("\n## composite schedule per session (bench.charging.composite)\n")

@@ -8,11 +8,14 @@ eMSP and to contracted SCSPs. Pushes never block or fail the change.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AsyncExitStack
 from datetime import datetime
 
+from fera.cpo._readings import Reading, ReadingBatches
 from fera.cpo._recipients import session_recipients
 from fera.cpo._session_push import session_push
 from fera.cpo.preferences import evaluate
@@ -21,7 +24,7 @@ from fera.exchange import Exchange
 from fera.exchange._objects import find_connector, find_evse
 from fera.exchange.hubs import parties_behind
 from fera.ocpi.auth import Caller, Party
-from fera.ocpi.errors import InvalidParameters, NotFound, UnknownLocation
+from fera.ocpi.errors import InvalidParameters, NotFound, OcpiError, UnknownLocation
 from fera.ocpi.locations.models import Location
 from fera.ocpi.pagination import Page, PageQuery
 from fera.ocpi.sessions.models import (
@@ -54,6 +57,7 @@ class CpoSessions:
     def __init__(self, exchange: Exchange) -> None:
         self._ex = exchange
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)  # one writer per session
+        self._readings = ReadingBatches(self._write_readings)
 
     @property
     def party(self) -> Party:
@@ -145,11 +149,11 @@ class CpoSessions:
         """A reading: total `kwh` so far, plus the average power/current since the previous reading.
 
         Appends one ChargingPeriod from the previous reading (or the start) with ENERGY = the kWh since then,
-        and POWER (kW) / CURRENT (A) when given. A PENDING session becomes ACTIVE.
+        and POWER (kW) / CURRENT (A) when given. A PENDING session becomes ACTIVE. Written with the other
+        readings that arrive meanwhile, in one transaction (`ReadingBatches`).
         """
-        return await self._change(
-            session_id, lambda s: _reading(s, kwh, at or self._ex.now(), power_kw, current_a)
-        )
+        at = at or self._ex.now()
+        return await self._readings.submit(session_id, lambda s: _reading(s, kwh, at, power_kw, current_a))
 
     async def stop_session(
         self, session_id: str, *, at: datetime | None = None, kwh: float | None = None
@@ -185,6 +189,26 @@ class CpoSessions:
         await self._publish(updated, patch, partners)
         return updated
 
+    async def _write_readings(self, batch: Sequence[Reading]) -> None:
+        """One transaction for a batch of readings (several may be of one session: applied in turn)."""
+        partners = await self._ex.partners.known()  # before the unit of work (see `start_session`)
+        changes: builtins.list[tuple[Reading, Session, SessionPatch]] = []
+        async with AsyncExitStack() as held:
+            for session_id in sorted({r.session_id.upper() for r in batch}):  # one order: no deadlock
+                await held.enter_async_context(self._locks[session_id])
+            async with self._ex.store.unit_of_work() as uow:
+                stored = await uow.sessions.own_many([r.session_id for r in batch])
+                latest = {key: found.session for key, found in stored.items()}
+                for reading in batch:
+                    change = _apply(reading, latest)
+                    if change is not None:
+                        changes.append((reading, *change))
+                for session in {s.id.upper(): s for _r, s, _p in changes}.values():
+                    await uow.sessions.put(session, None)
+        for reading, session, patch in changes:
+            await self._publish(session, patch, partners)
+            reading.done.set_result(session)
+
     async def _publish(self, session: Session, patch: SessionPatch | None, partners: Partners) -> None:
         self._push(session, patch, partners, await parties_behind(self._ex.store, partners))
         await self._ex.events.publish(SessionChanged(session, None, patch))
@@ -213,6 +237,22 @@ class CpoSessions:
 
     def _visible(self, caller: Caller, session: Session) -> bool:
         return session_visibility(caller.acting_for(), self._ex.config.contracts).sees_session(session)
+
+
+def _apply(reading: Reading, latest: dict[str, Session]) -> tuple[Session, SessionPatch] | None:
+    """The reading applied to its session as changed so far in the batch; None (and the reading failed)
+    when the session is unknown or refuses it."""
+    key = reading.session_id.upper()
+    session = latest.get(key)
+    try:
+        if session is None:
+            raise NotFound(f"Unknown session {reading.session_id}")
+        patch = reading.make(session)
+    except OcpiError as exc:
+        reading.done.set_exception(exc)
+        return None
+    latest[key] = apply_patch(session, patch)
+    return latest[key], patch
 
 
 def _check_connector(location: Location | None, session: Session) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -149,6 +149,7 @@ class LocationStore(Protocol):
 class SessionStore(Protocol):
     async def get(self, country_code: str, party_id: str, session_id: str) -> StoredSession | None: ...
     async def own(self, session_id: str) -> StoredSession | None: ...
+    async def own_many(self, session_ids: Collection[str]) -> dict[str, StoredSession]: ...  # by upper id
     # One of ours with its (our) location, in one read; the location None when we hold no such location.
     async def own_at(self, session_id: str) -> tuple[StoredSession, Location | None] | None: ...
     async def own_at_many(  # keyed by upper-cased id

@@ -177,6 +177,8 @@ async def stage(
         name="cpo",
         ocpp_listen="127.0.0.1:0",
         ocpp_call_timeout_s=15.0,  # a station answering on a loaded machine must not look silent
+        # The stations run 60x faster than the CPO's clock: hold readings 1 s, not a real minute (an hour).
+        session_update_interval_s=1.0,
         stations=STATIONS if stations is None else stations,
         sites=sites or [],
         contracts=contracts or [],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
@@ -32,6 +32,13 @@ class SqlSessionStore:
         query = select(SessionRow).where(SessionRow.partner_id.is_(None), SessionRow.id == session_id.upper())
         row = (await self._session.execute(query.limit(1))).scalar_one_or_none()
         return None if row is None else stored_session(row)
+
+    async def own_many(self, session_ids: Collection[str]) -> dict[str, StoredSession]:
+        """Several of ours in one read, by their upper-cased ids (those we hold)."""
+        ids = sorted({i.upper() for i in session_ids})
+        query = select(SessionRow).where(SessionRow.partner_id.is_(None), SessionRow.id.in_(ids))
+        rows = (await self._session.execute(query)).scalars()
+        return {row.id: stored_session(row) for row in rows}
 
     async def received(self, partner_id: str, session_id: str) -> Session | None:
         """A session this partner sent us, by its id (a hub's may be of several CPO parties: the first)."""
