@@ -40,7 +40,9 @@ from fera.server import bind
 __all__ = ["REPORT_FILE", "run_demo"]
 
 # Stations report every 15 simulated minutes (and whenever their limit changes): at x480 a one-minute
-# interval would be eight session PATCHes per real second per car, which two cores can't carry.
+# interval would be eight OCPP readings per real second per car, each stored, and as many session PATCHes
+# (the CPO's `session_update_interval_s`, 60 s on the simulated clock, is an eighth of a real second here),
+# which two cores can't carry.
 METER_INTERVAL_S = 900.0
 # Real seconds from writing the configuration (after seeding) to the simulated day's first instant: room for
 # three node processes to start and register. On a loaded machine that is not enough (over 50 s under a load

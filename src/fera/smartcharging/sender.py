@@ -95,8 +95,9 @@ class ProfileSender:
 
     async def wait(self, request_id: str, timeout: float | None = None) -> ProfileRequest:
         """Until the request is final (result, refusal, failure, deadline); `timeout` bounds the wait."""
-        done = self._waiter(request_id)
-        if not done.done():  # not finished in this process yet: maybe before a restart, or not ours
+        done = self._done.get(request_id)
+        if done is None:  # not open in this process (sent before a restart, or final already): read it
+            done = self._waiter(request_id)
             request = await self.request(request_id)
             if request is not None and request.state.final:
                 self._done.pop(request_id, None)  # final: nobody needs the waiter (no growth)
