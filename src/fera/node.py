@@ -49,7 +49,9 @@ __all__ = ["ModuleMount", "Node", "create_node", "partner_service"]
 OUTBOUND_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 # Idle pooled connections are dropped after 2 s: common servers close idle ones after 5 s (uvicorn, Node.js),
 # and writing a request on a connection the peer is closing loses it (httpx's own default is exactly 5 s).
-OUTBOUND_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=2.0)
+# Every connection may stay pooled: with fewer, a burst (a partner's many result POSTs and pushes at once)
+# opens and closes connections the whole time, a TCP handshake and a server-side accept per request.
+OUTBOUND_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=2.0)
 
 
 class Node:
