@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -44,6 +44,7 @@ __all__ = ["ProfileSender", "Upstream"]
 # When a request was interrupted before the Receiver answered, we never learnt its timeout: assume this one.
 FALLBACK_TIMEOUT_S = 60
 DEADLINES_CHANNEL = "fera_profile_deadlines"  # payload: the id of a request that now awaits its result
+OWNERS_HELD = 4096  # sessions whose owning party is remembered
 Upstream = tuple[str, str]  # (partner id, response_url) of the party we relay for
 
 
@@ -68,6 +69,7 @@ class ProfileSender:
         # One request's transitions (answer, result, deadline) never interleave; results can overtake answers.
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._owners: OrderedDict[tuple[str, str], Party] = OrderedDict()  # see `_owner`
 
     # -- the API for smart-charging logic -----------------------------------------------------
     async def set_profile(
@@ -207,16 +209,29 @@ class ProfileSender:
     async def _to_owner(self, target: PeerTarget, request: ProfileRequest) -> PeerTarget:
         """OCPI-to the CPO party that owns the session, as it sent it (through a hub: not the hub, and only
         while the hub says that party is CONNECTED: a PeerError, unsent, otherwise)."""
-        async with self._store.unit_of_work() as uow:
-            session = await uow.sessions.received(request.partner_id, request.session_id)
+        owner = await self._owner(request.partner_id, request.session_id)
         partner = await self._partners.cached(request.partner_id)  # held in memory: no read
-        owner = None if session is None else Party(session.country_code, session.party_id, Role.CPO)
         if partner is not None and is_hub(partner):
             reach = await hub_reach(self._store, [partner])
             refusal = reach.refusal(partner.id, owner)
             if refusal is not None:
                 raise PeerError(target.name, "-", refusal)
         return target if owner is None else replace(target, to_party=owner)
+
+    async def _owner(self, partner_id: str, session_id: str) -> Party | None:
+        """The party that sent us the session; remembered, since a session's owner never changes (the same
+        steering runs again and again on one session)."""
+        key = (partner_id, session_id.upper())
+        if (owner := self._owners.get(key)) is not None:
+            return owner
+        async with self._store.unit_of_work() as uow:
+            session = await uow.sessions.received(partner_id, session_id)
+        if session is None:
+            return None
+        self._owners[key] = owner = Party(session.country_code, session.party_id, Role.CPO)
+        if len(self._owners) > OWNERS_HELD:
+            self._owners.popitem(last=False)  # the oldest: sessions end
+        return owner
 
     async def _answered(self, request_id: str, response: ChargingProfileResponse) -> ProfileRequest:
         """Record the synchronous answer; the result may already have overtaken it (then it stays DONE)."""
