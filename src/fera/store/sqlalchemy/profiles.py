@@ -75,6 +75,8 @@ class SqlProfileRequestStore:
         result = await self._session.execute(query.execution_options(synchronize_session=False))
         if not getattr(result, "rowcount", 0):
             await self.add(request)
+            return
+        self._session.expire_all()  # a row read earlier in this unit of work must not hide the new values
 
     async def get(self, request_id: str) -> ProfileRequest | None:
         row = await self._session.get(ProfileRequestRow, request_id)
