@@ -13,7 +13,7 @@ from typing import Any
 from fera.cpo import cpo_of
 from fera.exchange import exchange_of
 from fera.sessions_events import SessionChanged
-from tests.integration.test_sessions_support import T0, location, register, token
+from tests.integration.test_sessions_support import T0, location, register, settle, token
 from tests.nodes import NodeFactory, RunningNode, role
 
 
@@ -41,7 +41,7 @@ async def _pair(node_factory: NodeFactory, interval_s: float) -> tuple[RunningNo
     emsp = await node_factory(role("EMSP", party="EMS"), name="emsp")
     await register(emsp, cpo)
     await cpo_of(cpo.node).locations.put_location(location("LOC1"))
-    await exchange_of(cpo.node).pusher.drain()
+    await settle(cpo, emsp)  # the registration's pull is over: the eMSP stores only what the CPO pushes
     received = Received(emsp)
     await cpo_of(cpo.node).sessions.start_session(
         session_id="S1", token=token(), location_id="LOC1", evse_uid="LOC1-E1", connector_id="1", at=T0
