@@ -13,9 +13,9 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from datetime import datetime
 
-from fera.cpo._readings import Reading, ReadingBatches
 from fera.cpo._recipients import session_recipients
 from fera.cpo._session_push import session_push
 from fera.cpo.preferences import evaluate
@@ -43,6 +43,7 @@ from fera.ocpi.sessions.models import (
 from fera.ocpi.types import Role
 from fera.partners import Partner
 from fera.sessions_events import PreferencesChanged, SessionChanged
+from fera.store.group import GroupCommit
 from fera.store.records import StoredSession, Window
 
 __all__ = ["CpoSessions"]
@@ -57,7 +58,9 @@ class CpoSessions:
     def __init__(self, exchange: Exchange) -> None:
         self._ex = exchange
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)  # one writer per session
-        self._readings = ReadingBatches(self._write_readings)
+        # Readings that arrive together are written in one transaction (a station is answered once its
+        # reading is committed, so nothing acknowledged is lost).
+        self._readings: GroupCommit[_Reading, Session | OcpiError] = GroupCommit(self._write_readings)
 
     @property
     def party(self) -> Party:
@@ -150,10 +153,15 @@ class CpoSessions:
 
         Appends one ChargingPeriod from the previous reading (or the start) with ENERGY = the kWh since then,
         and POWER (kW) / CURRENT (A) when given. A PENDING session becomes ACTIVE. Written with the other
-        readings that arrive meanwhile, in one transaction (`ReadingBatches`).
+        readings that arrive meanwhile, in one transaction (`GroupCommit`).
         """
         at = at or self._ex.now()
-        return await self._readings.submit(session_id, lambda s: _reading(s, kwh, at, power_kw, current_a))
+        outcome = await self._readings(
+            _Reading(session_id, lambda s: _reading(s, kwh, at, power_kw, current_a))
+        )
+        if isinstance(outcome, OcpiError):
+            raise outcome
+        return outcome
 
     async def stop_session(
         self, session_id: str, *, at: datetime | None = None, kwh: float | None = None
@@ -189,25 +197,24 @@ class CpoSessions:
         await self._publish(updated, patch, partners)
         return updated
 
-    async def _write_readings(self, batch: Sequence[Reading]) -> None:
-        """One transaction for a batch of readings (several may be of one session: applied in turn)."""
+    async def _write_readings(self, group: Sequence[_Reading]) -> builtins.list[Session | OcpiError]:
+        """One transaction for a group of readings (several may be of one session: applied in turn); each
+        one's outcome, the session as changed or why it was refused."""
         partners = await self._ex.partners.known()  # before the unit of work (see `start_session`)
-        changes: builtins.list[tuple[Reading, Session, SessionPatch]] = []
+        outcomes: builtins.list[tuple[Session, SessionPatch] | OcpiError] = []
         async with AsyncExitStack() as held:
-            for session_id in sorted({r.session_id.upper() for r in batch}):  # one order: no deadlock
+            for session_id in sorted({r.session_id.upper() for r in group}):  # one order: no deadlock
                 await held.enter_async_context(self._locks[session_id])
             async with self._ex.store.unit_of_work() as uow:
-                stored = await uow.sessions.own_many([r.session_id for r in batch])
+                stored = await uow.sessions.own_many([r.session_id for r in group])
                 latest = {key: found.session for key, found in stored.items()}
-                for reading in batch:
-                    change = _apply(reading, latest)
-                    if change is not None:
-                        changes.append((reading, *change))
-                for session in {s.id.upper(): s for _r, s, _p in changes}.values():
+                outcomes = [_apply(reading, latest) for reading in group]
+                for session in {o[0].id.upper(): o[0] for o in outcomes if isinstance(o, tuple)}.values():
                     await uow.sessions.put(session, None)
-        for reading, session, patch in changes:
-            await self._publish(session, patch, partners)
-            reading.done.set_result(session)
+        for outcome in outcomes:
+            if isinstance(outcome, tuple):
+                await self._publish(*outcome, partners)
+        return [o[0] if isinstance(o, tuple) else o for o in outcomes]
 
     async def _publish(self, session: Session, patch: SessionPatch | None, partners: Partners) -> None:
         self._push(session, patch, partners, await parties_behind(self._ex.store, partners))
@@ -239,9 +246,14 @@ class CpoSessions:
         return session_visibility(caller.acting_for(), self._ex.config.contracts).sees_session(session)
 
 
-def _apply(reading: Reading, latest: dict[str, Session]) -> tuple[Session, SessionPatch] | None:
-    """The reading applied to its session as changed so far in the batch; None (and the reading failed)
-    when the session is unknown or refuses it."""
+@dataclass(frozen=True)
+class _Reading:
+    session_id: str
+    make: Callable[[Session], SessionPatch]  # the change, computed from the session as stored
+
+
+def _apply(reading: _Reading, latest: dict[str, Session]) -> tuple[Session, SessionPatch] | OcpiError:
+    """The reading applied to its session as changed so far in the group, or why it is refused."""
     key = reading.session_id.upper()
     session = latest.get(key)
     try:
@@ -249,8 +261,7 @@ def _apply(reading: Reading, latest: dict[str, Session]) -> tuple[Session, Sessi
             raise NotFound(f"Unknown session {reading.session_id}")
         patch = reading.make(session)
     except OcpiError as exc:
-        reading.done.set_exception(exc)
-        return None
+        return exc
     latest[key] = apply_patch(session, patch)
     return latest[key], patch
 
