@@ -87,6 +87,7 @@ async def test_a_job_behind_a_busy_session_never_reaches_the_station(node_factor
     await answered_in_time(emsp, request.id)
     busy.cancel()
     await asyncio.gather(busy, return_exceptions=True)
+    await applier.drain()  # the result may reach the sender before the job's end is committed (PostgreSQL)
 
     async with cpo.node.database.unit_of_work() as uow:
         (job,) = await uow.profile_jobs.for_session("S1")
