@@ -74,7 +74,3 @@ class ProfileJobStore(Protocol):
     async def claim_many(self, most: int) -> list[ProfileJob]:
         """Up to `most` of the oldest queued jobs no other unit of work holds; held until this one ends."""
         ...
-
-    async def claim(self) -> ProfileJob | None:
-        """The oldest queued job no other unit of work holds; held until this unit of work ends."""
-        ...

@@ -269,8 +269,9 @@ class SqlProfileJobStore:
 
     async def claim_many(self, most: int) -> list[ProfileJob]:
         """Up to `most` of the oldest queued jobs that no other unit of work holds, locked until this one
-        ends, as `claim` takes one. The sessions' advisory locks are taken in one order (by key), so two
-        workers whose claims share sessions wait for each other instead of deadlocking."""
+        ends (PostgreSQL: FOR UPDATE SKIP LOCKED, and their sessions' advisory locks; a process that dies
+        mid-job lets both go with its connection). The advisory locks are taken in one order (by key), so
+        two workers whose claims share sessions wait for each other instead of deadlocking."""
         query = (
             select(ProfileJobRow)
             .where(ProfileJobRow.state == JobState.QUEUED.value)
@@ -283,27 +284,6 @@ class SqlProfileJobStore:
             ids = sorted({job.session_id for job in jobs})
             await self._session.execute(_LOCK_SESSIONS, {"namespace": SESSION_LOCKS, "ids": ids})
         return jobs
-
-    async def claim(self) -> ProfileJob | None:
-        """The oldest queued job that no other unit of work holds, locked until this one ends (PostgreSQL:
-        FOR UPDATE SKIP LOCKED, and its session's advisory lock; a process that dies mid-job lets both go with
-        its connection)."""
-        query = (
-            select(ProfileJobRow)
-            .where(ProfileJobRow.state == JobState.QUEUED.value)
-            .order_by(ProfileJobRow.created_at)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
-        row = (await self._session.scalars(query)).first()
-        if row is None:
-            return None
-        if self._session.get_bind().dialect.name == "postgresql":
-            # One job of a session at a time across workers (each recomputes the minimum of every sender's
-            # profile): a second one waits here for the first one's commit.
-            key = func.hashtext(func.upper(row.session_id))
-            await self._session.execute(select(func.pg_advisory_xact_lock(SESSION_LOCKS, key)))
-        return _job(row)
 
 
 def _job_values(job: ProfileJob) -> dict[str, Any]:
@@ -321,7 +301,8 @@ def _job_values(job: ProfileJob) -> dict[str, Any]:
 
 
 SESSION_LOCKS = 0x4645  # the advisory-lock namespace of "one job per session" ("FE")
-# Each session's lock (keyed as `claim` keys it), taken in the order of the keys.
+# Each session's lock (one job of a session at a time across workers: each recomputes the minimum of
+# every sender's profile), taken in the order of the keys so two workers wait instead of deadlocking.
 _LOCK_SESSIONS = text(
     "SELECT pg_advisory_xact_lock(:namespace, k) FROM (SELECT DISTINCT hashtext(upper(s)) AS k"
     " FROM unnest(CAST(:ids AS text[])) AS s ORDER BY k) AS keys"
