@@ -15,9 +15,11 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator, Collection
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -146,30 +148,43 @@ class Layout:
             await asyncio.wait_for(process.wait(), PATIENCE_S)
 
 
-@pytest.fixture
-async def layout(node_factory: NodeFactory, tmp_path: Path) -> AsyncIterator[Layout]:
+@asynccontextmanager
+async def running_layout(
+    node_factory: NodeFactory, tmp_path: Path, stations: list[StationConfig], evses: int, tokens: int,
+    **cpo_settings: Any,
+) -> AsyncIterator[Layout]:  # fmt: skip
+    """A CPO (API in this process; gateways and workers as `Layout` starts them) with one location of
+    `evses` EVSEs, and an eMSP whose tokens SIM000000... the simulated cars present."""
     cpo = await node_factory(
         role("CPO", party="CPO"),
         name="cpo",
         processes=frozenset({Process.API}),
         ocpp_listen="127.0.0.1:0",  # each gateway process is given its own (--ocpp-listen)
         ocpp_call_timeout_s=10.0,
-        stations=STATIONS,
+        stations=stations,
         profile_result_timeout_s=60,
+        **cpo_settings,
     )
     emsp = await node_factory(role("EMSP", party="MSP"), name="emsp")
     partner, _ = await connect(emsp, cpo)
-    await cpo_of(cpo.node).locations.put_location(location("LOC1", evses=len(EVSES)))
-    tokens = Recorder(cpo.node.events, TokenChanged)
-    for n in range(2):  # each simulation's cars present SIM000000, SIM000001
+    await cpo_of(cpo.node).locations.put_location(location("LOC1", evses=evses))
+    recorded = Recorder(cpo.node.events, TokenChanged)
+    for n in range(tokens):
         await emsp_of(emsp.node).tokens.put_token(token(f"SIM{n:06d}"))
-    await tokens.wait(lambda _: len({e.token.uid for e in tokens.items}) >= 2)
+    await recorded.wait(lambda _: len({e.token.uid for e in recorded.items}) >= tokens)
     config = write_config(cpo.node.config, tmp_path / "cpo.toml")
     built = Layout(cpo, emsp, partner.id, config, Recorder(emsp.node.events, SessionChanged))
     try:
         yield built
     finally:
         await built.stop()
+
+
+@pytest.fixture
+async def layout(node_factory: NodeFactory, tmp_path: Path) -> AsyncIterator[Layout]:
+    # each simulation's cars present SIM000000, SIM000001
+    async with running_layout(node_factory, tmp_path, STATIONS, len(EVSES), 2) as built:
+        yield built
 
 
 async def result(layout: Layout, request_id: str) -> dict[str, object] | None:

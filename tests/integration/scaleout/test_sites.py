@@ -18,17 +18,12 @@ from pathlib import Path
 import pytest
 
 from fera.config import SiteConfig, StationConfig
-from fera.cpo import cpo_of
-from fera.emsp import emsp_of
 from fera.ocpp.simulator import StationSpec
-from fera.parts import Process
-from fera.sessions_events import SessionChanged, TokenChanged
-from tests.integration.chargingprofiles.setup import amps, location
-from tests.integration.cli import write_config
+from fera.sessions_events import SessionChanged
+from tests.integration.chargingprofiles.setup import amps
 from tests.integration.ocpp.roaming import RoamingStation
-from tests.integration.scaleout.test_gateways import PATIENCE_S, Layout
-from tests.integration.stations.stage import Recorder, token
-from tests.nodes import NodeFactory, connect, role
+from tests.integration.scaleout.test_gateways import PATIENCE_S, Layout, running_layout
+from tests.nodes import NodeFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(420)]
 
@@ -89,29 +84,11 @@ class Fuse:
 
 @pytest.fixture
 async def layout(node_factory: NodeFactory, tmp_path: Path) -> AsyncIterator[Layout]:
-    cpo = await node_factory(
-        role("CPO", party="CPO"),
-        name="cpo",
-        processes=frozenset({Process.API}),
-        ocpp_listen="127.0.0.1:0",  # each gateway process is given its own (--ocpp-listen)
-        ocpp_call_timeout_s=10.0,
-        stations=STATIONS,
-        sites=[SiteConfig(location="LOC1", phase_amps=FUSE_A)],
-        profile_result_timeout_s=60,
-    )
-    emsp = await node_factory(role("EMSP", party="MSP"), name="emsp")
-    partner, _ = await connect(emsp, cpo)
-    await cpo_of(cpo.node).locations.put_location(location("LOC1", evses=len(EVSES)))
-    tokens = Recorder(cpo.node.events, TokenChanged)
-    for n in range(len(SPECS)):
-        await emsp_of(emsp.node).tokens.put_token(token(f"SIM{n:06d}"))
-    await tokens.wait(lambda _: len({e.token.uid for e in tokens.items}) >= len(SPECS))
-    config = write_config(cpo.node.config, tmp_path / "cpo.toml")
-    built = Layout(cpo, emsp, partner.id, config, Recorder(emsp.node.events, SessionChanged))
-    try:
+    site = SiteConfig(location="LOC1", phase_amps=FUSE_A)
+    async with running_layout(
+        node_factory, tmp_path, STATIONS, len(EVSES), len(SPECS), sites=[site]
+    ) as built:
         yield built
-    finally:
-        await built.stop()
 
 
 def at_evse(evse_uid: str) -> Callable[[SessionChanged], bool]:
