@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
@@ -9,7 +10,7 @@ from typing import Any, TypeVar, cast
 from ocpp.routing import after as _after
 from ocpp.routing import on as _on
 
-__all__ = ["after", "is_call", "on"]
+__all__ = ["after", "is_call", "on", "send"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,3 +31,14 @@ def is_call(raw: str) -> bool:
         return bool(json.loads(raw)[0] == 2)
     except (ValueError, TypeError, IndexError, KeyError, RecursionError):
         return False
+
+
+async def send(point: Any, request: Any) -> Any:
+    """`point.call(request)`, raising the CallError or timeout it met. A cancellation that arrives with
+    the answer is raised too: the ocpp package waits with `asyncio.wait_for`, which on Python 3.11 then
+    returns the answer and drops the cancellation (a simulated station cancelled so ran on for hours)."""
+    result = await point.call(request, suppress=False)
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+    return result

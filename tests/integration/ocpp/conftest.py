@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 
 import pytest
 
 from fera.ocpp import OcppGateway
-from tests.integration.ocpp.harness import CALL_TIMEOUT_S, WAIT_S, Harness, RecordingEvents
+from tests.integration.ocpp.harness import CALL_TIMEOUT_S, Harness, RecordingEvents
 
 PASSWORD = "s3cret"
 VERSIONS = ("1.6", "2.0.1")
@@ -30,10 +28,4 @@ async def harness() -> AsyncIterator[Harness]:
     try:
         yield h
     finally:
-        for task in h.runs:
-            task.cancel()
-        async with asyncio.timeout(WAIT_S):
-            for task in h.runs:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-            await gateway.stop()
+        await h.stop()

@@ -142,6 +142,14 @@ class Harness:
             self.url, specs, evs, START, speed=speed, meter_interval_s=30.0, timeout_s=WAIT_S
         )
 
+    async def stop(self) -> None:
+        """Cancel the simulations and stop the gateway, bounded: a run that did not end fails the test."""
+        for task in self.runs:
+            task.cancel()
+        async with asyncio.timeout(WAIT_S):
+            await asyncio.gather(*self.runs, return_exceptions=True)
+            await self.gateway.stop()
+
     def simulate(
         self, specs: tuple[StationSpec, ...], evs: tuple[EvArrival, ...]
     ) -> asyncio.Task[SimulationReport]:

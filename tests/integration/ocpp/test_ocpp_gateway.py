@@ -145,10 +145,7 @@ async def test_silent_station_times_out(version: str) -> None:
         # Each call waited for the timeout (never less); the upper bound only says it did not hang.
         assert 3 * SHORT_CALL_TIMEOUT_S * 0.9 <= time.monotonic() - began < 3 * SHORT_CALL_TIMEOUT_S + WAIT_S
     finally:
-        for run in harness.runs:
-            run.cancel()
-        await asyncio.gather(*harness.runs, return_exceptions=True)
-        await gateway.stop()
+        await harness.stop()
 
 
 async def test_wrong_path_is_not_found(harness: Harness, version: str) -> None:
@@ -185,8 +182,7 @@ async def test_disconnect_during_a_call_ends_it(version: str) -> None:
         harness.runs[-1].cancel()
         assert await asyncio.wait_for(call, WAIT_S) is ProfileResult.REJECTED
     finally:
-        await asyncio.gather(*harness.runs, return_exceptions=True)
-        await gateway.stop()
+        await harness.stop()
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from ocpp.v16.enums import Action
 
 from fera.ocpp._meter import MeterReading, write_meter_value
 from fera.ocpp._profiles import composite_to_v16
-from fera.ocpp._routing import is_call, on
+from fera.ocpp._routing import is_call, on, send
 from fera.ocpp._time import to_wire
 from fera.ocpp.simulator.station import StationModel
 
@@ -74,24 +74,24 @@ class SimStationV16(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hi
 
     async def boot(self) -> bool:
         request = call.BootNotification(charge_point_model="Simulator", charge_point_vendor="FERA")
-        result = await self.call(request, suppress=False)
+        result = await send(self, request)
         return bool(result.status == "Accepted")
 
     async def status(self, connector_id: int, state: str) -> None:
         request = call.StatusNotification(
             connector_id=connector_id, error_code="NoError", status=_STATUS[state], timestamp=self._now()
         )
-        await self.call(request, suppress=False)
+        await send(self, request)
 
     async def authorize(self, id_token: str) -> bool:
-        result = await self.call(call.Authorize(id_tag=id_token), suppress=False)
+        result = await send(self, call.Authorize(id_tag=id_token))
         return bool(result.id_tag_info["status"] == "Accepted")
 
     async def start_transaction(self, connector_id: int, id_token: str, meter_wh: float, t: datetime) -> str:
         request = call.StartTransaction(
             connector_id=connector_id, id_tag=id_token, meter_start=int(meter_wh), timestamp=to_wire(t)
         )
-        result = await self.call(request, suppress=False)
+        result = await send(self, request)
         return str(result.transaction_id)
 
     async def meter(
@@ -101,7 +101,7 @@ class SimStationV16(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hi
         request = call.MeterValues(
             connector_id=connector_id, meter_value=meter_value, transaction_id=int(transaction_id)
         )
-        await self.call(request, suppress=False)
+        await send(self, request)
 
     async def stop_transaction(
         self, connector_id: int, transaction_id: str, meter_wh: float, t: datetime
@@ -112,7 +112,7 @@ class SimStationV16(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hi
             transaction_id=int(transaction_id),
             reason="EVDisconnected",
         )
-        await self.call(request, suppress=False)
+        await send(self, request)
 
     def _now(self) -> str:
         return to_wire(self.model.clock.now())

@@ -14,7 +14,7 @@ from websockets.exceptions import ConnectionClosed
 
 from fera.ocpp._meter import MeterReading, write_meter_value
 from fera.ocpp._profiles import composite_to_v201
-from fera.ocpp._routing import after, is_call, on
+from fera.ocpp._routing import after, is_call, on, send
 from fera.ocpp._time import to_wire
 from fera.ocpp.simulator.station import StationModel
 
@@ -88,13 +88,11 @@ class SimStationV201(ChargePoint):  # type: ignore[misc]  # ocpp ships no type h
         with contextlib.suppress(
             OCPPError, TimeoutError, ConnectionClosed
         ):  # the CSMS went away: no one to tell
-            await self.call(request, suppress=False)
+            await send(self, request)
 
     async def boot(self) -> bool:
         station = {"vendor_name": "FERA", "model": "Simulator"}
-        result = await self.call(
-            call.BootNotification(charging_station=station, reason="PowerUp"), suppress=False
-        )
+        result = await send(self, call.BootNotification(charging_station=station, reason="PowerUp"))
         return bool(result.status == "Accepted")
 
     async def status(self, connector_id: int, state: str) -> None:
@@ -107,10 +105,10 @@ class SimStationV201(ChargePoint):  # type: ignore[misc]  # ocpp ships no type h
             evse_id=connector_id,
             connector_id=1,
         )
-        await self.call(request, suppress=False)
+        await send(self, request)
 
     async def authorize(self, id_token: str) -> bool:
-        result = await self.call(call.Authorize(id_token=_token(id_token)), suppress=False)
+        result = await send(self, call.Authorize(id_token=_token(id_token)))
         return bool(result.id_token_info["status"] == "Accepted")
 
     async def start_transaction(self, connector_id: int, id_token: str, meter_wh: float, t: datetime) -> str:
@@ -155,7 +153,7 @@ class SimStationV201(ChargePoint):  # type: ignore[misc]  # ocpp ships no type h
             evse=None if evse_id is None else {"id": evse_id, "connector_id": 1},
             id_token=id_token,
         )
-        await self.call(request, suppress=False)
+        await send(self, request)
 
 
 def _token(id_token: str) -> dict[str, str]:
