@@ -15,9 +15,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PORTS = ("127.0.0.1:8001", "127.0.0.1:8002", "127.0.0.1:9000")
 RUN_S = 150  # the whole page, on a loaded machine (it takes ~25 s on an idle one)
+# Above RUN_S, so the test's own bound fires first and stops the script and its nodes (pytest-timeout would
+# leave them running, and their pipe would fail a later test with a ResourceWarning).
+pytestmark = pytest.mark.timeout(RUN_S + 60)
 
 
 def shell_blocks(markdown: str) -> list[str]:
@@ -70,6 +75,10 @@ def test_the_quickstart_charges_a_car(tmp_path: Path) -> None:
     )
     try:
         output, _ = process.communicate(timeout=RUN_S)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)  # what it printed, and its pipe closed
+        pytest.fail(f"the quickstart did not finish in {RUN_S} s:\n{output}")
     finally:
         if process.poll() is None or _alive(process.pid):
             os.killpg(process.pid, signal.SIGTERM)  # the group we started: the script and its nodes
