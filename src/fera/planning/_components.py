@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from fera.planning._grid import Floats, Grid, GroupArrays, Ints
+from fera.planning._grid import Floats, Grid, GroupArrays, Ints, Lines
 
 
 class _Union:
@@ -124,6 +124,7 @@ def restrict(grid: Grid, sessions: Ints, relaxed: set[int]) -> tuple[Grid, Ints,
         cell_step=grid.cell_step[cells],
         groups=groups,
         min_kw=None if grid.min_kw is None else grid.min_kw[sessions],
+        lines=None if grid.lines is None else Lines(grid.lines.coef[:, sessions], grid.lines.limit_a),
     )
     return sub, cells, np.array(kept, dtype=np.int64)
 

@@ -12,6 +12,7 @@ from fera.planning.model import THREE_PHASE, GridGroup, Phase, PlanningProblem, 
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
+Complexes = NDArray[np.complex128]
 _PHASE_INDEX = {Phase.L1: 0, Phase.L2: 1, Phase.L3: 2}
 
 
@@ -36,6 +37,20 @@ class GroupArrays:
 
 
 @dataclass(frozen=True, slots=True)
+class Lines:
+    """The problem's line-current limits (`CurrentLimit`) as arrays: coefficients per limit and session (A
+    per kW, a phasor) and limits per limit and step (A)."""
+
+    coef: Complexes  # (limits, sessions)
+    limit_a: Floats  # (limits, steps)
+
+    def currents(self, power_kw: Floats) -> Complexes:
+        """Complex line current per limit and step of a (sessions, steps) plan."""
+        out: Complexes = self.coef @ power_kw
+        return out
+
+
+@dataclass(frozen=True, slots=True)
 class Grid:
     steps: int
     hours: float
@@ -52,6 +67,8 @@ class Grid:
     min_kw: Floats | None = None
     """Per session, the minimum rate the LP keeps (0 or at least this, `_lp`); 0: none, or one left to
     `apply_min_rates` (see `lp_minimum`)."""
+    lines: Lines | None = None
+    """The line-current limits, None when the problem has none."""
 
     @property
     def cells(self) -> int:
@@ -159,6 +176,21 @@ def lp_minimum(sessions: Sequence[Session], hours: float) -> Floats:
     )
 
 
+def _lines(problem: PlanningProblem, steps: int) -> Lines | None:
+    """The problem's `currents` as arrays; members named by session id or EVSE id."""
+    if not problem.currents:
+        return None
+    coef = np.zeros((len(problem.currents), len(problem.sessions)), dtype=np.complex128)
+    for k, limit in enumerate(problem.currents):
+        for i, s in enumerate(problem.sessions):
+            a = limit.coefficients.get(s.id)
+            if a is None and s.evse_id is not None:
+                a = limit.coefficients.get(s.evse_id)
+            coef[k, i] = 0.0 if a is None else complex(a) * 1e3
+    limit_a = np.array([np.maximum(resolve(c.limit_a, steps), 0.0) for c in problem.currents])
+    return Lines(coef, limit_a.reshape(len(problem.currents), steps))
+
+
 def build_grid(problem: PlanningProblem) -> Grid:
     sessions = problem.sessions
     windows = np.array([_window(s, problem) for s in sessions], dtype=np.int64).reshape(-1, 2)
@@ -192,4 +224,5 @@ def build_grid(problem: PlanningProblem) -> Grid:
         cell_step=cell_step,
         groups=groups,
         min_kw=lp_minimum(sessions, problem.step_hours),
+        lines=_lines(problem, steps),
     )

@@ -11,6 +11,9 @@ cone optimum (the final polygon contains the disc of radius L', and scaling an o
 
 Should `MAX_ROUNDS` pass first, every step still over a limit is scaled down as a whole (all its sessions by
 the same factor), which scales every current of that step alike: no limit is ever exceeded.
+
+Minimum rates are rounded inside it as in `_lp.solve` (held at the minimum where the held minima fit every
+limit and line current at the cuts' level, else at 0, and the cuts refined again around them).
 """
 
 from __future__ import annotations
@@ -20,43 +23,22 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
-from numpy.typing import NDArray
 
 from fera.planning import _lp
-from fera.planning._grid import Floats, Grid, Ints, resolve
+from fera.planning._grid import Floats, Grid, Ints, Lines
+from fera.planning._rounding import floor_kw, rounded_up
 from fera.planning.model import Plan, PlanningProblem, SolveStats
 
 CUT_MARGIN = 1e-3  # cuts at 99.9 % of the limit: a few rounds reach it, 0.1 % of the optimum at most is lost
 MAX_ROUNDS = 60
 _SAME_ANGLE = 1e-6  # rad: coefficient angles closer than this give one first cut
 
-Complexes = NDArray[np.complex128]
 
-
-@dataclass(frozen=True, slots=True)
-class Cones:
-    """Coefficients per limit and session (A per kW) and limits per limit and step (A)."""
-
-    coef: Complexes  # (limits, sessions)
-    limit_a: Floats  # (limits, steps)
-
-    def currents(self, power_kw: Floats) -> Complexes:
-        """Complex line current per limit and step of a (sessions, steps) plan."""
-        out: Complexes = self.coef @ power_kw
-        return out
-
-
-def cones(problem: PlanningProblem, grid: Grid) -> Cones:
-    """The problem's `currents` as arrays; members named by session id or EVSE id."""
-    coef = np.zeros((len(problem.currents), len(problem.sessions)), dtype=np.complex128)
-    for k, limit in enumerate(problem.currents):
-        for i, s in enumerate(problem.sessions):
-            a = limit.coefficients.get(s.id)
-            if a is None and s.evse_id is not None:
-                a = limit.coefficients.get(s.evse_id)
-            coef[k, i] = 0.0 if a is None else complex(a) * 1e3
-    limit_a = np.array([np.maximum(resolve(c.limit_a, grid.steps), 0.0) for c in problem.currents])
-    return Cones(coef, limit_a.reshape(len(problem.currents), grid.steps))
+def cones(grid: Grid) -> Lines:
+    """The grid's line currents (a network problem always has some)."""
+    if grid.lines is None:
+        raise ValueError("a network plan needs line-current limits (PlanningProblem.currents)")
+    return grid.lines
 
 
 @dataclass
@@ -64,13 +46,13 @@ class _Cuts:
     """Rows Re(e^{-jφ}·a_k)·x ≤ L' for (limit, step, angle) triples, built over the cells of each step."""
 
     grid: Grid
-    cones: Cones
+    cones: Lines
     by_step: Ints
     step_start: Ints
     added: int = 0
 
     @classmethod
-    def of(cls, grid: Grid, cones: Cones) -> _Cuts:
+    def of(cls, grid: Grid, cones: Lines) -> _Cuts:
         by_step = np.argsort(grid.cell_step, kind="stable")
         start = np.searchsorted(grid.cell_step[by_step], np.arange(grid.steps + 1)).astype(np.int64)
         return cls(grid, cones, by_step, start)
@@ -93,7 +75,7 @@ class _Cuts:
         self.added += limit.size
 
 
-def _first_cuts(grid: Grid, cones: Cones, seen: Floats | None) -> tuple[Ints, Ints, Floats]:
+def _first_cuts(grid: Grid, cones: Lines, seen: Floats | None) -> tuple[Ints, Ints, Floats]:
     """(limit, step, angle) of the first cuts where a limit can bind: at the limit's coefficient angles,
     at its worst case's (when they are several) and at the angle a previous plan's current had (`seen`)."""
     present = np.zeros((grid.start.size, grid.steps))
@@ -136,7 +118,7 @@ def carried(problem: PlanningProblem, previous: Plan | None, steps: int) -> Floa
     return out
 
 
-def _scaled_to_fit(grid: Grid, cones: Cones, power: Floats) -> Floats:
+def _scaled_to_fit(grid: Grid, cones: Lines, power: Floats) -> Floats:
     """The plan with every step still over a limit scaled down as a whole (currents scale alike)."""
     size = np.abs(cones.currents(power))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -146,12 +128,65 @@ def _scaled_to_fit(grid: Grid, cones: Cones, power: Floats) -> Floats:
     return scaled
 
 
+@dataclass
+class _Refined:
+    """The LP being refined: its cuts, the bounds of its cells (minimum rates held) and what it took."""
+
+    h: highspy.Highs
+    cuts: _Cuts
+    lower: Floats
+    upper: Floats
+    rounds: int = 0
+    iterations: int = 0
+
+    def run(self) -> tuple[Floats, bool]:
+        """Solve, adding cuts where a line current is above its limit, until every one holds (True) or
+        `MAX_ROUNDS` pass (False); the power per (session, step)."""
+        grid, lines = self.cuts.grid, self.cuts.cones
+        power = np.zeros((grid.start.size, grid.steps))
+        began = self.rounds
+        while True:
+            self.rounds += 1
+            self.h.run()
+            self.h.setOptionValue("presolve", "off")  # later rounds start from this basis
+            self.iterations += int(self.h.getInfo().simplex_iteration_count)
+            x = np.asarray(self.h.getSolution().col_value[: grid.cells], dtype=np.float64)
+            x = np.minimum(np.where(x < _lp.DUST_KW, 0.0, x), self.upper)
+            power[grid.cell_session, grid.cell_step] = np.maximum(x, self.lower)  # tolerance below a minimum
+            current = lines.currents(power)
+            limit, step = np.nonzero(np.abs(current) > lines.limit_a)
+            if limit.size == 0:
+                return power, True
+            if self.rounds - began >= MAX_ROUNDS:
+                return power, False
+            self.cuts.add(self.h, limit, step, np.angle(current[limit, step]))
+
+    def round_minima(self, power: Floats) -> bool:
+        """Holds every cell planned below its minimum at it (where the held minima fit every limit at the
+        cuts' level, so the LP stays feasible) or at 0; False when none was low."""
+        grid = self.cuts.grid
+        x, floor = power[grid.cell_session, grid.cell_step], floor_kw(grid)
+        low = (x > 0) & (x < floor - 1e-6) & (self.lower == 0) & (self.upper > 0)
+        if not low.any():
+            return False
+        up = rounded_up(grid, low, floor, self.lower, grid.energy_kwh, 1 - CUT_MARGIN)
+        self.lower = np.where(low & up, floor, self.lower)
+        self.upper = np.where(low & ~up, 0.0, self.upper)
+        cols = np.flatnonzero(low)
+        self.h.changeColsBounds(cols.size, cols.astype(np.int32), self.lower[cols], self.upper[cols])
+        return True
+
+
 def solve(
-    grid: Grid, cones: Cones, cost: Floats, pools: list[Ints], shares: list[_lp.Share], threads: int,
+    grid: Grid, cones: Lines, cost: Floats, pools: list[Ints], shares: list[_lp.Share], threads: int,
     seen: Floats | None = None,
 ) -> tuple[Floats, SolveStats]:  # fmt: skip
     """Power per cell (kW) of the planning LP with the cone limits refined by cuts (see the module);
-    `seen`: angles of an earlier plan's currents (`carried`), where the first cuts most likely belong."""
+    `seen`: angles of an earlier plan's currents (`carried`), where the first cuts most likely belong.
+
+    Minimum rates are kept inside it as in `_lp.solve`: a cell planned below its minimum is held at it
+    where the minima held fit every group and line current (`_rounding`), else at 0, and the cuts are
+    refined again around what is held, `_lp.MAX_ROUNDINGS` times at most."""
     built = _lp.model(grid, cost, grid.energy_kwh, pools, grid.hours, threads, shares=shares)
     h, began = built.highs, time.perf_counter()
     cuts = _Cuts.of(grid, cones)
@@ -159,31 +194,23 @@ def solve(
     if first[0].size:
         cuts.add(h, *first)
     build_s = built.build_s + time.perf_counter() - began
-    power = np.zeros((grid.start.size, grid.steps))
-    rounds, iterations, solve_began = 0, 0, time.perf_counter()
-    while True:
-        rounds += 1
-        h.run()
-        h.setOptionValue("presolve", "off")  # later rounds start from this basis
-        iterations += int(h.getInfo().simplex_iteration_count)
-        x = np.asarray(h.getSolution().col_value[: grid.cells], dtype=np.float64)
-        x = np.minimum(np.where(x < _lp.DUST_KW, 0.0, x), built.upper[: grid.cells])
-        power[grid.cell_session, grid.cell_step] = x
-        current = cones.currents(power)
-        limit, step = np.nonzero(np.abs(current) > cones.limit_a)
-        if limit.size == 0 or rounds >= MAX_ROUNDS:
+    refined = _Refined(h, cuts, np.zeros(grid.cells), built.upper[: grid.cells].copy())
+    solve_began = time.perf_counter()
+    power, held = refined.run()
+    for _ in range(_lp.MAX_ROUNDINGS):
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal or not refined.round_minima(power):
             break
-        cuts.add(h, limit, step, np.angle(current[limit, step]))
-    if limit.size:
-        power = _scaled_to_fit(grid, cones, power)
+        power, held = refined.run()
+    if not held:
+        power = _scaled_to_fit(grid, cones, power)  # below a minimum now: `apply_min_rates` drops it
     stats = SolveStats(
         status=h.modelStatusToString(h.getModelStatus()),
         variables=built.cost.size,
         constraints=built.rows + cuts.added,
         nonzeros=built.nonzeros,
-        iterations=iterations,
+        iterations=refined.iterations,
         build_s=build_s,
         solve_s=time.perf_counter() - solve_began,
-        rounds=rounds,
+        rounds=refined.rounds,
     )
     return power[grid.cell_session, grid.cell_step], stats

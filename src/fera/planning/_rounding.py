@@ -1,7 +1,9 @@
-"""Minimum rates inside the planning LP (`_lp.solve`): which cells planned below their minimum go up to it.
+"""Minimum rates inside the planning LP (`_lp.solve`, `_network.solve`): which cells planned below their
+minimum go up to it.
 
 A cell goes up where the minima already held at its step (and those raised before it) leave room under
-every limit of its groups and its session's held minima stay within its need; otherwise it goes to 0. The
+every limit of its groups and every line current (`CurrentLimit`) and its session's held minima stay
+within its need; otherwise it goes to 0. The
 other cells at that step can yield: the next solve re-plans them around what is held, so every solve
 stays feasible.
 """
@@ -23,14 +25,20 @@ def floor_kw(grid: Grid) -> Floats:
 
 
 def rounded_up(
-    grid: Grid, low: NDArray[np.bool_], floor: Floats, lower: Floats, need_kwh: Floats
+    grid: Grid,
+    low: NDArray[np.bool_],
+    floor: Floats,
+    lower: Floats,
+    need_kwh: Floats,
+    line_scale: float = 1.0,
 ) -> NDArray[np.bool_]:
     """Which low cells go up to their minimum: each goes up where the minima held at its step (and those
-    raised before it) leave room under its groups' limits and its session's held minima stay within its
-    need. The other cells there can yield: the next solve re-plans them around what is held."""
+    raised before it) leave room under its groups' limits and line currents (up to `line_scale` of each) and
+    its session's held minima stay within its need. The other cells there can yield: the next solve re-plans
+    them around what is held."""
     power = np.zeros((grid.start.size, grid.steps))
     power[grid.cell_session, grid.cell_step] = lower
-    loads = GroupLoads(grid, power)
+    loads = GroupLoads(grid, power, line_scale)
     held_kwh = np.bincount(grid.cell_session, weights=lower * grid.hours, minlength=grid.start.size)
     up = np.zeros(grid.cells, dtype=bool)
     for cell in np.flatnonzero(low).tolist():

@@ -300,7 +300,7 @@ def _plan(problem: PlanningProblem, threads: int, decompose: bool, previous: Pla
         cost[grid.cell_session >= known] = (1 - EXPECTED_WEIGHT) * _lp.UNMET_PENALTY
         pools, shares = _smoothing_pools(problem, grid, known), _shares(problem, grid)
         if problem.currents:  # a network's line currents couple its sessions: one LP, cuts refined
-            cones = _network.cones(problem, grid)
+            cones = _network.cones(grid)
             seen = _network.carried(problem, previous, grid.steps)
             x, stats = _network.solve(grid, cones, cost, pools, shares, threads, seen)
             power_kw[grid.cell_session, grid.cell_step] = x

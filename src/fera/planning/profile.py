@@ -4,10 +4,12 @@
 what is left here are the guesses (`Session.estimated`, which split a limit evenly and take turns below the
 minimum) and needs smaller than one step at the minimum rate.
 
-Minimum rate (our choice): a planned power in (0, min) is raised to the minimum when the session's maximum
-and every group limit (total and per phase) leave room for it at that step, and set to 0 otherwise. Raising
-keeps the car charging (many cars stop below ~6 A) and may deliver slightly more than planned; dropping to 0
-is always safe. Every such low power first steps aside (to 0); then, one session after the other, each is
+Minimum rate (our choice): a planned power in (0, min) is raised to the minimum when the session's maximum,
+every group limit (total and per phase) and every line current (`CurrentLimit`) leave room for it at that
+step, and set to 0 otherwise. Raising keeps the car charging (many cars stop below ~6 A) and may deliver
+slightly more than planned; dropping to 0 is safe for groups, but not always for a line current, where
+phasors can cancel: the sessions most in line with a current it left over its limit then give way
+(`_hold_lines`). Every such low power first steps aside (to 0); then, one session after the other, each is
 raised where the room left allows, so when a tight limit is shared below the minimum rate the first session
 in line is the one left at 0. The line starts one session further at every `TURN` of the clock (`now //
 TURN`, at least one step): re-plans pass the 0 round, so no session is the one held at 0 plan after plan. A
@@ -103,7 +105,34 @@ def _min_rates(problem: PlanningProblem, plan: Plan, which: list[bool]) -> Plan:
         adjusted[i, fits] = target
         loads.add(i, np.where(fits, target, 0.0))
     _refill(problem, grid, loads, power_kw, adjusted)
+    _hold_lines(loads, adjusted, minimum[:, 0])
     return replace(plan, power_w=adjusted * 1e3)
+
+
+def _hold_lines(loads: GroupLoads, adjusted: np.ndarray, minimum: np.ndarray) -> None:
+    """Where a power stepping aside turned a line current over its limit (phasors can cancel: on a delta
+    transformer's primary one car's current lowers another's), the sessions most in line with that current
+    give way, each down to what fits every line (not below its minimum) or else to 0. Each gives way once
+    and then goes to 0, so this ends; with every power at 0 every current is 0."""
+    given: set[tuple[int, int]] = set()
+    coef = loads.grid.lines.coef if loads.grid.lines is not None else None
+    while coef is not None:
+        over_line, over_step = loads.over_lines()
+        if over_line.size == 0:
+            return
+        k, t = int(over_line[0]), int(over_step[0])
+        along = (np.conj(loads.line[k, t]) * coef[k]).real * adjusted[:, t]
+        i = int(np.argmax(along))
+        old = float(adjusted[i, t])
+        delta = np.zeros(adjusted.shape[1])
+        delta[t] = -old
+        loads.add(i, delta)
+        fits = min(float(loads.room(i)[t]), old)
+        new = fits if fits >= minimum[i] - 1e-12 and (i, t) not in given else 0.0
+        given.add((i, t))
+        adjusted[i, t] = new
+        delta[t] = new
+        loads.add(i, delta)
 
 
 def _refill(
