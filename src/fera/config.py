@@ -17,6 +17,7 @@ __all__ = [
     "ConfigError",
     "ContractConfig",
     "DelegationConfig",
+    "NetworkConfig",
     "NodeConfig",
     "RoleConfig",
     "SiteConfig",
@@ -115,6 +116,23 @@ class BoardConfig(BaseModel):
     evses: list[str] = Field(default_factory=list)  # EVSE uids wired to this board (not to a child)
 
 
+LineConnection = Literal["AB", "BC", "CA", "A", "B", "C"]
+
+
+class NetworkConfig(BaseModel):
+    """A site's three-phase network as line currents (planning only): a transformer's secondary lines A, B,
+    C, each limited to `line_amps`, and where each EVSE is connected: across a line pair ("AB", "BC", "CA":
+    delta, at the line-to-line `voltage`) or from one line to neutral ("A", "B", "C": at `voltage`/√3). An
+    unbalanced load makes each line current the magnitude of a sum of phasors (delta currents subtract on a
+    shared line), which per-phase amps cannot say."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    line_amps: Amps  # each secondary line's limit (A)
+    voltage: Annotated[float, Field(gt=0)] = 400.0  # line-to-line (Caltech's garage: 208)
+    evses: dict[str, LineConnection] = Field(min_length=1)  # EVSE uid -> "AB", "BC", "CA", "A", "B" or "C"
+
+
 class SiteConfig(BaseModel):
     """A grid connection (a location, or some of its EVSEs): its limits, sub-boards and phase wiring.
 
@@ -134,6 +152,7 @@ class SiteConfig(BaseModel):
     evses: list[str] = Field(default_factory=list)  # EVSE uids behind it; empty = every EVSE of the location
     boards: list[BoardConfig] = Field(default_factory=list)
     phases: dict[str, list[PhaseName]] = Field(default_factory=dict)
+    network: NetworkConfig | None = None  # line-current limits the planner holds (not the CPO's sharing)
 
     @model_validator(mode="after")
     def _consistent(self) -> SiteConfig:
@@ -150,7 +169,21 @@ class SiteConfig(BaseModel):
         for uid, phases in self.phases.items():
             if not phases or len(set(phases)) != len(phases):
                 raise ValueError(f"phases of EVSE {uid}: 1 to 3 distinct phases")
+        self._network_inside()
         return self
+
+    def _network_inside(self) -> None:
+        """Every EVSE of the network is one of the site's (a site naming its EVSEs), each named once."""
+        if self.network is None:
+            return
+        uids = [u.upper() for u in self.network.evses]
+        if len(set(uids)) != len(uids):
+            raise ValueError("network: an EVSE is connected once (EVSE uids are case-insensitive)")
+        outside = sorted(
+            u for u in self.network.evses if self.evses and u.upper() not in map(str.upper, self.evses)
+        )
+        if outside:
+            raise ValueError(f"network: EVSE {', '.join(outside)} is not one of the site's evses")
 
     def _board(self, board_id: str) -> BoardConfig:
         found = next((b for b in self.boards if b.id.upper() == board_id.upper()), None)
@@ -324,4 +357,3 @@ class NodeConfig(BaseModel):
 
     def party(self, role: Role) -> Party | None:
         return next((r.party for r in self.roles if r.role is role), None)
-

@@ -33,6 +33,7 @@ from fera.scsp.planning_cars import car_phases_of, most_drawn_a
 from fera.scsp.planning_draw import CarDraw
 from fera.scsp.planning_expected import expected_arrivals
 from fera.scsp.planning_grid import GroupCapacity, grid_groups, session_group
+from fera.scsp.planning_network import site_currents
 
 __all__ = [
     "AC_MIN_AMPS",
@@ -231,7 +232,8 @@ def build_problem(
     holding: Collection[SessionKey] = (),
 ) -> PlanningProblem:
     """One group per location (its forecast), and the configured sites and sub-boards (`planning_grid`);
-    the expected arrivals in each location's group."""
+    the expected arrivals in each location's group; the line currents of configured networks
+    (`planning_network`)."""
     amps = car_amps or {}
     known = [_unheld_without_limit(k, capacity, sites) for k in known]
     sessions = [planned_session(k, stats, now, sites, amps.get(k.key), k.key in holding) for k in known]
@@ -251,6 +253,10 @@ def build_problem(
         co2=co2,
         expected=expected,
         horizon_steps=_horizon(sessions, now, step),
+        currents=site_currents(
+            sites,
+            [(s.id, k.session.location_id, k.session.evse_uid) for k, s in zip(known, sessions, strict=True)],
+        ),
     )
 
 
