@@ -71,7 +71,8 @@ class GroupLoads:
 
     def over_lines(self) -> tuple[np.ndarray, np.ndarray]:
         """(line, step) pairs whose current is above its limit."""
-        over = np.nonzero(np.abs(self.line) > self.line_cap + LINE_MARGIN_A)
+        # a current of float residue (a line limited to 0, its loads added and taken away) is not over
+        over = np.nonzero(np.abs(self.line) > np.maximum(self.line_cap + LINE_MARGIN_A, 1e-9))
         return over[0], over[1]
 
     def add(self, session: int, delta_kw: Floats) -> None:

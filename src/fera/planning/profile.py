@@ -123,12 +123,14 @@ def _hold_lines(loads: GroupLoads, adjusted: np.ndarray, minimum: np.ndarray) ->
         k, t = int(over_line[0]), int(over_step[0])
         along = (np.conj(loads.line[k, t]) * coef[k]).real * adjusted[:, t]
         i = int(np.argmax(along))
+        if along[i] <= 0:  # |z|² is the sum of these: none > 0 means z is 0 (cannot be over)
+            return
         old = float(adjusted[i, t])
         delta = np.zeros(adjusted.shape[1])
         delta[t] = -old
         loads.add(i, delta)
-        fits = min(float(loads.room(i)[t]), old)
-        new = fits if fits >= minimum[i] - 1e-12 and (i, t) not in given else 0.0
+        fits = float(loads.room(i)[t])
+        new = fits if minimum[i] - 1e-12 <= fits < old and (i, t) not in given else 0.0
         given.add((i, t))
         adjusted[i, t] = new
         delta[t] = new
