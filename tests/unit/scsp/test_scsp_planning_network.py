@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fera.config import ConfigError, NetworkConfig, SiteConfig
 from fera.config_file import load_config
@@ -18,7 +20,7 @@ from fera.ocpi.sessions.models import Session
 from fera.ocpi.types import format_datetime
 from fera.planning import SessionStatistics, apply_min_rates, plan, to_charging_profile
 from fera.scsp.planning_inputs import Known, build_problem
-from fera.scsp.planning_network import per_watt
+from fera.scsp.planning_network import LINES, per_watt
 
 NOW = datetime(2026, 3, 2, 8, tzinfo=UTC)
 STEP = timedelta(minutes=15)
@@ -115,6 +117,41 @@ def test_an_scsp_so_configured_never_plans_a_line_current_over_its_limit() -> No
     sent = {s.id: to_charging_profile(result, s).periods[0].limit for s in problem.sessions}  # A per phase
     amps = {b: sum(sent[f"cpo/{s}"] for s in sids) for b, sids in branch.items()}
     assert max(_line_amps(amps).values()) <= 50 + 1e-6
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    wiring=st.lists(st.sampled_from(["AB", "BC", "CA", "A", "B", "C"]), min_size=5, max_size=5),
+    cars=st.lists(st.sampled_from([*WIRING, "E5"]), min_size=1, max_size=5, unique=True),
+    line_amps=st.floats(1, 80),
+    voltage=st.sampled_from([208.0, 230.0, 400.0]),
+)
+def test_no_wiring_gets_a_line_current_planned_over_its_limit(
+    wiring: list[str], cars: list[str], line_amps: float, voltage: float
+) -> None:
+    """Any wiring of the five EVSEs, any cars among them: every line current of the plan the SCSP sends
+    (after minimum rates) is within `line_amps`, computed here from the wiring."""
+    evses = dict(zip([*WIRING, "E5"], wiring, strict=True))
+    network = NetworkConfig(line_amps=line_amps, voltage=voltage, evses=evses)  # type: ignore[arg-type]
+    site = SiteConfig(location="LOC1", capacity_kw=100, network=network)
+    problem = build_problem(
+        [known(f"S{i}", evse) for i, evse in enumerate(cars)],
+        SessionStatistics(),
+        NOW,
+        STEP,
+        {},
+        sites=[site],
+    )
+    result = apply_min_rates(problem, plan(problem))
+    for line in LINES:
+        current = sum(
+            (
+                per_watt(network, evses[evse], line) * result.schedule(f"cpo/S{i}")
+                for i, evse in enumerate(cars)
+            ),
+            np.zeros(result.steps, dtype=np.complex128),
+        )
+        assert np.abs(current).max(initial=0) <= line_amps + 1e-6, line
 
 
 @pytest.mark.parametrize(
