@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import resource
 import time
 from dataclasses import dataclass, field
 
@@ -41,6 +42,9 @@ class Pooled:
     errors: int = 0
     catch_up: float = 0.0  # seconds after the load until every accepted PUT's result reached the sink
     cpu: float = 0.0  # CPU seconds of the server's process over its turns (and FERA's catch-ups)
+    # FERA's PUTs: CPU seconds of the others meanwhile (wrk; the sink in bare's process; this process,
+    # which holds the eMSP node the pushes go to), so a table shows when they, not FERA, take the cores.
+    others: dict[str, float] = field(default_factory=dict)
     p50: list[float] = field(default_factory=list)
     p99: list[float] = field(default_factory=list)
 
@@ -102,14 +106,29 @@ async def _measure(
             pooled = {"FERA": Pooled(), "bare": Pooled()}
             for _ in range(ROUNDS):
                 for server, url in (("FERA", prepared.base_url), ("bare", bare_url)):
-                    before, cpu = await _sunk(bare_url), cpu_s(pids[server])
+                    before, cpu, others = await _sunk(bare_url), cpu_s(pids[server]), _others(pids)
                     result = await run_wrk(url, request, connections, options.seconds / ROUNDS)
                     pooled[server].add(result)
                     if server == "FERA" and request.method == "PUT":  # its jobs must not run in bare's turn
                         pooled[server].catch_up += await _catch_up(bare_url, before + result.requests)
+                        for name, used in _others(pids).items():
+                            pooled[server].others[name] = pooled[server].others.get(name, 0.0) + (
+                                used - others[name]
+                            )
                     pooled[server].cpu += cpu_s(pids[server]) - cpu
             out.append((label, connections, pooled))
     return out
+
+
+def _others(pids: dict[str, int]) -> dict[str, float]:
+    """CPU seconds so far of wrk (this process's reaped children), of the bare app's process (it is the
+    sink of FERA's results) and of this process (the eMSP node the CPO pushes to, the polling of the sink)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "wrk": children.ru_utime + children.ru_stime,
+        "sink": cpu_s(pids["bare"]),
+        "bench": time.process_time(),
+    }
 
 
 async def _sunk(bare_url: str) -> int:
@@ -130,10 +149,10 @@ async def run(options: Options) -> list[str]:
     nodes = Nodes(options.postgres)
     try:
         progress(f"set-up: a CPO with {options.locations} locations and {options.sessions} sessions, an eMSP")
-        prepared = await prepare(nodes, options.locations, options.page, options.sessions)
-        progress("serving the CPO node and the bare app, each in a child process; wrk loads them in turns")
         port = free_port()
         bare_url = f"http://127.0.0.1:{port}"
+        prepared = await prepare(nodes, options.locations, options.page, options.sessions, bare_url)
+        progress("serving the CPO node and the bare app, each in a child process; wrk loads them in turns")
         node_args = (prepared.config_json, "all", options.profile)
         async with (  # the node stops first: nothing of it may post to a stopped sink
             served(serve_bare, (port, prepared.bodies, PROFILE_PATH), bare_url + VERSION_PATH) as bare,
@@ -144,7 +163,7 @@ async def run(options: Options) -> list[str]:
         await nodes.close()
     database = "PostgreSQL" if options.postgres else "SQLite"
     head = f"{machine()}; {database}; {options.locations} locations, {len(prepared.session_ids)} sessions"
-    return [head, "", *_table(results)]
+    return [head, "", *_table(results), *_others_table(results)]
 
 
 def _table(results: list[tuple[str, int, dict[str, Pooled]]]) -> list[str]:
@@ -159,6 +178,23 @@ def _table(results: list[tuple[str, int, dict[str, Pooled]]]) -> list[str]:
         lines.append(
             f"| {label} | {connections} | {f.rate:.0f} | {f.ms()} | {f.errors} | {done} | {f.cpu_ms:.2f} "
             f"| {b.rate:.0f} | {b.ms()} | {b.cpu_ms:.2f} | {f.rate / b.rate:.2f} |"
+        )
+    return lines
+
+
+def _others_table(results: list[tuple[str, int, dict[str, Pooled]]]) -> list[str]:
+    rows = [(label, c, p["FERA"]) for label, c, p in results if p["FERA"].others]
+    if not rows:
+        return []
+    lines = ["", "CPU ms per FERA PUT (its turns and catch-ups) of the processes around it:", ""]
+    lines += [
+        "| request | conns | FERA | wrk | sink (bare's process) | bench (its eMSP node) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for label, connections, f in rows:
+        ms = {name: f"{1000 * used / f.requests:.2f}" for name, used in f.others.items()}
+        lines.append(
+            f"| {label} | {connections} | {f.cpu_ms:.2f} | {ms['wrk']} | {ms['sink']} | {ms['bench']} |"
         )
     return lines
 

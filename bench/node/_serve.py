@@ -16,6 +16,7 @@ import uvicorn
 from fastapi import Body, FastAPI
 from fastapi.responses import JSONResponse
 
+from bench.node._setup import PUSH_SINK
 from fera.config import NodeConfig
 from fera.node import create_node
 from fera.parts import processes_named
@@ -56,7 +57,8 @@ ACCEPTED = {
 def bare_app(bodies: dict[str, dict[str, Any]], put_path: str) -> FastAPI:
     """GET on each path answers its body (a dict, serialised per request as FERA's are); a PUT on
     `put_path{id}` reads its JSON body and answers ACCEPTED; POSTs anywhere are a sink for FERA's results,
-    counted (`GET /sink/count`), so the bench sees when FERA's jobs have caught up."""
+    counted (`GET /sink/count`), so the bench sees when FERA's jobs have caught up; PUTs on
+    `PUSH_SINK{id}` are the sink of FERA's ActiveChargingProfile pushes (answered, not read)."""
     app = FastAPI()
     received = [0]
 
@@ -70,6 +72,10 @@ def bare_app(bodies: dict[str, dict[str, Any]], put_path: str) -> FastAPI:
     @app.put(put_path + "{session_id}")
     async def put(session_id: str, body: Annotated[dict[str, Any], Body()]) -> JSONResponse:
         return JSONResponse(ACCEPTED)
+
+    @app.put(PUSH_SINK + "{session_id}")
+    async def pushed(session_id: str) -> JSONResponse:
+        return JSONResponse({"status_code": 1000, "timestamp": "2030-01-01T00:00:00Z"})
 
     @app.post("/{path:path}")
     async def sink(path: str) -> JSONResponse:

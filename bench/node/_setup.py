@@ -2,13 +2,15 @@
 (2 EVSEs each, CHARGING_PROFILE_CAPABLE) and an ACTIVE session of the eMSP's customer on `sessions` EVSEs.
 
 The CPO runs here only for the set-up; the benchmark then serves its config from a child process. The eMSP
-keeps running here: the CPO pushes ActiveChargingProfiles to it after the PUTs.
+keeps running here, but the CPO's record of it sends its ActiveChargingProfile pushes to the bare app's sink
+(`PUSH_SINK`), like the results: a FERA node storing each push would take as much CPU as the CPO's jobs
+on the same two cores, and the figure wanted is the CPO's own capacity.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,12 +24,21 @@ from fera.ocpi.locations.models import Location
 from fera.ocpi.sessions.models import CdrToken
 from fera.ocpi.tokens.models import TokenType
 
-__all__ = ["LIST_PATH", "PROFILE_PATH", "VERSION_PATH", "Prepared", "prepare", "profile_body"]
+__all__ = [
+    "LIST_PATH",
+    "PROFILE_PATH",
+    "PUSH_SINK",
+    "VERSION_PATH",
+    "Prepared",
+    "prepare",
+    "profile_body",
+]
 
 VERSION_PATH = "/ocpi/2.2.1"
 LIST_PATH = "/ocpi/2.2.1/sender/locations"
 PROFILE_PATH = "/ocpi/2.2.1/receiver/chargingprofiles/"
 RESULTS_PATH = "/results/bench"  # the bare app's sink for the CPO's result POSTs
+PUSH_SINK = "/sink/activeprofiles/"  # the bare app's sink for the ActiveChargingProfile PUTs
 STAMP = datetime(2030, 1, 1, tzinfo=UTC).isoformat().replace("+00:00", "Z")
 
 
@@ -107,11 +118,26 @@ async def _start_sessions(cpo: RunningNode, count: int) -> list[str]:
     return ids
 
 
-async def prepare(nodes: Nodes, count: int, page: int, sessions: int) -> Prepared:
+async def _pushes_to(cpo: RunningNode, emsp_id: str, sink: str) -> None:
+    """The CPO's record of the eMSP: its chargingprofiles SENDER endpoint (where the CPO PUTs the
+    ActiveChargingProfiles) becomes `sink`; everything else of the eMSP stays as the handshake found it."""
+    async with cpo.node.database.unit_of_work() as uow:
+        partner = await uow.partners.get(emsp_id)
+        assert partner is not None
+        partner.endpoints = [
+            replace(e, url=sink) if (e.module, e.interface_role) == ("chargingprofiles", "SENDER") else e
+            for e in partner.endpoints
+        ]
+        await uow.partners.save(partner)
+
+
+async def prepare(nodes: Nodes, count: int, page: int, sessions: int, sink_url: str) -> Prepared:
+    """`sink_url`: the bare app's base URL, where the CPO's ActiveChargingProfile pushes will go."""
     cpo = await nodes.start("cpo", role("CPO", "CPO"))
     emsp = await nodes.start("emsp", role("EMSP", "MSP"))
-    cpo_for_emsp, _ = await connect(emsp, cpo)
+    cpo_for_emsp, emsp_for_cpo = await connect(emsp, cpo)
     assert cpo_for_emsp.outbound_token is not None
+    await _pushes_to(cpo, emsp_for_cpo.id, sink_url + PUSH_SINK.rstrip("/"))
     for n in range(count):
         await cpo_of(cpo.node).locations.put_location(location(n))
     session_ids = await _start_sessions(cpo, min(sessions, 2 * count))
