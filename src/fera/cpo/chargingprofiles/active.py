@@ -268,14 +268,14 @@ class ActiveProfiles:
         return Result(outcome.value)
 
     async def keep_in(
-        self, uow: UnitOfWork, session_id: str, partner_id: str, payload: dict[str, Any] | None
+        self, uow: UnitOfWork, kept: Sequence[tuple[str, str, dict[str, Any] | None]]
     ) -> datetime:
-        """A sender's profile on the session (None: cleared), within the caller's unit of work; when."""
-        at = self._now()
-        await uow.sender_profiles.set_profile(session_id, partner_id, payload, at)
+        """Senders' profiles on sessions, (session_id, partner_id, profile) each (None: cleared), within
+        the caller's unit of work, a statement run for all; when they were kept."""
+        at, now = self._now(), self._clock()
+        await uow.sender_profiles.set_profiles(kept, at)
         # The history an operator reads on the dashboard: the row above only keeps the latest.
-        change = SenderProfileChange(session_id, partner_id, self._clock(), payload)
-        await uow.sender_profiles.add_change(change)
+        await uow.sender_profiles.add_changes([SenderProfileChange(s, p, now, x) for s, p, x in kept])
         return at
 
     async def from_station(self, session: SteerableSession, duration: int) -> ActiveChargingProfile | None:

@@ -270,16 +270,12 @@ class ProfileApplier:
     async def _write_outcomes(self, outcomes: Sequence[_Outcome]) -> list[datetime | None]:
         """Jobs done (those given by id: a claimed job's state is written with its claim), and each one's
         sender profile as the station took it, in one transaction; when each was kept (None: not kept)."""
+        profiles = [(j.session_id, j.partner_id, k) for _, j, k in outcomes if not isinstance(k, Unchanged)]
         async with self._store.unit_of_work() as uow:
             await uow.profile_jobs.done_many([done for done, _, _ in outcomes if done is not None])
-            ats = [
-                None
-                if isinstance(kept, Unchanged)
-                else await self._active.keep_in(uow, job.session_id, job.partner_id, kept)
-                for _, job, kept in outcomes
-            ]
-        self._active.written(j.session_id for _, j, kept in outcomes if not isinstance(kept, Unchanged))
-        return ats
+            at = await self._active.keep_in(uow, profiles) if profiles else None
+        self._active.written(session_id for session_id, _, _ in profiles)
+        return [None if isinstance(kept, Unchanged) else at for _, _, kept in outcomes]
 
     async def _session_lock(self, job: ProfileJob, slot: bool = False) -> asyncio.Lock | None:
         """The session's lock (and with `slot`, then a place among the jobs running at once; the caller

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from urllib.parse import urlsplit
+
 from pydantic import BaseModel, ValidationError
 
 from fera.ocpi.chargingprofiles.models import (
@@ -74,17 +77,34 @@ def _response(target: PeerTarget, url: str, reply: Reply) -> ChargingProfileResp
         ) from exc
 
 
+# Requests in flight at once to one Sender's server (scheme, host and port); the others wait for a lane.
+# A busy CPO has a result (and maybe a push) for each job running: without a bound each would be a pooled
+# connection of its own, and httpx's pool checks every pooled connection (a `poll` each) on every request.
+LANES = 4
+
+
 class ChargingProfilesSenderClient:
-    def __init__(self, peer: PeerClient) -> None:
-        self._peer = peer
+    def __init__(self, peer: PeerClient, lanes: int = LANES) -> None:
+        self._peer, self._width = peer, lanes
+        self._lanes: dict[str, asyncio.Semaphore] = {}
 
     async def post_result(self, target: PeerTarget, response_url: str, result: BaseModel) -> None:
         """POST one of the three result objects on the Sender's `response_url`, used verbatim."""
-        await self._peer.call(
-            target, "POST", response_url, json=result.model_dump(mode="json", exclude_none=True)
-        )
+        body = result.model_dump(mode="json", exclude_none=True)
+        async with self._lane(response_url):
+            await self._peer.call(target, "POST", response_url, json=body)
 
     async def put_active_profile(
         self, target: PeerTarget, endpoint: str, session_id: str, profile: ActiveChargingProfile
     ) -> None:
-        await self._peer.call(target, "PUT", join_url(endpoint, session_id), json=profile.to_wire())
+        url = join_url(endpoint, session_id)
+        async with self._lane(url):
+            await self._peer.call(target, "PUT", url, json=profile.to_wire())
+
+    def _lane(self, url: str) -> asyncio.Semaphore:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        lane = self._lanes.get(origin)
+        if lane is None:
+            lane = self._lanes[origin] = asyncio.Semaphore(self._width)
+        return lane

@@ -70,12 +70,16 @@ async def put_row(
 
 
 async def put_rows(
-    session: AsyncSession, model: type[Base], keys: tuple[str, ...], rows: list[dict[str, Any]]
+    session: AsyncSession,
+    model: type[Base],
+    keys: tuple[str, ...],
+    rows: list[dict[str, Any]],
+    insert_only: tuple[str, ...] = (),
 ) -> None:
     """`put_row` for many rows of the same columns in one statement run (executemany): each row's
-    columns other than `keys` are its values."""
-    values = tuple(name for name in rows[0] if name not in keys)
-    statement = _upsert_of(_postgres(session), _table(model), keys, values, ())
+    columns other than `keys` are its values (those in `insert_only` only for a new row)."""
+    values = tuple(name for name in rows[0] if name not in keys and name not in insert_only)
+    statement = _upsert_of(_postgres(session), _table(model), keys, values, insert_only)
     await session.execute(statement, [{"p_" + name: value for name, value in row.items()} for row in rows])
     session.expire_all()
 

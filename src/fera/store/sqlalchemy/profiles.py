@@ -176,6 +176,21 @@ class SqlSenderProfileStore:
         values: dict[str, Any] = {"profile": profile} | ({} if profile is None else {"set_at": at})
         await put_row(self._session, SenderProfileRow, keys, values, insert_only={"last_request_at": at})
 
+    async def set_profiles(
+        self, profiles: Sequence[tuple[str, str, dict[str, Any] | None]], at: datetime
+    ) -> None:
+        """The profiles set (with `set_at`) in one statement run, the cleared ones (keeping it) in another."""
+        keys, new = ("session_id", "partner_id"), ("last_request_at",)
+        for cleared in (False, True):
+            rows = [
+                {"session_id": s, "partner_id": p, "profile": profile, "last_request_at": at}
+                | ({} if cleared else {"set_at": at})
+                for s, p, profile in profiles
+                if (profile is None) is cleared
+            ]
+            if rows:
+                await put_rows(self._session, SenderProfileRow, keys, rows, insert_only=new)
+
     async def for_session(self, session_id: str) -> list[SenderProfile]:
         return await self.for_sessions([session_id])
 
@@ -209,6 +224,15 @@ class SqlSenderProfileStore:
                 profile=change.profile,
             )
         )
+
+    async def add_changes(self, changes: Sequence[SenderProfileChange]) -> None:
+        """Inserted in one statement run (Core: no ORM flush)."""
+        if changes:
+            rows = [
+                {"session_id": c.session_id, "partner_id": c.partner_id, "at": c.at, "profile": c.profile}
+                for c in changes
+            ]
+            await self._session.execute(insert(SenderProfileChangeRow), rows)
 
     async def changes(self, session_id: str) -> list[SenderProfileChange]:
         query = (
@@ -252,6 +276,8 @@ class SqlProfileJobStore:
         await self.done_many([job_id], state)
 
     async def done_many(self, job_ids: Sequence[str], state: JobState = JobState.DONE) -> None:
+        if not job_ids:  # a group of claimed jobs only (their states go with their claims)
+            return
         await self._session.execute(
             update(ProfileJobRow).where(ProfileJobRow.id.in_(job_ids)).values(state=state.value)
         )
