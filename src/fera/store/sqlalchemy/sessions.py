@@ -59,17 +59,23 @@ class SqlSessionStore:
         once."""
         at_ours = and_(LocationRow.partner_id.is_(None), LocationRow.id == SessionRow.location_id)
         wanted = sorted({i.upper() for i in session_ids})
-        query = (
-            select(SessionRow, LocationRow.data)
+        query = (  # Core columns, not ORM rows: a busy Receiver reads a group of sessions per transaction
+            select(
+                SessionRow.id,
+                SessionRow.location_id,
+                SessionRow.partner_id,
+                SessionRow.data,
+                SessionRow.preferences,
+                LocationRow.data.label("location"),
+            )
             .outerjoin(LocationRow, at_ours)
             .where(SessionRow.partner_id.is_(None), SessionRow.id.in_(wanted))
             .order_by(SessionRow.pk)
         )
         found: dict[str, tuple[StoredSession, Location | None]] = {}
         locations: dict[str, Location] = {}
-        for pair in await self._session.execute(query):
-            row: SessionRow = pair[0]
-            data: dict[str, Any] | None = pair[1]
+        for row in await self._session.execute(query):
+            data: dict[str, Any] | None = row.location
             if row.id in found:  # the first, as `own` reads it
                 continue
             location = None if data is None else locations.get(row.location_id)
@@ -122,7 +128,7 @@ class SqlSessionStore:
         return (await self._session.execute(query)).scalar_one_or_none()
 
 
-def stored_session(row: SessionRow) -> StoredSession:
+def stored_session(row: Any) -> StoredSession:  # an ORM row or a Core one: the same attributes
     preferences = None if row.preferences is None else ChargingPreferences.model_validate(row.preferences)
     return StoredSession(Session.model_validate(row.data), row.partner_id, preferences)
 
