@@ -66,3 +66,4 @@ async def test_results_to_one_sender_use_at_most_its_lanes_and_all_arrive() -> N
         await asyncio.gather(*(client.post_result(target, f"{url}/results/{n}", result) for n in range(12)))
     assert sender.most == 3  # the lanes were all used, and never more
     assert sorted(sender.received, key=int) == [str(n) for n in range(12)]  # each its own POST, once
+    assert not client._lanes  # nothing kept for a Sender with nothing in flight

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
@@ -88,7 +90,9 @@ LANES = 8
 class ChargingProfilesSenderClient:
     def __init__(self, peer: PeerClient, lanes: int = LANES) -> None:
         self._peer, self._width = peer, lanes
-        self._lanes: dict[str, asyncio.Semaphore] = {}
+        # Per origin: its lanes and how many requests hold or wait for one (gone at 0: response URLs
+        # come from the Senders, and an origin seen once must not stay forever).
+        self._lanes: dict[str, tuple[asyncio.Semaphore, list[int]]] = {}
 
     async def post_result(self, target: PeerTarget, response_url: str, result: BaseModel) -> None:
         """POST one of the three result objects on the Sender's `response_url`, used verbatim."""
@@ -103,10 +107,18 @@ class ChargingProfilesSenderClient:
         async with self._lane(url):
             await self._peer.call(target, "PUT", url, json=profile.to_wire())
 
-    def _lane(self, url: str) -> asyncio.Semaphore:
+    @asynccontextmanager
+    async def _lane(self, url: str) -> AsyncIterator[None]:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
-        lane = self._lanes.get(origin)
-        if lane is None:
-            lane = self._lanes[origin] = asyncio.Semaphore(self._width)
-        return lane
+        if origin not in self._lanes:
+            self._lanes[origin] = asyncio.Semaphore(self._width), [0]
+        lane, users = self._lanes[origin]
+        users[0] += 1
+        try:
+            async with lane:
+                yield
+        finally:
+            users[0] -= 1
+            if not users[0]:
+                del self._lanes[origin]
