@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -66,8 +66,8 @@ class ProfileSender:
         self._now = now
         # Waiters per open request; resolved with the final request (no read after the wait).
         self._done: dict[str, asyncio.Future[ProfileRequest]] = {}
-        # One request's transitions (answer, result, deadline) never interleave; results can overtake answers.
-        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # A request's transitions (answer, result, failure, deadline) may come in any order, in any process:
+        # each is one conditional UPDATE in the store (no read-modify-write), so no lock is needed here.
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._owners: OrderedDict[tuple[str, str], Party] = OrderedDict()  # see `_owner`
 
@@ -121,17 +121,16 @@ class ProfileSender:
 
     # -- ChargingProfilesSender (what Receivers call) -------------------------------------------
     async def receive_result(self, caller: Caller, request_id: str, body: dict[str, Any]) -> None:
-        async with self._locks[request_id], self._store.unit_of_work() as uow:  # read and write at once
-            request = await uow.profile_requests.get(request_id)
+        async with self._store.unit_of_work() as uow:
+            request = await uow.profile_requests.get(request_id)  # its kind, to read the body by
+            if request is not None and request.partner_id == caller.partner_id:
+                result = parse_result(request.kind, body)
+                request = await uow.profile_requests.resulted(
+                    request_id, caller.partner_id, result, self._now()
+                )
             if request is None or request.partner_id != caller.partner_id:
                 # Unknown, or another partner's request: the same answer, so nothing leaks.
                 raise InvalidParameters(f"No request {request_id} is waiting for a result from you")
-            request.result, request.result_at = parse_result(request.kind, body), self._now()
-            request.late = request.state is RequestState.TIMED_OUT or (
-                request.deadline is not None and request.result_at > request.deadline
-            )
-            request.state = RequestState.DONE
-            await uow.profile_requests.save(request)
         await self._notify(request)
 
     async def receive_active_profile(
@@ -150,7 +149,7 @@ class ProfileSender:
             if request.deadline is None:
                 request.deadline = request.created_at + timedelta(seconds=FALLBACK_TIMEOUT_S)
                 async with self._store.unit_of_work() as uow:
-                    await uow.profile_requests.save(request)
+                    await uow.profile_requests.set_deadline(request.id, request.deadline)
             self._arm(request)
 
     @asynccontextmanager
@@ -235,17 +234,13 @@ class ProfileSender:
 
     async def _answered(self, request_id: str, response: ChargingProfileResponse) -> ProfileRequest:
         """Record the synchronous answer; the result may already have overtaken it (then it stays DONE)."""
-        async with self._locks[request_id], self._store.unit_of_work() as uow:  # read and write at once
-            request = await uow.profile_requests.get(request_id)
-            assert request is not None, request_id
-            request.response, request.timeout_s = response.result.value, response.timeout
-            request.responded_at = now = self._now()
-            accepted = response.result is ChargingProfileResponseType.ACCEPTED
-            if accepted:
-                request.deadline = now + timedelta(seconds=response.timeout)
-            if not request.state.final:
-                request.state = RequestState.WAITING if accepted else RequestState.REFUSED
-            await uow.profile_requests.save(request)
+        accepted = response.result is ChargingProfileResponseType.ACCEPTED
+        state = RequestState.WAITING if accepted else RequestState.REFUSED
+        async with self._store.unit_of_work() as uow:
+            request = await uow.profile_requests.answered(
+                request_id, response.result.value, response.timeout, self._now(), state
+            )
+        assert request is not None, request_id
         if request.state is RequestState.WAITING and self._shared:
             await self._store.notify(DEADLINES_CHANNEL, request.id)
         elif request.state is RequestState.WAITING:
@@ -255,11 +250,11 @@ class ProfileSender:
         return request
 
     async def _failed(self, request_id: str, error: str) -> ProfileRequest:
-        async with self._locks[request_id]:
-            request = await self._load(request_id)
-            request.state, request.error = RequestState.FAILED, error[:255]
-            await self._save(request)
-        await self._notify(request)
+        async with self._store.unit_of_work() as uow:
+            request = await uow.profile_requests.failed(request_id, error[:255])
+        assert request is not None, request_id
+        if request.state is RequestState.FAILED:  # else a result overtook the failed call: it was told
+            await self._notify(request)
         return request
 
     def _arm(self, request: ProfileRequest) -> None:
@@ -277,24 +272,14 @@ class ProfileSender:
 
     async def _expire(self, request_id: str) -> None:
         self._timers.pop(request_id, None)
-        async with self._locks[request_id]:
-            async with self._store.unit_of_work() as uow:
-                request = await uow.profile_requests.expire(request_id)
-            if request is None:  # its result (or a refusal) came first, maybe in another process
-                return
+        async with self._store.unit_of_work() as uow:
+            request = await uow.profile_requests.expire(request_id)
+        if request is None:  # its result (or a refusal) came first, maybe in another process
+            return
         await self._notify(request)
 
     def _waiter(self, request_id: str) -> asyncio.Future[ProfileRequest]:
         return self._done.setdefault(request_id, asyncio.get_running_loop().create_future())
-
-    async def _load(self, request_id: str) -> ProfileRequest:
-        request = await self.request(request_id)
-        assert request is not None, request_id
-        return request
-
-    async def _save(self, request: ProfileRequest) -> None:
-        async with self._store.unit_of_work() as uow:
-            await uow.profile_requests.save(request)
 
     async def _notify(self, request: ProfileRequest) -> None:
         timer = self._timers.pop(request.id, None)
@@ -303,5 +288,4 @@ class ProfileSender:
         done = self._done.pop(request.id, None)
         if done is not None and not done.done():
             done.set_result(request)  # waiters hold the future; nobody else needs it any more
-        self._locks.pop(request.id, None)
         await self._events.publish(ProfileRequestFinished(request))

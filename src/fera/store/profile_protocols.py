@@ -10,6 +10,7 @@ from fera.smartcharging.model import (
     JobState,
     ProfileJob,
     ProfileRequest,
+    RequestState,
     SenderProfile,
     SenderProfileChange,
 )
@@ -24,8 +25,19 @@ __all__ = [
 
 
 class ProfileRequestStore(Protocol):
+    """A request's transitions are single conditional UPDATEs, never a read-modify-write: its answer, its
+    result, a failure and its deadline may be recorded by different processes at once, and a final state
+    (a result above all) is never moved back. Each returns the request as it now is (None: unknown)."""
+
     async def add(self, request: ProfileRequest) -> None: ...
-    async def save(self, request: ProfileRequest) -> None: ...
+    async def answered(  # the synchronous answer; the state moves to `state` only while still open
+        self, request_id: str, response: str, timeout_s: int, at: datetime, state: RequestState
+    ) -> ProfileRequest | None: ...
+    async def resulted(  # DONE with the result whatever came before (late if after the deadline)
+        self, request_id: str, partner_id: str, result: dict[str, Any], at: datetime
+    ) -> ProfileRequest | None: ...
+    async def failed(self, request_id: str, error: str) -> ProfileRequest | None: ...  # FAILED unless final
+    async def set_deadline(self, request_id: str, deadline: datetime) -> None: ...  # only if it had none
     async def get(self, request_id: str) -> ProfileRequest | None: ...
     async def open(self) -> list[ProfileRequest]: ...
     async def expire(self, request_id: str) -> ProfileRequest | None: ...  # TIMED_OUT unless final

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, select, text, update
+from sqlalchemy import ColumnElement, and_, case, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fera.smartcharging.model import (
@@ -49,6 +49,7 @@ _REQUEST_FIELDS = (
     "upstream_response_url",
 )
 _TIMES = ("created_at", "responded_at", "deadline", "result_at")
+_OPEN = ProfileRequestRow.state.in_((RequestState.PENDING.value, RequestState.WAITING.value))
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -66,17 +67,52 @@ class SqlProfileRequestStore:
         self._session.add(_request_row(request, ProfileRequestRow()))
         await self._session.flush()
 
-    async def save(self, request: ProfileRequest) -> None:
-        # One UPDATE, no SELECT first (the row read earlier in the unit of work is gone from the session's
-        # weak identity map by now); a request not stored yet is added.
-        values = {name: getattr(request, name) for name in _REQUEST_FIELDS if name != "id"}
-        values |= {"kind": request.kind.value, "state": request.state.value}
-        query = update(ProfileRequestRow).where(ProfileRequestRow.id == request.id).values(values)
-        result = await self._session.execute(query.execution_options(synchronize_session=False))
-        if not getattr(result, "rowcount", 0):
-            await self.add(request)
-            return
-        self._session.expire_all()  # a row read earlier in this unit of work must not hide the new values
+    async def answered(
+        self, request_id: str, response: str, timeout_s: int, at: datetime, state: RequestState
+    ) -> ProfileRequest | None:
+        """The answer's fields; the state only while open (a result or a deadline recorded first stays)."""
+        values: dict[str, Any] = {"response": response, "timeout_s": timeout_s, "responded_at": at}
+        if state is RequestState.WAITING:
+            values["deadline"] = at + timedelta(seconds=timeout_s)
+        values["state"] = case((_OPEN, state.value), else_=ProfileRequestRow.state)
+        return await self._update(request_id, values)
+
+    async def resulted(
+        self, request_id: str, partner_id: str, result: dict[str, Any], at: datetime
+    ) -> ProfileRequest | None:
+        """DONE whatever the state was; late when it had timed out or its deadline had passed (every SET
+        reads the row as it was, so the answer or the deadline committed just before counts)."""
+        row = ProfileRequestRow
+        late = or_(
+            row.state == RequestState.TIMED_OUT.value, and_(row.deadline.is_not(None), row.deadline < at)
+        )
+        values = {"result": result, "result_at": at, "late": late, "state": RequestState.DONE.value}
+        return await self._update(request_id, values, row.partner_id == partner_id)
+
+    async def failed(self, request_id: str, error: str) -> ProfileRequest | None:
+        row = ProfileRequestRow
+        values = {
+            "error": case((_OPEN, error), else_=row.error),
+            "state": case((_OPEN, RequestState.FAILED.value), else_=row.state),
+        }
+        return await self._update(request_id, values)
+
+    async def set_deadline(self, request_id: str, deadline: datetime) -> None:
+        await self._session.execute(
+            update(ProfileRequestRow)
+            .where(ProfileRequestRow.id == request_id, ProfileRequestRow.deadline.is_(None))
+            .values(deadline=deadline)
+        )
+
+    async def _update(
+        self, request_id: str, values: dict[str, Any], *where: ColumnElement[bool]
+    ) -> ProfileRequest | None:
+        query = update(ProfileRequestRow).where(ProfileRequestRow.id == request_id, *where).values(values)
+        done = await self._session.execute(query.execution_options(synchronize_session=False))
+        if not done.rowcount:  # type: ignore[attr-defined]
+            return None
+        self._session.expire_all()  # the row now holds what this UPDATE made of it: read it back
+        return await self.get(request_id)
 
     async def get(self, request_id: str) -> ProfileRequest | None:
         row = await self._session.get(ProfileRequestRow, request_id)
@@ -85,22 +121,10 @@ class SqlProfileRequestStore:
     async def expire(self, request_id: str) -> ProfileRequest | None:
         """TIMED_OUT if still open, in one statement: a result another process records at the same time
         is never overwritten. The request as it now is; None when it was final already."""
-        states = (RequestState.PENDING.value, RequestState.WAITING.value)
-        done = await self._session.execute(
-            update(ProfileRequestRow)
-            .where(ProfileRequestRow.id == request_id, ProfileRequestRow.state.in_(states))
-            .values(state=RequestState.TIMED_OUT.value)
-        )
-        if not done.rowcount:  # type: ignore[attr-defined]
-            return None
-        self._session.expire_all()
-        return await self.get(request_id)
+        return await self._update(request_id, {"state": RequestState.TIMED_OUT.value}, _OPEN)
 
     async def open(self) -> list[ProfileRequest]:
-        states = (RequestState.PENDING.value, RequestState.WAITING.value)
-        rows = await self._session.scalars(
-            select(ProfileRequestRow).where(ProfileRequestRow.state.in_(states))
-        )
+        rows = await self._session.scalars(select(ProfileRequestRow).where(_OPEN))
         return [_request(r) for r in rows]
 
     async def all(self) -> list[ProfileRequest]:
