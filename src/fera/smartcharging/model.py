@@ -13,6 +13,7 @@ __all__ = [
     "ProfileRequest",
     "RequestKind",
     "RequestState",
+    "ResultDelivery",
     "SenderProfile",
     "SenderProfileChange",
 ]
@@ -100,6 +101,14 @@ class JobState(StrEnum):
     EXPIRED = "EXPIRED"  # its deadline came before the station's answer: not applied, REJECTED (or dropped)
 
 
+class ResultDelivery(StrEnum):
+    """Where a claimed job's result stands: stored with the job's end, then POSTed to `response_url`."""
+
+    PENDING = "PENDING"  # committed, not yet delivered: any worker may POST it (until the deadline)
+    POSTED = "POSTED"  # the Sender took it
+    UNSENT = "UNSENT"  # the deadline came first: the Sender no longer listens
+
+
 @dataclass
 class ProfileJob:
     """CPO side: an accepted request, persisted before answering ACCEPTED, applied to the station after."""
@@ -113,3 +122,4 @@ class ProfileJob:
     deadline: datetime
     state: JobState = JobState.QUEUED
     payload: dict[str, Any] | None = None
+    result: dict[str, Any] | None = None  # the result owed to the Sender, once stored (claimed jobs)

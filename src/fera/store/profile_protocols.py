@@ -11,6 +11,7 @@ from fera.smartcharging.model import (
     ProfileJob,
     ProfileRequest,
     RequestState,
+    ResultDelivery,
     SenderProfile,
     SenderProfileChange,
 )
@@ -93,3 +94,20 @@ class ProfileJobStore(Protocol):
     async def claim_many(self, most: int) -> list[ProfileJob]:
         """Up to `most` of the oldest queued jobs no other unit of work holds; held until this one ends."""
         ...
+
+    async def finish_many(
+        self, ends: Sequence[tuple[str, JobState, dict[str, Any] | None]], due_at: datetime
+    ) -> None:
+        """(job id, state, result) each: the job's end, with the result it owes its Sender (None: nobody is
+        told), PENDING delivery: any worker may post it from `due_at` (its own worker posts it at once)."""
+        ...
+
+    async def claim_results(
+        self, most: int, job_ids: Sequence[str] | None = None, due_by: datetime | None = None
+    ) -> list[ProfileJob]:
+        """Up to `most` of the oldest results PENDING delivery that no other unit of work holds, held until
+        this one ends: of `job_ids` only, or those due by `due_by`."""
+        ...
+
+    async def delivered_many(self, job_ids: Sequence[str], delivery: ResultDelivery) -> None: ...
+    async def postpone_results(self, job_ids: Sequence[str], due_at: datetime) -> None: ...

@@ -1,10 +1,10 @@
 """Two `fera serve --parts worker` processes share a CPO's ChargingProfiles jobs through PostgreSQL: every
-job is done exactly once, also the one whose worker is killed (SIGKILL) in the middle of it.
+job is done exactly once, also the one whose worker is killed (SIGKILL) while it posts the job's result.
 
 The CPO's API runs in the test process (`--parts api`: it queues the jobs and runs none); the SCSP is a
 real node whose results endpoint sits behind a gate: the gate holds the first result of one job forever,
-so the worker that sends it is caught mid-job (the result is posted inside the job's claim), and counts
-every result it lets through.
+so the worker that sends it is caught between the job's committed end and the result's delivery, and
+counts every result it lets through.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from fera.config import ContractConfig
 from fera.node import Node
 from fera.parts import Process
-from fera.smartcharging.model import ProfileRequest, RequestState
+from fera.smartcharging.model import JobState, ProfileRequest, RequestState
 from tests.integration.chargingprofiles.setup import amps, location, seed, session
 from tests.integration.cli import SRC, write_config
 from tests.nodes import NodeFactory, RunningNode, connect, role
@@ -82,7 +82,7 @@ async def settled(node: RunningNode, request: ProfileRequest) -> ProfileRequest:
 
 
 async def queued_jobs(cpo: RunningNode, count: int) -> None:
-    """Until `count` jobs are left queued (polled: a worker commits DONE just after the result is posted)."""
+    """Until `count` jobs are left queued (polled: a worker commits a claim's jobs together)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + PATIENCE_S
     while loop.time() < deadline:
@@ -122,12 +122,11 @@ async def test_two_workers_do_every_job_once_even_when_one_is_killed(
         done = [await settled(scsp, r) for r in others]
         assert {(r.state, (r.result or {}).get("result")) for r in done} == {(RequestState.DONE, "ACCEPTED")}
 
-        await queued_jobs(cpo, 1)  # every other job committed: the first worker holds the held one alone
-        first.send_signal(signal.SIGKILL)  # its connection closes: PostgreSQL releases the job it held
+        await queued_jobs(cpo, 0)  # every job's end is committed, the held one's too: only its result is owed
+        first.send_signal(signal.SIGKILL)  # its connection closes: PostgreSQL releases the result it held
         await first.wait()
-        recovered = await settled(scsp, held)
+        recovered = await settled(scsp, held)  # the other worker posts the stored result
         assert (recovered.state, recovered.result) == (RequestState.DONE, {"result": "ACCEPTED"})
-        await queued_jobs(cpo, 0)
     finally:
         Gate.release.set()
         for process in (first, second):
@@ -137,4 +136,8 @@ async def test_two_workers_do_every_job_once_even_when_one_is_killed(
 
     paths = [urlparse(sender.response_url(r.id)).path for r in [held, *others]]
     assert Gate.passed == Counter(paths)  # every result reached the SCSP once: none lost, none twice
+    async with cpo.node.database.unit_of_work() as uow:
+        (job,) = await uow.profile_jobs.for_session("S1")
+        changes = await uow.sender_profiles.changes("S1")
+    assert (job.state, job.result, len(changes)) == (JobState.DONE, {"result": "ACCEPTED"}, 1)  # run once
     assert second is not None and second.returncode == 0  # stopped cleanly by SIGTERM

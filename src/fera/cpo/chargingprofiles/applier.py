@@ -12,11 +12,12 @@ the sender gave up on it at that deadline.
 
 On a database several processes share (PostgreSQL), jobs are claimed rather than handed over in memory: a
 worker takes up to CLAIM_BATCH of the oldest queued jobs no one holds (FOR UPDATE SKIP LOCKED, then their
-sessions' advisory locks) and keeps them until the station answered, the results are posted and the jobs'
-states are committed, all in the claim's transaction (the profile the station took is committed under its
-site's lock: a rebalance reads it). Any number of workers share the queue; one killed mid-job releases its
-jobs with its connection and another worker runs them again (a result may reach the sender twice; never
-lost). SQLite: one process runs the jobs it accepted, with the session and inputs the Receiver read.
+sessions' advisory locks) and keeps them until the station answered and the jobs' ends are committed with
+the results they owe (the profile the station took is committed under its site's lock: a rebalance reads
+it); only then are the results posted (`results.py`: durable, then announced). Any number of workers share
+the queue; one killed mid-job releases its jobs with its connection and another worker runs them again; one
+killed after the commit leaves its results to another worker to post (a result may reach the sender twice;
+never lost). SQLite: one process runs the jobs it accepted, with the session and inputs the Receiver read.
 
 The database work of jobs running at once is grouped (`fera.store.group`): their sessions and inputs are read,
 and their outcomes written, one transaction per group, not per job.
@@ -42,14 +43,13 @@ from fera.cpo.chargingprofiles.jobs import (
     rejected,
     timeout_s,
 )
+from fera.cpo.chargingprofiles.results import ResultPoster, wire
 from fera.cpo.chargingprofiles.sessions import SteerableSession, SteerableSessions
 from fera.cpo.chargingprofiles.stations import commands_due
 from fera.ocpi.chargingprofiles.client import ChargingProfilesSenderClient
 from fera.ocpi.chargingprofiles.models import (
     ChargingProfileResultType,
 )
-from fera.ocpi.errors import PeerError
-from fera.ocpi.types import Role
 from fera.partners import PartnerService
 from fera.smartcharging.model import JobState, ProfileJob, RequestKind
 from fera.store.group import GroupCommit
@@ -73,6 +73,7 @@ JOBS_AT_ONCE = 16  # jobs one process runs at once on its own (SQLite): the rest
 
 
 _Outcome = tuple[str | None, ProfileJob, Kept]  # the id to mark done (None: not here), the job, its profile
+_End = tuple[JobState, dict[str, object] | None]  # a claimed job's state, and the result it owes (None: none)
 
 
 class ProfileApplier:
@@ -88,8 +89,8 @@ class ProfileApplier:
         claims: bool = False,
         works: bool = True,
     ) -> None:
-        self._store, self._sessions, self._active = store, sessions, active
-        self._partners, self._client, self._now = partners, client, now
+        self._store, self._sessions, self._active, self._now = store, sessions, active, now
+        self._results = ResultPoster(store, partners, client, now)
         # claims: jobs are claimed from the shared database; works: this process runs jobs (a worker).
         self._claims, self._works = claims, works
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -142,6 +143,7 @@ class ProfileApplier:
         async with self._store.notifications(PROFILE_JOBS_CHANNEL, self._claim_more):
             while True:
                 self._claim_more()
+                self._track(self._results.deliver_left())  # a dead worker's results, a failed POST's
                 await asyncio.sleep(POLL_S)
 
     def _claim_more(self) -> None:
@@ -160,27 +162,27 @@ class ProfileApplier:
 
     async def _claim_batch(self) -> bool:
         """Up to CLAIM_BATCH queued jobs claimed in one transaction, run at once (one session's in turn),
-        and their states written in it: a worker that dies first leaves them all queued."""
+        and their ends written in it, with the results they owe: a worker that dies first leaves them all
+        queued. The results are posted once that is committed."""
         async with self._store.unit_of_work() as claim:
             jobs = await claim.profile_jobs.claim_many(CLAIM_BATCH)
             if not jobs:
                 return False
-            states = await asyncio.gather(*(self._run_claimed(job) for job in jobs))
-            for state in (JobState.DONE, JobState.EXPIRED):
-                ids = [job.id for job, done in zip(jobs, states, strict=True) if done is state]
-                if ids:
-                    await claim.profile_jobs.done_many(ids, state)
+            ends = await asyncio.gather(*(self._run_claimed(job) for job in jobs))
+            ended = [(job.id, *end) for job, end in zip(jobs, ends, strict=True) if end is not None]
+            await claim.profile_jobs.finish_many(ended, self._results.due_at())
+        await self._results.deliver([job_id for job_id, _, result in ended if result is not None])
         return True
 
-    async def _run_claimed(self, job: ProfileJob) -> JobState | None:
+    async def _run_claimed(self, job: ProfileJob) -> _End | None:
         """What became of a claimed job (None: it failed, and stays queued for another try)."""
         try:
-            if job.deadline <= self._now():  # the sender gave up on it at that deadline
-                return JobState.EXPIRED
+            if job.deadline <= self._now():  # the sender gave up on it at that deadline: nobody is told
+                return JobState.EXPIRED, None
             lock = await self._session_lock(job)  # with `resend`, and its batch's other jobs
             if lock is None:
                 await self._expire(job, "it waited for the session's earlier jobs", claimed=True)
-                return JobState.EXPIRED
+                return JobState.EXPIRED, wire(rejected(job.kind))
             try:
                 return await self._apply_claimed(job)
             finally:
@@ -189,22 +191,21 @@ class ProfileApplier:
             log.exception("profile job %s failed; it stays queued", job.id)
             return None
 
-    async def _apply_claimed(self, job: ProfileJob) -> JobState:
+    async def _apply_claimed(self, job: ProfileJob) -> _End:
         session = await self._sessions.find(job.session_id)
         inputs = None if session is None else await self._inputs(job, session)
         async with self._active.steering(session):  # a site's rounds wait until the profile is kept too
             applied = await self._apply_in_time(job, session, inputs, claimed=True)
             if applied is None:
-                return JobState.EXPIRED
+                return JobState.EXPIRED, wire(rejected(job.kind))
             result, kept = applied
             if inputs is not None and not isinstance(kept, Unchanged):
                 # Committed before the site is told (its rebalance reads every sender's profile elsewhere);
                 # a worker dying after this runs the job again, which keeps the same profile.
                 at = await self._outcomes((None, job, kept))
                 inputs = inputs.with_profile(job.partner_id, kept, at or self._now())
-        # Posted inside the claim: a worker that dies before the commit leaves the job queued.
-        await self._finish(job, session, result, inputs)
-        return JobState.DONE
+        await self._finish(job, session, result, inputs, post=False)  # posted once its end is committed
+        return JobState.DONE, wire(result)
 
     async def drain(self) -> None:
         """Wait until every submitted job has finished (tests, and callers that need the station's answer)."""
@@ -310,18 +311,21 @@ class ProfileApplier:
         session: SteerableSession | None,
         result: BaseModel,
         inputs: SessionInputs | None,
+        post: bool = True,
     ) -> None:
-        """The site is told at once; the result is posted while the ActiveChargingProfile is pushed."""
+        """The site is told at once; the result is posted (unless `post` is False: a claimed job's result
+        is posted from the store) while the ActiveChargingProfile is pushed."""
         changed = session is not None and job.kind is not RequestKind.GET
         if session is not None and changed and accepted(result):
             for listener in self.profiles_changed:
                 listener(session)
-        posting = asyncio.get_running_loop().create_task(self._post(job, result))
+        posting = asyncio.get_running_loop().create_task(self._results.post(job, result)) if post else None
         try:
             if session is not None and changed:
                 await self._active.refresh(session, inputs)
         finally:
-            await posting
+            if posting is not None:
+                await posting
 
     async def _apply_in_time(
         self,
@@ -354,13 +358,13 @@ class ProfileApplier:
             return rejected(job.kind), UNCHANGED
 
     async def _expire(self, job: ProfileJob, why: str, claimed: bool = False) -> None:
-        """Not applied: recorded as EXPIRED (a claimed job: with its claim), and REJECTED to the sender while
-        its deadline still runs."""
+        """Not applied: recorded as EXPIRED, and REJECTED to the sender while its deadline still runs (a
+        claimed job: both with its claim, then posted from the store)."""
         log.warning("%s on %s expired unapplied: %s", job.kind.value, job.session_id, why)
         if not claimed:
             async with self._store.unit_of_work() as uow:
                 await uow.profile_jobs.done(job.id, JobState.EXPIRED)
-        await self._post(job, rejected(job.kind))
+            await self._results.post(job, rejected(job.kind))
 
     async def resend(self, session_id: str, after_jobs: bool = True) -> Result | None:
         """Send the session's TxProfile again from its current inputs (its local limit changed); once the
@@ -383,14 +387,3 @@ class ProfileApplier:
     async def _refresh(self, session: SteerableSession) -> None:
         async with self._locks[session.session_id.upper()]:
             await self._active.refresh(session)
-
-    async def _post(self, job: ProfileJob, result: BaseModel) -> None:
-        partner = await self._partners.cached(job.partner_id)
-        if partner is None:
-            return
-        target = self._partners.peer_target(partner, from_role=Role.CPO)
-        try:  # past the deadline the sender no longer listens: the POST is bounded by it too
-            async with asyncio.timeout(max(self._seconds_left(job, margin=False), 0.0)):
-                await self._client.post_result(target, job.response_url, result)
-        except (PeerError, TimeoutError) as exc:  # OCPI has no retries: the sender relies on its timeout
-            log.warning("result of %s %s not delivered: %r", job.kind.value, job.session_id, exc)

@@ -85,6 +85,9 @@ class ProfileJobRow(Base):
     deadline: Mapped[datetime]
     state: Mapped[str] = mapped_column(String(8), index=True)
     payload: Mapped[dict[str, Any] | None]
+    result: Mapped[dict[str, Any] | None]  # the result owed to the Sender (claimed jobs: committed first)
+    result_delivery: Mapped[str | None] = mapped_column(String(8), index=True)  # ResultDelivery
+    result_due_at: Mapped[datetime | None]  # PENDING: when any worker may post it (its own worker: at once)
 
 
 class PushedActiveProfileRow(Base):

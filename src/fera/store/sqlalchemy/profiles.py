@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, case, func, insert, or_, select, text, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, case, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fera.smartcharging.model import (
@@ -15,6 +15,7 @@ from fera.smartcharging.model import (
     ProfileRequest,
     RequestKind,
     RequestState,
+    ResultDelivery,
     SenderProfile,
     SenderProfileChange,
 )
@@ -335,6 +336,53 @@ class SqlProfileJobStore:
             await self._session.execute(_LOCK_SESSIONS, {"namespace": SESSION_LOCKS, "ids": ids})
         return jobs
 
+    async def finish_many(
+        self, ends: Sequence[tuple[str, JobState, dict[str, Any] | None]], due_at: datetime
+    ) -> None:
+        """One statement run for all of them (Core, by primary key)."""
+        if not ends:
+            return
+        table = cast(Table, ProfileJobRow.__table__)
+        query = (
+            update(table)
+            .where(table.c.id == bindparam("job_id"))
+            .values(
+                state=bindparam("job_state"),
+                result=bindparam("job_result"),
+                result_delivery=bindparam("job_delivery"),
+                result_due_at=due_at,
+            )
+        )
+        pending = ResultDelivery.PENDING.value
+        rows = [
+            {"job_id": i, "job_state": state.value, "job_result": r, "job_delivery": pending if r else None}
+            for i, state, r in ends
+        ]
+        await self._session.execute(query, rows)
+
+    async def claim_results(
+        self, most: int, job_ids: Sequence[str] | None = None, due_by: datetime | None = None
+    ) -> list[ProfileJob]:
+        query = select(ProfileJobRow).where(ProfileJobRow.result_delivery == ResultDelivery.PENDING.value)
+        if job_ids is not None:
+            query = query.where(ProfileJobRow.id.in_(job_ids))
+        if due_by is not None:
+            query = query.where(ProfileJobRow.result_due_at <= due_by)
+        query = query.order_by(ProfileJobRow.created_at).limit(most).with_for_update(skip_locked=True)
+        return [_job(row) for row in await self._session.scalars(query)]
+
+    async def delivered_many(self, job_ids: Sequence[str], delivery: ResultDelivery) -> None:
+        await self._set_results(job_ids, result_delivery=delivery.value)
+
+    async def postpone_results(self, job_ids: Sequence[str], due_at: datetime) -> None:
+        await self._set_results(job_ids, result_due_at=due_at)
+
+    async def _set_results(self, job_ids: Sequence[str], **values: Any) -> None:
+        if job_ids:
+            await self._session.execute(
+                update(ProfileJobRow).where(ProfileJobRow.id.in_(job_ids)).values(**values)
+            )
+
 
 def _job_values(job: ProfileJob) -> dict[str, Any]:
     return {
@@ -370,4 +418,5 @@ def _job(r: ProfileJobRow) -> ProfileJob:
         _utc(r.deadline) or r.deadline,
         JobState(r.state),
         r.payload,
+        r.result,
     )
