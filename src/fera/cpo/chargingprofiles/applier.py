@@ -73,7 +73,8 @@ JOBS_AT_ONCE = 16  # jobs one process runs at once on its own (SQLite): the rest
 
 
 _Outcome = tuple[str | None, ProfileJob, Kept]  # the id to mark done (None: not here), the job, its profile
-_End = tuple[JobState, dict[str, object] | None]  # a claimed job's state, and the result it owes (None: none)
+# A claimed job's state, the result it owes (None: none), and its session when its profile is to be pushed.
+_End = tuple[JobState, dict[str, object] | None, SteerableSession | None]
 
 
 class ProfileApplier:
@@ -169,20 +170,26 @@ class ProfileApplier:
             if not jobs:
                 return False
             ends = await asyncio.gather(*(self._run_claimed(job) for job in jobs))
-            ended = [(job.id, *end) for job, end in zip(jobs, ends, strict=True) if end is not None]
+            done = [(job, *end) for job, end in zip(jobs, ends, strict=True) if end is not None]
+            ended = [(job.id, state, result) for job, state, result, _ in done]
             await claim.profile_jobs.finish_many(ended, self._results.due_at())
-        await self._results.deliver([job_id for job_id, _, result in ended if result is not None])
+        # The Sender takes its result before the update it brings (an eMSP relays an update only then).
+        try:
+            await self._results.deliver([job.id for job, _, result, _ in done if result is not None])
+        finally:
+            sessions = {session.session_id.upper(): session for *_, session in done if session is not None}
+            await asyncio.gather(*(self._refresh(session) for session in sessions.values()))
         return True
 
     async def _run_claimed(self, job: ProfileJob) -> _End | None:
         """What became of a claimed job (None: it failed, and stays queued for another try)."""
         try:
             if job.deadline <= self._now():  # the sender gave up on it at that deadline: nobody is told
-                return JobState.EXPIRED, None
+                return JobState.EXPIRED, None, None
             lock = await self._session_lock(job)  # with `resend`, and its batch's other jobs
             if lock is None:
                 await self._expire(job, "it waited for the session's earlier jobs", claimed=True)
-                return JobState.EXPIRED, wire(rejected(job.kind))
+                return JobState.EXPIRED, wire(rejected(job.kind)), None
             try:
                 return await self._apply_claimed(job)
             finally:
@@ -197,15 +204,15 @@ class ProfileApplier:
         async with self._active.steering(session):  # a site's rounds wait until the profile is kept too
             applied = await self._apply_in_time(job, session, inputs, claimed=True)
             if applied is None:
-                return JobState.EXPIRED, wire(rejected(job.kind))
+                return JobState.EXPIRED, wire(rejected(job.kind)), None
             result, kept = applied
             if inputs is not None and not isinstance(kept, Unchanged):
                 # Committed before the site is told (its rebalance reads every sender's profile elsewhere);
                 # a worker dying after this runs the job again, which keeps the same profile.
-                at = await self._outcomes((None, job, kept))
-                inputs = inputs.with_profile(job.partner_id, kept, at or self._now())
-        await self._finish(job, session, result, inputs, post=False)  # posted once its end is committed
-        return JobState.DONE, wire(result)
+                await self._outcomes((None, job, kept))
+        self._tell_site(job, session, result)  # the result and the update go once its end is committed
+        changed = session is not None and job.kind is not RequestKind.GET
+        return JobState.DONE, wire(result), session if changed else None
 
     async def drain(self) -> None:
         """Wait until every submitted job has finished (tests, and callers that need the station's answer)."""
@@ -311,21 +318,20 @@ class ProfileApplier:
         session: SteerableSession | None,
         result: BaseModel,
         inputs: SessionInputs | None,
-        post: bool = True,
     ) -> None:
-        """The site is told at once; the result is posted (unless `post` is False: a claimed job's result
-        is posted from the store) while the ActiveChargingProfile is pushed."""
-        changed = session is not None and job.kind is not RequestKind.GET
-        if session is not None and changed and accepted(result):
-            for listener in self.profiles_changed:
-                listener(session)
-        posting = asyncio.get_running_loop().create_task(self._results.post(job, result)) if post else None
+        """The site is told at once; the result is posted while the ActiveChargingProfile is pushed."""
+        self._tell_site(job, session, result)
+        posting = asyncio.get_running_loop().create_task(self._results.post(job, result))
         try:
-            if session is not None and changed:
+            if session is not None and job.kind is not RequestKind.GET:
                 await self._active.refresh(session, inputs)
         finally:
-            if posting is not None:
-                await posting
+            await posting
+
+    def _tell_site(self, job: ProfileJob, session: SteerableSession | None, result: BaseModel) -> None:
+        if session is not None and job.kind is not RequestKind.GET and accepted(result):
+            for listener in self.profiles_changed:
+                listener(session)
 
     async def _apply_in_time(
         self,
