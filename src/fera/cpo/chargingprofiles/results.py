@@ -74,6 +74,8 @@ class ResultPoster:
     async def deliver(self, job_ids: Sequence[str] | None = None) -> None:
         """Post stored results PENDING delivery that no one else holds, holding their rows meanwhile: those
         of `job_ids` (just committed here), else the oldest that are due. What failed is due again later."""
+        if job_ids is not None and not job_ids:
+            return
         async with self._store.unit_of_work() as uow:
             due_by = None if job_ids is not None else self._now()
             jobs = await uow.profile_jobs.claim_results(DELIVERY_BATCH, job_ids, due_by)
