@@ -34,6 +34,7 @@ from fera.ocpi.types import Role
 from fera.partners import Partner
 from fera.partners.reach import broadcast_audience
 from fera.sessions_events import LocationChanged
+from fera.store import UnitOfWork
 from fera.store.records import Visibility, Window
 
 __all__ = ["Change", "CpoLocations", "Pushes"]
@@ -55,9 +56,13 @@ class CpoLocations:
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def list(self, caller: Caller, query: PageQuery) -> Page:
-        visibility = await self._visibility(caller.partner_id, caller.acting_for())
         window = Window(query.offset, query.limit, query.date_from, query.date_to)
-        async with self._ex.store.unit_of_work() as uow:
+        visibility = location_visibility(caller.acting_for(), self._ex.config.contracts)
+        async with self._ex.store.reading() as uow:  # one pooled connection for the page, nothing to commit
+            page = await uow.locations.public_wire_page(visibility, window)  # the usual case: one statement
+            if page is not None:
+                return page
+            visibility = await self._less_unpublished(uow, caller.partner_id, visibility)
             return await uow.locations.wire_page(None, visibility, window)
 
     async def get(self, caller: Caller, ref: LocationRef) -> Location | EVSE | Connector:
@@ -196,13 +201,16 @@ class CpoLocations:
             self._push(location, None, [partner])
 
     async def _visibility(self, partner_id: str, parties: Iterable[Party]) -> Visibility:
-        """What the partner sees, less our unpublished locations none of its tokens may see (a contract
-        naming a location still shows it to that SCSP)."""
         visibility = location_visibility(parties, self._ex.config.contracts)
-        async with self._ex.store.unit_of_work() as uow:
-            unpublished = await uow.locations.unpublished()
-            named = any(loc.publish_allowed_to for loc in unpublished)
-            tokens = (await uow.tokens.page(partner_id, Window(0, 1_000_000))).items if named else []
+        async with self._ex.store.reading() as uow:
+            return await self._less_unpublished(uow, partner_id, visibility)
+
+    async def _less_unpublished(self, uow: UnitOfWork, partner_id: str, visibility: Visibility) -> Visibility:
+        """What the partner's parties see (`visibility`), less our unpublished locations none of its tokens
+        may see (a contract naming a location still shows it to that SCSP)."""
+        unpublished = await uow.locations.unpublished()
+        named = any(loc.publish_allowed_to for loc in unpublished)
+        tokens = (await uow.tokens.page(partner_id, Window(0, 1_000_000))).items if named else []
         hidden = {loc.id.upper() for loc in unpublished if not published_to(loc, tokens)}
         return replace(visibility, hidden_location_ids=frozenset(hidden - visibility.location_ids))
 

@@ -43,13 +43,14 @@ class Page:
     total: int  # matching objects for this caller, ignoring offset/limit
 
 
-def page_query(
+async def page_query(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int | None, Query(ge=1, le=MAX_OFFSET)] = None,
     date_from: Annotated[DateTime | None, Query()] = None,
     date_to: Annotated[DateTime | None, Query()] = None,
 ) -> PageQuery:
-    """FastAPI dependency; the server caps `limit` at its own page size."""
+    """FastAPI dependency; the server caps `limit` at its own page size. `async` although it awaits nothing:
+    FastAPI runs a plain `def` dependency in its thread pool, a thread hop per list GET."""
     return PageQuery(offset, min(limit or MAX_PAGE_SIZE, MAX_PAGE_SIZE), date_from, date_to)
 
 

@@ -101,6 +101,12 @@ class UnitOfWork(Protocol):
 
 class Store(Protocol):
     def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]: ...
+
+    def reading(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """A unit of work that only reads: nothing committed, and on PostgreSQL no transaction round trips
+        (each statement sees its own snapshot). Writing in it is a bug."""
+        ...
+
     async def close(self) -> None: ...
 
     def notifications(self, channel: str, notify: Callable[[], None]) -> AbstractAsyncContextManager[None]:
@@ -144,6 +150,9 @@ class LocationStore(Protocol):
     async def unpublished(self) -> list[Location]: ...  # our own with `publish` false
     # The same page, each item its stored wire JSON (`WireJson`): served as is by the list GET.
     async def wire_page(self, partner_id: str | None, visibility: Visibility, window: Window) -> Page: ...
+    # Our own page as `wire_page`, in one statement, when none of our locations is unpublished; None when
+    # one is (or the page is empty): then the caller works out which it may see and asks `wire_page`.
+    async def public_wire_page(self, visibility: Visibility, window: Window) -> Page | None: ...
 
 
 class SessionStore(Protocol):

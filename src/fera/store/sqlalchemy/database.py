@@ -12,6 +12,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, event, func, make_url, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from fera.store.sqlalchemy._liveness import check_when_idle
 from fera.store.sqlalchemy._writers import serialise_writers
 from fera.store.sqlalchemy.forwards import SqlForwardedSessionStore
 from fera.store.sqlalchemy.gateways import SqlStationCommandStore, SqlStationPresenceStore
@@ -34,6 +35,7 @@ from fera.store.sqlalchemy.tokens import SqlTokenStore
 __all__ = ["Database", "SqlUnitOfWork", "upgrade"]
 
 _MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+POOL_SIZE, POOL_OVERFLOW = 30, 10  # PostgreSQL connections per process kept, and opened beyond them at most
 
 
 class SqlUnitOfWork:
@@ -66,6 +68,8 @@ class Database:
         self.url = url
         self.engine: AsyncEngine = _engine(url)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._readers = async_sessionmaker(autocommit if self.shared else self.engine, expire_on_commit=False)
 
     @property
     def shared(self) -> bool:
@@ -81,6 +85,14 @@ class Database:
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[SqlUnitOfWork]:
         async with self._sessions() as session, session.begin():
+            yield SqlUnitOfWork(session)
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[SqlUnitOfWork]:
+        """Reads only: nothing is committed (the connection goes back to the pool rolled back). On
+        PostgreSQL each statement runs in autocommit, so a read costs no BEGIN and COMMIT round trips
+        (each statement sees its own snapshot); SQLite starts no transaction for a SELECT anyway."""
+        async with self._readers() as session:
             yield SqlUnitOfWork(session)
 
     def notifications(self, channel: str, notify: Callable[[], None]) -> AbstractAsyncContextManager[None]:
@@ -134,7 +146,12 @@ def _engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         serialise_writers(engine.sync_engine)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # Pooled connections for every request in flight at once (16-32 under load, plus job claimers and a
+    # listener): an overflow connection is closed on its return, and opening one per request (a server
+    # process, authentication, asyncpg's type set-up) cost PostgreSQL list GETs 5-10x.
+    engine = create_async_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+    check_when_idle(engine.sync_engine)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:

@@ -5,18 +5,36 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, and_, cast, false, select, true
+from sqlalchemy import ColumnElement, Text, and_, cast, exists, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from fera.ocpi.envelope import WireJson
 from fera.ocpi.locations.models import Location
 from fera.ocpi.pagination import Page
 from fera.store.records import StoredLocation, Visibility, Window
-from fera.store.sqlalchemy._paging import fetch_page, windowed
+from fera.store.sqlalchemy._paging import fetch_page, read_rows, windowed
 from fera.store.sqlalchemy._upsert import upsert
 from fera.store.sqlalchemy.tables import LocationRow
 
 __all__ = ["SqlLocationStore", "owned_by"]
+
+
+# Indexed column, not the JSON: most nodes have none, and a list GET asks on every request.
+_UNPUBLISHED = (
+    select(LocationRow.data)
+    .where(LocationRow.partner_id.is_(None), LocationRow.publish.is_(False))
+    .order_by(LocationRow.pk)
+)
+
+
+# A column of the page's statement: an alias, so it is not correlated with the page's own rows.
+_unpublished_rows = aliased(LocationRow, name="unpublished")
+_ANY_UNPUBLISHED = (
+    exists()
+    .where(_unpublished_rows.partner_id.is_(None), _unpublished_rows.publish.is_(False))
+    .label("any_unpublished")
+)
 
 
 def owned_by(column: Any, partner_id: str | None) -> ColumnElement[bool]:
@@ -44,7 +62,12 @@ class SqlLocationStore:
             "party_id": location.party_id.upper(),
             "id": location.id.upper(),
         }
-        values = {"partner_id": partner_id, "last_updated": location.last_updated, "data": location.to_wire()}
+        values = {
+            "partner_id": partner_id,
+            "last_updated": location.last_updated,
+            "data": location.to_wire(),
+            "publish": location.publish,
+        }
         return await upsert(self._session, LocationRow, keys, values)
 
     async def ids(self) -> set[str]:
@@ -62,20 +85,27 @@ class SqlLocationStore:
 
     async def unpublished(self) -> list[Location]:
         """Our own locations with `publish` false, oldest first."""
-        query = select(LocationRow.data).where(
-            LocationRow.partner_id.is_(None), LocationRow.data["publish"].as_boolean().is_(False)
-        )
-        rows: list[dict[str, Any]] = list(await self._session.scalars(query.order_by(LocationRow.pk)))
-        return [Location.model_validate(data) for data in rows]
+        rows = await read_rows(self._session, _UNPUBLISHED)
+        return [Location.model_validate(row.data) for row in rows]
 
     async def wire_page(self, partner_id: str | None, visibility: Visibility, window: Window) -> Page:
+        rows, total = await self._wire_rows(partner_id, visibility, window)
+        return Page([WireJson(r.data) for r in rows], total)
+
+    async def public_wire_page(self, visibility: Visibility, window: Window) -> Page | None:
+        rows, total = await self._wire_rows(None, visibility, window, _ANY_UNPUBLISHED)
+        if not rows or rows[0].any_unpublished:
+            return None
+        return Page([WireJson(r.data) for r in rows], total)
+
+    async def _wire_rows(
+        self, partner_id: str | None, visibility: Visibility, window: Window, *extra: Any
+    ) -> tuple[list[Any], int]:
         query = select(cast(LocationRow.data, Text).label("data")).where(
             owned_by(LocationRow.partner_id, partner_id), _visible(visibility)
         )
-        rows, total = await fetch_page(
-            self._session, windowed(query, LocationRow.last_updated, window), LocationRow.pk, window
-        )
-        return Page([WireJson(r.data) for r in rows], total)
+        query = windowed(query, LocationRow.last_updated, window)
+        return await fetch_page(self._session, query, LocationRow.pk, window, *extra)
 
     async def _row(self, country_code: str, party_id: str, location_id: str) -> LocationRow | None:
         query = select(LocationRow).where(

@@ -54,6 +54,7 @@ class LocationRow(Base):
     partner_id: Mapped[str | None] = mapped_column(String(36), index=True)
     last_updated: Mapped[datetime] = mapped_column(index=True)
     data: Mapped[dict[str, Any]]
+    publish: Mapped[bool] = mapped_column(Boolean, default=True, index=True)  # migration 0008_pages
 
 
 class SessionRow(Base):
