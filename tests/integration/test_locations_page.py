@@ -41,7 +41,9 @@ def location_statements(node: RunningNode) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", executed)
 
 
-async def cpo_with_locations(node_factory: NodeFactory, *locations: dict[str, Any]) -> tuple[RunningNode, str]:
+async def cpo_with_locations(
+    node_factory: NodeFactory, *locations: dict[str, Any]
+) -> tuple[RunningNode, str]:
     """A CPO holding `locations`, and the token its eMSP partner calls it with."""
     cpo = await node_factory(role("CPO"), name="cpo")
     emsp = await node_factory(role("EMSP", party="EMS"), name="emsp")
@@ -90,7 +92,9 @@ async def test_date_from_and_date_to_window_the_page_and_its_total(node_factory:
     )
 
 
-async def test_an_unpublished_location_is_left_out_of_the_page_and_its_total(node_factory: NodeFactory) -> None:
+async def test_an_unpublished_location_is_left_out_of_the_page_and_its_total(
+    node_factory: NodeFactory,
+) -> None:
     hidden = stamped("HIDDEN", 9) | {"publish": False}
     cpo, token = await cpo_with_locations(node_factory, stamped("L0", 8), hidden, stamped("L2", 10))
     async with httpx.AsyncClient(timeout=10) as client:
