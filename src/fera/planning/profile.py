@@ -11,7 +11,11 @@ slightly more than planned; dropping to 0 is safe for groups, but not always for
 phasors can cancel: the sessions most in line with a current it left over its limit then give way
 (`_hold_lines`). Every such low power first steps aside (to 0); then, one session after the other, each is
 raised where the room left allows, so when a tight limit is shared below the minimum rate the first session
-in line is the one left at 0. The line starts one session further at every `TURN` of the clock (`now //
+in line is the one left at 0. A session that finds too little room is raised by lowering the guesses
+charging above their own minimum at that step (never below it): a single-phase guess beside a three-phase
+one under 8 kW charges at 3.86 kW and the other at its 4.14 kW, instead of the even 4 kW each, which left the
+three-phase car at 0 and half the site idle. What a dropped session leaves goes to the guesses charging at
+that step (those raised first). The line starts one session further at every `TURN` of the clock (`now //
 TURN`, at least one step): re-plans pass the 0 round, so no session is the one held at 0 plan after plan. A
 turn is longer than a step because every hand-over costs energy: the car whose turn ends goes down at its
 station before the next one may go up (site load management lowers first), and on a loaded CPO that takes
@@ -104,6 +108,9 @@ def _min_rates(problem: PlanningProblem, plan: Plan, which: list[bool]) -> Plan:
         fits = low[i] & (target <= grid.pmax_kw[i] + 1e-12) & (target <= loads.room(i) + 1e-12)
         adjusted[i, fits] = target
         loads.add(i, np.where(fits, target, 0.0))
+        short = low[i] & ~fits & (target <= grid.pmax_kw[i] + 1e-12)
+        for k in np.flatnonzero(short).tolist():
+            _make_room(problem, loads, adjusted, minimum[:, 0], i, k)
     _refill(problem, grid, loads, power_kw, adjusted)
     _hold_lines(loads, adjusted, minimum[:, 0])
     return replace(plan, power_w=adjusted * 1e3)
@@ -137,15 +144,52 @@ def _hold_lines(loads: GroupLoads, adjusted: np.ndarray, minimum: np.ndarray) ->
         loads.add(i, delta)
 
 
+def _make_room(
+    problem: PlanningProblem, loads: GroupLoads, adjusted: np.ndarray, minimum: np.ndarray, i: int, k: int
+) -> None:
+    """Raise session `i` to its minimum at step `k` by lowering the guesses charging above theirs there
+    (never below): 8 kW for a single-phase guess and a three-phase one of 6 A minimum is 3.86 kW and
+    4.14 kW, not 4 kW for the first and the second at 0 (half the site idle). Undone if it doesn't fit."""
+    target, taken = float(minimum[i]), []
+    for j in _line(problem):
+        room = float(loads.room(i)[k])
+        if room >= target - 1e-12:
+            break
+        spare = adjusted[j, k] - minimum[j]
+        if j == i or not problem.sessions[j].estimated or adjusted[j, k] <= 0 or spare <= 1e-12:
+            continue
+        give = min(spare, target - room)
+        adjusted[j, k] -= give
+        loads.add(j, _at(k, -give, adjusted.shape[1]))
+        taken.append((j, give))
+    if float(loads.room(i)[k]) >= target - 1e-12:
+        adjusted[i, k] = target
+        loads.add(i, _at(k, target, adjusted.shape[1]))
+        return
+    for j, give in taken:
+        adjusted[j, k] += give
+        loads.add(j, _at(k, give, adjusted.shape[1]))
+
+
+def _at(k: int, value: float, steps: int) -> np.ndarray:
+    out = np.zeros(steps)
+    out[k] = value
+    return out
+
+
 def _refill(
     problem: PlanningProblem, grid: Grid, loads: GroupLoads, planned: np.ndarray, adjusted: np.ndarray
 ) -> None:
-    """What a dropped session left goes to the guesses that were raised at the same step, up to their
-    maximum: 8 kW for two 6 A cars is one car at 8 kW, not one at 4.14 kW and 4 kW unused."""
-    for i in _line(problem):
-        raised = (adjusted[i] > planned[i] + 1e-12) & problem.sessions[i].estimated
-        if raised.any():
-            extra = np.where(raised, np.minimum(loads.room(i), grid.pmax_kw[i] - adjusted[i]), 0.0)
+    """What a dropped session left goes to the guesses charging at the same step, up to their maximum,
+    those raised first: 8 kW for two 6 A cars is one car at 8 kW, not one at 4.14 kW and 4 kW unused, and
+    a single-phase car beside a three-phase one that could not be raised takes what it left."""
+    dropped = (adjusted < planned - 1e-12).any(axis=0)
+    guesses = [i for i in _line(problem) if problem.sessions[i].estimated]
+    raised = [i for i in guesses if (adjusted[i] > planned[i] + 1e-12).any()]
+    for i in [*raised, *(i for i in guesses if i not in raised)]:
+        charging = dropped & (adjusted[i] > 0)
+        if charging.any():
+            extra = np.where(charging, np.minimum(loads.room(i), grid.pmax_kw[i] - adjusted[i]), 0.0)
             extra = np.maximum(extra, 0.0)
             adjusted[i] += extra
             loads.add(i, extra)

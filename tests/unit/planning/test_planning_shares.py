@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from fera.planning import THREE_PHASE, GridGroup, Phase, apply_min_rates, plan
+from fera.planning import THREE_PHASE, GridGroup, Phase, Session, apply_min_rates, plan
 from fera.planning.profile import TURN
 from tests.unit.planning.factory import NOW, STEP, problem, session
 
@@ -79,6 +79,34 @@ def test_what_a_dropped_guess_leaves_goes_to_the_one_raised() -> None:
     p = problem(cars, groups=[GridGroup("site", capacity_w=8_000)])
     result = apply_min_rates(p, plan(p))
     assert sorted(result.schedule(s)[0] for s in ("s0", "s1")) == pytest.approx([0, 8_000], abs=1e-3)
+
+
+def _single_and_three_phase() -> tuple[Session, Session]:
+    guess = {"estimated": True, "group_id": "site"}
+    one = session("one", 3, 7.36 * 3, 7.36, phases=(Phase.L1,), min_rate_w=1_380, **guess)
+    return one, session("three", 3, 22 * 3, 22.0, min_rate_w=4_140, **guess)
+
+
+def test_a_three_phase_guess_is_raised_by_lowering_a_single_phase_one_to_fill_the_site() -> None:
+    """8 kW for a single-phase guess (7.36 kW, 1.38 kW minimum) and a three-phase one (22 kW, 6 A = 4.14 kW
+    minimum): the even split, 4 kW each, is below the three-phase car's minimum; it charges at 4.14 kW and
+    the single-phase car at the 3.86 kW left (not 4 kW and the other at 0, half the site idle)."""
+    one, three = _single_and_three_phase()
+    p = problem([one, three], groups=[GridGroup("site", capacity_w=8_000)])
+    result = apply_min_rates(p, plan(p))
+    assert result.schedule("three") == pytest.approx([4_140] * 12, abs=1e-3)
+    assert result.schedule("one") == pytest.approx([3_860] * 12, abs=1e-3)
+
+
+def test_a_guess_left_charging_takes_what_a_dropped_one_left() -> None:
+    """5 kW for a single-phase guess and a three-phase one: 2.5 kW each; the three-phase car can't be raised
+    to 4.14 kW (the single-phase one has only 1.12 kW above its minimum to give), so it waits, and what it
+    left goes to the single-phase car, which was charging already: 5 kW, not 2.5 kW and 2.5 kW idle."""
+    one, three = _single_and_three_phase()
+    p = problem([one, three], groups=[GridGroup("site", capacity_w=5_000)])
+    result = apply_min_rates(p, plan(p))
+    assert result.schedule("three") == pytest.approx([0] * 12, abs=1e-3)
+    assert result.schedule("one") == pytest.approx([5_000] * 12, abs=1e-3)
 
 
 def test_the_plan_alone_never_leaves_a_guess_below_its_minimum_rate() -> None:
