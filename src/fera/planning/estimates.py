@@ -2,8 +2,12 @@
 
 Lookup order: the token's own mean once it has `min_samples` sessions (drivers are creatures of habit), else
 the (location, hour) mean with as many, else the location's mean, else the defaults (8 h stay, 10 kWh: a
-workplace day and a typical commuter's need). A car that has already outstayed its estimate is assumed to
-stay `overstay` longer (30 min), so it is still planned for.
+workplace day and a typical commuter's need). A car that has already outstayed its estimate is expected to
+stay as long as the stays seen (the token's own once it has `min_samples`, else the location's) that lasted
+longer than it has so far stayed, on average: a car still there after 3 h, where such stays lasted 4 h,
+has an hour left, not a perpetual half hour (re-planned every step as leaving soon, it was the most urgent
+car at every re-plan and its plan changed at every one). At least `overstay` (30 min), which is also what it
+gets when no stay seen lasted that long.
 
 Arrivals are counted per (location, type of day, hour of arrival, urgency class): `expected_sessions` turns
 the mean arrivals per day into fluid sessions that reserve capacity for cars that have not arrived yet
@@ -87,6 +91,7 @@ class SessionStatistics:
         self._arrivals: dict[_ArrivalKey, _Mean] = {}
         self._days: dict[tuple[str, DayType], set[date]] = {}
         self._history: dict[tuple[str, DayType], dict[date, list[_Seen]]] = {}
+        self._stays: dict[str, list[float]] = {}  # per location and per "token:" + uid: every stay (s)
 
     def add(
         self,
@@ -103,6 +108,8 @@ class SessionStatistics:
             self._means.setdefault(key, _Mean()).add(stay_s, energy_kwh)
         if token is not None:
             self._tokens.setdefault(token, _Mean()).add(stay_s, energy_kwh)
+            self._stays.setdefault(f"token:{token}", []).append(stay_s)
+        self._stays.setdefault(location_id, []).append(stay_s)
         urgency = bisect_right(self.urgency_kw, energy_kwh / max(stay_s / 3600, 1e-9))
         day = DayType.of(arrival)
         self._arrivals.setdefault((location_id, day, arrival.hour, urgency), _Mean()).add(stay_s, energy_kwh)
@@ -136,7 +143,9 @@ class SessionStatistics:
     ) -> Estimate:
         """Fill whatever the driver left out; stated values are kept as they are."""
         stay = self.expected_stay(location_id, arrival, token)
-        expected = max(arrival + stay, now + self.overstay)
+        expected = arrival + stay
+        if expected < now + self.overstay:
+            expected = now + max(self.overstay, self.remaining_stay(location_id, now - arrival, token))
         return Estimate(
             departure=expected if departure is None else departure,
             energy_kwh=self.expected_energy_kwh(location_id, arrival, token)
@@ -145,6 +154,15 @@ class SessionStatistics:
             departure_estimated=departure is None,
             energy_estimated=energy_kwh is None,
         )
+
+    def remaining_stay(self, location_id: str, stayed: timedelta, token: str | None = None) -> timedelta:
+        """How much longer a car that has stayed `stayed` is expected to stay: the mean of the stays seen
+        (the token's once it has `min_samples`, else the location's) that lasted longer, less `stayed`;
+        0 when none did."""
+        own = self._stays.get(f"token:{token}", []) if token is not None else []
+        seen = own if len(own) >= self.min_samples else self._stays.get(location_id, [])
+        longer = [s for s in seen if s > stayed.total_seconds()]
+        return timedelta(seconds=sum(longer) / len(longer)) - stayed if longer else timedelta(0)
 
     def _day_type_seen(self, location_id: str, at: datetime) -> tuple[DayType, int]:
         """`at`'s type of day and how many such days were seen; the other type if none was."""

@@ -46,3 +46,20 @@ def test_stated_values_are_kept_and_not_flagged() -> None:
 def test_a_car_that_outstayed_its_estimate_is_given_a_little_longer() -> None:
     now = NOW + timedelta(hours=10)
     assert _learnt().estimate("loc", NOW, now).departure == now + timedelta(minutes=30)
+
+
+def test_a_car_that_outstayed_its_estimate_is_expected_to_stay_as_the_longer_stays_did() -> None:
+    """Stays of 2 h and 4 h seen: a car still there after 3 h (its estimate, the mean, is past) is expected
+    to leave at 4 h, when the stay that lasted longer than 3 h ended; past every stay seen, half an hour."""
+    stats = _learnt()
+    assert stats.estimate("loc", NOW, NOW + timedelta(hours=3)).departure == NOW + timedelta(hours=4)
+    at = NOW + timedelta(hours=3, minutes=45)
+    assert stats.estimate("loc", NOW, at).departure == at + timedelta(minutes=30)
+
+
+def test_a_token_with_enough_stays_of_its_own_is_judged_by_them() -> None:
+    stats = _learnt()
+    for hours in (5, 6):
+        stats.add("loc", NOW, NOW + timedelta(hours=hours), 5.0, token="t")
+    assert stats.remaining_stay("loc", timedelta(hours=3), "t") == timedelta(hours=2, minutes=30)
+    assert stats.remaining_stay("loc", timedelta(hours=3), "other") == timedelta(hours=2)
