@@ -78,6 +78,10 @@ class Session:
     holding: bool = False
     """It charges now, in its turn: where a limit shared below the minimum rate leaves room for some sessions
     only, `apply_min_rates` keeps it charging ahead of the others (every hand-over costs energy)."""
+    holding_until: datetime | None = None
+    """When its turn ends (None: it holds it over the whole horizon); the plan hands over at that step."""
+    waiting_since: datetime | None = None
+    """When its last turn ended (None: it waits since its arrival): the longest waiting is next."""
 
     def __post_init__(self) -> None:
         if not self.phases or len(set(self.phases)) != len(self.phases):

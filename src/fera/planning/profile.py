@@ -9,31 +9,30 @@ every group limit (total and per phase) and every line current (`CurrentLimit`) 
 step, and set to 0 otherwise. Raising keeps the car charging (many cars stop below ~6 A) and may deliver
 slightly more than planned; dropping to 0 is safe for groups, but not always for a line current, where
 phasors can cancel: the sessions most in line with a current it left over its limit then give way
-(`_hold_lines`). Every such low power first steps aside (to 0); then, one session after the other, each is
-raised where the room left allows, so when a tight limit is shared below the minimum rate the first session
-in line is the one left at 0. A session that finds too little room is raised by lowering the guesses
+(`_hold_lines`). Every such low power first steps aside (to 0); then, step by step, one session after the
+other is raised where the room left allows, in turns (`_turns`): the sessions holding their turn first, then
+the one that has waited longest. A session that finds too little room is raised by lowering the guesses
 charging above their own minimum at that step (never below it): a single-phase guess beside a three-phase
 one under 8 kW charges at 3.86 kW and the other at its 4.14 kW, instead of the even 4 kW each, which left the
 three-phase car at 0 and half the site idle. What a dropped session leaves goes to the guesses charging at
-that step (those raised first). The line starts one session further at every `TURN` of the clock (`now //
-TURN`, at least one step): re-plans pass the 0 round, so no session is the one held at 0 plan after plan. A
-turn is longer than a step because every hand-over costs energy: the car whose turn ends goes down at its
-station before the next one may go up (site load management lowers first), and on a loaded CPO that takes
-minutes, at 0 for both cars. For the same reason the sessions `holding` their turn (charging now) are raised
-before all others: an arrival or a departure, which moves the line, does not hand their turn over.
+that step (those raised first). A turn lasts `TURN`, longer than a step, because every hand-over costs
+energy: the car whose turn ends goes down at its station before the next one may go up (site load
+management lowers first). The plan carries every hand-over of its horizon, so both cars' profiles have it
+ahead and the stations make it on their own clocks.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 import numpy as np
 
 from fera.planning._grid import Grid, build_grid
 from fera.planning._loads import GroupLoads
+from fera.planning._turns import TURN, Turns, rotated
 from fera.planning.model import Plan, PlanningProblem, Session
 
 __all__ = [
@@ -46,9 +45,6 @@ __all__ = [
     "guesses_at_min_rates",
     "to_charging_profile",
 ]
-
-
-TURN = timedelta(hours=1)  # how long a session keeps its place in the line of `apply_min_rates`
 
 
 class RateUnit(StrEnum):
@@ -96,23 +92,25 @@ def _min_rates(problem: PlanningProblem, plan: Plan, which: list[bool]) -> Plan:
     grid = build_grid(problem)
     power_kw = plan.power_w / 1e3
     loads = GroupLoads(grid, power_kw)
-    minimum = np.array([s.min_rate_w / 1e3 for s in problem.sessions])[:, None]
-    low = (power_kw > 0) & (power_kw < minimum) & np.array(which, dtype=bool)[:, None]
+    minimum = np.array([s.min_rate_w / 1e3 for s in problem.sessions])
+    low = (power_kw > 0) & (power_kw < minimum[:, None]) & np.array(which, dtype=bool)[:, None]
     adjusted = np.where(low, 0.0, power_kw)  # every low power steps aside first
     for i in range(len(problem.sessions)):
         loads.add(i, adjusted[i] - power_kw[i])
-    for i in _raising_order(problem):
-        if not low[i].any():
-            continue
-        target = float(minimum[i, 0])
-        fits = low[i] & (target <= grid.pmax_kw[i] + 1e-12) & (target <= loads.room(i) + 1e-12)
-        adjusted[i, fits] = target
-        loads.add(i, np.where(fits, target, 0.0))
-        short = low[i] & ~fits & (target <= grid.pmax_kw[i] + 1e-12)
-        for k in np.flatnonzero(short).tolist():
-            _make_room(problem, loads, adjusted, minimum[:, 0], i, k)
-    _refill(problem, grid, loads, power_kw, adjusted)
-    _hold_lines(loads, adjusted, minimum[:, 0])
+    turns = Turns(problem)
+    for k in np.flatnonzero(low.any(axis=0)).tolist():
+        at = problem.now + k * problem.step
+        turns.ended(at)
+        order = turns.order(at)
+        for i in order:
+            if (
+                low[i, k]
+                and minimum[i] <= grid.pmax_kw[i] + 1e-12
+                and _raise(problem, loads, adjusted, minimum, i, k)
+            ):
+                turns.charged(i, at)
+        _refill(problem, grid, loads, power_kw, adjusted, k, order)
+    _hold_lines(loads, adjusted, minimum)
     return replace(plan, power_w=adjusted * 1e3)
 
 
@@ -144,14 +142,15 @@ def _hold_lines(loads: GroupLoads, adjusted: np.ndarray, minimum: np.ndarray) ->
         loads.add(i, delta)
 
 
-def _make_room(
+def _raise(
     problem: PlanningProblem, loads: GroupLoads, adjusted: np.ndarray, minimum: np.ndarray, i: int, k: int
-) -> None:
-    """Raise session `i` to its minimum at step `k` by lowering the guesses charging above theirs there
-    (never below): 8 kW for a single-phase guess and a three-phase one of 6 A minimum is 3.86 kW and
-    4.14 kW, not 4 kW for the first and the second at 0 (half the site idle). Undone if it doesn't fit."""
+) -> bool:
+    """Raise session `i` to its minimum at step `k` where the room left allows, else by lowering the guesses
+    charging above their own minimum there (never below it): 8 kW for a single-phase guess and a three-phase
+    one of 6 A minimum is 3.86 kW and 4.14 kW, not 4 kW for the first and the second at 0 (half the site
+    idle). Nothing changes where even that doesn't make room."""
     target, taken = float(minimum[i]), []
-    for j in _line(problem):
+    for j in rotated(len(problem.sessions), problem.now, problem.step):
         room = float(loads.room(i)[k])
         if room >= target - 1e-12:
             break
@@ -165,10 +164,11 @@ def _make_room(
     if float(loads.room(i)[k]) >= target - 1e-12:
         adjusted[i, k] = target
         loads.add(i, _at(k, target, adjusted.shape[1]))
-        return
+        return True
     for j, give in taken:
         adjusted[j, k] += give
         loads.add(j, _at(k, give, adjusted.shape[1]))
+    return False
 
 
 def _at(k: int, value: float, steps: int) -> np.ndarray:
@@ -178,41 +178,23 @@ def _at(k: int, value: float, steps: int) -> np.ndarray:
 
 
 def _refill(
-    problem: PlanningProblem, grid: Grid, loads: GroupLoads, planned: np.ndarray, adjusted: np.ndarray
+    problem: PlanningProblem,
+    grid: Grid,
+    loads: GroupLoads,
+    planned: np.ndarray,
+    adjusted: np.ndarray,
+    k: int,
+    order: list[int],
 ) -> None:
-    """What a dropped session left goes to the guesses charging at the same step, up to their maximum,
+    """What a dropped session left at step `k` goes to the guesses charging there, up to their maximum,
     those raised first: 8 kW for two 6 A cars is one car at 8 kW, not one at 4.14 kW and 4 kW unused, and
     a single-phase car beside a three-phase one that could not be raised takes what it left."""
-    dropped = (adjusted < planned - 1e-12).any(axis=0)
-    guesses = [i for i in _line(problem) if problem.sessions[i].estimated]
-    raised = [i for i in guesses if (adjusted[i] > planned[i] + 1e-12).any()]
+    guesses = [i for i in order if problem.sessions[i].estimated and adjusted[i, k] > 0]
+    raised = [i for i in guesses if adjusted[i, k] > planned[i, k] + 1e-12]
     for i in [*raised, *(i for i in guesses if i not in raised)]:
-        charging = dropped & (adjusted[i] > 0)
-        if charging.any():
-            extra = np.where(charging, np.minimum(loads.room(i), grid.pmax_kw[i] - adjusted[i]), 0.0)
-            extra = np.maximum(extra, 0.0)
-            adjusted[i] += extra
-            loads.add(i, extra)
-
-
-def _line(problem: PlanningProblem) -> list[int]:
-    """The rotated line (its first session is the one left at 0)."""
-    return _rotated(len(problem.sessions), problem.now, problem.step)
-
-
-def _raising_order(problem: PlanningProblem) -> list[int]:
-    """Who is raised to the minimum first: the sessions holding their turn, then the line from its end."""
-    line = _line(problem)
-    holding = [i for i in line if problem.sessions[i].holding]
-    return holding + [i for i in reversed(line) if not problem.sessions[i].holding]
-
-
-def _rotated(count: int, now: datetime, step: timedelta) -> list[int]:
-    """0..count-1 starting at (turns since 2000-01-01) mod count: a fair turn that moves with the clock."""
-    if count == 0:
-        return []
-    first = ((now - datetime(2000, 1, 1, tzinfo=now.tzinfo)) // max(step, TURN)) % count
-    return [*range(first, count), *range(first)]
+        extra = max(0.0, min(float(loads.room(i)[k]), float(grid.pmax_kw[i] - adjusted[i, k])))
+        adjusted[i, k] += extra
+        loads.add(i, _at(k, extra, grid.steps))
 
 
 def _limits(power_w: np.ndarray, session: Session, voltage_v: float, dc: bool) -> list[float]:

@@ -12,7 +12,7 @@ the EVSE's current on those phases. Its profile is then in amps per phase of the
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -117,10 +117,12 @@ def planned_session(
     now: datetime,
     sites: Sequence[SiteConfig] = (),
     car_amps: float | None = None,
-    holding: bool = False,
+    holding: datetime | None = None,
+    waiting: datetime | None = None,
 ) -> PlannedSession:
     """`car_amps`: the car's own maximum current per phase, once its meter showed it (`observed_car_amps`);
-    `holding`: it charges now, in its turn (`PlannedSession.holding`)."""
+    `holding`: it charges now, in its turn, until then (`PlannedSession.holding_until`); `waiting`: its last
+    turn ended then (`PlannedSession.waiting_since`)."""
     prefs, session = known.preferences, known.session
     estimate = stats.estimate(
         session.location_id,
@@ -176,7 +178,9 @@ def planned_session(
         loads=draw.loads,
         group_id=session_group(sites, session.location_id, session.evse_uid),
         estimated=estimate.energy_estimated and remaining > 0,
-        holding=holding,
+        holding=holding is not None,
+        holding_until=holding,
+        waiting_since=waiting,
     )
 
 
@@ -229,14 +233,19 @@ def build_problem(
     co2: list[float] | float = 0.0,
     sites: Sequence[SiteConfig] = (),
     car_amps: Mapping[SessionKey, float] | None = None,
-    holding: Collection[SessionKey] = (),
+    holding: Mapping[SessionKey, datetime] | None = None,
+    waited: Mapping[SessionKey, datetime] | None = None,
 ) -> PlanningProblem:
     """One group per location (its forecast), and the configured sites and sub-boards (`planning_grid`);
     the expected arrivals in each location's group; the line currents of configured networks
     (`planning_network`)."""
     amps = car_amps or {}
     known = [_unheld_without_limit(k, capacity, sites) for k in known]
-    sessions = [planned_session(k, stats, now, sites, amps.get(k.key), k.key in holding) for k in known]
+    turns, ended = holding or {}, waited or {}
+    sessions = [
+        planned_session(k, stats, now, sites, amps.get(k.key), turns.get(k.key), ended.get(k.key))
+        for k in known
+    ]
     groups = grid_groups({k.session.location_id for k in known}, sites, capacity)
     largest: dict[str, tuple[Location | None, float]] = {}
     for k, planned in zip(known, sessions, strict=True):

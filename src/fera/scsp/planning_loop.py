@@ -31,7 +31,6 @@ from fera.ocpi.chargingprofiles.models import ActiveChargingProfile, ChargingPro
 from fera.ocpi.locations.models import Location
 from fera.ocpi.sessions.models import ChargingPreferences, Session, SessionStatus
 from fera.planning import PlanningProblem, SessionStatistics, apply_min_rates, plan, to_charging_profile
-from fera.planning.profile import TURN
 from fera.scsp.planning_cars import SKEW, learned, observed_car_amps
 from fera.scsp.planning_draw import CarDraw, DrawLog, last_current_a
 from fera.scsp.planning_grid import GroupCapacity, capacity_steps
@@ -52,6 +51,7 @@ from fera.scsp.planning_inputs import (
 from fera.scsp.planning_paths import one_path
 from fera.scsp.planning_profiles import held_at, lowest_offered, offered_at, same_from
 from fera.scsp.planning_state import LatestPlan
+from fera.scsp.planning_turns import TurnBook
 from fera.sessions_events import LocationChanged, SessionChanged
 from fera.signals import SignalKind, step_values
 from fera.signals.board import SignalBoard, SignalsChanged
@@ -99,7 +99,7 @@ class SteeringPlanner:
         self.actives: dict[SessionKey, list[ActiveChargingProfile]] = {}  # the recent ones, as they came
         self.shadowed: dict[SessionKey, SessionKey] = {}  # a copy of a session -> the copy we steer
         self.sent_before: dict[SessionKey, ChargingProfile | None] = {}  # what we sent before `sent`
-        self.turns: dict[SessionKey, datetime] = {}  # since when each session charges in the plan, in a row
+        self.turns: TurnBook[SessionKey] = TurnBook()  # whose turn it is where guesses take turns
         self._dirty, self._idle = asyncio.Event(), asyncio.Event()
         self._idle.set()
         self._worker: asyncio.Task[None] | None = None
@@ -230,7 +230,7 @@ class SteeringPlanner:
         self.actives.pop(key, None)
         self.shadowed.pop(key, None)
         self.sent_before.pop(key, None)
-        self.turns.pop(key, None)
+        self.turns.forget(key)
         self.sent.pop(key, None)
         self._blocked.pop(key, None)
         self.holds.forget(key)
@@ -328,7 +328,8 @@ class SteeringPlanner:
             co2,
             self.sites,
             self.car_amps,
-            self._holding(now),
+            self.turns.holding(now),
+            self.turns.waiting(now),
         )
 
     async def _send_changes(self, known: list[Known], now: datetime) -> None:
@@ -364,18 +365,10 @@ class SteeringPlanner:
         await asyncio.gather(*(send(key, profile) for key, profile in changed))
 
     def _keep_turns(self, now: datetime) -> None:
-        """A session planned at its minimum rate or more now holds its turn until `TURN` has passed."""
         assert self.latest is not None
-        for session in self.latest.problem.sessions:
-            key = next((k for k in self.known if plan_id(k) == session.id), None)
-            power = self.latest.plan.schedule(session.id)[0]
-            if key is not None and power > 0 and power >= session.min_rate_w - 1e-6:
-                self.turns.setdefault(key, now)
-            elif key is not None:
-                self.turns.pop(key, None)
-
-    def _holding(self, now: datetime) -> set[SessionKey]:
-        return {key for key, since in self.turns.items() if now - since < TURN}
+        ids = {plan_id(k): k for k in self.known}
+        sessions = [(ids[s.id], s) for s in self.latest.problem.sessions if s.id in ids]
+        self.turns.keep(self.latest.plan, sessions, now)
 
     # -- what it publishes (FlexibilitySource for the admin API) ----------------------------------
     def flexibility_rows(self, group_id: str | None) -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ from fera.planning import (
     floor_tenth,
     to_charging_profile,
 )
+from fera.planning._turns import rotated
 from fera.planning.profile import TURN
 from tests.unit.planning.factory import NOW, STEP, problem, session
 
@@ -106,6 +107,23 @@ def test_the_session_held_at_0_keeps_its_place_for_a_turn_then_the_next_one_is()
 
     within = {dropped(NOW + k * STEP) for k in range(4)}
     assert len(within) == 1 and dropped(NOW + TURN) != within.pop()
+
+
+def test_a_turn_that_ends_within_the_plan_is_handed_over_at_its_step() -> None:
+    """The holder's turn ends after two steps: the plan hands over then, so both profiles carry the step
+    and the stations make it on their own clocks (not at the next re-plan, through a round trip at 0)."""
+    line = rotated(2, NOW, STEP)  # who charges once nobody holds a turn: the line from its end
+    holder, other = line[0], line[1]
+    cars = [
+        session(
+            s, 1, 10, min_rate_w=4_140, group_id="site", holding=i == holder, holding_until=NOW + 2 * STEP
+        )
+        for i, s in enumerate("ab")
+    ]
+    p = problem(cars, groups=[GridGroup("site", capacity_w=6_000)])
+    adjusted = apply_min_rates(p, _plan({"a": [2_000] * 4, "b": [2_000] * 4}))
+    assert adjusted.schedule("ab"[holder]).tolist() == pytest.approx([4_140, 4_140, 0, 0])
+    assert adjusted.schedule("ab"[other]).tolist() == pytest.approx([0, 0, 4_140, 4_140])
 
 
 def test_the_session_holding_its_turn_keeps_charging_whatever_the_line() -> None:

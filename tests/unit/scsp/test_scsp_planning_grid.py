@@ -263,8 +263,9 @@ def test_the_plan_keeps_every_phase_of_every_level_within_its_fuse() -> None:
 
 def test_the_sessions_holding_their_turn_are_planned_as_such() -> None:
     cars = [known("S1", "E3", (7.0, 10.0)), known("S2", "E4", (7.0, 10.0))]
-    problem = build_problem(cars, SessionStatistics(), NOW, STEP, {}, holding={("cpo", "S2")})
-    assert [s.holding for s in problem.sessions] == [False, True]
+    ends = NOW + 2 * STEP
+    problem = build_problem(cars, SessionStatistics(), NOW, STEP, {}, holding={("cpo", "S2"): ends})
+    assert [(s.holding, s.holding_until) for s in problem.sessions] == [(False, None), (True, ends)]
 
 
 def test_a_departure_years_ahead_is_planned_over_the_bounded_horizon_only() -> None:

@@ -1,0 +1,56 @@
+"""Turns below the minimum rate (`apply_min_rates`): who is raised first at each step of a plan.
+
+The sessions holding their turn (charging now, until `Session.holding_until`) first; then the one that has
+waited longest (since its last turn ended, `Session.waiting_since`, or since it arrived), ties broken by a
+line that moves with the clock (`TURN`). A session raised at a step it did not hold starts a turn of
+`TURN` there, and one whose turn ends waits from then: the plan carries every hand-over of its horizon, so
+each is in both cars' profiles ahead and the stations make it on their own clocks (a hand-over found only
+by the next re-plan costs both cars a round trip through the CPO at 0), and an arrival or a departure
+(which moves a line counted over the sessions present) never reshuffles who is next.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from fera.planning.model import PlanningProblem
+
+TURN = timedelta(hours=1)  # how long a session keeps its place once it charges in its turn
+
+
+class Turns:
+    def __init__(self, problem: PlanningProblem) -> None:
+        self.problem = problem
+        self.until = {
+            i: s.holding_until or datetime.max.replace(tzinfo=problem.now.tzinfo)
+            for i, s in enumerate(problem.sessions)
+            if s.holding
+        }
+        self.waiting = {i: s.waiting_since or s.arrival for i, s in enumerate(problem.sessions)}
+
+    def order(self, at: datetime) -> list[int]:
+        """Who is raised first at `at`: the holders (in the line's order), then the longest waiting."""
+        line = rotated(len(self.problem.sessions), at, self.problem.step)
+        holders = [i for i in line if self.until.get(i, at) > at]
+        place = {i: k for k, i in enumerate(reversed(line))}
+        others = sorted((i for i in line if i not in holders), key=lambda i: (self.waiting[i], place[i]))
+        return holders + others
+
+    def charged(self, session: int, at: datetime) -> None:
+        """`session` charges at `at` (raised to its minimum): its turn goes on, or starts there."""
+        if self.until.get(session, at) <= at:
+            self.until[session] = at + TURN
+
+    def ended(self, at: datetime) -> None:
+        """Turns over by `at` wait from their end."""
+        for i, until in self.until.items():
+            if until <= at:
+                self.waiting[i] = max(self.waiting[i], until)
+
+
+def rotated(count: int, now: datetime, step: timedelta) -> list[int]:
+    """0..count-1 starting at (turns since 2000-01-01) mod count: a fair turn that moves with the clock."""
+    if count == 0:
+        return []
+    first = ((now - datetime(2000, 1, 1, tzinfo=now.tzinfo)) // max(step, TURN)) % count
+    return [*range(first, count), *range(first)]
