@@ -1,12 +1,13 @@
 """Turns below the minimum rate (`apply_min_rates`): who is raised first at each step of a plan.
 
 The sessions holding their turn (charging now, until `Session.holding_until`) first; then the one that has
-waited longest (since its last turn ended, `Session.waiting_since`, or since it arrived), ties broken by a
-line that moves with the clock (`TURN`). A session raised at a step it did not hold starts a turn of
-`TURN` there, and one whose turn ends waits from then: the plan carries every hand-over of its horizon, so
-each is in both cars' profiles ahead and the stations make it on their own clocks (a hand-over found only
-by the next re-plan costs both cars a round trip through the CPO at 0), and an arrival or a departure
-(which moves a line counted over the sessions present) never reshuffles who is next.
+waited longest (since its last turn ended, `Session.waiting_since`, or since it arrived), ties broken by
+arrival (a cut stops every car at once: their waits tie, and a line counted over the sessions present would
+reorder them at every arrival), then by a line that moves with the clock (`TURN`). A session raised at a
+step it did not hold starts a turn of `TURN` there, and one whose turn ends waits from then: the plan
+carries every hand-over of its horizon, so each is in both cars' profiles ahead and the stations make it
+on their own clocks (a hand-over found only by the next re-plan costs both cars a round trip through the
+CPO at 0), and an arrival or a departure never reshuffles who is next.
 """
 
 from __future__ import annotations
@@ -33,7 +34,11 @@ class Turns:
         line = rotated(len(self.problem.sessions), at, self.problem.step)
         holders = [i for i in line if self.until.get(i, at) > at]
         place = {i: k for k, i in enumerate(reversed(line))}
-        others = sorted((i for i in line if i not in holders), key=lambda i: (self.waiting[i], place[i]))
+        sessions = self.problem.sessions
+        others = sorted(
+            (i for i in line if i not in holders),
+            key=lambda i: (self.waiting[i], sessions[i].arrival, place[i]),
+        )
         return holders + others
 
     def charged(self, session: int, at: datetime) -> None:
