@@ -46,6 +46,16 @@ class Turns:
         if self.until.get(session, at) <= at:
             self.until[session] = at + TURN
 
+    def stopped(self, session: int, at: datetime) -> None:
+        """`session` holds its turn but does not charge at `at` (no room for it there): its turn ends and
+        it waits from then, as the SCSP counts it when a plan stops it now (`planning_turns`)."""
+        if self.until.get(session, at) > at:
+            self.until[session] = at
+            self.waiting[session] = at
+
+    def holders(self, at: datetime) -> list[int]:
+        return [i for i, until in self.until.items() if until > at]
+
     def ended(self, at: datetime) -> None:
         """Turns over by `at` wait from their end."""
         for i, until in self.until.items():

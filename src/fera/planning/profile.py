@@ -109,6 +109,9 @@ def _min_rates(problem: PlanningProblem, plan: Plan, which: list[bool]) -> Plan:
                 and _raise(problem, loads, adjusted, minimum, i, k)
             ):
                 turns.charged(i, at)
+        for i in turns.holders(at):
+            if adjusted[i, k] < minimum[i] - 1e-9 or adjusted[i, k] <= 0:
+                turns.stopped(i, at)
         _refill(problem, grid, loads, power_kw, adjusted, k, order)
     _hold_lines(loads, adjusted, minimum)
     return replace(plan, power_w=adjusted * 1e3)
