@@ -5,9 +5,10 @@ the (location, hour) mean with as many, else the location's mean, else the defau
 workplace day and a typical commuter's need). A car that has already outstayed its estimate is expected to
 stay as long as the stays seen (the token's own once it has `min_samples`, else the location's) that lasted
 longer than it has so far stayed, on average: a car still there after 3 h, where such stays lasted 4 h,
-has an hour left, not a perpetual half hour (re-planned every step as leaving soon, it was the most urgent
-car at every re-plan and its plan changed at every one). At least `overstay` (30 min), which is also what it
-gets when no stay seen lasted that long.
+has an hour left, not a perpetual half hour (re-planned every step as leaving soon, its plan and the turns
+planned after it changed at every re-plan). At least `overstay` (30 min) ahead. Past every stay seen, its
+estimate moves on by whole hours (`OVERSTAY_BLOCK`), at least `overstay` ahead: a departure that stays put
+for an hour, not one always half an hour away.
 
 Arrivals are counted per (location, type of day, hour of arrival, urgency class): `expected_sessions` turns
 the mean arrivals per day into fluid sessions that reserve capacity for cars that have not arrived yet
@@ -30,6 +31,7 @@ from fera.planning.model import THREE_PHASE, Phase, ProfileType, Session
 __all__ = ["DEFAULT_ENERGY_KWH", "DEFAULT_STAY", "URGENCY_KW", "DayType", "Estimate", "SessionStatistics"]
 
 DEFAULT_STAY = timedelta(hours=8)
+OVERSTAY_BLOCK = timedelta(hours=1)  # a car past every stay seen is expected to stay on by whole hours
 DEFAULT_ENERGY_KWH = 10.0
 URGENCY_KW = (2.5, 5.0)  # mean kW needed: < 2.5 waits hours; >= 5 is near flat out on 1-phase 32 A (7.4 kW)
 
@@ -145,7 +147,11 @@ class SessionStatistics:
         stay = self.expected_stay(location_id, arrival, token)
         expected = arrival + stay
         if expected < now + self.overstay:
-            expected = now + max(self.overstay, self.remaining_stay(location_id, now - arrival, token))
+            left = self.remaining_stay(location_id, now - arrival, token)
+            if left > timedelta(0):
+                expected = now + max(self.overstay, left)
+            else:  # on by whole blocks: the same departure at every re-plan of the hour
+                expected += -((expected - now - self.overstay) // OVERSTAY_BLOCK) * OVERSTAY_BLOCK
         return Estimate(
             departure=expected if departure is None else departure,
             energy_kwh=self.expected_energy_kwh(location_id, arrival, token)

@@ -45,16 +45,26 @@ def test_stated_values_are_kept_and_not_flagged() -> None:
 
 def test_a_car_that_outstayed_its_estimate_is_given_a_little_longer() -> None:
     now = NOW + timedelta(hours=10)
-    assert _learnt().estimate("loc", NOW, now).departure == now + timedelta(minutes=30)
+    departure = _learnt().estimate("loc", NOW, now).departure
+    assert now + timedelta(minutes=30) <= departure <= now + timedelta(hours=1, minutes=30)
 
 
 def test_a_car_that_outstayed_its_estimate_is_expected_to_stay_as_the_longer_stays_did() -> None:
     """Stays of 2 h and 4 h seen: a car still there after 3 h (its estimate, the mean, is past) is expected
-    to leave at 4 h, when the stay that lasted longer than 3 h ended; past every stay seen, half an hour."""
+    to leave at 4 h, when the stay that lasted longer than 3 h ended."""
     stats = _learnt()
     assert stats.estimate("loc", NOW, NOW + timedelta(hours=3)).departure == NOW + timedelta(hours=4)
-    at = NOW + timedelta(hours=3, minutes=45)
-    assert stats.estimate("loc", NOW, at).departure == at + timedelta(minutes=30)
+    at = NOW + timedelta(hours=3, minutes=15)
+    assert stats.estimate("loc", NOW, at).departure == at + timedelta(minutes=45)
+
+
+def test_past_every_stay_seen_the_estimate_moves_on_by_whole_hours() -> None:
+    """Estimated at 3 h (the mean), stays seen up to 4 h: at 4h10 it is 5 h, and stays 5 h until 4h30 has
+    passed (at least half an hour ahead), then 6 h: not a departure always half an hour away."""
+    stats = _learnt()
+    for minutes, hours in ((250, 5), (270, 5), (271, 6), (330, 6)):
+        departure = stats.estimate("loc", NOW, NOW + timedelta(minutes=minutes)).departure
+        assert departure == NOW + timedelta(hours=hours), minutes
 
 
 def test_a_token_with_enough_stays_of_its_own_is_judged_by_them() -> None:
