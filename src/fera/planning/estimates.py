@@ -6,9 +6,9 @@ workplace day and a typical commuter's need). A car that has already outstayed i
 stay as long as the stays seen (the token's own once it has `min_samples`, else the location's) that lasted
 longer than it has so far stayed, on average: a car still there after 3 h, where such stays lasted 4 h,
 has an hour left, not a perpetual half hour (re-planned every step as leaving soon, its plan and the turns
-planned after it changed at every re-plan). At least `overstay` (30 min) ahead. Past every stay seen, its
-estimate moves on by whole hours (`OVERSTAY_BLOCK`), at least `overstay` ahead: a departure that stays put
-for an hour, not one always half an hour away.
+planned after it changed at every re-plan). Where that is less than `overstay` (30 min), or past every stay
+seen, its estimate moves on by whole hours (`OVERSTAY_BLOCK`), at least `overstay` ahead: a departure that
+stays put for an hour, not one always half an hour away.
 
 Arrivals are counted per (location, type of day, hour of arrival, urgency class): `expected_sessions` turns
 the mean arrivals per day into fluid sessions that reserve capacity for cars that have not arrived yet
@@ -148,8 +148,8 @@ class SessionStatistics:
         expected = arrival + stay
         if expected < now + self.overstay:
             left = self.remaining_stay(location_id, now - arrival, token)
-            if left > timedelta(0):
-                expected = now + max(self.overstay, left)
+            if left >= self.overstay:
+                expected = now + left
             else:  # on by whole blocks: the same departure at every re-plan of the hour
                 expected += -((expected - now - self.overstay) // OVERSTAY_BLOCK) * OVERSTAY_BLOCK
         return Estimate(
