@@ -32,6 +32,8 @@ class PreferencesChanged:
     preferences: ChargingPreferences
     country_code: str = ""
     party_id: str = ""
+    location_id: str = ""  # where the session is: its site shares the grid by stated needs first
+    evse_uid: str = ""
 
 
 @dataclass(frozen=True)

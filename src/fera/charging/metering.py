@@ -1,4 +1,5 @@
-"""What a session's meter data says about the car: how many phases it really draws on (pure).
+"""What a session's meter data says about the car: how many phases it really draws on, and how much current
+it takes (pure).
 
 OCPI carries no phase count, but a session's charging periods do carry POWER (kW, total) and CURRENT (A, per
 phase) when the station meters them: a car drawing I amps on n phases draws P = n x I x V. A single-phase
@@ -7,11 +8,16 @@ car on a three-phase EVSE shows P ≈ I x V.
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
+
+from fera.charging.schedule import Schedule
 from fera.ocpi.sessions.models import CdrDimensionType, Session
 
-__all__ = ["MIN_METERED_AMPS", "car_phases"]
+__all__ = ["MIN_METERED_AMPS", "SELF_LIMITED", "car_amps", "car_phases"]
 
 MIN_METERED_AMPS = 1.0  # below this the ratio says nothing (a car idling, or a rounding artefact)
+SELF_LIMITED = 0.7  # drawing under 70 % of what it was allowed (and 1 A under it): the car's own limit
 
 
 def car_phases(session: Session, voltage: float, evse_phases: int) -> int | None:
@@ -27,3 +33,47 @@ def car_phases(session: Session, voltage: float, evse_phases: int) -> int | None
         phases = round(power_kw * 1000 / (amps * voltage))
         return max(1, min(phases, evse_phases))
     return None
+
+
+def car_amps(
+    session: Session, allowed_w: Schedule | None, watts_per_amp: float, draw_w_per_amp: float
+) -> float | None:
+    """What the car is known to take, in amps per phase as its site share counts them (`watts_per_amp`: as
+    its TxProfile converts; `draw_w_per_amp`: what one amp draws on the phases the car uses).
+
+    None before any reading showed it drawing (nothing is known yet); the most it was metered to draw once
+    a reading shows it clearly below what its station allowed (`allowed_w`, W over time: the TxProfiles its
+    station accepted; a reading is judged against the lowest of it over the reading's period, its end
+    included, since a reading closes its period), rounded up to 0.5 A (a reading's jitter is no news);
+    otherwise unbounded (it took what it was given).
+    """
+    readings = _power_readings(session, draw_w_per_amp)
+    if not readings:
+        return None
+    below = False
+    for start, end, amps in readings:
+        allowed = None if allowed_w is None else _lowest(allowed_w, start, end)
+        if allowed is not None:
+            allowed_a = allowed / watts_per_amp
+            below = below or amps < min(SELF_LIMITED * allowed_a, allowed_a - 1.0)
+    return math.ceil(max(amps for *_, amps in readings) * 2) / 2 if below else math.inf
+
+
+def _power_readings(session: Session, draw_w_per_amp: float) -> list[tuple[datetime, datetime, float]]:
+    """(start, end, amps per phase) of each period metered drawing: a period lasts until the next one
+    starts (the last one until the session's last update)."""
+    periods = session.charging_periods or []
+    ends = [*(p.start_date_time for p in periods[1:]), session.last_updated][: len(periods)]
+    out = []
+    for period, end in zip(periods, ends, strict=True):
+        power_kw = {d.type: d.volume for d in period.dimensions}.get(CdrDimensionType.POWER)
+        amps = 0.0 if power_kw is None else power_kw * 1000 / draw_w_per_amp
+        if amps >= MIN_METERED_AMPS:
+            out.append((period.start_date_time, max(end, period.start_date_time), amps))
+    return out
+
+
+def _lowest(schedule: Schedule, start: datetime, end: datetime) -> float | None:
+    """The lowest limit on [start, end]; None where any of it is unlimited (unknown)."""
+    limits = [limit for *_, limit in schedule.segments(start, end)] + [schedule.limit_at(end)]
+    return None if any(limit is None for limit in limits) else min(x for x in limits if x is not None)

@@ -12,10 +12,22 @@ sessions on it. A session with a minimum charging rate gets either at least that
 minima don't all fit, the most recently arrived sessions wait (get 0) first. A minimum lifts its session to
 that rate and no further: the others rise to it before anyone rises above it (a car without a minimum is not
 left at a sliver beside two cars held at their minimum plus an equal part of the rest).
+
+Stated needs come first, by deadline: a session whose driver stated a departure and an energy need (OCPI
+`ChargingPreferences`, accepted by the CPO) is `stated` until that need is met or its departure passes.
+At each instant, after the minimum rates, the stated sessions are raised one after another in order of
+departure (earliest first) to the rate that meets their need by departure, then again in that order up to
+their own limit (the car's own maximum where its meter showed it): the car that leaves first gets its energy
+first, and a later one still gets what it needs to finish in time when there is room for both (a car is
+put first once its meter showed what it takes: `SiteDemand.car_a`). What is
+left is shared max-min fairly among all (unstated cars keep their fair share of the rest). Each stated
+session's need is followed over the horizon at the rate it is given: once met, it is shared with the others
+from that instant on. Every raise stays within the session's own limit and every phase of every level.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -44,6 +56,7 @@ CONNECTION = ""  # the level id of the site's grid connection; every session is 
 DROP_LEAD = timedelta(seconds=30)
 PHASES = ("L1", "L2", "L3")
 _EPS = 1e-9
+_EPS_WH = 1e-3  # a stated need within this is met
 
 
 def early_drops(limit: Schedule, lead: timedelta = DROP_LEAD) -> Schedule:
@@ -77,9 +90,19 @@ class SiteDemand:
     boards: tuple[str, ...] = ()  # the sub-boards it is under, innermost first
     watts_per_amp: float = 690.0
     draw_w_per_amp: float = 690.0
+    departure: datetime | None = None  # stated by the driver (with `need_wh`)
+    need_wh: float = 0.0  # the stated energy still needed, as of the computation's start
+    # What the car takes (A per phase, as `watts_per_amp` counts): its own maximum where its meter showed
+    # it, inf where it took what it was given; None before any reading: a stated need waits for one (a car
+    # put first before anyone knows what it takes may hold the others at 0 while it draws a fraction).
+    car_a: float | None = math.inf
 
     def under(self, level: str) -> bool:
         return level == CONNECTION or level in self.boards
+
+    @property
+    def stated(self) -> bool:
+        return self.departure is not None and self.need_wh > 0
 
 
 @dataclass(frozen=True)
@@ -110,16 +133,33 @@ def _floors(
     return floors, waiting
 
 
+def _raise_in_turn(
+    resources: Sequence[Resource], share: list[float], first: Sequence[tuple[int, float]], skip: set[int]
+) -> None:
+    """Each (session, target) in turn: it rises towards its target as far as every resource allows."""
+    for i, target in first:
+        if i in skip or target <= share[i]:
+            continue
+        rooms = [(r.cap - r.load(share)) / r.coef[i] for r in resources if r.coef.get(i, 0.0) > 0]
+        share[i] = min(target, share[i] + max(min(rooms, default=math.inf), 0.0))
+
+
 def share_instant(
-    resources: Sequence[Resource], caps: Sequence[float], minima: Sequence[float], order: Sequence[int]
+    resources: Sequence[Resource],
+    caps: Sequence[float],
+    minima: Sequence[float],
+    order: Sequence[int],
+    first: Sequence[tuple[int, float]] = (),
 ) -> list[float]:
     """One instant: amps per session, never above its cap, within every resource.
 
-    `order` lists session indices by priority (first = last to be dropped for its minimum rate). Water
+    `order` lists session indices by priority (first = last to be dropped for its minimum rate). `first`
+    raises sessions in turn towards a target (stated needs, by deadline) before the rest is shared. Water
     filling: the lowest shares rise first, so a session's minimum rate lifts it to that rate without also
     putting it ahead of the others (each gets max(its minimum, the common level), within its cap).
     """
     share, waiting = _floors(resources, caps, minima, order)
+    _raise_in_turn(resources, share, [(i, min(target, caps[i])) for i, target in first], waiting)
     growing = {i for i in range(len(caps)) if i not in waiting and caps[i] - share[i] > _EPS}
     while growing:
         level = min(share[i] for i in growing)
@@ -168,20 +208,90 @@ def share_capacity(
     levels: Sequence[SiteLevel], demands: Sequence[SiteDemand], start: datetime, end: datetime
 ) -> dict[str, Schedule]:
     """Each session's local limit (W, as its TxProfile converts) on [start, end); none where no limit
-    applies to it."""
-    order = sorted(range(len(demands)), key=lambda i: (demands[i].arrived, demands[i].session_id))
+    applies to it. Stated needs are followed from `start`: a step ends where a limit changes, a stated
+    departure passes or a stated need is met (rounded up to the second)."""
     points: dict[str, list[tuple[datetime, float | None]]] = {d.session_id: [] for d in demands}
-    for t in _times(levels, demands, start, end):
+    needs = {i: d.need_wh for i, d in enumerate(demands) if d.stated}
+    times = _times(levels, demands, start, end)
+    times = sorted({*times, *(t for t in _departures(demands) if start < t < end)})
+    t = start
+    while t < end:
+        urgent = _urgent(demands, needs, t)
         resources = _resources(levels, demands, t)
         limited = {i for r in resources for i, c in r.coef.items() if c > 0}
-        caps = [_amps(d.limit.limit_at(t), d) for d in demands]
+        caps = [_amps(d.limit.limit_at(t), d) if i in limited else 0.0 for i, d in enumerate(demands)]
         minima = [d.min_rate_w / d.watts_per_amp for d in demands]
         amps = share_instant(
-            resources, [c if i in limited else 0.0 for i, c in enumerate(caps)], minima, order
+            resources, caps, minima, _order(demands, urgent), _targets(demands, needs, urgent, t)
         )
         for i, d in enumerate(demands):
             points[d.session_id].append((t, amps[i] * d.watts_per_amp if i in limited else None))
+        step_end = next((x for x in times if x > t), end)
+        t = _follow_needs(demands, needs, urgent, amps, t, step_end)
     return {sid: Schedule([*p, (end, None)]) for sid, p in points.items()}
+
+
+def _departures(demands: Sequence[SiteDemand]) -> list[datetime]:
+    return [d.departure for d in demands if d.stated and d.departure is not None]
+
+
+def _left_h(demand: SiteDemand, t: datetime) -> float:
+    """Hours until the stated departure (0 when none is stated or it passed)."""
+    return 0.0 if demand.departure is None else max((demand.departure - t).total_seconds() / 3600, 0.0)
+
+
+def _urgent(demands: Sequence[SiteDemand], needs: Mapping[int, float], t: datetime) -> list[int]:
+    """The stated sessions whose need is not met yet and whose departure is still ahead, earliest first."""
+    live = [
+        i
+        for i, need in needs.items()
+        if need > _EPS_WH and _left_h(demands[i], t) > 0 and demands[i].car_a is not None
+    ]
+    return sorted(live, key=lambda i: (_left_h(demands[i], t), demands[i].arrived, demands[i].session_id))
+
+
+def _order(demands: Sequence[SiteDemand], urgent: Sequence[int]) -> list[int]:
+    """Who keeps a minimum rate when not all fit: stated needs by deadline, then the others by arrival."""
+    rest = sorted(
+        set(range(len(demands))) - set(urgent), key=lambda i: (demands[i].arrived, demands[i].session_id)
+    )
+    return [*urgent, *rest]
+
+
+def _car_amps(demand: SiteDemand) -> float:
+    return math.inf if demand.car_a is None else demand.car_a
+
+
+def _targets(
+    demands: Sequence[SiteDemand], needs: Mapping[int, float], urgent: Sequence[int], t: datetime
+) -> list[tuple[int, float]]:
+    """Stated needs by deadline: each the rate that meets it by departure, then each all its car takes."""
+    on_time = []
+    for i in urgent:
+        d = demands[i]
+        on_time.append((i, min(needs[i] / _left_h(d, t) / d.draw_w_per_amp, _car_amps(d))))
+    return [*on_time, *((i, _car_amps(demands[i])) for i in urgent)]
+
+
+def _follow_needs(
+    demands: Sequence[SiteDemand],
+    needs: dict[int, float],
+    urgent: Sequence[int],
+    amps: Sequence[float],
+    t: datetime,
+    step_end: datetime,
+) -> datetime:
+    """Where this step really ends (a stated need met before `step_end`), with each need reduced by what
+    its session takes until then."""
+    rates = {i: min(amps[i], _car_amps(demands[i])) * demands[i].draw_w_per_amp for i in urgent}
+    for i, watts in rates.items():
+        if watts > 0:
+            met = t + timedelta(seconds=math.ceil(needs[i] / watts * 3600))
+            step_end = min(step_end, met)
+    hours = (step_end - t).total_seconds() / 3600
+    for i, watts in rates.items():
+        needs[i] -= watts * hours
+    return step_end
 
 
 def within_capacity(

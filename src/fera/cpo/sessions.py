@@ -239,7 +239,14 @@ class CpoSessions:
     async def _accept(self, session: Session, preferences: ChargingPreferences) -> None:
         async with self._ex.store.unit_of_work() as uow:
             await uow.sessions.set_preferences(session, preferences)
-        event = PreferencesChanged(session.id, preferences, session.country_code, session.party_id)
+        event = PreferencesChanged(
+            session.id,
+            preferences,
+            session.country_code,
+            session.party_id,
+            session.location_id,
+            session.evse_uid,
+        )
         await self._ex.events.publish(event)
 
     def _visible(self, caller: Caller, session: Session) -> bool:

@@ -2,13 +2,16 @@
 customers' sessions to its SCSP delegate under ids of its own (Sessions Sender towards that SCSP).
 
 `emsp_of(node)` (a node or its context) gives the node's eMSP services: `tokens` (domain API + Tokens
-Sender) and `forwarding` (mapping API + Sessions Sender towards the SCSP).
+Sender), `forwarding` (mapping API + Sessions Sender towards the SCSP) and `preferences` (a driver's stated
+departure and energy need, sent to the CPO of their ongoing session).
 """
 
 from __future__ import annotations
 
+from fera.admin.preferences import driver_preferences_router
 from fera.admin.tokens import tokens_admin_router
 from fera.emsp.forwarding import EmspForwarding
+from fera.emsp.preferences import EmspPreferences
 from fera.emsp.tokens import EmspTokens
 from fera.exchange import Exchange, exchange_of, interface_path
 from fera.ocpi.locations import locations_receiver_router
@@ -18,7 +21,15 @@ from fera.ocpi.types import Role
 from fera.ocpi.versions import InterfaceRole, ModuleID
 from fera.parts import HasContext, ModuleMount, NodeContext, Parts
 
-__all__ = ["Emsp", "EmspForwarding", "EmspTokens", "emsp_of", "emsp_parts", "receiver_mounts"]
+__all__ = [
+    "Emsp",
+    "EmspForwarding",
+    "EmspPreferences",
+    "EmspTokens",
+    "emsp_of",
+    "emsp_parts",
+    "receiver_mounts",
+]
 
 
 class Emsp:
@@ -26,6 +37,7 @@ class Emsp:
         self.exchange = exchange
         self.tokens = EmspTokens(exchange)
         self.forwarding = EmspForwarding(exchange)
+        self.preferences = EmspPreferences(exchange)
         exchange.receiver_pullers()
         exchange.sync.announcers.append(self.tokens.announce)
 
@@ -76,4 +88,5 @@ def emsp_parts(node: NodeContext) -> Parts:
             ModuleID.SESSIONS, sender, sessions, sessions_sender_router(node.auth, emsp.forwarding, sessions)
         ),
     ]
-    return Parts(mounts=mounts, routers=[admin])
+    drivers = driver_preferences_router(node.config.admin_token, emsp.preferences.state)
+    return Parts(mounts=mounts, routers=[admin, drivers])

@@ -1,6 +1,6 @@
 """Keeps every site balanced: recomputes a site's shares when its sessions, their senders' profiles, its
-capacity or the phases a car is seen to use change, and sends each session whose share changed its new
-TxProfile (and ActiveChargingProfile).
+capacity, the phases a car is seen to use or what it takes, or its driver's stated preferences change, and
+sends each session whose share changed its new TxProfile (and ActiveChargingProfile).
 
 Each site recomputes in one task at a time; requests that arrive meanwhile fold into one more run. A TxProfile
 the station didn't accept is sent again on the session's next update (e.g. its next meter values).
@@ -26,7 +26,7 @@ from fera.cpo.chargingprofiles.sessions import SteerableSession
 from fera.cpo.chargingprofiles.site import Release, SiteLimits
 from fera.events import EventBus
 from fera.ocpi.chargingprofiles.models import ChargingProfileResultType
-from fera.sessions_events import SessionChanged
+from fera.sessions_events import PreferencesChanged, SessionChanged
 from fera.signals.board import SignalsChanged
 
 __all__ = ["SiteBalancer"]
@@ -53,6 +53,7 @@ class SiteBalancer:
     def subscribe(self, events: EventBus) -> None:
         events.subscribe(SessionChanged, self.on_session)
         events.subscribe(SignalsChanged, self.on_signals)
+        events.subscribe(PreferencesChanged, self.on_preferences)
 
     def request(self, site: int) -> None:
         """Recompute the site soon (once more if it is being recomputed now)."""
@@ -74,6 +75,12 @@ class SiteBalancer:
             self.request(site)
         elif session.id.upper() in self._unapplied:
             self._spawn(self._resend(session.id.upper()))
+
+    async def on_preferences(self, event: PreferencesChanged) -> None:
+        """A driver stated a departure and an energy need: the site serves stated needs first."""
+        site = self.limits.site_of(event.location_id, event.evse_uid)
+        if site is not None:
+            self.request(site)
 
     async def on_signals(self, event: SignalsChanged) -> None:
         for site in self.limits.sites_at(event.group_id):

@@ -36,12 +36,12 @@ import asyncio
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from fera.charging import Electrical, Schedule, maximum, minimum
-from fera.charging.metering import car_phases
+from fera.charging.metering import car_amps, car_phases
 from fera.charging.site import SiteDemand, SiteLevel, share_capacity, within_capacity
 from fera.config import SiteConfig
 from fera.cpo.chargingprofiles.active import rate_profile
@@ -86,6 +86,15 @@ class _Round:
     raised: set[str]
 
 
+def _spliced(before: Schedule | None, limit: Schedule, at: datetime) -> Schedule:
+    """`before` until `at`, then `limit` (before anything was accepted: unknown)."""
+    earlier = [] if before is None else [p for p in before.breakpoints() if p[0] < at]
+    initial = None if before is None else before.initial
+    return Schedule(
+        [*earlier, (at, limit.limit_at(at)), *(p for p in limit.breakpoints() if p[0] > at)], initial
+    )
+
+
 async def _go() -> bool:
     return True
 
@@ -128,6 +137,11 @@ class SiteLimits:
         self._generations: defaultdict[int, int] = defaultdict(int)
         self._phases: dict[str, tuple[Electrical, int | None]] = {}  # per session: as its share assumed
         self._in_force: dict[str, Schedule] = {}  # per session: the most its station may enforce (W)
+        # Per session: what its station accepted over time (W), and what its car is known to take as its
+        # share last assumed (`car_amps`): a car seen drawing far less than it was given is not put first
+        # with more than it takes (the others would wait beside unused capacity).
+        self._allowed: dict[str, Schedule] = {}
+        self._takes: dict[str, tuple[float, float, float | None]] = {}  # with its W per A (share, draw)
         # (site, sessions whose share went down, those whose share goes up, release): the balancer sends the
         # decreases, then calls release (the raised shares take effect) and sends the increases, so the site
         # never exceeds its capacity while the new shares travel to the stations.
@@ -141,12 +155,17 @@ class SiteLimits:
         return next((i for i, s in enumerate(self.sites) if _in_site(s, location_id, evse_uid)), None)
 
     def learned(self, session: Session) -> bool:
-        """Does the session's meter now show a different phase count than its share was computed with?"""
-        seen = self._phases.get(session.id.upper())
+        """Does the session's meter now show a different phase count, or a car that takes a different
+        current (`car_amps`), than its share was computed with?"""
+        key = session.id.upper()
+        seen = self._phases.get(key)
         if seen is None:  # shared: another process computed its share; a round here learns what it assumed
             return self.shared is not None
         electrical, used = seen
-        return car_phases(session, electrical.max_voltage, electrical.phases) != used
+        if car_phases(session, electrical.max_voltage, electrical.phases) != used:
+            return True
+        watts_per_amp, draw_w_per_amp, takes = self._takes[key]
+        return car_amps(session, self._allowed.get(key), watts_per_amp, draw_w_per_amp) != takes
 
     def sites_at(self, location_id: str) -> list[int]:
         return [i for i, s in enumerate(self.sites) if ci_equal(s.location, location_id)]
@@ -177,8 +196,8 @@ class SiteLimits:
             if round_.held and self._at_once(site, round_, levels, demands, now):
                 round_ = _Round(round_.published | round_.held, {}, set(), round_.lowered | round_.raised)
             for gone in set(self._shares.get(site, {})) - set(fresh):
-                self._phases.pop(gone, None)
-                self._in_force.pop(gone, None)
+                for memory in (self._phases, self._in_force, self._allowed, self._takes):
+                    memory.pop(gone, None)
             self._shares[site] = round_.published
             self._generations[site] += 1
             generation = self._generations[site]
@@ -233,6 +252,8 @@ class SiteLimits:
     async def sent(self, session: SteerableSession, limit: Schedule, accepted: bool) -> None:
         """The station answered: an accepted TxProfile replaced the previous one."""
         if accepted:
+            key = session.session_id.upper()
+            self._allowed[key] = _spliced(self._allowed.get(key), limit, self._clock())
             await self._store_in_force(session, limit)
 
     async def _store_in_force(self, session: SteerableSession, limit: Schedule) -> None:
@@ -317,13 +338,20 @@ class SiteLimits:
     async def _demands(self, site: SiteConfig) -> list[SiteDemand]:
         async with self._store.unit_of_work() as uow:
             sessions = await uow.station_lookups.ongoing_sessions(site.location)
+            sessions = [s for s in sessions if _in_site(site, s.location_id, s.evse_uid)]
             location = await uow.locations.own(site.location)
+            stored = await uow.sessions.own_many([s.id for s in sessions])
             demands = []
-            for session in (s for s in sessions if _in_site(site, s.location_id, s.evse_uid)):
+            for session in sessions:
+                key = session.id.upper()
                 held = await uow.sender_profiles.for_session(session.id)
                 profiles = [rate_profile(p.profile) for p in held if p.profile is not None]
                 electrical = steerable(session, location).electrical
                 used = car_phases(session, electrical.max_voltage, electrical.phases)
-                self._phases[session.id.upper()] = (electrical, used)
-                demands.append(demand(site, session, profiles, electrical, used))
+                self._phases[key] = (electrical, used)
+                preferences = stored[key].preferences if key in stored else None
+                base = demand(site, session, profiles, electrical, used, preferences)
+                car_a = car_amps(session, self._allowed.get(key), base.watts_per_amp, base.draw_w_per_amp)
+                self._takes[key] = (base.watts_per_amp, base.draw_w_per_amp, car_a)
+                demands.append(replace(base, car_a=car_a))
             return demands

@@ -8,10 +8,17 @@ from dataclasses import replace
 from fera.charging import Electrical, RateProfile, Schedule, minimum, overlay, session_limit
 from fera.charging.site import CONNECTION, PHASES, SiteDemand, SiteLevel, early_drops
 from fera.config import SiteConfig
-from fera.ocpi.sessions.models import Session
+from fera.ocpi.sessions.models import ChargingPreferences, Session
 from fera.signals import CapacityLimits
 
-__all__ = ["connection_w", "demand", "site_levels"]
+__all__ = ["connection_w", "demand", "need_wh", "site_levels"]
+
+
+def need_wh(session: Session, preferences: ChargingPreferences | None) -> float:
+    """The stated energy still to deliver (0 without a stated departure and need)."""
+    if preferences is None or preferences.departure_time is None or preferences.energy_need is None:
+        return 0.0
+    return max(preferences.energy_need - session.kwh, 0.0) * 1000
 
 
 def site_levels(site: SiteConfig, forecast: CapacityLimits | None) -> list[SiteLevel]:
@@ -56,13 +63,24 @@ def demand(
     profiles: list[RateProfile],
     electrical: Electrical,
     used: int | None,
+    preferences: ChargingPreferences | None = None,
 ) -> SiteDemand:
     """The session's demand: capped by its senders' profiles and hardware, on the site phases its car loads
-    (`used`: the phases its meter shows the car using; None: not metered yet, so every EVSE phase)."""
+    (`used`: the phases its meter shows the car using; None: not metered yet, so every EVSE phase), with the
+    departure and energy need its driver stated."""
     cap = session_limit(profiles, electrical, session.start_date_time)
     floor = max((_min_rate_w(p, electrical) for p in profiles), default=0.0)
     boards = tuple(b.id.upper() for b in site.boards_of(session.evse_uid))
-    base = SiteDemand(session.id.upper(), cap, session.start_date_time, floor, boards=boards)
+    departure = None if preferences is None else preferences.departure_time
+    base = SiteDemand(
+        session.id.upper(),
+        cap,
+        session.start_date_time,
+        floor,
+        boards=boards,
+        departure=departure,
+        need_wh=need_wh(session, preferences),
+    )
     if electrical.power_type == "DC":  # a DC charger draws its power evenly from the three phases
         per_amp = site.voltage * 3
         return replace(base, watts_per_amp=per_amp, draw_w_per_amp=per_amp)

@@ -19,6 +19,8 @@ from fera.store.sqlalchemy.tables import LocationRow, SessionRow
 
 __all__ = ["SqlSessionStore", "stored_session"]
 
+_ONGOING = ("ACTIVE", "PENDING")
+
 
 class SqlSessionStore:
     def __init__(self, session: AsyncSession) -> None:
@@ -47,6 +49,16 @@ class SqlSessionStore:
         )
         data = await self._session.scalar(query.order_by(SessionRow.pk).limit(1))
         return None if data is None else Session.model_validate(data)
+
+    async def ongoing_of_token(self, uid: str) -> list[StoredSession]:
+        """Received sessions of the token with this uid that are ACTIVE or PENDING, newest first."""
+        query = select(SessionRow).where(
+            SessionRow.partner_id.is_not(None),
+            SessionRow.data["cdr_token"]["uid"].as_string() == uid,
+            SessionRow.data["status"].as_string().in_(_ONGOING),
+        )
+        rows = (await self._session.execute(query.order_by(SessionRow.pk.desc()))).scalars()
+        return [stored_session(row) for row in rows]
 
     async def own_at(self, session_id: str) -> tuple[StoredSession, Location | None] | None:
         return (await self.own_at_many([session_id])).get(session_id.upper())
