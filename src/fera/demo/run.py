@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from rich.live import Live
 from fera.config import NodeConfig
 from fera.demo import records
 from fera.demo.bound import hindsight
+from fera.demo.drivers import state_preferences
 from fera.demo.processes import NodeProcess, start_node_process
 from fera.demo.progress import Progress
 from fera.demo.render import show, write_full
@@ -211,12 +213,17 @@ async def _play(
         progress.event(f"set-up overran: stations connect {late.total_seconds() / 60:.0f} simulated min late")
     simulation = asyncio.create_task(run_simulation(config, progress.tracker))
     events = _events(http, configs, progress)
+    drivers = asyncio.create_task(state_preferences(http, configs["emsp"], progress, config.evs))
     try:
         await _follow(progress, simulation)
+        await asyncio.wait({drivers}, timeout=10)  # each driver is done by departure
     finally:
-        for task in events:
+        for task in (*events, drivers):
             task.cancel()
+    answers = drivers.result() if drivers.done() and not drivers.cancelled() else Counter[str]()
     progress.event(f"the last car has left; {len(config.evs)} visits over")
+    stated = ", ".join(f"{count} {answer}" for answer, count in sorted(answers.items()))
+    progress.event(f"drivers' charging preferences (departure, energy need), the CPO's answers: {stated}")
     return simulation.result()
 
 
