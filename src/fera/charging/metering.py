@@ -14,10 +14,11 @@ from datetime import datetime
 from fera.charging.schedule import Schedule
 from fera.ocpi.sessions.models import CdrDimensionType, Session
 
-__all__ = ["MIN_METERED_AMPS", "SELF_LIMITED", "car_amps", "car_phases"]
+__all__ = ["MIN_METERED_AMPS", "PROBE", "SELF_LIMITED", "car_amps", "car_phases"]
 
 MIN_METERED_AMPS = 1.0  # below this the ratio says nothing (a car idling, or a rounding artefact)
 SELF_LIMITED = 0.7  # drawing under 70 % of what it was allowed (and 1 A under it): the car's own limit
+PROBE = 1.5  # a car that took all it was given is offered half as much again: its next reading shows more
 
 
 def car_phases(session: Session, voltage: float, evse_phases: int) -> int | None:
@@ -38,14 +39,14 @@ def car_phases(session: Session, voltage: float, evse_phases: int) -> int | None
 def car_amps(
     session: Session, allowed_w: Schedule | None, watts_per_amp: float, draw_w_per_amp: float
 ) -> float | None:
-    """What the car is known to take, in amps per phase as its site share counts them (`watts_per_amp`: as
-    its TxProfile converts; `draw_w_per_amp`: what one amp draws on the phases the car uses).
+    """The most the car is known to take, in amps per phase as its site share counts them (`watts_per_amp`:
+    as its TxProfile converts; `draw_w_per_amp`: what one amp draws on the phases the car uses).
 
-    None before any reading showed it drawing (nothing is known yet); the most it was metered to draw once
-    a reading shows it clearly below what its station allowed (`allowed_w`, W over time: the TxProfiles its
-    station accepted; a reading is judged against the lowest of it over the reading's period, its end
-    included, since a reading closes its period), rounded up to 0.5 A (a reading's jitter is no news);
-    otherwise unbounded (it took what it was given).
+    None before any reading showed it drawing (nothing is known yet). Once a reading shows it clearly below
+    what its station allowed (`allowed_w`, W over time: the TxProfiles its station accepted; a reading is
+    judged against the lowest of it over the reading's period, its end included), the most it was metered
+    to draw: its own maximum. Otherwise it took all it was given and may take more: `PROBE` times the most
+    it drew (its next reading tells). Rounded up to 0.5 A: a reading's jitter is no news.
     """
     readings = _power_readings(session, draw_w_per_amp)
     if not readings:
@@ -56,7 +57,8 @@ def car_amps(
         if allowed is not None:
             allowed_a = allowed / watts_per_amp
             below = below or amps < min(SELF_LIMITED * allowed_a, allowed_a - 1.0)
-    return math.ceil(max(amps for *_, amps in readings) * 2) / 2 if below else math.inf
+    most = max(amps for *_, amps in readings) * (1.0 if below else PROBE)
+    return math.ceil(most * 2) / 2
 
 
 def _power_readings(session: Session, draw_w_per_amp: float) -> list[tuple[datetime, datetime, float]]:

@@ -18,8 +18,9 @@ Stated needs come first, by deadline: a session whose driver stated a departure 
 At each instant, after the minimum rates, the stated sessions are raised one after another in order of
 departure (earliest first) to the rate that meets their need by departure, then again in that order up to
 their own limit (the car's own maximum where its meter showed it): the car that leaves first gets its energy
-first, and a later one still gets what it needs to finish in time when there is room for both (a car is
-put first once its meter showed what it takes: `SiteDemand.car_a`). What is
+first, and a later one still gets what it needs to finish in time when there is room for both. Beyond its
+on-time rate a car is put first only up to what its meter showed it takes (`SiteDemand.car_a`): a car given
+more than it draws would hold the others back beside unused capacity. What is
 left is shared max-min fairly among all (unstated cars keep their fair share of the rest). Each stated
 session's need is followed over the horizon at the rate it is given: once met, it is shared with the others
 from that instant on. Every raise stays within the session's own limit and every phase of every level.
@@ -92,9 +93,9 @@ class SiteDemand:
     draw_w_per_amp: float = 690.0
     departure: datetime | None = None  # stated by the driver (with `need_wh`)
     need_wh: float = 0.0  # the stated energy still needed, as of the computation's start
-    # What the car takes (A per phase, as `watts_per_amp` counts): its own maximum where its meter showed
-    # it, inf where it took what it was given; None before any reading: a stated need waits for one (a car
-    # put first before anyone knows what it takes may hold the others at 0 while it draws a fraction).
+    # The most the car is known to take (A per phase, as `watts_per_amp` counts; `car_amps`); None before
+    # any reading: a stated need then comes first only at its on-time rate (a car put first with more than
+    # it takes would hold the others at 0 while it draws a fraction).
     car_a: float | None = math.inf
 
     def under(self, level: str) -> bool:
@@ -242,11 +243,7 @@ def _left_h(demand: SiteDemand, t: datetime) -> float:
 
 def _urgent(demands: Sequence[SiteDemand], needs: Mapping[int, float], t: datetime) -> list[int]:
     """The stated sessions whose need is not met yet and whose departure is still ahead, earliest first."""
-    live = [
-        i
-        for i, need in needs.items()
-        if need > _EPS_WH and _left_h(demands[i], t) > 0 and demands[i].car_a is not None
-    ]
+    live = [i for i, need in needs.items() if need > _EPS_WH and _left_h(demands[i], t) > 0]
     return sorted(live, key=lambda i: (_left_h(demands[i], t), demands[i].arrived, demands[i].session_id))
 
 
@@ -265,12 +262,13 @@ def _car_amps(demand: SiteDemand) -> float:
 def _targets(
     demands: Sequence[SiteDemand], needs: Mapping[int, float], urgent: Sequence[int], t: datetime
 ) -> list[tuple[int, float]]:
-    """Stated needs by deadline: each the rate that meets it by departure, then each all its car takes."""
+    """Stated needs by deadline: each the rate that meets it by departure, then each all its car is known
+    to take (none for a car not metered yet)."""
     on_time = []
     for i in urgent:
         d = demands[i]
         on_time.append((i, min(needs[i] / _left_h(d, t) / d.draw_w_per_amp, _car_amps(d))))
-    return [*on_time, *((i, _car_amps(demands[i])) for i in urgent)]
+    return [*on_time, *((i, _car_amps(demands[i])) for i in urgent if demands[i].car_a is not None)]
 
 
 def _follow_needs(
@@ -285,9 +283,9 @@ def _follow_needs(
     its session takes until then."""
     rates = {i: min(amps[i], _car_amps(demands[i])) * demands[i].draw_w_per_amp for i in urgent}
     for i, watts in rates.items():
-        if watts > 0:
-            met = t + timedelta(seconds=math.ceil(needs[i] / watts * 3600))
-            step_end = min(step_end, met)
+        seconds = math.inf if watts <= 0 else needs[i] / watts * 3600
+        if seconds < (step_end - t).total_seconds():
+            step_end = t + timedelta(seconds=math.ceil(seconds))
     hours = (step_end - t).total_seconds() / 3600
     for i, watts in rates.items():
         needs[i] -= watts * hours
