@@ -15,15 +15,16 @@ left at a sliver beside two cars held at their minimum plus an equal part of the
 
 Stated needs come first, by deadline: a session whose driver stated a departure and an energy need (OCPI
 `ChargingPreferences`, accepted by the CPO) is `stated` until that need is met or its departure passes.
-At each instant, after the minimum rates, the stated sessions are raised one after another in order of
-departure (earliest first) to the rate that meets their need by departure, then again in that order up to
-their own limit (the car's own maximum where its meter showed it): the car that leaves first gets its energy
-first, and a later one still gets what it needs to finish in time when there is room for both. Beyond its
-on-time rate a car is put first only up to what its meter showed it takes (`SiteDemand.car_a`): a car given
-more than it draws would hold the others back beside unused capacity. What is
-left is shared max-min fairly among all (unstated cars keep their fair share of the rest). Each stated
-session's need is followed over the horizon at the rate it is given: once met, it is shared with the others
-from that instant on. Every raise stays within the session's own limit and every phase of every level.
+At each instant the stated sessions get, one after another in order of departure (earliest first), their
+minimum rate and the rate that meets their need by departure, before anyone else's minimum (a stated car
+whose minimum no longer fits waits, as do the others whose minima don't fit: the grid may pause a car).
+Then, after the others' minima, the stated sessions rise again in that order up to what their car is known
+to take (`SiteDemand.car_a`: a car given more than it draws would hold the others back beside unused
+capacity; none for a car not metered yet). So the car that leaves first gets its energy first, and a later
+one still gets what it needs to finish in time when there is room for both. What is left is shared max-min
+fairly among all (unstated cars keep their fair share of the rest). Each stated session's need is followed
+over the horizon at the rate it is given: once met, it is shared with the others from that instant on.
+Every raise stays within the session's own limit and every phase of every level.
 """
 
 from __future__ import annotations
@@ -122,16 +123,32 @@ def _fits(resources: Sequence[Resource], amps: Sequence[float]) -> bool:
 
 
 def _floors(
-    resources: Sequence[Resource], caps: Sequence[float], minima: Sequence[float], order: Sequence[int]
+    resources: Sequence[Resource],
+    caps: Sequence[float],
+    minima: Sequence[float],
+    order: Sequence[int],
+    first: Sequence[tuple[int, float]],
 ) -> tuple[list[float], set[int]]:
-    """Every session's minimum, and the latest arrivals that wait (get 0) so that all other minima fit."""
-    floors = [min(m, c) for m, c in zip(minima, caps, strict=True)]
-    charging, waiting = [i for i in order if floors[i] > 0], set[int]()  # dropping others wouldn't help
-    while charging and not _fits(resources, floors):
+    """Stated needs first (`first`, by deadline): each its minimum and its on-time rate as far as they fit,
+    else it waits (gets 0); then every other session's minimum, and the latest in `order` wait (get 0) so
+    that all other minima fit."""
+    share, waiting = [0.0] * len(caps), set[int]()
+    for i, target in first:
+        floor = min(minima[i], caps[i])
+        _raise_in_turn(resources, share, [(i, min(max(floor, target), caps[i]))], waiting)
+        if share[i] < floor - _EPS * max(1.0, floor):
+            share[i] = 0.0
+            waiting.add(i)
+    stated = {i for i, _ in first}
+    rest = [i for i in order if i not in stated]
+    for i in rest:
+        share[i] = min(minima[i], caps[i])
+    charging = [i for i in rest if share[i] > 0]  # dropping others wouldn't help
+    while charging and not _fits(resources, share):
         last = charging.pop()
-        floors[last] = 0.0
+        share[last] = 0.0
         waiting.add(last)
-    return floors, waiting
+    return share, waiting
 
 
 def _raise_in_turn(
@@ -151,16 +168,19 @@ def share_instant(
     minima: Sequence[float],
     order: Sequence[int],
     first: Sequence[tuple[int, float]] = (),
+    then: Sequence[tuple[int, float]] = (),
 ) -> list[float]:
     """One instant: amps per session, never above its cap, within every resource.
 
     `order` lists session indices by priority (first = last to be dropped for its minimum rate). `first`
-    raises sessions in turn towards a target (stated needs, by deadline) before the rest is shared. Water
-    filling: the lowest shares rise first, so a session's minimum rate lifts it to that rate without also
-    putting it ahead of the others (each gets max(its minimum, the common level), within its cap).
+    (stated needs by deadline, each with its on-time rate) get their minimum and that rate before anyone
+    else's minimum; after everyone's minimum, `then` raises sessions in turn towards a target (stated needs
+    up to what their car takes), and the rest is shared. Water filling: the lowest shares rise first, so a
+    session's minimum rate lifts it to that rate without also putting it ahead of the others (each gets
+    max(its minimum, the common level), within its cap).
     """
-    share, waiting = _floors(resources, caps, minima, order)
-    _raise_in_turn(resources, share, [(i, min(target, caps[i])) for i, target in first], waiting)
+    share, waiting = _floors(resources, caps, minima, order, first)
+    _raise_in_turn(resources, share, [(i, min(target, caps[i])) for i, target in then], waiting)
     growing = {i for i in range(len(caps)) if i not in waiting and caps[i] - share[i] > _EPS}
     while growing:
         level = min(share[i] for i in growing)
@@ -222,9 +242,8 @@ def share_capacity(
         limited = {i for r in resources for i, c in r.coef.items() if c > 0}
         caps = [_amps(d.limit.limit_at(t), d) if i in limited else 0.0 for i, d in enumerate(demands)]
         minima = [d.min_rate_w / d.watts_per_amp for d in demands]
-        amps = share_instant(
-            resources, caps, minima, _order(demands, urgent), _targets(demands, needs, urgent, t)
-        )
+        on_time, top_up = _targets(demands, needs, urgent, t)
+        amps = share_instant(resources, caps, minima, _order(demands, urgent), on_time, top_up)
         for i, d in enumerate(demands):
             points[d.session_id].append((t, amps[i] * d.watts_per_amp if i in limited else None))
         step_end = next((x for x in times if x > t), end)
@@ -261,14 +280,14 @@ def _car_amps(demand: SiteDemand) -> float:
 
 def _targets(
     demands: Sequence[SiteDemand], needs: Mapping[int, float], urgent: Sequence[int], t: datetime
-) -> list[tuple[int, float]]:
+) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
     """Stated needs by deadline: each the rate that meets it by departure, then each all its car is known
     to take (none for a car not metered yet)."""
     on_time = []
     for i in urgent:
         d = demands[i]
         on_time.append((i, min(needs[i] / _left_h(d, t) / d.draw_w_per_amp, _car_amps(d))))
-    return [*on_time, *((i, _car_amps(demands[i])) for i in urgent if demands[i].car_a is not None)]
+    return on_time, [(i, _car_amps(demands[i])) for i in urgent if demands[i].car_a is not None]
 
 
 def _follow_needs(

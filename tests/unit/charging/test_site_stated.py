@@ -177,3 +177,17 @@ def test_stated_needs_never_take_a_phase_over_its_fuse_nor_a_car_over_its_limit_
         for phase, fuse in levels[0].phase_a.items():
             load = sum(amps[d.session_id] for d in demands if phase in d.phases)
             assert load <= fuse.limit_at(t) + 1e-6  # type: ignore[operator]
+
+
+def test_a_stated_need_comes_before_the_minimum_rates_of_cars_that_leave_later() -> None:
+    # After a cut to 16 A: two cars held at their 6 A minimum leave late; the car leaving first needs 10 A
+    # to be on time (3 h at 10 A) and gets them before their minima. Of those only one still fits: the
+    # stated need (on time at 6.2 A) keeps it, the car that stated nothing waits (the grid may pause a car).
+    demands = [
+        SiteDemand("LATE", CAR_22, T0, min_rate_w=6 * W_PER_A, departure=T0 + 8 * HOUR, need_wh=30_000),
+        SiteDemand("LATER", CAR_22, T0, min_rate_w=6 * W_PER_A),  # nothing stated
+        SiteDemand("FIRST", CAR_22, T0 + HOUR, departure=T0 + 4 * HOUR, need_wh=3 * 10 * W_PER_A),
+    ]
+    limits = share_capacity(_site(16), demands, T0 + HOUR, T0 + 8 * HOUR)
+    at = T0 + HOUR
+    assert [_amps(limits, s, at) for s in ("FIRST", "LATE", "LATER")] == [10.0, 6.0, 0.0]
