@@ -184,7 +184,7 @@ async def stage(
         contracts=contracts or [],
         admin_token=ADMIN_TOKEN,
     )
-    emsp = await node_factory(role("EMSP", party="MSP"), name="emsp")
+    emsp = await node_factory(role("EMSP", party="MSP"), name="emsp", admin_token=ADMIN_TOKEN)
     partner, _ = await connect(emsp, cpo)
     await cpo_of(cpo.node).locations.put_location(location("LOC1", evses=evses))
     received = Recorder(cpo.node.events, TokenChanged)

@@ -6,16 +6,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
 from fera.config import SiteConfig
-from fera.emsp import emsp_of
-from fera.ocpi.sessions.models import ChargingPreferences, ChargingPreferencesResponse, ProfileType
+from fera.ocpi.types import format_datetime
+from fera.sessions_events import PreferencesChanged
 from tests.integration.stations.conftest import StageFactory
-from tests.integration.stations.stage import SPECS, WAIT_S, Stage, ev, power_w
+from tests.integration.stations.stage import ADMIN_TOKEN, SPECS, WAIT_S, Recorder, Stage, ev, power_w
 from tests.integration.stations.test_site import PHASE_W, drawing
 
 pytestmark = pytest.mark.timeout(180)
+AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+DRIVERS = "/fera/admin/drivers"
 SETTLE_S = 90.0  # a few rounds of share, TxProfile and reading on a loaded 2-core machine
 
 
@@ -37,19 +40,27 @@ async def test_a_stated_need_gets_the_site_first_and_the_car_that_stated_nothing
     stages: StageFactory,
 ) -> None:
     stage = await stages(sites=[SiteConfig(location="LOC1", capacity_kw=11.04)])  # 16 A on three phases
+    accepted = Recorder(stage.cpo.node.events, PreferencesChanged)
     first, second = await charging_in_real_time(stage)
     for session_id in (first, second):  # nothing stated: max-min fair, 8 A each
         await stage.cpo_sessions.wait(drawing(session_id, 8 * PHASE_W), within_s=SETTLE_S)
 
-    # The driver of the second car (token SIM000001) leaves in 5 hours and needs 50 kWh: 10 kW, 14.5 A.
+    # The driver of the second car (token SIM000001) leaves in 5 hours and needs 50 kWh (10 kW, 14.5 A):
+    # their app tells the eMSP, which sends it to the CPO.
     mark = len(stage.cpo_sessions.items)
-    preferences = ChargingPreferences(
-        profile_type=ProfileType.REGULAR,
-        departure_time=datetime.now(UTC).replace(microsecond=0) + timedelta(hours=5),
-        energy_need=50.0,
-    )
-    answer = await emsp_of(stage.emsp.node).preferences.state("SIM000001", preferences)
-    assert answer is ChargingPreferencesResponse.ACCEPTED
+    departure = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=5)
+    body = {"profile_type": "REGULAR", "departure_time": format_datetime(departure), "energy_need": 50.0}
+    async with httpx.AsyncClient() as http:
+        reply = await http.put(
+            f"{stage.emsp.url}{DRIVERS}/SIM000001/charging_preferences", json=body, headers=AUTH
+        )
+        assert reply.status_code == 200 and reply.json()["data"] == "ACCEPTED"
+        unknown = await http.put(
+            f"{stage.emsp.url}{DRIVERS}/NOBODY/charging_preferences", json=body, headers=AUTH
+        )
+        assert unknown.status_code == 404 and unknown.json()["status_code"] == 2000
+    stored = await accepted.wait(lambda e: e.session_id == second)
+    assert stored.preferences.to_wire() == body  # as the CPO received it over OCPI
 
     # Its car is offered more as its meter shows it takes all it gets (8 A, then 12 A), until it has all
     # 16 A: its need by its departure comes first; the other car has what is left, none.
