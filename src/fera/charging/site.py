@@ -22,8 +22,9 @@ Then, after the others' minima, the stated sessions rise again in that order up 
 to take (`SiteDemand.car_a`: a car given more than it draws would hold the others back beside unused
 capacity; none for a car not metered yet). So the car that leaves first gets its energy first, and a later
 one still gets what it needs to finish in time when there is room for both. What is left is shared max-min
-fairly among all (unstated cars keep their fair share of the rest). Each stated session's need is followed
-over the horizon at the rate it is given: once met, it is shared with the others from that instant on.
+fairly among all (unstated cars keep their fair share of the rest). A stated session keeps its place until
+its departure: the CPO computes the shares again when its meter shows the need met (a forecast of when it
+would be met, at x480 or under load, ended a car's turn before its share had even reached its station).
 Every raise stays within the session's own limit and every phase of every level.
 """
 
@@ -101,10 +102,6 @@ class SiteDemand:
 
     def under(self, level: str) -> bool:
         return level == CONNECTION or level in self.boards
-
-    @property
-    def stated(self) -> bool:
-        return self.departure is not None and self.need_wh > 0
 
 
 @dataclass(frozen=True)
@@ -229,30 +226,29 @@ def share_capacity(
     levels: Sequence[SiteLevel], demands: Sequence[SiteDemand], start: datetime, end: datetime
 ) -> dict[str, Schedule]:
     """Each session's local limit (W, as its TxProfile converts) on [start, end); none where no limit
-    applies to it. Stated needs are followed from `start`: a step ends where a limit changes, a stated
-    departure passes or a stated need is met (rounded up to the second)."""
+    applies to it. A stated session keeps its place and its on-time rate (as at `start`) until its stated
+    departure: the CPO computes again when its meter shows the need met, not when a forecast of its draw
+    says so (a share that reaches its station late would end its turn before its need is met)."""
     points: dict[str, list[tuple[datetime, float | None]]] = {d.session_id: [] for d in demands}
-    needs = {i: d.need_wh for i, d in enumerate(demands) if d.stated}
-    times = _times(levels, demands, start, end)
-    times = sorted({*times, *(t for t in _departures(demands) if start < t < end)})
-    t = start
-    while t < end:
-        urgent = _urgent(demands, needs, t)
+    rates = {
+        i: d.need_wh / _left_h(d, start) / d.draw_w_per_amp
+        for i, d in enumerate(demands)
+        if _urgent(d, start)
+    }
+    departures = [_deadline(demands[i])[0] for i in rates]
+    times = sorted({*_times(levels, demands, start, end), *(t for t in departures if t < end)})
+    for t in times:
+        urgent = sorted((i for i in rates if _urgent(demands[i], t)), key=lambda i: _deadline(demands[i]))
         resources = _resources(levels, demands, t)
         limited = {i for r in resources for i, c in r.coef.items() if c > 0}
         caps = [_amps(d.limit.limit_at(t), d) if i in limited else 0.0 for i, d in enumerate(demands)]
         minima = [d.min_rate_w / d.watts_per_amp for d in demands]
-        on_time, top_up = _targets(demands, needs, urgent, t)
+        on_time = [(i, min(rates[i], _car_amps(demands[i]))) for i in urgent]
+        top_up = [(i, _car_amps(demands[i])) for i in urgent if demands[i].car_a is not None]
         amps = share_instant(resources, caps, minima, _order(demands, urgent), on_time, top_up)
         for i, d in enumerate(demands):
             points[d.session_id].append((t, amps[i] * d.watts_per_amp if i in limited else None))
-        step_end = next((x for x in times if x > t), end)
-        t = _follow_needs(demands, needs, urgent, amps, t, step_end)
     return {sid: Schedule([*p, (end, None)]) for sid, p in points.items()}
-
-
-def _departures(demands: Sequence[SiteDemand]) -> list[datetime]:
-    return [d.departure for d in demands if d.stated and d.departure is not None]
 
 
 def _left_h(demand: SiteDemand, t: datetime) -> float:
@@ -260,10 +256,14 @@ def _left_h(demand: SiteDemand, t: datetime) -> float:
     return 0.0 if demand.departure is None else max((demand.departure - t).total_seconds() / 3600, 0.0)
 
 
-def _urgent(demands: Sequence[SiteDemand], needs: Mapping[int, float], t: datetime) -> list[int]:
-    """The stated sessions whose need is not met yet and whose departure is still ahead, earliest first."""
-    live = [i for i, need in needs.items() if need > _EPS_WH and _left_h(demands[i], t) > 0]
-    return sorted(live, key=lambda i: (_left_h(demands[i], t), demands[i].arrived, demands[i].session_id))
+def _urgent(demand: SiteDemand, t: datetime) -> bool:
+    """A stated need not met yet, its departure still ahead."""
+    return demand.need_wh > _EPS_WH and _left_h(demand, t) > 0
+
+
+def _deadline(demand: SiteDemand) -> tuple[datetime, datetime, str]:
+    assert demand.departure is not None
+    return demand.departure, demand.arrived, demand.session_id
 
 
 def _order(demands: Sequence[SiteDemand], urgent: Sequence[int]) -> list[int]:
@@ -276,39 +276,6 @@ def _order(demands: Sequence[SiteDemand], urgent: Sequence[int]) -> list[int]:
 
 def _car_amps(demand: SiteDemand) -> float:
     return math.inf if demand.car_a is None else demand.car_a
-
-
-def _targets(
-    demands: Sequence[SiteDemand], needs: Mapping[int, float], urgent: Sequence[int], t: datetime
-) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
-    """Stated needs by deadline: each the rate that meets it by departure, then each all its car is known
-    to take (none for a car not metered yet)."""
-    on_time = []
-    for i in urgent:
-        d = demands[i]
-        on_time.append((i, min(needs[i] / _left_h(d, t) / d.draw_w_per_amp, _car_amps(d))))
-    return on_time, [(i, _car_amps(demands[i])) for i in urgent if demands[i].car_a is not None]
-
-
-def _follow_needs(
-    demands: Sequence[SiteDemand],
-    needs: dict[int, float],
-    urgent: Sequence[int],
-    amps: Sequence[float],
-    t: datetime,
-    step_end: datetime,
-) -> datetime:
-    """Where this step really ends (a stated need met before `step_end`), with each need reduced by what
-    its session takes until then."""
-    rates = {i: min(amps[i], _car_amps(demands[i])) * demands[i].draw_w_per_amp for i in urgent}
-    for i, watts in rates.items():
-        seconds = math.inf if watts <= 0 else needs[i] / watts * 3600
-        if seconds < (step_end - t).total_seconds():
-            step_end = t + timedelta(seconds=math.ceil(seconds))
-    hours = (step_end - t).total_seconds() / 3600
-    for i, watts in rates.items():
-        needs[i] -= watts * hours
-    return step_end
 
 
 def within_capacity(

@@ -38,23 +38,21 @@ def test_the_car_leaving_first_gets_its_need_first_then_the_other() -> None:
     assert (_amps(limits, "A", T0), _amps(limits, "B", T0)) == (16.0, 0.0)
     gone = T0 + 2 * HOUR  # A's stated departure: B's turn (A, if still there, shares the rest)
     assert (_amps(limits, "A", gone), _amps(limits, "B", gone)) == (0.0, 16.0)
-    met = gone + HOUR  # B's 11.04 kWh at 16 A x 690 W/A: one hour; then both share fairly
-    assert (_amps(limits, "A", met), _amps(limits, "B", met)) == (8.0, 8.0)
-    assert _amps(limits, "B", met - timedelta(seconds=1)) == 16.0
+    # B keeps its turn until its departure: the CPO computes again when B's meter shows its need met.
+    assert (_amps(limits, "A", T0 + 4 * HOUR), _amps(limits, "B", T0 + 4 * HOUR)) == (8.0, 8.0)
 
 
 def test_the_later_car_still_gets_what_it_needs_to_finish_in_time_when_there_is_room() -> None:
     # 16 A: A (2 h, 11 kWh: 8 A on time) and B (4 h, 11 kWh: 4 A on time). A is first, but B's on-time rate
-    # comes before A's top-up: B gets 4 A, A the other 12 A until its need is met, then B all 16 A.
+    # comes before A's top-up: B gets 4 A, A the other 12 A (until its meter shows its need met, or it
+    # leaves: then B all 16 A).
     demands = [
         SiteDemand("A", CAR_22, T0, departure=T0 + 2 * HOUR, need_wh=11_040),
         SiteDemand("B", CAR_22, T0, departure=T0 + 4 * HOUR, need_wh=11_040),
     ]
     limits = share_capacity(_site(16), demands, T0, T0 + 6 * HOUR)
     assert (_amps(limits, "A", T0), _amps(limits, "B", T0)) == (12.0, 4.0)
-    met = T0 + timedelta(seconds=math.ceil(11_040 / (12 * W_PER_A) * 3600))  # 1 h 20 min
-    assert (_amps(limits, "A", met), _amps(limits, "B", met)) == (0.0, 16.0)
-    assert _amps(limits, "A", met - timedelta(seconds=1)) == 12.0
+    assert (_amps(limits, "A", T0 + 2 * HOUR), _amps(limits, "B", T0 + 2 * HOUR)) == (0.0, 16.0)
 
 
 def test_a_car_is_given_no_more_than_its_meter_shows_it_takes_and_the_rest_goes_to_the_others() -> None:
@@ -78,8 +76,7 @@ def test_a_car_not_metered_yet_comes_first_only_at_its_on_time_rate() -> None:
     ]
     limits = share_capacity(_site(32), demands, T0, T0 + 6 * HOUR)
     assert [_amps(limits, s, T0) for s in "AC"] == [20.0, 12.0]
-    # Met at 20 A in one hour: then shared fairly.
-    assert [_amps(limits, s, T0 + HOUR) for s in "AC"] == [16.0, 16.0]
+    assert [_amps(limits, s, T0 + HOUR) for s in "AC"] == [16.0, 16.0]  # its departure: shared fairly
 
 
 def test_never_over_a_phase_limit_with_single_phase_cars() -> None:

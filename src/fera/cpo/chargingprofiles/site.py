@@ -66,6 +66,17 @@ class _Share:
     until: datetime  # the end of the horizon it was computed for
 
 
+@dataclass(frozen=True)
+class _Takes:
+    """What a session's share assumed of its car: W per A (as its share counts, as it draws), what it is
+    known to take (`car_amps`), and its stated need (kWh) while not met."""
+
+    watts_per_amp: float
+    draw_w_per_amp: float
+    car_a: float | None
+    need_kwh: float | None
+
+
 def _in_site(site: SiteConfig, location_id: str, evse_uid: str) -> bool:
     if not ci_equal(site.location, location_id):
         return False
@@ -141,7 +152,7 @@ class SiteLimits:
         # share last assumed (`car_amps`): a car seen drawing far less than it was given is not put first
         # with more than it takes (the others would wait beside unused capacity).
         self._allowed: dict[str, Schedule] = {}
-        self._takes: dict[str, tuple[float, float, float | None]] = {}  # with its W per A (share, draw)
+        self._takes: dict[str, _Takes] = {}
         # (site, sessions whose share went down, those whose share goes up, release): the balancer sends the
         # decreases, then calls release (the raised shares take effect) and sends the increases, so the site
         # never exceeds its capacity while the new shares travel to the stations.
@@ -155,8 +166,8 @@ class SiteLimits:
         return next((i for i, s in enumerate(self.sites) if _in_site(s, location_id, evse_uid)), None)
 
     def learned(self, session: Session) -> bool:
-        """Does the session's meter now show a different phase count, or a car that takes a different
-        current (`car_amps`), than its share was computed with?"""
+        """Does the session's meter now show a different phase count, a car that takes a different current
+        (`car_amps`), or its stated need met, than its share was computed with?"""
         key = session.id.upper()
         seen = self._phases.get(key)
         if seen is None:  # shared: another process computed its share; a round here learns what it assumed
@@ -164,8 +175,11 @@ class SiteLimits:
         electrical, used = seen
         if car_phases(session, electrical.max_voltage, electrical.phases) != used:
             return True
-        watts_per_amp, draw_w_per_amp, takes = self._takes[key]
-        return car_amps(session, self._allowed.get(key), watts_per_amp, draw_w_per_amp) != takes
+        takes = self._takes[key]
+        if takes.need_kwh is not None and session.kwh >= takes.need_kwh:
+            return True  # its stated need is met: it no longer comes first
+        now = car_amps(session, self._allowed.get(key), takes.watts_per_amp, takes.draw_w_per_amp)
+        return now != takes.car_a
 
     def sites_at(self, location_id: str) -> list[int]:
         return [i for i, s in enumerate(self.sites) if ci_equal(s.location, location_id)]
@@ -352,6 +366,7 @@ class SiteLimits:
                 preferences = stored[key].preferences if key in stored else None
                 base = demand(site, session, profiles, electrical, used, preferences)
                 car_a = car_amps(session, self._allowed.get(key), base.watts_per_amp, base.draw_w_per_amp)
-                self._takes[key] = (base.watts_per_amp, base.draw_w_per_amp, car_a)
+                need = preferences.energy_need if base.need_wh > 0 and preferences is not None else None
+                self._takes[key] = _Takes(base.watts_per_amp, base.draw_w_per_amp, car_a, need)
                 demands.append(replace(base, car_a=car_a))
             return demands
