@@ -2,15 +2,14 @@
 customers' sessions to its SCSP delegate under ids of its own (Sessions Sender towards that SCSP).
 
 `emsp_of(node)` (a node or its context) gives the node's eMSP services: `tokens` (domain API + Tokens
-Sender) and `forwarding` (mapping API + Sessions Sender towards the SCSP). Its admin API also takes a
-driver's stated departure and energy need (`EmspPreferences`), sent to the CPO of their ongoing session.
+Sender), `forwarding` (mapping API + Sessions Sender towards the SCSP) and `preferences` (a driver's stated
+departure and energy need, sent to the CPO of their ongoing session).
 """
 
 from __future__ import annotations
 
 from fera.admin.preferences import driver_preferences_router
 from fera.admin.tokens import tokens_admin_router
-from fera.driver_preferences import TAKE_PREFERENCES
 from fera.emsp.forwarding import EmspForwarding
 from fera.emsp.preferences import EmspPreferences
 from fera.emsp.tokens import EmspTokens
@@ -38,6 +37,7 @@ class Emsp:
         self.exchange = exchange
         self.tokens = EmspTokens(exchange)
         self.forwarding = EmspForwarding(exchange)
+        self.preferences = EmspPreferences(exchange)
         exchange.receiver_pullers()
         exchange.sync.announcers.append(self.tokens.announce)
 
@@ -88,6 +88,5 @@ def emsp_parts(node: NodeContext) -> Parts:
             ModuleID.SESSIONS, sender, sessions, sessions_sender_router(node.auth, emsp.forwarding, sessions)
         ),
     ]
-    preferences = EmspPreferences(emsp.exchange, lambda: node.find(TAKE_PREFERENCES))
-    drivers = driver_preferences_router(node.config.admin_token, preferences.state)
+    drivers = driver_preferences_router(node.config.admin_token, emsp.preferences.state)
     return Parts(mounts=mounts, routers=[admin, drivers])

@@ -4,15 +4,10 @@ session (OCPI Sessions, PUT `{sessions_url}/{session_id}/charging_preferences`).
 The driver is known by the token they charge with (an app knows its user's token, not the CPO's session
 id). The CPO's answer (ChargingPreferencesResponse) is returned as it came; a CPO that refuses the call
 (e.g. HTTP 404 + 2001: the EVSE takes no preferences) or does not answer: `UnableToUseClientApi` (3001).
-Preferences the CPO accepted also reach this eMSP's own planner when it steers the session itself
-(`steer_own_customers`): it plans with them instead of its estimates of the driver's stay and need.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from fera.driver_preferences import TakePreferences
 from fera.exchange import Exchange
 from fera.ocpi.auth import Party
 from fera.ocpi.errors import NotFound, PeerError, UnableToUseClientApi
@@ -23,11 +18,8 @@ __all__ = ["EmspPreferences"]
 
 
 class EmspPreferences:
-    def __init__(
-        self, exchange: Exchange, steer: Callable[[], TakePreferences | None] = lambda: None
-    ) -> None:
+    def __init__(self, exchange: Exchange) -> None:
         self._ex = exchange
-        self._steer = steer  # the node's own planner's intake, looked up when needed (built after us)
 
     async def state(self, token_uid: str, preferences: ChargingPreferences) -> ChargingPreferencesResponse:
         """Sent for the token's newest ongoing session (NotFound, 2003/404, when it has none)."""

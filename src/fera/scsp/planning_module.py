@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fera.config import NodeConfig
-from fera.driver_preferences import TAKE_PREFERENCES
 from fera.ocpi.sessions.models import ChargingPreferences, Session
 from fera.ocpi.types import Role
 from fera.ownership import Owned
@@ -72,8 +71,6 @@ def planning_parts(node: NodeContext) -> Parts:
         async with node.database.unit_of_work() as uow:
             await uow.sessions.set_preferences(known.session, preferences)
         return True
-
-    node.shared(TAKE_PREFERENCES, lambda: take)
 
     if relay is None:  # one process: driven by the events of the sessions it receives, beside the routes
         service = Service(Process.API, start, planner.stop)

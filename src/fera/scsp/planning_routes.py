@@ -3,18 +3,20 @@
 No `from __future__ import annotations` here: FastAPI must resolve the local dependency alias.
 """
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from fera.admin import ADMIN_PATH, admin_guard
-from fera.driver_preferences import TakePreferences
 from fera.ocpi.envelope import ocpi_response
 from fera.ocpi.errors import NotFound
 from fera.ocpi.sessions.models import ChargingPreferences
 
 __all__ = ["preferences_router"]
+
+TakePreferences = Callable[[str, str, ChargingPreferences], Awaitable[bool]]
 
 
 def preferences_router(admin_token: str | None, take: TakePreferences) -> APIRouter:
