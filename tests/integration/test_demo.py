@@ -48,6 +48,8 @@ async def test_short_demo_exercises_every_topology_within_capacity(tmp_path: Pat
     assert max(len(line) for line in lines) <= 80
     assert f"{report.percent_of_bound:.1f} % of it." in " ".join(line.strip() for line in lines)
     assert "cut announced by the grid operator" in shown and "cut applied: the stations draw LOC-A" in shown
+    # The drivers stated their departure and need through the eMSP; the CPO answered each one.
+    assert "drivers stated departure and energy need, the CPO answered: " in " ".join(shown.split())
     assert ("FAILED: " in shown) is (not report.passed)
     assert f"Fulltables:{workdir / REPORT_FILE}" in "".join(shown.split())  # however the path was wrapped
     assert (workdir / REPORT_FILE).read_text().count("\n#") == len(report.evs)

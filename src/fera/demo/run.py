@@ -223,7 +223,7 @@ async def _play(
     answers = drivers.result() if drivers.done() and not drivers.cancelled() else Counter[str]()
     progress.event(f"the last car has left; {len(config.evs)} visits over")
     stated = ", ".join(f"{count} {answer}" for answer, count in sorted(answers.items()))
-    progress.event(f"drivers' charging preferences (departure, energy need), the CPO's answers: {stated}")
+    progress.event(f"drivers stated departure and energy need, the CPO answered: {stated}")
     return simulation.result()
 
 
