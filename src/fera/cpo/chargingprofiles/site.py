@@ -33,6 +33,7 @@ database. A share not computed yet is 0 there (as the site's TxDefaultProfile): 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -55,6 +56,7 @@ from fera.store.protocols import Store
 
 __all__ = ["SHARE_HORIZON", "SiteLimits"]
 
+log = logging.getLogger(__name__)
 SHARE_HORIZON = timedelta(hours=48)  # beyond the 24 h TxProfile horizon: a TxProfile never outlives its share
 CapacitySource = Callable[[str], Awaitable[CapacityLimits | None]]
 Release = Callable[[], Awaitable[bool]]
@@ -104,6 +106,19 @@ def _spliced(before: Schedule | None, limit: Schedule, at: datetime) -> Schedule
     return Schedule(
         [*earlier, (at, limit.limit_at(at)), *(p for p in limit.breakpoints() if p[0] > at)], initial
     )
+
+
+def _described(demands: list[SiteDemand], shares: dict[str, Schedule], now: datetime) -> str:
+    """Each session's share now (W) with what it was computed from: why a car got what it got."""
+    parts = []
+    for d in demands:
+        departure = "-" if d.departure is None else d.departure.strftime("%H:%M")
+        share = shares[d.session_id].limit_at(now)
+        parts.append(
+            f"{d.session_id[:8]} share={share} cap={d.limit.limit_at(now)} min={d.min_rate_w:.0f} "
+            f"car_a={d.car_a} need={d.need_wh:.0f}Wh by {departure}"
+        )
+    return "; ".join(parts)
 
 
 async def _go() -> bool:
@@ -204,6 +219,13 @@ class SiteLimits:
             demands = await self._demands(self.sites[site])
             levels = site_levels(self.sites[site], await self._capacity(self.sites[site].location))
             fresh = share_capacity(levels, demands, now, now + SHARE_HORIZON)
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug(
+                    "site %s at %s: %s",
+                    self.sites[site].location,
+                    now.isoformat(),
+                    _described(demands, fresh, now),
+                )
             round_ = _hold(self._shares.get(site, {}), fresh, now)
             if self.shared is not None:  # a process died before its station's answer: send it again first
                 round_.lowered.update(self._above(round_.published, now))
