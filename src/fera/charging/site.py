@@ -13,19 +13,21 @@ minima don't all fit, the most recently arrived sessions wait (get 0) first. A m
 that rate and no further: the others rise to it before anyone rises above it (a car without a minimum is not
 left at a sliver beside two cars held at their minimum plus an equal part of the rest).
 
-Stated needs come first, by deadline: a session whose driver stated a departure and an energy need (OCPI
-`ChargingPreferences`, accepted by the CPO) is `stated` until that need is met or its departure passes.
-At each instant the stated sessions get, one after another in order of departure (earliest first), their
-minimum rate and the rate that meets their need by departure, before anyone else's minimum (a stated car
-whose minimum no longer fits waits, as do the others whose minima don't fit: the grid may pause a car).
-Then, after the others' minima, the stated sessions rise again in that order up to what their car is known
-to take (`SiteDemand.car_a`: a car given more than it draws would hold the others back beside unused
-capacity; none for a car not metered yet). So the car that leaves first gets its energy first, and a later
-one still gets what it needs to finish in time when there is room for both. What is left is shared max-min
-fairly among all (unstated cars keep their fair share of the rest). A stated session keeps its place until
-its departure: the CPO computes the shares again when its meter shows the need met (a forecast of when it
-would be met, at x480 or under load, ended a car's turn before its share had even reached its station).
-Every raise stays within the session's own limit and every phase of every level.
+Stated needs come first, least laxity first: a session whose driver stated a departure and an energy need
+(OCPI `ChargingPreferences`, accepted by the CPO) is `stated` until that need is met or its departure
+passes. Its laxity is the time it could still wait and meet its need at the most it can take (its limit, at
+most what its car is known to take); ties go to the earliest departure. At each instant the stated sessions
+get, one after another by laxity, their minimum rate and the rate that meets their need by departure,
+before anyone else's minimum (a stated car whose minimum no longer fits waits, as do the others whose minima
+don't fit: the grid may pause a car). Then, after the others' minima, the stated sessions rise again in that
+order up to what their car is known to take (`SiteDemand.car_a`: a car given more than it draws would hold
+the others back beside unused capacity; none for a car not metered yet). So the car that can wait least
+gets its energy first, and a later one still gets what it needs to finish in time when there is room for
+both. What is left is shared max-min fairly among all (unstated cars keep their fair share of the rest). A
+stated session keeps its place until its departure: the CPO computes the shares again when its meter shows
+the need met (a forecast of when it would be met, at x480 or under load, ended a car's turn before its
+share had even reached its station). Every raise stays within the session's own limit and every phase of
+every level.
 """
 
 from __future__ import annotations
@@ -235,10 +237,12 @@ def share_capacity(
         for i, d in enumerate(demands)
         if _urgent(d, start)
     }
+    at_start = _resources(levels, demands, start)
+    laxity = {i: _laxity(demands[i], start, _site_amps(at_start, i)) for i in rates}
     departures = [_deadline(demands[i])[0] for i in rates]
     times = sorted({*_times(levels, demands, start, end), *(t for t in departures if t < end)})
     for t in times:
-        urgent = sorted((i for i in rates if _urgent(demands[i], t)), key=lambda i: _deadline(demands[i]))
+        urgent = sorted((i for i in rates if _urgent(demands[i], t)), key=lambda i: laxity[i])
         resources = _resources(levels, demands, t)
         limited = {i for r in resources for i, c in r.coef.items() if c > 0}
         caps = [_amps(d.limit.limit_at(t), d) if i in limited else 0.0 for i, d in enumerate(demands)]
@@ -264,6 +268,22 @@ def _urgent(demand: SiteDemand, t: datetime) -> bool:
 def _deadline(demand: SiteDemand) -> tuple[datetime, datetime, str]:
     assert demand.departure is not None
     return demand.departure, demand.arrived, demand.session_id
+
+
+def _site_amps(resources: Sequence[Resource], i: int) -> float:
+    """The most the site's levels let session `i` take, alone."""
+    return min((r.cap / c for r in resources if (c := r.coef.get(i, 0.0)) > 0), default=math.inf)
+
+
+def _laxity(demand: SiteDemand, t: datetime, site_a: float) -> tuple[float, datetime, datetime, str]:
+    """Least laxity first: the hours it could still wait and meet its need at the most it can take (its
+    limit, what its car is known to take and what the site's levels allow, alone), then the earliest
+    departure. A car leaving last may be the one that can wait least: one that needs all of its hours must
+    not wait behind cars with hours to spare (their minimum rates would keep it at 0)."""
+    most_a = min(_amps(demand.limit.limit_at(t), demand), _car_amps(demand), site_a)
+    most_w = most_a * demand.draw_w_per_amp
+    need_h = demand.need_wh / most_w if most_w > 0 else math.inf
+    return (_left_h(demand, t) - need_h, *_deadline(demand))
 
 
 def _order(demands: Sequence[SiteDemand], urgent: Sequence[int]) -> list[int]:

@@ -188,3 +188,20 @@ def test_a_stated_need_comes_before_the_minimum_rates_of_cars_that_leave_later()
     limits = share_capacity(_site(16), demands, T0 + HOUR, T0 + 8 * HOUR)
     at = T0 + HOUR
     assert [_amps(limits, s, at) for s in ("FIRST", "LATE", "LATER")] == [10.0, 6.0, 0.0]
+
+
+def test_the_car_that_can_wait_least_comes_first_not_the_one_leaving_first() -> None:
+    # 16 A (11 kW) after a cut. Two 7.4 kW cars (10.7 A) leave in 4 h needing 8 kWh: hours to spare. An
+    # 11 kW car leaves in 5.5 h needing 42 kWh: it needs 3.8 of its hours at full power. Served by departure,
+    # the first two would take their 6 A minima and leave it 4 A, under its own 6 A minimum: 0 for hours.
+    # By laxity it comes first: its on-time rate (11.07 A) leaves no room for a 6 A minimum, so the two
+    # with hours to spare wait (the grid may pause a car) and it takes the rest.
+    small = Schedule.constant(10.7 * W_PER_A)
+    demands = [
+        SiteDemand("A", small, T0, min_rate_w=6 * W_PER_A, departure=T0 + 4 * HOUR, need_wh=8_000),
+        SiteDemand("B", small, T0, min_rate_w=6 * W_PER_A, departure=T0 + 4 * HOUR + HOUR / 4, need_wh=8_000),
+        SiteDemand("BIG", CAR_22, T0, min_rate_w=6 * W_PER_A, departure=T0 + 5.5 * HOUR, need_wh=42_000),
+    ]
+    limits = share_capacity(_site(16), demands, T0, T0 + 8 * HOUR)
+    assert 16 - 42_000 / 5.5 / W_PER_A < 6  # its on-time rate leaves less than a minimum
+    assert [_amps(limits, s, T0) for s in ("BIG", "A", "B")] == [16.0, 0.0, 0.0]
