@@ -72,6 +72,12 @@ def demo(
     duration: Annotated[float, typer.Option(min=1, help="Simulated hours, from 06:00.")] = 14.0,
     evs: Annotated[int | None, typer.Option(min=1, help="EVs over the day (default: 3 per station).")] = None,
     workdir: Annotated[Path | None, typer.Option(help="Where configs, databases and logs go.")] = None,
+    preferences: Annotated[
+        bool,
+        typer.Option(
+            help="Drivers state departure and energy need through the eMSP (the CPO serves them first)."
+        ),
+    ] = True,
     keep_running: Annotated[
         bool,
         typer.Option(
@@ -84,7 +90,9 @@ def demo(
 
     if workdir is not None and workdir.exists() and not workdir.is_dir():
         fail(f"--workdir {workdir} is a file: give a directory", 2)
-    scenario = Scenario(speed=speed, stations=stations, seed=seed, hours=duration, evs=evs)
+    scenario = Scenario(
+        speed=speed, stations=stations, seed=seed, hours=duration, evs=evs, preferences=preferences
+    )
     try:
         report = asyncio.run(run_demo(console, scenario, workdir, keep_running=keep_running))
     except KeyboardInterrupt:

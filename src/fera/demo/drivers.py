@@ -53,8 +53,8 @@ async def _state(
 async def state_preferences(
     http: httpx.AsyncClient, emsp: NodeConfig, progress: Progress, evs: tuple[EvArrival, ...]
 ) -> Counter[str]:
-    """Every driver states theirs at arrival; how many got each answer."""
-    uids = progress.scenario.token_uids()
+    """Every driver of `evs` (the day's first visits) states theirs at arrival; how many got each answer."""
+    uids = progress.scenario.token_uids()[: len(evs)]
     visits = zip(uids, evs, strict=True)
     answers = await asyncio.gather(*(_state(http, emsp, progress, uid, ev) for uid, ev in visits))
     return Counter(answers)

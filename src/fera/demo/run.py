@@ -213,7 +213,8 @@ async def _play(
         progress.event(f"set-up overran: stations connect {late.total_seconds() / 60:.0f} simulated min late")
     simulation = asyncio.create_task(run_simulation(config, progress.tracker))
     events = _events(http, configs, progress)
-    drivers = asyncio.create_task(state_preferences(http, configs["emsp"], progress, config.evs))
+    evs = config.evs if scenario.preferences else ()
+    drivers = asyncio.create_task(state_preferences(http, configs["emsp"], progress, evs))
     try:
         await _follow(progress, simulation)
         await asyncio.wait({drivers}, timeout=10)  # each driver is done by departure
@@ -222,8 +223,9 @@ async def _play(
             task.cancel()
     answers = drivers.result() if drivers.done() and not drivers.cancelled() else Counter[str]()
     progress.event(f"the last car has left; {len(config.evs)} visits over")
-    stated = ", ".join(f"{count} {answer}" for answer, count in sorted(answers.items()))
-    progress.event(f"drivers stated departure and energy need, the CPO answered: {stated}")
+    if scenario.preferences:
+        stated = ", ".join(f"{count} {answer}" for answer, count in sorted(answers.items()))
+        progress.event(f"drivers stated departure and energy need, the CPO answered: {stated}")
     return simulation.result()
 
 
