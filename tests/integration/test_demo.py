@@ -14,7 +14,7 @@ pytestmark = pytest.mark.timeout(300)
 
 
 async def test_short_demo_exercises_every_topology_within_capacity(tmp_path: Path) -> None:
-    scenario = Scenario(speed=360, stations=4, seed=3, hours=3, evs=8)
+    scenario = Scenario(speed=360, stations=4, seed=3, hours=3, evs=8, preferences=True)
     workdir = tmp_path / "demo"
     with (tmp_path / "demo.txt").open("w") as out:
         report = await run_demo(Console(file=out, width=80, no_color=True), scenario, workdir)

@@ -77,7 +77,7 @@ def demo(
         typer.Option(
             help="Drivers state departure and energy need through the eMSP (the CPO serves them first)."
         ),
-    ] = True,
+    ] = False,
     keep_running: Annotated[
         bool,
         typer.Option(
