@@ -181,8 +181,8 @@ class SiteLimits:
         return next((i for i, s in enumerate(self.sites) if _in_site(s, location_id, evse_uid)), None)
 
     def learned(self, session: Session) -> bool:
-        """Does the session's meter now show a different phase count, a car that takes a different current
-        (`car_amps`), or its stated need met, than its share was computed with?"""
+        """Does the session's meter now show a different phase count than its share was computed with, or,
+        for a stated need, a car that takes a different current (`car_amps`) or the need met?"""
         key = session.id.upper()
         seen = self._phases.get(key)
         if seen is None:  # shared: another process computed its share; a round here learns what it assumed
@@ -191,7 +191,9 @@ class SiteLimits:
         if car_phases(session, electrical.max_voltage, electrical.phases) != used:
             return True
         takes = self._takes[key]
-        if takes.need_kwh is not None and session.kwh >= takes.need_kwh:
+        if takes.need_kwh is None:
+            return False  # what its car takes only matters to a stated need: no churn for the others
+        if session.kwh >= takes.need_kwh:
             return True  # its stated need is met: it no longer comes first
         now = car_amps(session, self._allowed.get(key), takes.watts_per_amp, takes.draw_w_per_amp)
         return now != takes.car_a
