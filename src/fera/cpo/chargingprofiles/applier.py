@@ -373,21 +373,21 @@ class ProfileApplier:
             await self._results.post(job, rejected(job.kind))
 
     async def resend(self, session_id: str, after_jobs: bool = True) -> Result | None:
-        """Send the session's TxProfile again from its current inputs (its local limit changed); once the
-        station took it, its new ActiveChargingProfile is pushed. None: no such ongoing session.
+        """Send the session's TxProfile again from its current inputs (its local limit changed), the senders'
+        profiles read once it steers the session (read before the site's lock, one a job applied meanwhile
+        was undone); once the station took it, its ActiveChargingProfile is pushed. None: no such session.
 
-        Returns with the station's answer, before the push: site load management raises the other stations
-        once the decreases are there, and a push to a sender is a round trip they need not wait for. A push
-        always states the inputs of its own moment, so a later one is never stale."""
+        Returns with the station's answer, before the push (site load management raises the others once the
+        decreases are there); a push states the inputs of its own moment, so a later one is never stale."""
         async with self._locks[session_id.upper()] if after_jobs else asyncio.Lock():
             session = await self._sessions.find(session_id)
             if session is None or not session.ongoing:
                 return None
-            outcome = await self._active.send(session, await self._active.sender_profiles(session.session_id))
+            async with self._active.steering(session):
+                profiles = await self._active.sender_profiles(session.session_id)
+                outcome = await self._active.send(session, profiles)
         if outcome is Result.ACCEPTED:
-            task = asyncio.get_running_loop().create_task(self._refresh(session))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._track(self._refresh(session))
         return outcome
 
     async def _refresh(self, session: SteerableSession) -> None:
