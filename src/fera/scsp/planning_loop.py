@@ -1,8 +1,8 @@
 """The steering loop: plan every session this party steers, send the profiles, keep them right.
 
-Re-plans on arrivals and departures, preferences, signals, and ActiveChargingProfiles showing a session held
-below its plan; triggers within `debounce_s` make one re-plan. The LP runs in a worker thread. Only profiles
-that change are re-sent; a TOO_OFTEN answer backs that session off; a refusal stops steering it.
+Re-plans on arrivals, departures, preferences, signals and ActiveChargingProfiles showing a session held
+below its plan (triggers within `debounce_s` make one; the LP runs in a worker thread). Changed profiles are
+sent, and soon again one not in force at the CPO (`planning_resends`); TOO_OFTEN backs off, a refusal ends it.
 
 Every meter reading is kept with the limit the CPO applied then (`DrawLog`): a car drawing far below its
 limit is planned at about its draw, one that stopped drawing is taken as full. A session that reaches us by
@@ -50,6 +50,7 @@ from fera.scsp.planning_inputs import (
 )
 from fera.scsp.planning_paths import one_path
 from fera.scsp.planning_profiles import held_at, lowest_offered, offered_at, same_from
+from fera.scsp.planning_resends import Resends, carries
 from fera.scsp.planning_state import LatestPlan
 from fera.scsp.planning_turns import TurnBook
 from fera.sessions_events import LocationChanged, SessionChanged
@@ -93,6 +94,7 @@ class SteeringPlanner:
         self.history = PlanHistory()  # what was planned, still shown once the sessions are gone
         self._blocked: dict[SessionKey, float] = {}  # TOO_OFTEN: monotonic time until which we don't send
         self._refused: set[SessionKey] = set()
+        self.resends = Resends(step)  # plans that did not reach the CPO: sent again (`planning_resends`)
         self.holds = Holds(step)  # the CPO's holds: planned with once they last (`planning_holds`)
         self.draws = DrawLog(step)
         self.active: dict[SessionKey, ActiveChargingProfile] = {}  # the last one each CPO pushed
@@ -198,8 +200,11 @@ class SteeringPlanner:
             asyncio.get_running_loop().call_later(self._backoff, self.poke)
         elif request.state is RequestState.REFUSED:
             self._refused.add(key)  # UNKNOWN_SESSION, REJECTED, NOT_SUPPORTED: not ours to steer
-        elif request.state is RequestState.FAILED or request.result_type == "REJECTED":
-            self.sent.pop(key, None)  # try again with the next plan
+        elif request.result_type == "ACCEPTED":
+            self.resends.applied(key)
+        elif carries(request, self.sent.get(key)):  # not in force (REJECTED, no result, unreachable): resend
+            del self.sent[key]
+            asyncio.get_running_loop().call_later(self.resends.failed(key), self.poke)
 
     async def _on_active_profile(self, event: ActiveProfileReceived) -> None:
         """Held below what we sent (a local limit at the CPO)? Planned with once it lasts (`Holds`)."""
@@ -234,6 +239,7 @@ class SteeringPlanner:
         self.sent.pop(key, None)
         self._blocked.pop(key, None)
         self.holds.forget(key)
+        self.resends.applied(key)
         self._refused.discard(key)
 
     # -- planning ----------------------------------------------------------------------------------
