@@ -3,7 +3,8 @@ the session: a profile a job applied and kept while the resend waited for the se
 
 On PostgreSQL a site's resend waits for the site's lock, which a job holds from its station call until its
 sender's profile is stored; a resend that read the profiles before that wait sent the station the old ones
-(the SCSP's 7.3 A replaced by the bare 16.3 A share, while the CPO's ActiveChargingProfile said 7.3 A).
+(an SCSP's 7.3 A undone at the station, which took the bare 16.3 A share, while every ActiveChargingProfile
+said 7.3 A: the shape test_phases failed with, and nothing would have sent the 7.3 A again).
 Here the wait is a gate before the session is steered, opened once the job is through.
 """
 
