@@ -199,8 +199,11 @@ async def test_one_worker_plans_and_another_takes_over_when_it_is_killed(
         await sent_and_done(scsp, {"S1": 3, "S2": 3, "S3": 3})
 
         await start_session(cpo, 4)  # a session arriving through the API: planned by the new owner
-        # The three keep their turns (their plans unchanged, not re-sent); the newcomer gets its profile.
-        await sent_and_done(scsp, {"S1": 3, "S2": 3, "S3": 3, "S4": 1})
+        # One re-plan: the newcomer gets its profile, each of the three at most one more (a car joining the
+        # line moves the turns planned ahead, whose ends are in the holders' profiles).
+        await until(lambda: f"S4 once, sent {dict(Profiles.sent)}", lambda: Profiles.sent["S4"] == 1)
+        await until("every result", lambda: results_are(scsp, dict(Profiles.sent)))
+        assert all(Profiles.sent[s] in (3, 4) for s in ("S1", "S2", "S3")), Profiles.sent
         assert 0 < sum(await station_watts(cpo, 4)) <= 12_000 + 1
         assert second.returncode is None
     finally:
