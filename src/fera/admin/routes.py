@@ -31,11 +31,11 @@ ADMIN_PATH = "/fera/admin"
 
 
 class FlexibilitySource(Protocol):
-    """Implemented by the SCSP planner: the latest flexibility forecast."""
+    """The latest flexibility forecast of the node's planner, as published (`fera.scsp.planning_view`)."""
 
-    def flexibility_rows(self, group_id: str | None) -> list[dict[str, Any]]: ...
+    async def flexibility_rows(self, group_id: str | None) -> list[dict[str, Any]]: ...
 
-    def flexibility_csv(self, group_id: str | None) -> str: ...
+    async def flexibility_csv(self, group_id: str | None) -> str: ...
 
 
 def admin_guard(admin_token: str | None) -> Callable[[Request], Awaitable[None]]:
@@ -85,8 +85,8 @@ def admin_router(
         if source is None:
             raise NotFound("This node plans nothing: no flexibility forecast (SCSP role only)")
         if format == "csv":
-            return PlainTextResponse(source.flexibility_csv(group_id), media_type="text/csv")
-        return ocpi_response(source.flexibility_rows(group_id))
+            return PlainTextResponse(await source.flexibility_csv(group_id), media_type="text/csv")
+        return ocpi_response(await source.flexibility_rows(group_id))
 
     return router
 

@@ -16,7 +16,7 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -81,8 +81,10 @@ class SteeringPlanner:
         debounce_s: float = 0.3,
         backoff_s: float = 60.0,
         sites: Sequence[SiteConfig] = (),
+        published: Callable[[SteeringPlanner], Awaitable[None]] | None = None,
     ) -> None:
         self._sender, self._signals, self._clock, self._selects = sender, signals, clock, selects
+        self._published = published or (lambda _: asyncio.sleep(0))  # told after each re-plan (the view)
         self.sites = list(sites)  # the sites it plans by contract: limits per phase, sub-boards, wiring
         self.car_amps: dict[SessionKey, float] = {}  # the most current each car was seen to take
         self.step, self._debounce, self._backoff = step, debounce_s, backoff_s
@@ -269,12 +271,14 @@ class SteeringPlanner:
         known = await self._steered()
         if not known:
             self.latest = None
+            await self._published(self)
             return None
         problem = await self._problem(known, now)
         result = await asyncio.to_thread(lambda: apply_min_rates(problem, plan(problem)))
         self.latest = LatestPlan.of(problem, result, now)
         self.history.record(self.latest)
         self._keep_turns(now)
+        await self._published(self)
         await self._send_changes(known, now)
         return self.latest
 

@@ -12,6 +12,7 @@ from fera.ownership import Owned
 from fera.parts import Key, NodeContext, Parts, Process, Service
 from fera.scsp.planning_load import restore
 from fera.scsp.planning_loop import ONGOING, Selects, SteeringPlanner
+from fera.scsp.planning_published import PlanPublisher
 from fera.scsp.planning_relay import PlanningRelay
 from fera.scsp.planning_routes import preferences_router
 from fera.scsp.planning_view import PlannerView
@@ -46,6 +47,7 @@ def planning_parts(node: NodeContext) -> Parts:
     step = timedelta(seconds=node.config.planning_step_s)
     # Several processes (PostgreSQL): one worker plans, and the others' facts reach it through the relay.
     relay = PlanningRelay(node.database, node.events, selects) if node.database.shared else None
+    publisher = PlanPublisher(node.database)  # what it plans, shown by every process (`planning_view`)
     planner = SteeringPlanner(
         profile_sender(node),
         node.events if relay is None else relay.bus,
@@ -54,10 +56,12 @@ def planning_parts(node: NodeContext) -> Parts:
         selects,
         step=step,
         sites=node.config.sites,
+        published=publisher.publish,
     )
     node.shared(PLANNER, lambda: planner)
 
     async def start() -> None:
+        await publisher.take_back(planner)
         await restore(planner, node.database, selects)
         await planner.start()
 
@@ -79,12 +83,14 @@ def planning_parts(node: NodeContext) -> Parts:
         service = Service(Process.WORKER, owned.start, owned.stop)
 
     async def relearn(planner: SteeringPlanner) -> None:
+        await publisher.take_back(planner)
         await restore(planner, node.database, selects)
 
+    view = PlannerView(node.database, node.signals, step)
     return Parts(
         routers=[preferences_router(node.config.admin_token, take)],
         services=[service],
-        dashboard=Sources(scsp_plan=PlannerView(planner, node.signals), flexibility=planner, planner=planner),
+        dashboard=Sources(scsp_plan=view, flexibility=view, planner=planner),
     )
 
 

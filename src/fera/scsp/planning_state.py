@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from fera.planning import FlexibilityForecast, Plan, PlanningProblem, Session, flexibility, to_csv_rows
+from fera.planning import (
+    FlexibilityForecast,
+    FlexibilityRow,
+    Plan,
+    PlanningProblem,
+    Session,
+    flexibility,
+    to_csv_rows,
+)
 
-__all__ = ["LatestPlan"]
+__all__ = ["LatestPlan", "band_csv", "band_rows"]
 
 
 @dataclass(frozen=True)
@@ -39,24 +48,32 @@ class LatestPlan:
         return [(self.plan.start + k * self.plan.step, float(row[k]) / 1000) for k in range(self.plan.steps)]
 
     def flexibility_rows(self, group_id: str | None = None) -> list[dict[str, Any]]:
-        rows = self.forecast.rows if group_id is None else self.forecast.of_group(group_id.upper())
-        return [
-            {
-                "group_id": r.group_id,
-                "time": r.time.isoformat().replace("+00:00", "Z"),
-                "planned_kw": round(r.planned_w / 1000, 3),
-                "min_kw": round(r.min_w / 1000, 3),
-                "max_kw": round(r.max_w / 1000, 3),
-            }
-            for r in rows
-        ]
+        return band_rows(self.forecast.rows, group_id)
 
     def flexibility_csv(self, group_id: str | None = None) -> str:
-        forecast = (
-            self.forecast
-            if group_id is None
-            else FlexibilityForecast(tuple(self.forecast.of_group(group_id)))
-        )
-        out = io.StringIO()
-        csv.writer(out).writerows(to_csv_rows(forecast))
-        return out.getvalue()
+        return band_csv(self.forecast.rows, group_id)
+
+
+def band_rows(rows: Sequence[FlexibilityRow], group_id: str | None = None) -> list[dict[str, Any]]:
+    """The band as the admin API publishes it (JSON): kW, UTC times; one group's or every group's."""
+    return [
+        {
+            "group_id": r.group_id,
+            "time": r.time.isoformat().replace("+00:00", "Z"),
+            "planned_kw": round(r.planned_w / 1000, 3),
+            "min_kw": round(r.min_w / 1000, 3),
+            "max_kw": round(r.max_w / 1000, 3),
+        }
+        for r in _of_group(rows, group_id)
+    ]
+
+
+def band_csv(rows: Sequence[FlexibilityRow], group_id: str | None = None) -> str:
+    """The band as CSV (W), with its header."""
+    out = io.StringIO()
+    csv.writer(out).writerows(to_csv_rows(FlexibilityForecast(tuple(_of_group(rows, group_id)))))
+    return out.getvalue()
+
+
+def _of_group(rows: Sequence[FlexibilityRow], group_id: str | None) -> Sequence[FlexibilityRow]:
+    return rows if group_id is None else [r for r in rows if r.group_id == group_id.upper()]

@@ -13,6 +13,7 @@ from fera.ocpi.sessions.models import ChargingPreferences, Session
 from fera.ocpi.tokens.models import Token
 from fera.store.gateway_protocols import StationCommandStore, StationPresenceStore
 from fera.store.hub_protocols import HubClientInfoStore
+from fera.store.plan_protocols import PlanViewStore
 from fera.store.profile_protocols import (
     ActiveProfileStore,
     ProfileJobStore,
@@ -97,6 +98,8 @@ class UnitOfWork(Protocol):
     def station_commands(self) -> StationCommandStore: ...
     @property
     def site_shares(self) -> SiteShareStore: ...
+    @property
+    def plan_view(self) -> PlanViewStore: ...
 
 
 class Store(Protocol):

@@ -101,13 +101,13 @@ async def _site_load(data: DashboardData, location_id: str, chart: Chart, now: d
     chart.traces.append(trace(name, series, "capacity", dash="dash"))
 
 
-def _published_band(data: DashboardData, location_id: str) -> list[FlexibilityPoint] | None:
+async def _published_band(data: DashboardData, location_id: str) -> list[FlexibilityPoint] | None:
     """The band the node publishes on its admin API (fera.admin.FlexibilitySource)."""
     source = data.node.dashboard_sources.flexibility
     if source is None:
         return None
     band = []
-    for row in source.flexibility_rows(location_id):
+    for row in await source.flexibility_rows(location_id):
         try:
             kw = [float(row[k]) for k in ("planned_kw", "min_kw", "max_kw")]
             band.append(FlexibilityPoint(datetime.fromisoformat(str(row["time"])), *kw))
@@ -119,7 +119,10 @@ def _published_band(data: DashboardData, location_id: str) -> list[FlexibilityPo
 async def _flexibility(data: DashboardData, location_id: str, chart: Chart) -> None:
     assert chart.traces is not None and chart.notes is not None
     source = _plan_source(data)
-    band = await source.flexibility(location_id) if source is not None else _published_band(data, location_id)
+    if source is not None:
+        band: list[FlexibilityPoint] | None = await source.flexibility(location_id)
+    else:
+        band = await _published_band(data, location_id)
     if band is None:
         if data.node.config.has_role(Role.SCSP):
             chart.notes.append("No SCSP planner source on this node: the flexibility band is not shown.")

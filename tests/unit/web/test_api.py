@@ -178,7 +178,7 @@ async def test_overview_json_never_carries_tokens(cpo: Node) -> None:
 class Published:
     """What a node's flexibility source (fera.admin.FlexibilitySource) gives: rows per step, in kW."""
 
-    def flexibility_rows(self, group_id: str | None) -> list[dict[str, object]]:
+    async def flexibility_rows(self, group_id: str | None) -> list[dict[str, object]]:
         step = [NOW + timedelta(minutes=15 * k) for k in range(2)]
         rows: list[dict[str, object]] = [
             {"group_id": group_id, "time": t.isoformat(), "planned_kw": 10.0, "min_kw": 4.0, "max_kw": 22.0}
@@ -186,7 +186,7 @@ class Published:
         ]
         return rows + [{"time": "not a time"}]  # ignored, not guessed
 
-    def flexibility_csv(self, group_id: str | None) -> str:
+    async def flexibility_csv(self, group_id: str | None) -> str:
         return ""
 
 

@@ -20,6 +20,7 @@ from fera.store.sqlalchemy.hubs import SqlHubClientInfoStore
 from fera.store.sqlalchemy.locations import SqlLocationStore
 from fera.store.sqlalchemy.ownership import AdvisoryLease, OneProcessLease, try_own
 from fera.store.sqlalchemy.partners import SqlPartnerStore
+from fera.store.sqlalchemy.plans import SqlPlanViewStore
 from fera.store.sqlalchemy.profiles import (
     SqlActiveProfileStore,
     SqlProfileJobStore,
@@ -59,6 +60,7 @@ class SqlUnitOfWork:
         self.station_presence = SqlStationPresenceStore(session)
         self.station_commands = SqlStationCommandStore(session)
         self.site_shares = SqlSiteShareStore(session)
+        self.plan_view = SqlPlanViewStore(session)
 
 
 class Database:
