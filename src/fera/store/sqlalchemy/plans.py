@@ -37,8 +37,8 @@ class SqlPlanViewStore:
         await self._session.execute(delete(row).where(row.kind == kind, row.key.not_in(list(keys))))
 
     async def rows(self, kind: str) -> dict[str, dict[str, Any]]:
-        query = select(PlanViewRow.key, PlanViewRow.body).where(PlanViewRow.kind == kind)
-        return {key: body for key, body in await self._session.execute(query)}
+        query = select(PlanViewRow).where(PlanViewRow.kind == kind)
+        return {row.key: row.body for row in await self._session.scalars(query)}
 
     async def get(self, kind: str, key: str) -> dict[str, Any] | None:
         query = select(PlanViewRow.body).where(PlanViewRow.kind == kind, PlanViewRow.key == key)
