@@ -34,7 +34,7 @@ def sender_chargingprofiles_parts(node: NodeContext) -> Parts:
     router = sender_router(node.auth, sender, SENDER_PATH)
     return Parts(
         mounts=[ModuleMount(ModuleID.CHARGING_PROFILES, InterfaceRole.SENDER, SENDER_PATH + "/", router)],
-        services=[_deadlines(node, sender)],
+        services=[_deadlines(node, sender), *_ends(node, sender)],
         dashboard=Sources(profile_sender=sender),
     )
 
@@ -46,3 +46,11 @@ def _deadlines(node: NodeContext, sender: ProfileSender) -> Service:
         return Service(Process.API, sender.start, sender.stop)
     owned = Owned(node.database, "profile deadlines", sender.keeping_time)
     return Service(Process.WORKER, owned.start, owned.stop)
+
+
+def _ends(node: NodeContext, sender: ProfileSender) -> list[Service]:
+    """Several processes: each one hears the requests another one ended, once (API or else worker)."""
+    if not node.database.shared:
+        return []
+    runs_in = Process.API if Process.API in node.processes else Process.WORKER
+    return [Service(runs_in, sender.hear_ends, sender.stop_hearing)]

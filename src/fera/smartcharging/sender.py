@@ -5,6 +5,8 @@ Each request is stored under an opaque id before it goes out; that id is the las
 and are re-armed after a restart; nothing polls. On a node of several processes (PostgreSQL) one process
 keeps every request's deadline (`keeping_time`, owned through `fera.ownership`): the others announce each
 accepted request on `fera_profile_deadlines`, and a deadline ends a request only if no result came first.
+The owner announces each request its deadline ended (`fera_profile_ended`): every process wakes its own
+waiters (`wait`), which also read the stored state now and then should an announcement be missed.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import asyncio
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -44,6 +46,8 @@ __all__ = ["ProfileSender", "Upstream"]
 # When a request was interrupted before the Receiver answered, we never learnt its timeout: assume this one.
 FALLBACK_TIMEOUT_S = 60
 DEADLINES_CHANNEL = "fera_profile_deadlines"  # payload: the id of a request that now awaits its result
+ENDED_CHANNEL = "fera_profile_ended"  # payload: the id of a request another process made final
+SETTLE_S = (0.5, 5.0)  # several processes: a waiter reads the stored state after 0.5 s, then ever less often
 OWNERS_HELD = 4096  # sessions whose owning party is remembered
 Upstream = tuple[str, str]  # (partner id, response_url) of the party we relay for
 
@@ -70,6 +74,7 @@ class ProfileSender:
         # each is one conditional UPDATE in the store (no read-modify-write), so no lock is needed here.
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._owners: OrderedDict[tuple[str, str], Party] = OrderedDict()  # see `_owner`
+        self._hearing = AsyncExitStack()  # several processes: LISTEN fera_profile_ended (`hear_ends`)
 
     # -- the API for smart-charging logic -----------------------------------------------------
     async def set_profile(
@@ -105,7 +110,32 @@ class ProfileSender:
                 self._done.pop(request_id, None)  # final: nobody needs the waiter (no growth)
                 return request
         async with asyncio.timeout(timeout):
-            return await asyncio.shield(done)  # a timeout leaves the waiter to the others
+            if not self._shared:
+                return await asyncio.shield(done)  # a timeout leaves the waiter to the others
+            return await self._settled(request_id, done)
+
+    async def _settled(self, request_id: str, done: asyncio.Future[ProfileRequest]) -> ProfileRequest:
+        """Several processes: another one may make the request final. It announces that (`hear_ends`); a
+        missed announcement (a LISTEN connection lost) is made up for by reading the stored state, with a
+        bounded back-off."""
+        pause = SETTLE_S[0]
+        while True:
+            try:
+                return await asyncio.wait_for(asyncio.shield(done), pause)
+            except TimeoutError:
+                await self._ended_elsewhere(request_id)
+                pause = min(2 * pause, SETTLE_S[1])
+
+    async def _ended_elsewhere(self, request_id: str) -> None:
+        """Wake this process's waiters on a request another process made final (nothing else is told here:
+        the process that ended it published its events)."""
+        done = self._done.get(request_id)
+        if done is None or done.done():
+            return
+        request = await self.request(request_id)
+        if request is not None and request.state.final and not done.done():
+            self._done.pop(request_id, None)
+            done.set_result(request)
 
     async def request(self, request_id: str) -> ProfileRequest | None:
         async with self._store.unit_of_work() as uow:
@@ -167,6 +197,18 @@ class ProfileSender:
                 yield
             finally:
                 await self.stop()
+
+    async def hear_ends(self) -> None:
+        """Several processes: wake the waiters of the requests another process ends (a deadline)."""
+        loop = asyncio.get_running_loop()
+
+        def heard(request_id: str) -> None:
+            loop.create_task(self._ended_elsewhere(request_id))
+
+        await self._hearing.enter_async_context(self._store.messages(ENDED_CHANNEL, heard))
+
+    async def stop_hearing(self) -> None:
+        await self._hearing.aclose()
 
     async def stop(self) -> None:
         for timer in self._timers.values():
@@ -277,6 +319,8 @@ class ProfileSender:
         if request is None:  # its result (or a refusal) came first, maybe in another process
             return
         await self._notify(request)
+        if self._shared:  # its waiters may be in the process that sent it
+            await self._store.notify(ENDED_CHANNEL, request_id)
 
     def _waiter(self, request_id: str) -> asyncio.Future[ProfileRequest]:
         return self._done.setdefault(request_id, asyncio.get_running_loop().create_future())

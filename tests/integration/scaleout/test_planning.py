@@ -4,7 +4,7 @@ it records sessions, signals and results, plans nothing and keeps no deadline). 
 CPO once: the profiles the CPO is sent are counted per session. SIGKILL the owner: the other worker takes
 the planner over, relearns the sessions from the database and steers on; a session arriving through the API
 afterwards is planned by it. Likewise a request's deadline, kept by one worker, is kept by the next when
-that one is killed.
+that one is killed, and wakes the request's waiter in the API process.
 """
 
 from __future__ import annotations
@@ -244,6 +244,7 @@ async def test_a_deadline_is_kept_by_one_worker_and_by_the_next_when_it_is_kille
         assert sender is not None
         waiting = await sender.set_profile(cpo_id, "S1", amps((0, 10.0)))  # sent by the API process
         assert waiting.state is RequestState.WAITING and waiting.deadline is not None
+        waiter = asyncio.create_task(sender.wait(waiting.id, timeout=PATIENCE_S))  # here, in the API process
         owner = await lock_holder(scsp, "profile deadlines")
         first.send_signal(signal.SIGKILL)  # before the deadline: the next owner must keep it
         await first.wait()
@@ -252,6 +253,8 @@ async def test_a_deadline_is_kept_by_one_worker_and_by_the_next_when_it_is_kille
         timed_out = await sender.request(waiting.id)
         assert timed_out is not None and timed_out.result is None
         assert scsp.node.clock.now() >= waiting.deadline  # not before its deadline
+        woken = await waiter  # the deadline kept in a worker woke the waiter in the API process
+        assert (woken.id, woken.state, woken.result) == (waiting.id, RequestState.TIMED_OUT, None)
     finally:
         for process in (first, second):
             if process is not None and process.returncode is None:
