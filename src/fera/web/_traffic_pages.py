@@ -42,7 +42,7 @@ def stations_body(
     headers = ["Station", "Location", "#EVSEs", "State", "Protocol", "Connected", "Last heartbeat"]
     headers.append("Last message")
     return (
-        '<h1>Stations</h1><p class="sub">The OCPP stations this CPO admits, as its gateway sees them.</p>'
+        '<h1>Stations</h1><p class="sub">The OCPP stations this CPO admits, as its gateways see them.</p>'
         + card(
             "Stations",
             table(headers, [_station_row(s, st) for s, st in stations], "No station is configured."),
@@ -65,7 +65,10 @@ def messages(items: Sequence[Message], empty: str) -> str:
     return table(["At", "", "Message", "Outcome"], map(_message_row, items), empty)
 
 
-def station_body(station: StationConfig, state: StationState | None, frames: Sequence[Message]) -> str:
+def station_body(
+    station: StationConfig, state: StationState | None, frames: Sequence[Message], *, elsewhere: bool = False
+) -> str:
+    """`elsewhere`: another gateway process of the node holds the station (and records its messages)."""
     details = facts(
         [
             ("State", _online(state)),
@@ -78,8 +81,14 @@ def station_body(station: StationConfig, state: StationState | None, frames: Seq
     return (
         f'<h1>Station {esc(station.id)}</h1><p class="sub">{link("All stations", href("stations"))}</p>'
         + card("Station", details)
-        + card("Recent OCPP messages", messages(frames, "No message since the node started."), ' id="frames"')
+        + card("Recent OCPP messages", messages(frames, _no_frames(elsewhere)), ' id="frames"')
     )
+
+
+def _no_frames(elsewhere: bool) -> str:
+    if elsewhere:
+        return "The station is connected to another gateway process of this node, which records its messages."
+    return "No message since the node started."
 
 
 def partner_body(partner: Partner, traffic: Sequence[Message]) -> str:

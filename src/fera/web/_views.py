@@ -192,24 +192,38 @@ class Dashboard:
         return (await location_chart(self.data, stored, self.now())).to_json()
 
     # -- stations and partners ------------------------------------------------------------------------
-    def _stations(self) -> list[tuple[StationConfig, StationState | None]]:
-        monitor = self.node.dashboard_sources.stations
-        return [(s, None if monitor is None else monitor.state(s.id)) for s in self.node.config.stations]
+    async def _stations(self) -> list[tuple[StationConfig, StationState | None]]:
+        """Each configured station as this process's gateway saw it; one another gateway of the node holds
+        is online (what that gateway saw of it stays in that process)."""
+        source = self.node.dashboard_sources.stations
+        if source is None:
+            return [(s, None) for s in self.node.config.stations]
+        online = set(await source.online())
+        rows = []
+        for station in self.node.config.stations:
+            state = source.monitor.state(station.id)
+            if station.id in online and (state is None or not state.online):
+                state = replace(state or StationState(station.id), online=True)
+            rows.append((station, state))
+        return rows
 
-    def stations_page(self) -> str | None:
-        monitor = self.node.dashboard_sources.stations
-        if monitor is None:
+    async def stations_page(self) -> str | None:
+        source = self.node.dashboard_sources.stations
+        if source is None:
             return None
-        body = traffic_pages.stations_body(self._stations(), monitor.refusals())
+        body = traffic_pages.stations_body(await self._stations(), source.monitor.refusals())
         return self._page("Stations", body, "stations")
 
-    def station_page(self, station_id: str) -> str | None:
-        monitor = self.node.dashboard_sources.stations
-        station = next((s for s, _ in self._stations() if s.id == station_id), None)
-        if monitor is None or station is None:
+    async def station_page(self, station_id: str) -> str | None:
+        source = self.node.dashboard_sources.stations
+        found = next(((s, st) for s, st in await self._stations() if s.id == station_id), None)
+        if source is None or found is None:
             return None
-        frames = monitor.frames.recent(station.id)
-        body = traffic_pages.station_body(station, monitor.state(station.id), frames)
+        station, state = found
+        here = source.monitor.state(station.id)
+        elsewhere = state is not None and state.online and (here is None or not here.online)
+        frames = source.monitor.frames.recent(station.id)
+        body = traffic_pages.station_body(station, state, frames, elsewhere=elsewhere)
         return self._page(f"Station {station.id}", body, "stations")
 
     async def partner_page(self, partner_id: str) -> str | None:

@@ -77,11 +77,11 @@ def dashboard_router(node: "DashboardNode", now: Callable[[], datetime] | None =
 
     @router.get("/stations")
     async def stations() -> HTMLResponse:
-        return _html(views.stations_page(), name)
+        return _html(await views.stations_page(), name)
 
     @router.get("/stations/{station_id}")
     async def station(station_id: str) -> HTMLResponse:
-        return _html(views.station_page(station_id), name)
+        return _html(await views.station_page(station_id), name)
 
     @router.get("/partners/{partner_id}")
     async def partner(partner_id: str) -> HTMLResponse:

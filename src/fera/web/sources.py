@@ -37,6 +37,7 @@ __all__ = [
     "Point",
     "ReceiverProfilesSource",
     "SenderProfilesSource",
+    "StationsSource",
     "SteeringSource",
     "ScspPlanSource",
     "SignalSeries",
@@ -102,6 +103,16 @@ class DashboardSources(Protocol):
     def scsp_plan(self) -> ScspPlanSource | None: ...
 
 
+class StationsSource(Protocol):
+    """The CPO's OCPP side: what this process's gateway saw of each station, and which stations any of the
+    node's gateways holds (several processes: read from the database)."""
+
+    @property
+    def monitor(self) -> StationMonitor: ...
+
+    async def online(self) -> list[str]: ...
+
+
 class ActiveProfilesSource(Protocol):
     async def current(self, session: SteerableSession) -> ActiveChargingProfile: ...
 
@@ -145,7 +156,7 @@ class Sources:
 
     location_load: LocationLoadSource | None = None
     scsp_plan: ScspPlanSource | None = None
-    stations: StationMonitor | None = None  # the OCPP gateway's view of its stations (CPO with ocpp_listen)
+    stations: StationsSource | None = None  # the OCPP gateways' view of the stations (CPO with ocpp_listen)
     cpo_profiles: ReceiverProfilesSource | None = None
     profile_sender: SenderProfilesSource | None = None
     flexibility: FlexibilitySource | None = None  # the band the planner publishes (also on the admin API)

@@ -109,5 +109,5 @@ def stations_parts(node: NodeContext, router: StationRouter) -> Parts:
             Service(Process.GATEWAY, stations.start, stations.stop),
             *(Service(process, stop=stations.stop_routing) for process in Process),
         ],
-        dashboard=Sources(stations=stations.monitor),
+        dashboard=Sources(stations=stations),
     )
