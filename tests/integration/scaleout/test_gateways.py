@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import signal
 import sys
 from collections.abc import AsyncIterator, Collection
@@ -21,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from fera.config import StationConfig
@@ -241,3 +243,17 @@ async def test_commands_reach_the_gateway_that_holds_the_station_also_after_one_
     assert await layout.holders() == {station: pids["B"] for station in EVSES}
     for session_id in sessions:  # A's sessions through B now; B's own stations were never disturbed
         await steered(layout, session_id, 12.0)
+
+
+async def test_the_dashboard_of_the_api_process_shows_the_stations_of_every_gateway(layout: Layout) -> None:
+    await layout.gateway("A")
+    layout.roaming = [RoamingStation(SPECS["A"][0])]  # A16, on gateway A (not this process)
+    await layout.roaming[0].connect(layout.url("A"))  # booted: A holds it (written before its boot)
+    async with httpx.AsyncClient(base_url=layout.cpo.url + "/dashboard") as http:
+        listed = (await http.get("/stations")).text
+        page = (await http.get("/stations/A16")).text
+    rows = {re.sub("<[^>]+>", "", row.split("</td>")[0]): row for row in listed.split("<tr>")[2:]}  # by id
+    assert set(rows) == set(EVSES)
+    assert 'class="badge ok">online<' in rows["A16"]
+    assert 'class="badge warn">never connected<' in rows["B16"]
+    assert "connected to another gateway process of this node" in page
