@@ -13,17 +13,31 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from fera.planning import FlexibilityRow
-from fera.scsp.planning_loop import SteeringPlanner
+from fera.scsp.planning_history import PlanHistory
+from fera.scsp.planning_state import LatestPlan
 from fera.store.protocols import Store
 
-__all__ = ["LATEST", "PlanPublisher", "decode_band", "decode_points"]
+__all__ = ["LATEST", "PlanPublisher", "Planned", "decode_band", "decode_points"]
 
 log = logging.getLogger(__name__)
 LATEST = ("plan", "latest")  # the row of the latest plan
 Rows = dict[tuple[str, str], dict[str, Any]]
+
+
+class Planned(Protocol):
+    """What is published of the planner (`fera.scsp.planning_loop.SteeringPlanner`)."""
+
+    @property
+    def history(self) -> PlanHistory: ...
+
+    @property
+    def latest(self) -> LatestPlan | None: ...
+
+    @property
+    def step(self) -> timedelta: ...
 
 
 class PlanPublisher:
@@ -31,9 +45,9 @@ class PlanPublisher:
         self._store = store
         self._written: Rows = {}  # what the database holds, as this process last wrote or read it
 
-    async def publish(self, planner: SteeringPlanner) -> None:
+    async def publish(self, planner: Planned) -> None:
         """Write what changed since the last re-plan; a failure is logged (the view lags, steering not)."""
-        rows = _rows(planner)
+        rows = _rows(planner, self._written)
         changed = {key: body for key, body in rows.items() if self._written.get(key) != body}
         try:
             async with self._store.unit_of_work() as uow:
@@ -47,7 +61,7 @@ class PlanPublisher:
             return
         self._written = rows
 
-    async def take_back(self, planner: SteeringPlanner) -> None:
+    async def take_back(self, planner: Planned) -> None:
         """The history published so far becomes the planner's (which it goes on from)."""
         async with self._store.unit_of_work() as uow:
             sessions, bands = await uow.plan_view.rows("session"), await uow.plan_view.rows("band")
@@ -62,8 +76,11 @@ class PlanPublisher:
         self._written |= {("band", k): v for k, v in bands.items()}
 
 
-def _rows(planner: SteeringPlanner) -> Rows:
+def _rows(planner: Planned, written: Rows) -> Rows:
+    """What the view reads now. A session the latest plan left out is as it was (`PlanHistory` changes the
+    planned ones only): its row is not encoded again."""
     history, latest = planner.history, planner.latest
+    planned = set() if latest is None else set(latest.plan.session_ids)
     rows: Rows = {
         LATEST: {
             "start": None if latest is None else latest.plan.start.isoformat(),
@@ -74,7 +91,9 @@ def _rows(planner: SteeringPlanner) -> Rows:
         }
     }
     rows |= {("band", group): {"rows": _band(band)} for group, band in history.bands.items()}
-    rows |= {("session", key): {"points": _points(points)} for key, points in history.sessions.items()}
+    for key, points in history.sessions.items():
+        known = written.get(("session", key))
+        rows["session", key] = {"points": _points(points)} if known is None or key in planned else known
     return rows
 
 

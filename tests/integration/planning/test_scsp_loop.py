@@ -98,7 +98,10 @@ async def test_plans_within_capacity_and_replans_on_a_drop(node_factory: NodeFac
     assert all(r["min_kw"] <= r["planned_kw"] + 1e-6 <= r["max_kw"] + 2e-6 for r in rows)
     async with httpx.AsyncClient() as http:
         csv = await http.get(scsp.url + "/fera/admin/flexibility?group_id=LOC1&format=csv", headers=AUTH)
+        published = await http.get(scsp.url + "/fera/admin/flexibility?group_id=LOC1", headers=AUTH)
     assert csv.text.splitlines()[0] == "group_id,time,planned_w,min_w,max_w"
+    assert csv.text == planner.flexibility_csv("LOC1")  # what the planner published, read from the store
+    assert published.json()["data"] == rows
 
 
 async def test_unchanged_plans_are_not_resent(node_factory: NodeFactory) -> None:
