@@ -5,8 +5,9 @@ Each request is stored under an opaque id before it goes out; that id is the las
 and are re-armed after a restart; nothing polls. On a node of several processes (PostgreSQL) one process
 keeps every request's deadline (`keeping_time`, owned through `fera.ownership`): the others announce each
 accepted request on `fera_profile_deadlines`, and a deadline ends a request only if no result came first.
-The owner announces each request its deadline ended (`fera_profile_ended`): every process wakes its own
-waiters (`wait`), which also read the stored state now and then should an announcement be missed.
+A request ended by its result or deadline is announced (`fera_profile_ended`), since its waiters (`wait`)
+may be in another process: every process wakes its own, which also read the stored state now and then
+should an announcement be missed.
 """
 
 from __future__ import annotations
@@ -199,7 +200,7 @@ class ProfileSender:
                 await self.stop()
 
     async def hear_ends(self) -> None:
-        """Several processes: wake the waiters of the requests another process ends (a deadline)."""
+        """Several processes: wake the waiters of the requests another process ends (a result, a deadline)."""
         loop = asyncio.get_running_loop()
 
         def heard(request_id: str) -> None:
@@ -319,8 +320,6 @@ class ProfileSender:
         if request is None:  # its result (or a refusal) came first, maybe in another process
             return
         await self._notify(request)
-        if self._shared:  # its waiters may be in the process that sent it
-            await self._store.notify(ENDED_CHANNEL, request_id)
 
     def _waiter(self, request_id: str) -> asyncio.Future[ProfileRequest]:
         return self._done.setdefault(request_id, asyncio.get_running_loop().create_future())
@@ -332,4 +331,6 @@ class ProfileSender:
         done = self._done.pop(request.id, None)
         if done is not None and not done.done():
             done.set_result(request)  # waiters hold the future; nobody else needs it any more
+        if self._shared and request.state in (RequestState.DONE, RequestState.TIMED_OUT):
+            await self._store.notify(ENDED_CHANNEL, request.id)  # its waiters may be in another process
         await self._events.publish(ProfileRequestFinished(request))
