@@ -27,6 +27,7 @@ class Planner:
     history: PlanHistory = field(default_factory=PlanHistory)
     latest: LatestPlan | None = None
     step: timedelta = STEP
+    shadowed: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
 
 def planned(start: datetime, *kw: float) -> list[tuple[datetime, float]]:
@@ -51,12 +52,17 @@ async def test_the_view_reads_what_was_published_and_forgets_what_the_history_le
         "S2": planned(T0, 7, 7, 7),
     }
     assert [p.planned_kw for p in await view.flexibility("loc1")] == [18.0, 12.0]
+    assert await view.steered_as("p-emsp", "E1") is None
+
+    planner.shadowed = {("p-emsp", "E1"): ("p-cpo", "S1")}  # one charge by two paths: steered on the CPO's
 
     later = T0 + STEP
     planner.history.add(later, STEP, {"p/S3": planned(later, 3)}, band(later, 3))  # S1, the oldest, let go
     await publisher.publish(planner)
     assert sorted(s.label for s in await view.plan()) == ["S2", "S3"]
     assert [p.planned_kw for p in await view.flexibility("LOC1")] == [18.0, 3.0]
+    assert await view.steered_as("p-emsp", "E1") == ("p-cpo", "S1")
+    assert await view.steered_as("p-cpo", "S1") is None
 
     successor = Planner()  # the next process that plans goes on from what was published
     await PlanPublisher(database).take_back(successor)

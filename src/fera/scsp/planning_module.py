@@ -90,7 +90,7 @@ def planning_parts(node: NodeContext) -> Parts:
     return Parts(
         routers=[preferences_router(node.config.admin_token, take)],
         services=[service],
-        dashboard=Sources(scsp_plan=view, flexibility=view, planner=planner),
+        dashboard=Sources(scsp_plan=view, flexibility=view, planner=view),
     )
 
 

@@ -2,7 +2,8 @@
 that plans (on PostgreSQL a worker, which serves no routes).
 
 After each re-plan the planner hands itself to `PlanPublisher.publish`, which writes what the view reads
-(`fera.scsp.planning_view`) and what changed only: the latest plan (its start, steps and flexibility band),
+(`fera.scsp.planning_view`) and what changed only: the latest plan (its start, steps and flexibility band, and
+which copy of a charge that reached it twice it steers),
 each group's band and each session's planned steps as `PlanHistory` keeps them. The size is the history's:
 a session or band the history let go is deleted. A process that starts planning (at start, or taking the
 planner over from a dead worker) first takes the published history back, so the view goes on from it.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -38,6 +40,9 @@ class Planned(Protocol):
 
     @property
     def step(self) -> timedelta: ...
+
+    @property
+    def shadowed(self) -> Mapping[tuple[str, str], tuple[str, str]]: ...
 
 
 class PlanPublisher:
@@ -88,6 +93,7 @@ def _rows(planner: Planned, written: Rows) -> Rows:
             "step_s": planner.step.total_seconds(),
             "history_step_s": None if history.step is None else history.step.total_seconds(),
             "band": [] if latest is None else _band(latest.forecast.rows),
+            "shadowed": [[*copy, *steered] for copy, steered in planner.shadowed.items()],
         }
     }
     rows |= {("band", group): {"rows": _band(band)} for group, band in history.bands.items()}

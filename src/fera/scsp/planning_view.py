@@ -1,6 +1,7 @@
-"""The plan as every process shows it (`fera.web.sources.ScspPlanSource` for the dashboard,
-`fera.admin.FlexibilitySource` for `GET /fera/admin/flexibility`): read from what the planning process
-published in the database (`planning_published`), so an API process that plans nothing shows the same plan."""
+"""The plan as every process shows it (`fera.web.sources.ScspPlanSource` and `SteeringSource` for the
+dashboard, `fera.admin.FlexibilitySource` for `GET /fera/admin/flexibility`): read from what the planning
+process published in the database (`planning_published`), so an API process that plans nothing shows the
+same plan."""
 
 from __future__ import annotations
 
@@ -48,6 +49,14 @@ class PlannerView:
     async def flexibility_csv(self, group_id: str | None) -> str:
         latest = await self._latest()
         return band_csv(decode_band([] if latest is None else latest["band"]), group_id)
+
+    async def steered_as(self, partner_id: str, session_id: str) -> tuple[str, str] | None:
+        """A copy of a charge that reached the planner twice: the copy it steers (`SteeringSource`)."""
+        latest = await self._latest()
+        for copy_partner, copy_id, steered_partner, steered_id in (latest or {}).get("shadowed", []):
+            if (copy_partner, copy_id) == (partner_id, session_id):
+                return steered_partner, steered_id
+        return None
 
     async def signals(self) -> list[SignalSeries]:
         latest = await self._latest()

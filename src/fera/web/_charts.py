@@ -200,7 +200,7 @@ async def _sender_side(
         return
     names = await data.partner_names()
     planner = data.node.dashboard_sources.planner
-    steered = None if planner is None else planner.shadowed.get((partner_id, session.id))
+    steered = None if planner is None else await planner.steered_as(partner_id, session.id)
     if steered is not None:
         chart.notes.append(
             f"The same charge also reached this node from {names.get(steered[0], steered[0])} as session "

@@ -8,7 +8,7 @@ as such on the page; the dashboard never invents data.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -144,9 +144,8 @@ class SenderProfilesSource(Protocol):
 class SteeringSource(Protocol):
     """The planner's view of charges that reached this node twice (as two sessions)."""
 
-    @property
-    def shadowed(self) -> Mapping[tuple[str, str], tuple[str, str]]:
-        """(partner id, session id) of a copy -> the copy that is planned and steered."""
+    async def steered_as(self, partner_id: str, session_id: str) -> tuple[str, str] | None:
+        """For a copy of a charge: (partner id, session id) of the copy that is planned and steered."""
         ...
 
 
