@@ -2,11 +2,11 @@
 that plans (on PostgreSQL a worker, which serves no routes).
 
 After each re-plan the planner hands itself to `PlanPublisher.publish`, which writes what the view reads
-(`fera.scsp.planning_view`) and what changed only: the latest plan (its start, steps and flexibility band, and
-which copy of a charge that reached it twice it steers),
-each group's band and each session's planned steps as `PlanHistory` keeps them. The size is the history's:
-a session or band the history let go is deleted. A process that starts planning (at start, or taking the
-planner over from a dead worker) first takes the published history back, so the view goes on from it.
+(`fera.scsp.planning_view`) and what changed only: the latest plan (its start, steps and flexibility band,
+and which copy of a charge that reached it twice it steers), each group's band and each session's planned
+steps as `PlanHistory` keeps them. The size is the history's: a session or band it let go is deleted. A
+process that starts planning (at start, or taking the planner over from a dead worker) first takes the
+published history back, so the view goes on from it.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ class PlanPublisher:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._written: Rows = {}  # what the database holds, as this process last wrote or read it
+        self._unsure = True  # the database may hold rows this process does not know of: delete them
 
     async def publish(self, planner: Planned) -> None:
         """Write what changed since the last re-plan; a failure is logged (the view lags, steering not)."""
@@ -58,13 +59,13 @@ class PlanPublisher:
             async with self._store.unit_of_work() as uow:
                 await uow.plan_view.put(changed)
                 for kind in ("band", "session"):
-                    if any(key[0] == kind and key not in rows for key in self._written):
+                    if self._unsure or any(key[0] == kind and key not in rows for key in self._written):
                         await uow.plan_view.keep_only(kind, [key for k, key in rows if k == kind])
         except Exception:
             log.exception("the plan could not be published (shown again after the next re-plan)")
-            self._written = {}  # unknown: the next re-plan writes everything
+            self._written, self._unsure = {}, True  # the next re-plan writes everything
             return
-        self._written = rows
+        self._written, self._unsure = rows, False
 
     async def take_back(self, planner: Planned) -> None:
         """The history published so far becomes the planner's (which it goes on from)."""
@@ -79,6 +80,7 @@ class PlanPublisher:
         history.bands = {group: decode_band(body["rows"]) for group, body in bands.items()}
         self._written = {("session", k): v for k, v in sessions.items()}
         self._written |= {("band", k): v for k, v in bands.items()}
+        self._unsure = False
 
 
 def _rows(planner: Planned, written: Rows) -> Rows:
