@@ -269,3 +269,28 @@ async def _moved(scsp: RunningNode, owner: int | None) -> bool:
 async def _state(sender: ProfileSender, request_id: str, state: RequestState) -> bool:
     request = await sender.request(request_id)
     return request is not None and request.state is state
+
+
+async def test_a_waiter_reads_the_stored_state_when_no_announcement_comes(node_factory: NodeFactory) -> None:
+    # No worker at all: nobody keeps the deadline, and the request is ended behind the Sender's back (as by a
+    # process whose announcement this one missed): the waiter still learns it, from the database.
+    cpo = await node_factory(
+        role("CPO", party="CPO"),
+        name="cpo",
+        contracts=[ContractConfig(scsp="NL*SCS", locations=["LOC1"])],
+        processes=frozenset({Process.API}),
+    )
+    scsp = await node_factory(
+        role("SCSP", party="SCS"), name="scsp", plan_sessions=False, processes=frozenset({Process.API})
+    )
+    cpo_id = (await connect(scsp, cpo))[0].id
+    await seed(cpo, [location()], [session("S1", "LOC1-E1")])
+    sender = scsp.node.profile_sender
+    assert sender is not None
+    waiting = await sender.set_profile(cpo_id, "S1", amps((0, 10.0)))
+    assert waiting.state is RequestState.WAITING
+    waiter = asyncio.create_task(sender.wait(waiting.id, timeout=PATIENCE_S))
+    async with scsp.node.database.unit_of_work() as uow:
+        assert await uow.profile_requests.expire(waiting.id) is not None  # no NOTIFY
+    woken = await waiter
+    assert (woken.id, woken.state) == (waiting.id, RequestState.TIMED_OUT)
