@@ -13,25 +13,18 @@ from typing import Any
 import httpx
 import pytest
 
-from fera.config import ContractConfig
-from fera.cpo import cpo_of
-from fera.parts import Process
-from tests.integration.chargingprofiles.setup import location
 from tests.integration.cli import write_config
 from tests.integration.scaleout.test_planning import (
     ADMIN,
-    EVSES,
     PATIENCE_S,
-    Profiles,
     capacity,
-    counted,
     planner_owner,
+    recorded_layout,
     sent_and_done,
-    start_session,
     until,
     worker,
 )
-from tests.nodes import NodeFactory, RunningNode, connect, role
+from tests.nodes import NodeFactory, RunningNode
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(400)]
 
@@ -61,17 +54,7 @@ async def first_step_kw(scsp: RunningNode) -> float:
 async def test_the_api_process_shows_the_plan_of_the_worker_that_plans(
     node_factory: NodeFactory, tmp_path: Path
 ) -> None:
-    Profiles.sent.clear()
-    contract = ContractConfig(scsp="NL*SCS", locations=["LOC1"])
-    cpo = await node_factory(role("CPO", party="CPO"), name="cpo", contracts=[contract], prepare=counted)
-    scsp = await node_factory(
-        role("SCSP", party="SCS"), name="scsp", admin_token=ADMIN, processes=frozenset({Process.API})
-    )
-    await connect(scsp, cpo)
-    await cpo_of(cpo.node).locations.put_location(location(evses=EVSES))
-    for n in (1, 2):
-        await start_session(cpo, n)
-    await capacity(scsp, 30)
+    cpo, scsp = await recorded_layout(node_factory, sessions=2)
     nothing = await flexibility(scsp)  # nobody planned yet: an empty forecast, not an error
     assert (nothing.status_code, nothing.json()["data"]) == (200, [])
     assert (await dashboard(scsp, "/scsp/plan"))["traces"] == []

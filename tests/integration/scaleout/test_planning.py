@@ -129,6 +129,23 @@ async def capacity(scsp: RunningNode, kw: float) -> None:
     assert response.json()["status_code"] == 1000
 
 
+async def recorded_layout(node_factory: NodeFactory, sessions: int) -> tuple[RunningNode, RunningNode]:
+    """A CPO (the profiles it is sent counted) and an SCSP's API process contracted for LOC1, `sessions`
+    charging there and 30 kW of capacity: recorded by the API process, planned by nobody yet."""
+    Profiles.sent.clear()
+    contract = ContractConfig(scsp="NL*SCS", locations=["LOC1"])
+    cpo = await node_factory(role("CPO", party="CPO"), name="cpo", contracts=[contract], prepare=counted)
+    scsp = await node_factory(
+        role("SCSP", party="SCS"), name="scsp", admin_token=ADMIN, processes=frozenset({Process.API})
+    )
+    await connect(scsp, cpo)
+    await cpo_of(cpo.node).locations.put_location(location(evses=EVSES))
+    for n in range(1, sessions + 1):
+        await start_session(cpo, n)
+    await capacity(scsp, 30)
+    return cpo, scsp
+
+
 async def requests_sent(scsp: RunningNode) -> Counter[str]:
     """The SET requests the SCSP's planner recorded per session, once each has its result."""
     async with scsp.node.database.unit_of_work() as uow:
@@ -162,17 +179,7 @@ async def station_watts(cpo: RunningNode, evses: int) -> list[float]:
 async def test_one_worker_plans_and_another_takes_over_when_it_is_killed(
     node_factory: NodeFactory, tmp_path: Path
 ) -> None:
-    Profiles.sent = Counter()
-    contract = ContractConfig(scsp="NL*SCS", locations=["LOC1"])
-    cpo = await node_factory(role("CPO", party="CPO"), name="cpo", contracts=[contract], prepare=counted)
-    scsp = await node_factory(
-        role("SCSP", party="SCS"), name="scsp", admin_token=ADMIN, processes=frozenset({Process.API})
-    )
-    await connect(scsp, cpo)
-    await cpo_of(cpo.node).locations.put_location(location(evses=EVSES))
-    for n in (1, 2, 3):
-        await start_session(cpo, n)  # recorded by the SCSP's API process: nobody plans yet
-    await capacity(scsp, 30)
+    cpo, scsp = await recorded_layout(node_factory, sessions=3)
     assert Profiles.sent == Counter()
     config = write_config(scsp.node.config, tmp_path / "scsp.toml")
     first = await worker(config, tmp_path / "first.log")
