@@ -20,7 +20,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -278,8 +277,8 @@ class SteeringPlanner:
         self.latest = LatestPlan.of(problem, result, now)
         self.history.record(self.latest)
         self._keep_turns(now)
-        await self._published(self)
         await self._send_changes(known, now)
+        await self._published(self)  # after the sends: the view's write must not delay the cars' profiles
         return self.latest
 
     async def _steered(self) -> list[Known]:
@@ -379,17 +378,6 @@ class SteeringPlanner:
         ids = {plan_id(k): k for k in self.known}
         sessions = [(ids[s.id], s) for s in self.latest.problem.sessions if s.id in ids]
         self.turns.keep(self.latest.plan, sessions, now)
-
-    # -- what it publishes (FlexibilitySource for the admin API) ----------------------------------
-    def flexibility_rows(self, group_id: str | None) -> list[dict[str, Any]]:
-        return [] if self.latest is None else self.latest.flexibility_rows(group_id)
-
-    def flexibility_csv(self, group_id: str | None) -> str:
-        return (
-            "group_id,time,planned_w,min_w,max_w\n"
-            if self.latest is None
-            else self.latest.flexibility_csv(group_id)
-        )
 
 
 def _floor(t: datetime, step: timedelta) -> datetime:

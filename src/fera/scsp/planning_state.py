@@ -47,12 +47,6 @@ class LatestPlan:
         row = self.plan.schedule(plan_id)
         return [(self.plan.start + k * self.plan.step, float(row[k]) / 1000) for k in range(self.plan.steps)]
 
-    def flexibility_rows(self, group_id: str | None = None) -> list[dict[str, Any]]:
-        return band_rows(self.forecast.rows, group_id)
-
-    def flexibility_csv(self, group_id: str | None = None) -> str:
-        return band_csv(self.forecast.rows, group_id)
-
 
 def band_rows(rows: Sequence[FlexibilityRow], group_id: str | None = None) -> list[dict[str, Any]]:
     """The band as the admin API publishes it (JSON): kW, UTC times; one group's or every group's."""

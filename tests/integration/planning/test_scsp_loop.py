@@ -12,6 +12,7 @@ from fera.cpo import cpo_of
 from fera.exchange import exchange_of
 from fera.ocpi.sessions.models import CdrToken
 from fera.ocpi.types import format_datetime
+from fera.scsp.planning_state import band_csv, band_rows
 from tests.integration.chargingprofiles.setup import location
 from tests.nodes import NodeFactory, RunningNode, connect, role
 
@@ -93,14 +94,15 @@ async def test_plans_within_capacity_and_replans_on_a_drop(node_factory: NodeFac
     await planner.settle()
     second = await station_watts(cpo)
     assert 0 < sum(second) <= 12_000 + 1 < sum(first)
-    rows = planner.flexibility_rows("LOC1")
+    assert planner.latest is not None
+    rows = band_rows(planner.latest.forecast.rows, "LOC1")
     assert rows and rows[0]["planned_kw"] <= 12.0 + 1e-6
     assert all(r["min_kw"] <= r["planned_kw"] + 1e-6 <= r["max_kw"] + 2e-6 for r in rows)
     async with httpx.AsyncClient() as http:
         csv = await http.get(scsp.url + "/fera/admin/flexibility?group_id=LOC1&format=csv", headers=AUTH)
         published = await http.get(scsp.url + "/fera/admin/flexibility?group_id=LOC1", headers=AUTH)
     assert csv.text.splitlines()[0] == "group_id,time,planned_w,min_w,max_w"
-    assert csv.text == planner.flexibility_csv("LOC1")  # what the planner published, read from the store
+    assert csv.text == band_csv(planner.latest.forecast.rows, "LOC1")  # published, read from the store
     assert published.json()["data"] == rows
 
 
