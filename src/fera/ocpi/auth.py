@@ -101,8 +101,13 @@ class TokenResolver(Protocol):
 
 
 def new_token() -> str:
-    """A credentials token: printable non-whitespace ASCII, 43 characters (spec: at most 64)."""
-    return secrets.token_urlsafe(32)
+    """A credentials token: printable non-whitespace ASCII, 43 characters (spec: at most 64).
+
+    Never starting with '-', so an operator can pass it on a command line without it reading as an option.
+    """
+    while (token := secrets.token_urlsafe(32)).startswith("-"):
+        pass
+    return token
 
 
 def hash_token(token: str) -> str:
