@@ -8,20 +8,17 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from fera.ocpi.auth import Caller, Party, TokenKind, hash_token, new_token
-from fera.ocpi.credentials import Credentials, CredentialsClient, CredentialsRole
+from fera.ocpi.credentials import Credentials, CredentialsClient
 from fera.ocpi.errors import (
     InvalidParameters,
     MethodNotAllowed,
-    NoMatchingEndpoints,
     PeerError,
     UnableToUseClientApi,
     Unauthorized,
 )
-from fera.ocpi.locations.models import BusinessDetails
 from fera.ocpi.peer import PeerTarget
 from fera.ocpi.types import Role
 from fera.ocpi.versions import VersionsClient
@@ -29,6 +26,7 @@ from fera.partners.cache import PartnerCache
 from fera.partners.discovery import Discovered, discover
 from fera.partners.identity import claim_refusal, taken_refusal
 from fera.partners.model import Partner, PartnerRole
+from fera.partners.wire import Identity, Invitation, apply_credentials, credentials_url, domain_role
 from fera.store.protocols import Store, UnitOfWork
 
 __all__ = ["Identity", "Invitation", "PartnerService"]
@@ -40,27 +38,6 @@ MIN_ID_PREFIX = 4
 TOKEN_A_HINT = (
     "token A refused: it is wrong, revoked or was already used; ask the partner for a new invitation"
 )
-
-
-@dataclass(frozen=True)
-class Identity:
-    """This node as partners see it."""
-
-    versions_url: str
-    roles: tuple[PartnerRole, ...]
-
-    def credentials(self, token: str) -> Credentials:
-        return Credentials(token=token, url=self.versions_url, roles=[_wire_role(r) for r in self.roles])
-
-    def parties(self) -> tuple[Party, ...]:
-        return tuple(r.party for r in self.roles)
-
-
-@dataclass(frozen=True)
-class Invitation:
-    partner_id: str
-    token_a: str
-    versions_url: str
 
 
 class PartnerService:
@@ -169,7 +146,7 @@ class PartnerService:
     async def _accept(self, partner: Partner, credentials: Credentials) -> Credentials:
         """Check the claimed roles, call the client back with its token B, then hand out a fresh token C
         (token A dies here; on a PUT the token it replaces keeps working for the grace window)."""
-        claimed = [_domain_role(r).party for r in credentials.roles]
+        claimed = [domain_role(r).party for r in credentials.roles]
         refusal = claim_refusal(partner, claimed, await self._others(partner.id), self._identity.parties())
         if refusal is not None:
             log.warning("credentials of partner %s (%s) refused: %s", partner.name, partner.id, refusal)
@@ -177,7 +154,7 @@ class PartnerService:
         target = PeerTarget(partner.name, credentials.token)
         found = await discover(self._versions, target, credentials.url)
         token_c = new_token()
-        _apply(partner, credentials, found)
+        apply_credentials(partner, credentials, found)
         partner.agreed = partner.agreed or claimed
         if partner.inbound_token_hash is not None:
             self._keep_previous(partner, partner.inbound_token_hash)
@@ -249,7 +226,7 @@ class PartnerService:
             await uow.partners.add(partner)
         try:
             theirs = await self._credentials.register(
-                target, _credentials_url(found), self._identity.credentials(token_b)
+                target, credentials_url(found), self._identity.credentials(token_b)
             )
         except PeerError:
             async with self._writing() as uow:
@@ -270,7 +247,7 @@ class PartnerService:
             await uow.partners.save(partner)
         try:
             theirs = await self._credentials.update(
-                target, _credentials_url(found), self._identity.credentials(token_b)
+                target, credentials_url(found), self._identity.credentials(token_b)
             )
         except PeerError:
             partner.inbound_token_hash = old_hash
@@ -354,7 +331,7 @@ class PartnerService:
 
     async def _keep(self, partner: Partner, theirs: Credentials, found: Discovered) -> Partner:
         """Their answer to our POST/PUT: the tokens are theirs to give, the roles only those agreed."""
-        _apply(partner, theirs, found)
+        apply_credentials(partner, theirs, found)
         partner.outbound_token = theirs.token
         async with self._claims:
             stored = await self.find(partner.id)  # the operator may have agreed a party meanwhile
@@ -414,31 +391,3 @@ class PartnerService:
         if partner is None or not partner.registered:
             raise LookupError(f"no registered partner {partner_id}")
         return partner
-
-
-def _apply(partner: Partner, credentials: Credentials, found: Discovered) -> None:
-    partner.roles = [_domain_role(r) for r in credentials.roles]
-    partner.endpoints, partner.version = found.endpoints, found.version
-    partner.versions_url = credentials.url
-    if partner.name.startswith("http") or not partner.name:
-        partner.name = credentials.roles[0].business_details.name
-
-
-def _credentials_url(found: Discovered) -> str:
-    url = found.url("credentials")
-    if url is None:
-        raise NoMatchingEndpoints("the partner publishes no credentials endpoint")
-    return url
-
-
-def _domain_role(role: CredentialsRole) -> PartnerRole:
-    details = role.business_details
-    # As registered: their ids go back to them in OCPI-to-* (a CiString is compared, never rewritten).
-    return PartnerRole(role.role, role.country_code, role.party_id, details.name, details.website)
-
-
-def _wire_role(role: PartnerRole) -> CredentialsRole:
-    details = BusinessDetails(name=role.name, website=role.website)
-    return CredentialsRole(
-        role=role.role, business_details=details, party_id=role.party_id, country_code=role.country_code
-    )
