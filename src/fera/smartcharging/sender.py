@@ -331,6 +331,8 @@ class ProfileSender:
         done = self._done.pop(request.id, None)
         if done is not None and not done.done():
             done.set_result(request)  # waiters hold the future; nobody else needs it any more
+        # This process's listeners first: a cross-process announcement waits for a database round trip, and a
+        # late result arriving meanwhile must not reach them before the deadline that preceded it.
+        await self._events.publish(ProfileRequestFinished(request))
         if self._shared and request.state in (RequestState.DONE, RequestState.TIMED_OUT):
             await self._store.notify(ENDED_CHANNEL, request.id)  # its waiters may be in another process
-        await self._events.publish(ProfileRequestFinished(request))

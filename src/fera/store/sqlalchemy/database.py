@@ -21,9 +21,9 @@ from fera.store.sqlalchemy.locations import SqlLocationStore
 from fera.store.sqlalchemy.ownership import AdvisoryLease, OneProcessLease, try_own
 from fera.store.sqlalchemy.partners import SqlPartnerStore
 from fera.store.sqlalchemy.plans import SqlPlanViewStore
+from fera.store.sqlalchemy.profile_jobs import SqlProfileJobStore
 from fera.store.sqlalchemy.profiles import (
     SqlActiveProfileStore,
-    SqlProfileJobStore,
     SqlProfileRequestStore,
     SqlSenderProfileStore,
 )

@@ -4,7 +4,7 @@ workers are processes of their own; the tables exist on SQLite too, unused by it
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, delete, func, select, update
@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fera.store.gateway_protocols import STATION_ANSWERS_CHANNEL, STATION_COMMANDS_CHANNEL, StationCommand
+from fera.store.sqlalchemy._times import utc
 from fera.store.sqlalchemy._upsert import upsert
 from fera.store.sqlalchemy.tables import Base
 
@@ -37,10 +38,6 @@ class StationCommandRow(Base):
     command: Mapped[dict[str, Any]]
     expires_at: Mapped[datetime]
     answer: Mapped[dict[str, Any] | None]
-
-
-def _utc(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=UTC)  # SQLite keeps no time zone; everything is UTC
 
 
 async def _notify(session: AsyncSession, channel: str, payload: str) -> None:
@@ -104,7 +101,7 @@ class SqlStationCommandStore:
         if rows:
             ids = [r.id for r in rows]
             await self._session.execute(update(row).where(row.id.in_(ids)).values(state=_TAKEN))
-        return [StationCommand(r.id, r.station_id, r.command, _utc(r.expires_at)) for r in rows]
+        return [StationCommand(r.id, r.station_id, r.command, utc(r.expires_at)) for r in rows]
 
     async def answer(self, command_id: str, answer: dict[str, Any]) -> None:
         row = StationCommandRow

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fera.ocpi.auth import Party
 from fera.ocpi.types import Role
 from fera.partners.model import Partner, PartnerEndpoint, PartnerRole
+from fera.store.sqlalchemy._times import utc
 from fera.store.sqlalchemy.tables import PartnerRow
 
 __all__ = ["SqlPartnerStore"]
@@ -109,14 +110,9 @@ def _from_row(row: PartnerRow) -> Partner:
         base64_tokens=row.base64_tokens,
         agreed=[Party(a["country_code"], a["party_id"], Role(a["role"])) for a in row.agreed_parties or []],
         previous_token_hash=row.previous_token_hash,
-        previous_token_until=_utc(row.previous_token_until),
-        last_contact_at=_utc(row.last_contact_at),
+        previous_token_until=utc(row.previous_token_until),
+        last_contact_at=utc(row.last_contact_at),
         last_error=row.last_error,
-        last_error_at=_utc(row.last_error_at),
-        last_inbound_at=_utc(row.last_inbound_at),
+        last_error_at=utc(row.last_error_at),
+        last_inbound_at=utc(row.last_inbound_at),
     )
-
-
-def _utc(at: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; they were stored in UTC."""
-    return at if at is None or at.tzinfo else at.replace(tzinfo=UTC)

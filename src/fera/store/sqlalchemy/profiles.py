@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, case, func, insert, or_, select, text, update
+from sqlalchemy import ColumnElement, and_, case, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fera.smartcharging.model import (
-    JobState,
-    ProfileJob,
     ProfileRequest,
     RequestKind,
     RequestState,
-    ResultDelivery,
     SenderProfile,
     SenderProfileChange,
 )
-from fera.store.profile_protocols import PROFILE_JOBS_CHANNEL
+from fera.store.sqlalchemy._times import utc
 from fera.store.sqlalchemy._upsert import put_row, put_rows
 from fera.store.sqlalchemy.profile_tables import (
-    ProfileJobRow,
     ProfileRequestRow,
     PushedActiveProfileRow,
     ReceivedActiveProfileRow,
@@ -30,7 +26,7 @@ from fera.store.sqlalchemy.profile_tables import (
     SenderProfileRow,
 )
 
-__all__ = ["SqlActiveProfileStore", "SqlProfileJobStore", "SqlProfileRequestStore", "SqlSenderProfileStore"]
+__all__ = ["SqlActiveProfileStore", "SqlProfileRequestStore", "SqlSenderProfileStore"]
 
 _REQUEST_FIELDS = (
     "id",
@@ -51,13 +47,6 @@ _REQUEST_FIELDS = (
 )
 _TIMES = ("created_at", "responded_at", "deadline", "result_at")
 _OPEN = ProfileRequestRow.state.in_((RequestState.PENDING.value, RequestState.WAITING.value))
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything FERA stores is UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
 
 
 class SqlProfileRequestStore:
@@ -151,7 +140,7 @@ def _request_row(request: ProfileRequest, row: ProfileRequestRow) -> ProfileRequ
 
 def _request(row: ProfileRequestRow) -> ProfileRequest:
     values: dict[str, Any] = {name: getattr(row, name) for name in _REQUEST_FIELDS}
-    values.update({name: _utc(values[name]) for name in _TIMES})
+    values.update({name: utc(values[name]) for name in _TIMES})
     return ProfileRequest(kind=RequestKind(row.kind), state=RequestState(row.state), **values)
 
 
@@ -266,7 +255,7 @@ class SqlSenderProfileStore:
             .order_by(SenderProfileChangeRow.at, SenderProfileChangeRow.pk)
         )
         return [
-            SenderProfileChange(r.session_id, r.partner_id, _utc(r.at) or r.at, r.profile)
+            SenderProfileChange(r.session_id, r.partner_id, utc(r.at), r.profile)
             for r in await self._session.scalars(query)
         ]
 
@@ -276,147 +265,6 @@ def _sender_profile(row: Any) -> SenderProfile:  # an ORM row or a Core one: the
         row.session_id,
         row.partner_id,
         row.profile,
-        _utc(row.set_at),
-        _utc(row.last_request_at) or row.last_request_at,
-    )
-
-
-class SqlProfileJobStore:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def add(self, job: ProfileJob) -> None:
-        await self.add_many([job])
-
-    async def add_many(self, jobs: Sequence[ProfileJob]) -> None:
-        """Queued in one statement run (Core: no ORM flush to pay); on PostgreSQL one notification wakes the
-        workers once this commits."""
-        if not jobs:
-            return
-        await self._session.execute(insert(ProfileJobRow), [_job_values(job) for job in jobs])
-        if self._session.get_bind().dialect.name == "postgresql":
-            await self._session.execute(select(func.pg_notify(PROFILE_JOBS_CHANNEL, jobs[0].id)))
-
-    async def done(self, job_id: str, state: JobState = JobState.DONE) -> None:
-        await self.done_many([job_id], state)
-
-    async def done_many(self, job_ids: Sequence[str], state: JobState = JobState.DONE) -> None:
-        if not job_ids:  # a group of claimed jobs only (their states go with their claims)
-            return
-        await self._session.execute(
-            update(ProfileJobRow).where(ProfileJobRow.id.in_(job_ids)).values(state=state.value)
-        )
-
-    async def queued(self) -> list[ProfileJob]:
-        return await self._jobs(ProfileJobRow.state == JobState.QUEUED.value)
-
-    async def for_session(self, session_id: str) -> list[ProfileJob]:
-        """Every job on the session, in any state (what became of each request), oldest first."""
-        return await self._jobs(ProfileJobRow.session_id == session_id)
-
-    async def _jobs(self, where: ColumnElement[bool]) -> list[ProfileJob]:
-        query = select(ProfileJobRow).where(where).order_by(ProfileJobRow.created_at)
-        return [_job(r) for r in await self._session.scalars(query)]
-
-    async def claim_many(self, most: int) -> list[ProfileJob]:
-        """Up to `most` of the oldest queued jobs that no other unit of work holds, locked until this one
-        ends (PostgreSQL: FOR UPDATE SKIP LOCKED, and their sessions' advisory locks; a process that dies
-        mid-job lets both go with its connection). The advisory locks are taken in one order (by key), so
-        two workers whose claims share sessions wait for each other instead of deadlocking."""
-        query = (
-            select(ProfileJobRow)
-            .where(ProfileJobRow.state == JobState.QUEUED.value)
-            .order_by(ProfileJobRow.created_at)
-            .limit(most)
-            .with_for_update(skip_locked=True)
-        )
-        jobs = [_job(row) for row in await self._session.scalars(query)]
-        if jobs and self._session.get_bind().dialect.name == "postgresql":
-            ids = sorted({job.session_id for job in jobs})
-            await self._session.execute(_LOCK_SESSIONS, {"namespace": SESSION_LOCKS, "ids": ids})
-        return jobs
-
-    async def finish_many(
-        self, ends: Sequence[tuple[str, JobState, dict[str, Any] | None]], due_at: datetime
-    ) -> None:
-        """One statement run for all of them (Core, by primary key)."""
-        if not ends:
-            return
-        table = cast(Table, ProfileJobRow.__table__)
-        query = (
-            update(table)
-            .where(table.c.id == bindparam("job_id"))
-            .values(
-                state=bindparam("job_state"),
-                result=bindparam("job_result"),
-                result_delivery=bindparam("job_delivery"),
-                result_due_at=due_at,
-            )
-        )
-        pending = ResultDelivery.PENDING.value
-        rows = [
-            {"job_id": i, "job_state": state.value, "job_result": r, "job_delivery": pending if r else None}
-            for i, state, r in ends
-        ]
-        await self._session.execute(query, rows)
-
-    async def claim_results(
-        self, most: int, job_ids: Sequence[str] | None = None, due_by: datetime | None = None
-    ) -> list[ProfileJob]:
-        query = select(ProfileJobRow).where(ProfileJobRow.result_delivery == ResultDelivery.PENDING.value)
-        if job_ids is not None:
-            query = query.where(ProfileJobRow.id.in_(job_ids))
-        if due_by is not None:
-            query = query.where(ProfileJobRow.result_due_at <= due_by)
-        query = query.order_by(ProfileJobRow.created_at).limit(most).with_for_update(skip_locked=True)
-        return [_job(row) for row in await self._session.scalars(query)]
-
-    async def delivered_many(self, job_ids: Sequence[str], delivery: ResultDelivery) -> None:
-        await self._set_results(job_ids, result_delivery=delivery.value)
-
-    async def postpone_results(self, job_ids: Sequence[str], due_at: datetime) -> None:
-        await self._set_results(job_ids, result_due_at=due_at)
-
-    async def _set_results(self, job_ids: Sequence[str], **values: Any) -> None:
-        if job_ids:
-            await self._session.execute(
-                update(ProfileJobRow).where(ProfileJobRow.id.in_(job_ids)).values(**values)
-            )
-
-
-def _job_values(job: ProfileJob) -> dict[str, Any]:
-    return {
-        "id": job.id,
-        "kind": job.kind.value,
-        "session_id": job.session_id,
-        "partner_id": job.partner_id,
-        "response_url": job.response_url,
-        "created_at": job.created_at,
-        "deadline": job.deadline,
-        "state": job.state.value,
-        "payload": job.payload,
-    }
-
-
-SESSION_LOCKS = 0x4645  # the advisory-lock namespace of "one job per session" ("FE")
-# Each session's lock (one job of a session at a time across workers: each recomputes the minimum of
-# every sender's profile), taken in the order of the keys so two workers wait instead of deadlocking.
-_LOCK_SESSIONS = text(
-    "SELECT pg_advisory_xact_lock(:namespace, k) FROM (SELECT DISTINCT hashtext(upper(s)) AS k"
-    " FROM unnest(CAST(:ids AS text[])) AS s ORDER BY k) AS keys"
-)
-
-
-def _job(r: ProfileJobRow) -> ProfileJob:
-    return ProfileJob(
-        r.id,
-        RequestKind(r.kind),
-        r.session_id,
-        r.partner_id,
-        r.response_url,
-        _utc(r.created_at) or r.created_at,
-        _utc(r.deadline) or r.deadline,
-        JobState(r.state),
-        r.payload,
-        r.result,
+        utc(row.set_at),
+        utc(row.last_request_at),
     )
