@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 import pytest
 
 from fera.charging import Schedule
-from fera.cpo.chargingprofiles.active import LocalLimits
+from fera.cpo.chargingprofiles.local_limits import LocalLimits
 from fera.cpo.chargingprofiles.sessions import SteerableSession
 from fera.ocpi.chargingprofiles.models import ChargingProfileResultType
 from tests.integration.chargingprofiles.setup import amps

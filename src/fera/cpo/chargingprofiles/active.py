@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from fera.charging import (
     EVSE_MAXIMUM,
@@ -31,6 +31,7 @@ from fera.charging import (
     write_profile,
 )
 from fera.charging.site import early_drops
+from fera.cpo.chargingprofiles.local_limits import LocalLimits
 from fera.cpo.chargingprofiles.ocpp import tx_profile
 from fera.cpo.chargingprofiles.sessions import SteerableSession
 from fera.cpo.chargingprofiles.stations import StationRouter
@@ -52,9 +53,7 @@ from fera.store.protocols import Store, UnitOfWork
 __all__ = [
     "PUSH_HORIZON_S",
     "ActiveProfiles",
-    "LocalLimits",
     "Limiter",
-    "NoLocalLimits",
     "SessionInputs",
     "Snapshot",
     "rate_profile",
@@ -65,33 +64,6 @@ log = logging.getLogger(__name__)
 PUSH_HORIZON_S = 3600
 Limiter = tuple[datetime, str]  # from this instant on: a sender's partner id, LOCAL_LIMIT or EVSE_MAXIMUM
 Result = ChargingProfileResultType
-
-
-class LocalLimits(Protocol):
-    """The CPO's own limit for a session (site load management); None = nothing beyond the hardware.
-
-    `sending` and `sent` are told of every TxProfile sent to a session it limits, and of the station's
-    answer: what each station may be enforcing, so that a site's increases need not always wait. A
-    TxProfile is computed and sent `steering` the session: no other process changes its site meanwhile."""
-
-    async def for_session(self, session: SteerableSession) -> Schedule | None: ...
-    async def sending(self, session: SteerableSession, limit: Schedule) -> None: ...
-    async def sent(self, session: SteerableSession, limit: Schedule, accepted: bool) -> None: ...
-    def steering(self, session: SteerableSession) -> AbstractAsyncContextManager[None]: ...
-
-
-class NoLocalLimits:
-    async def for_session(self, session: SteerableSession) -> Schedule | None:
-        return None
-
-    async def sending(self, session: SteerableSession, limit: Schedule) -> None:
-        pass
-
-    async def sent(self, session: SteerableSession, limit: Schedule, accepted: bool) -> None:
-        pass
-
-    def steering(self, session: SteerableSession) -> AbstractAsyncContextManager[None]:
-        return nullcontext()
 
 
 def to_active_profile(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fera.cpo.chargingprofiles.active import ActiveProfiles, NoLocalLimits
+from fera.cpo.chargingprofiles.active import ActiveProfiles
 from fera.cpo.chargingprofiles.applier import ProfileApplier
 from fera.cpo.chargingprofiles.balancer import SiteBalancer
+from fera.cpo.chargingprofiles.local_limits import NoLocalLimits
 from fera.cpo.chargingprofiles.receiver import CpoChargingProfiles
 from fera.cpo.chargingprofiles.sessions import StoredSteerableSessions
 from fera.cpo.chargingprofiles.site import SiteLimits
