@@ -224,8 +224,7 @@ def _session_facts(session: Session, source: str, location_href: LocationHref) -
         ("Status", badge(session.status.value, _TONES.get(session.status.value, ""))),
         (
             "Location",
-            f"{where} · EVSE {esc(session.evse_uid)} · "
-            f"connector {esc(session.connector_id)}",
+            f"{where} · EVSE {esc(session.evse_uid)} · connector {esc(session.connector_id)}",
         ),
         ("Energy", f"{session.kwh:.2f} kWh"),
         ("Started", esc(when(session.start_date_time))),

@@ -80,9 +80,7 @@ def _event_201(mid: str, kind: str, ts: str, tx: str, value: Any = 0, multiplier
 
 
 def frames_201() -> tuple[list[list[Any]], list[list[Any]]]:
-    refused = [
-        _event_201(f"x-te-start-{i}", "Started", t, f"TX-{t[:4]}") for i, t in enumerate(BAD_TIMES)
-    ]
+    refused = [_event_201(f"x-te-start-{i}", "Started", t, f"TX-{t[:4]}") for i, t in enumerate(BAD_TIMES)]
     refused += [_event_201(f"x-te-up-{v}", "Updated", NOW, "TX-OK", v) for v in (1e308, -5)]
     refused += [_event_201("x-te-mult", "Updated", NOW, "TX-OK", 1, 99)]
     refused += [_event_201("x-te-end-time", "Ended", "yesterday", "TX-OK", 5)]

@@ -53,10 +53,14 @@ GE = "Input should be greater than or equal to "
         ({"flag": 1}, "flag: Input should be a valid boolean"),
         ({"flag": "true"}, "flag: Input should be a valid boolean"),
         ({"at": 0}, "at: Value error, a DateTime must be a string like 2024-01-01T00:00:00Z"),
-        ({"at": "0001-01-01T00:00:00+05:00"}, "at: " + "Value error, must lie between "
-         "1970-01-01T00:00:00Z and 2100-01-01T00:00:00Z"),
-        ({"at": "2100-01-01T00:00:00Z"}, "at: Value error, must lie between "
-         "1970-01-01T00:00:00Z and 2100-01-01T00:00:00Z"),
+        (
+            {"at": "0001-01-01T00:00:00+05:00"},
+            "at: " + "Value error, must lie between 1970-01-01T00:00:00Z and 2100-01-01T00:00:00Z",
+        ),
+        (
+            {"at": "2100-01-01T00:00:00Z"},
+            "at: Value error, must lie between 1970-01-01T00:00:00Z and 2100-01-01T00:00:00Z",
+        ),
         ({"url": "http://[::1"}, "url: Value error, not a URL (Invalid IPv6 URL)"),
         ({"callback": "http://x.test:99999/"}, "callback: " + NOT_A_URL + "(Port out of range 0-65535)"),
         ({"callback": "www.x.test/r/1"}, "callback: " + ABSOLUTE),

@@ -84,8 +84,11 @@ async def _partner(node: Node) -> str:
         roles=[PartnerRole(Role(kind), "NL", party, kind) for kind, party in parties],
         outbound_token=new_token(),
         inbound_token_hash=hash_token(token),
-        endpoints=[PartnerEndpoint(m, r, f"{PEER}/{m}") for m in ("chargingprofiles", "sessions", "locations")
-                   for r in ("SENDER", "RECEIVER")],
+        endpoints=[
+            PartnerEndpoint(m, r, f"{PEER}/{m}")
+            for m in ("chargingprofiles", "sessions", "locations")
+            for r in ("SENDER", "RECEIVER")
+        ],
     )
     async with node.database.unit_of_work() as uow:
         await uow.partners.add(partner)
@@ -123,9 +126,7 @@ async def target(
 @functools.cache
 def _cases(role_name: str) -> st.SearchStrategy[Any]:
     schema = schemathesis.openapi.from_path(str(OPENAPI / f"{role_name}.json"))
-    return st.one_of(
-        schema.as_strategy(GenerationMode.POSITIVE), schema.as_strategy(GenerationMode.NEGATIVE)
-    )
+    return st.one_of(schema.as_strategy(GenerationMode.POSITIVE), schema.as_strategy(GenerationMode.NEGATIVE))
 
 
 def _prepared(case: Any, data: st.DataObject, token: str) -> requests.PreparedRequest:

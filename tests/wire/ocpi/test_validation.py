@@ -99,10 +99,16 @@ async def test_set_profile_refused_at_once_naming_the_field(
     ("method", "query", "message"),
     [
         ("GET", {"duration": str(2**63), "response_url": RESPONSE_URL}, f"query.duration: {AT_MOST}2678400"),
-        ("GET", {"duration": "900", "response_url": "http://[::1"},
-         "query.response_url: Value error, not a URL (Invalid IPv6 URL)"),
-        ("DELETE", {"response_url": "mailto:cp@peer.test"},
-         "query.response_url: Value error, must be an absolute http:// or https:// URL"),
+        (
+            "GET",
+            {"duration": "900", "response_url": "http://[::1"},
+            "query.response_url: Value error, not a URL (Invalid IPv6 URL)",
+        ),
+        (
+            "DELETE",
+            {"response_url": "mailto:cp@peer.test"},
+            "query.response_url: Value error, must be an absolute http:// or https:// URL",
+        ),
     ],
 )
 async def test_get_and_clear_refuse_bad_queries(
@@ -149,7 +155,11 @@ def _session(**changes: Any) -> str:
         "start_date_time": "2024-05-01T10:00:00Z",
         "kwh": 1.5,
         "cdr_token": {
-            "country_code": "NL", "party_id": "MSP", "uid": "T1", "type": "RFID", "contract_id": "C1"
+            "country_code": "NL",
+            "party_id": "MSP",
+            "uid": "T1",
+            "type": "RFID",
+            "contract_id": "C1",
         },
         "auth_method": "WHITELIST",
         "location_id": "LOC1",

@@ -187,4 +187,3 @@ def joined_patch(first: SessionPatch, then: SessionPatch) -> SessionPatch:
     if periods:
         fields["charging_periods"] = periods
     return SessionPatch.model_validate(fields)
-
