@@ -82,6 +82,9 @@ class Session:
     """When its turn ends (None: it holds it over the whole horizon); the plan hands over at that step."""
     waiting_since: datetime | None = None
     """When its last turn ended (None: it waits since its arrival): the longest waiting is next."""
+    charged_kwh: float = 0.0
+    """What it has taken so far in this stay: below the minimum rate, the guess that has taken least
+    goes next (`_turns`)."""
 
     def __post_init__(self) -> None:
         if not self.phases or len(set(self.phases)) != len(self.phases):

@@ -98,8 +98,12 @@ def _min_rates(problem: PlanningProblem, plan: Plan, which: list[bool]) -> Plan:
     for i in range(len(problem.sessions)):
         loads.add(i, adjusted[i] - power_kw[i])
     turns = Turns(problem)
+    step_h, done = problem.step.total_seconds() / 3600, 0
     for k in np.flatnonzero(low.any(axis=0)).tolist():
         at = problem.now + k * problem.step
+        for i, kwh in enumerate(adjusted[:, done:k].sum(axis=1) * step_h):
+            turns.took(i, float(kwh))
+        done = k
         turns.ended(at)
         order = turns.order(at)
         for i in order:

@@ -181,6 +181,7 @@ def planned_session(
         holding=holding is not None,
         holding_until=holding,
         waiting_since=waiting,
+        charged_kwh=session.kwh,
     )
 
 
