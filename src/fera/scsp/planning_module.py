@@ -6,12 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fera.config import NodeConfig
-from fera.ocpi.sessions.models import ChargingPreferences, Session
+from fera.exchange import exchange_of
+from fera.ocpi.errors import NotFound
+from fera.ocpi.sessions.models import ChargingPreferences, ChargingPreferencesResponse, Session
 from fera.ocpi.types import Role
 from fera.ownership import Owned
 from fera.parts import Key, NodeContext, Parts, Process, Service
 from fera.scsp.planning_load import restore
 from fera.scsp.planning_loop import ONGOING, Selects, SteeringPlanner
+from fera.scsp.planning_preferences import to_emsp
 from fera.scsp.planning_published import PlanPublisher
 from fera.scsp.planning_relay import PlanningRelay
 from fera.scsp.planning_routes import preferences_router
@@ -65,16 +68,18 @@ def planning_parts(node: NodeContext) -> Parts:
         await restore(planner, node.database, selects)
         await planner.start()
 
-    async def take(partner_id: str, session_id: str, preferences: ChargingPreferences) -> bool:
-        """Steer with them now, and keep them with the session for the next start."""
+    async def take(
+        partner_id: str, session_id: str, preferences: ChargingPreferences
+    ) -> ChargingPreferencesResponse | None:
+        """Steer with them now, keep them with the session for the next start, and send them on to the CPO
+        where an eMSP forwarded the session to us (`planning_preferences`): the CPO's answer."""
         if relay is not None and not relay.planning_here:
-            return await _take_elsewhere(node, relay, selects, (partner_id, session_id), preferences)
-        if not await planner.set_preferences((partner_id, session_id), preferences):
-            return False
-        known = planner.known[(partner_id, session_id)]
-        async with node.database.unit_of_work() as uow:
-            await uow.sessions.set_preferences(known.session, preferences)
-        return True
+            session = await _take_elsewhere(node, relay, selects, (partner_id, session_id), preferences)
+        else:
+            session = await _take_here(node, planner, (partner_id, session_id), preferences)
+        if session is None:
+            raise NotFound("No ongoing session of that partner is steered here")
+        return await to_emsp(exchange_of(node), partner_id, session, preferences)
 
     if relay is None:  # one process: driven by the events of the sessions it receives, beside the routes
         service = Service(Process.API, start, planner.stop)
@@ -94,18 +99,29 @@ def planning_parts(node: NodeContext) -> Parts:
     )
 
 
+async def _take_here(
+    node: NodeContext, planner: SteeringPlanner, key: tuple[str, str], preferences: ChargingPreferences
+) -> Session | None:
+    if not await planner.set_preferences(key, preferences):
+        return None
+    known = planner.known[key]
+    async with node.database.unit_of_work() as uow:
+        await uow.sessions.set_preferences(known.session, preferences)
+    return known.session
+
+
 async def _take_elsewhere(
     node: NodeContext,
     relay: PlanningRelay,
     selects: Selects,
     key: tuple[str, str],
     preferences: ChargingPreferences,
-) -> bool:
+) -> Session | None:
     """Another process plans: keep them with the session and tell it (it reads them from the database)."""
     async with node.database.unit_of_work() as uow:
         session = await uow.sessions.received(*key)
         if session is None or session.status not in ONGOING or not selects(key[0], session):
-            return False
+            return None
         await uow.sessions.set_preferences(session, preferences)
     await relay.preferences_taken(key[0], session)
-    return True
+    return session

@@ -1,5 +1,8 @@
 """Drivers' preferences reach a steering party outside OCPI (an app, an aggregator): the admin API takes them.
 
+The answer's `data` is the CPO's ChargingPreferencesResponse where they went on to it (a session an eMSP
+forwarded to us: `planning_preferences`), else absent (we steer with them; nobody else was told).
+
 No `from __future__ import annotations` here: FastAPI must resolve the local dependency alias.
 """
 
@@ -11,12 +14,12 @@ from fastapi.responses import JSONResponse
 
 from fera.admin import ADMIN_PATH, admin_guard
 from fera.ocpi.envelope import ocpi_response
-from fera.ocpi.errors import NotFound
-from fera.ocpi.sessions.models import ChargingPreferences
+from fera.ocpi.sessions.models import ChargingPreferences, ChargingPreferencesResponse
 
 __all__ = ["preferences_router"]
 
-TakePreferences = Callable[[str, str, ChargingPreferences], Awaitable[bool]]
+# NotFound when no ongoing session of that partner is steered here
+TakePreferences = Callable[[str, str, ChargingPreferences], Awaitable[ChargingPreferencesResponse | None]]
 
 
 def preferences_router(admin_token: str | None, take: TakePreferences) -> APIRouter:
@@ -27,8 +30,7 @@ def preferences_router(admin_token: str | None, take: TakePreferences) -> APIRou
     async def put_preferences(
         _: Admin, partner_id: str, session_id: str, body: ChargingPreferences
     ) -> JSONResponse:
-        if not await take(partner_id, session_id, body):
-            raise NotFound("No ongoing session of that partner is steered here")
-        return ocpi_response()
+        answer = await take(partner_id, session_id, body)
+        return ocpi_response() if answer is None else ocpi_response(answer)
 
     return router
