@@ -214,7 +214,7 @@ async def _play(
     simulation = asyncio.create_task(run_simulation(config, progress.tracker))
     events = _events(http, configs, progress)
     evs = config.evs if scenario.preferences else ()
-    drivers = asyncio.create_task(state_preferences(http, configs["emsp"], progress, evs))
+    drivers = asyncio.create_task(state_preferences(http, configs, progress, evs))
     try:
         await _follow(progress, simulation)
         await asyncio.wait({drivers}, timeout=10)  # each driver is done by departure

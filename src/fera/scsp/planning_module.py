@@ -3,8 +3,10 @@ plans its own customers' sessions it has not delegated (`steer_own_customers`)."
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import timedelta
 
+from fera.admin.preferences import driver_preferences_router
 from fera.config import NodeConfig
 from fera.exchange import exchange_of
 from fera.ocpi.errors import NotFound
@@ -81,6 +83,24 @@ def planning_parts(node: NodeContext) -> Parts:
             raise NotFound("No ongoing session of that partner is steered here")
         return await to_emsp(exchange_of(node), partner_id, session, preferences)
 
+    async def state(token_uid: str, preferences: ChargingPreferences) -> ChargingPreferencesResponse:
+        """A driver's app knows its token: every ongoing copy of its charge takes them; the CPO's answer
+        where an eMSP forwarded one (topology B), else ACCEPTED (we steer with them; nobody else is told)."""
+        async with node.database.unit_of_work() as uow:
+            ongoing = await uow.sessions.ongoing_of_token(token_uid)
+        answers: list[ChargingPreferencesResponse | None] = []
+        for stored in ongoing:
+            with suppress(NotFound):  # a copy not steered here (another eMSP's customer, say)
+                partner_id = stored.partner_id or ""  # received sessions all have one
+                answers.append(await take(partner_id, stored.session.id, preferences))
+        if not answers:
+            raise NotFound(f"No ongoing session of token {token_uid} is steered here")
+        return next((a for a in answers if a is not None), ChargingPreferencesResponse.ACCEPTED)
+
+    # A node that is the eMSP too has this route already: its drivers state through it, to the CPO.
+    drivers = (
+        [] if node.config.has_role(Role.EMSP) else [driver_preferences_router(node.config.admin_token, state)]
+    )
     if relay is None:  # one process: driven by the events of the sessions it receives, beside the routes
         service = Service(Process.API, start, planner.stop)
     else:
@@ -93,7 +113,7 @@ def planning_parts(node: NodeContext) -> Parts:
 
     view = PlannerView(node.database, node.signals, step)
     return Parts(
-        routers=[preferences_router(node.config.admin_token, take)],
+        routers=[preferences_router(node.config.admin_token, take), *drivers],
         services=[service],
         dashboard=Sources(scsp_plan=view, flexibility=view, planner=view),
     )

@@ -21,6 +21,7 @@ from tests.nodes import NodeFactory, RunningNode, connect, role
 pytestmark = pytest.mark.timeout(90)
 ADMIN = "admin-token-for-tests-0123456789"
 AUTH = {"Authorization": f"Bearer {ADMIN}"}
+DRIVERS = "/fera/admin/drivers"
 
 
 async def chain(node_factory: NodeFactory) -> tuple[RunningNode, RunningNode, str, str, str]:
@@ -96,3 +97,22 @@ async def test_the_cpo_answer_is_the_drivers_and_a_contract_session_stays_with_t
     assert refused.json()["data"] == "NOT_POSSIBLE"  # 500 kWh in an hour: the CPO's word, not ours
     assert contract.status_code == 200 and "data" not in contract.json()  # OCPI has no way on: only ours
     assert unknown.status_code == 404 and unknown.json()["status_code"] == 2000
+
+
+async def test_a_drivers_app_states_by_token_to_the_scsp(node_factory: NodeFactory) -> None:
+    """The app knows its user's token, not the session ids: every copy of the charge takes them."""
+    cpo, scsp, emsp_id, forwarded_id, cpo_id = await chain(node_factory)
+    stated = Recorder(cpo.node.events, PreferencesChanged)
+    departure = scsp.node.clock.now().replace(microsecond=0) + timedelta(hours=2)
+    body = {"profile_type": "REGULAR", "departure_time": format_datetime(departure), "energy_need": 8.0}
+    async with httpx.AsyncClient() as http:
+        reply = await http.put(f"{scsp.url}{DRIVERS}/TOK1/charging_preferences", json=body, headers=AUTH)
+        nobody = await http.put(f"{scsp.url}{DRIVERS}/NOBODY/charging_preferences", json=body, headers=AUTH)
+    assert reply.json()["data"] == "ACCEPTED"
+    assert nobody.status_code == 404 and nobody.json()["status_code"] == 2000
+    assert (await stated.wait(lambda e: e.session_id == "S1", within_s=30)).preferences.to_wire() == body
+    planner = scsp.node.planner
+    assert planner is not None
+    for key in ((emsp_id, forwarded_id), (cpo_id, "S1")):
+        stored = planner.known[key].preferences
+        assert stored is not None and stored.to_wire() == body
