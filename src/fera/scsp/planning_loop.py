@@ -1,7 +1,8 @@
 """The steering loop: plan every session this party steers, send the profiles, keep them right.
 
 Re-plans on arrivals, departures, preferences, signals and ActiveChargingProfiles showing a session held
-below its plan (triggers within `debounce_s` make one; the LP runs in a worker thread). Changed profiles are
+below its plan (triggers within `debounce_s` make one, but a car that was charging and left goes at once: the
+site waits for the next car's profile; the LP runs in a worker thread). Changed profiles are
 sent, and soon again one not in force at the CPO (`planning_resends`); TOO_OFTEN backs off, a refusal ends it.
 
 Every meter reading is kept with the limit the CPO applied then (`DrawLog`): a car drawing far below its
@@ -17,6 +18,7 @@ import logging
 import math
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -103,7 +105,7 @@ class SteeringPlanner:
         self.shadowed: dict[SessionKey, SessionKey] = {}  # a copy of a session -> the copy we steer
         self.sent_before: dict[SessionKey, ChargingProfile | None] = {}  # what we sent before `sent`
         self.turns: TurnBook[SessionKey] = TurnBook()  # whose turn it is where guesses take turns
-        self._dirty, self._idle = asyncio.Event(), asyncio.Event()
+        self._dirty, self._idle, self._hurry = asyncio.Event(), asyncio.Event(), asyncio.Event()
         self._idle.set()
         self._worker: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
@@ -179,6 +181,8 @@ class SteeringPlanner:
                 self.stats.add(
                     session.location_id, session.start_date_time, end, session.kwh, token=token_of(session)
                 )
+            if self._charging_alone(key):
+                self._hurry.set()
             self._forget(key)
         self.poke()
 
@@ -221,6 +225,12 @@ class SteeringPlanner:
         if self.holds.seen(key, held_w, now):  # the CPO let it go: plan it in full again
             self.poke()
 
+    def _charging_alone(self, key: SessionKey) -> bool:
+        """Planned to charge now, and no other copy of its charge here (whose end may follow at once)."""
+        planned = None if self.latest is None else self.latest.planned_w(plan_id(key), self._clock.now())
+        copies = key in self.shadowed or key in self.shadowed.values()
+        return not copies and planned is not None and planned > 0
+
     def _record(self, key: SessionKey, session: Session) -> None:
         """A meter reading, with the limit the CPO's last ActiveChargingProfile set at its time."""
         electrical, at = electrical_of(self.known[key]), session.last_updated
@@ -247,8 +257,10 @@ class SteeringPlanner:
     async def _run(self) -> None:
         while True:
             await self._dirty.wait()
-            await asyncio.sleep(self._debounce)  # coalesce a burst of triggers into one re-plan
+            with suppress(TimeoutError):  # coalesce a burst of triggers into one re-plan, unless in a hurry
+                await asyncio.wait_for(self._hurry.wait(), self._debounce)
             self._dirty.clear()
+            self._hurry.clear()
             try:
                 await self.replan()
             except Exception:
