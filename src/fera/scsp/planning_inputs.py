@@ -155,6 +155,9 @@ def planned_session(
     # 0" would send 0 and stop it (and a CPO that shares its site by our profiles then gives it 0 too).
     min_rate = min(min_rate, limit)
     wished = ProfileType(prefs.profile_type.value) if prefs and draw.metered else ProfileType.FAST
+    # REGULAR, "no special preferences": as soon as the grid allows, like a guess. Spread over its stay (the
+    # planner's REGULAR), a stated need left the site idle before the demo's cut and its connector busy.
+    wished = ProfileType.FAST if wished is ProfileType.REGULAR else wished
     # Until the car's own maximum shows, its time to spare is judged at the most it was seen to take: a
     # single-phase 16 A car on a 32 A EVSE must not wait for cheap hours as if it could take 32 A.
     pace = (

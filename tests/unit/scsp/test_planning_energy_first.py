@@ -54,8 +54,10 @@ def test_a_deferring_wish_holds_while_the_car_has_time_to_spare_and_yields_when_
     assert planned_type(wishing(wish, TIGHT, charged_kwh=TIGHT - ROOMY)) is ProfileType(wish)
 
 
-def test_fast_and_regular_wishes_and_guessed_needs_are_left_as_they_are() -> None:
-    assert planned_type(wishing("REGULAR", TIGHT)) is ProfileType.REGULAR
+def test_fast_wishes_and_guessed_needs_are_left_as_they_are_and_regular_is_fast() -> None:
+    """REGULAR, no special preference: charged as soon as the grid allows, like a guess, not spread."""
+    assert planned_type(wishing("REGULAR", TIGHT)) is ProfileType.FAST
+    assert planned_type(wishing("REGULAR", ROOMY)) is ProfileType.FAST
     assert planned_type(wishing("FAST", ROOMY)) is ProfileType.FAST
     # No stated need: the car takes all it can until it leaves anyway (no slack to judge), its wish stands.
     assert planned_type(wishing("CHEAP", None)) is ProfileType.CHEAP
