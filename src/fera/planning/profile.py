@@ -44,6 +44,7 @@ __all__ = [
     "floor_tenth",
     "guesses_at_min_rates",
     "to_charging_profile",
+    "top_up",
 ]
 
 
@@ -118,6 +119,27 @@ def _min_rates(problem: PlanningProblem, plan: Plan, which: list[bool]) -> Plan:
                 turns.stopped(i, at)
         _refill(problem, grid, loads, power_kw, adjusted, k, order)
     _hold_lines(loads, adjusted, minimum)
+    return replace(plan, power_w=adjusted * 1e3)
+
+
+def top_up(problem: PlanningProblem, plan: Plan) -> Plan:
+    """The plan with the room left at its first step given to the sessions charging there, each up to its
+    maximum (earliest departure first), every limit kept. A plan meets a stated need exactly, so its profile
+    caps the car at that need by departure: a car that draws less than planned (its own maximum not yet
+    known, a DC charger taken for AC) never catches up, while the site has room. Nobody starts charging here
+    (turns stay as planned), and only the first step changes: later steps keep what the plan holds for them
+    (the room the usual arrivals may need), and the next re-plan tops up its own first step."""
+    if plan.steps == 0 or not problem.sessions:
+        return plan
+    grid = build_grid(problem)
+    power_kw = plan.power_w / 1e3
+    loads = GroupLoads(grid, power_kw)
+    adjusted = power_kw.copy()
+    charging = [i for i in range(len(problem.sessions)) if adjusted[i, 0] > 0]
+    for i in sorted(charging, key=lambda i: problem.sessions[i].departure):
+        extra = max(0.0, min(float(loads.room(i)[0]), float(grid.pmax_kw[i] - adjusted[i, 0])))
+        adjusted[i, 0] += extra
+        loads.add(i, _at(0, extra, grid.steps))
     return replace(plan, power_w=adjusted * 1e3)
 
 

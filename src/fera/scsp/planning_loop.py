@@ -32,6 +32,7 @@ from fera.ocpi.chargingprofiles.models import ActiveChargingProfile, ChargingPro
 from fera.ocpi.locations.models import Location
 from fera.ocpi.sessions.models import ChargingPreferences, Session, SessionStatus
 from fera.planning import PlanningProblem, SessionStatistics, apply_min_rates, plan, to_charging_profile
+from fera.planning.profile import top_up
 from fera.scsp.planning_cars import SKEW, learned, observed_car_amps
 from fera.scsp.planning_draw import CarDraw, DrawLog, last_current_a
 from fera.scsp.planning_grid import GroupCapacity, capacity_steps
@@ -285,7 +286,7 @@ class SteeringPlanner:
             await self._published(self)
             return None
         problem = await self._problem(known, now)
-        result = await asyncio.to_thread(lambda: apply_min_rates(problem, plan(problem)))
+        result = await asyncio.to_thread(lambda: top_up(problem, apply_min_rates(problem, plan(problem))))
         self.latest = LatestPlan.of(problem, result, now)
         self.history.record(self.latest)
         self._keep_turns(now)
