@@ -123,23 +123,27 @@ def _min_rates(problem: PlanningProblem, plan: Plan, which: list[bool]) -> Plan:
 
 
 def top_up(problem: PlanningProblem, plan: Plan) -> Plan:
-    """The plan with the room left at its first step given to the sessions charging there, each up to its
-    maximum (earliest departure first), every limit kept. A plan meets a stated need exactly, so its profile
-    caps the car at that need by departure: a car that draws less than planned (its own maximum not yet
-    known, a DC charger taken for AC) never catches up, while the site has room. Nobody starts charging here
-    (turns stay as planned), and only the first step changes: later steps keep what the plan holds for them
-    (the room the usual arrivals may need), and the next re-plan tops up its own first step."""
+    """The plan with the room it leaves given to the sessions charging at its first step, at every step,
+    each up to its maximum (earliest departure first), every limit kept: what a charger is told, not what
+    is planned. A plan meets a stated need exactly, so its profile caps the car at that need and drops to 0
+    once the plan has it met: a car that draws less than planned (its own maximum not yet known, a DC
+    charger taken for AC) never catches up while the site has room, and stops at each step's end until the
+    next re-plan's profile comes through the nodes. Nobody starts charging here (turns stay as planned):
+    room goes only where a car charges now, and a profile below the minimum rate is still 0."""
     if plan.steps == 0 or not problem.sessions:
         return plan
     grid = build_grid(problem)
     power_kw = plan.power_w / 1e3
     loads = GroupLoads(grid, power_kw)
     adjusted = power_kw.copy()
+    present = np.zeros(grid.steps, dtype=bool)
     charging = [i for i in range(len(problem.sessions)) if adjusted[i, 0] > 0]
     for i in sorted(charging, key=lambda i: problem.sessions[i].departure):
-        extra = max(0.0, min(float(loads.room(i)[0]), float(grid.pmax_kw[i] - adjusted[i, 0])))
-        adjusted[i, 0] += extra
-        loads.add(i, _at(0, extra, grid.steps))
+        present[:] = False
+        present[grid.start[i] : grid.end[i]] = True  # within its (estimated) stay only
+        extra = np.clip(np.minimum(loads.room(i), grid.pmax_kw[i] - adjusted[i]), 0.0, None) * present
+        adjusted[i] += extra
+        loads.add(i, extra)
     return replace(plan, power_w=adjusted * 1e3)
 
 

@@ -286,8 +286,9 @@ class SteeringPlanner:
             await self._published(self)
             return None
         problem = await self._problem(known, now)
-        result = await asyncio.to_thread(lambda: top_up(problem, apply_min_rates(problem, plan(problem))))
-        self.latest = LatestPlan.of(problem, result, now)
+        result = await asyncio.to_thread(lambda: apply_min_rates(problem, plan(problem)))
+        # The forecast is what is planned; the profiles leave the cars charging now the room left (`top_up`).
+        self.latest = replace(LatestPlan.of(problem, result, now), plan=top_up(problem, result))
         self.history.record(self.latest)
         self._keep_turns(now)
         await self._send_changes(known, now)

@@ -21,7 +21,11 @@ def test_a_stated_need_met_exactly_is_not_a_cap_while_the_site_has_room() -> Non
     topped = top_up(p, planned)
     assert topped.schedule("S")[0] == pytest.approx(11_000)
     assert topped.schedule("L")[0] == 0  # nobody starts charging here
-    assert (topped.power_w[:, 1:] == planned.power_w[:, 1:]).all()  # later steps as planned
+    # Its cap holds after the plan has its need met (until the next re-plan's profile comes), beside the
+    # CHEAP car's planned 8 kW in the first cheap step.
+    assert planned.schedule("L")[1] == pytest.approx(8_000)
+    assert topped.schedule("S")[1:].tolist() == pytest.approx([7_000.0] + [11_000.0] * 14)
+    assert total_kw(topped, "S", "L").max() <= 15.0 + 1e-9  # never over the site
 
 
 def test_the_site_limit_holds_earliest_departure_first() -> None:
