@@ -36,10 +36,15 @@ from fera.planning._grid import Floats, Grid, Ints, build_grid, resolve
 from fera.planning.model import Plan, PlanningProblem, ProfileType, SolveStats
 from fera.planning.profile import guesses_at_min_rates
 
-__all__ = ["EARLINESS", "EXPECTED_WEIGHT", "SCENARIO_WEIGHT", "plan"]
+__all__ = ["EARLINESS", "EXPECTED_WEIGHT", "GUESS_WEIGHT", "SCENARIO_WEIGHT", "plan"]
 
 EARLINESS = 1e-2  # per kWh at the departure: a tie-break below any price difference that matters
 EXPECTED_WEIGHT = 0.5  # unmet energy of a car not yet arrived counts half: present cars win a true conflict
+# A guess's kWh (`Session.estimated`: "all it takes until it leaves") counts 0.9 of a stated need's: a stated
+# need wins a true conflict, as at the CPO. Equal, a site bound by a new guess taken at its EVSE's maximum
+# left a stated car with two hours to spare at 0 until it left with half its need (its FAST cost, steeper
+# for a sooner departure, broke the tie against it).
+GUESS_WEIGHT = 0.9
 SCENARIO_WEIGHT = 0.05  # a scenario car's kWh is worth 5x the horizon's price spread (a present car's: 100x)
 BATCH_CELLS = 2_000  # small independent parts share one LP up to this many cells (HiGHS has ~1 ms overhead)
 _CODES = {ProfileType.CHEAP: 0, ProfileType.FAST: 1, ProfileType.GREEN: 2, ProfileType.REGULAR: 3}
@@ -298,6 +303,11 @@ def _plan(problem: PlanningProblem, threads: int, decompose: bool, previous: Pla
         # Expected cars pay no price: they only hold what later arrivals will need, so a present car keeps
         # a cheap slot unless giving it away is the only way a later car can still be served.
         cost[grid.cell_session >= known] = (1 - EXPECTED_WEIGHT) * _lp.UNMET_PENALTY
+        # A guess's kWh weighs GUESS_WEIGHT of a stated need's.
+        guessed = np.array(
+            [s.estimated for s in problem.sessions[:known]] + [False] * (grid.pmax_kw.size - known)
+        )
+        cost[guessed[grid.cell_session]] += (1 - GUESS_WEIGHT) * _lp.UNMET_PENALTY
         pools, shares = _smoothing_pools(problem, grid, known), _shares(problem, grid)
         if problem.currents:  # a network's line currents couple its sessions: one LP, cuts refined
             cones = _network.cones(grid)
