@@ -259,7 +259,8 @@ class SteeringPlanner:
         while True:
             await self._dirty.wait()
             with suppress(TimeoutError):  # coalesce a burst of triggers into one re-plan, unless in a hurry
-                await asyncio.wait_for(self._hurry.wait(), self._debounce)
+                async with asyncio.timeout(self._debounce):  # not wait_for: on 3.11 it can swallow a cancel
+                    await self._hurry.wait()
             self._dirty.clear()
             self._hurry.clear()
             try:
