@@ -11,7 +11,8 @@ then the others rise on. So a sender's lower limit is not penalised twice, and a
 sessions on it. A session with a minimum charging rate gets either at least that rate or nothing: when the
 minima don't all fit, the most recently arrived sessions wait (get 0) first. A minimum lifts its session to
 that rate and no further: the others rise to it before anyone rises above it (a car without a minimum is not
-left at a sliver beside two cars held at their minimum plus an equal part of the rest).
+left at a sliver beside two cars held at their minimum plus an equal part of the rest). A car whose meter
+showed its own maximum (`SiteDemand.car_max_a`) is given no more: what it cannot take goes to the others.
 
 Stated needs come first, least laxity first: a session whose driver stated a departure and an energy need
 (OCPI `ChargingPreferences`, accepted by the CPO) is `stated` until that need is met or its departure
@@ -101,6 +102,10 @@ class SiteDemand:
     # any reading: a stated need then comes first only at its on-time rate (a car put first with more than
     # it takes would hold the others at 0 while it draws a fraction).
     car_a: float | None = math.inf
+    # Its own maximum (A, as `car_a`), once a reading showed it drawing clearly below what it was allowed
+    # (`car_max_amps`): no session is given more, whether its driver stated anything or not; what it could
+    # not take goes to the others.
+    car_max_a: float | None = None
 
     def under(self, level: str) -> bool:
         return level == CONNECTION or level in self.boards
@@ -245,7 +250,7 @@ def share_capacity(
         urgent = sorted((i for i in rates if _urgent(demands[i], t)), key=lambda i: laxity[i])
         resources = _resources(levels, demands, t)
         limited = {i for r in resources for i, c in r.coef.items() if c > 0}
-        caps = [_amps(d.limit.limit_at(t), d) if i in limited else 0.0 for i, d in enumerate(demands)]
+        caps = [_cap(d, t) if i in limited else 0.0 for i, d in enumerate(demands)]
         minima = [d.min_rate_w / d.watts_per_amp for d in demands]
         on_time = [(i, min(rates[i], _car_amps(demands[i]))) for i in urgent]
         top_up = [(i, _car_amps(demands[i])) for i in urgent if demands[i].car_a is not None]
@@ -292,6 +297,12 @@ def _order(demands: Sequence[SiteDemand], urgent: Sequence[int]) -> list[int]:
         set(range(len(demands))) - set(urgent), key=lambda i: (demands[i].arrived, demands[i].session_id)
     )
     return [*urgent, *rest]
+
+
+def _cap(demand: SiteDemand, t: datetime) -> float:
+    """The most the session may take at `t` (A): its limit, and its car's own maximum once known."""
+    own = math.inf if demand.car_max_a is None else demand.car_max_a
+    return min(_amps(demand.limit.limit_at(t), demand), own)
 
 
 def _car_amps(demand: SiteDemand) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from rich import box
@@ -9,8 +10,9 @@ from rich.console import Console
 from rich.table import Table
 
 from fera.demo.report import TOPOLOGIES, Check, DemoReport, topology_figures
+from fera.ocpp.simulator import SimulationReport
 
-__all__ = ["show", "write_full"]
+__all__ = ["show", "write_full", "write_power"]
 
 
 def _table(title: str, *columns: str) -> Table:
@@ -139,6 +141,15 @@ def show(report: DemoReport, console: Console, full_report: Path | None = None) 
     failed = report.failed
     if failed:
         console.print(f"[red]FAILED: {'; '.join(c.name for c in failed)}[/]")
+
+
+def write_power(simulation: SimulationReport, path: Path) -> None:
+    """Each connector's power timeline (simulated time, W), as the stations drew it: for a closer look."""
+    with path.open("w", encoding="utf-8", newline="") as out:
+        rows = csv.writer(out)
+        rows.writerow(["station", "connector", "time", "watts"])
+        for (station, connector), samples in sorted(simulation.connector_samples.items()):
+            rows.writerows([station, connector, t.isoformat(), round(w, 1)] for t, w in samples)
 
 
 def write_full(report: DemoReport, path: Path) -> None:

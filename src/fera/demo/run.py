@@ -31,7 +31,7 @@ from fera.demo.bound import hindsight
 from fera.demo.drivers import state_preferences
 from fera.demo.processes import NodeProcess, start_node_process
 from fera.demo.progress import Progress
-from fera.demo.render import show, write_full
+from fera.demo.render import show, write_full, write_power
 from fera.demo.report import DemoReport, build_report, topology_figures
 from fera.demo.scenario import SITES, Scenario
 from fera.demo.seed import seed
@@ -39,7 +39,7 @@ from fera.demo.signals import admin, cut_signals, price_signals, signals_at_star
 from fera.ocpp.simulator import SimulationConfig, SimulationReport, run_simulation
 from fera.server import bind
 
-__all__ = ["REPORT_FILE", "run_demo"]
+__all__ = ["POWER_FILE", "REPORT_FILE", "run_demo"]
 
 # Stations report every 15 simulated minutes (and whenever their limit changes): at x480 a one-minute
 # interval would be eight OCPP readings per real second per car, each stored, and as many session PATCHes
@@ -53,6 +53,7 @@ SETUP_S = 30.0
 START_LEAD_S = 10.0  # real seconds from registration to the first arrival: the signals, the stations' boot
 NAMES = ("cpo", "emsp", "scsp")
 REPORT_FILE = "report.txt"
+POWER_FILE = "power.csv"  # every connector's power over simulated time, as the stations drew it
 
 
 async def run_demo(
@@ -71,7 +72,7 @@ async def run_demo(
         configs = scenario.configs(ports, str(workdir), real_start)
         await _start_nodes(console, workdir, configs, nodes)
         progress = Progress(console, configs, scenario, real_start)
-        report = await _day(console, configs, progress, ports["ocpp"])
+        report = await _day(console, configs, progress, ports["ocpp"], workdir)
         write_full(report, workdir / REPORT_FILE)
         show(report, console, workdir / REPORT_FILE)
         if keep_running:
@@ -122,7 +123,7 @@ async def _stay_up(console: Console, report: DemoReport) -> None:
 
 
 async def _day(
-    console: Console, configs: dict[str, NodeConfig], progress: Progress, ocpp_port: int
+    console: Console, configs: dict[str, NodeConfig], progress: Progress, ocpp_port: int, workdir: Path
 ) -> DemoReport:
     scenario = progress.scenario
     async with httpx.AsyncClient(timeout=30) as http:
@@ -143,6 +144,7 @@ async def _day(
 
         watch = asyncio.create_task(progress.at(scenario.cut_at + timedelta(minutes=30), capture))
         simulation = await _play(http, configs, progress, ocpp_port)
+        write_power(simulation, workdir / POWER_FILE)
         await asyncio.wait({watch}, timeout=10)
         watch.cancel()
     await _settle(configs)

@@ -199,3 +199,14 @@ def test_within_capacity_counts_every_session_at_its_limit_on_every_phase_and_in
     one = SiteDemand("C", Schedule.constant(32 * 230.0), T0, phases=("L2",), watts_per_amp=230)
     limits = {"A": Schedule.constant(16 * 690.0), "C": Schedule.constant(230.0)}
     assert not within_capacity(site, [*demands, one], limits, T0, T0 + HOUR)
+
+
+def test_a_car_whose_meter_showed_its_own_maximum_leaves_the_rest_to_the_others() -> None:
+    # 32 A: fairly 16 A each, but the first car's meter showed it takes 5.5 A (a 3.7 kW car): the other
+    # gets the 26.5 A it could not take, not 16 A beside 10.5 A nobody draws.
+    demands = [
+        SiteDemand("small", Schedule.constant(32 * 690.0), T0, car_max_a=5.5),
+        SiteDemand("big", Schedule.constant(32 * 690.0), T0),
+    ]
+    limits = share_capacity([SiteLevel(phase_a=_fuse(32))], demands, T0, T0 + HOUR)
+    assert [limits[s].limit_at(T0) for s in ("small", "big")] == [5.5 * 690, 26.5 * 690]

@@ -38,16 +38,26 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import partial
 
-from fera.charging import Electrical, Schedule, maximum, minimum
-from fera.charging.metering import car_amps, car_phases
+from fera.charging import Electrical, Schedule, maximum
+from fera.charging.metering import car_amps, car_max_amps, car_phases
 from fera.charging.site import SiteDemand, SiteLevel, share_capacity, within_capacity
 from fera.config import SiteConfig
 from fera.cpo.chargingprofiles.active import rate_profile
 from fera.cpo.chargingprofiles.sessions import SteerableSession, steerable
 from fera.cpo.chargingprofiles.site_grid import connection_w, demand, site_levels
+from fera.cpo.chargingprofiles.site_rounds import (
+    SHARE_HORIZON,
+    Round,
+    Share,
+    described,
+    go,
+    hold,
+    same_from,
+    spliced,
+)
 from fera.cpo.chargingprofiles.site_shared import SharedSites, SiteState
 from fera.ocpi.sessions.models import Session
 from fera.ocpi.types import ci_equal
@@ -57,15 +67,8 @@ from fera.store.protocols import Store
 __all__ = ["SHARE_HORIZON", "SiteLimits"]
 
 log = logging.getLogger(__name__)
-SHARE_HORIZON = timedelta(hours=48)  # beyond the 24 h TxProfile horizon: a TxProfile never outlives its share
 CapacitySource = Callable[[str], Awaitable[CapacityLimits | None]]
 Release = Callable[[], Awaitable[bool]]
-
-
-@dataclass(frozen=True)
-class _Share:
-    limit: Schedule
-    until: datetime  # the end of the horizon it was computed for
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ class _Takes:
     watts_per_amp: float
     draw_w_per_amp: float
     car_a: float | None
+    car_max_a: float | None
     need_kwh: float | None
 
 
@@ -83,67 +87,6 @@ def _in_site(site: SiteConfig, location_id: str, evse_uid: str) -> bool:
     if not ci_equal(site.location, location_id):
         return False
     return not site.evses or any(ci_equal(uid, evse_uid) for uid in site.evses)
-
-
-def _same_from(old: _Share, new: Schedule, now: datetime) -> bool:
-    return old.limit.clip(now, old.until) == new.clip(now, old.until)
-
-
-@dataclass(frozen=True)
-class _Round:
-    """One computation's outcome: what to publish now, and the raised shares held back until release."""
-
-    published: dict[str, _Share]
-    held: dict[str, _Share]
-    lowered: set[str]
-    raised: set[str]
-
-
-def _spliced(before: Schedule | None, limit: Schedule, at: datetime) -> Schedule:
-    """`before` until `at`, then `limit` (before anything was accepted: unknown)."""
-    earlier = [] if before is None else [p for p in before.breakpoints() if p[0] < at]
-    initial = None if before is None else before.initial
-    return Schedule(
-        [*earlier, (at, limit.limit_at(at)), *(p for p in limit.breakpoints() if p[0] > at)], initial
-    )
-
-
-def _described(demands: list[SiteDemand], shares: dict[str, Schedule], now: datetime) -> str:
-    """Each session's share now (W) with what it was computed from: why a car got what it got."""
-    parts = []
-    for d in demands:
-        departure = "-" if d.departure is None else d.departure.strftime("%H:%M")
-        share = shares[d.session_id].limit_at(now)
-        parts.append(
-            f"{d.session_id[:8]} share={share} cap={d.limit.limit_at(now)} min={d.min_rate_w:.0f} "
-            f"car_a={d.car_a} need={d.need_wh:.0f}Wh by {departure}"
-        )
-    return "; ".join(parts)
-
-
-async def _go() -> bool:
-    return True
-
-
-def _hold(old: dict[str, _Share], fresh: dict[str, Schedule], now: datetime) -> _Round:
-    until = now + SHARE_HORIZON
-    round_ = _Round({}, {}, set(), set())
-    for key, limit in fresh.items():
-        previous = old.get(key)
-        if previous is not None and _same_from(previous, limit, now):
-            round_.published[key] = previous
-            continue
-        target = _Share(limit, until)
-        safe = Schedule.constant(0.0) if previous is None else minimum(previous.limit, limit)
-        if previous is not None and not _same_from(previous, safe, now):
-            round_.lowered.add(key)  # down somewhere: sent first
-        if safe.clip(now, until) == limit.clip(now, until):
-            round_.published[key] = target
-            continue
-        round_.published[key] = _Share(safe, until)
-        round_.held[key] = target
-        round_.raised.add(key)
-    return round_
 
 
 class SiteLimits:
@@ -158,7 +101,7 @@ class SiteLimits:
         self.sites = list(sites)
         self._store, self._capacity, self._clock = store, capacity, now
         self.shared = shared  # several processes balance the sites (PostgreSQL)
-        self._shares: dict[int, dict[str, _Share]] = {}
+        self._shares: dict[int, dict[str, Share]] = {}
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._generations: defaultdict[int, int] = defaultdict(int)
         self._phases: dict[str, tuple[Electrical, int | None]] = {}  # per session: as its share assumed
@@ -190,13 +133,14 @@ class SiteLimits:
         electrical, used = seen
         if car_phases(session, electrical.max_voltage, electrical.phases) != used:
             return True
-        takes = self._takes[key]
+        takes, allowed = self._takes[key], self._allowed.get(key)
+        if car_max_amps(session, allowed, takes.watts_per_amp, takes.draw_w_per_amp) != takes.car_max_a:
+            return True  # its car's own maximum showed: what it cannot take goes to the others
         if takes.need_kwh is None:
-            return False  # what its car takes only matters to a stated need: no churn for the others
+            return False  # what else its car takes only matters to a stated need: no churn for the others
         if session.kwh >= takes.need_kwh:
             return True  # its stated need is met: it no longer comes first
-        now = car_amps(session, self._allowed.get(key), takes.watts_per_amp, takes.draw_w_per_amp)
-        return now != takes.car_a
+        return car_amps(session, allowed, takes.watts_per_amp, takes.draw_w_per_amp) != takes.car_a
 
     def sites_at(self, location_id: str) -> list[int]:
         return [i for i, s in enumerate(self.sites) if ci_equal(s.location, location_id)]
@@ -214,7 +158,7 @@ class SiteLimits:
         share = shares.get(key)
         return None if share is None else share.limit
 
-    async def recompute(self, site: int) -> dict[str, _Share]:
+    async def recompute(self, site: int) -> dict[str, Share]:
         """Share the site's capacity again; sessions whose share changed go to `on_change`."""
         async with self._locks[site]:
             now = self._clock().replace(microsecond=0)
@@ -226,13 +170,13 @@ class SiteLimits:
                     "site %s at %s: %s",
                     self.sites[site].location,
                     now.isoformat(),
-                    _described(demands, fresh, now),
+                    described(demands, fresh, now),
                 )
-            round_ = _hold(self._shares.get(site, {}), fresh, now)
+            round_ = hold(self._shares.get(site, {}), fresh, now)
             if self.shared is not None:  # a process died before its station's answer: send it again first
                 round_.lowered.update(self._above(round_.published, now))
             if round_.held and self._at_once(site, round_, levels, demands, now):
-                round_ = _Round(round_.published | round_.held, {}, set(), round_.lowered | round_.raised)
+                round_ = Round(round_.published | round_.held, {}, set(), round_.lowered | round_.raised)
             for gone in set(self._shares.get(site, {})) - set(fresh):
                 for memory in (self._phases, self._in_force, self._allowed, self._takes):
                     memory.pop(gone, None)
@@ -243,11 +187,11 @@ class SiteLimits:
         if round_.lowered or round_.raised:
             # Shares published at once hold nothing back: they go out even if a later computation comes
             # (it sees them as unchanged and would not send them).
-            release = partial(self._release, site, generation, round_.held) if round_.held else _go
+            release = partial(self._release, site, generation, round_.held) if round_.held else go
             self.on_change(site, round_.lowered, round_.raised, release)
         return round_.published
 
-    async def _release(self, site: int, generation: int, held: dict[str, _Share]) -> bool:
+    async def _release(self, site: int, generation: int, held: dict[str, Share]) -> bool:
         """The decreases of computation `generation` reached their stations: its increases take effect.
         False if a later computation superseded it (its own release covers what is still held)."""
         if self._generations[site] != generation:
@@ -256,17 +200,17 @@ class SiteLimits:
         await self._store_shares(site)
         return True
 
-    def _above(self, shares: dict[str, _Share], now: datetime) -> set[str]:
+    def _above(self, shares: dict[str, Share], now: datetime) -> set[str]:
         """The sessions whose station may still enforce more than their share."""
         above = set()
         for key, share in shares.items():
             before = self._in_force.get(key)
-            if before is not None and not _same_from(share, maximum(before, share.limit), now):
+            if before is not None and not same_from(share, maximum(before, share.limit), now):
                 above.add(key)
         return above
 
     def _at_once(
-        self, site: int, round_: _Round, levels: list[SiteLevel], demands: list[SiteDemand], now: datetime
+        self, site: int, round_: Round, levels: list[SiteLevel], demands: list[SiteDemand], now: datetime
     ) -> bool:
         """Does the site hold with the raised shares in force before any decrease reached its station?"""
         old, worst = self._shares.get(site, {}), {}
@@ -289,9 +233,17 @@ class SiteLimits:
 
     async def sent(self, session: SteerableSession, limit: Schedule, accepted: bool) -> None:
         """The station answered: an accepted TxProfile replaced the previous one."""
+        now = self._clock()
+        log.debug(
+            "%s at %s: TxProfile accepted %s, %s W now",
+            session.session_id[:8],
+            now,
+            accepted,
+            limit.limit_at(now),
+        )
         if accepted:
             key = session.session_id.upper()
-            self._allowed[key] = _spliced(self._allowed.get(key), limit, self._clock())
+            self._allowed[key] = spliced(self._allowed.get(key), limit, self._clock())
             await self._store_in_force(session, limit)
 
     async def _store_in_force(self, session: SteerableSession, limit: Schedule) -> None:
@@ -344,7 +296,7 @@ class SiteLimits:
     def _load(self, site: int, state: SiteState) -> None:
         for key in self._shares.get(site, {}):
             self._in_force.pop(key, None)
-        self._shares[site] = {k: _Share(limit, until) for k, (limit, until) in state.shares.items()}
+        self._shares[site] = {k: Share(limit, until) for k, (limit, until) in state.shares.items()}
         self._in_force.update(state.in_force)
 
     async def _store_shares(self, site: int) -> None:
@@ -389,8 +341,10 @@ class SiteLimits:
                 self._phases[key] = (electrical, used)
                 preferences = stored[key].preferences if key in stored else None
                 base = demand(site, session, profiles, electrical, used, preferences)
-                car_a = car_amps(session, self._allowed.get(key), base.watts_per_amp, base.draw_w_per_amp)
+                allowed, per_a, draw_per_a = self._allowed.get(key), base.watts_per_amp, base.draw_w_per_amp
+                car_a = car_amps(session, allowed, per_a, draw_per_a)
+                own = car_max_amps(session, allowed, per_a, draw_per_a)
                 need = preferences.energy_need if base.need_wh > 0 and preferences is not None else None
-                self._takes[key] = _Takes(base.watts_per_amp, base.draw_w_per_amp, car_a, need)
-                demands.append(replace(base, car_a=car_a))
+                self._takes[key] = _Takes(per_a, draw_per_a, car_a, own, need)
+                demands.append(replace(base, car_a=car_a, car_max_a=own))
             return demands
