@@ -12,7 +12,14 @@ from fera.ocpi.locations.models import Location
 from fera.ocpi.sessions.models import ChargingPreferences, Session, SessionPatch
 from fera.ocpi.tokens.models import Token
 
-__all__ = ["LocationChanged", "PreferencesChanged", "SessionChanged", "SessionForwarded", "TokenChanged"]
+__all__ = [
+    "LocationChanged",
+    "PreferencesChanged",
+    "PreferencesStated",
+    "SessionChanged",
+    "SessionForwarded",
+    "TokenChanged",
+]
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,16 @@ class PreferencesChanged:
     party_id: str = ""
     location_id: str = ""  # where the session is: its site shares the grid by stated needs first
     evse_uid: str = ""
+
+
+@dataclass(frozen=True)
+class PreferencesStated:
+    """eMSP side: a driver stated charging preferences for their ongoing session (the eMSP's admin API), as
+    received from the CPO partner `partner_id`; the eMSP's own planner steers with them."""
+
+    partner_id: str
+    session: Session
+    preferences: ChargingPreferences
 
 
 @dataclass(frozen=True)

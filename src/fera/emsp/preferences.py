@@ -1,5 +1,7 @@
 """A driver states a departure and an energy need: the eMSP sends them to the CPO of the driver's ongoing
-session (OCPI Sessions, PUT `{sessions_url}/{session_id}/charging_preferences`).
+session (OCPI Sessions, PUT `{sessions_url}/{session_id}/charging_preferences`), and its own planner, when it
+steers that session itself (`steer_own_customers`), plans with them from then on (`PreferencesStated`),
+whatever the CPO answers: the driver's departure is theirs, not the CPO's.
 
 The driver is known by the token they charge with (an app knows its user's token, not the CPO's session
 id). The CPO's answer (ChargingPreferencesResponse) is returned as it came; a CPO that refuses the call
@@ -13,6 +15,7 @@ from fera.ocpi.auth import Party
 from fera.ocpi.errors import NotFound, PeerError, UnableToUseClientApi
 from fera.ocpi.sessions.models import ChargingPreferences, ChargingPreferencesResponse
 from fera.ocpi.types import Role
+from fera.sessions_events import PreferencesStated
 
 __all__ = ["EmspPreferences"]
 
@@ -33,6 +36,7 @@ class EmspPreferences:
         if cpo is None or url is None:
             raise NotFound(f"The CPO of token {token_uid}'s session takes no charging preferences")
         session = stored.session
+        await self._ex.events.publish(PreferencesStated(stored.partner_id, session, preferences))
         target = self._ex.target(cpo, Party(session.country_code, session.party_id, Role.CPO), Role.EMSP)
         try:
             return await self._ex.sessions_sender.set_charging_preferences(

@@ -1,5 +1,7 @@
 """Builds the steering planner for a node that steers: an SCSP (every session it receives) or an eMSP that
-plans its own customers' sessions it has not delegated (`steer_own_customers`)."""
+plans its own customers' sessions it has not delegated (`steer_own_customers`). Drivers' preferences reach it
+through the admin API: the SCSP's `preferences/{partner}/{session}`, or the eMSP's driver route
+(`PreferencesStated`, `fera.emsp.preferences`)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from fera.scsp.planning_published import PlanPublisher
 from fera.scsp.planning_relay import PlanningRelay
 from fera.scsp.planning_routes import preferences_router
 from fera.scsp.planning_view import PlannerView
+from fera.sessions_events import PreferencesStated
 from fera.smartcharging.module import profile_sender
 from fera.web.sources import Sources
 
@@ -101,6 +104,12 @@ def planning_parts(node: NodeContext) -> Parts:
     drivers = (
         [] if node.config.has_role(Role.EMSP) else [driver_preferences_router(node.config.admin_token, state)]
     )
+
+    async def stated(event: PreferencesStated) -> None:  # an eMSP's driver, through its admin API
+        with suppress(NotFound):  # a customer of ours we delegated: its SCSP steers it
+            await take(event.partner_id, event.session.id, event.preferences)
+
+    node.events.subscribe(PreferencesStated, stated)
     if relay is None:  # one process: driven by the events of the sessions it receives, beside the routes
         service = Service(Process.API, start, planner.stop)
     else:

@@ -121,3 +121,14 @@ def test_the_plan_alone_never_leaves_a_guess_below_its_minimum_rate() -> None:
     assert first == pytest.approx([0, 0, 0, 2_668], abs=0.1)
     assert np.all((result.power_w == 0) | (result.power_w >= 1_380 - 1e-6))
     assert np.allclose(apply_min_rates(p, result).power_w, result.power_w)  # nothing left to round
+
+
+def test_a_stated_need_wins_a_true_conflict_with_a_guess() -> None:
+    """11 kW for a guess (all it can take for 8 h) and a car whose driver stated 10 kWh within the hour:
+    the stated need is met in its hour (the guess's kWh weigh `GUESS_WEIGHT`), though its urgency costs more
+    per kWh than the long guess's and the site delivers as much either way."""
+    guess = session("guess", 8, 22 * 8, 22, estimated=True, group_id="site")
+    stated = session("stated", 1, 10, 22, group_id="site")
+    result = plan(problem([guess, stated], groups=[GridGroup("site", capacity_w=11_000)]))
+    assert result.delivered_kwh("stated") == pytest.approx(10, abs=1e-3)
+    assert result.delivered_kwh("guess") == pytest.approx(11 * 8 - 10, abs=1e-3)
