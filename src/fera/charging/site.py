@@ -44,10 +44,12 @@ __all__ = [
     "CONNECTION",
     "DROP_LEAD",
     "PHASES",
+    "STICKY",
     "Resource",
     "SiteDemand",
     "SiteLevel",
     "early_drops",
+    "priority",
     "share_capacity",
     "share_instant",
     "within_capacity",
@@ -63,6 +65,9 @@ DROP_LEAD = timedelta(seconds=30)
 PHASES = ("L1", "L2", "L3")
 _EPS = 1e-9
 _EPS_WH = 1e-3  # a stated need within this is met
+# A stated need that came first keeps its place before another until the other can wait this much less
+# (`priority`): a round trip or two through the nodes and a meter interval, at x480 under load.
+STICKY = timedelta(minutes=15)
 
 
 def early_drops(limit: Schedule, lead: timedelta = DROP_LEAD) -> Schedule:
@@ -229,25 +234,66 @@ def _times(
     return sorted({start, *(t for s in schedules for t, _ in s.breakpoints() if start < t < end)})
 
 
+def priority(
+    levels: Sequence[SiteLevel], demands: Sequence[SiteDemand], start: datetime, previous: Sequence[str] = ()
+) -> list[str]:
+    """The stated needs (those not met, their departure ahead) in the order they are served at `start`:
+    least laxity first, but one that came before another last time (`previous`) stays before it unless
+    the other can wait less by more than `STICKY`; a newcomer goes by its laxity. Laxities drift while a
+    car charges (the first one's holds, the others' shrink), so least laxity first, strictly, would swap two
+    cars back and forth, each swap a TxProfile round trip that leaves capacity unused on its way."""
+    at_start = _resources(levels, demands, start)
+    laxity = {
+        i: _laxity(d, start, _site_amps(at_start, i)) for i, d in enumerate(demands) if _urgent(d, start)
+    }
+    index = {d.session_id: i for i, d in enumerate(demands)}
+    order = _sticky([index[sid] for sid in dict.fromkeys(previous) if index.get(sid) in laxity], laxity)
+    for i in sorted(set(laxity) - set(order), key=lambda i: laxity[i]):
+        after = [k for k, j in enumerate(order) if laxity[j] <= laxity[i]]
+        order.insert(after[-1] + 1 if after else 0, i)
+    return [demands[i].session_id for i in _sticky(order, laxity)]
+
+
+def _sticky(order: list[int], laxity: Mapping[int, tuple[float, datetime, datetime, str]]) -> list[int]:
+    """`order`, each one moved before those it can wait `STICKY` less than (each move puts a pair in least
+    laxity order: it ends)."""
+    sticky_h, moved = STICKY.total_seconds() / 3600, True
+    while moved:
+        moved = False
+        for k in range(len(order) - 1):
+            ahead, behind = order[k], order[k + 1]
+            if laxity[behind][0] < laxity[ahead][0] - sticky_h:
+                order[k], order[k + 1], moved = behind, ahead, True
+    return order
+
+
 def share_capacity(
-    levels: Sequence[SiteLevel], demands: Sequence[SiteDemand], start: datetime, end: datetime
+    levels: Sequence[SiteLevel],
+    demands: Sequence[SiteDemand],
+    start: datetime,
+    end: datetime,
+    order: Sequence[str] | None = None,
 ) -> dict[str, Schedule]:
     """Each session's local limit (W, as its TxProfile converts) on [start, end); none where no limit
-    applies to it. A stated session keeps its place and its on-time rate (as at `start`) until its stated
-    departure: the CPO computes again when its meter shows the need met, not when a forecast of its draw
-    says so (a share that reaches its station late would end its turn before its need is met)."""
+    applies to it. The stated needs are served in `order` (`priority`; by default least laxity first). A
+    stated session keeps its place and its on-time rate (as at `start`) until its stated departure: the
+    CPO computes again when its meter shows the need met, not when a forecast of its draw says so (a share
+    that reaches its station late would end its turn before its need is met)."""
     points: dict[str, list[tuple[datetime, float | None]]] = {d.session_id: [] for d in demands}
     rates = {
         i: d.need_wh / _left_h(d, start) / d.draw_w_per_amp
         for i, d in enumerate(demands)
         if _urgent(d, start)
     }
-    at_start = _resources(levels, demands, start)
-    laxity = {i: _laxity(demands[i], start, _site_amps(at_start, i)) for i in rates}
+    ranked = priority(levels, demands, start) if order is None else order
+    rank = {sid: k for k, sid in enumerate(ranked)}
     departures = [_deadline(demands[i])[0] for i in rates]
     times = sorted({*_times(levels, demands, start, end), *(t for t in departures if t < end)})
     for t in times:
-        urgent = sorted((i for i in rates if _urgent(demands[i], t)), key=lambda i: laxity[i])
+        urgent = sorted(
+            (i for i in rates if _urgent(demands[i], t)),
+            key=lambda i: (rank.get(demands[i].session_id, len(rank)), _deadline(demands[i])),
+        )
         resources = _resources(levels, demands, t)
         limited = {i for r in resources for i, c in r.coef.items() if c > 0}
         caps = [_cap(d, t) if i in limited else 0.0 for i, d in enumerate(demands)]

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fera.charging.schedule import Schedule
-from fera.charging.site import PHASES, SiteDemand, SiteLevel, share_capacity
+from fera.charging.site import PHASES, SiteDemand, SiteLevel, priority, share_capacity
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -205,3 +205,24 @@ def test_the_car_that_can_wait_least_comes_first_not_the_one_leaving_first() -> 
     limits = share_capacity(_site(16), demands, T0, T0 + 8 * HOUR)
     assert 16 - 42_000 / 5.5 / W_PER_A < 6  # its on-time rate leaves less than a minimum
     assert [_amps(limits, s, T0) for s in ("BIG", "A", "B")] == [16.0, 0.0, 0.0]
+
+
+def _two_hours_of_need(sid: str, leaves_in: timedelta) -> SiteDemand:
+    """Needs two hours of the site's 16 A (22 kWh): its laxity is its stay less two hours."""
+    return SiteDemand(sid, CAR_22, T0, departure=T0 + leaves_in, need_wh=2 * 16 * W_PER_A)
+
+
+def test_the_car_served_first_keeps_its_place_until_another_can_wait_clearly_less() -> None:
+    # A can wait 60 min, B 54: least laxity first puts B first, but A came first last time and B's 6
+    # minutes less are no reason to move the site's power (and a TxProfile round trip) from A to B.
+    a, b = _two_hours_of_need("A", 3 * HOUR), _two_hours_of_need("B", timedelta(hours=2.9))
+    assert priority(_site(16), [a, b], T0) == ["B", "A"]
+    assert priority(_site(16), [a, b], T0, previous=["A", "B"]) == ["A", "B"]
+    kept = share_capacity(_site(16), [a, b], T0, T0 + 4 * HOUR, ["A", "B"])  # A's on-time rate first
+    assert (_amps(kept, "A", T0), _amps(kept, "B", T0)) == (10.666667, 5.333333)
+    strict = share_capacity(_site(16), [a, b], T0, T0 + 4 * HOUR)
+    assert (_amps(strict, "A", T0), _amps(strict, "B", T0)) == (4.965517, 11.034483)
+    # B can wait 18 minutes less than A (more than STICKY): it goes first now; a newcomer goes by laxity.
+    b = _two_hours_of_need("B", timedelta(hours=2.7))
+    c = _two_hours_of_need("C", timedelta(hours=2.8))
+    assert priority(_site(16), [a, b, c], T0, previous=["A", "B"]) == ["B", "C", "A"]

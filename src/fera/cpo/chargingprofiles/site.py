@@ -43,7 +43,7 @@ from functools import partial
 
 from fera.charging import Electrical, Schedule, maximum
 from fera.charging.metering import car_amps, car_max_amps, car_phases
-from fera.charging.site import SiteDemand, SiteLevel, share_capacity, within_capacity
+from fera.charging.site import SiteDemand, SiteLevel, priority, share_capacity, within_capacity
 from fera.config import SiteConfig
 from fera.cpo.chargingprofiles.active import rate_profile
 from fera.cpo.chargingprofiles.sessions import SteerableSession, steerable
@@ -111,6 +111,7 @@ class SiteLimits:
         # with more than it takes (the others would wait beside unused capacity).
         self._allowed: dict[str, Schedule] = {}
         self._takes: dict[str, _Takes] = {}
+        self._order: dict[int, list[str]] = {}  # per site: its stated needs as last served (`priority`)
         # (site, sessions whose share went down, those whose share goes up, release): the balancer sends the
         # decreases, then calls release (the raised shares take effect) and sends the increases, so the site
         # never exceeds its capacity while the new shares travel to the stations.
@@ -164,7 +165,8 @@ class SiteLimits:
             now = self._clock().replace(microsecond=0)
             demands = await self._demands(self.sites[site])
             levels = site_levels(self.sites[site], await self._capacity(self.sites[site].location))
-            fresh = share_capacity(levels, demands, now, now + SHARE_HORIZON)
+            order = self._order[site] = priority(levels, demands, now, self._order.get(site, ()))
+            fresh = share_capacity(levels, demands, now, now + SHARE_HORIZON, order)
             if log.isEnabledFor(logging.DEBUG):
                 log.debug(
                     "site %s at %s: %s",
