@@ -60,11 +60,9 @@ MAX_HORIZON_STEPS = 192  # what a plan, its capacity and price series cover at m
 AC_MIN_AMPS = 6.0  # IEC 61851: below 6 A per phase an AC car stops charging, so plan 0 or at least this
 # A CHEAP or GREEN car is let wait for its hours only while it has this much time to spare (its stay left
 # minus the time its need takes at its maximum): a car deferred into the cheap hours finds the cars that
-# arrive later competing for the same phase, and energy comes first (`_energy_first`). So is a REGULAR car's
-# load flattened over its stay (REGULAR: "no special preferences"): an eMSP steering its own customers
-# flattened them into a capacity cut it was not told of (site A of `fera demo`, 87 % of its bound).
+# arrive later competing for the same phase, and energy comes first (`_energy_first`).
 DEFER_SLACK = timedelta(hours=3)
-DEFERRING = (ProfileType.CHEAP, ProfileType.GREEN, ProfileType.REGULAR)
+DEFERRING = (ProfileType.CHEAP, ProfileType.GREEN)
 
 
 @dataclass(frozen=True)
@@ -191,8 +189,7 @@ def planned_session(
 
 
 def _energy_first(wished: ProfileType, remaining_kwh: float, limit_w: float, left: timedelta) -> ProfileType:
-    """FAST instead of a deferring preference (or a flattened REGULAR) when the car has less than
-    `DEFER_SLACK` to spare.
+    """FAST instead of a deferring preference when the car has less than `DEFER_SLACK` to spare.
 
     The driver's CHEAP (or GREEN) is a wish; the energy is the need. Waiting costs nothing in this plan,
     which knows only the cars present (and the usual arrivals), but a car that waited until its spare time
