@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -65,15 +64,9 @@ from fera.ocpi.types import ci_equal
 from fera.signals import CapacityLimits
 from fera.store.protocols import Store
 
-__all__ = ["SHARE_HORIZON", "SHOWN", "SiteLimits"]
+__all__ = ["SHARE_HORIZON", "SiteLimits"]
 
 log = logging.getLogger(__name__)
-# A car whose meter showed its own maximum is given at most this times it (`SiteDemand.car_max_a`), not
-# exactly its maximum: the party that steers it must see it draw clearly below its limit (under 70 %) to
-# learn what it takes; given exactly its maximum it seems to take all it gets, and the steering party
-# plans a stated need at the EVSE's power, in one step, then 0 (site A of `fera demo`, a car's profile at 0
-# every other quarter hour).
-SHOWN = 1.5
 CapacitySource = Callable[[str], Awaitable[CapacityLimits | None]]
 Release = Callable[[], Awaitable[bool]]
 
@@ -88,17 +81,6 @@ class _Takes:
     car_a: float | None
     car_max_a: float | None
     need_kwh: float | None
-
-
-def _shown(own_a: float | None) -> float | None:
-    """The most a car whose meter showed its own maximum is given (`SHOWN` times it)."""
-    return None if own_a is None else math.ceil(own_a * SHOWN * 2) / 2
-
-
-def _taken(session: Session, allowed: Schedule | None, per_a: float, draw_per_a: float) -> float | None:
-    """What a stated car is topped up to: `car_amps`, its own maximum with `SHOWN`'s margin once known."""
-    own = _shown(car_max_amps(session, allowed, per_a, draw_per_a))
-    return car_amps(session, allowed, per_a, draw_per_a) if own is None else own
 
 
 def _in_site(site: SiteConfig, location_id: str, evse_uid: str) -> bool:
@@ -153,16 +135,13 @@ class SiteLimits:
         if car_phases(session, electrical.max_voltage, electrical.phases) != used:
             return True
         takes, allowed = self._takes[key], self._allowed.get(key)
-        if (
-            _shown(car_max_amps(session, allowed, takes.watts_per_amp, takes.draw_w_per_amp))
-            != takes.car_max_a
-        ):
+        if car_max_amps(session, allowed, takes.watts_per_amp, takes.draw_w_per_amp) != takes.car_max_a:
             return True  # its car's own maximum showed: what it cannot take goes to the others
         if takes.need_kwh is None:
             return False  # what else its car takes only matters to a stated need: no churn for the others
         if session.kwh >= takes.need_kwh:
             return True  # its stated need is met: it no longer comes first
-        return _taken(session, allowed, takes.watts_per_amp, takes.draw_w_per_amp) != takes.car_a
+        return car_amps(session, allowed, takes.watts_per_amp, takes.draw_w_per_amp) != takes.car_a
 
     def sites_at(self, location_id: str) -> list[int]:
         return [i for i, s in enumerate(self.sites) if ci_equal(s.location, location_id)]
@@ -365,8 +344,8 @@ class SiteLimits:
                 preferences = stored[key].preferences if key in stored else None
                 base = demand(site, session, profiles, electrical, used, preferences)
                 allowed, per_a, draw_per_a = self._allowed.get(key), base.watts_per_amp, base.draw_w_per_amp
-                car_a = _taken(session, allowed, per_a, draw_per_a)
-                own = _shown(car_max_amps(session, allowed, per_a, draw_per_a))
+                car_a = car_amps(session, allowed, per_a, draw_per_a)
+                own = car_max_amps(session, allowed, per_a, draw_per_a)
                 need = preferences.energy_need if base.need_wh > 0 and preferences is not None else None
                 self._takes[key] = _Takes(per_a, draw_per_a, car_a, own, need)
                 demands.append(replace(base, car_a=car_a, car_max_a=own))
