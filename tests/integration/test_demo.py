@@ -8,7 +8,7 @@ import pytest
 from rich.console import Console
 
 from fera.demo import Scenario, run_demo
-from fera.demo.run import REPORT_FILE
+from fera.demo.run import POWER_FILE, REPORT_FILE
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -53,5 +53,8 @@ async def test_short_demo_exercises_every_topology_within_capacity(tmp_path: Pat
     assert ("FAILED: " in shown) is (not report.passed)
     assert f"Fulltables:{workdir / REPORT_FILE}" in "".join(shown.split())  # however the path was wrapped
     assert (workdir / REPORT_FILE).read_text().count("\n#") == len(report.evs)
+    power = (workdir / POWER_FILE).read_text().splitlines()  # each connector's power as drawn
+    samples = sum(len(s) for s in report.simulation.connector_samples.values())
+    assert power[0] == "station,connector,time,watts" and len(power) == 1 + samples
     for name in ("cpo", "emsp", "scsp"):  # every node shut down cleanly: no traceback in its log
         assert "Traceback" not in (workdir / f"{name}.log").read_text()
