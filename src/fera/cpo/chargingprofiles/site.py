@@ -9,6 +9,10 @@ the senders' `min_charging_rate`s, and loads the site phases its car really uses
 CURRENT; until metered, every phase of its EVSE). `share_capacity` shares per phase, max-min fairly, so
 whatever profiles arrive, from whichever sender, no phase of any level goes over its limit.
 
+Stated needs are served in the order of the site's last computation unless another can wait clearly less
+(`priority`; the order is kept per process: on PostgreSQL a process that did not compute the site's last
+shares starts from least laxity first). A car whose meter showed its own maximum is given no more.
+
 Shares are cached per site and recomputed by `recompute` (the balancer calls it on every change). A share that
 is the same from now on as before keeps its old object, so ActiveChargingProfile fingerprints stay stable;
 the sessions whose share did change are reported to `on_change`, which sends them their new TxProfile.

@@ -51,7 +51,7 @@ def described(demands: list[SiteDemand], shares: dict[str, Schedule], now: datet
         share = shares[d.session_id].limit_at(now)
         parts.append(
             f"{d.session_id[:8]} share={share} cap={d.limit.limit_at(now)} min={d.min_rate_w:.0f} "
-            f"car_a={d.car_a} need={d.need_wh:.0f}Wh by {departure}"
+            f"car_a={d.car_a} own={d.car_max_a} need={d.need_wh:.0f}Wh by {departure}"
         )
     return "; ".join(parts)
 
@@ -61,6 +61,9 @@ async def go() -> bool:
 
 
 def hold(old: dict[str, Share], fresh: dict[str, Schedule], now: datetime) -> Round:
+    """A computation's `fresh` shares against the `old` ones: unchanged ones keep their object, a share that
+    goes down anywhere is sent first (`lowered`), one that goes up is published at the lower of old and new
+    and held back (`held`, `raised`) until the decreases reached their stations."""
     until = now + SHARE_HORIZON
     round_ = Round({}, {}, set(), set())
     for key, limit in fresh.items():
