@@ -64,7 +64,12 @@ app.command()(serve)  # defined in its own module; listed first, as the command 
 
 @app.command()
 def demo(
-    speed: Annotated[float, typer.Option(min=1, help="Simulated seconds per real second.")] = 480.0,
+    speed: Annotated[
+        float | None,
+        typer.Option(
+            min=1, help="Simulated seconds per real second [default: 480, slower on a busy machine]."
+        ),
+    ] = None,
     stations: Annotated[
         int, typer.Option(min=2, help="Simulated stations (two sites, 1.6/2.0.1, AC + DC).")
     ] = 6,
@@ -87,9 +92,17 @@ def demo(
 ) -> None:
     """CPO, eMSP and SCSP nodes, simulated stations and a day of EVs: all three topologies at once."""
     from fera.demo import Scenario, run_demo
+    from fera.demo.scenario import SPEED, auto_speed
 
     if workdir is not None and workdir.exists() and not workdir.is_dir():
         fail(f"--workdir {workdir} is a file: give a directory", 2)
+    if speed is None:
+        load, cores = os.getloadavg()[0], os.cpu_count() or 1
+        if (speed := auto_speed(load, cores)) != SPEED:
+            console.print(
+                f"Speed x{speed:g}, not x{SPEED:g}: the machine is busy (load average {load:.1f} on "
+                f"{cores} cores); --speed sets it"
+            )
     scenario = Scenario(
         speed=speed, stations=stations, seed=seed, hours=duration, evs=evs, preferences=preferences
     )
