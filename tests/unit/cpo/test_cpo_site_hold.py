@@ -14,19 +14,20 @@ from fera.config import SiteConfig
 from fera.cpo.chargingprofiles.applier import ProfileApplier
 from fera.cpo.chargingprofiles.balancer import SiteBalancer
 from fera.cpo.chargingprofiles.sessions import SteerableSession
-from fera.cpo.chargingprofiles.site import SHARE_HORIZON, Release, SiteLimits, _hold, _Round, _Share
+from fera.cpo.chargingprofiles.site import Release, SiteLimits
 from fera.cpo.chargingprofiles.site_grid import site_levels
+from fera.cpo.chargingprofiles.site_rounds import SHARE_HORIZON, Round, Share, hold
 from fera.ocpi.chargingprofiles.models import ChargingProfileResultType
 from fera.store.protocols import Store
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
-def share(watts: float) -> _Share:
-    return _Share(Schedule.constant(watts), NOW + SHARE_HORIZON)
+def share(watts: float) -> Share:
+    return Share(Schedule.constant(watts), NOW + SHARE_HORIZON)
 
 
-def watts(s: _Share) -> float | None:
+def watts(s: Share) -> float | None:
     return s.limit.limit_at(NOW)
 
 
@@ -34,7 +35,7 @@ def test_a_decrease_is_published_at_once_an_increase_is_held_at_the_old_share() 
     old = {"A": share(11_000), "B": share(5_000), "C": share(3_000)}
     fresh = {k: Schedule.constant(w) for k, w in {"A": 8_000, "B": 8_000, "C": 3_000, "D": 6_000}.items()}
 
-    round_ = _hold(old, fresh, NOW)
+    round_ = hold(old, fresh, NOW)
 
     assert {k: watts(v) for k, v in round_.published.items()} == {"A": 8_000, "B": 5_000, "C": 3_000, "D": 0}
     assert round_.published["C"] is old["C"]  # unchanged: the same object (stable fingerprints)
@@ -46,7 +47,7 @@ def test_a_share_down_now_and_up_later_is_sent_in_both_phases() -> None:
     later = NOW + timedelta(hours=1)
     fresh = {"A": Schedule([(NOW, 4_000.0), (later, 9_000.0)])}
 
-    round_ = _hold({"A": share(6_000)}, fresh, NOW)
+    round_ = hold({"A": share(6_000)}, fresh, NOW)
 
     assert (round_.lowered, round_.raised) == ({"A"}, {"A"})
     held = round_.published["A"].limit
@@ -117,7 +118,7 @@ def _site_limits() -> SiteLimits:
     return SiteLimits([SiteConfig(location="LOC", capacity_kw=11)], cast(Store, None), no_forecast)
 
 
-def _handover(limits: SiteLimits) -> tuple[bool, _Round]:
+def _handover(limits: SiteLimits) -> tuple[bool, Round]:
     """A had the site (11 kW); its sender lowers it to 0 and B, which arrived meanwhile, is to get it all."""
     limits._shares[0] = {"A": share(11_000)}
     demands = [
@@ -126,7 +127,7 @@ def _handover(limits: SiteLimits) -> tuple[bool, _Round]:
     ]
     levels = site_levels(limits.sites[0], None)
     fresh = share_capacity(levels, demands, NOW, NOW + SHARE_HORIZON)
-    round_ = _hold(limits._shares[0], fresh, NOW)
+    round_ = hold(limits._shares[0], fresh, NOW)
     return limits._at_once(0, round_, levels, demands, NOW), round_
 
 
