@@ -12,6 +12,7 @@ from fera.cpo import cpo_parts
 from fera.cpo.chargingprofiles.module import cpo_chargingprofiles_parts
 from fera.emsp import emsp_parts
 from fera.emsp.chargingprofiles_module import emsp_chargingprofiles_parts
+from fera.exchange import outbox_parts
 from fera.exchange.hubs import hubclientinfo_parts
 from fera.ocpi.types import Role
 from fera.parts import NodeContext, Parts
@@ -24,13 +25,14 @@ __all__ = ["ROLE_PARTS", "PartsFactory", "role_parts"]
 PartsFactory = Callable[[NodeContext], Parts]
 
 ROLE_PARTS: dict[Role, list[PartsFactory]] = {
-    Role.CPO: [cpo_parts, cpo_chargingprofiles_parts, hubclientinfo_parts],
+    Role.CPO: [cpo_parts, cpo_chargingprofiles_parts, hubclientinfo_parts, outbox_parts],
     Role.EMSP: [
         emsp_parts,
         sender_chargingprofiles_parts,
         emsp_chargingprofiles_parts,
         planning_parts,
         hubclientinfo_parts,
+        outbox_parts,
     ],
     Role.SCSP: [scsp_parts, sender_chargingprofiles_parts, planning_parts, hubclientinfo_parts],
 }

@@ -11,25 +11,31 @@ A location with `publish` false goes only to the partners `published_to` lets se
 from __future__ import annotations
 
 import asyncio
+import builtins
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from functools import partial
 
 from fera.cpo._recipients import location_recipients
 from fera.cpo.provisioning import existing, merge_import, patched, removed
 from fera.cpo.visibility import location_visibility, published_to
-from fera.exchange import Exchange, Push
+from fera.exchange import Exchange
 from fera.exchange._objects import find_connector, find_evse, with_connector, with_evse
 from fera.exchange.locations import navigate
+from fera.exchange.outbox import Outgoing
 from fera.ocpi.auth import Caller, Party
 from fera.ocpi.errors import NotFound
-from fera.ocpi.locations.client import LocationsReceiverClient
+from fera.ocpi.locations.client import (
+    patch_evse_request,
+    patch_request,
+    put_evse_request,
+    put_request,
+)
 from fera.ocpi.locations.models import EVSE, Connector, EvsePatch, Location, LocationPatch, Status
 from fera.ocpi.locations.service import LocationRef
 from fera.ocpi.pagination import Page, PageQuery
-from fera.ocpi.peer import PeerTarget
+from fera.ocpi.peer import PeerRequest
 from fera.ocpi.types import Role
 from fera.partners import Partner
 from fera.partners.reach import broadcast_audience
@@ -39,8 +45,9 @@ from fera.store.records import Visibility, Window
 
 __all__ = ["Change", "CpoLocations", "Pushes"]
 
-# How a change reaches a partner besides the whole location (a PATCH, or a PUT of one EVSE); None: PUT.
-Change = Callable[[LocationsReceiverClient, PeerTarget, str], Awaitable[None]] | None
+# How a change reaches a partner besides the whole location (a PATCH, or a PUT of one EVSE), given the
+# partner's Locations URL; None: PUT.
+Change = Callable[[str], PeerRequest] | None
 Changed = tuple[Location, Change] | None
 Pushes = list[asyncio.Task[None]] | None  # collects the push tasks of a change
 
@@ -106,7 +113,7 @@ class CpoLocations:
                 raise NotFound(f"Unknown EVSE {location_id}/{evse_uid}")
             patch = EvsePatch(status=status, last_updated=at)
             updated = with_evse(location, evse.model_copy(update={"status": status, "last_updated": at}))
-            return updated, lambda c, t, u: c.patch_evse(t, u, updated, evse.uid, patch)
+            return updated, lambda url: patch_evse_request(url, updated, evse.uid, patch)
 
         return await self._change(location_id, change, pushes)
 
@@ -121,7 +128,7 @@ class CpoLocations:
 
         def change(stored: Location | None) -> tuple[Location, Change]:
             updated, sent = patched(existing(stored, location_id), patch)
-            return updated, lambda c, t, u: c.patch(t, u, updated, sent)
+            return updated, lambda url: patch_request(url, updated, sent)
 
         return await self._change(location_id, change, pushes)
 
@@ -142,7 +149,7 @@ class CpoLocations:
             if find_evse(location, evse.uid) is not None:
                 return None
             updated = with_evse(location, evse)
-            return updated, lambda c, t, u: c.put_evse(t, u, updated, evse)
+            return updated, lambda url: put_evse_request(url, updated, evse)
 
         return await self._change(location_id, change)
 
@@ -159,7 +166,7 @@ class CpoLocations:
             updated = with_connector(location, evse, connector)
             grown = find_evse(updated, evse_uid)
             assert grown is not None
-            return updated, lambda c, t, u: c.put_evse(t, u, updated, grown)
+            return updated, lambda url: put_evse_request(url, updated, grown)
 
         return await self._change(location_id, change)
 
@@ -175,6 +182,7 @@ class CpoLocations:
         # Before the unit of work: a refill of the partners held in memory is a read of its own, and one
         # nested in a writing unit of work waits for a connection the waiting writers may all hold.
         partners = await self._ex.partners.known()
+        audience = await broadcast_audience(self._ex.store, partners, LOCATIONS_RECEIVERS)
         async with self._locks[location_id.upper()], self._ex.store.unit_of_work() as uow:
             stored = await uow.locations.own(location_id)
             changed = change(stored)
@@ -183,8 +191,9 @@ class CpoLocations:
                 return stored
             updated, how = changed
             await uow.locations.put(updated, None)
-        audience = await broadcast_audience(self._ex.store, partners, LOCATIONS_RECEIVERS)
-        tasks = self._push(updated, how, await self._audience(updated, audience))
+            outgoing = self._outgoing(updated, how, await self._audience(uow, updated, audience))
+            await self._ex.outbox.stage(uow, outgoing)
+        tasks = self._ex.outbox.send(outgoing)
         if pushes is not None:
             pushes.extend(tasks)
         await self._ex.events.publish(LocationChanged(updated, None))
@@ -193,12 +202,13 @@ class CpoLocations:
     async def announce(self, partner: Partner) -> None:
         """PUT every location the partner may see (after a registration)."""
         visibility = await self._visibility(partner.id, partner.parties())
-        async with self._ex.store.unit_of_work() as uow:
-            page = await uow.locations.page(None, visibility, Window(0, 10_000))
         if not await broadcast_audience(self._ex.store, [partner], LOCATIONS_RECEIVERS):
             return
-        for location in page.items:
-            self._push(location, None, [partner])
+        async with self._ex.store.unit_of_work() as uow:
+            page = await uow.locations.page(None, visibility, Window(0, 10_000))
+            outgoing = [o for location in page.items for o in self._outgoing(location, None, [partner])]
+            await self._ex.outbox.stage(uow, outgoing)
+        self._ex.outbox.send(outgoing)
 
     async def _visibility(self, partner_id: str, parties: Iterable[Party]) -> Visibility:
         visibility = location_visibility(parties, self._ex.config.contracts)
@@ -214,19 +224,36 @@ class CpoLocations:
         hidden = {loc.id.upper() for loc in unpublished if not published_to(loc, tokens)}
         return replace(visibility, hidden_location_ids=frozenset(hidden - visibility.location_ids))
 
-    async def _audience(self, location: Location, partners: Sequence[Partner]) -> Sequence[Partner]:
+    async def _audience(
+        self, uow: UnitOfWork, location: Location, partners: Sequence[Partner]
+    ) -> Sequence[Partner]:
         """The partners an unpublished location may reach (all of them for a published one)."""
         if location.publish:
             return partners
-        return [p for p in partners if (await self._visibility(p.id, p.parties())).sees_location(location.id)]
+        contracts = self._ex.config.contracts
+        return [
+            p
+            for p in partners
+            if (
+                await self._less_unpublished(uow, p.id, location_visibility(p.parties(), contracts))
+            ).sees_location(location.id)
+        ]
 
-    def _push(
+    def _outgoing(
         self, location: Location, how: Change, partners: Sequence[Partner]
-    ) -> Sequence[asyncio.Task[None]]:
-        client, tasks = self._ex.locations_receiver, []
+    ) -> builtins.list[Outgoing]:
+        out = []
         for r in location_recipients(self._ex, partners, location):
-            put = partial(client.put, r.target, r.url, location)
-            patch = None if how is None else partial(how, client, r.target, r.url)
-            key = (r.partner_id, "locations", location.country_code, location.party_id, location.id)
-            tasks.append(self._ex.pusher.submit(Push(key, put, patch)))
-        return tasks
+            assert r.target.to_party is not None, "a push is addressed to one party"
+            out.append(
+                self._ex.outbox.outgoing(
+                    r.target,
+                    r.partner_id,
+                    r.target.to_party,
+                    Role.CPO.value,
+                    ("locations", location.country_code, location.party_id, location.id),
+                    put_request(r.url, location),
+                    None if how is None else how(r.url),
+                )
+            )
+        return out

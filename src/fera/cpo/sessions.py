@@ -23,6 +23,7 @@ from fera.cpo.visibility import preferences_owner, session_visibility
 from fera.exchange import Exchange
 from fera.exchange._objects import find_connector, find_evse
 from fera.exchange.hubs import parties_behind
+from fera.exchange.outbox import Outgoing
 from fera.ocpi.auth import Caller, Party
 from fera.ocpi.errors import InvalidParameters, NotFound, OcpiError, UnknownLocation
 from fera.ocpi.locations.models import Location
@@ -43,6 +44,7 @@ from fera.ocpi.sessions.models import (
 from fera.ocpi.types import Role
 from fera.partners import Partner
 from fera.sessions_events import PreferencesChanged, SessionChanged
+from fera.store import UnitOfWork
 from fera.store.group import GroupCommit
 from fera.store.records import StoredSession, Window
 
@@ -132,12 +134,14 @@ class CpoSessions:
         # Read before the unit of work: a refill of the partners held in memory is a read of its own, and
         # one nested in a writing unit of work waits for a connection the waiting writers may all hold.
         partners = await self._ex.partners.known()
+        behind = await parties_behind(self._ex.store, partners)
         async with self._ex.store.unit_of_work() as uow:
             _check_connector(await uow.locations.own(session.location_id), session)
             if await uow.sessions.own(session.id) is not None:
                 raise InvalidParameters(f"session {session.id} exists")
             await uow.sessions.put(session, None)
-        await self._publish(session, None, partners)
+            pushes = await self._stage(uow, session, None, partners, behind)
+        await self._publish(session, None, pushes)
         return session
 
     async def meter_values(
@@ -180,13 +184,15 @@ class CpoSessions:
         while offset < total:
             async with self._ex.store.unit_of_work() as uow:
                 page = await uow.sessions.page(None, visibility, Window(offset, 500))
-            for session in page.items:
-                self._push(session, None, [partner])
+                pushes = [o for s in page.items for o in self._outgoing(s, None, [partner])]
+                await self._ex.outbox.stage(uow, pushes)
+            self._ex.outbox.send(pushes)
             offset, total = offset + max(len(page.items), 1), page.total
 
     # -- internals ----------------------------------------------------------------------------------------
     async def _change(self, session_id: str, make: Callable[[Session], SessionPatch]) -> Session:
         partners = await self._ex.partners.known()  # before the unit of work (see `start_session`)
+        behind = await parties_behind(self._ex.store, partners)
         async with self._locks[session_id.upper()], self._ex.store.unit_of_work() as uow:
             stored = await uow.sessions.own(session_id)
             if stored is None:
@@ -194,14 +200,17 @@ class CpoSessions:
             patch = make(stored.session)
             updated = apply_patch(stored.session, patch)
             await uow.sessions.put(updated, None)
-        await self._publish(updated, patch, partners)
+            pushes = await self._stage(uow, updated, patch, partners, behind)
+        await self._publish(updated, patch, pushes)
         return updated
 
     async def _write_readings(self, group: Sequence[_Reading]) -> builtins.list[Session | OcpiError]:
         """One transaction for a group of readings (several may be of one session: applied in turn); each
         one's outcome, the session as changed or why it was refused."""
         partners = await self._ex.partners.known()  # before the unit of work (see `start_session`)
+        behind = await parties_behind(self._ex.store, partners)
         outcomes: builtins.list[tuple[Session, SessionPatch] | OcpiError] = []
+        pushes: builtins.list[builtins.list[Outgoing]] = []
         async with AsyncExitStack() as held:
             for session_id in sorted({r.session_id.upper() for r in group}):  # one order: no deadlock
                 await held.enter_async_context(self._locks[session_id])
@@ -211,30 +220,47 @@ class CpoSessions:
                 outcomes = [_apply(reading, latest) for reading in group]
                 for session in {o[0].id.upper(): o[0] for o in outcomes if isinstance(o, tuple)}.values():
                     await uow.sessions.put(session, None)
+                for outcome in outcomes:  # each reading's pushes, in order, with the readings
+                    if isinstance(outcome, tuple):
+                        pushes.append(await self._stage(uow, *outcome, partners, behind))
+        changed = iter(pushes)
         for outcome in outcomes:
             if isinstance(outcome, tuple):
-                await self._publish(*outcome, partners)
+                await self._publish(*outcome, next(changed))
         return [o[0] if isinstance(o, tuple) else o for o in outcomes]
 
-    async def _publish(self, session: Session, patch: SessionPatch | None, partners: Partners) -> None:
-        self._push(session, patch, partners, await parties_behind(self._ex.store, partners))
+    async def _stage(
+        self,
+        uow: UnitOfWork,
+        session: Session,
+        patch: SessionPatch | None,
+        partners: Partners,
+        behind: Mapping[str, tuple[Party, ...]],
+    ) -> builtins.list[Outgoing]:
+        """The change's pushes, written with it on a shared database (`Outbox.stage`)."""
+        pushes = self._outgoing(session, patch, partners, behind)
+        await self._ex.outbox.stage(uow, pushes)
+        return pushes
+
+    async def _publish(
+        self, session: Session, patch: SessionPatch | None, pushes: Sequence[Outgoing]
+    ) -> None:
+        self._ex.outbox.send(pushes)
         await self._ex.events.publish(SessionChanged(session, None, patch))
 
-    def _push(
+    def _outgoing(
         self,
         session: Session,
         patch: SessionPatch | None,
         partners: Partners,
         behind: Mapping[str, tuple[Party, ...]] | None = None,
-    ) -> None:
+    ) -> builtins.list[Outgoing]:
         # A reading may wait (`session_update_interval_s`); a new session or a new status goes out at once.
-        reading = patch is not None and patch.status is None
-        for r in session_recipients(self._ex, partners, session, behind):
-            push = session_push(self._ex.sessions_receiver, r, session, patch)
-            if reading:
-                self._ex.pusher.hold(push)
-            else:
-                self._ex.pusher.submit(push)
+        held = patch is not None and patch.status is None
+        return [
+            session_push(self._ex.outbox, r, session, patch, held)
+            for r in session_recipients(self._ex, partners, session, behind)
+        ]
 
     async def _accept(self, session: Session, preferences: ChargingPreferences) -> None:
         async with self._ex.store.unit_of_work() as uow:

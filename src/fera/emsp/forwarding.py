@@ -9,17 +9,18 @@ preferences go back to the right CPO.
 from __future__ import annotations
 
 import uuid
-from functools import partial
 
 from fera.config import DelegationConfig
-from fera.exchange import Exchange, Push
+from fera.exchange import Exchange
 from fera.ocpi.auth import Caller, Party
 from fera.ocpi.errors import InvalidParameters, NotFound, PeerError
 from fera.ocpi.pagination import Page, PageQuery
+from fera.ocpi.sessions.client import patch_request, put_request
 from fera.ocpi.sessions.models import ChargingPreferences, ChargingPreferencesResponse, Session, SessionPatch
 from fera.ocpi.types import Role
 from fera.partners import Partner
 from fera.sessions_events import SessionChanged, SessionForwarded
+from fera.store import UnitOfWork
 from fera.store.records import ForwardedSession, Window
 
 __all__ = ["EmspForwarding"]
@@ -94,31 +95,36 @@ class EmspForwarding:
     async def _forward(
         self, event: SessionChanged, cpo_partner: str, scsp: tuple[Partner, Party, str]
     ) -> None:
+        """Written in a transaction of its own, after the one that stored the CPO's session: a process
+        killed in between has not answered the CPO, whose push then fails and is made again (or its next
+        change goes whole), so the forward is not lost for good."""
         partner, party, url = scsp
         session = event.session
-        mapping, created = await self._mapping(cpo_partner, session, partner.id)
-        ours = self._as_ours(session, mapping.id)
-        client, target = self._ex.sessions_receiver, self._ex.target(partner, party, Role.EMSP)
-        put = partial(client.put, target, url, ours)
-        patch = None if created or event.patch is None else self._patch(event.patch, ours)
-        change = None if patch is None else partial(client.patch, target, url, _key(ours), patch)
-        self._ex.pusher.submit(Push((partner.id, "sessions", *_key(ours)), put, change))
+        async with self._ex.store.unit_of_work() as uow:
+            mapping, created = await self._mapping(uow, cpo_partner, session, partner.id)
+            ours = self._as_ours(session, mapping.id)
+            patch = None if created or event.patch is None else self._patch(event.patch, ours)
+            change = None if patch is None else patch_request(url, _key(ours), patch)
+            target = self._ex.target(partner, party, Role.EMSP)
+            ids = ("sessions", *_key(ours))
+            outgoing = self._ex.outbox.outgoing(
+                target, partner.id, party, Role.EMSP.value, ids, put_request(url, ours), change
+            )
+            await self._ex.outbox.stage(uow, [outgoing])
+        self._ex.outbox.send([outgoing])
         await self._ex.events.publish(SessionForwarded(ours, session, cpo_partner, partner.id))
 
     async def _mapping(
-        self, cpo_partner: str, session: Session, scsp_id: str
+        self, uow: UnitOfWork, cpo_partner: str, session: Session, scsp_id: str
     ) -> tuple[ForwardedSession, bool]:
-        async with self._ex.store.unit_of_work() as uow:
-            known = await uow.forwards.by_source(
-                cpo_partner, session.country_code, session.party_id, session.id
-            )
-            existing = next((f for f in known if f.scsp_partner_id == scsp_id), None)
-            if existing is not None:
-                return existing, False
-            mapping = ForwardedSession(
-                str(uuid.uuid4()), cpo_partner, session.country_code, session.party_id, session.id, scsp_id
-            )
-            await uow.forwards.add(mapping)
+        known = await uow.forwards.by_source(cpo_partner, session.country_code, session.party_id, session.id)
+        existing = next((f for f in known if f.scsp_partner_id == scsp_id), None)
+        if existing is not None:
+            return existing, False
+        mapping = ForwardedSession(
+            str(uuid.uuid4()), cpo_partner, session.country_code, session.party_id, session.id, scsp_id
+        )
+        await uow.forwards.add(mapping)
         return mapping, True
 
     def _as_ours(self, session: Session, forwarded_id: str) -> Session:

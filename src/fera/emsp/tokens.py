@@ -8,15 +8,17 @@ eMSP with more to say (EXPIRED, NO_CREDIT, NOT_ALLOWED at this location) sets it
 from __future__ import annotations
 
 import asyncio
+import builtins
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from functools import partial
 
-from fera.exchange import Exchange, Push
+from fera.exchange import Exchange
+from fera.exchange.outbox import Outgoing
 from fera.ocpi.auth import Caller
 from fera.ocpi.errors import InvalidParameters, NotFound, UnknownToken
 from fera.ocpi.pagination import Page, PageQuery
+from fera.ocpi.tokens.client import patch_request, put_request
 from fera.ocpi.tokens.models import (
     AllowedType,
     AuthorizationInfo,
@@ -92,10 +94,12 @@ class EmspTokens:
 
     async def put_token(self, token: Token, pushes: Pushes = None) -> Token:
         """Create or replace one of our tokens; pushed whole to every CPO partner (tasks join `pushes`)."""
+        audience = await self._audience()
         async with self._ex.store.unit_of_work() as uow:
             await uow.tokens.put(token, None)
-            partners = await uow.partners.list()
-        tasks = self._push(token, None, await broadcast_audience(self._ex.store, partners, (Role.CPO,)))
+            outgoing = self._outgoing(token, None, audience)
+            await self._ex.outbox.stage(uow, outgoing)
+        tasks = self._ex.outbox.send(outgoing)
         if pushes is not None:
             pushes.extend(tasks)
         await self._ex.events.publish(TokenChanged(token, None))
@@ -115,14 +119,16 @@ class EmspTokens:
             given = getattr(patch, field)
             if given is not None and str(given).upper() != current.upper():
                 raise InvalidParameters(f"{field} can't be changed (it is {current})")
+        audience = await self._audience()
         async with self._ex.store.unit_of_work() as uow:
             stored = await uow.tokens.get(self._party()[0], self._party()[1], uid, type_.value)
             if stored is None or stored.partner_id is not None:
                 raise NotFound(f"Unknown token {uid} ({type_.value})")
             token = apply_patch(stored.token, patch)
             await uow.tokens.put(token, None)
-            partners = await uow.partners.list()
-        tasks = self._push(token, patch, await broadcast_audience(self._ex.store, partners, (Role.CPO,)))
+            outgoing = self._outgoing(token, patch, audience)
+            await self._ex.outbox.stage(uow, outgoing)
+        tasks = self._ex.outbox.send(outgoing)
         if pushes is not None:
             pushes.extend(tasks)
         await self._ex.events.publish(TokenChanged(token, None))
@@ -139,29 +145,35 @@ class EmspTokens:
 
     async def announce(self, partner: Partner) -> None:
         """PUT all our tokens to a CPO partner (after a registration)."""
-        async with self._ex.store.unit_of_work() as uow:
-            page = await uow.tokens.page(None, Window(0, 100_000))
         if not await broadcast_audience(self._ex.store, [partner], (Role.CPO,)):
             return
-        for token in page.items:
-            self._push(token, None, [partner])
+        async with self._ex.store.unit_of_work() as uow:
+            page = await uow.tokens.page(None, Window(0, 100_000))
+            outgoing = [o for token in page.items for o in self._outgoing(token, None, [partner])]
+            await self._ex.outbox.stage(uow, outgoing)
+        self._ex.outbox.send(outgoing)
 
-    def _push(
+    async def _audience(self) -> Sequence[Partner]:
+        """Who receives our tokens; read before the change's unit of work (a refill of the partners held
+        in memory is a read of its own)."""
+        return await broadcast_audience(self._ex.store, await self._ex.partners.known(), (Role.CPO,))
+
+    def _outgoing(
         self, token: Token, patch: TokenPatch | None, partners: Sequence[Partner]
-    ) -> Sequence[asyncio.Task[None]]:
-        client, tasks = self._ex.tokens_receiver, []
+    ) -> builtins.list[Outgoing]:
+        out = []
         for partner in partners:
             url = partner.endpoint("tokens", "RECEIVER")
             # A hub gets a broadcast push (OCPI-to: the hub) for the CPOs behind it.
             cpo = next((p for p in partner.parties() if p.role in (Role.CPO, Role.HUB)), None)
             if not partner.registered or url is None or cpo is None:
                 continue
+            ids = ("tokens", token.country_code, token.party_id, token.uid, token.type.value)
+            change = None if patch is None else patch_request(url, token, patch)
             target = self._ex.target(partner, cpo, Role.EMSP)
-            put = partial(client.put, target, url, token)
-            change = None if patch is None else partial(client.patch, target, url, token, patch)
-            key = (partner.id, "tokens", token.country_code, token.party_id, token.uid, token.type.value)
-            tasks.append(self._ex.pusher.submit(Push(key, put, change)))
-        return tasks
+            put = put_request(url, token)
+            out.append(self._ex.outbox.outgoing(target, partner.id, cpo, Role.EMSP.value, ids, put, change))
+        return out
 
     def _party(self) -> tuple[str, str]:
         party = self._ex.config.party(Role.EMSP)

@@ -1,7 +1,7 @@
 """Client-owned objects between partners: pushes after commit, the shared Locations/Sessions Receivers
 (eMSP and SCSP), and the pull resynchronisation."""
 
-from fera.exchange.context import EXCHANGE, Exchange, exchange_of, interface_path
+from fera.exchange.context import EXCHANGE, Exchange, exchange_of, interface_path, outbox_parts
 from fera.exchange.locations import LocationsMirror
 from fera.exchange.pusher import Push, Pusher
 from fera.exchange.sessions import SessionsMirror
@@ -19,4 +19,5 @@ __all__ = [
     "SyncReport",
     "exchange_of",
     "interface_path",
+    "outbox_parts",
 ]

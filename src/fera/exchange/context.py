@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from fastapi import APIRouter
 
 from fera.exchange.locations import LocationsMirror
+from fera.exchange.outbox import Outbox
+from fera.exchange.outbox_worker import OutboxWorker, outbox_settled
 from fera.exchange.pusher import Pusher
 from fera.exchange.sessions import SessionsMirror
 from fera.exchange.sync import Puller, Sync
@@ -24,10 +27,10 @@ from fera.ocpi.tokens import TokensReceiverClient, TokensSenderClient
 from fera.ocpi.types import Role
 from fera.ocpi.versions import InterfaceRole, ModuleID
 from fera.partners import Partner
-from fera.parts import HasContext, Key, ModuleMount, NodeContext
+from fera.parts import HasContext, Key, ModuleMount, NodeContext, Parts, Process, Service
 from fera.store.protocols import Store
 
-__all__ = ["EXCHANGE", "Exchange", "exchange_of", "interface_path"]
+__all__ = ["EXCHANGE", "Exchange", "exchange_of", "interface_path", "outbox_parts"]
 
 T = TypeVar("T")
 
@@ -44,6 +47,9 @@ class Exchange:
         self.store: Store = node.database
         interval = timedelta(seconds=node.config.session_update_interval_s)
         self.pusher = Pusher(hold_s=node.clock.real_seconds(interval))  # the interval is on the node's clock
+        self.outbox = Outbox(node.database.shared, self.pusher, node.peer)
+        if self.outbox.shared:
+            self.pusher.elsewhere = partial(outbox_settled, self.store)
         self.sessions = SessionsMirror(self.store, self.events)
         self.locations = LocationsMirror(self.store, self.events)
         self.sessions_receiver = SessionsReceiverClient(node.peer)
@@ -81,6 +87,16 @@ class Exchange:
     def mount(self, module: ModuleID, role: InterfaceRole, path: str, router: APIRouter) -> ModuleMount:
         return ModuleMount(module, role, path, router)
 
+    def outbox_worker(self) -> OutboxWorker:
+        return OutboxWorker(
+            self.store,
+            self.outbox,
+            self.pusher,
+            self.partners,
+            self.context.peer,
+            lambda partner, push: self.target(partner, push.to, Role(push.from_role)),
+        )
+
     async def close(self) -> None:
         """The node closes it first when it stops, whichever parts its process runs (a gateway pushes too)."""
         await self.sync.drain()
@@ -99,3 +115,11 @@ def exchange_of(holder: HasContext) -> Exchange:
 def interface_path(role: InterfaceRole, module: ModuleID) -> str:
     """Where this node serves an interface: `/ocpi/2.2.1/sender/sessions`, `/ocpi/2.2.1/receiver/tokens`."""
     return f"/ocpi/2.2.1/{role.value.lower()}/{module.value}"
+
+
+def outbox_parts(node: NodeContext) -> Parts:
+    """On a shared database, a worker delivers the outbox (one process alone pushes from memory)."""
+    if not node.database.shared:
+        return Parts()
+    worker = exchange_of(node).outbox_worker()
+    return Parts(services=[Service(Process.WORKER, worker.start, worker.stop)])

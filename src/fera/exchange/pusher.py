@@ -47,6 +47,8 @@ class Pusher:
         self.hold_s = hold_s  # real seconds between two held pushes of one key; 0: none is held
         self._held: dict[Hashable, tuple[Push, asyncio.TimerHandle]] = {}
         self._sent: OrderedDict[Hashable, float] = OrderedDict()  # key -> loop time of its last held push
+        # Pushes delivered by another path (a shared database's outbox): `drain` waits for them too.
+        self.elsewhere: Callable[[], Awaitable[None]] | None = None
 
     def hold(self, push: Push) -> None:
         """Send at once if the key sent no held push within `hold_s`, else combine it with what is held
@@ -75,15 +77,22 @@ class Pusher:
         return task
 
     async def drain(self) -> None:
-        """Send what is held now, then wait until every submitted push (and any submitted since) has ended."""
+        """Send what is held now, then wait until every submitted push (and any submitted since) has ended,
+        and every push in the outbox was delivered (`elsewhere`)."""
+        await self._drain()
+        if self.elsewhere is not None:
+            await self.elsewhere()
+
+    async def _drain(self) -> None:
         for key in list(self._held):
             self._release(key)
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def close(self, timeout: float = 5.0) -> None:
+        """What this process holds in memory goes out (the outbox is the workers' to deliver)."""
         try:
-            await asyncio.wait_for(self.drain(), timeout)
+            await asyncio.wait_for(self._drain(), timeout)
         except TimeoutError:
             for task in list(self._tasks):
                 task.cancel()

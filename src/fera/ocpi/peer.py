@@ -18,7 +18,7 @@ from fera.ocpi.errors import PeerError
 from fera.ocpi.recording import outcome
 from fera.traffic import Direction, TrafficLog
 
-__all__ = ["ContactObserver", "PeerClient", "PeerTarget", "Reply", "join_url"]
+__all__ = ["ContactObserver", "PeerClient", "PeerRequest", "PeerTarget", "Reply", "join_url"]
 
 log = logging.getLogger(__name__)
 _NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
@@ -42,6 +42,23 @@ class PeerTarget:
     to_party: Party | None = None
     from_party: Party | None = None
     correlation_id: str | None = None
+
+
+@dataclass(frozen=True)
+class PeerRequest:
+    """One call described, not made: what a push stores until it is sent (`PeerClient.send`)."""
+
+    method: str
+    url: str
+    json: Any = None
+    params: Mapping[str, str] | None = None
+
+    def stored(self) -> dict[str, Any]:
+        return {"method": self.method, "url": self.url, "json": self.json, "params": self.params}
+
+    @classmethod
+    def from_stored(cls, given: Mapping[str, Any]) -> PeerRequest:
+        return cls(given["method"], given["url"], given.get("json"), given.get("params"))
 
 
 @dataclass(frozen=True)
@@ -89,6 +106,9 @@ class PeerClient:
             raise
         await self._observe(target, None)
         return reply
+
+    async def send(self, target: PeerTarget, request: PeerRequest) -> Reply:
+        return await self.call(target, request.method, request.url, json=request.json, params=request.params)
 
     async def _call(
         self,

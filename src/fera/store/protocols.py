@@ -13,6 +13,7 @@ from fera.ocpi.sessions.models import ChargingPreferences, Session
 from fera.ocpi.tokens.models import Token
 from fera.store.gateway_protocols import StationCommandStore, StationPresenceStore
 from fera.store.hub_protocols import HubClientInfoStore
+from fera.store.outbox_protocols import OutboxStore
 from fera.store.plan_protocols import PlanViewStore
 from fera.store.profile_protocols import (
     ActiveProfileStore,
@@ -100,6 +101,8 @@ class UnitOfWork(Protocol):
     def site_shares(self) -> SiteShareStore: ...
     @property
     def plan_view(self) -> PlanViewStore: ...
+    @property
+    def outbox(self) -> OutboxStore: ...
 
 
 class Store(Protocol):

@@ -6,11 +6,18 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 
 from fera.ocpi.locations.models import EVSE, EvsePatch, Location, LocationPatch
-from fera.ocpi.peer import PeerClient, PeerTarget, join_url
+from fera.ocpi.peer import PeerClient, PeerRequest, PeerTarget, join_url
 from fera.ocpi.tokens.client import parse_items
 from fera.ocpi.types import format_datetime
 
-__all__ = ["LocationsReceiverClient", "LocationsSenderClient"]
+__all__ = [
+    "LocationsReceiverClient",
+    "LocationsSenderClient",
+    "patch_evse_request",
+    "patch_request",
+    "put_evse_request",
+    "put_request",
+]
 
 
 class LocationsReceiverClient:
@@ -20,22 +27,38 @@ class LocationsReceiverClient:
         self._peer = peer
 
     async def put(self, target: PeerTarget, url: str, location: Location) -> None:
-        item = join_url(url, location.country_code, location.party_id, location.id)
-        await self._peer.call(target, "PUT", item, json=location.to_wire())
+        await self._peer.send(target, put_request(url, location))
 
     async def patch(self, target: PeerTarget, url: str, location: Location, patch: LocationPatch) -> None:
-        item = join_url(url, location.country_code, location.party_id, location.id)
-        await self._peer.call(target, "PATCH", item, json=patch.to_wire())
+        await self._peer.send(target, patch_request(url, location, patch))
 
     async def put_evse(self, target: PeerTarget, url: str, location: Location, evse: EVSE) -> None:
-        item = join_url(url, location.country_code, location.party_id, location.id, evse.uid)
-        await self._peer.call(target, "PUT", item, json=evse.to_wire())
+        await self._peer.send(target, put_evse_request(url, location, evse))
 
     async def patch_evse(
         self, target: PeerTarget, url: str, location: Location, evse_uid: str, patch: EvsePatch
     ) -> None:
-        item = join_url(url, location.country_code, location.party_id, location.id, evse_uid)
-        await self._peer.call(target, "PATCH", item, json=patch.to_wire())
+        await self._peer.send(target, patch_evse_request(url, location, evse_uid, patch))
+
+
+def put_request(url: str, location: Location) -> PeerRequest:
+    return PeerRequest("PUT", _item(url, location), location.to_wire())
+
+
+def patch_request(url: str, location: Location, patch: LocationPatch) -> PeerRequest:
+    return PeerRequest("PATCH", _item(url, location), patch.to_wire())
+
+
+def put_evse_request(url: str, location: Location, evse: EVSE) -> PeerRequest:
+    return PeerRequest("PUT", _item(url, location, evse.uid), evse.to_wire())
+
+
+def patch_evse_request(url: str, location: Location, evse_uid: str, patch: EvsePatch) -> PeerRequest:
+    return PeerRequest("PATCH", _item(url, location, evse_uid), patch.to_wire())
+
+
+def _item(url: str, location: Location, *below: str) -> str:
+    return join_url(url, location.country_code, location.party_id, location.id, *below)
 
 
 class LocationsSenderClient:

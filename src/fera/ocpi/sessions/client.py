@@ -8,12 +8,12 @@ from datetime import datetime
 from pydantic import ValidationError
 
 from fera.ocpi.errors import PeerError
-from fera.ocpi.peer import PeerClient, PeerTarget, join_url
+from fera.ocpi.peer import PeerClient, PeerRequest, PeerTarget, join_url
 from fera.ocpi.sessions.models import ChargingPreferences, ChargingPreferencesResponse, Session, SessionPatch
 from fera.ocpi.tokens.client import parse_items
 from fera.ocpi.types import format_datetime
 
-__all__ = ["SessionsReceiverClient", "SessionsSenderClient"]
+__all__ = ["SessionsReceiverClient", "SessionsSenderClient", "patch_request", "put_request"]
 
 
 class SessionsReceiverClient:
@@ -23,13 +23,12 @@ class SessionsReceiverClient:
         self._peer = peer
 
     async def put(self, target: PeerTarget, url: str, session: Session) -> None:
-        item = join_url(url, session.country_code, session.party_id, session.id)
-        await self._peer.call(target, "PUT", item, json=session.to_wire())
+        await self._peer.send(target, put_request(url, session))
 
     async def patch(
         self, target: PeerTarget, url: str, key: tuple[str, str, str], patch: SessionPatch
     ) -> None:
-        await self._peer.call(target, "PATCH", join_url(url, *key), json=patch.to_wire())
+        await self._peer.send(target, patch_request(url, key, patch))
 
     async def get(self, target: PeerTarget, url: str, key: tuple[str, str, str]) -> Session:
         item = join_url(url, *key)
@@ -60,3 +59,12 @@ class SessionsSenderClient:
             return ChargingPreferencesResponse(reply.data)
         except ValueError as exc:
             raise PeerError(target.name, item, f"invalid ChargingPreferencesResponse {reply.data!r}") from exc
+
+
+def put_request(url: str, session: Session) -> PeerRequest:
+    item = join_url(url, session.country_code, session.party_id, session.id)
+    return PeerRequest("PUT", item, session.to_wire())
+
+
+def patch_request(url: str, key: tuple[str, str, str], patch: SessionPatch) -> PeerRequest:
+    return PeerRequest("PATCH", join_url(url, *key), patch.to_wire())

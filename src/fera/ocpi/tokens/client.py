@@ -10,11 +10,11 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from fera.ocpi.errors import PeerError
-from fera.ocpi.peer import PeerClient, PeerTarget, join_url
+from fera.ocpi.peer import PeerClient, PeerRequest, PeerTarget, join_url
 from fera.ocpi.tokens.models import AuthorizationInfo, LocationReferences, Token, TokenPatch, TokenType
 from fera.ocpi.types import format_datetime
 
-__all__ = ["TokensReceiverClient", "TokensSenderClient", "parse_items"]
+__all__ = ["TokensReceiverClient", "TokensSenderClient", "parse_items", "patch_request", "put_request"]
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -36,12 +36,20 @@ class TokensReceiverClient:
         self._peer = peer
 
     async def put(self, target: PeerTarget, url: str, token: Token) -> None:
-        item = join_url(url, token.country_code, token.party_id, token.uid)
-        await self._peer.call(target, "PUT", item, json=token.to_wire(), params={"type": token.type.value})
+        await self._peer.send(target, put_request(url, token))
 
     async def patch(self, target: PeerTarget, url: str, token: Token, patch: TokenPatch) -> None:
-        item = join_url(url, token.country_code, token.party_id, token.uid)
-        await self._peer.call(target, "PATCH", item, json=patch.to_wire(), params={"type": token.type.value})
+        await self._peer.send(target, patch_request(url, token, patch))
+
+
+def put_request(url: str, token: Token) -> PeerRequest:
+    item = join_url(url, token.country_code, token.party_id, token.uid)
+    return PeerRequest("PUT", item, token.to_wire(), {"type": token.type.value})
+
+
+def patch_request(url: str, token: Token, patch: TokenPatch) -> PeerRequest:
+    item = join_url(url, token.country_code, token.party_id, token.uid)
+    return PeerRequest("PATCH", item, patch.to_wire(), {"type": token.type.value})
 
 
 class TokensSenderClient:

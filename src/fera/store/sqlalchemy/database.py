@@ -18,6 +18,7 @@ from fera.store.sqlalchemy.forwards import SqlForwardedSessionStore
 from fera.store.sqlalchemy.gateways import SqlStationCommandStore, SqlStationPresenceStore
 from fera.store.sqlalchemy.hubs import SqlHubClientInfoStore
 from fera.store.sqlalchemy.locations import SqlLocationStore
+from fera.store.sqlalchemy.outbox import SqlOutboxStore
 from fera.store.sqlalchemy.ownership import AdvisoryLease, OneProcessLease, try_own
 from fera.store.sqlalchemy.partners import SqlPartnerStore
 from fera.store.sqlalchemy.plans import SqlPlanViewStore
@@ -61,6 +62,7 @@ class SqlUnitOfWork:
         self.station_commands = SqlStationCommandStore(session)
         self.site_shares = SqlSiteShareStore(session)
         self.plan_view = SqlPlanViewStore(session)
+        self.outbox = SqlOutboxStore(session)
 
 
 class Database:

@@ -1,0 +1,111 @@
+"""How a change's pushes leave: through the outbox on a database several processes share, else from memory.
+
+The role services describe each push once (`Outgoing`: to whom, the whole object, the change) while they
+write the change, and hand it here twice: `stage` inside the change's unit of work (PostgreSQL: the pushes
+are rows of the outbox, committed with the change, delivered by a worker, `outbox_worker.py`), and `send`
+after the commit (SQLite, one process: the in-memory `Pusher`, as fast as before and with nothing to claim).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from functools import partial
+
+from fera.exchange.pusher import Push, Pusher
+from fera.ocpi.auth import Party
+from fera.ocpi.peer import PeerClient, PeerRequest, PeerTarget
+from fera.ocpi.sessions.models import SessionPatch, joined_patch
+from fera.store.outbox_protocols import OutboxPush
+from fera.store.protocols import UnitOfWork
+
+__all__ = ["Outbox", "Outgoing", "join", "outbox_key"]
+
+
+def outbox_key(partner_id: str, module: str, *ids: str) -> str:
+    """One object of one partner: its pushes go out in order. Ids compare case-insensitively (CiString)."""
+    return "|".join([partner_id, module, *(i.upper() for i in ids)])
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    push: OutboxPush
+    target: PeerTarget  # as resolved now (the in-memory path); a worker resolves it again when it sends
+
+
+def join(earlier: OutboxPush, later: OutboxPush) -> OutboxPush:
+    """Two held pushes of one object as one: a Session's readings in one PATCH (`joined_patch`), with the
+    later Session for a receiver that needs the whole object; anything else: the later push alone."""
+    if earlier.module != "sessions" or earlier.change is None or later.change is None:
+        return later
+    patch = joined_patch(
+        SessionPatch.model_validate(earlier.change.json), SessionPatch.model_validate(later.change.json)
+    )
+    return replace(later, change=replace(later.change, json=patch.to_wire()))
+
+
+@dataclass(frozen=True, kw_only=True)
+class _MemoryPush(Push):
+    """An `Outgoing` on the in-memory pusher."""
+
+    outgoing: Outgoing
+    peer: PeerClient
+
+    def joined(self, later: Push) -> Push:
+        if not isinstance(later, _MemoryPush):
+            return later
+        pushed = join(self.outgoing.push, later.outgoing.push)
+        return _memory_push(Outgoing(pushed, later.outgoing.target), self.peer)
+
+
+def _memory_push(outgoing: Outgoing, peer: PeerClient) -> _MemoryPush:
+    push, target = outgoing.push, outgoing.target
+    change = None if push.change is None else partial(_send, peer, target, push.change)
+    return _MemoryPush(
+        key=push.key, put=partial(_send, peer, target, push.put), patch=change, outgoing=outgoing, peer=peer
+    )
+
+
+async def _send(peer: PeerClient, target: PeerTarget, request: PeerRequest) -> None:
+    await peer.send(target, request)
+
+
+class Outbox:
+    def __init__(self, shared: bool, pusher: Pusher, peer: PeerClient) -> None:
+        self.shared, self._pusher, self._peer = shared, pusher, peer
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)  # real time: deliveries are real
+
+    def outgoing(
+        self,
+        target: PeerTarget,
+        partner_id: str,
+        to: Party,
+        from_role: str,
+        ids: tuple[str, ...],
+        put: PeerRequest,
+        change: PeerRequest | None = None,
+        held: bool = False,
+    ) -> Outgoing:
+        module = ids[0]
+        push = OutboxPush(outbox_key(partner_id, *ids), partner_id, module, to, from_role, put, change, held)
+        return Outgoing(push, target)
+
+    async def stage(self, uow: UnitOfWork, outgoing: Sequence[Outgoing]) -> None:
+        """In the change's unit of work: on a shared database the pushes are written with the change."""
+        if self.shared and outgoing:
+            await uow.outbox.add([o.push for o in outgoing], self.now())
+
+    def send(self, outgoing: Sequence[Outgoing]) -> list[asyncio.Task[None]]:
+        """After the commit: one process sends them from memory (a shared database's worker does it)."""
+        if self.shared:
+            return []
+        tasks = []
+        for o in outgoing:
+            push = _memory_push(o, self._peer)
+            if o.push.held:
+                self._pusher.hold(push)
+            else:
+                tasks.append(self._pusher.submit(push))
+        return tasks

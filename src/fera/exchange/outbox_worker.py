@@ -1,0 +1,220 @@
+"""Delivers the outbox (a database several processes share): any number of workers, each object by one.
+
+A worker claims up to CLAIM_OBJECTS objects with due pushes (`OutboxStore.claim`: a transaction-level lock
+per object), sends each object's pushes in the order they were written, and removes what went out in the
+same transaction: a worker killed mid-delivery (even `kill -9`) removes nothing, its locks go with its
+connection, and another worker sends those pushes again. Delivery is at least once, never out of order.
+
+Per object, as the in-memory `Pusher` does: a newer whole object supersedes the older pushes not yet sent; a
+run of held pushes (a Session's readings) goes as one joined PATCH, at most once per `hold_s` unless another
+change follows it; a change goes as its smaller message unless the object is stale, and as the whole object
+when the partner refuses it. A push that fails is tried again ATTEMPTS times, RETRY_S × 2ⁿ apart (its
+object's later pushes wait behind it); then it is dropped and the object marked stale, so its next push goes
+whole (spec: the receiver resynchronises by pulling).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import groupby
+
+from fera.exchange.outbox import Outbox, join
+from fera.exchange.pusher import Pusher
+from fera.ocpi.errors import PeerError
+from fera.ocpi.peer import PeerClient, PeerTarget
+from fera.partners import Partner, PartnerService
+from fera.store.outbox_protocols import OUTBOX_CHANNEL, OutboxPush, PushedObject, QueuedPush
+from fera.store.protocols import Store, UnitOfWork
+
+__all__ = ["ATTEMPTS", "OutboxWorker", "outbox_settled"]
+
+log = logging.getLogger(__name__)
+POLL_S = 0.5  # an idle worker looks this often for what no one announced (a dead worker's pushes, retries)
+CLAIM_OBJECTS = 32  # objects one claim holds at once (one transaction and one pooled connection)
+CONCURRENCY = 2  # claims one worker runs at once
+SENDS_AT_ONCE = 16  # objects of one claim sent at once
+ATTEMPTS = 4  # tries of one push before it is dropped and its object marked stale
+RETRY_S = 0.5  # the first retry's delay; each next one doubles it
+STOP_GRACE_S = 5.0  # a stopping worker finishes its claims this long (what is left is sent by another)
+
+
+@dataclass
+class _Step:
+    ids: list[int]
+    push: OutboxPush
+    attempts: int
+
+
+@dataclass
+class _Outcome:
+    sent: list[int]  # removed: delivered, superseded or given up
+    later: list[tuple[list[int], datetime, int]]  # postponed: ids, due, attempts
+    state: PushedObject
+    before: PushedObject
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        store: Store,
+        outbox: Outbox,
+        pusher: Pusher,
+        partners: PartnerService,
+        peer: PeerClient,
+        target: Callable[[Partner, OutboxPush], PeerTarget],
+    ) -> None:
+        self._store, self._outbox, self._pusher = store, outbox, pusher
+        self._partners, self._peer, self._target = partners, peer, target
+        self._claimers, self._stopping = 0, False
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._poller: asyncio.Task[None] | None = None
+        self._sends = asyncio.Semaphore(SENDS_AT_ONCE)
+
+    async def start(self) -> None:
+        self._poller = asyncio.get_running_loop().create_task(self._poll())
+
+    async def stop(self) -> None:
+        self._stopping = True
+        if self._poller is not None:
+            self._poller.cancel()
+            await asyncio.gather(self._poller, return_exceptions=True)
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=STOP_GRACE_S)
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _poll(self) -> None:
+        async with self._store.notifications(OUTBOX_CHANNEL, self._claim_more):
+            while True:
+                self._claim_more()
+                await asyncio.sleep(POLL_S)
+
+    def _claim_more(self) -> None:
+        for _ in range(0 if self._stopping else CONCURRENCY - self._claimers):
+            self._claimers += 1
+            task = asyncio.get_running_loop().create_task(self._claim_until_empty())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _claim_until_empty(self) -> None:
+        try:
+            while not self._stopping and await self._claim():
+                pass
+        except Exception:  # nothing was removed (rolled back): the next poll sends it again
+            log.exception("delivering the outbox failed; its pushes stay queued")
+        finally:
+            self._claimers -= 1
+
+    async def _claim(self) -> bool:
+        async with self._store.unit_of_work() as uow:
+            claimed = await uow.outbox.claim(CLAIM_OBJECTS, self._outbox.now())
+            if not claimed:
+                return False
+            per_object = [list(rows) for _, rows in groupby(sorted(claimed, key=_by_key), key=_key)]
+            states = await uow.outbox.objects([rows[0].push.key for rows in per_object])
+            outcomes = await asyncio.gather(
+                *(self._object(rows, states.get(rows[0].push.key, PushedObject())) for rows in per_object)
+            )
+            await _record(uow, per_object, outcomes)
+        return True
+
+    async def _object(self, rows: list[QueuedPush], state: PushedObject) -> _Outcome:
+        async with self._sends:
+            superseded, steps = _steps(rows)
+            outcome = _Outcome(superseded, [], state, state)
+            now = self._outbox.now()
+            wait_until = _held_until(steps, state, self._pusher.hold_s)
+            if wait_until is not None and wait_until > now:
+                outcome.later.append(([i for s in steps for i in s.ids], wait_until, steps[0].attempts))
+                return outcome
+            for n, step in enumerate(steps):
+                if not await self._step(step, outcome):
+                    rest = [i for s in steps[n:] for i in s.ids]
+                    due = now + timedelta(seconds=RETRY_S * 2**step.attempts)
+                    outcome.later.append((rest, due, step.attempts + 1))
+                    break
+            return outcome
+
+    async def _step(self, step: _Step, outcome: _Outcome) -> bool:
+        """True when the push is done with (sent, its partner gone, or given up); False: try again later."""
+        try:
+            stale = await self._send(step.push, outcome.state.stale)
+        except Exception as exc:
+            if step.attempts + 1 < ATTEMPTS:
+                log.info("push %s failed, tried again later: %s", step.push.key, exc)
+                return False
+            self._pusher.failures += 1
+            log.warning("push %s failed, the receiver will resynchronise by pulling: %s", step.push.key, exc)
+            stale = True
+        outcome.sent += step.ids
+        held_at = self._outbox.now() if step.push.held else outcome.state.held_sent_at
+        outcome.state = PushedObject(stale, held_at)
+        return True
+
+    async def _send(self, push: OutboxPush, stale: bool) -> bool:
+        """Sends the push; whether the object is stale after it."""
+        partner = await self._partners.cached(push.partner_id)
+        if partner is None or not partner.registered:
+            return stale  # gone: nobody to tell (a new registration pulls and is announced everything)
+        target = self._target(partner, push)
+        if push.change is not None and not stale:
+            try:
+                await self._peer.send(target, push.change)
+                return False
+            except PeerError as exc:  # e.g. the receiver missed the PUT: replace the whole object
+                log.info("PATCH refused, sending the full object: %s", exc)
+        await self._peer.send(target, push.put)
+        return False
+
+
+def _key(row: QueuedPush) -> str:
+    return row.push.key
+
+
+def _by_key(row: QueuedPush) -> tuple[str, int]:
+    return row.push.key, row.id
+
+
+def _steps(rows: Sequence[QueuedPush]) -> tuple[list[int], list[_Step]]:
+    """The pushes a newer whole object supersedes, and what is to be sent, held runs joined."""
+    whole = [n for n, row in enumerate(rows) if row.push.change is None]
+    first = whole[-1] if whole else 0
+    steps: list[_Step] = []
+    for row in rows[first:]:
+        last = steps[-1] if steps else None
+        if last is not None and last.push.held and row.push.held:
+            attempts = max(last.attempts, row.attempts)
+            steps[-1] = _Step([*last.ids, row.id], join(last.push, row.push), attempts)
+        else:
+            steps.append(_Step([row.id], row.push, row.attempts))
+    return [row.id for row in rows[:first]], steps
+
+
+def _held_until(steps: Sequence[_Step], state: PushedObject, hold_s: float) -> datetime | None:
+    """When a lone run of held pushes may go (None: now): `hold_s` after the object's last held push."""
+    if len(steps) != 1 or not steps[0].push.held or state.held_sent_at is None:
+        return None
+    return state.held_sent_at + timedelta(seconds=hold_s)
+
+
+async def _record(uow: UnitOfWork, objects: Sequence[list[QueuedPush]], outcomes: Sequence[_Outcome]) -> None:
+    for rows, outcome in zip(objects, outcomes, strict=True):
+        await uow.outbox.remove(outcome.sent)
+        for ids, due, attempts in outcome.later:
+            await uow.outbox.postpone(ids, due, attempts)
+        if outcome.state != outcome.before:
+            await uow.outbox.set_object(rows[0].push.key, outcome.state)
+
+
+async def outbox_settled(store: Store, poll_s: float = 0.02) -> None:
+    """Until no push is left in the outbox (tests and tools that wait for the partners to have it)."""
+    while True:
+        async with store.reading() as uow:
+            if not await uow.outbox.pending():
+                return
+        await asyncio.sleep(poll_s)

@@ -1,0 +1,75 @@
+"""The outbox of pushes (Locations, Sessions, Tokens) on a database several processes share.
+
+A push is written in the transaction of the change it announces, and delivered by whichever worker claims
+its object: rows of one object (`OutboxPush.key`) are claimed together and in order, by one worker at a
+time, so pushes of one object reach the partner in the order they were written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from fera.ocpi.auth import Party
+from fera.ocpi.peer import PeerRequest
+
+__all__ = ["OUTBOX_CHANNEL", "OutboxPush", "OutboxStore", "PushedObject", "QueuedPush"]
+
+OUTBOX_CHANNEL = "fera_outbox"  # NOTIFY: pushes were written (the payload: the first one's key)
+
+
+@dataclass(frozen=True)
+class OutboxPush:
+    """One push to one partner: the whole object (`put`), and the change as a smaller message (`change`,
+    None: the push is the whole object). A held push (a Session's meter readings) may wait and be joined
+    with the next ones of its object."""
+
+    key: str  # the partner and the object: "partner id|module|country|party|id…"
+    partner_id: str
+    module: str
+    to: Party  # whom the push is addressed to (OCPI-to), from our party of `from_role`
+    from_role: str
+    put: PeerRequest
+    change: PeerRequest | None = None
+    held: bool = False
+
+
+@dataclass(frozen=True)
+class QueuedPush:
+    id: int  # the order in which pushes were written
+    push: OutboxPush
+    attempts: int  # deliveries tried and failed so far
+
+
+@dataclass(frozen=True)
+class PushedObject:
+    """What the workers keep per object: whether its partner may lack it (the next push goes whole), and
+    when its last held push went out (the next held one waits `session_update_interval_s` after it)."""
+
+    stale: bool = False
+    held_sent_at: datetime | None = None
+
+
+class OutboxStore(Protocol):
+    async def add(self, pushes: Sequence[OutboxPush], due_at: datetime) -> None:
+        """Written with the change; the workers are told once this commits (PostgreSQL NOTIFY)."""
+        ...
+
+    async def claim(self, most: int, due_by: datetime) -> list[QueuedPush]:
+        """Every due push (up to about `most`) of objects no other unit of work holds, oldest first, held
+        until this one ends; an object whose older pushes are not due, or held elsewhere, is left out."""
+        ...
+
+    async def remove(self, ids: Sequence[int]) -> None: ...
+
+    async def postpone(self, ids: Sequence[int], due_at: datetime, attempts: int) -> None: ...
+
+    async def objects(self, keys: Sequence[str]) -> dict[str, PushedObject]: ...
+
+    async def set_object(self, key: str, state: PushedObject) -> None: ...
+
+    async def pending(self) -> int:
+        """Pushes not yet delivered (tests, status)."""
+        ...

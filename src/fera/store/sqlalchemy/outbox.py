@@ -1,0 +1,158 @@
+"""OutboxStore on SQLAlchemy: pushes written with their change, claimed per object by one worker at a time.
+
+An object is claimed with a transaction-level advisory lock on its key (PostgreSQL), not with row locks:
+the API processes only insert, and only the lock's holder reads, deletes or postpones the object's rows, so
+a worker killed mid-delivery lets the object go with its connection and the next claim sees its rows again.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, Integer, String, delete, func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fera.ocpi.auth import Party
+from fera.ocpi.peer import PeerRequest
+from fera.ocpi.types import Role
+from fera.store.outbox_protocols import OUTBOX_CHANNEL, OutboxPush, PushedObject, QueuedPush
+from fera.store.sqlalchemy._upsert import put_row
+from fera.store.sqlalchemy.tables import Base
+
+__all__ = ["OutboxObjectRow", "OutboxRow", "SqlOutboxStore"]
+
+OUTBOX_LOCKS = 0x4650  # the advisory-lock namespace of "one worker per pushed object" ("FP")
+_TRY_LOCK = text(
+    "SELECT k FROM unnest(CAST(:keys AS text[])) AS k"
+    " WHERE pg_try_advisory_xact_lock(:namespace, hashtext(k))"
+)
+
+
+class OutboxRow(Base):
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    key: Mapped[str] = mapped_column(String(300), index=True)
+    push: Mapped[dict[str, Any]]
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OutboxObjectRow(Base):
+    __tablename__ = "outbox_objects"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    stale: Mapped[bool] = mapped_column(Boolean, default=False)
+    held_sent_at: Mapped[datetime | None]
+
+
+class SqlOutboxStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    @property
+    def _postgres(self) -> bool:
+        return self._session.get_bind().dialect.name == "postgresql"
+
+    async def add(self, pushes: Sequence[OutboxPush], due_at: datetime) -> None:
+        if not pushes:
+            return
+        rows = [{"key": p.key, "push": _stored(p), "due_at": due_at, "attempts": 0} for p in pushes]
+        await self._session.execute(insert(OutboxRow), rows)
+        if self._postgres:
+            await self._session.execute(select(func.pg_notify(OUTBOX_CHANNEL, pushes[0].key)))
+
+    async def claim(self, most: int, due_by: datetime) -> list[QueuedPush]:
+        oldest = select(OutboxRow.key).where(OutboxRow.due_at <= due_by).group_by(OutboxRow.key)
+        keys = list(await self._session.scalars(oldest.order_by(func.min(OutboxRow.id)).limit(most)))
+        if keys and self._postgres:
+            locked = await self._session.scalars(_TRY_LOCK, {"keys": keys, "namespace": OUTBOX_LOCKS})
+            keys = sorted(locked)
+        if not keys:
+            return []
+        rows = await self._session.scalars(
+            select(OutboxRow).where(OutboxRow.key.in_(keys)).order_by(OutboxRow.id)
+        )
+        per_key: defaultdict[str, list[OutboxRow]] = defaultdict(list)
+        for row in rows:
+            per_key[row.key].append(row)
+        return sorted(
+            (queued for found in per_key.values() for queued in _due_prefix(found, due_by)),
+            key=lambda q: q.id,
+        )
+
+    async def remove(self, ids: Sequence[int]) -> None:
+        if ids:
+            await self._session.execute(delete(OutboxRow).where(OutboxRow.id.in_(list(ids))))
+
+    async def postpone(self, ids: Sequence[int], due_at: datetime, attempts: int) -> None:
+        if ids:
+            query = update(OutboxRow).where(OutboxRow.id.in_(list(ids)))
+            await self._session.execute(query.values(due_at=due_at, attempts=attempts))
+
+    async def objects(self, keys: Sequence[str]) -> dict[str, PushedObject]:
+        if not keys:
+            return {}
+        query = select(OutboxObjectRow).where(OutboxObjectRow.key.in_(list(keys)))
+        return {
+            row.key: PushedObject(row.stale, _utc(row.held_sent_at))
+            for row in await self._session.scalars(query)
+        }
+
+    async def set_object(self, key: str, state: PushedObject) -> None:
+        values = {"stale": state.stale, "held_sent_at": state.held_sent_at}
+        await put_row(self._session, OutboxObjectRow, {"key": key}, values)
+
+    async def pending(self) -> int:
+        return int(await self._session.scalar(select(func.count()).select_from(OutboxRow)) or 0)
+
+
+def _due_prefix(rows: list[OutboxRow], due_by: datetime) -> list[QueuedPush]:
+    """The object's pushes in order up to the first one not due (a postponed push holds back later ones)."""
+    out: list[QueuedPush] = []
+    for row in rows:
+        if (_utc(row.due_at) or due_by) > due_by:
+            break
+        out.append(QueuedPush(row.id, _push(row.key, row.push), row.attempts))
+    return out
+
+
+def _stored(push: OutboxPush) -> dict[str, Any]:
+    to = push.to
+    return {
+        "partner_id": push.partner_id,
+        "module": push.module,
+        "to": [to.country_code, to.party_id, to.role.value],
+        "from_role": push.from_role,
+        "put": push.put.stored(),
+        "change": None if push.change is None else push.change.stored(),
+        "held": push.held,
+    }
+
+
+def _push(key: str, given: dict[str, Any]) -> OutboxPush:
+    country_code, party_id, role = given["to"]
+    change = given.get("change")
+    return OutboxPush(
+        key=key,
+        partner_id=given["partner_id"],
+        module=given["module"],
+        to=Party(country_code, party_id, Role(role)),
+        from_role=given["from_role"],
+        put=PeerRequest.from_stored(given["put"]),
+        change=None if change is None else PeerRequest.from_stored(change),
+        held=bool(given.get("held")),
+    )
+
+
+def _utc(at: datetime | None) -> datetime | None:
+    """SQLite gives naive datetimes back (stored as UTC)."""
+    if at is None or at.tzinfo is not None:
+        return at
+    return at.replace(tzinfo=UTC)
