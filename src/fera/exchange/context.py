@@ -49,7 +49,7 @@ class Exchange:
         self.pusher = Pusher(hold_s=node.clock.real_seconds(interval))  # the interval is on the node's clock
         self.outbox = Outbox(node.database.shared, self.pusher, node.peer)
         if self.outbox.shared:
-            self.pusher.elsewhere = partial(outbox_settled, self.store)
+            self.pusher.elsewhere = partial(outbox_settled, self.store, self.outbox.now)
         self.sessions = SessionsMirror(self.store, self.events)
         self.locations = LocationsMirror(self.store, self.events)
         self.sessions_receiver = SessionsReceiverClient(node.peer)

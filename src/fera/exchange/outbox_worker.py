@@ -18,11 +18,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from itertools import groupby
 
-from fera.exchange.outbox import Outbox, join
+from fera.exchange._outbox_plan import Step, plan
+from fera.exchange.outbox import Outbox
 from fera.exchange.pusher import Pusher
 from fera.ocpi.errors import PeerError
 from fera.ocpi.peer import PeerClient, PeerTarget
@@ -40,13 +41,6 @@ SENDS_AT_ONCE = 16  # objects of one claim sent at once
 ATTEMPTS = 4  # tries of one push before it is dropped and its object marked stale
 RETRY_S = 0.5  # the first retry's delay; each next one doubles it
 STOP_GRACE_S = 5.0  # a stopping worker finishes its claims this long (what is left is sent by another)
-
-
-@dataclass
-class _Step:
-    ids: list[int]
-    push: OutboxPush
-    attempts: int
 
 
 @dataclass
@@ -125,22 +119,24 @@ class OutboxWorker:
 
     async def _object(self, rows: list[QueuedPush], state: PushedObject) -> _Outcome:
         async with self._sends:
-            superseded, steps = _steps(rows)
-            outcome = _Outcome(superseded, [], state, state)
             now = self._outbox.now()
-            wait_until = _held_until(steps, state, self._pusher.hold_s)
-            if wait_until is not None and wait_until > now:
-                outcome.later.append(([i for s in steps for i in s.ids], wait_until, steps[0].attempts))
-                return outcome
-            for n, step in enumerate(steps):
+            planned = plan(rows, state, self._pusher.hold_s, now)
+            outcome = _Outcome(
+                planned.superseded, [], replace(state, held_sent_at=planned.held_sent_at), state
+            )
+            if planned.later is not None:
+                outcome.later.append((*planned.later, 0))
+            for n, step in enumerate(planned.steps):
                 if not await self._step(step, outcome):
-                    rest = [i for s in steps[n:] for i in s.ids]
+                    rest = [i for s in planned.steps[n:] for i in s.ids] + (planned.later or ([], now))[0]
                     due = now + timedelta(seconds=RETRY_S * 2**step.attempts)
-                    outcome.later.append((rest, due, step.attempts + 1))
+                    outcome.later = [(rest, due, step.attempts + 1)]
+                    # What was not sent was not held back by an interval: tried again as it is.
+                    outcome.state = replace(outcome.state, held_sent_at=state.held_sent_at)
                     break
             return outcome
 
-    async def _step(self, step: _Step, outcome: _Outcome) -> bool:
+    async def _step(self, step: Step, outcome: _Outcome) -> bool:
         """True when the push is done with (sent, its partner gone, or given up); False: try again later."""
         try:
             stale = await self._send(step.push, outcome.state.stale)
@@ -152,8 +148,7 @@ class OutboxWorker:
             log.warning("push %s failed, the receiver will resynchronise by pulling: %s", step.push.key, exc)
             stale = True
         outcome.sent += step.ids
-        held_at = self._outbox.now() if step.push.held else outcome.state.held_sent_at
-        outcome.state = PushedObject(stale, held_at)
+        outcome.state = replace(outcome.state, stale=stale)
         return True
 
     async def _send(self, push: OutboxPush, stale: bool) -> bool:
@@ -180,28 +175,6 @@ def _by_key(row: QueuedPush) -> tuple[str, int]:
     return row.push.key, row.id
 
 
-def _steps(rows: Sequence[QueuedPush]) -> tuple[list[int], list[_Step]]:
-    """The pushes a newer whole object supersedes, and what is to be sent, held runs joined."""
-    whole = [n for n, row in enumerate(rows) if row.push.change is None]
-    first = whole[-1] if whole else 0
-    steps: list[_Step] = []
-    for row in rows[first:]:
-        last = steps[-1] if steps else None
-        if last is not None and last.push.held and row.push.held:
-            attempts = max(last.attempts, row.attempts)
-            steps[-1] = _Step([*last.ids, row.id], join(last.push, row.push), attempts)
-        else:
-            steps.append(_Step([row.id], row.push, row.attempts))
-    return [row.id for row in rows[:first]], steps
-
-
-def _held_until(steps: Sequence[_Step], state: PushedObject, hold_s: float) -> datetime | None:
-    """When a lone run of held pushes may go (None: now): `hold_s` after the object's last held push."""
-    if len(steps) != 1 or not steps[0].push.held or state.held_sent_at is None:
-        return None
-    return state.held_sent_at + timedelta(seconds=hold_s)
-
-
 async def _record(uow: UnitOfWork, objects: Sequence[list[QueuedPush]], outcomes: Sequence[_Outcome]) -> None:
     for rows, outcome in zip(objects, outcomes, strict=True):
         await uow.outbox.remove(outcome.sent)
@@ -211,8 +184,11 @@ async def _record(uow: UnitOfWork, objects: Sequence[list[QueuedPush]], outcomes
             await uow.outbox.set_object(rows[0].push.key, outcome.state)
 
 
-async def outbox_settled(store: Store, poll_s: float = 0.02) -> None:
-    """Until no push is left in the outbox (tests and tools that wait for the partners to have it)."""
+async def outbox_settled(store: Store, now: Callable[[], datetime], poll_s: float = 0.02) -> None:
+    """Held pushes go now; then until no push is left in the outbox (tests and tools that wait for the
+    partners to have it, as `Pusher.drain`)."""
+    async with store.unit_of_work() as uow:
+        await uow.outbox.release_held(now())
     while True:
         async with store.reading() as uow:
             if not await uow.outbox.pending():

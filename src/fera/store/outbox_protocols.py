@@ -41,6 +41,7 @@ class QueuedPush:
     id: int  # the order in which pushes were written
     push: OutboxPush
     attempts: int  # deliveries tried and failed so far
+    written_at: datetime
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class PushedObject:
 
     stale: bool = False
     held_sent_at: datetime | None = None
+    released_through: datetime | None = None  # held pushes written by then go at once (a drain)
 
 
 class OutboxStore(Protocol):
@@ -58,8 +60,9 @@ class OutboxStore(Protocol):
         ...
 
     async def claim(self, most: int, due_by: datetime) -> list[QueuedPush]:
-        """Every due push (up to about `most`) of objects no other unit of work holds, oldest first, held
-        until this one ends; an object whose older pushes are not due, or held elsewhere, is left out."""
+        """Every push of up to `most` objects that have a push due and that no other unit of work holds,
+        in the order they were written, held until this one ends. An object waiting to try a failed push
+        again is left out until it is due."""
         ...
 
     async def remove(self, ids: Sequence[int]) -> None: ...
@@ -69,6 +72,10 @@ class OutboxStore(Protocol):
     async def objects(self, keys: Sequence[str]) -> dict[str, PushedObject]: ...
 
     async def set_object(self, key: str, state: PushedObject) -> None: ...
+
+    async def release_held(self, at: datetime) -> None:
+        """Held pushes written by `at` go at once (`Pusher.drain`), and every queued push is due."""
+        ...
 
     async def pending(self) -> int:
         """Pushes not yet delivered (tests, status)."""

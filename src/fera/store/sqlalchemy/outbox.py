@@ -7,7 +7,6 @@ a worker killed mid-delivery lets the object go with its connection and the next
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -41,6 +40,7 @@ class OutboxRow(Base):
     key: Mapped[str] = mapped_column(String(300), index=True)
     push: Mapped[dict[str, Any]]
     due_at: Mapped[datetime] = mapped_column(index=True)
+    written_at: Mapped[datetime]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -50,6 +50,7 @@ class OutboxObjectRow(Base):
     key: Mapped[str] = mapped_column(String(300), primary_key=True)
     stale: Mapped[bool] = mapped_column(Boolean, default=False)
     held_sent_at: Mapped[datetime | None]
+    released_through: Mapped[datetime | None]
 
 
 class SqlOutboxStore:
@@ -63,13 +64,22 @@ class SqlOutboxStore:
     async def add(self, pushes: Sequence[OutboxPush], due_at: datetime) -> None:
         if not pushes:
             return
-        rows = [{"key": p.key, "push": _stored(p), "due_at": due_at, "attempts": 0} for p in pushes]
+        rows = [
+            {"key": p.key, "push": _stored(p), "due_at": due_at, "written_at": due_at, "attempts": 0}
+            for p in pushes
+        ]
         await self._session.execute(insert(OutboxRow), rows)
         if self._postgres:
             await self._session.execute(select(func.pg_notify(OUTBOX_CHANNEL, pushes[0].key)))
 
     async def claim(self, most: int, due_by: datetime) -> list[QueuedPush]:
-        oldest = select(OutboxRow.key).where(OutboxRow.due_at <= due_by).group_by(OutboxRow.key)
+        # An object waiting to try a failed push again is left alone (its later pushes wait behind it).
+        retrying = select(OutboxRow.key).where(OutboxRow.attempts > 0, OutboxRow.due_at > due_by)
+        oldest = (
+            select(OutboxRow.key)
+            .where(OutboxRow.due_at <= due_by, OutboxRow.key.not_in(retrying))
+            .group_by(OutboxRow.key)
+        )
         keys = list(await self._session.scalars(oldest.order_by(func.min(OutboxRow.id)).limit(most)))
         if keys and self._postgres:
             locked = await self._session.scalars(_TRY_LOCK, {"keys": keys, "namespace": OUTBOX_LOCKS})
@@ -79,13 +89,7 @@ class SqlOutboxStore:
         rows = await self._session.scalars(
             select(OutboxRow).where(OutboxRow.key.in_(keys)).order_by(OutboxRow.id)
         )
-        per_key: defaultdict[str, list[OutboxRow]] = defaultdict(list)
-        for row in rows:
-            per_key[row.key].append(row)
-        return sorted(
-            (queued for found in per_key.values() for queued in _due_prefix(found, due_by)),
-            key=lambda q: q.id,
-        )
+        return [_queued(row, due_by) for row in rows]
 
     async def remove(self, ids: Sequence[int]) -> None:
         if ids:
@@ -101,26 +105,30 @@ class SqlOutboxStore:
             return {}
         query = select(OutboxObjectRow).where(OutboxObjectRow.key.in_(list(keys)))
         return {
-            row.key: PushedObject(row.stale, _utc(row.held_sent_at))
+            row.key: PushedObject(row.stale, _utc(row.held_sent_at), _utc(row.released_through))
             for row in await self._session.scalars(query)
         }
 
     async def set_object(self, key: str, state: PushedObject) -> None:
-        values = {"stale": state.stale, "held_sent_at": state.held_sent_at}
+        values = {
+            "stale": state.stale,
+            "held_sent_at": state.held_sent_at,
+            "released_through": state.released_through,
+        }
         await put_row(self._session, OutboxObjectRow, {"key": key}, values)
+
+    async def release_held(self, at: datetime) -> None:
+        queued = select(OutboxRow.key).distinct()
+        objects = update(OutboxObjectRow).where(OutboxObjectRow.key.in_(queued))
+        await self._session.execute(objects.values(released_through=at))
+        await self._session.execute(update(OutboxRow).where(OutboxRow.due_at > at).values(due_at=at))
 
     async def pending(self) -> int:
         return int(await self._session.scalar(select(func.count()).select_from(OutboxRow)) or 0)
 
 
-def _due_prefix(rows: list[OutboxRow], due_by: datetime) -> list[QueuedPush]:
-    """The object's pushes in order up to the first one not due (a postponed push holds back later ones)."""
-    out: list[QueuedPush] = []
-    for row in rows:
-        if (_utc(row.due_at) or due_by) > due_by:
-            break
-        out.append(QueuedPush(row.id, _push(row.key, row.push), row.attempts))
-    return out
+def _queued(row: OutboxRow, default: datetime) -> QueuedPush:
+    return QueuedPush(row.id, _push(row.key, row.push), row.attempts, _utc(row.written_at) or default)
 
 
 def _stored(push: OutboxPush) -> dict[str, Any]:

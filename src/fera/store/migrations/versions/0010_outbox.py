@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("key", sa.String(300), nullable=False),
         sa.Column("push", sa.JSON(), nullable=False),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("written_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
     )
     op.create_index("ix_outbox_key", "outbox", ["key"])
@@ -32,6 +33,7 @@ def upgrade() -> None:
         sa.Column("key", sa.String(300), primary_key=True),
         sa.Column("stale", sa.Boolean(), nullable=False),
         sa.Column("held_sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("released_through", sa.DateTime(timezone=True), nullable=True),
     )
 
 
