@@ -3,13 +3,14 @@
 A newer whole object supersedes the older pushes not yet sent. Held pushes (a Session's readings) go as the
 `Pusher` would have sent them had it seen them arrive (`written_at`): one at once when the object sent no
 held push within `hold_s`, the later ones joined into one, sent `hold_s` after it, or at once when another
-change follows them. Pure: no clock, no I/O.
+change follows them. A push some worker started sending before it died goes again whole (`_as_tried`).
+Pure: no clock, no I/O.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from fera.exchange.outbox import join
@@ -36,6 +37,7 @@ class Plan:
 def plan(rows: Sequence[QueuedPush], state: PushedObject, hold_s: float, now: datetime) -> Plan:
     """`state.released_through`: held pushes written by then go now (a drain, as `Pusher.drain`)."""
     held_sent_at = state.held_sent_at
+    rows = [_as_tried(row) for row in rows]
     whole = [n for n, row in enumerate(rows) if row.push.change is None]
     first = whole[-1] if whole else 0
     out = Plan(superseded=[row.id for row in rows[:first]], held_sent_at=held_sent_at)
@@ -67,6 +69,14 @@ def plan(rows: Sequence[QueuedPush], state: PushedObject, hold_s: float, now: da
         else:
             out.later = ([row.id for row in pending], release)
     return out
+
+
+def _as_tried(row: QueuedPush) -> QueuedPush:
+    """A push a dead worker may have sent goes again as the whole object: sent twice, a PATCH would add
+    its ChargingPeriods twice; the object as it was then is the same whichever of them arrived."""
+    if not row.tried or row.push.change is None:
+        return row
+    return replace(row, push=replace(row.push, change=None, held=False))
 
 
 def _flush(out: Plan, pending: list[QueuedPush]) -> None:

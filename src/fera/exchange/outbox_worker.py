@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from itertools import groupby
 
-from fera.exchange._outbox_plan import Step, plan
+from fera.exchange._outbox_plan import Plan, Step, plan
 from fera.exchange.outbox import Outbox
 from fera.exchange.pusher import Pusher
 from fera.ocpi.errors import PeerError
@@ -106,24 +106,28 @@ class OutboxWorker:
 
     async def _claim(self) -> bool:
         async with self._store.unit_of_work() as uow:
-            claimed = await uow.outbox.claim(CLAIM_OBJECTS, self._outbox.now())
+            now = self._outbox.now()
+            claimed = await uow.outbox.claim(CLAIM_OBJECTS, now)
             if not claimed:
                 return False
             per_object = [list(rows) for _, rows in groupby(sorted(claimed, key=_by_key), key=_key)]
             states = await uow.outbox.objects([rows[0].push.key for rows in per_object])
+            before = [states.get(rows[0].push.key, PushedObject()) for rows in per_object]
+            plans = [
+                plan(rows, b, self._pusher.hold_s, now) for rows, b in zip(per_object, before, strict=True)
+            ]
+            async with self._store.unit_of_work() as marking:  # committed before anything is sent
+                await marking.outbox.mark_tried([i for p in plans for step in p.steps for i in step.ids])
             outcomes = await asyncio.gather(
-                *(self._object(rows, states.get(rows[0].push.key, PushedObject())) for rows in per_object)
+                *(self._object(p, b, now) for p, b in zip(plans, before, strict=True))
             )
             await _record(uow, per_object, outcomes)
         return True
 
-    async def _object(self, rows: list[QueuedPush], state: PushedObject) -> _Outcome:
+    async def _object(self, planned: Plan, state: PushedObject, now: datetime) -> _Outcome:
         async with self._sends:
-            now = self._outbox.now()
-            planned = plan(rows, state, self._pusher.hold_s, now)
-            outcome = _Outcome(
-                planned.superseded, [], replace(state, held_sent_at=planned.held_sent_at), state
-            )
+            after = replace(state, held_sent_at=planned.held_sent_at)
+            outcome = _Outcome(planned.superseded, [], after, state)
             if planned.later is not None:
                 outcome.later.append((*planned.later, 0))
             for n, step in enumerate(planned.steps):

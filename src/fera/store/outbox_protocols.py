@@ -42,6 +42,7 @@ class QueuedPush:
     push: OutboxPush
     attempts: int  # deliveries tried and failed so far
     written_at: datetime
+    tried: bool = False  # a worker started sending it and died (or failed) before removing it
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,11 @@ class OutboxStore(Protocol):
         """Every push of up to `most` objects that have a push due and that no other unit of work holds,
         in the order they were written, held until this one ends. An object waiting to try a failed push
         again is left out until it is due."""
+        ...
+
+    async def mark_tried(self, ids: Sequence[int]) -> None:
+        """Committed before they are sent: should the sender die, its successor knows the partner may
+        have them already."""
         ...
 
     async def remove(self, ids: Sequence[int]) -> None: ...

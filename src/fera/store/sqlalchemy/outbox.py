@@ -42,6 +42,7 @@ class OutboxRow(Base):
     due_at: Mapped[datetime] = mapped_column(index=True)
     written_at: Mapped[datetime]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    tried: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class OutboxObjectRow(Base):
@@ -65,7 +66,14 @@ class SqlOutboxStore:
         if not pushes:
             return
         rows = [
-            {"key": p.key, "push": _stored(p), "due_at": due_at, "written_at": due_at, "attempts": 0}
+            {
+                "key": p.key,
+                "push": _stored(p),
+                "due_at": due_at,
+                "written_at": due_at,
+                "attempts": 0,
+                "tried": False,
+            }
             for p in pushes
         ]
         await self._session.execute(insert(OutboxRow), rows)
@@ -90,6 +98,11 @@ class SqlOutboxStore:
             select(OutboxRow).where(OutboxRow.key.in_(keys)).order_by(OutboxRow.id)
         )
         return [_queued(row, due_by) for row in rows]
+
+    async def mark_tried(self, ids: Sequence[int]) -> None:
+        if ids:
+            query = update(OutboxRow).where(OutboxRow.id.in_(list(ids)), OutboxRow.tried.is_(False))
+            await self._session.execute(query.values(tried=True))
 
     async def remove(self, ids: Sequence[int]) -> None:
         if ids:
@@ -128,7 +141,8 @@ class SqlOutboxStore:
 
 
 def _queued(row: OutboxRow, default: datetime) -> QueuedPush:
-    return QueuedPush(row.id, _push(row.key, row.push), row.attempts, _utc(row.written_at) or default)
+    written_at = _utc(row.written_at) or default
+    return QueuedPush(row.id, _push(row.key, row.push), row.attempts, written_at, row.tried)
 
 
 def _stored(push: OutboxPush) -> dict[str, Any]:

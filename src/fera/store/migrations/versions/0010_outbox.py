@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("written_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("tried", sa.Boolean(), nullable=False),
     )
     op.create_index("ix_outbox_key", "outbox", ["key"])
     op.create_index("ix_outbox_due_at", "outbox", ["due_at"])
