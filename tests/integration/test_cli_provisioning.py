@@ -16,6 +16,8 @@ from fera.cli import app
 from fera.config import NodeConfig
 from fera.cpo.stations import StationAuthorizer
 from fera.exchange import exchange_of
+from fera.node import create_node
+from fera.parts import Process
 from tests.nodes import NodeFactory, RunningNode, connect, role
 
 ADMIN = "admin-token-for-tests-0123456789"
@@ -86,11 +88,25 @@ async def test_a_node_that_is_not_serving_is_written_directly_and_still_pushes(
 
     assert result.exit_code == 0, result.output
     assert "Imported 2 of 2 locations into cpo's database (no admin_token)." in result.output
-    assert "Pushed them to its partners (2 pushes, 0 failed)." in result.output
+    if cpo.node.database.shared:  # PostgreSQL: written to the outbox with the locations, for a worker
+        queued = "Queued 2 pushes to its partners: its workers (fera serve --parts worker) send them."
+        assert queued in result.output
+        await delivered_by_a_worker(cpo.node.config)
+    else:
+        assert "Pushed them to its partners (2 pushes, 0 failed)." in result.output
     async with emsp.node.database.unit_of_work() as uow:
         assert await uow.locations.get("NL", "CPO", "LOC2") is not None
     listed = await fera("locations", "list", "--config", toml(tmp_path, cpo.node.config))
     assert listed.exit_code == 0 and "│ LOC1 " in listed.output and "│ LOC2 " in listed.output
+
+
+async def delivered_by_a_worker(config: NodeConfig) -> None:
+    worker = create_node(config, processes=frozenset({Process.WORKER}))
+    await worker.start()
+    try:
+        await asyncio.wait_for(exchange_of(worker).pusher.drain(), 120)
+    finally:
+        await worker.stop()
 
 
 async def test_bad_input_is_one_line_and_a_non_zero_exit(node_factory: NodeFactory, tmp_path: Path) -> None:

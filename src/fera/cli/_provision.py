@@ -67,6 +67,10 @@ def provision(spec: Provisioning, config_path: Path, file: Path) -> None:
     stored, pushes, failures = _direct(spec, config, body)
     reason = "no admin_token" if config.admin_token is None else f"not serving on {config.listen}"
     console.print(f"Imported {len(stored)} of {count} {spec.what} into {config.name}'s database ({reason}).")
+    if failures is None:
+        queued = f"Queued {pushes} pushes to its partners: its workers (fera serve --parts worker) send them."
+        console.print(queued, highlight=False)
+        return
     console.print(f"Pushed them to its partners ({pushes} pushes, {failures} failed).", highlight=False)
     if failures:
         console.print("Partners that missed a push get everything when they next pull or register.")
@@ -101,15 +105,21 @@ def _post(spec: Provisioning, config: NodeConfig, body: bytes) -> tuple[list[str
     return [str(i) for i in data["imported"]], int(data["pushes"])
 
 
-def _direct(spec: Provisioning, config: NodeConfig, body: bytes) -> tuple[Sequence[str], int, int]:
+def _direct(spec: Provisioning, config: NodeConfig, body: bytes) -> tuple[Sequence[str], int, int | None]:
+    """The ids stored, the pushes, and how many failed (None: queued in the outbox for the workers)."""
     from fera.exchange import exchange_of
 
-    async def store(node: Node) -> tuple[Sequence[str], int, int]:
+    async def store(node: Node) -> tuple[Sequence[str], int, int | None]:
         pushes: list[asyncio.Task[None]] = []
         stored = await spec.store(node, body, pushes)
-        pusher = exchange_of(node).pusher
-        await pusher.close(PUSH_WAIT_S)
-        return stored, len(pushes), pusher.failures
+        exchange = exchange_of(node)
+        if exchange.outbox.shared:  # committed with the change: no need to wait here for a worker
+            for task in pushes:
+                task.cancel()
+            await asyncio.gather(*pushes, return_exceptions=True)
+            return stored, len(pushes), None
+        await exchange.pusher.close(PUSH_WAIT_S)
+        return stored, len(pushes), exchange.pusher.failures
 
     return on_database(config, store)
 

@@ -193,7 +193,7 @@ class CpoLocations:
             await uow.locations.put(updated, None)
             outgoing = self._outgoing(updated, how, await self._audience(uow, updated, audience))
             await self._ex.outbox.stage(uow, outgoing)
-        tasks = self._ex.outbox.send(outgoing)
+        tasks = self._ex.outbox.send(outgoing, wait=pushes is not None)
         if pushes is not None:
             pushes.extend(tasks)
         await self._ex.events.publish(LocationChanged(updated, None))

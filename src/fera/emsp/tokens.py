@@ -99,7 +99,7 @@ class EmspTokens:
             await uow.tokens.put(token, None)
             outgoing = self._outgoing(token, None, audience)
             await self._ex.outbox.stage(uow, outgoing)
-        tasks = self._ex.outbox.send(outgoing)
+        tasks = self._ex.outbox.send(outgoing, wait=pushes is not None)
         if pushes is not None:
             pushes.extend(tasks)
         await self._ex.events.publish(TokenChanged(token, None))
@@ -128,7 +128,7 @@ class EmspTokens:
             await uow.tokens.put(token, None)
             outgoing = self._outgoing(token, patch, audience)
             await self._ex.outbox.stage(uow, outgoing)
-        tasks = self._ex.outbox.send(outgoing)
+        tasks = self._ex.outbox.send(outgoing, wait=pushes is not None)
         if pushes is not None:
             pushes.extend(tasks)
         await self._ex.events.publish(TokenChanged(token, None))

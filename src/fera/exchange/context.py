@@ -47,7 +47,7 @@ class Exchange:
         self.store: Store = node.database
         interval = timedelta(seconds=node.config.session_update_interval_s)
         self.pusher = Pusher(hold_s=node.clock.real_seconds(interval))  # the interval is on the node's clock
-        self.outbox = Outbox(node.database.shared, self.pusher, node.peer)
+        self.outbox = Outbox(self.store, node.database.shared, self.pusher, node.peer)
         if self.outbox.shared:
             self.pusher.elsewhere = partial(outbox_settled, self.store, self.outbox.now)
         self.sessions = SessionsMirror(self.store, self.events)

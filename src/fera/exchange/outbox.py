@@ -19,9 +19,12 @@ from fera.ocpi.auth import Party
 from fera.ocpi.peer import PeerClient, PeerRequest, PeerTarget
 from fera.ocpi.sessions.models import SessionPatch, joined_patch
 from fera.store.outbox_protocols import OutboxPush
-from fera.store.protocols import UnitOfWork
+from fera.store.protocols import Store, UnitOfWork
 
 __all__ = ["Outbox", "Outgoing", "join", "outbox_key"]
+
+DELIVERED_WAIT_S = 60.0  # `send(wait=True)` waits this long at most for a worker to deliver
+DELIVERED_POLL_S = 0.1
 
 
 def outbox_key(partner_id: str, module: str, *ids: str) -> str:
@@ -73,8 +76,8 @@ async def _send(peer: PeerClient, target: PeerTarget, request: PeerRequest) -> N
 
 
 class Outbox:
-    def __init__(self, shared: bool, pusher: Pusher, peer: PeerClient) -> None:
-        self.shared, self._pusher, self._peer = shared, pusher, peer
+    def __init__(self, store: Store, shared: bool, pusher: Pusher, peer: PeerClient) -> None:
+        self._store, self.shared, self._pusher, self._peer = store, shared, pusher, peer
         self.now: Callable[[], datetime] = lambda: datetime.now(UTC)  # real time: deliveries are real
 
     def outgoing(
@@ -97,10 +100,13 @@ class Outbox:
         if self.shared and outgoing:
             await uow.outbox.add([o.push for o in outgoing], self.now())
 
-    def send(self, outgoing: Sequence[Outgoing]) -> list[asyncio.Task[None]]:
-        """After the commit: one process sends them from memory (a shared database's worker does it)."""
+    def send(self, outgoing: Sequence[Outgoing], wait: bool = False) -> list[asyncio.Task[None]]:
+        """After the commit: one process sends them from memory; on a shared database a worker does, and
+        with `wait` each task ends when its object has no push left (for a caller that answers once
+        partners have it: the admin API; at most `DELIVERED_WAIT_S`)."""
         if self.shared:
-            return []
+            loop = asyncio.get_running_loop()
+            return [loop.create_task(self._delivered(o.push.key)) for o in outgoing] if wait else []
         tasks = []
         for o in outgoing:
             push = _memory_push(o, self._peer)
@@ -109,3 +115,11 @@ class Outbox:
             else:
                 tasks.append(self._pusher.submit(push))
         return tasks
+
+    async def _delivered(self, key: str) -> None:
+        async with asyncio.timeout(DELIVERED_WAIT_S):
+            while True:
+                async with self._store.reading() as uow:
+                    if not await uow.outbox.pending([key]):
+                        return
+                await asyncio.sleep(DELIVERED_POLL_S)

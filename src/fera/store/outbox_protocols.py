@@ -83,6 +83,6 @@ class OutboxStore(Protocol):
         """Held pushes written by `at` go at once (`Pusher.drain`), and every queued push is due."""
         ...
 
-    async def pending(self) -> int:
-        """Pushes not yet delivered (tests, status)."""
+    async def pending(self, keys: Sequence[str] | None = None) -> int:
+        """Pushes not yet delivered (of the objects `keys`, else of all)."""
         ...

@@ -136,8 +136,11 @@ class SqlOutboxStore:
         await self._session.execute(objects.values(released_through=at))
         await self._session.execute(update(OutboxRow).where(OutboxRow.due_at > at).values(due_at=at))
 
-    async def pending(self) -> int:
-        return int(await self._session.scalar(select(func.count()).select_from(OutboxRow)) or 0)
+    async def pending(self, keys: Sequence[str] | None = None) -> int:
+        query = select(func.count()).select_from(OutboxRow)
+        if keys is not None:
+            query = query.where(OutboxRow.key.in_(list(keys)))
+        return int(await self._session.scalar(query) or 0)
 
 
 def _queued(row: OutboxRow, default: datetime) -> QueuedPush:
