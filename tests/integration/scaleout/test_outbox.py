@@ -79,6 +79,7 @@ async def api_only_cpo(node_factory: NodeFactory, **config: object) -> tuple[Run
     cpo = await node_factory(role("CPO"), name="cpo", processes=frozenset({Process.API}), **config)
     emsp = await node_factory(role("EMSP", party="EMS"), name="emsp", prepare=gated)
     await register(emsp, cpo)
+    await exchange_of(emsp.node).sync.drain()  # its pull of our lists is over: it gets only pushes now
     return cpo, emsp
 
 
