@@ -43,10 +43,15 @@ def join(earlier: OutboxPush, later: OutboxPush) -> OutboxPush:
     later Session for a receiver that needs the whole object; anything else: the later push alone."""
     if earlier.module != "sessions" or earlier.change is None or later.change is None:
         return later
-    patch = joined_patch(
-        SessionPatch.model_validate(earlier.change.json), SessionPatch.model_validate(later.change.json)
-    )
-    return replace(later, change=replace(later.change, json=patch.to_wire()))
+    patch = joined_patch(_session_patch(earlier.change), _session_patch(later.change))
+    return replace(later, change=replace(later.change, body=patch))
+
+
+def _session_patch(request: PeerRequest) -> SessionPatch:
+    """The model itself in one process; read back from its JSON when it comes from the outbox."""
+    if isinstance(request.body, SessionPatch):
+        return request.body
+    return SessionPatch.model_validate(request.json)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -98,7 +103,7 @@ class Outbox:
     async def stage(self, uow: UnitOfWork, outgoing: Sequence[Outgoing]) -> None:
         """In the change's unit of work: on a shared database the pushes are written with the change."""
         if self.shared and outgoing:
-            await uow.outbox.add([o.push for o in outgoing], self.now())
+            await uow.outbox.add([o.push for o in outgoing], self.now(), self._pusher.hold_s)
 
     def send(self, outgoing: Sequence[Outgoing], wait: bool = False) -> list[asyncio.Task[None]]:
         """After the commit: one process sends them from memory; on a shared database a worker does, and

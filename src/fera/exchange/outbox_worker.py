@@ -116,8 +116,9 @@ class OutboxWorker:
             plans = [
                 plan(rows, b, self._pusher.hold_s, now) for rows, b in zip(per_object, before, strict=True)
             ]
-            async with self._store.unit_of_work() as marking:  # committed before anything is sent
-                await marking.outbox.mark_tried([i for p in plans for step in p.steps for i in step.ids])
+            if sending := [i for p in plans for step in p.steps for i in step.ids]:
+                async with self._store.unit_of_work() as marking:  # committed before anything is sent
+                    await marking.outbox.mark_tried(sending)
             outcomes = await asyncio.gather(
                 *(self._object(p, b, now) for p, b in zip(plans, before, strict=True))
             )

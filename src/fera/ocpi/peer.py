@@ -7,7 +7,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import httpx
 from pydantic import ValidationError
@@ -44,14 +44,25 @@ class PeerTarget:
     correlation_id: str | None = None
 
 
+@runtime_checkable
+class WireBody(Protocol):
+    def to_wire(self) -> dict[str, Any]: ...
+
+
 @dataclass(frozen=True)
 class PeerRequest:
-    """One call described, not made: what a push stores until it is sent (`PeerClient.send`)."""
+    """One call described, not made: what a push stores until it is sent (`PeerClient.send`). The body is
+    JSON-ready, or a wire model turned into JSON only when it is sent or stored (`json`): a push the
+    in-memory pusher joins into a later one is never serialised."""
 
     method: str
     url: str
-    json: Any = None
+    body: WireBody | Any = None
     params: Mapping[str, str] | None = None
+
+    @property
+    def json(self) -> Any:
+        return self.body.to_wire() if isinstance(self.body, WireBody) else self.body
 
     def stored(self) -> dict[str, Any]:
         return {"method": self.method, "url": self.url, "json": self.json, "params": self.params}

@@ -56,8 +56,9 @@ class PushedObject:
 
 
 class OutboxStore(Protocol):
-    async def add(self, pushes: Sequence[OutboxPush], due_at: datetime) -> None:
-        """Written with the change; the workers are told once this commits (PostgreSQL NOTIFY)."""
+    async def add(self, pushes: Sequence[OutboxPush], at: datetime, hold_s: float = 0.0) -> None:
+        """Written with the change at `at`; the workers are told once this commits (PostgreSQL NOTIFY). A
+        held push of an object that sent one less than `hold_s` ago is due only when that has passed."""
         ...
 
     async def claim(self, most: int, due_by: datetime) -> list[QueuedPush]:

@@ -42,19 +42,19 @@ class LocationsReceiverClient:
 
 
 def put_request(url: str, location: Location) -> PeerRequest:
-    return PeerRequest("PUT", _item(url, location), location.to_wire())
+    return PeerRequest("PUT", _item(url, location), location)
 
 
 def patch_request(url: str, location: Location, patch: LocationPatch) -> PeerRequest:
-    return PeerRequest("PATCH", _item(url, location), patch.to_wire())
+    return PeerRequest("PATCH", _item(url, location), patch)
 
 
 def put_evse_request(url: str, location: Location, evse: EVSE) -> PeerRequest:
-    return PeerRequest("PUT", _item(url, location, evse.uid), evse.to_wire())
+    return PeerRequest("PUT", _item(url, location, evse.uid), evse)
 
 
 def patch_evse_request(url: str, location: Location, evse_uid: str, patch: EvsePatch) -> PeerRequest:
-    return PeerRequest("PATCH", _item(url, location, evse_uid), patch.to_wire())
+    return PeerRequest("PATCH", _item(url, location, evse_uid), patch)
 
 
 def _item(url: str, location: Location, *below: str) -> str:

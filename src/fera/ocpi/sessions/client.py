@@ -63,8 +63,8 @@ class SessionsSenderClient:
 
 def put_request(url: str, session: Session) -> PeerRequest:
     item = join_url(url, session.country_code, session.party_id, session.id)
-    return PeerRequest("PUT", item, session.to_wire())
+    return PeerRequest("PUT", item, session)
 
 
 def patch_request(url: str, key: tuple[str, str, str], patch: SessionPatch) -> PeerRequest:
-    return PeerRequest("PATCH", join_url(url, *key), patch.to_wire())
+    return PeerRequest("PATCH", join_url(url, *key), patch)

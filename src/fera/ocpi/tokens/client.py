@@ -44,12 +44,12 @@ class TokensReceiverClient:
 
 def put_request(url: str, token: Token) -> PeerRequest:
     item = join_url(url, token.country_code, token.party_id, token.uid)
-    return PeerRequest("PUT", item, token.to_wire(), {"type": token.type.value})
+    return PeerRequest("PUT", item, token, {"type": token.type.value})
 
 
 def patch_request(url: str, token: Token, patch: TokenPatch) -> PeerRequest:
     item = join_url(url, token.country_code, token.party_id, token.uid)
-    return PeerRequest("PATCH", item, patch.to_wire(), {"type": token.type.value})
+    return PeerRequest("PATCH", item, patch, {"type": token.type.value})
 
 
 class TokensSenderClient:
@@ -72,7 +72,7 @@ class TokensSenderClient:
         location: LocationReferences | None = None,
     ) -> AuthorizationInfo:
         """Real-time authorization; an unknown token is a `PeerError` (HTTP 404 and/or OCPI 2004)."""
-        body = None if location is None else location.to_wire()
+        body = None if location is None else location
         item = join_url(url, uid, "authorize")
         reply = await self._peer.call(target, "POST", item, json=body, params={"type": type_.value})
         try:

@@ -8,7 +8,7 @@ a worker killed mid-delivery lets the object go with its connection and the next
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, Integer, String, delete, func, insert, select, text, update
@@ -62,23 +62,43 @@ class SqlOutboxStore:
     def _postgres(self) -> bool:
         return self._session.get_bind().dialect.name == "postgresql"
 
-    async def add(self, pushes: Sequence[OutboxPush], due_at: datetime) -> None:
+    async def add(self, pushes: Sequence[OutboxPush], at: datetime, hold_s: float = 0.0) -> None:
         if not pushes:
             return
+        released = await self._held_released(pushes, at, hold_s)
+        due = [released.get(p.key, at) if p.held else at for p in pushes]
         rows = [
             {
                 "key": p.key,
                 "push": _stored(p),
                 "due_at": due_at,
-                "written_at": due_at,
+                "written_at": at,
                 "attempts": 0,
                 "tried": False,
             }
-            for p in pushes
+            for p, due_at in zip(pushes, due, strict=True)
         ]
         await self._session.execute(insert(OutboxRow), rows)
-        if self._postgres:
+        if self._postgres and min(due) <= at:
             await self._session.execute(select(func.pg_notify(OUTBOX_CHANNEL, pushes[0].key)))
+
+    async def _held_released(
+        self, pushes: Sequence[OutboxPush], at: datetime, hold_s: float
+    ) -> dict[str, datetime]:
+        """When a held push may go, per object that sent one within `hold_s`: it is not due before (no
+        worker is woken for a reading that waits anyway; a change after it makes its object due)."""
+        keys = sorted({p.key for p in pushes if p.held})
+        if not keys or hold_s <= 0:
+            return {}
+        query = select(OutboxObjectRow.key, OutboxObjectRow.held_sent_at).where(
+            OutboxObjectRow.key.in_(keys), OutboxObjectRow.held_sent_at.is_not(None)
+        )
+        hold = timedelta(seconds=hold_s)
+        return {
+            key: max(at, sent + hold)
+            for key, held_sent_at in (await self._session.execute(query)).tuples()
+            if (sent := _utc(held_sent_at)) is not None
+        }
 
     async def claim(self, most: int, due_by: datetime) -> list[QueuedPush]:
         # An object waiting to try a failed push again is left alone (its later pushes wait behind it).
