@@ -72,7 +72,7 @@ class TokensSenderClient:
         location: LocationReferences | None = None,
     ) -> AuthorizationInfo:
         """Real-time authorization; an unknown token is a `PeerError` (HTTP 404 and/or OCPI 2004)."""
-        body = None if location is None else location
+        body = None if location is None else location.to_wire()
         item = join_url(url, uid, "authorize")
         reply = await self._peer.call(target, "POST", item, json=body, params={"type": type_.value})
         try:

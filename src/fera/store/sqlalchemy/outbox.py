@@ -96,7 +96,7 @@ class SqlOutboxStore:
         hold = timedelta(seconds=hold_s)
         return {
             key: max(at, sent + hold)
-            for key, held_sent_at in (await self._session.execute(query)).tuples()
+            for key, held_sent_at in await self._session.execute(query)
             if (sent := _utc(held_sent_at)) is not None
         }
 
