@@ -8,7 +8,7 @@ a worker killed mid-delivery lets the object go with its connection and the next
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, Integer, String, delete, func, insert, select, text, update
@@ -19,6 +19,7 @@ from fera.ocpi.auth import Party
 from fera.ocpi.peer import PeerRequest
 from fera.ocpi.types import Role
 from fera.store.outbox_protocols import OUTBOX_CHANNEL, OutboxPush, PushedObject, QueuedPush
+from fera.store.sqlalchemy._times import utc
 from fera.store.sqlalchemy._upsert import put_row
 from fera.store.sqlalchemy.tables import Base
 
@@ -97,7 +98,7 @@ class SqlOutboxStore:
         return {
             key: max(at, sent + hold)
             for key, held_sent_at in await self._session.execute(query)
-            if (sent := _utc(held_sent_at)) is not None
+            if (sent := utc(held_sent_at)) is not None
         }
 
     async def claim(self, most: int, due_by: datetime) -> list[QueuedPush]:
@@ -117,7 +118,7 @@ class SqlOutboxStore:
         rows = await self._session.scalars(
             select(OutboxRow).where(OutboxRow.key.in_(keys)).order_by(OutboxRow.id)
         )
-        return [_queued(row, due_by) for row in rows]
+        return [_queued(row) for row in rows]
 
     async def mark_tried(self, ids: Sequence[int]) -> None:
         if ids:
@@ -138,7 +139,7 @@ class SqlOutboxStore:
             return {}
         query = select(OutboxObjectRow).where(OutboxObjectRow.key.in_(list(keys)))
         return {
-            row.key: PushedObject(row.stale, _utc(row.held_sent_at), _utc(row.released_through))
+            row.key: PushedObject(row.stale, utc(row.held_sent_at), utc(row.released_through))
             for row in await self._session.scalars(query)
         }
 
@@ -163,9 +164,8 @@ class SqlOutboxStore:
         return int(await self._session.scalar(query) or 0)
 
 
-def _queued(row: OutboxRow, default: datetime) -> QueuedPush:
-    written_at = _utc(row.written_at) or default
-    return QueuedPush(row.id, _push(row.key, row.push), row.attempts, written_at, row.tried)
+def _queued(row: OutboxRow) -> QueuedPush:
+    return QueuedPush(row.id, _push(row.key, row.push), row.attempts, utc(row.written_at), row.tried)
 
 
 def _stored(push: OutboxPush) -> dict[str, Any]:
@@ -194,10 +194,3 @@ def _push(key: str, given: dict[str, Any]) -> OutboxPush:
         change=None if change is None else PeerRequest.from_stored(change),
         held=bool(given.get("held")),
     )
-
-
-def _utc(at: datetime | None) -> datetime | None:
-    """SQLite gives naive datetimes back (stored as UTC)."""
-    if at is None or at.tzinfo is not None:
-        return at
-    return at.replace(tzinfo=UTC)
