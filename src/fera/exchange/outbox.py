@@ -9,6 +9,7 @@ after the commit (SQLite, one process: the in-memory `Pusher`, as fast as before
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -122,9 +123,10 @@ class Outbox:
         return tasks
 
     async def _delivered(self, key: str) -> None:
-        async with asyncio.timeout(DELIVERED_WAIT_S):
-            while True:
-                async with self._store.reading() as uow:
-                    if not await uow.outbox.pending([key]):
-                        return
-                await asyncio.sleep(DELIVERED_POLL_S)
+        with contextlib.suppress(TimeoutError):  # no worker sent it meanwhile: it stays queued
+            async with asyncio.timeout(DELIVERED_WAIT_S):
+                while True:
+                    async with self._store.reading() as uow:
+                        if not await uow.outbox.pending([key]):
+                            return
+                    await asyncio.sleep(DELIVERED_POLL_S)
