@@ -1,4 +1,5 @@
-"""Pushes of client-owned objects to partners, after the owner's transaction has committed.
+"""Pushes of client-owned objects to partners from memory, after the owner's transaction has committed: one
+process's way (SQLite); on a database several processes share, the outbox does this (`outbox.py`).
 
 Ordered per (partner, object), concurrent across objects up to a bound, never blocking the caller. A failed
 push is logged and never retried or queued (spec: the receiver resynchronises by pulling); the object is
