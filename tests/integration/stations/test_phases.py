@@ -22,7 +22,7 @@ from fera.ocpi.locations.models import Location, PowerType
 from fera.ocpi.sessions.models import CdrDimensionType, Session
 from fera.ocpp.simulator import EvArrival, StationSpec
 from fera.planning import floor_tenth
-from fera.scsp.planning_loop import SteeringPlanner
+from fera.scsp.planning_state import LatestPlan
 from fera.sessions_events import LocationChanged
 from tests.integration.chargingprofiles.setup import location
 from tests.integration.stations.conftest import StageFactory
@@ -99,14 +99,13 @@ async def ongoing(stage: Stage) -> list[Session]:
 
 
 def planned_a(
-    planner: SteeringPlanner, partner: str, session: Session, now: datetime
+    latest: LatestPlan, partner: str, session: Session, now: datetime
 ) -> tuple[float, tuple[str, ...]]:
     """The plan's current per phase for the session now, and the site phases it is planned on."""
-    assert planner.latest is not None
     plan_id = f"{partner}/{session.id}"
-    planned = planner.latest.session(plan_id)
+    planned = latest.session(plan_id)
     # A managed site's TxProfile steps down DROP_LEAD early: in force now is the lower of now and then.
-    planned_w = [planner.latest.planned_w(plan_id, t) for t in (now, now + DROP_LEAD)]
+    planned_w = [latest.planned_w(plan_id, t) for t in (now, now + DROP_LEAD)]
     watts = min((w for w in planned_w if w is not None), default=0.0)
     return floor_tenth(watts / (230 * len(planned.phases))), tuple(
         p.value for p in (planned.loads or planned.phases)
@@ -133,15 +132,18 @@ async def agreement(stage: Stage, scsp: RunningNode, partner: str) -> str | None
     phases; None once they do."""
     sessions = await ongoing(stage)
     planner = scsp.node.planner
-    if len(sessions) < 4 or planner is None or planner.latest is None:
+    # One plan for every session: a re-plan landing while the shares are read (each an await) would mix two
+    # plans' loads (a hand-over counted from both sides: 41.9 A on a 40 A phase in one run).
+    latest = None if planner is None else planner.latest
+    if len(sessions) < 4 or latest is None:
         return f"{len(sessions)} sessions, no plan yet"
     now = datetime.now(UTC)
     plan_loads = dict.fromkeys(("L1", "L2", "L3"), 0.0)
     share_loads = dict.fromkeys(("L1", "L2", "L3"), 0.0)
     for session in sessions:
-        if f"{partner}/{session.id}" not in planner.latest.plan.session_ids:
+        if f"{partner}/{session.id}" not in latest.plan.session_ids:
             return f"{session.id} arrived after the latest plan"
-        plan, planned_on = planned_a(planner, partner, session, now)
+        plan, planned_on = planned_a(latest, partner, session, now)
         share, metered = await share_a(stage, session, now), metered_a(session)
         if planned_on != site_phases(session.evse_uid) or metered is None:
             return f"{session.id}: planned on {planned_on}, metered {metered}"  # meter not seen yet
