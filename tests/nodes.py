@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]
 
 from fera.config import NodeConfig, RoleConfig
+from fera.exchange import EXCHANGE
 from fera.node import Node, create_node
 from fera.partners import Partner
 from fera.parts import ALL_PROCESSES, Process
@@ -119,9 +120,15 @@ class NodeFactory:
 
 
 async def connect(initiator: RunningNode, receiver: RunningNode) -> tuple[Partner, Partner]:
-    """The real handshake: the receiver invites, the initiator registers. Returns each side's view."""
+    """The real handshake: the receiver invites, the initiator registers. Returns each side's view once the
+    synchronisation the registration starts at the initiator (its pulls, and the pushes of what it owns)
+    has ended: a test must not race it (on a loaded machine a pull can end after the next re-plan)."""
     invitation = await receiver.node.partners.invite(initiator.node.config.name)
     theirs = await initiator.node.partners.register_with(invitation.versions_url, invitation.token_a)
     ours = await receiver.node.partners.find(invitation.partner_id)
     assert ours is not None and ours.registered and theirs.registered
+    exchange = initiator.node.context.find(EXCHANGE)
+    if exchange is not None:
+        await exchange.sync.drain()
+        await exchange.pusher.drain()
     return theirs, ours

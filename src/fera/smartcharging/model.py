@@ -123,3 +123,4 @@ class ProfileJob:
     state: JobState = JobState.QUEUED
     payload: dict[str, Any] | None = None
     result: dict[str, Any] | None = None  # the result owed to the Sender, once stored (claimed jobs)
+    result_delivery: ResultDelivery | None = None  # where that stored result stands (claimed jobs)

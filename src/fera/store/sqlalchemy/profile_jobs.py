@@ -155,4 +155,5 @@ def _job(r: ProfileJobRow) -> ProfileJob:
         JobState(r.state),
         r.payload,
         r.result,
+        None if r.result_delivery is None else ResultDelivery(r.result_delivery),
     )
