@@ -156,8 +156,10 @@ async def test_a_car_that_stops_drawing_under_a_high_limit_is_taken_as_full(
     assert tx.periods[0].limit == 32.0
 
     # Readings stamped after the active profile's start (so the test needs no wait): no energy in a minute.
+    # From its start, not from `now`: on a loaded machine the profile's round trip took over 5 s.
+    since = planner.active[key].start_date_time
     for seconds in (5, 40, 65):
-        await sessions.meter_values("S1", kwh=0.0, at=now + timedelta(seconds=seconds))
+        await sessions.meter_values("S1", kwh=0.0, at=since + timedelta(seconds=seconds))
     await exchange_of(cpo.node).pusher.drain()
     planner.poke()
     await planner.settle()
