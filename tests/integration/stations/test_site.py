@@ -3,14 +3,20 @@ forecast given through the admin API reaches every session (station limits and A
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
 
+from fera.charging import OcppChargingProfile
 from fera.config import SiteConfig
+from fera.ocpi.sessions.models import CdrDimensionType
 from fera.ocpi.types import format_datetime
+from fera.ocpp.gateway import OcppGateway
+from fera.ocpp.link import ProfileResult
 from fera.sessions_events import SessionChanged
 from fera.smartcharging.events import ActiveProfileReceived
 from tests.integration.chargingprofiles.setup import amps
@@ -19,10 +25,15 @@ from tests.integration.stations.stage import ADMIN_TOKEN, SPECS, WAIT_S, Recorde
 
 pytestmark = pytest.mark.timeout(60)
 PHASE_W = 230 * 3  # W per A on these three-phase connectors
+LATE_S = 2.0  # a loaded CPO's commands to a station: this long on their way
 
 
 def drawing(session_id: str, watts: float) -> Callable[[SessionChanged], bool]:
     return lambda e: e.session.id == session_id and power_w(e) == pytest.approx(watts, abs=1)
+
+
+def drawing_any(watts: float) -> Callable[[SessionChanged], bool]:
+    return lambda e: power_w(e) == pytest.approx(watts, abs=1)
 
 
 def pushed(session_id: str, amps_limit: float) -> Callable[[ActiveProfileReceived], bool]:
@@ -80,3 +91,29 @@ async def test_capacity_is_shared_and_a_forecast_reaches_every_session(stages: S
     await stage.cpo_sessions.wait(drawing(a.id, 4 * PHASE_W), mark)
     await stage.cpo_sessions.wait(drawing(b.id, 16 * PHASE_W), mark)  # ... b gets the rest (max-min fair)
     await pushes.wait(pushed(b.id, 16.0), pushed_mark)
+
+
+async def test_a_car_plugged_in_as_its_station_boots_draws_nothing_before_its_share(
+    stages: StageFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A loaded CPO is slow to reach the station: the zero TxDefaultProfile it gets as it boots, and the car's
+    share, come seconds late. The car plugged in at once is authorized once the former is in force, and so
+    never draws more than the site."""
+    slow_default, slow_share = OcppGateway.set_default_profile, OcppGateway.set_tx_profile
+
+    async def late_default(self: OcppGateway, station_id: str, profile: OcppChargingProfile) -> ProfileResult:
+        await asyncio.sleep(LATE_S)
+        return await slow_default(self, station_id, profile)
+
+    async def late_share(self: OcppGateway, *args: Any) -> ProfileResult:
+        await asyncio.sleep(LATE_S)
+        return await slow_share(self, *args)
+
+    monkeypatch.setattr(OcppGateway, "set_default_profile", late_default)
+    monkeypatch.setattr(OcppGateway, "set_tx_profile", late_share)
+    stage = await stages(sites=[SiteConfig(location="LOC1", capacity_kw=13.8)])
+    stage.simulate(SPECS[1:], (ev("ST201", 1),))
+    last = await stage.cpo_sessions.wait(drawing_any(20 * PHASE_W))  # 13.8 kW for one: 20 A
+    periods = last.session.charging_periods or []
+    drawn = [d.volume * 1000 for p in periods for d in p.dimensions if d.type is CdrDimensionType.POWER]
+    assert max(drawn) <= 13_800, drawn

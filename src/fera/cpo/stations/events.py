@@ -39,6 +39,9 @@ WAIT_FOR_SHARE = OcppChargingProfile(
     unit="A",
     periods=(SchedulePeriod(0, 0.0),),
 )
+# How long an Authorize of a station behind a managed site waits for that station's WAIT_FOR_SHARE to be
+# installed (its answer, or the call's own timeout, usually comes well before): past it, it is answered.
+HOLD_WAIT_S = 10.0
 
 
 @dataclass
@@ -68,6 +71,7 @@ class CpoStationEvents:
         # An Authorize's answer, kept for the transaction it precedes (a real-time request is asked once).
         self._authorized: dict[tuple[str, str], Authorization] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._holds: dict[str, asyncio.Task[None]] = {}  # each managed station's WAIT_FOR_SHARE, being sent
 
     async def station_connected(self, station_id: str, ocpp_version: str, vendor: str, model: str) -> None:
         self.known[station_id] = KnownStation(ocpp_version, vendor, model)
@@ -75,6 +79,7 @@ class CpoStationEvents:
             task = asyncio.get_running_loop().create_task(self._hold_until_shared(station_id))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+            self._holds[station_id] = task
 
     async def _hold_until_shared(self, station_id: str) -> None:
         """A transaction behind a managed site starts at 0 until its share (a TxProfile) arrives, typically in
@@ -107,6 +112,10 @@ class CpoStationEvents:
             await self.learner.ref(station_id, evse_id, connector_id, Status.UNKNOWN, now)
 
     async def authorize(self, station_id: str, id_token: str) -> bool:
+        # A car authorized before its station holds new transactions at 0 would draw all it can until its
+        # share came (on a loaded CPO, seconds: a site's fuse blown by a car plugged in right after a boot).
+        if (hold := self._holds.get(station_id)) is not None and not hold.done():
+            await asyncio.wait({hold}, timeout=HOLD_WAIT_S)
         authorization = await self._authorizer.authorize(id_token, self._where(station_id))
         if authorization is None:
             self._authorized.pop((station_id, id_token.upper()), None)
