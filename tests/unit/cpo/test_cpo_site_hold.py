@@ -147,3 +147,35 @@ async def test_an_increase_waits_while_a_station_may_still_enforce_the_old_share
     refused = limits.sent(_at_site("A"), Schedule.constant(0.0), accepted=False)
     await refused  # refused: the old TxProfile stays
     assert _handover(limits)[0] is False
+
+
+async def test_a_later_computation_raises_nothing_before_an_earlier_ones_decrease_arrived() -> None:
+    """The first computation lowers A and holds B; a second one, made while A's station has not answered,
+    sees A's share as unchanged (nothing of its own to lower): B still waits for A's station."""
+    limits = _Limits()
+    answered, order = asyncio.Event(), list[str]()
+
+    class _SlowStationOfA(_Applier):
+        async def resend(self, session_id: str, after_jobs: bool = True) -> ChargingProfileResultType:
+            order.append(f"send {session_id}")
+            if session_id == "A":
+                await answered.wait()
+            order.append(f"{session_id} in force")
+            return ChargingProfileResultType.ACCEPTED
+
+    balancer = SiteBalancer(cast(SiteLimits, limits), cast(ProfileApplier, _SlowStationOfA(limits)))
+
+    async def superseded() -> bool:
+        return False
+
+    async def released() -> bool:
+        return True
+
+    limits.on_change(0, {"A"}, {"B"}, superseded)
+    await asyncio.sleep(0)  # A's TxProfile is on its way
+    limits.on_change(0, set(), {"B"}, released)
+    for _ in range(5):
+        await asyncio.sleep(0)
+    answered.set()
+    await balancer.drain()
+    assert order == ["send A", "A in force", "send B", "B in force"]

@@ -44,6 +44,7 @@ class SiteBalancer:
         self._unapplied: set[str] = set()  # sessions whose station has not taken their current share
         self._tasks: set[asyncio.Task[None]] = set()
         self._rounds: dict[int, set[asyncio.Task[None]]] = {}  # per site: resends of its computations
+        self._lowering: dict[int, set[asyncio.Task[None]]] = {}  # per site: its decreases on their way
         self._sweeper: asyncio.Task[None] | None = None
         self._resending: set[str] = set()  # sessions a resend is under way for (not started twice by sweeps)
         self._retries: dict[str, tuple[int, float]] = {}  # per session: sweeps' resends so far, and the last
@@ -146,15 +147,26 @@ class SiteBalancer:
             self._running.discard(site)
 
     def _resend_all(self, site: int, lowered: set[str], raised: set[str], release: Release) -> None:
-        task = self._spawn(self._resend_in_order(lowered, raised, release))
+        # The decreases of the site's earlier computations still on their way count too: a computation made
+        # meanwhile (a job reading the share of a session the last one did not know) sees them as
+        # unchanged, not as its own, and would raise a station before they arrived.
+        lowering = self._lowering.setdefault(site, set())
+        earlier = set(lowering)
+        decreases = {self._spawn(self._resend(session_id)) for session_id in lowered}
+        for decrease in decreases:
+            lowering.add(decrease)
+            decrease.add_done_callback(lowering.discard)
+        task = self._spawn(self._resend_in_order(decreases | earlier, raised, release))
         rounds = self._rounds.setdefault(site, set())
         rounds.add(task)
         task.add_done_callback(rounds.discard)
 
-    async def _resend_in_order(self, lowered: set[str], raised: set[str], release: Release) -> None:
+    async def _resend_in_order(
+        self, decreases: set[asyncio.Task[None]], raised: set[str], release: Release
+    ) -> None:
         """Decreases reach their stations before any increase takes effect (`release`) and is sent: the sum
         stays within capacity meanwhile. A superseded computation sends no increase: the later one does."""
-        await asyncio.gather(*(self._resend(session_id) for session_id in lowered))
+        await asyncio.gather(*decreases, return_exceptions=True)
         if await release():
             await asyncio.gather(*(self._resend(session_id) for session_id in raised))
 
