@@ -18,7 +18,14 @@ from fera.events import EventBus
 from fera.ocpi.sessions.models import CdrDimensionType, Session
 from fera.ocpi.tokens.models import Token
 from fera.ocpi.types import format_datetime
-from fera.ocpp.simulator import EvArrival, SimulationConfig, SimulationReport, StationSpec, run_simulation
+from fera.ocpp.simulator import (
+    EvArrival,
+    PowerTracker,
+    SimulationConfig,
+    SimulationReport,
+    StationSpec,
+    run_simulation,
+)
 from fera.sessions_events import SessionChanged, TokenChanged
 from fera.smartcharging.sender import ProfileSender
 from tests.integration.chargingprofiles.setup import location
@@ -124,8 +131,13 @@ class Stage:
         return self.emsp.node.profile_sender
 
     def simulate(
-        self, specs: tuple[StationSpec, ...], evs: tuple[EvArrival, ...], speed: float = 60.0
+        self,
+        specs: tuple[StationSpec, ...],
+        evs: tuple[EvArrival, ...],
+        speed: float = 60.0,
+        tracker: PowerTracker | None = None,
     ) -> asyncio.Task[Any]:
+        """`tracker`: one the test watches (each connector's power over simulated time)."""
         start = datetime.now(UTC)
         config = SimulationConfig(
             self.stations.url,
@@ -139,7 +151,7 @@ class Stage:
             # behind by its boot would take every TxProfile, which starts at the CPO's now, as not yet valid.
             real_start=start if speed == 1.0 else None,
         )
-        task = asyncio.create_task(run_simulation(config))
+        task = asyncio.create_task(run_simulation(config, tracker))
         self.runs.append(task)
         return task
 

@@ -3,8 +3,8 @@
 A 3x40 A connection; two single-phase EVSEs both on L1, a three-phase EVSE wired L2-L3-L1 and one wired
 L3-L1-L2 on which a single-phase car charges (so on L3). Real nodes on loopback, real OCPP stations (1.6
 single-phase, 2.0.1 three-phase) in simulated real time. Checked: the SCSP's plan, the CPO's site shares and
-the stations' metered current each keep every phase within 40 A, the two learn each car's phases from its
-meter, and what each station meters is what both allow (the lower of plan and share).
+what the stations drew each keep every phase within 40 A, the two learn each car's phases from its meter,
+and what each station meters is what both allow (the lower of plan and share).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from fera.config import ContractConfig, SiteConfig
 from fera.cpo import cpo_of
 from fera.ocpi.locations.models import Location, PowerType
 from fera.ocpi.sessions.models import CdrDimensionType, Session
-from fera.ocpp.simulator import EvArrival, StationSpec
+from fera.ocpp.simulator import EvArrival, PowerTracker, StationSpec
 from fera.planning import floor_tenth
 from fera.scsp.planning_state import LatestPlan
 from fera.sessions_events import LocationChanged
@@ -38,6 +38,7 @@ WIRING = {
     "LOC1-E4": ("L3", "L1", "L2"),
 }
 SITE = SiteConfig(location="LOC1", phase_amps=FUSE_A, phases={k: list(v) for k, v in WIRING.items()})
+EVSE_OF = {("ST16", 1): "LOC1-E1", ("ST16", 2): "LOC1-E2", ("ST201", 1): "LOC1-E3", ("ST201", 2): "LOC1-E4"}
 CAR_PHASES = {"LOC1-E1": 1, "LOC1-E2": 1, "LOC1-E3": 3, "LOC1-E4": 1}
 EVSE_PHASES = {"LOC1-E1": 1, "LOC1-E2": 1, "LOC1-E3": 3, "LOC1-E4": 3}
 SPECS = (
@@ -157,30 +158,21 @@ async def agreement(stage: Stage, scsp: RunningNode, partner: str) -> str | None
     return None
 
 
-def readings(session: Session) -> list[tuple[datetime, float]]:
-    """(instant, current) of each meter reading. A period runs from the previous reading to this one, and
-    the simulated station reports the current it draws from the reading's instant on (it reports at once
-    whenever its limit changes)."""
-    periods = session.charging_periods or []
-    ends = [p.start_date_time for p in periods[1:]] + [session.last_updated]
-    return [
-        (end, {d.type: d.volume for d in p.dimensions}.get(CdrDimensionType.CURRENT, 0.0))
-        for p, end in zip(periods, ends, strict=True)
-    ]
-
-
-def metered_peaks(sessions: list[Session]) -> dict[str, float]:
-    """The highest current each phase carried at any instant, from every session's meter readings."""
+def drawn_peaks(tracker: PowerTracker) -> dict[str, float]:
+    """The highest current each phase carried at any instant, from each connector's own power timeline as its
+    station drew it (simulated time). Not from meter readings: a limit that changes while a station's
+    previous reading is on its way to the CPO shows only in its next reading, stamped later."""
     steps: list[tuple[datetime, str, float]] = []  # (instant, phase, change in A)
-    for session in sessions:
-        previous = 0.0
-        for at, amps in readings(session):
-            steps += [(at, phase, amps - previous) for phase in site_phases(session.evse_uid)]
+    for (station_id, connector_id), samples in tracker.connector_samples.items():
+        phases, previous = site_phases(EVSE_OF[(station_id, connector_id)]), 0.0
+        for at, watts in samples:
+            amps = watts / (230 * len(phases))
+            steps += [(at, phase, amps - previous) for phase in phases]
             previous = amps
     load, peaks = dict.fromkeys(("L1", "L2", "L3"), 0.0), dict.fromkeys(("L1", "L2", "L3"), 0.0)
     for _, phase, change in sorted(steps, key=lambda s: (s[0], s[2])):  # decreases first at one instant
         load[phase] += change
-        peaks[phase] = max(peaks[phase], load[phase])
+        peaks[phase] = max(peaks[phase], round(load[phase], 6))
     return peaks
 
 
@@ -205,7 +197,8 @@ async def test_plan_site_shares_and_metered_current_agree_per_phase(
     stages: StageFactory, node_factory: NodeFactory
 ) -> None:
     stage, scsp, partner = await with_scsp(stages, node_factory)
-    stage.simulate(SPECS, cars(), speed=1.0)
+    tracker = PowerTracker()
+    stage.simulate(SPECS, cars(), speed=1.0, tracker=tracker)
     waiting: list[str | None] = ["the first settled state"]
     try:
         async with asyncio.timeout(CONVERGED_S) as converging:
@@ -219,5 +212,5 @@ async def test_plan_site_shares_and_metered_current_agree_per_phase(
         pytest.fail(f"no agreement in {CONVERGED_S} s after {len(waiting)} rounds; last: {waiting[-5:]}")
     sessions = await ongoing(stage)
     assert sum(metered_a(s) or 0.0 for s in sessions) > 0  # current does flow
-    peaks = metered_peaks(sessions)
+    peaks = drawn_peaks(tracker)
     assert within_fuse(peaks), peaks
