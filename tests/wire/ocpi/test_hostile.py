@@ -170,8 +170,9 @@ async def test_hostile_http_gets_ocpi_answers_and_writes_nothing_when_refused(
         wrong = problems(hostile, response)
         refused = not 1000 <= response.json().get("status_code", 0) < 2000 if not wrong else False
         await _settled(swept.node)
-        if refused and await swept.store.rows() != before:
-            wrong.append("a refused request changed the store")
+        if refused and (after := await swept.store.rows()) != before:
+            changed = sorted(t for t in {*before, *after} if before.get(t) != after.get(t))
+            wrong.append(f"a refused request changed the store: {changed}")
         errors = [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
         if errors:
             wrong.append("logged: " + "; ".join(r.getMessage() for r in errors))
