@@ -99,6 +99,7 @@ def observed_car_amps(
     previous: float | None,
     evse_amps: float,
     actives: Sequence[ActiveChargingProfile] = (),
+    before: ChargingProfile | None = None,
 ) -> float | None:
     """The car's own maximum current per phase; None while no reading has shown it.
 
@@ -113,19 +114,27 @@ def observed_car_amps(
     allowed then is not known); without any ActiveChargingProfile, the CPO is taken to apply `sent`. The
     car's own limit must show in two readings in a row: a station meters as it takes a new limit, before
     the CPO's ActiveChargingProfile saying so begins (or reaches us), so one reading alone may be the
-    CPO's new share judged against its old one.
+    CPO's new share judged against its old one. The reading before `sent` began is judged against the
+    profile sent `before` it: a plan changed at every step would else never leave two readings to judge
+    (bench.steering's cars were never learnt and were planned at their EVSE's current for their whole stay).
+    The margin before a reading stops at our first profile known: our own limits take effect when they
+    begin, only the CPO's lead its news.
     """
     best = previous
     if sent is None or sent.start_date_time is None or sent.charging_rate_unit.value != "A":
         return best
+    ours = _ours(before, sent)
+    first = min(origin for _, origin in ours)
     seen: list[float | None] = []  # per reading: the amps it showed as the car's own limit, else None
-    limits = _limit_values(sent, actives)
+    cpo_limits = {p.limit for a in actives for p in a.charging_profile.charging_profile_period or []}
     for start, end, amps in _readings(session):
-        allowed = _lowest_allowed(sent, sent.start_date_time, actives, start - SKEW, end + SKEW)
+        lo, hi = max(start - SKEW, first), end + SKEW
+        allowed = None if start < first else _lowest_allowed(ours, actives, lo, hi)
         if allowed is None:
             seen.append(None)
             continue
         below = amps < min(SELF_LIMITED * allowed, allowed - 1.0)
+        limits = cpo_limits | _ours_over(ours, lo, hi)
         seen.append(amps if below and not any(abs(amps - x) <= SAME_A for x in limits) else None)
         if not below and allowed >= evse_amps - 1.0:
             best = evse_amps  # it took all of the EVSE's current: the car is not the limit
@@ -135,42 +144,57 @@ def observed_car_amps(
     return best
 
 
-def _limit_values(sent: ChargingProfile, actives: Sequence[ActiveChargingProfile]) -> set[float]:
-    profiles = [sent, *(a.charging_profile for a in actives)]
-    return {p.limit for profile in profiles for p in profile.charging_profile_period or []}
+Ours = Sequence[tuple[ChargingProfile, datetime]]  # the profiles we sent, with their starts, oldest first
 
 
-def _lowest_allowed(
-    sent: ChargingProfile,
-    origin: datetime,
-    actives: Sequence[ActiveChargingProfile],
-    start: datetime,
-    end: datetime,
-) -> float | None:
-    """The lowest current allowed on [start, end] (at its start and wherever a limit changes until its end:
-    a reading taken as its station takes a new limit, the end of its period, already shows the new limit)."""
+def _ours(before: ChargingProfile | None, sent: ChargingProfile) -> Ours:
+    assert sent.start_date_time is not None
+    ours = [(sent, sent.start_date_time)]
+    if before is not None and before.start_date_time is not None and before.charging_rate_unit.value == "A":
+        if before.start_date_time < sent.start_date_time:
+            ours.insert(0, (before, before.start_date_time))
+    return ours
+
+
+def _instants(
+    ours: Ours, actives: Sequence[ActiveChargingProfile], start: datetime, end: datetime
+) -> list[datetime]:
+    """`start` and every instant a limit changes on (start, end]."""
     instants = {start}
-    for profile, begins in ((sent, origin), *((a.charging_profile, a.start_date_time) for a in actives)):
+    for profile, begins in (*ours, *((a.charging_profile, a.start_date_time) for a in actives)):
         for period in profile.charging_profile_period or []:
             at = begins + timedelta(seconds=period.start_period)
             if start < at <= end:
                 instants.add(at)
-    allowed = [_allowed_a(sent, origin, actives, t) for t in sorted(instants)]
+    return sorted(instants)
+
+
+def _ours_over(ours: Ours, start: datetime, end: datetime) -> set[float]:
+    """Our limits in force on [start, end]: we know when ours began (the CPO's pushes may come late)."""
+    limits = (_allowed_a(ours, (), t) for t in _instants(ours, (), start, end))
+    return {x for x in limits if x is not None}
+
+
+def _lowest_allowed(
+    ours: Ours, actives: Sequence[ActiveChargingProfile], start: datetime, end: datetime
+) -> float | None:
+    """The lowest current allowed on [start, end] (at its start and wherever a limit changes until its end:
+    a reading taken as its station takes a new limit, the end of its period, already shows the new limit)."""
+    allowed = [_allowed_a(ours, actives, t) for t in _instants(ours, actives, start, end)]
     return None if any(a is None for a in allowed) else min(a for a in allowed if a is not None)
 
 
-def _allowed_a(
-    sent: ChargingProfile, origin: datetime, actives: Sequence[ActiveChargingProfile], t: datetime
-) -> float | None:
-    ours = limit_at(sent, origin, t)
-    if not actives or ours is None:
-        return ours
+def _allowed_a(ours: Ours, actives: Sequence[ActiveChargingProfile], t: datetime) -> float | None:
+    in_force = [(p, origin) for p, origin in ours if origin <= t]  # the newest begun replaced the one before
+    ours_a = None if not in_force else limit_at(in_force[-1][0], in_force[-1][1], t)
+    if not actives or ours_a is None:
+        return ours_a
     begun = [a for a in actives if a.start_date_time <= t]
     active = max(reversed(begun), key=lambda a: a.start_date_time, default=None)  # as `offered_at`
     if active is None or active.charging_profile.charging_rate_unit.value != "A":
         return None  # not known then, or an AC session's limit in W: not comparable with amps
     cpo = limit_at(active.charging_profile, active.start_date_time, t)
-    return None if cpo is None else min(ours, cpo)
+    return None if cpo is None else min(ours_a, cpo)
 
 
 def learned(old: Session, new: Session, electrical: Electrical) -> bool:

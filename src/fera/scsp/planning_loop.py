@@ -339,6 +339,7 @@ class SteeringPlanner:
                 self.car_amps.get(k.key),
                 evse_amps,
                 self.actives.get(k.key, []),
+                self.sent_before.get(k.key),
             )
             if amps is not None:
                 self.car_amps[k.key] = amps
