@@ -161,6 +161,29 @@ def test_a_car_drawing_less_than_allowed_shows_its_own_maximum() -> None:
     assert observed_car_amps(session("S", "E1"), profile, None, 32) is None  # no reading yet
 
 
+def test_a_car_whose_plan_changes_at_every_step_shows_its_own_maximum() -> None:
+    """bench.steering's SCSP sends a new profile at every step: judged against the newest one alone, no two
+    readings in a row were ever judged, and a 16 A car on a 32 A EVSE was planned at 32 A for its whole
+    stay. The reading before the newest profile is judged against the one sent before it; a 16 A our
+    earlier profile planned for later, never in force, is not a limit's reading."""
+    before = ChargingProfile.model_validate(
+        {"start_date_time": format_datetime(NOW), "charging_rate_unit": "A",
+         "charging_profile_period": [{"start_period": 0, "limit": 32.0},
+                                     {"start_period": 3600, "limit": 16.0}]}
+    )  # fmt: skip
+    sent = ChargingProfile.model_validate(
+        {"start_date_time": format_datetime(NOW + STEP), "charging_rate_unit": "A",
+         "charging_profile_period": [{"start_period": 0, "limit": 30.0}]}
+    )  # fmt: skip
+    car = session("S", "E1", (3.68, 16.0), (3.68, 16.0)).model_copy(update={"last_updated": NOW + 2 * STEP})
+    assert observed_car_amps(car, sent, None, 32, [], before) == 16.0
+    assert observed_car_amps(car, sent, None, 32, []) is None  # one reading judged: maybe a limit's late news
+    # A reading from before the first profile we know of is not judged: what was allowed then is not known.
+    later = sent.model_copy(update={"start_date_time": NOW + 2 * STEP})
+    shifted = before.model_copy(update={"start_date_time": NOW + STEP})
+    assert observed_car_amps(car, later, None, 32, [], shifted) is None  # the first reading came before both
+
+
 def test_a_car_held_by_the_cpo_does_not_show_its_own_maximum() -> None:
     """3 A under our 32 A, but the CPO's site share allowed 3 A then: that is the CPO, not the car."""
     sent = ChargingProfile.model_validate(
