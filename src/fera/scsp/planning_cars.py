@@ -29,9 +29,10 @@ SELF_LIMITED = 0.9  # below 90 % of the allowed current (and 1 A under it) the c
 # `DROP_LEAD`; the push is computed after the station answered): a reading is judged against the limits
 # from this long before its period to this long after it.
 SKEW = timedelta(minutes=2)
-# A reading at a limit some profile set (ours or the CPO's) is that limit, whenever the CPO's push saying so
-# came: under load one came 20 simulated minutes after its station took it (an 11 kW car at the CPO's 6 A
-# share was planned as a 6 A car for the rest of its stay).
+# A reading at a limit the CPO's profiles set is that limit, whenever the CPO's push saying so came: under
+# load one came 20 simulated minutes after its station took it (an 11 kW car at the CPO's 6 A share was
+# planned as a 6 A car for the rest of its stay). Ours count only where in force over the reading (we know
+# when they began): a limit our plan held for later made a car drawing its own maximum never learnt.
 SAME_A = 0.15
 
 
@@ -124,12 +125,12 @@ def observed_car_amps(
     if sent is None or sent.start_date_time is None or sent.charging_rate_unit.value != "A":
         return best
     ours = _ours(before, sent)
-    first = min(origin for _, origin in ours)
+    known_from = ours[0][1]  # our first profile known: before it, what was allowed is not known
     seen: list[float | None] = []  # per reading: the amps it showed as the car's own limit, else None
     cpo_limits = {p.limit for a in actives for p in a.charging_profile.charging_profile_period or []}
     for start, end, amps in _readings(session):
-        lo, hi = max(start - SKEW, first), end + SKEW
-        allowed = None if start < first else _lowest_allowed(ours, actives, lo, hi)
+        lo, hi = max(start - SKEW, known_from), end + SKEW
+        allowed = None if start < known_from else _lowest_allowed(ours, actives, lo, hi)
         if allowed is None:
             seen.append(None)
             continue
