@@ -332,15 +332,13 @@ class SteeringPlanner:
         price = step_values(series, SignalKind.PRICE, now, self.step, steps, default=0.0)
         co2 = step_values(series, SignalKind.GHG, now, self.step, steps, default=0.0)
         for k in known:
-            evse_amps = float(electrical_of(k).max_amperage)
-            amps = observed_car_amps(
-                k.session,
+            sent, before, actives = (
                 self.sent.get(k.key),
-                self.car_amps.get(k.key),
-                evse_amps,
-                self.actives.get(k.key, []),
                 self.sent_before.get(k.key),
+                self.actives.get(k.key, []),
             )
+            evse_amps = float(electrical_of(k).max_amperage)
+            amps = observed_car_amps(k.session, sent, self.car_amps.get(k.key), evse_amps, actives, before)
             if amps is not None:
                 self.car_amps[k.key] = amps
         return build_problem(
