@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from fera.cpo import cpo_of
+from fera.exchange import exchange_of
 from fera.ocpi.chargingprofiles.models import ChargingProfile
 from fera.ocpi.locations.models import Location
-from fera.ocpi.sessions.models import Session
+from fera.ocpi.sessions.models import CdrToken, Session
 from fera.ocpi.types import format_datetime
 from tests.nodes import RunningNode
 
@@ -100,3 +102,18 @@ def amps(*periods: tuple[int, float], **extra: Any) -> ChargingProfile:
         }
         | extra
     )
+
+
+async def forwarded_session(cpo: RunningNode, emsp: RunningNode, cpo_at_emsp: str) -> str:
+    """The CPO starts session S1 of the eMSP's token TOK1 at LOC1-E1 (LOC1 put first): the id under which
+    the eMSP forwards it to the SCSP it delegates to."""
+    await cpo_of(cpo.node).locations.put_location(location())
+    token = CdrToken(country_code="NL", party_id="MSP", uid="TOK1", type="RFID", contract_id="NL-MSP-C1")
+    await cpo_of(cpo.node).sessions.start_session(
+        token=token, location_id="LOC1", evse_uid="LOC1-E1", connector_id="1", session_id="S1"
+    )
+    await exchange_of(cpo.node).pusher.drain()
+    await exchange_of(emsp.node).pusher.drain()
+    async with emsp.node.database.unit_of_work() as uow:
+        (forwarded,) = await uow.forwards.by_source(cpo_at_emsp, "NL", "CPO", "S1")
+    return forwarded.id

@@ -5,11 +5,8 @@ from __future__ import annotations
 import pytest
 
 from fera.config import DelegationConfig
-from fera.cpo import cpo_of
-from fera.exchange import exchange_of
-from fera.ocpi.sessions.models import CdrToken
 from fera.smartcharging.model import RequestState
-from tests.integration.chargingprofiles.setup import amps, location
+from tests.integration.chargingprofiles.setup import amps, forwarded_session
 from tests.nodes import NodeFactory, RunningNode, connect, role
 
 pytestmark = pytest.mark.timeout(60)
@@ -24,17 +21,9 @@ async def chain(node_factory: NodeFactory) -> tuple[RunningNode, RunningNode, Ru
     scsp = await node_factory(role("SCSP", party="SCS"), name="scsp", plan_sessions=False)
     cpo_at_emsp, _ = await connect(emsp, cpo)
     emsp_at_scsp, _ = await connect(scsp, emsp)
-    await cpo_of(cpo.node).locations.put_location(location())
-    token = CdrToken(country_code="NL", party_id="MSP", uid="TOK1", type="RFID", contract_id="NL-MSP-C1")
-    await cpo_of(cpo.node).sessions.start_session(
-        token=token, location_id="LOC1", evse_uid="LOC1-E1", connector_id="1", session_id="S1"
-    )
-    await exchange_of(cpo.node).pusher.drain()
-    await exchange_of(emsp.node).pusher.drain()
-    async with emsp.node.database.unit_of_work() as uow:
-        (forwarded,) = await uow.forwards.by_source(cpo_at_emsp.id, "NL", "CPO", "S1")
-    assert forwarded.id != "S1"  # the SCSP only ever sees the eMSP's own id
-    return cpo, emsp, scsp, emsp_at_scsp.id, forwarded.id
+    forwarded_id = await forwarded_session(cpo, emsp, cpo_at_emsp.id)
+    assert forwarded_id != "S1"  # the SCSP only ever sees the eMSP's own id
+    return cpo, emsp, scsp, emsp_at_scsp.id, forwarded_id
 
 
 async def test_set_get_clear_through_the_emsp(node_factory: NodeFactory) -> None:

@@ -9,12 +9,9 @@ import httpx
 import pytest
 
 from fera.config import ContractConfig, DelegationConfig
-from fera.cpo import cpo_of
-from fera.exchange import exchange_of
-from fera.ocpi.sessions.models import CdrToken
 from fera.ocpi.types import format_datetime
 from fera.sessions_events import PreferencesChanged
-from tests.integration.chargingprofiles.setup import location
+from tests.integration.chargingprofiles.setup import forwarded_session
 from tests.integration.stations.stage import Recorder
 from tests.nodes import NodeFactory, RunningNode, connect, role
 
@@ -37,20 +34,12 @@ async def chain(node_factory: NodeFactory) -> tuple[RunningNode, RunningNode, st
     cpo_at_emsp, _ = await connect(emsp, cpo)
     emsp_at_scsp, _ = await connect(scsp, emsp)
     cpo_at_scsp, _ = await connect(scsp, cpo)
-    await cpo_of(cpo.node).locations.put_location(location())
-    token = CdrToken(country_code="NL", party_id="MSP", uid="TOK1", type="RFID", contract_id="NL-MSP-C1")
-    await cpo_of(cpo.node).sessions.start_session(
-        token=token, location_id="LOC1", evse_uid="LOC1-E1", connector_id="1", session_id="S1"
-    )
-    await exchange_of(cpo.node).pusher.drain()
-    await exchange_of(emsp.node).pusher.drain()
-    async with emsp.node.database.unit_of_work() as uow:
-        (forwarded,) = await uow.forwards.by_source(cpo_at_emsp.id, "NL", "CPO", "S1")
+    forwarded_id = await forwarded_session(cpo, emsp, cpo_at_emsp.id)
     planner = scsp.node.planner
-    assert planner is not None and {(emsp_at_scsp.id, forwarded.id), (cpo_at_scsp.id, "S1")} <= set(
+    assert planner is not None and {(emsp_at_scsp.id, forwarded_id), (cpo_at_scsp.id, "S1")} <= set(
         planner.known
     )
-    return cpo, scsp, emsp_at_scsp.id, forwarded.id, cpo_at_scsp.id
+    return cpo, scsp, emsp_at_scsp.id, forwarded_id, cpo_at_scsp.id
 
 
 async def test_preferences_stated_to_the_scsp_reach_the_cpo_through_the_emsp(
