@@ -67,7 +67,7 @@ def demo(
     speed: Annotated[
         float | None,
         typer.Option(
-            min=1, help="Simulated seconds per real second [default: 480, slower on a busy machine]."
+            min=1, help="Simulated seconds per real second (default: 480; slower on a busy machine)."
         ),
     ] = None,
     stations: Annotated[
