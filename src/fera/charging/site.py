@@ -9,7 +9,8 @@ Sessions get amps per phase, max-min fair (progressive filling): every session's
 until it reaches its own limit or a limit it shares (one phase of one level, or a level's total) is full;
 then the others rise on. So a sender's lower limit is not penalised twice, and a full phase stops only the
 sessions on it. A session with a minimum charging rate gets either at least that rate or nothing: when the
-minima don't all fit, the most recently arrived sessions wait (get 0) first. A minimum lifts its session to
+minima don't all fit, sessions take turns, least taken so far first, each hand-over planned ahead in the
+shares (`site_turns`). A minimum lifts its session to
 that rate and no further: the others rise to it before anyone rises above it (a car without a minimum is not
 left at a sliver beside two cars held at their minimum plus an equal part of the rest). A car whose meter
 showed its own maximum (`SiteDemand.car_max_a`) is given no more: what it cannot take goes to the others.
@@ -34,11 +35,12 @@ every level.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from fera.charging.schedule import Schedule, minimum
+from fera.charging.site_turns import next_hand_over, projected, turn_order
 
 __all__ = [
     "CONNECTION",
@@ -111,6 +113,7 @@ class SiteDemand:
     # (`car_max_amps`): no session is given more, whether its driver stated anything or not; what it could
     # not take goes to the others.
     car_max_a: float | None = None
+    taken_wh: float = 0.0  # what it has taken so far, as of the computation's start: whose turn it is
 
     def under(self, level: str) -> bool:
         return level == CONNECTION or level in self.boards
@@ -273,12 +276,15 @@ def share_capacity(
     start: datetime,
     end: datetime,
     order: Sequence[str] | None = None,
+    holding: Collection[str] = (),
 ) -> dict[str, Schedule]:
     """Each session's local limit (W, as its TxProfile converts) on [start, end); none where no limit
     applies to it. The stated needs are served in `order` (`priority`; by default least laxity first). A
     stated session keeps its place and its on-time rate (as at `start`) until its stated departure: the
     CPO computes again when its meter shows the need met, not when a forecast of its draw says so (a share
-    that reaches its station late would end its turn before its need is met)."""
+    that reaches its station late would end its turn before its need is met). When the others' minimum
+    rates don't all fit, they take turns, least taken first (`site_turns`; `holding`: the sessions that
+    held their minimum as the last computation left them), each hand-over in the schedules ahead."""
     points: dict[str, list[tuple[datetime, float | None]]] = {d.session_id: [] for d in demands}
     rates = {
         i: d.need_wh / _left_h(d, start) / d.draw_w_per_amp
@@ -289,7 +295,13 @@ def share_capacity(
     rank = {sid: k for k, sid in enumerate(ranked)}
     departures = [_deadline(demands[i])[0] for i in rates]
     times = sorted({*_times(levels, demands, start, end), *(t for t in departures if t < end)})
-    for t in times:
+    minima = [d.min_rate_w / d.watts_per_amp for d in demands]
+    taken, amps = [d.taken_wh for d in demands], [0.0] * len(demands)
+    held = {i for i, d in enumerate(demands) if d.session_id in holding}
+    k, before = 0, start
+    while k < len(times):
+        t, k = times[k], k + 1
+        taken, before = projected(demands, taken, amps, t - before), t
         urgent = sorted(
             (i for i in rates if _urgent(demands[i], t)),
             key=lambda i: (rank.get(demands[i].session_id, len(rank)), _deadline(demands[i])),
@@ -297,10 +309,16 @@ def share_capacity(
         resources = _resources(levels, demands, t)
         limited = {i for r in resources for i, c in r.coef.items() if c > 0}
         caps = [_cap(d, t) if i in limited else 0.0 for i, d in enumerate(demands)]
-        minima = [d.min_rate_w / d.watts_per_amp for d in demands]
         on_time = [(i, min(rates[i], _car_amps(demands[i]))) for i in urgent]
         top_up = [(i, _car_amps(demands[i])) for i in urgent if demands[i].car_a is not None]
-        amps = share_instant(resources, caps, minima, _order(demands, urgent), on_time, top_up)
+        order_now = turn_order(demands, urgent, taken, held)
+        amps = share_instant(resources, caps, minima, order_now, on_time, top_up)
+        turning = [i for i in limited if minima[i] > _EPS and i not in urgent]
+        held = {i for i in turning if amps[i] >= minima[i] - _EPS}
+        waiting = {i for i in turning if amps[i] <= _EPS and caps[i] >= minima[i]}
+        hand_over = next_hand_over(demands, taken, amps, held, waiting, t)
+        if hand_over is not None and hand_over < end and (k == len(times) or hand_over < times[k]):
+            times.insert(k, hand_over)
         for i, d in enumerate(demands):
             points[d.session_id].append((t, amps[i] * d.watts_per_amp if i in limited else None))
     return {sid: Schedule([*p, (end, None)]) for sid, p in points.items()}
@@ -335,14 +353,6 @@ def _laxity(demand: SiteDemand, t: datetime, site_a: float) -> tuple[float, date
     most_w = most_a * demand.draw_w_per_amp
     need_h = demand.need_wh / most_w if most_w > 0 else math.inf
     return (_left_h(demand, t) - need_h, *_deadline(demand))
-
-
-def _order(demands: Sequence[SiteDemand], urgent: Sequence[int]) -> list[int]:
-    """Who keeps a minimum rate when not all fit: stated needs by deadline, then the others by arrival."""
-    rest = sorted(
-        set(range(len(demands))) - set(urgent), key=lambda i: (demands[i].arrived, demands[i].session_id)
-    )
-    return [*urgent, *rest]
 
 
 def _cap(demand: SiteDemand, t: datetime) -> float:

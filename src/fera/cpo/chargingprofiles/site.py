@@ -170,7 +170,9 @@ class SiteLimits:
             demands = await self._demands(self.sites[site])
             levels = site_levels(self.sites[site], await self._capacity(self.sites[site].location))
             order = self._order[site] = priority(levels, demands, now, self._order.get(site, ()))
-            fresh = share_capacity(levels, demands, now, now + SHARE_HORIZON, order)
+            old = self._shares.get(site, {})
+            holding = {key for key, share in old.items() if (share.limit.limit_at(now) or 0.0) > 0}
+            fresh = share_capacity(levels, demands, now, now + SHARE_HORIZON, order, holding)
             if log.isEnabledFor(logging.DEBUG):
                 log.debug(
                     "site %s at %s: %s",

@@ -80,6 +80,7 @@ def demand(
         boards=boards,
         departure=departure,
         need_wh=need_wh(session, preferences),
+        taken_wh=session.kwh * 1000,
     )
     if electrical.power_type == "DC":  # a DC charger draws its power evenly from the three phases
         per_amp = site.voltage * 3
