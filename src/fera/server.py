@@ -8,6 +8,7 @@ import socket
 
 import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.config import LOGGING_CONFIG
 
 from fera.node import Node
 
@@ -62,11 +63,13 @@ class OneLineLifespanFailure:
         await self.app(scope, receive, one_line)
 
 
-def server_config(node: Node, *, log_level: str, access_log: bool = True) -> uvicorn.Config:
-    """How every FERA process serves a node's app."""
+def server_config(node: Node, *, log_level: str | None, access_log: bool = True) -> uvicorn.Config:
+    """How every FERA process serves a node's app. `log_level` None: the caller has configured logging
+    (`fera serve`'s --log-level), uvicorn leaves it alone; else uvicorn's own configuration at that level."""
     return uvicorn.Config(
         OneLineLifespanFailure(node.app),
         log_level=log_level,
+        log_config=LOGGING_CONFIG if log_level is not None else None,
         lifespan="on",
         access_log=access_log,
         timeout_keep_alive=KEEP_ALIVE_S,

@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from fera.cli._common import ConfigOption, console, fail, load, node_url, open_database, run
+from fera.cli._logging import LoggerLevelsOption, LogLevel, LogLevelOption, configure_logging
 from fera.config import NodeConfig
 from fera.parts import ALL_PROCESSES, Hook, Process, processes_named
 
@@ -42,10 +43,17 @@ OcppListenOption = Annotated[
 ]
 
 
-def serve(config: ConfigOption, parts: PartsOption = "all", ocpp_listen: OcppListenOption = None) -> None:
+def serve(
+    config: ConfigOption,
+    parts: PartsOption = "all",
+    ocpp_listen: OcppListenOption = None,
+    log_level: LogLevelOption = LogLevel.INFO,
+    log: LoggerLevelsOption = None,
+) -> None:
     """Run a node on its `listen` address (and its OCPP gateway on `ocpp_listen`)."""
     from fera.node import create_node
 
+    configure_logging(log_level, log)
     cfg = _with_ocpp_listen(load(config), ocpp_listen)
     processes = _processes(cfg, parts)
     run(_migrate(cfg))  # a database that is down or unreachable: one line now, not a trace at start-up
@@ -63,7 +71,7 @@ def serve(config: ConfigOption, parts: PartsOption = "all", ocpp_listen: OcppLis
 
     from fera.server import server_config
 
-    server = uvicorn.Server(server_config(node, log_level="info"))
+    server = uvicorn.Server(server_config(node, log_level=None))  # logging: configured above
     try:
         server.run(sockets=[sock])
     except SystemExit:  # uvicorn's exit when the node's start-up failed: its log above says why, in a line

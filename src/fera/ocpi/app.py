@@ -31,6 +31,7 @@ def validation_message(errors: list[Any]) -> str:
 
 async def _ocpi_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, OcpiError)
+    _refused(request, exc.http_status, exc.status_code, exc.message)
     headers = {"WWW-Authenticate": "Token"} if exc.http_status == 401 else None
     return ocpi_response(
         http_status=exc.http_status, status_code=exc.status_code, status_message=exc.message, headers=headers
@@ -63,7 +64,16 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     if any(e.get("type") == "json_invalid" for e in errors):
         return await _stranger(request) or _invalid_json()
     # Parseable but invalid: it reached the OCPI layer, so HTTP 200 + 2001 (never FastAPI's 422).
-    return ocpi_response(status_code=2001, status_message=validation_message(errors))
+    message = validation_message(errors)
+    _refused(request, 200, 2001, message)
+    return ocpi_response(status_code=2001, status_message=message)
+
+
+def _refused(request: Request, http_status: int, status_code: int, message: str) -> None:
+    """What a peer's developer asks first (why was my request refused?), without a warning per request."""
+    log.debug(
+        "%s %s refused: HTTP %d, OCPI %d %s", request.method, request.url.path, http_status, status_code, message
+    )
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
