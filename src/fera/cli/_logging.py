@@ -55,7 +55,7 @@ LogLevelOption = Annotated[
     typer.Option(
         "--log-level",
         case_sensitive=False,
-        help="Level of FERA's own loggers (fera.*) and uvicorn's; lines go to stderr.",
+        help="Level of FERA's loggers (fera.*) and uvicorn's: lines on stderr (the demo: each node's log).",
     ),
 ]
 LoggerLevelsOption = Annotated[

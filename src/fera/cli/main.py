@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from fera import __version__
 from fera.cli._common import ConfigOption, console, errors, fail, load
+from fera.cli._logging import LoggerLevelsOption, LogLevel, LogLevelOption, serve_log_args
 from fera.cli.locations import locations_app
 from fera.cli.partners import partners_app
 from fera.cli.serve import serve
@@ -89,6 +90,8 @@ def demo(
             help="Keep the nodes (and dashboards) up after the report until Ctrl-C (exit code: the report's)."
         ),
     ] = False,
+    log_level: LogLevelOption = LogLevel.INFO,
+    log: LoggerLevelsOption = None,
 ) -> None:
     """CPO, eMSP and SCSP nodes, simulated stations and a day of EVs: all three topologies at once."""
     from fera.demo import Scenario, run_demo
@@ -107,7 +110,8 @@ def demo(
         speed=speed, stations=stations, seed=seed, hours=duration, evs=evs, preferences=preferences
     )
     try:
-        report = asyncio.run(run_demo(console, scenario, workdir, keep_running=keep_running))
+        logs = serve_log_args(log_level, log)  # each node's, in its log in the workdir
+        report = asyncio.run(run_demo(console, scenario, workdir, keep_running=keep_running, serve_args=logs))
     except KeyboardInterrupt:
         console.print("[yellow]Interrupted before the report: every node process was ended.[/]")
         raise typer.Exit(130) from None

@@ -6,6 +6,7 @@ import asyncio
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,11 +42,14 @@ class NodeProcess:
                 self.process.wait()
 
 
-async def start_node_process(config: NodeConfig, path: Path, log: Path) -> NodeProcess:
-    """`python -m fera serve`; returns when its versions endpoint answers (401 without a token)."""
+async def start_node_process(
+    config: NodeConfig, path: Path, log: Path, serve_args: Sequence[str] = ()
+) -> NodeProcess:
+    """`python -m fera serve [serve_args]`, its stdout and stderr to `log`; returns when its versions endpoint
+    answers (401 without a token)."""
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "fera", "serve", "--config", str(path)],
+            [sys.executable, "-m", "fera", "serve", "--config", str(path), *serve_args],
             stdout=out,
             stderr=subprocess.STDOUT,
             env=os.environ | {"PYTHONUNBUFFERED": "1"},

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -57,10 +58,16 @@ POWER_FILE = "power.csv"  # every connector's power over simulated time, as the 
 
 
 async def run_demo(
-    console: Console, scenario: Scenario, workdir: Path | None = None, *, keep_running: bool = False
+    console: Console,
+    scenario: Scenario,
+    workdir: Path | None = None,
+    *,
+    keep_running: bool = False,
+    serve_args: Sequence[str] = (),
 ) -> DemoReport:
     """Run the day, show the report (full tables in `workdir/report.txt`) and return it. With
-    `keep_running`, the nodes stay up after the report until the task is cancelled (Ctrl-C)."""
+    `keep_running`, the nodes stay up after the report until the task is cancelled (Ctrl-C). `serve_args`
+    go to every node's `fera serve` (its --log-level and --log)."""
     workdir = workdir or Path(tempfile.mkdtemp(prefix="fera-demo-"))
     workdir.mkdir(parents=True, exist_ok=True)
     ports = {name: _free_port() for name in (*NAMES, "ocpp")}
@@ -70,7 +77,7 @@ async def run_demo(
         await seed(scenario.configs(ports, str(workdir), datetime.now(UTC)), scenario)  # no clock needed
         real_start = datetime.now(UTC) + timedelta(seconds=SETUP_S)  # seeding is done: time the rest
         configs = scenario.configs(ports, str(workdir), real_start)
-        await _start_nodes(console, workdir, configs, nodes)
+        await _start_nodes(console, workdir, configs, nodes, serve_args)
         progress = Progress(console, configs, scenario, real_start)
         report = await _day(console, configs, progress, ports["ocpp"], workdir)
         write_full(report, workdir / REPORT_FILE)
@@ -86,14 +93,18 @@ async def run_demo(
 
 
 async def _start_nodes(
-    console: Console, workdir: Path, configs: dict[str, NodeConfig], nodes: dict[str, NodeProcess]
+    console: Console,
+    workdir: Path,
+    configs: dict[str, NodeConfig],
+    nodes: dict[str, NodeProcess],
+    serve_args: Sequence[str],
 ) -> None:
     """All three at once (their start-up is mostly waiting for imports); `nodes` gets each one that started,
     so the caller stops them whatever happens."""
 
     async def start(name: str) -> None:
         path = _write(workdir, configs[name])
-        nodes[name] = await start_node_process(configs[name], path, workdir / f"{name}.log")
+        nodes[name] = await start_node_process(configs[name], path, workdir / f"{name}.log", serve_args)
         console.print(f"[green]✓[/] {name} node up (pid {nodes[name].process.pid})")
 
     failures = [r for r in await asyncio.gather(*map(start, NAMES), return_exceptions=True) if r is not None]

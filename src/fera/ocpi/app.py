@@ -72,7 +72,12 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 def _refused(request: Request, http_status: int, status_code: int, message: str) -> None:
     """What a peer's developer asks first (why was my request refused?), without a warning per request."""
     log.debug(
-        "%s %s refused: HTTP %d, OCPI %d %s", request.method, request.url.path, http_status, status_code, message
+        "%s %s refused: HTTP %d, OCPI %d %s",
+        request.method,
+        request.url.path,
+        http_status,
+        status_code,
+        message,
     )
 
 
