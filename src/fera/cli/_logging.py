@@ -7,14 +7,13 @@ Other libraries' loggers stay at WARNING unless `--log` names them (`--log httpx
 from __future__ import annotations
 
 import logging.config
-from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 
 __all__ = [
     "FORMAT",
-    "LogLevel",
+    "LEVELS",
     "LogLevelOption",
     "LoggerLevelsOption",
     "configure_logging",
@@ -25,22 +24,24 @@ __all__ = [
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-class LogLevel(StrEnum):
-    DEBUG = "debug"
-    INFO = "info"
-    WARNING = "warning"
-    ERROR = "error"
+LEVELS = ("debug", "info", "warning", "error")
 
 
-def _logger_level(text: str) -> tuple[str, LogLevel]:
+def _level(text: str) -> str:
+    """A level in any case. Checked here, not as an Enum: typer words an Enum's refusal "Value error, ..."."""
+    if text.strip().lower() not in LEVELS:
+        raise typer.BadParameter(f"{text!r} is not one of {', '.join(LEVELS)}")
+    return text.strip().lower()
+
+
+def _logger_level(text: str) -> tuple[str, str]:
     name, _, level = text.partition("=")
-    name, level = name.strip(), level.strip().lower()
-    if not name or level not in LogLevel.__members__.values():
+    if not name.strip() or level.strip().lower() not in LEVELS:
         raise typer.BadParameter(
-            f"{text!r} is not LOGGER=LEVEL with LEVEL one of {', '.join(LogLevel)} "
+            f"{text!r} is not LOGGER=LEVEL with LEVEL one of {', '.join(LEVELS)} "
             "(e.g. fera.cpo.chargingprofiles.site=debug)"
         )
-    return name, LogLevel(level)
+    return name.strip(), level.strip().lower()
 
 
 def _checked(values: list[str] | None) -> list[str]:
@@ -51,11 +52,13 @@ def _checked(values: list[str] | None) -> list[str]:
 
 
 LogLevelOption = Annotated[
-    LogLevel,
+    str,
     typer.Option(
         "--log-level",
-        case_sensitive=False,
-        help="Level of FERA's loggers (fera.*) and uvicorn's: lines on stderr (the demo: each node's log).",
+        metavar="LEVEL",
+        callback=_level,
+        help="debug, info, warning or error: FERA's loggers (fera.*) and uvicorn's, on stderr (the demo: in "
+        "each node's log).",
     ),
 ]
 LoggerLevelsOption = Annotated[
@@ -70,7 +73,7 @@ LoggerLevelsOption = Annotated[
 ]
 
 
-def logging_config(level: LogLevel, loggers: list[str] | None = None) -> dict[str, Any]:
+def logging_config(level: str, loggers: list[str] | None = None) -> dict[str, Any]:
     """A `logging.config.dictConfig` dictionary: one stderr handler on the root (WARNING), `fera` and
     `uvicorn` at `level`, then each `LOGGER=LEVEL` (a later one wins)."""
     levels = {"fera": level, "uvicorn": level} | dict(_logger_level(text) for text in loggers or ())
@@ -86,10 +89,10 @@ def logging_config(level: LogLevel, loggers: list[str] | None = None) -> dict[st
     }
 
 
-def configure_logging(level: LogLevel, loggers: list[str] | None = None) -> None:
+def configure_logging(level: str, loggers: list[str] | None = None) -> None:
     logging.config.dictConfig(logging_config(level, loggers))
 
 
-def serve_log_args(level: LogLevel, loggers: list[str] | None = None) -> list[str]:
+def serve_log_args(level: str, loggers: list[str] | None = None) -> list[str]:
     """The same choice as `fera serve` arguments, for the processes the demo starts."""
-    return ["--log-level", level.value, *(arg for text in loggers or () for arg in ("--log", text))]
+    return ["--log-level", level, *(arg for text in loggers or () for arg in ("--log", text))]

@@ -16,7 +16,7 @@ from rich.markup import escape
 
 from fera import __version__
 from fera.cli._common import ConfigOption, console, errors, fail, load
-from fera.cli._logging import LoggerLevelsOption, LogLevel, LogLevelOption, serve_log_args
+from fera.cli._logging import LoggerLevelsOption, LogLevelOption, serve_log_args
 from fera.cli.locations import locations_app
 from fera.cli.partners import partners_app
 from fera.cli.serve import serve
@@ -90,7 +90,7 @@ def demo(
             help="Keep the nodes (and dashboards) up after the report until Ctrl-C (exit code: the report's)."
         ),
     ] = False,
-    log_level: LogLevelOption = LogLevel.INFO,
+    log_level: LogLevelOption = "info",
     log: LoggerLevelsOption = None,
 ) -> None:
     """CPO, eMSP and SCSP nodes, simulated stations and a day of EVs: all three topologies at once."""

@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from fera.cli._common import ConfigOption, console, fail, load, node_url, open_database, run
-from fera.cli._logging import LoggerLevelsOption, LogLevel, LogLevelOption, configure_logging
+from fera.cli._logging import LoggerLevelsOption, LogLevelOption, configure_logging
 from fera.config import NodeConfig
 from fera.parts import ALL_PROCESSES, Hook, Process, processes_named
 
@@ -47,7 +47,7 @@ def serve(
     config: ConfigOption,
     parts: PartsOption = "all",
     ocpp_listen: OcppListenOption = None,
-    log_level: LogLevelOption = LogLevel.INFO,
+    log_level: LogLevelOption = "info",
     log: LoggerLevelsOption = None,
 ) -> None:
     """Run a node on its `listen` address (and its OCPP gateway on `ocpp_listen`)."""
