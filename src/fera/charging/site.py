@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from fera.charging.schedule import Schedule, minimum
-from fera.charging.site_turns import next_hand_over, projected, turn_order
+from fera.charging.site_turns import TURNS_AHEAD, next_hand_over, projected, turn_order
 
 __all__ = [
     "CONNECTION",
@@ -317,7 +317,8 @@ def share_capacity(
         held = {i for i in turning if amps[i] >= minima[i] - _EPS}
         waiting = {i for i in turning if amps[i] <= _EPS and caps[i] >= minima[i]}
         hand_over = next_hand_over(demands, taken, amps, held, waiting, t)
-        if hand_over is not None and hand_over < end and (k == len(times) or hand_over < times[k]):
+        ahead = min(end, start + TURNS_AHEAD)
+        if hand_over is not None and hand_over < ahead and (k == len(times) or hand_over < times[k]):
             times.insert(k, hand_over)
         for i, d in enumerate(demands):
             points[d.session_id].append((t, amps[i] * d.watts_per_amp if i in limited else None))

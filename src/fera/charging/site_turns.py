@@ -7,11 +7,11 @@ it could have had. Nobody knows when a car whose driver stated nothing leaves, a
 lost: so the sessions that have taken least so far charge first (a newcomer at once), as the SCSP's turns do
 (`fera.scsp.planning_turns`).
 
-A session holding its minimum keeps it until it has taken `TURN_WH` more than the one waiting longest by that
-measure, so turns last (each hand-over is a TxProfile to two stations) and don't swap at every computation.
-The share schedule carries each hand-over ahead, at the instant the holder's projected energy (what its
-share lets its car take) reaches it: the stations make it on their own clocks (the holder's step down comes
-`DROP_LEAD` earlier), no round trip needed. Stated needs keep their own order (least laxity) before all this.
+A session holding its minimum keeps it until it has taken `TURN_WH` more than the least-served one waiting,
+so turns last (each hand-over is a TxProfile to two stations) and don't swap at every computation. The share
+schedule carries each hand-over of the next `TURNS_AHEAD`, at the instant the holder's projected energy (what
+its share lets its car take) gets there: the stations make it on their own clocks (the holder's step down
+comes `DROP_LEAD` earlier), no round trip needed. Stated needs keep their own order (least laxity) first.
 """
 
 from __future__ import annotations
@@ -21,11 +21,14 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-__all__ = ["TURN_WH", "projected", "turn_order", "next_hand_over"]
+__all__ = ["TURNS_AHEAD", "TURN_WH", "next_hand_over", "projected", "turn_order"]
 
 # What a holder takes beyond the least-served waiting session before it hands over: at a three-phase 6 A
 # minimum (4.1 kW) about 22 minutes, at a single-phase one (1.4 kW) about an hour.
 TURN_WH = 1500.0
+# How far ahead hand-overs are planned: each is an instant at which every share is computed again (a site of
+# 100 sessions planned 48 h ahead took seconds); the site is computed again when this has passed.
+TURNS_AHEAD = timedelta(hours=1)
 _EPS = 1e-9
 
 

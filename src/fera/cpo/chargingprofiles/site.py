@@ -48,6 +48,7 @@ from functools import partial
 from fera.charging import Electrical, Schedule, maximum
 from fera.charging.metering import car_amps, car_max_amps, car_phases
 from fera.charging.site import SiteDemand, SiteLevel, priority, share_capacity, within_capacity
+from fera.charging.site_turns import TURNS_AHEAD
 from fera.config import SiteConfig
 from fera.cpo.chargingprofiles.active import rate_profile
 from fera.cpo.chargingprofiles.sessions import SteerableSession, steerable
@@ -116,6 +117,8 @@ class SiteLimits:
         self._allowed: dict[str, Schedule] = {}
         self._takes: dict[str, _Takes] = {}
         self._order: dict[int, list[str]] = {}  # per site: its stated needs as last served (`priority`)
+        self._turns_until: dict[int, datetime] = {}  # per site with sessions waiting their turn: the end of
+        # the turns planned ahead
         # (site, sessions whose share went down, those whose share goes up, release): the balancer sends the
         # decreases, then calls release (the raised shares take effect) and sends the increases, so the site
         # never exceeds its capacity while the new shares travel to the stations.
@@ -131,6 +134,10 @@ class SiteLimits:
     def learned(self, session: Session) -> bool:
         """Does the session's meter now show a different phase count than its share was computed with, or,
         for a stated need, a car that takes a different current (`car_amps`) or the need met?"""
+        site = self.site_of(session.location_id, session.evse_uid)
+        turns = None if site is None else self._turns_until.get(site)
+        if turns is not None and self._clock() >= turns:
+            return True  # the turns planned ahead have run out: plan the next ones (`site_turns`)
         key = session.id.upper()
         seen = self._phases.get(key)
         if seen is None:  # shared: another process computed its share; a round here learns what it assumed
@@ -180,6 +187,7 @@ class SiteLimits:
                     now.isoformat(),
                     described(demands, fresh, now),
                 )
+            self._note_turns(site, demands, fresh, now)
             round_ = hold(self._shares.get(site, {}), fresh, now)
             if self.shared is not None:  # a process died before its station's answer: send it again first
                 round_.lowered.update(self._above(round_.published, now))
@@ -198,6 +206,16 @@ class SiteLimits:
             release = partial(self._release, site, generation, round_.held) if round_.held else go
             self.on_change(site, round_.lowered, round_.raised, release)
         return round_.published
+
+    def _note_turns(
+        self, site: int, demands: list[SiteDemand], shares: dict[str, Schedule], now: datetime
+    ) -> None:
+        """Sessions wait their turn at this site: compute it again when the turns planned ahead run out."""
+        waiting = any(d.min_rate_w > 0 and shares[d.session_id].limit_at(now) == 0 for d in demands)
+        if waiting:
+            self._turns_until[site] = now + TURNS_AHEAD
+        else:
+            self._turns_until.pop(site, None)
 
     async def _release(self, site: int, generation: int, held: dict[str, Share]) -> bool:
         """The decreases of computation `generation` reached their stations: its increases take effect.
