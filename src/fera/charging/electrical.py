@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["POWER_TYPES", "Electrical"]
+__all__ = ["AC_MIN_AMPS", "POWER_TYPES", "Electrical"]
 
 _PHASES = {"AC_1_PHASE": 1, "AC_2_PHASE": 2, "AC_2_PHASE_SPLIT": 2, "AC_3_PHASE": 3, "DC": 1}
 POWER_TYPES = frozenset(_PHASES)
+AC_MIN_AMPS = 6.0  # IEC 61851: below 6 A per phase an AC car stops charging, so 0 or at least this
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,11 @@ class Electrical:
     @property
     def phases(self) -> int:
         return _PHASES[self.power_type]
+
+    @property
+    def min_rate_w(self) -> float:
+        """The least a car charges at on this connector: 6 A per phase on AC (below it stops), none on DC."""
+        return 0.0 if self.power_type == "DC" else self.amps_to_watts(AC_MIN_AMPS)
 
     @property
     def max_power_w(self) -> float:

@@ -36,7 +36,6 @@ from fera.scsp.planning_grid import GroupCapacity, grid_groups, session_group
 from fera.scsp.planning_network import site_currents
 
 __all__ = [
-    "AC_MIN_AMPS",
     "DEFAULT_ELECTRICAL",
     "DEFER_SLACK",
     "GroupCapacity",
@@ -46,7 +45,6 @@ __all__ = [
     "build_problem",
     "electrical_of",
     "kept_at_hold",
-    "min_rate_w",
     "to_ocpi_profile",
     "token_of",
 ]
@@ -57,7 +55,6 @@ SessionKey = tuple[str, str]  # (partner the session came from, its session id t
 # so a planner that doesn't know the hardware must not be the one to throttle it.
 DEFAULT_ELECTRICAL = Electrical("AC_3_PHASE", 230, 32, None)
 MAX_HORIZON_STEPS = 192  # what a plan, its capacity and price series cover at most (48 h of 15 min steps)
-AC_MIN_AMPS = 6.0  # IEC 61851: below 6 A per phase an AC car stops charging, so plan 0 or at least this
 # A CHEAP or GREEN car is let wait for its hours only while it has this much time to spare (its stay left
 # minus the time its need takes at its maximum): a car deferred into the cheap hours finds the cars that
 # arrive later competing for the same phase, and energy comes first (`_energy_first`).
@@ -96,10 +93,6 @@ def electrical_of(known: Known) -> Electrical:
         connector.max_amperage,
         connector.max_electric_power,
     )
-
-
-def min_rate_w(electrical: Electrical) -> float:
-    return 0.0 if electrical.power_type == "DC" else electrical.amps_to_watts(AC_MIN_AMPS)
 
 
 def plan_id(key: SessionKey) -> str:
@@ -147,7 +140,7 @@ def planned_session(
         remaining = limit / 1000 * hours
     if known.draw.full(now):
         remaining = 0.0  # stopped drawing while it could: full (retried after FULL_RETRY)
-    min_rate = min_rate_w(electrical) * share
+    min_rate = electrical.min_rate_w * share
     for cap in (known.held_w, known.draw.max_w):  # watts over the EVSE's phases, like the profiles
         if cap is not None:
             limit = min(limit, cap * share)

@@ -45,7 +45,6 @@ from fera.scsp.planning_inputs import (
     build_problem,
     electrical_of,
     kept_at_hold,
-    min_rate_w,
     plan_id,
     to_ocpi_profile,
     token_of,
@@ -315,7 +314,7 @@ class SteeringPlanner:
         def lowest(start: datetime, end: datetime) -> float | None:  # a station leads the CPO's pushes
             return lowest_offered(actives, electrical, start - SKEW, end + SKEW)
 
-        return self.draws.learn(k.key, now, min_rate_w(electrical), lowest)
+        return self.draws.learn(k.key, now, electrical.min_rate_w, lowest)
 
     async def _problem(self, known: list[Known], now: datetime) -> PlanningProblem:
         departures = [

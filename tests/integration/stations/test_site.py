@@ -86,11 +86,11 @@ async def test_capacity_is_shared_and_a_forecast_reaches_every_session(stages: S
     # a takes less (from a minute ago: a relative profile would start at the simulated session start,
     # which runs ahead of the CPO's clock) ...
     since = format_datetime(datetime.now(UTC) - timedelta(minutes=1))
-    request = await stage.sender.set_profile(stage.cpo_id, a.id, amps((0, 4.0), start_date_time=since))
+    request = await stage.sender.set_profile(stage.cpo_id, a.id, amps((0, 7.0), start_date_time=since))
     assert (await stage.sender.wait(request.id, timeout=WAIT_S)).result == {"result": "ACCEPTED"}
-    await stage.cpo_sessions.wait(drawing(a.id, 4 * PHASE_W), mark)
-    await stage.cpo_sessions.wait(drawing(b.id, 16 * PHASE_W), mark)  # ... b gets the rest (max-min fair)
-    await pushes.wait(pushed(b.id, 16.0), pushed_mark)
+    await stage.cpo_sessions.wait(drawing(a.id, 7 * PHASE_W), mark)
+    await stage.cpo_sessions.wait(drawing(b.id, 13 * PHASE_W), mark)  # ... b gets the rest (max-min fair)
+    await pushes.wait(pushed(b.id, 13.0), pushed_mark)
 
 
 async def test_a_car_plugged_in_as_its_station_boots_draws_nothing_before_its_share(

@@ -1,15 +1,17 @@
-"""The CPO computes a site again once the turns it planned ahead have run out (`charging.site_turns`)."""
+"""The CPO computes a site again once the turns it planned ahead have run out (`charging.site_turns`), and
+gives an AC session 6 A or nothing."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
-from fera.charging import Schedule
+from fera.charging import Electrical, Schedule
 from fera.charging.site import SiteDemand
 from fera.charging.site_turns import TURNS_AHEAD
 from fera.config import SiteConfig
 from fera.cpo.chargingprofiles.site import SiteLimits
+from fera.cpo.chargingprofiles.site_grid import demand
 from fera.store.protocols import Store
 from tests.integration.chargingprofiles.setup import session
 
@@ -56,3 +58,11 @@ def test_a_site_where_every_minimum_fits_is_not_computed_again_on_the_clock() ->
     limits._note_turns(0, [_demand("A"), _demand("B")], shares, NOW)
     clock.now = NOW + 10 * TURNS_AHEAD
     assert limits.learned(session("A", "EVSE1")) is False
+
+
+def test_an_ac_session_gets_6_a_or_nothing_even_when_no_sender_set_a_minimum() -> None:
+    """IEC 61851: an AC car stops below 6 A, so a share under it is capacity nobody draws."""
+    site = SiteConfig(location="LOC1", capacity_kw=11)
+    three_phase, dc = Electrical("AC_3_PHASE", 230, 16), Electrical("DC", 400, 125)
+    assert demand(site, session("A", "EVSE1"), [], three_phase, None).min_rate_w == 6 * 690.0
+    assert demand(site, session("B", "EVSE1"), [], dc, None).min_rate_w == 0.0

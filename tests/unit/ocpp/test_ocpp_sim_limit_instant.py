@@ -56,3 +56,24 @@ async def test_a_decrease_counts_from_the_instant_it_was_accepted() -> None:
     assert (accepted_at, reading.power_w) in samples
     assert all(watts == samples[0][1] for at, watts in samples if at < accepted_at)
     assert abs(reading.energy_wh - 22_000.0 * 0.5) < 1.0  # 22 kW for half an hour, not a minute more
+
+
+async def test_an_ac_car_stops_below_6_a_and_charges_again_at_6_a() -> None:
+    """IEC 61851: an AC car cannot charge below 6 A per phase; a share under it is drawn by nobody."""
+    monotonic = FakeMonotonic()
+    station = StationModel(StationSpec("CS", connectors=1), SimClock(START, 60.0, monotonic))
+    station.begin(1, "T1", START)
+    assert station.set_profile(tx_limit(5.9))
+    client = RecordingClient(station)
+    ev = EvArrival(START, START + timedelta(hours=8), 100.0, 22.0, "CS", 1, phases=3)
+    charge = _Charge(client, station.connectors[1], ev, "T1", START, 0.0)  # type: ignore[arg-type]
+    task = asyncio.create_task(_charge(charge, timedelta(hours=1), PowerTracker()))
+    await asyncio.wait_for(client.arrived.wait(), 10)
+    assert client.readings[-1][0].power_w == 0.0
+    client.arrived.clear()
+
+    monotonic.t += 30.0
+    assert station.set_profile(tx_limit(6))
+    await asyncio.wait_for(client.arrived.wait(), 10)
+    task.cancel()
+    assert client.readings[-1][0].current_a == 6.0

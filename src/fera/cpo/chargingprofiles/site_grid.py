@@ -69,7 +69,8 @@ def demand(
     (`used`: the phases its meter shows the car using; None: not metered yet, so every EVSE phase), with the
     departure and energy need its driver stated."""
     cap = session_limit(profiles, electrical, session.start_date_time)
-    floor = max((_min_rate_w(p, electrical) for p in profiles), default=0.0)
+    # An AC car stops below 6 A (IEC 61851): a share under it would be capacity nobody draws.
+    floor = max([electrical.min_rate_w, *(_min_rate_w(p, electrical) for p in profiles)])
     boards = tuple(b.id.upper() for b in site.boards_of(session.evse_uid))
     departure = None if preferences is None else preferences.departure_time
     base = SiteDemand(
