@@ -33,9 +33,13 @@ class Electrical:
         return _PHASES[self.power_type]
 
     @property
-    def min_rate_w(self) -> float:
+    def min_amps(self) -> float:
         """The least a car charges at on this connector: 6 A per phase on AC (below it stops), none on DC."""
-        return 0.0 if self.power_type == "DC" else self.amps_to_watts(AC_MIN_AMPS)
+        return 0.0 if self.power_type == "DC" else AC_MIN_AMPS
+
+    @property
+    def min_rate_w(self) -> float:
+        return self.amps_to_watts(self.min_amps)
 
     @property
     def max_power_w(self) -> float:

@@ -357,8 +357,14 @@ def _laxity(demand: SiteDemand, t: datetime, site_a: float) -> tuple[float, date
 
 
 def _cap(demand: SiteDemand, t: datetime) -> float:
-    """The most the session may take at `t` (A): its limit, and its car's own maximum once known."""
-    own = math.inf if demand.car_max_a is None else demand.car_max_a
+    """The most the session may take at `t` (A): its limit, and its car's own maximum once known, but not
+    below its minimum rate: a car whose own maximum is under it (3.7 kW on three phases: 5.4 A) draws that
+    under a limit at the minimum, and stops under a limit below it (IEC 61851)."""
+    own = (
+        math.inf
+        if demand.car_max_a is None
+        else max(demand.car_max_a, demand.min_rate_w / demand.watts_per_amp)
+    )
     return min(_amps(demand.limit.limit_at(t), demand), own)
 
 

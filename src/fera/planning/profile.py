@@ -230,26 +230,32 @@ def _refill(
         loads.add(i, _at(k, extra, grid.steps))
 
 
-def _limits(power_w: np.ndarray, session: Session, voltage_v: float, dc: bool) -> list[float]:
+def _limits(
+    power_w: np.ndarray, session: Session, voltage_v: float, dc: bool, min_amps: float
+) -> list[float]:
     power_w = np.where(power_w < session.min_rate_w - 1e-6, 0.0, power_w)  # what apply_min_rates left low
     values = power_w if dc else power_w / (voltage_v * len(session.phases))
+    if not dc:  # a car that takes less than the least AC limit draws its own under that limit
+        values = np.where(values > 0, np.maximum(values, min_amps), values)
     return [floor_tenth(float(v)) for v in values]
 
 
 def to_charging_profile(
-    plan: Plan, session: Session, *, voltage_v: float = 230.0, dc: bool = False
+    plan: Plan, session: Session, *, voltage_v: float = 230.0, dc: bool = False, min_amps: float = 0.0
 ) -> PlannedProfile:
     """The session's schedule as periods over the plan's horizon, equal neighbours merged.
 
-    AC limits are amps per phase, P / (V × phases); DC limits are watts. Powers still below the session's
-    minimum rate become 0 (call `apply_min_rates` first to raise those that fit).
+    AC limits are amps per phase, P / (V × phases), none between 0 and `min_amps` (IEC 61851: below 6 A
+    an AC car stops, so a 3.7 kW car on three phases, 5.4 A, is sent 6 A); DC limits are watts. Powers
+    still below the session's minimum rate become 0 (call `apply_min_rates` first to raise those that fit).
     """
     step_s = int(plan.step.total_seconds())
     periods: list[ProfilePeriod] = []
-    for k, limit in enumerate(_limits(plan.schedule(session.id), session, voltage_v, dc)):
+    for k, limit in enumerate(_limits(plan.schedule(session.id), session, voltage_v, dc, min_amps)):
         if not periods or periods[-1].limit != limit:
             periods.append(ProfilePeriod(k * step_s, limit))
     min_rate = session.min_rate_w if dc else session.min_rate_w / (voltage_v * len(session.phases))
+    min_rate = min_rate if dc or min_rate <= 0 else max(min_rate, min_amps)
     return PlannedProfile(
         session_id=session.id,
         start_date_time=plan.start,

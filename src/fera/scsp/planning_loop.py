@@ -368,6 +368,7 @@ class SteeringPlanner:
                 session,
                 voltage_v=electrical.max_voltage,
                 dc=electrical.power_type == "DC",
+                min_amps=electrical.min_amps,
             )
             try:
                 profile = to_ocpi_profile(planned)

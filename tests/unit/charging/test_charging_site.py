@@ -210,3 +210,14 @@ def test_a_car_whose_meter_showed_its_own_maximum_leaves_the_rest_to_the_others(
     ]
     limits = share_capacity([SiteLevel(phase_a=_fuse(32))], demands, T0, T0 + HOUR)
     assert [limits[s].limit_at(T0) for s in ("small", "big")] == [5.5 * 690, 26.5 * 690]
+
+
+def test_a_car_whose_own_maximum_is_under_its_minimum_rate_still_gets_the_minimum() -> None:
+    # A 3.7 kW car on three phases takes 5.4 A: under a 5.4 A limit it would stop (IEC 61851: below 6 A no
+    # AC car charges), so its share is its 6 A minimum, and it draws its own 5.4 A under it.
+    demands = [
+        SiteDemand("small", Schedule.constant(32 * 690.0), T0, 6 * 690.0, car_max_a=5.4),
+        SiteDemand("big", Schedule.constant(32 * 690.0), T0, 6 * 690.0),
+    ]
+    limits = share_capacity([SiteLevel(phase_a=_fuse(32))], demands, T0, T0 + HOUR)
+    assert [limits[s].limit_at(T0) for s in ("small", "big")] == [6 * 690, 26 * 690]

@@ -93,6 +93,15 @@ def test_profile_alone_drops_rates_below_the_minimum() -> None:
     assert profile.periods == (ProfilePeriod(0, 0.0), ProfilePeriod(900, 10.0))
 
 
+def test_an_ac_limit_is_never_between_0_and_the_least_a_car_charges_at() -> None:
+    # A 3.7 kW car on three phases takes 5.4 A: sent 5.3 A it stops (IEC 61851), sent 6 A it draws its own.
+    car = session("a", 1, 10, min_rate_w=3_700)
+    profile = to_charging_profile(_plan({"a": [0, 3_700]}), car, min_amps=6.0)
+    assert profile.periods == (ProfilePeriod(0, 0.0), ProfilePeriod(900, 6.0))
+    assert profile.min_charging_rate == 6.0
+    assert to_charging_profile(_plan({"a": [0, 3_700]}), car).periods[1].limit == 5.3  # no such rule given
+
+
 def test_the_session_held_at_0_keeps_its_place_for_a_turn_then_the_next_one_is() -> None:
     """Every hand-over costs energy at the stations: re-plans within a turn keep the same session at 0."""
     cars = [session(s, 3, 10, min_rate_w=4_140, group_id="site") for s in "ab"]
