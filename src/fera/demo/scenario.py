@@ -61,11 +61,11 @@ def auto_speed(load: float, cores: int) -> float:
 
     Every hand-over, profile and reading is a round trip between node processes, and the simulated clock
     runs on whether they got a core or not: at x480 one real second is 8 simulated minutes. Measured on 2
-    cores: x480 delivered 92 % of the hindsight bound at a load of 0.3 but 80-92 % at 8-17; x240 at 8-13
-    and x120 at 11 gave 92 % again. So a busy machine runs the day slower rather than worse.
+    cores (README): x240 delivered 96 % of the hindsight bound at loads of 5-7 but 91-95 % beside three busy
+    loops (loads of 7-10), where x120 delivered 96 %. So a busy machine runs the day slower rather than worse.
     """
     per_core = load / max(cores, 1)
-    return SPEED if per_core < 1 else SPEED / 2 if per_core < 8 else SPEED / 4
+    return SPEED if per_core < 1 else SPEED / 2 if per_core < 2.5 else SPEED / 4
 
 
 @dataclass(frozen=True)
