@@ -29,18 +29,26 @@ class RecordingClient:
         self.arrived.set()
 
 
-async def test_a_decrease_counts_from_the_instant_it_was_accepted() -> None:
+async def _charging(
+    amps: float, tracker: PowerTracker
+) -> tuple[FakeMonotonic, StationModel, RecordingClient, asyncio.Task[None]]:
+    """A 22 kW three-phase car charging from START under a TxProfile of `amps`, its first reading in."""
     monotonic = FakeMonotonic()
     station = StationModel(StationSpec("CS", connectors=1), SimClock(START, 60.0, monotonic))
     station.begin(1, "T1", START)
-    assert station.set_profile(tx_limit(32))
+    assert station.set_profile(tx_limit(amps))
     client = RecordingClient(station)
     ev = EvArrival(START, START + timedelta(hours=8), 100.0, 22.0, "CS", 1, phases=3)
     charge = _Charge(client, station.connectors[1], ev, "T1", START, 0.0)  # type: ignore[arg-type]
-    tracker = PowerTracker()
     task = asyncio.create_task(_charge(charge, timedelta(hours=1), tracker))
     await asyncio.wait_for(client.arrived.wait(), 10)  # the first reading, at START
     client.arrived.clear()
+    return monotonic, station, client, task
+
+
+async def test_a_decrease_counts_from_the_instant_it_was_accepted() -> None:
+    tracker = PowerTracker()
+    monotonic, station, client, task = await _charging(32, tracker)
 
     monotonic.t += 30.0  # 30 simulated minutes on: the station accepts a lower limit
     accepted_at: datetime = station.clock.now()
@@ -60,17 +68,8 @@ async def test_a_decrease_counts_from_the_instant_it_was_accepted() -> None:
 
 async def test_an_ac_car_stops_below_6_a_and_charges_again_at_6_a() -> None:
     """IEC 61851: an AC car cannot charge below 6 A per phase; a share under it is drawn by nobody."""
-    monotonic = FakeMonotonic()
-    station = StationModel(StationSpec("CS", connectors=1), SimClock(START, 60.0, monotonic))
-    station.begin(1, "T1", START)
-    assert station.set_profile(tx_limit(5.9))
-    client = RecordingClient(station)
-    ev = EvArrival(START, START + timedelta(hours=8), 100.0, 22.0, "CS", 1, phases=3)
-    charge = _Charge(client, station.connectors[1], ev, "T1", START, 0.0)  # type: ignore[arg-type]
-    task = asyncio.create_task(_charge(charge, timedelta(hours=1), PowerTracker()))
-    await asyncio.wait_for(client.arrived.wait(), 10)
+    monotonic, station, client, task = await _charging(5.9, PowerTracker())
     assert client.readings[-1][0].power_w == 0.0
-    client.arrived.clear()
 
     monotonic.t += 30.0
     assert station.set_profile(tx_limit(6))
