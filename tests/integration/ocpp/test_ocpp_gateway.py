@@ -70,11 +70,12 @@ async def test_tx_profile_limits_the_draw(harness: Harness, version: str) -> Non
     spec = StationSpec(f"OPEN-{version}", version, connectors=1)
     tx_id = (await harness.started(spec)).args[3]
     mark = len(harness.events.events)
-    result = await harness.gateway.set_tx_profile(spec.station_id, 1, tx_id, limit(3700.0))
+    # 6.9 kW on three phases: 10 A each (under 6 A an AC car would stop, IEC 61851)
+    result = await harness.gateway.set_tx_profile(spec.station_id, 1, tx_id, limit(6900.0))
     assert result is ProfileResult.ACCEPTED
-    limited = await harness.events.wait("meter_values", lambda e: power_of(e) <= 3700.0, after=mark)
+    limited = await harness.events.wait("meter_values", lambda e: power_of(e) <= 6900.0, after=mark)
     later = await harness.events.wait("meter_values", after=harness.events.events.index(limited) + 1)
-    assert power_of(limited) == power_of(later) == 3700.0
+    assert power_of(limited) == power_of(later) == 6900.0
 
 
 async def test_composite_schedule_is_the_stations(harness: Harness, version: str) -> None:
