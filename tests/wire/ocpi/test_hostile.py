@@ -23,6 +23,7 @@ from fera.ocpi.auth import hash_token, new_token
 from fera.ocpi.hubclientinfo import ClientInfo
 from fera.ocpi.types import Role
 from fera.partners import Partner, PartnerEndpoint, PartnerRole
+from fera.smartcharging.model import RequestState
 from tests.integration.chargingprofiles.setup import location, session
 from tests.nodes import role
 from tests.wire.ocpi.hostile import Hostile, hostile_requests, problems
@@ -42,7 +43,16 @@ class Swept:
     hub: bool  # the partner is a hub, the parties behind it
 
 
-def _refuse(request: httpx.Request) -> httpx.Response:
+def _peer(request: httpx.Request) -> httpx.Response:
+    """No peer in the hostile sweep, except one that refuses every ChargingProfile at once.
+
+    A Sender's request that fails (the peer unreachable) is sent again by the SCSP's planner 5, 10, 20 ...
+    s later, a timer `_settled` cannot wait for: one fired while a refused request was being checked, and
+    its new request row looked like that request's write. A refusal ends the steering of the session (no
+    timer left), so whatever changes the store in a refused request's window is that request's doing."""
+    if request.url.path.startswith("/chargingprofiles/") and request.method in ("PUT", "DELETE"):
+        answer = {"result": "REJECTED", "timeout": 30}
+        return httpx.Response(200, json={"data": answer, "status_code": 1000, "timestamp": NOW})
     raise httpx.ConnectError("no peer in the hostile sweep", request=request)
 
 
@@ -87,7 +97,7 @@ async def swept(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'n.sqlite3'}",
         roles=[role(kind.upper(), party="FER")],
     )
-    node = create_node(config, transport=httpx.MockTransport(_refuse))
+    node = create_node(config, transport=httpx.MockTransport(_peer))
     node.peer.observer = None  # partner health bookkeeping: written on any outbound call, whatever the answer
     await node.start()
     store = Store(node, tmp_path / "n.sqlite3")
@@ -182,4 +192,14 @@ async def test_hostile_http_gets_ocpi_answers_and_writes_nothing_when_refused(
         if await swept.node.partners.resolve(hash_token(swept.token)) is None:
             await _partner(swept.node, swept.token, swept.hub)  # a credentials DELETE took it away
     assert sent > 1000
+    assert await _unsettled_requests(swept.node) == []
     assert not found, f"{len(found)} of {sent}:\n" + "\n".join(found[:40])
+
+
+async def _unsettled_requests(node: Node) -> list[str]:
+    """The node's ChargingProfile requests that did not end refused: one that failed is sent again on a
+    timer, which a later request's check would take for that request's write (see `_peer`)."""
+    async with node.database.unit_of_work() as uow:
+        requests = await uow.profile_requests.all()
+    unsettled = [r for r in requests if r.state is not RequestState.REFUSED]
+    return [f"{r.kind.value} {r.session_id}: {r.state.value} {r.error}" for r in unsettled]
