@@ -58,7 +58,10 @@ class SqlProfileJobStore:
         """Up to `most` of the oldest queued jobs that no other unit of work holds, locked until this one
         ends (PostgreSQL: FOR UPDATE SKIP LOCKED, and their sessions' advisory locks; a process that dies
         mid-job lets both go with its connection). The advisory locks are taken in one order (by key), so
-        two workers whose claims share sessions wait for each other instead of deadlocking."""
+        two workers whose claims share sessions wait for each other instead of deadlocking.
+
+        A session's jobs run in the order they came: a job is left queued while an older one of its session
+        still is, held by another claim (`_after_older`)."""
         query = (
             select(ProfileJobRow)
             .where(ProfileJobRow.state == JobState.QUEUED.value)
@@ -70,7 +73,31 @@ class SqlProfileJobStore:
         if jobs and self._session.get_bind().dialect.name == "postgresql":
             ids = sorted({job.session_id for job in jobs})
             await self._session.execute(_LOCK_SESSIONS, {"namespace": SESSION_LOCKS, "ids": ids})
+            jobs = await self._after_older(jobs)
         return jobs
+
+    async def _after_older(self, jobs: list[ProfileJob]) -> list[ProfileJob]:
+        """The claimed jobs less those an older queued job of their session, outside this claim, must go
+        before. Another claim may hold that older job's row and not yet its session's lock (taken after the
+        rows): this claim got the lock first, and would otherwise apply the newer profile, then that claim
+        the older one over it, both ACCEPTED (a Sender that sent the newer one last takes it as in force).
+        Read under the sessions' locks, so an older job still queued is one whose claim has not ended."""
+        oldest = (
+            select(func.upper(ProfileJobRow.session_id), func.min(ProfileJobRow.created_at))
+            .where(
+                ProfileJobRow.state == JobState.QUEUED.value,
+                func.upper(ProfileJobRow.session_id).in_(sorted({job.session_id.upper() for job in jobs})),
+                ProfileJobRow.id.not_in([job.id for job in jobs]),
+            )
+            .group_by(func.upper(ProfileJobRow.session_id))
+        )
+        rows = await self._session.execute(oldest)
+        waiting = {str(session): utc(cast(datetime, at)) for session, at in rows}
+        return [
+            job
+            for job in jobs
+            if (before := waiting.get(job.session_id.upper())) is None or job.created_at < before
+        ]
 
     async def finish_many(
         self, ends: Sequence[tuple[str, JobState, dict[str, Any] | None]], due_at: datetime
