@@ -12,13 +12,14 @@ the sender gave up on it at that deadline.
 
 On a database several processes share (PostgreSQL), jobs are claimed rather than handed over in memory: a
 worker takes up to CLAIM_BATCH of the oldest queued jobs no one holds (FOR UPDATE SKIP LOCKED, then their
-sessions' advisory locks; a job whose session has an older one still queued waits for it: a session's jobs
-run in the order they came, whichever worker claims them) and keeps them until the station answered and the jobs' ends are committed with
-the results they owe (the profile the station took is committed under its site's lock: a rebalance reads
-it); only then are the results posted (`results.py`: durable, then announced). Any number of workers share
-the queue; one killed mid-job releases its jobs with its connection and another worker runs them again; one
-killed after the commit leaves its results to another worker to post (a result may reach the sender twice;
-never lost). SQLite: one process runs the jobs it accepted, with the session and inputs the Receiver read.
+sessions' advisory locks; a job whose session has an older one still queued waits for it: a session's jobs run
+in the order they came, whichever worker claims them) and keeps them until the station answered and the jobs'
+ends are committed with the results they owe (the profile the station took is committed under its site's lock:
+a rebalance reads it); only then are the results posted (`results.py`: durable, then announced). Any number of
+workers share the queue; one killed mid-job releases its jobs with its connection and another worker runs them
+again; one killed after the commit leaves its results to another worker to post (a result may reach the sender
+twice; never lost). SQLite: one process runs the jobs it accepted, with the session and inputs the Receiver
+read.
 
 The database work of jobs running at once is grouped (`fera.store.group`): their sessions and inputs are read,
 and their outcomes written, one transaction per group, not per job.
