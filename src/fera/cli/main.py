@@ -95,15 +95,15 @@ def demo(
 ) -> None:
     """CPO, eMSP and SCSP nodes, simulated stations and a day of EVs: all three topologies at once."""
     from fera.demo import Scenario, run_demo
-    from fera.demo.scenario import SPEED, auto_speed
+    from fera.demo.scenario import SPEED, auto_speed, machine_load
 
     if workdir is not None and workdir.exists() and not workdir.is_dir():
         fail(f"--workdir {workdir} is a file: give a directory", 2)
     if speed is None:
-        load, cores = os.getloadavg()[0], os.cpu_count() or 1
+        load, cores = machine_load(), os.cpu_count() or 1
         if (speed := auto_speed(load, cores)) != SPEED:
             console.print(
-                f"Speed x{speed:g}, not x{SPEED:g}: the machine is busy (load average {load:.1f} on "
+                f"Speed x{speed:g}, not x{SPEED:g}: the machine is busy (load {load:.1f} on "
                 f"{cores} cores); --speed sets it"
             )
     scenario = Scenario(
