@@ -133,7 +133,8 @@ class SiteLimits:
 
     def learned(self, session: Session) -> bool:
         """Does the session's meter now show a different phase count than its share was computed with, or,
-        for a stated need, a car that takes a different current (`car_amps`) or the need met?"""
+        for a stated need, a car that takes a different current (`car_amps`) or the need met? Or have the
+        turns planned ahead at its site run out (`site_turns`)?"""
         site = self.site_of(session.location_id, session.evse_uid)
         turns = None if site is None else self._turns_until.get(site)
         if turns is not None and self._clock() >= turns:
@@ -188,7 +189,7 @@ class SiteLimits:
                     described(demands, fresh, now),
                 )
             self._note_turns(site, demands, fresh, now)
-            round_ = hold(self._shares.get(site, {}), fresh, now)
+            round_ = hold(old, fresh, now)
             if self.shared is not None:  # a process died before its station's answer: send it again first
                 round_.lowered.update(self._above(round_.published, now))
             if round_.held and self._at_once(site, round_, levels, demands, now):
