@@ -14,7 +14,7 @@ from fera.charging.composite import (
     profile_schedule,
     station_composite_schedule,
 )
-from fera.charging.electrical import AC_MIN_AMPS, POWER_TYPES, Electrical
+from fera.charging.electrical import POWER_TYPES, Electrical
 from fera.charging.ocpp_profile import (
     ChargingProfileKind,
     ChargingProfilePurpose,
@@ -30,7 +30,6 @@ from fera.charging.stack import ProfileStack
 __all__ = [
     "EVSE_MAXIMUM",
     "LOCAL_LIMIT",
-    "AC_MIN_AMPS",
     "POWER_TYPES",
     "RATE_UNITS",
     "Breakpoint",

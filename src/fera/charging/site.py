@@ -298,6 +298,7 @@ def share_capacity(
     minima = [d.min_rate_w / d.watts_per_amp for d in demands]
     taken, amps = [d.taken_wh for d in demands], [0.0] * len(demands)
     held = {i for i, d in enumerate(demands) if d.session_id in holding}
+    ahead = min(end, start + TURNS_AHEAD)  # hand-overs planned no further (`site_turns`)
     k, before = 0, start
     while k < len(times):
         t, k = times[k], k + 1
@@ -317,7 +318,6 @@ def share_capacity(
         held = {i for i in turning if amps[i] >= minima[i] - _EPS}
         waiting = {i for i in turning if amps[i] <= _EPS and caps[i] >= minima[i]}
         hand_over = next_hand_over(demands, taken, amps, held, waiting, t)
-        ahead = min(end, start + TURNS_AHEAD)
         if hand_over is not None and hand_over < ahead and (k == len(times) or hand_over < times[k]):
             times.insert(k, hand_over)
         for i, d in enumerate(demands):

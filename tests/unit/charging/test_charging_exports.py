@@ -11,7 +11,6 @@ import fera.charging
 def test_public_names() -> None:
     assert sorted(fera.charging.__all__) == sorted(
         [
-            "AC_MIN_AMPS",
             "EVSE_MAXIMUM",
             "LOCAL_LIMIT",
             "POWER_TYPES",

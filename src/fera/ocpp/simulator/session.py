@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from fera.charging import AC_MIN_AMPS
 from fera.ocpp._meter import MeterReading
 from fera.ocpp.simulator.evs import EvArrival
 from fera.ocpp.simulator.station import Connector, StationModel
@@ -149,7 +148,7 @@ class _Charge:
         model = self.client.model
         electrical = self.connector.electrical
         per_phase = electrical.watts_to_amps(model.limit_w(self.connector.id, self.t))
-        if electrical.power_type != "DC" and per_phase < AC_MIN_AMPS - 1e-6:
+        if per_phase < electrical.min_amps - 1e-6:
             per_phase = 0.0  # IEC 61851: an AC car stops charging below 6 A
         self.power_w = min(self.ev.max_kw * 1000, electrical.amps_to_watts(per_phase, self.phases))
         self.peak_w = max(self.peak_w, self.power_w)
