@@ -19,7 +19,8 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
+
+from fera.charging.site_model import SiteDemand
 
 __all__ = ["TURNS_AHEAD", "TURN_WH", "next_hand_over", "projected", "turn_order"]
 
@@ -32,19 +33,8 @@ TURNS_AHEAD = timedelta(hours=1)
 _EPS = 1e-9
 
 
-class _Demand(Protocol):
-    @property
-    def session_id(self) -> str: ...
-    @property
-    def arrived(self) -> datetime: ...
-    @property
-    def draw_w_per_amp(self) -> float: ...
-    @property
-    def car_a(self) -> float | None: ...
-
-
 def turn_order(
-    demands: Sequence[_Demand], urgent: Sequence[int], taken_wh: Sequence[float], holding: Collection[int]
+    demands: Sequence[SiteDemand], urgent: Sequence[int], taken_wh: Sequence[float], holding: Collection[int]
 ) -> list[int]:
     """Who keeps a minimum rate when not all fit (first = last to wait): stated needs in their order, then
     the others least taken first, a holder counted `TURN_WH` lower (it keeps its turn until then)."""
@@ -57,14 +47,14 @@ def turn_order(
     return [*urgent, *sorted(rest, key=key)]
 
 
-def _rate_w(demand: _Demand, amps: float) -> float:
+def _rate_w(demand: SiteDemand, amps: float) -> float:
     """What a share of `amps` lets the car take (W): no more than it is known to take."""
     car = math.inf if demand.car_a is None else demand.car_a
     return min(amps, car) * demand.draw_w_per_amp
 
 
 def projected(
-    demands: Sequence[_Demand], taken_wh: Sequence[float], amps: Sequence[float], span: timedelta
+    demands: Sequence[SiteDemand], taken_wh: Sequence[float], amps: Sequence[float], span: timedelta
 ) -> list[float]:
     """Each session's energy after `span` at `amps`."""
     hours = span.total_seconds() / 3600
@@ -72,7 +62,7 @@ def projected(
 
 
 def next_hand_over(
-    demands: Sequence[_Demand],
+    demands: Sequence[SiteDemand],
     taken_wh: Sequence[float],
     amps: Sequence[float],
     holders: Collection[int],
