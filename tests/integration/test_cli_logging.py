@@ -97,3 +97,12 @@ def test_the_demo_passes_its_log_options_to_every_node(
 
     assert run.code == 0, run.out
     assert passed["serve_args"] == ["--log-level", "warning", "--log", site]
+    misspelt = fera_main(
+        capsys, monkeypatch, "serve", "-c", "node.toml", "--log", "fera.cpo.chargingprofile=debug"
+    )
+    usage_failure(
+        misspelt,
+        "Invalid value for '--log': 'fera.cpo.chargingprofile' is no FERA module's logger "
+        "(did you mean fera.cpo.chargingprofiles?)",
+        "fera serve --help')",
+    )

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+import typer
+
+import fera
 from fera.cli._logging import FORMAT, logging_config, serve_log_args
 
 
@@ -39,3 +45,30 @@ def test_the_demo_passes_the_same_choice_to_fera_serve() -> None:
         "--log",
         "b=error",
     ]
+
+
+def test_a_misspelt_fera_logger_is_refused_with_the_nearest_name() -> None:
+    with pytest.raises(typer.BadParameter) as refused:
+        logging_config("info", ["fera.cpo.chargingprofile.site=debug"])
+
+    assert str(refused.value) == (
+        "'fera.cpo.chargingprofile.site' is no FERA module's logger "
+        "(did you mean fera.cpo.chargingprofiles.site?)"
+    )
+
+
+def test_every_fera_logger_is_named_after_a_module_the_check_knows() -> None:
+    """The check rests on this: a logger with a name of its own could not be switched on."""
+    for module in ("fera.ocpp._inventory", "fera.cpo.chargingprofiles.site", "fera.ocpi.app", "fera"):
+        assert logging_config("info", [f"{module}=debug"])["loggers"][module] == {"level": "DEBUG"}
+    named = [
+        line
+        for path in Path(fera.__file__).parent.rglob("*.py")
+        for line in path.read_text().splitlines()
+        if "getLogger(" in line and "getLogger(__name__)" not in line
+    ]
+    assert named == []
+
+
+def test_other_libraries_loggers_are_taken_as_given() -> None:
+    assert logging_config("info", ["httpx=debug"])["loggers"]["httpx"] == {"level": "DEBUG"}

@@ -1,15 +1,22 @@
 """How a FERA process logs: `--log-level` sets FERA's loggers (`fera.*`) and uvicorn's, `--log LOGGER=LEVEL`
 one logger (a module's DEBUG lines without everybody's); every line goes to stderr in one plain format.
 
-Other libraries' loggers stay at WARNING unless `--log` names them (`--log httpx=info`).
+Other libraries' loggers stay at WARNING unless `--log` names them (`--log httpx=info`). Every FERA logger is
+named after its module, so a `fera.*` name is checked against FERA's modules (a misspelt one would change
+nothing, silently); other libraries' names can't be known before they log and are taken as given.
 """
 
 from __future__ import annotations
 
+import difflib
 import logging.config
+from functools import cache
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+import fera
 
 __all__ = [
     "FORMAT",
@@ -41,7 +48,24 @@ def _logger_level(text: str) -> tuple[str, str]:
             f"{text!r} is not LOGGER=LEVEL with LEVEL one of {', '.join(LEVELS)} "
             "(e.g. fera.cpo.chargingprofiles.site=debug)"
         )
+    _known(name.strip())
     return name.strip(), level.strip().lower()
+
+
+@cache
+def _fera_modules() -> frozenset[str]:
+    """FERA's packages and modules by dotted name, from its files (nothing imported)."""
+    root = Path(fera.__file__).parent
+    paths = [p.with_suffix("") if p.name != "__init__.py" else p.parent for p in root.rglob("*.py")]
+    return frozenset(".".join(("fera", *p.relative_to(root).parts)) for p in paths)
+
+
+def _known(name: str) -> None:
+    if name.split(".")[0] != "fera" or name in _fera_modules():
+        return
+    near = difflib.get_close_matches(name, _fera_modules(), n=1)
+    hint = f" (did you mean {near[0]}?)" if near else ""
+    raise typer.BadParameter(f"{name!r} is no FERA module's logger{hint}")
 
 
 def _checked(values: list[str] | None) -> list[str]:

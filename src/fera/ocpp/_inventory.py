@@ -12,7 +12,7 @@ from websockets.exceptions import ConnectionClosed
 
 __all__ = ["INVENTORY_FAILURES", "INVENTORY_REQUEST_ID", "LOGGER", "availability", "inventory", "spawn"]
 
-LOGGER = logging.getLogger("fera.ocpp.inventory")
+LOGGER = logging.getLogger(__name__)
 INVENTORY_REQUEST_ID = 1
 # A station that doesn't know the request, stays silent, hangs up or answers nonsense: no inventory.
 INVENTORY_FAILURES = (
