@@ -6,13 +6,15 @@ compared case-insensitively but never rewritten); lookups compare them upper-cas
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, func, select
+from functools import cache
+
+from sqlalchemy import ColumnElement, and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fera.ocpi.pagination import Page
 from fera.ocpi.sessions.models import Session
 from fera.store.records import ForwardedSession, Window
-from fera.store.sqlalchemy._paging import fetch_page, windowed
+from fera.store.sqlalchemy._paging import PageStatement, WindowShape, fetch_page, page_statement, window_shape
 from fera.store.sqlalchemy.tables import ForwardedSessionRow, SessionRow
 
 __all__ = ["SqlForwardedSessionStore"]
@@ -55,15 +57,19 @@ class SqlForwardedSessionStore:
 
     async def page(self, scsp_partner_id: str, window: Window) -> Page:
         """Items are (ForwardedSession, the CPO's Session as we hold it), oldest forward first."""
-        query = (
-            select(ForwardedSessionRow, SessionRow.data)
-            .join(SessionRow, _same_session())
-            .where(ForwardedSessionRow.scsp_partner_id == scsp_partner_id)
-        )
-        rows, total = await fetch_page(
-            self._session, windowed(query, SessionRow.last_updated, window), ForwardedSessionRow.pk, window
-        )
+        statement, params = _page_statement(window_shape(window)), {"scsp_partner_id": scsp_partner_id}
+        rows, total = await fetch_page(self._session, statement, window, params)
         return Page([(_record(r[0]), Session.model_validate(r[1])) for r in rows], total)
+
+
+@cache
+def _page_statement(shape: WindowShape) -> PageStatement:
+    query = (
+        select(ForwardedSessionRow, SessionRow.data)
+        .join(SessionRow, _same_session())
+        .where(ForwardedSessionRow.scsp_partner_id == bindparam("scsp_partner_id"))
+    )
+    return page_statement(query, ForwardedSessionRow.pk, SessionRow.last_updated, shape)
 
 
 def _same_session() -> ColumnElement[bool]:

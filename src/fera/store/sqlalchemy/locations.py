@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any
+from functools import cache
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Text, and_, cast, exists, false, select, true
+from sqlalchemy import ColumnElement, Text, and_, bindparam, cast, exists, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -13,11 +13,19 @@ from fera.ocpi.envelope import WireJson
 from fera.ocpi.locations.models import Location
 from fera.ocpi.pagination import Page
 from fera.store.records import StoredLocation, Visibility, Window
-from fera.store.sqlalchemy._paging import fetch_page, read_rows, windowed
+from fera.store.sqlalchemy._paging import (
+    PageStatement,
+    WindowShape,
+    fetch_page,
+    owner_is,
+    page_statement,
+    read_rows,
+    window_shape,
+)
 from fera.store.sqlalchemy._upsert import upsert
 from fera.store.sqlalchemy.tables import LocationRow
 
-__all__ = ["SqlLocationStore", "owned_by"]
+__all__ = ["SqlLocationStore"]
 
 
 # Indexed column, not the JSON: most nodes have none, and a list GET asks on every request.
@@ -35,10 +43,6 @@ _ANY_UNPUBLISHED = (
     .where(_unpublished_rows.partner_id.is_(None), _unpublished_rows.publish.is_(False))
     .label("any_unpublished")
 )
-
-
-def owned_by(column: Any, partner_id: str | None) -> ColumnElement[bool]:
-    return column.is_(None) if partner_id is None else column == partner_id  # type: ignore[no-any-return]
 
 
 class SqlLocationStore:
@@ -75,12 +79,7 @@ class SqlLocationStore:
         return {r.upper() for r in rows}
 
     async def page(self, partner_id: str | None, visibility: Visibility, window: Window) -> Page:
-        query = select(LocationRow.data).where(
-            owned_by(LocationRow.partner_id, partner_id), _visible(visibility)
-        )
-        rows, total = await fetch_page(
-            self._session, windowed(query, LocationRow.last_updated, window), LocationRow.pk, window
-        )
+        rows, total = await self._page_rows(False, partner_id, visibility, window, False)
         return Page([Location.model_validate(r.data) for r in rows], total)
 
     async def unpublished(self) -> list[Location]:
@@ -89,23 +88,21 @@ class SqlLocationStore:
         return [Location.model_validate(row.data) for row in rows]
 
     async def wire_page(self, partner_id: str | None, visibility: Visibility, window: Window) -> Page:
-        rows, total = await self._wire_rows(partner_id, visibility, window)
+        rows, total = await self._page_rows(True, partner_id, visibility, window, False)
         return Page([WireJson(r.data) for r in rows], total)
 
     async def public_wire_page(self, visibility: Visibility, window: Window) -> Page | None:
-        rows, total = await self._wire_rows(None, visibility, window, _ANY_UNPUBLISHED)
+        rows, total = await self._page_rows(True, None, visibility, window, True)
         if not rows or rows[0].any_unpublished:
             return None
         return Page([WireJson(r.data) for r in rows], total)
 
-    async def _wire_rows(
-        self, partner_id: str | None, visibility: Visibility, window: Window, *extra: Any
+    async def _page_rows(
+        self, wire: bool, partner_id: str | None, visibility: Visibility, window: Window, unpublished: bool
     ) -> tuple[list[Any], int]:
-        query = select(cast(LocationRow.data, Text).label("data")).where(
-            owned_by(LocationRow.partner_id, partner_id), _visible(visibility)
-        )
-        query = windowed(query, LocationRow.last_updated, window)
-        return await fetch_page(self._session, query, LocationRow.pk, window, *extra)
+        seen, ids = _seen(visibility)
+        statement = _page_statement(wire, partner_id is not None, seen, window_shape(window), unpublished)
+        return await fetch_page(self._session, statement, window, ids, partner_id)
 
     async def _row(self, country_code: str, party_id: str, location_id: str) -> LocationRow | None:
         query = select(LocationRow).where(
@@ -118,14 +115,38 @@ class SqlLocationStore:
         return (await self._session.execute(query)).scalar_one_or_none()
 
 
-def _visible(visibility: Visibility) -> ColumnElement[bool]:
-    if visibility.hidden_location_ids:
-        return and_(
-            LocationRow.id.not_in(sorted(visibility.hidden_location_ids)),
-            _visible(replace(visibility, hidden_location_ids=frozenset())),
-        )
-    if visibility.all_locations:
+Seen = tuple[Literal["all", "some", "none"], bool]  # which locations, and are some of them hidden?
+
+
+def _seen(visibility: Visibility) -> tuple[Seen, dict[str, list[str]]]:
+    """The shape of a caller's visibility, and its ids as the statement's parameters."""
+    kind: Literal["all", "some", "none"] = (
+        "all" if visibility.all_locations else "some" if visibility.location_ids else "none"
+    )
+    ids = {
+        "location_ids": sorted(visibility.location_ids),
+        "hidden_ids": sorted(visibility.hidden_location_ids),
+    }
+    return (kind, bool(visibility.hidden_location_ids)), ids
+
+
+@cache
+def _page_statement(
+    wire: bool, partner: bool, seen: Seen, shape: WindowShape, unpublished: bool
+) -> PageStatement:
+    """`wire`: the JSON as stored text (put in a response as is); `unpublished`: a column saying whether any
+    of our locations is unpublished (then the caller takes the exact path)."""
+    data = cast(LocationRow.data, Text).label("data") if wire else LocationRow.data
+    query = select(data).where(owner_is(LocationRow.partner_id, partner), _visible(*seen))
+    extra = (_ANY_UNPUBLISHED,) if unpublished else ()
+    return page_statement(query, LocationRow.pk, LocationRow.last_updated, shape, *extra)
+
+
+def _visible(kind: Literal["all", "some", "none"], hidden: bool) -> ColumnElement[bool]:
+    if hidden:
+        return and_(LocationRow.id.not_in(bindparam("hidden_ids", expanding=True)), _visible(kind, False))
+    if kind == "all":
         return true()
-    if not visibility.location_ids:
+    if kind == "none":
         return false()
-    return LocationRow.id.in_(sorted(visibility.location_ids))
+    return LocationRow.id.in_(bindparam("location_ids", expanding=True))

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, bindparam, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fera.ocpi.locations.models import Location
 from fera.ocpi.pagination import Page
 from fera.ocpi.sessions.models import ChargingPreferences, Session
 from fera.store.records import StoredSession, Visibility, Window
-from fera.store.sqlalchemy._paging import fetch_page, windowed
+from fera.store.sqlalchemy._paging import (
+    PageStatement,
+    WindowShape,
+    fetch_page,
+    owner_is,
+    page_statement,
+    window_shape,
+)
 from fera.store.sqlalchemy._upsert import upsert
-from fera.store.sqlalchemy.locations import owned_by
 from fera.store.sqlalchemy.tables import LocationRow, SessionRow
 
 __all__ = ["SqlSessionStore", "stored_session"]
@@ -123,12 +130,9 @@ class SqlSessionStore:
         return {r.upper() for r in rows}
 
     async def page(self, partner_id: str | None, visibility: Visibility, window: Window) -> Page:
-        query = select(SessionRow.data).where(
-            owned_by(SessionRow.partner_id, partner_id), _visible(visibility)
-        )
-        rows, total = await fetch_page(
-            self._session, windowed(query, SessionRow.last_updated, window), SessionRow.pk, window
-        )
+        seen, params = _seen(visibility)
+        statement = _page_statement(partner_id is not None, seen, window_shape(window))
+        rows, total = await fetch_page(self._session, statement, window, params, partner_id)
         return Page([Session.model_validate(r.data) for r in rows], total)
 
     async def _row(self, country_code: str, party_id: str, session_id: str) -> SessionRow | None:
@@ -145,14 +149,36 @@ def stored_session(row: Any) -> StoredSession:  # an ORM row or a Core one: the 
     return StoredSession(Session.model_validate(row.data), row.partner_id, preferences)
 
 
-def _visible(visibility: Visibility) -> ColumnElement[bool]:
+# A caller's visibility as a statement's shape: everything, or its token parties (how many) and whether
+# it sees some locations; the parties and ids themselves are the statement's parameters.
+Seen = tuple[bool, int, bool]
+
+
+def _seen(visibility: Visibility) -> tuple[Seen, dict[str, Any]]:
+    parties = sorted(visibility.token_parties)
+    params: dict[str, Any] = {"location_ids": sorted(visibility.location_ids)}
+    for n, (country_code, party_id) in enumerate(parties):
+        params[f"token_cc_{n}"], params[f"token_pid_{n}"] = country_code, party_id
+    return (visibility.all_locations, len(parties), bool(visibility.location_ids)), params
+
+
+@cache
+def _page_statement(partner: bool, seen: Seen, shape: WindowShape) -> PageStatement:
+    query = select(SessionRow.data).where(owner_is(SessionRow.partner_id, partner), _visible(*seen))
+    return page_statement(query, SessionRow.pk, SessionRow.last_updated, shape)
+
+
+def _visible(everything: bool, parties: int, locations: bool) -> ColumnElement[bool]:
     """Sessions of the caller's tokens, or at locations the caller may see."""
-    if visibility.all_locations:
+    if everything:
         return true()
     terms: list[ColumnElement[bool]] = [
-        and_(SessionRow.token_country_code == cc, SessionRow.token_party_id == pid)
-        for cc, pid in sorted(visibility.token_parties)
+        and_(
+            SessionRow.token_country_code == bindparam(f"token_cc_{n}"),
+            SessionRow.token_party_id == bindparam(f"token_pid_{n}"),
+        )
+        for n in range(parties)
     ]
-    if visibility.location_ids:
-        terms.append(SessionRow.location_id.in_(sorted(visibility.location_ids)))
+    if locations:
+        terms.append(SessionRow.location_id.in_(bindparam("location_ids", expanding=True)))
     return or_(*terms) if terms else false()

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fera.ocpi.pagination import Page
 from fera.ocpi.tokens.models import Token
 from fera.store.records import StoredToken, Window
-from fera.store.sqlalchemy._paging import fetch_page, windowed
+from fera.store.sqlalchemy._paging import (
+    PageStatement,
+    WindowShape,
+    fetch_page,
+    owner_is,
+    page_statement,
+    window_shape,
+)
 from fera.store.sqlalchemy._upsert import upsert
-from fera.store.sqlalchemy.locations import owned_by
 from fera.store.sqlalchemy.tables import TokenRow
 
 __all__ = ["SqlTokenStore"]
@@ -35,10 +43,8 @@ class SqlTokenStore:
         return await upsert(self._session, TokenRow, keys, values)
 
     async def page(self, partner_id: str | None, window: Window) -> Page:
-        query = select(TokenRow.data).where(owned_by(TokenRow.partner_id, partner_id))
-        rows, total = await fetch_page(
-            self._session, windowed(query, TokenRow.last_updated, window), TokenRow.pk, window
-        )
+        statement = _page_statement(partner_id is not None, window_shape(window))
+        rows, total = await fetch_page(self._session, statement, window, partner_id=partner_id)
         return Page([Token.model_validate(r.data) for r in rows], total)
 
     async def _row(self, country_code: str, party_id: str, uid: str, type_: str) -> TokenRow | None:
@@ -49,3 +55,9 @@ class SqlTokenStore:
             TokenRow.type == type_,
         )
         return (await self._session.execute(query)).scalar_one_or_none()
+
+
+@cache
+def _page_statement(partner: bool, shape: WindowShape) -> PageStatement:
+    query = select(TokenRow.data).where(owner_is(TokenRow.partner_id, partner))
+    return page_statement(query, TokenRow.pk, TokenRow.last_updated, shape)
