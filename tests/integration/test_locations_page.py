@@ -107,3 +107,22 @@ async def test_an_unpublished_location_is_left_out_of_the_page_and_its_total(
     assert len(statements) == 3  # the one-statement page saw an unpublished location: the exact path
     assert [loc["id"] for loc in second.json()["data"]] == ["L2"]
     assert "Link" not in second.headers
+
+
+async def test_each_request_binds_its_own_window_to_the_kept_statement(node_factory: NodeFactory) -> None:
+    """A page's statement is built once per shape and kept: what one request bound (its dates, its offset)
+    must not leak into the next of the same shape, nor into the count of a page past the end."""
+    cpo, token = await cpo_with_locations(node_factory, *(stamped(f"L{n}", 8 + n) for n in range(5)))
+    later = {"date_from": "2030-01-01T11:00:00Z"}
+    async with httpx.AsyncClient(timeout=10) as client:
+        first = await client.get(cpo.url + SENDER, params=later | {"limit": 1}, headers=auth(token))
+        other = await client.get(
+            cpo.url + SENDER, params={"date_from": "2030-01-01T09:00:00Z", "limit": 1}, headers=auth(token)
+        )
+        beyond = await client.get(cpo.url + SENDER, params=later | {"offset": 7}, headers=auth(token))
+    assert [loc["id"] for loc in first.json()["data"]] == ["L3"]
+    assert first.headers["X-Total-Count"] == "2"
+    assert [loc["id"] for loc in other.json()["data"]] == ["L1"]
+    assert other.headers["X-Total-Count"] == "4"
+    assert beyond.json()["data"] == []
+    assert beyond.headers["X-Total-Count"] == "2"  # counted in the window, past the end
