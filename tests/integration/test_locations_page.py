@@ -81,7 +81,11 @@ async def test_a_page_is_the_stored_objects_with_the_pagination_headers_in_one_s
 
 async def test_date_from_and_date_to_window_the_page_and_its_total(node_factory: NodeFactory) -> None:
     cpo, token = await cpo_with_locations(node_factory, *(stamped(f"L{n}", 8 + n) for n in range(5)))
-    window = {"date_from": "2030-01-01T09:00:00Z", "date_to": "2030-01-01T12:00:00Z", "limit": 2}
+    window: dict[str, str | int] = {
+        "date_from": "2030-01-01T09:00:00Z",
+        "date_to": "2030-01-01T12:00:00Z",
+        "limit": 2,
+    }
     async with httpx.AsyncClient(timeout=10) as client:
         page = await client.get(cpo.url + SENDER, params=window, headers=auth(token))
     assert [loc["id"] for loc in page.json()["data"]] == ["L1", "L2"]  # from inclusive, to exclusive
