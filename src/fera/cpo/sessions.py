@@ -73,8 +73,8 @@ class CpoSessions:
     # -- Sender interface -----------------------------------------------------------------------------------
     async def list(self, caller: Caller, query: PageQuery) -> Page:
         visibility = session_visibility(caller.acting_for(), self._ex.config.contracts)
-        async with self._ex.store.unit_of_work() as uow:
-            return await uow.sessions.page(None, visibility, _window(query))
+        async with self._ex.store.reading() as uow:  # the stored wire JSON, nothing to commit
+            return await uow.sessions.wire_page(None, visibility, _window(query))
 
     async def set_charging_preferences(
         self, caller: Caller, session_id: str, preferences: ChargingPreferences

@@ -64,8 +64,8 @@ class EmspTokens:
         if not _is_cpo(caller):
             return Page([], 0)
         window = Window(query.offset, query.limit, query.date_from, query.date_to)
-        async with self._ex.store.unit_of_work() as uow:
-            return await uow.tokens.page(None, window)
+        async with self._ex.store.reading() as uow:  # the stored wire JSON, nothing to commit
+            return await uow.tokens.wire_page(None, window)
 
     async def authorize(
         self,

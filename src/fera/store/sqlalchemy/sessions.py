@@ -6,9 +6,10 @@ from collections.abc import Collection, Iterable
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, false, or_, select, true
+from sqlalchemy import ColumnElement, Text, and_, bindparam, cast, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fera.ocpi.envelope import WireJson
 from fera.ocpi.locations.models import Location
 from fera.ocpi.pagination import Page
 from fera.ocpi.sessions.models import ChargingPreferences, Session
@@ -130,10 +131,19 @@ class SqlSessionStore:
         return {r.upper() for r in rows}
 
     async def page(self, partner_id: str | None, visibility: Visibility, window: Window) -> Page:
-        seen, params = _seen(visibility)
-        statement = _page_statement(partner_id is not None, seen, window_shape(window))
-        rows, total = await fetch_page(self._session, statement, window, params, partner_id)
+        rows, total = await self._page_rows(False, partner_id, visibility, window)
         return Page([Session.model_validate(r.data) for r in rows], total)
+
+    async def wire_page(self, partner_id: str | None, visibility: Visibility, window: Window) -> Page:
+        rows, total = await self._page_rows(True, partner_id, visibility, window)
+        return Page([WireJson(r.data) for r in rows], total)
+
+    async def _page_rows(
+        self, wire: bool, partner_id: str | None, visibility: Visibility, window: Window
+    ) -> tuple[list[Any], int]:
+        seen, params = _seen(visibility)
+        statement = _page_statement(wire, partner_id is not None, seen, window_shape(window))
+        return await fetch_page(self._session, statement, window, params, partner_id)
 
     async def _row(self, country_code: str, party_id: str, session_id: str) -> SessionRow | None:
         query = select(SessionRow).where(
@@ -163,8 +173,10 @@ def _seen(visibility: Visibility) -> tuple[Seen, dict[str, Any]]:
 
 
 @cache
-def _page_statement(partner: bool, seen: Seen, shape: WindowShape) -> PageStatement:
-    query = select(SessionRow.data).where(owner_is(SessionRow.partner_id, partner), _visible(*seen))
+def _page_statement(wire: bool, partner: bool, seen: Seen, shape: WindowShape) -> PageStatement:
+    """`wire`: the JSON as stored text, put in a response as is."""
+    data = cast(SessionRow.data, Text).label("data") if wire else SessionRow.data
+    query = select(data).where(owner_is(SessionRow.partner_id, partner), _visible(*seen))
     return page_statement(query, SessionRow.pk, SessionRow.last_updated, shape)
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fera.ocpi.envelope import WireJson
 from fera.ocpi.pagination import Page
 from fera.ocpi.tokens.models import Token
 from fera.store.records import StoredToken, Window
@@ -43,9 +44,14 @@ class SqlTokenStore:
         return await upsert(self._session, TokenRow, keys, values)
 
     async def page(self, partner_id: str | None, window: Window) -> Page:
-        statement = _page_statement(partner_id is not None, window_shape(window))
+        statement = _page_statement(False, partner_id is not None, window_shape(window))
         rows, total = await fetch_page(self._session, statement, window, partner_id=partner_id)
         return Page([Token.model_validate(r.data) for r in rows], total)
+
+    async def wire_page(self, partner_id: str | None, window: Window) -> Page:
+        statement = _page_statement(True, partner_id is not None, window_shape(window))
+        rows, total = await fetch_page(self._session, statement, window, partner_id=partner_id)
+        return Page([WireJson(r.data) for r in rows], total)
 
     async def _row(self, country_code: str, party_id: str, uid: str, type_: str) -> TokenRow | None:
         query = select(TokenRow).where(
@@ -58,6 +64,8 @@ class SqlTokenStore:
 
 
 @cache
-def _page_statement(partner: bool, shape: WindowShape) -> PageStatement:
-    query = select(TokenRow.data).where(owner_is(TokenRow.partner_id, partner))
+def _page_statement(wire: bool, partner: bool, shape: WindowShape) -> PageStatement:
+    """`wire`: the JSON as stored text, put in a response as is."""
+    data = cast(TokenRow.data, Text).label("data") if wire else TokenRow.data
+    query = select(data).where(owner_is(TokenRow.partner_id, partner))
     return page_statement(query, TokenRow.pk, TokenRow.last_updated, shape)
