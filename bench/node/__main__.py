@@ -1,6 +1,7 @@
 """`python -m bench.node [--quick]`: a Markdown table, FERA against the bare app (progress on stderr).
 
 Load comes from wrk (`apt-get install -y wrk`), not from Python, so the generator is not the bottleneck.
+`--layout split` (PostgreSQL): the CPO as one API process (what wrk loads) and one worker process (its jobs).
 """
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ import argparse
 import asyncio
 import resource
 import time
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 
 import httpx
 
 from bench._harness import Nodes, free_port, machine, progress
 from bench.node._load import cpu_s, served
-from bench.node._serve import SINK_COUNT, serve_bare, serve_node
+from bench.node._serve import SINK_COUNT, serve_bare, serve_node, serve_worker
 from bench.node._setup import LIST_PATH, PROFILE_PATH, VERSION_PATH, Prepared, prepare, profile_body
 from bench.node._wrk import Request, WrkResult, require_wrk, run_wrk
 
@@ -33,6 +35,7 @@ class Options:
     postgres: str | None
     only: str | None = None  # run only the cases whose label contains this
     profile: str | None = None  # cProfile stats of the node's process, written here when it stops
+    layout: str = "one"  # "split": an API process and a worker process (PostgreSQL)
 
 
 @dataclass
@@ -42,6 +45,8 @@ class Pooled:
     errors: int = 0
     catch_up: float = 0.0  # seconds after the load until every accepted PUT's result reached the sink
     cpu: float = 0.0  # CPU seconds of the server's process over its turns (and FERA's catch-ups)
+    worker_cpu: float = 0.0  # the same for FERA's worker process (layout split)
+    catch_ups: list[float] = field(default_factory=list)  # each turn's catch-up
     # FERA's PUTs: CPU seconds of the others meanwhile (wrk; the sink in bare's process; this process,
     # which holds the eMSP node the pushes go to), so a table shows when they, not FERA, take the cores.
     others: dict[str, float] = field(default_factory=dict)
@@ -70,6 +75,10 @@ class Pooled:
     def cpu_ms(self) -> float:
         """CPU per request (its job included): what the host's load does not change much."""
         return 1000 * self.cpu / self.requests if self.requests else 0.0
+
+    @property
+    def worker_cpu_ms(self) -> float:
+        return 1000 * self.worker_cpu / self.requests if self.requests else 0.0
 
     def ms(self) -> str:
         """The median turn's p50 and the worst turn's p99."""
@@ -107,15 +116,19 @@ async def _measure(
             for _ in range(ROUNDS):
                 for server, url in (("FERA", prepared.base_url), ("bare", bare_url)):
                     before, cpu, others = await _sunk(bare_url), cpu_s(pids[server]), _others(pids)
+                    worker = _worker_cpu(pids)
                     result = await run_wrk(url, request, connections, options.seconds / ROUNDS)
                     pooled[server].add(result)
                     if server == "FERA" and request.method == "PUT":  # its jobs must not run in bare's turn
-                        pooled[server].catch_up += await _catch_up(bare_url, before + result.requests)
+                        pooled[server].catch_ups.append(await _catch_up(bare_url, before + result.requests))
+                        pooled[server].catch_up += pooled[server].catch_ups[-1]
                         for name, used in _others(pids).items():
                             pooled[server].others[name] = pooled[server].others.get(name, 0.0) + (
                                 used - others[name]
                             )
                     pooled[server].cpu += cpu_s(pids[server]) - cpu
+                    if server == "FERA":
+                        pooled[server].worker_cpu += _worker_cpu(pids) - worker
             out.append((label, connections, pooled))
     return out
 
@@ -129,6 +142,10 @@ def _others(pids: dict[str, int]) -> dict[str, float]:
         "sink": cpu_s(pids["bare"]),
         "bench": time.process_time(),
     }
+
+
+def _worker_cpu(pids: dict[str, int]) -> float:
+    return cpu_s(pids["worker"]) if "worker" in pids else 0.0
 
 
 async def _sunk(bare_url: str) -> int:
@@ -146,24 +163,55 @@ async def _catch_up(bare_url: str, expected: int) -> float:
 
 async def run(options: Options) -> list[str]:
     require_wrk()
+    if options.layout == "split" and options.postgres is None:
+        raise SystemExit(SPLIT_NEEDS_POSTGRES)
     nodes = Nodes(options.postgres)
     try:
         progress(f"set-up: a CPO with {options.locations} locations and {options.sessions} sessions, an eMSP")
         port = free_port()
         bare_url = f"http://127.0.0.1:{port}"
         prepared = await prepare(nodes, options.locations, options.page, options.sessions, bare_url)
-        progress("serving the CPO node and the bare app, each in a child process; wrk loads them in turns")
-        node_args = (prepared.config_json, "all", options.profile)
-        async with (  # the node stops first: nothing of it may post to a stopped sink
-            served(serve_bare, (port, prepared.bodies, PROFILE_PATH), bare_url + VERSION_PATH) as bare,
-            served(serve_node, node_args, prepared.base_url + VERSION_PATH) as fera,
-        ):
-            results = await _measure(prepared, bare_url, options, {"FERA": fera, "bare": bare})
+        async with AsyncExitStack() as stack:  # left in reverse: the node stops before the sink it posts to
+            progress(f"serving the CPO ({options.layout} layout) and the bare app in child processes")
+            bare_args = (port, prepared.bodies, PROFILE_PATH)
+            pids = {
+                "bare": await stack.enter_async_context(
+                    served(serve_bare, bare_args, bare_url + VERSION_PATH)
+                )
+            }
+            pids |= await _serve_cpo(stack, prepared, options)
+            results = await _measure(prepared, bare_url, options, pids)
     finally:
         await nodes.close()
     database = "PostgreSQL" if options.postgres else "SQLite"
-    head = f"{machine()}; {database}; {options.locations} locations, {len(prepared.session_ids)} sessions"
-    return [head, "", *_table(results), *_others_table(results)]
+    layout = "; the CPO as an API process and a worker process" if options.layout == "split" else ""
+    sessions = len(prepared.session_ids)
+    head = f"{machine()}; {database}{layout}; {options.locations} locations, {sessions} sessions"
+    table = _split_table(results) if options.layout == "split" else _table(results)
+    return [head, "", *table, *_others_table(results)]
+
+
+SPLIT_NEEDS_POSTGRES = (
+    "--layout split needs --postgres URL: a node's API and worker processes share their jobs through "
+    "PostgreSQL (SQLite runs every part in one process)"
+)
+
+
+async def _serve_cpo(stack: AsyncExitStack, prepared: Prepared, options: Options) -> dict[str, int]:
+    """The CPO's process(es): `all` parts in one, or (split) a worker, then the API process wrk loads."""
+    ready, profile = prepared.base_url + VERSION_PATH, options.profile
+    if options.layout != "split":
+        return {
+            "FERA": await stack.enter_async_context(
+                served(serve_node, (prepared.config_json, "all", profile), ready)
+            )
+        }
+    worker_profile = None if profile is None else profile + ".worker"
+    worker = await stack.enter_async_context(
+        served(serve_worker, (prepared.config_json, worker_profile), None)
+    )
+    api = await stack.enter_async_context(served(serve_node, (prepared.config_json, "api", profile), ready))
+    return {"FERA": api, "worker": worker}
 
 
 def _table(results: list[tuple[str, int, dict[str, Pooled]]]) -> list[str]:
@@ -182,13 +230,32 @@ def _table(results: list[tuple[str, int, dict[str, Pooled]]]) -> list[str]:
     return lines
 
 
+def _split_table(results: list[tuple[str, int, dict[str, Pooled]]]) -> list[str]:
+    """Accepted requests and jobs done differ here: the API process answers, the worker catches up."""
+    lines = [
+        "| request | conns | accepted req/s | p50 ms | p99 ms | errors | jobs done/s "
+        "| catch-up s (worst turn) | API CPU ms/req | worker CPU ms/req "
+        "| bare req/s | p50 ms | p99 ms | CPU ms/req | FERA/bare |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, connections, pooled in results:
+        f, b = pooled["FERA"], pooled["bare"]
+        done, late = (f"{f.done_rate:.0f}", f"{max(f.catch_ups):.1f}") if f.catch_ups else ("–", "–")
+        lines.append(
+            f"| {label} | {connections} | {f.rate:.0f} | {f.ms()} | {f.errors} | {done} | {late} "
+            f"| {f.cpu_ms:.2f} | {f.worker_cpu_ms:.2f} | {b.rate:.0f} | {b.ms()} | {b.cpu_ms:.2f} "
+            f"| {f.rate / b.rate:.2f} |"
+        )
+    return lines
+
+
 def _others_table(results: list[tuple[str, int, dict[str, Pooled]]]) -> list[str]:
     rows = [(label, c, p["FERA"]) for label, c, p in results if p["FERA"].others]
     if not rows:
         return []
     lines = ["", "CPU ms per FERA PUT (its turns and catch-ups) of the processes around it:", ""]
     lines += [
-        "| request | conns | FERA | wrk | sink (bare's process) | bench (its eMSP node) |",
+        "| request | conns | FERA (split: API) | wrk | sink (bare's process) | bench (its eMSP node) |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for label, connections, f in rows:
@@ -210,12 +277,27 @@ def main() -> None:
     parser.add_argument("--postgres", default=None, help="postgresql+asyncpg://... for the CPO's database")
     parser.add_argument("--only", default=None, help="only the cases whose label contains this (PUT)")
     parser.add_argument("--profile", default=None, help="write cProfile stats of the CPO's process here")
+    parser.add_argument(
+        "--layout",
+        choices=("one", "split"),
+        default="one",
+        help="one: the CPO in one process (all parts); split (PostgreSQL): an API process and a worker "
+        "process (its --profile stats go to FILE.worker)",
+    )
     args = parser.parse_args()
     seconds = args.seconds or (3.0 if args.quick else 9.0)
     connections = tuple(int(c) for c in (args.connections or ("16" if args.quick else "16,64")).split(","))
     locations = args.locations or (100 if args.quick else 200)
     options = Options(
-        locations, args.sessions, args.page, connections, seconds, args.postgres, args.only, args.profile
+        locations,
+        args.sessions,
+        args.page,
+        connections,
+        seconds,
+        args.postgres,
+        args.only,
+        args.profile,
+        args.layout,
     )
     print("\n".join(asyncio.run(run(options))))
 

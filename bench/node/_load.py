@@ -70,12 +70,16 @@ async def load(url: str, headers: dict[str, str], workers: int, seconds: float, 
 
 
 @asynccontextmanager
-async def served(target: Callable[..., None], args: tuple[Any, ...], url: str) -> AsyncIterator[int]:
-    """Run `target(*args)` (a uvicorn server) in a child process until the block ends; yields its pid."""
-    process = multiprocessing.get_context("spawn").Process(target=target, args=args, daemon=True)
+async def served(target: Callable[..., None], args: tuple[Any, ...], url: str | None) -> AsyncIterator[int]:
+    """Run `target(*args)` (a uvicorn server) in a child process until the block ends; yields its pid.
+    `url` None: a process without routes (a node's worker), which gets an Event after `args` and sets it
+    once it has started."""
+    context = multiprocessing.get_context("spawn")
+    started = context.Event()
+    process = context.Process(target=target, args=args if url else (*args, started), daemon=True)
     process.start()
     try:
-        await _until_ready(url, process)
+        await _until_ready(url, process) if url else await _until_started(started, process)
         assert process.pid is not None
         yield process.pid
     finally:
@@ -103,3 +107,11 @@ async def _until_ready(url: str, process: Any) -> None:
             except httpx.TransportError:
                 await asyncio.sleep(0.05)
     raise RuntimeError(f"the server for {url} did not start")
+
+
+async def _until_started(started: Any, process: Any) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline and process.is_alive() and not started.is_set():
+        await asyncio.sleep(0.05)
+    if not started.is_set():
+        raise RuntimeError("the worker process did not start")

@@ -1,10 +1,13 @@
-"""Child-process side: serve a FERA node, or a bare FastAPI app with fixed bodies, with uvicorn until SIGTERM.
+"""Child-process side: serve a FERA node, or a bare FastAPI app with fixed bodies, with uvicorn until SIGTERM;
+or run a node's worker process (no routes), as `fera serve --parts worker` does.
 
-Both run the same way (one uvicorn worker, no access log), so the ratio shows what FERA adds per request.
+Both servers run the same way (one uvicorn worker, no access log), so the ratio shows what FERA adds per
+request.
 """
 
 from __future__ import annotations
 
+import asyncio
 import cProfile
 import signal
 import sys
@@ -19,9 +22,9 @@ from fastapi.responses import JSONResponse
 from bench.node._setup import PUSH_SINK
 from fera.config import NodeConfig
 from fera.node import create_node
-from fera.parts import processes_named
+from fera.parts import Process, processes_named
 
-__all__ = ["SINK_COUNT", "bare_app", "serve_bare", "serve_node"]
+__all__ = ["SINK_COUNT", "bare_app", "serve_bare", "serve_node", "serve_worker"]
 
 
 def _run(app: Any, port: int) -> None:
@@ -44,6 +47,33 @@ def serve_node(config_json: str, parts: str = "all", profile: str | None = None)
         profiler.runcall(_run, app, config.port)
     finally:
         profiler.dump_stats(profile)
+
+
+def serve_worker(config_json: str, profile: str | None, ready: Any) -> None:
+    """A node's worker process (it claims and runs the ChargingProfiles jobs API processes queued) until
+    SIGTERM; `ready` (a multiprocessing Event) is set once it has started; `profile` as for `serve_node`."""
+    node = create_node(NodeConfig.model_validate_json(config_json), processes=frozenset({Process.WORKER}))
+    if profile is None:
+        asyncio.run(_work(node.start, node.stop, ready.set))
+        return
+    profiler = cProfile.Profile(time.thread_time)
+    try:
+        profiler.runcall(asyncio.run, _work(node.start, node.stop, ready.set))
+    finally:
+        profiler.dump_stats(profile)
+
+
+async def _work(
+    start: Callable[[], Awaitable[None]], stop: Callable[[], Awaitable[None]], ready: Any
+) -> None:
+    stopping = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
+    await start()
+    ready()
+    try:
+        await stopping.wait()
+    finally:
+        await stop()
 
 
 SINK_COUNT = "/sink/count"
