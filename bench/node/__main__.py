@@ -13,16 +13,14 @@ import time
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 
-import httpx
-
 from bench._harness import Nodes, free_port, machine, progress
+from bench.node._cases import catch_up, requests_for, sunk
 from bench.node._load import cpu_s, served
-from bench.node._serve import SINK_COUNT, serve_bare, serve_node, serve_worker
-from bench.node._setup import LIST_PATH, PROFILE_PATH, VERSION_PATH, Prepared, prepare, profile_body
-from bench.node._wrk import Request, WrkResult, require_wrk, run_wrk
+from bench.node._serve import serve_bare, serve_node, serve_worker
+from bench.node._setup import PROFILE_PATH, VERSION_PATH, Prepared, prepare
+from bench.node._wrk import WrkResult, require_wrk, run_wrk
 
 ROUNDS = 3  # short turns per server, alternating, so both see the same background load
-CATCH_UP_S = 120.0
 
 
 @dataclass(frozen=True)
@@ -85,42 +83,24 @@ class Pooled:
         return f"{sorted(self.p50)[len(self.p50) // 2]:.2f} | {max(self.p99):.2f}"
 
 
-def _requests(prepared: Prepared, bare_url: str, options: Options) -> dict[str, Request]:
-    get = {"Authorization": prepared.headers["Authorization"]}
-    put = get | {"Content-Type": "application/json"}
-    return {
-        "GET version details": Request("GET", (VERSION_PATH,), get, expect='"status_code":1000'),
-        f"GET locations, page of {options.page}": Request(
-            "GET", (f"{LIST_PATH}?limit={options.page}",), get, expect='"status_code":1000'
-        ),
-        "PUT chargingprofiles": Request(
-            "PUT",
-            tuple(PROFILE_PATH + sid for sid in prepared.session_ids),
-            put,
-            profile_body(bare_url),
-            expect='"ACCEPTED"',
-        ),
-    }
-
-
 async def _measure(
     prepared: Prepared, bare_url: str, options: Options, pids: dict[str, int]
 ) -> list[tuple[str, int, dict[str, Pooled]]]:
     out = []
     for connections in options.connections:
-        for label, request in _requests(prepared, bare_url, options).items():
+        for label, request in requests_for(prepared, bare_url, options.page).items():
             if options.only is not None and options.only not in label:
                 continue
             progress(f"{label} at {connections} connections, FERA and bare in turns")
             pooled = {"FERA": Pooled(), "bare": Pooled()}
             for _ in range(ROUNDS):
                 for server, url in (("FERA", prepared.base_url), ("bare", bare_url)):
-                    before, cpu, others = await _sunk(bare_url), cpu_s(pids[server]), _others(pids)
+                    before, cpu, others = await sunk(bare_url), cpu_s(pids[server]), _others(pids)
                     worker = _worker_cpu(pids)
                     result = await run_wrk(url, request, connections, options.seconds / ROUNDS)
                     pooled[server].add(result)
                     if server == "FERA" and request.method == "PUT":  # its jobs must not run in bare's turn
-                        pooled[server].catch_ups.append(await _catch_up(bare_url, before + result.requests))
+                        pooled[server].catch_ups.append(await catch_up(bare_url, before + result.requests))
                         pooled[server].catch_up += pooled[server].catch_ups[-1]
                         for name, used in _others(pids).items():
                             pooled[server].others[name] = pooled[server].others.get(name, 0.0) + (
@@ -146,19 +126,6 @@ def _others(pids: dict[str, int]) -> dict[str, float]:
 
 def _worker_cpu(pids: dict[str, int]) -> float:
     return cpu_s(pids["worker"]) if "worker" in pids else 0.0
-
-
-async def _sunk(bare_url: str) -> int:
-    async with httpx.AsyncClient() as http:
-        return int((await http.get(bare_url + SINK_COUNT)).json()["count"])
-
-
-async def _catch_up(bare_url: str, expected: int) -> float:
-    """Seconds until the sink has `expected` results (gives up after CATCH_UP_S: then it shows)."""
-    start = time.monotonic()
-    while await _sunk(bare_url) < expected and time.monotonic() - start < CATCH_UP_S:
-        await asyncio.sleep(0.05)
-    return time.monotonic() - start
 
 
 async def run(options: Options) -> list[str]:

@@ -1,7 +1,6 @@
-"""The load generator: N workers on one httpx.AsyncClient, each sending the next GET as soon as one returns.
+"""The servers under load, each in a child process (`served`), and the CPU each one used (`cpu_s`).
 
-It runs in the benchmark's own process; the server under test runs in a child process (`served`), so on a
-2-core machine each gets a core.
+The load itself comes from wrk (`_wrk.py`): the Python generator that was here saturated before the servers.
 """
 
 from __future__ import annotations
@@ -12,61 +11,14 @@ import os
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from bench._harness import percentile
-
-__all__ = ["Measured", "cpu_s", "load", "served"]
+__all__ = ["cpu_s", "served"]
 
 READY_TIMEOUT_S = 30.0
-
-
-@dataclass
-class Measured:
-    elapsed: float = 0.0
-    errors: int = 0
-    latencies: list[float] = field(default_factory=list)
-
-    @property
-    def rate(self) -> float:
-        return len(self.latencies) / self.elapsed
-
-    def add(self, other: Measured) -> None:
-        self.elapsed, self.errors = self.elapsed + other.elapsed, self.errors + other.errors
-        self.latencies.extend(other.latencies)
-
-    def ms(self, pct: int) -> float:
-        return percentile(self.latencies, pct) * 1000
-
-
-async def _worker(http: httpx.AsyncClient, url: str, until: float, out: Measured) -> None:
-    while (start := time.perf_counter()) < until:
-        response = await http.get(url)
-        out.latencies.append(time.perf_counter() - start)
-        if response.status_code != 200:
-            out.errors += 1
-
-
-async def _phase(http: httpx.AsyncClient, url: str, workers: int, seconds: float) -> Measured:
-    out, begin = Measured(), time.perf_counter()
-    await asyncio.gather(*(_worker(http, url, begin + seconds, out) for _ in range(workers)))
-    out.elapsed = time.perf_counter() - begin
-    return out
-
-
-async def load(url: str, headers: dict[str, str], workers: int, seconds: float, warmup: float) -> Measured:
-    """`warmup` seconds of load (discarded), then `seconds` measured; every request must answer 200."""
-    limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
-    async with httpx.AsyncClient(headers=headers, limits=limits, timeout=10.0) as http:
-        await _phase(http, url, workers, warmup)
-        measured = await _phase(http, url, workers, seconds)
-    if measured.errors:
-        raise RuntimeError(f"{measured.errors} requests to {url} did not answer 200")
-    return measured
 
 
 @asynccontextmanager
