@@ -164,11 +164,13 @@ class Node:
         app = FastAPI(title=f"FERA node {self.config.name}", lifespan=lifespan, redirect_slashes=False)
         install_error_handlers(app, self.auth.identifies)
         app.include_router(versions_router(self.auth, self.base_url, self.endpoints))
+        # The OCPI modules before the rest: routes are matched in order, router by router, and a busy
+        # node's requests are mostly theirs (none of their paths overlaps another router's).
+        for mount in self.mounts:
+            app.include_router(mount.router)
         app.include_router(credentials_router(self.auth, self.partners))
         app.include_router(admin_router(self.config.admin_token, self.signals, lambda: self.flexibility))
         app.include_router(partners_admin_router(self.config.admin_token, self.partners))
-        for mount in self.mounts:
-            app.include_router(mount.router)
         for router in self.parts.routers:
             app.include_router(router)
         app.include_router(dashboard_router(self))

@@ -12,17 +12,14 @@ the sender gave up on it at that deadline.
 
 On a database several processes share (PostgreSQL), jobs are claimed rather than handed over in memory: a
 worker takes up to CLAIM_BATCH of the oldest queued jobs no one holds (FOR UPDATE SKIP LOCKED, then their
-sessions' advisory locks; a job whose session has an older one still queued waits for it: a session's jobs run
-in the order they came, whichever worker claims them) and keeps them until the station answered and the jobs'
-ends are committed with the results they owe (the profile the station took is committed under its site's lock:
-a rebalance reads it); only then are the results posted (`results.py`: durable, then announced). Any number of
-workers share the queue; one killed mid-job releases its jobs with its connection and another worker runs them
-again; one killed after the commit leaves its results to another worker to post (a result may reach the sender
-twice; never lost). SQLite: one process runs the jobs it accepted, with the session and inputs the Receiver
-read.
-
-The database work of jobs running at once is grouped (`fera.store.group`): their sessions and inputs are read,
-and their outcomes written, one transaction per group, not per job.
+sessions' advisory locks; a session's jobs run in the order they came, whichever worker claims them), reads
+their sessions and inputs in that transaction, and keeps them until the station answered and the jobs' ends
+are committed with the results they owe (the profile the station took is committed under its site's lock: a
+rebalance reads it); only then are the results posted (`results.py`). A worker killed mid-job releases its
+jobs with its connection and another runs them again; one killed after the commit leaves its results to
+another worker to post (a result may reach the sender twice; never lost). SQLite: one process runs the jobs
+it accepted, with the session and inputs the Receiver read. The other database work of jobs running at once
+(outcomes, reads) is grouped (`fera.store.group`): one transaction per group, not per job.
 """
 
 from __future__ import annotations
@@ -36,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 from pydantic import BaseModel
 
 from fera.cpo.chargingprofiles.active import ActiveProfiles, SessionInputs, Snapshot
+from fera.cpo.chargingprofiles.claimed import Claimed, read_claimed
 from fera.cpo.chargingprofiles.jobs import (
     UNCHANGED,
     Kept,
@@ -172,7 +170,8 @@ class ProfileApplier:
             jobs = await claim.profile_jobs.claim_many(CLAIM_BATCH)
             if not jobs:
                 return False
-            ends = await asyncio.gather(*(self._run_claimed(job) for job in jobs))
+            claimed = await read_claimed(claim, jobs, self._sessions, self._active)
+            ends = await asyncio.gather(*(self._run_claimed(job, claimed) for job in jobs))
             done = [(job, *end) for job, end in zip(jobs, ends, strict=True) if end is not None]
             ended = [(job.id, state, result) for job, state, result, _ in done]
             await claim.profile_jobs.finish_many(ended, self._results.due_at())
@@ -184,7 +183,7 @@ class ProfileApplier:
             await asyncio.gather(*(self._refresh(session) for session in sessions.values()))
         return True
 
-    async def _run_claimed(self, job: ProfileJob) -> _End | None:
+    async def _run_claimed(self, job: ProfileJob, claimed: Claimed) -> _End | None:
         """What became of a claimed job (None: it failed, and stays queued for another try)."""
         try:
             if job.deadline <= self._now():  # the sender gave up on it at that deadline: nobody is told
@@ -194,16 +193,17 @@ class ProfileApplier:
                 await self._expire(job, "it waited for the session's earlier jobs", claimed=True)
                 return JobState.EXPIRED, wire(rejected(job.kind)), None
             try:
-                return await self._apply_claimed(job)
+                return await self._apply_claimed(job, *claimed.of(job))
             finally:
                 lock.release()
         except Exception:
             log.exception("profile job %s failed; it stays queued", job.id)
             return None
 
-    async def _apply_claimed(self, job: ProfileJob) -> _End:
-        session = await self._sessions.find(job.session_id)
-        inputs = None if session is None else await self._inputs(job, session)
+    async def _apply_claimed(
+        self, job: ProfileJob, session: SteerableSession | None, snapshot: Snapshot | None
+    ) -> _End:
+        inputs = None if session is None else await self._inputs(job, session, snapshot)
         async with self._active.steering(session):  # a site's rounds wait until the profile is kept too
             applied = await self._apply_in_time(job, session, inputs, claimed=True)
             if applied is None:
