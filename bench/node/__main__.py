@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from bench._harness import Nodes, free_port, machine, progress
 from bench.node._cases import catch_up, requests_for, sunk
-from bench.node._load import cpu_s, served
+from bench.node._load import cpu_s, cpu_tree_s, postmaster_pid, served
 from bench.node._serve import serve_bare, serve_node, serve_worker
 from bench.node._setup import PROFILE_PATH, VERSION_PATH, Prepared, prepare
 from bench.node._wrk import WrkResult, require_wrk, run_wrk
@@ -117,11 +117,14 @@ def _others(pids: dict[str, int]) -> dict[str, float]:
     """CPU seconds so far of wrk (this process's reaped children), of the bare app's process (it is the
     sink of FERA's results) and of this process (the eMSP node the CPO pushes to, the polling of the sink)."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {
+    used = {
         "wrk": children.ru_utime + children.ru_stime,
         "sink": cpu_s(pids["bare"]),
         "bench": time.process_time(),
     }
+    if "postgres" in pids:  # the database server's share of FERA's PUTs (its processes on this host)
+        used["postgres"] = cpu_tree_s(pids["postgres"])
+    return used
 
 
 def _worker_cpu(pids: dict[str, int]) -> float:
@@ -147,6 +150,8 @@ async def run(options: Options) -> list[str]:
                 )
             }
             pids |= await _serve_cpo(stack, prepared, options)
+            if options.postgres is not None:
+                pids["postgres"] = await postmaster_pid(options.postgres)
             results = await _measure(prepared, bare_url, options, pids)
     finally:
         await nodes.close()
@@ -222,13 +227,15 @@ def _others_table(results: list[tuple[str, int, dict[str, Pooled]]]) -> list[str
         return []
     lines = ["", "CPU ms per FERA PUT (its turns and catch-ups) of the processes around it:", ""]
     lines += [
-        "| request | conns | FERA (split: API) | wrk | sink (bare's process) | bench (its eMSP node) |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| request | conns | FERA (split: API) | wrk | sink (bare's process) | bench (its eMSP node) "
+        "| PostgreSQL server |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for label, connections, f in rows:
         ms = {name: f"{1000 * used / f.requests:.2f}" for name, used in f.others.items()}
         lines.append(
-            f"| {label} | {connections} | {f.cpu_ms:.2f} | {ms['wrk']} | {ms['sink']} | {ms['bench']} |"
+            f"| {label} | {connections} | {f.cpu_ms:.2f} | {ms['wrk']} | {ms['sink']} | {ms['bench']} "
+            f"| {ms.get('postgres', '–')} |"
         )
     return lines
 

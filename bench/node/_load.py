@@ -14,9 +14,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 import httpx
 
-__all__ = ["cpu_s", "served"]
+__all__ = ["cpu_s", "cpu_tree_s", "postmaster_pid", "served"]
 
 READY_TIMEOUT_S = 30.0
 
@@ -47,6 +48,31 @@ def cpu_s(pid: int) -> float:
     runs on the host (Linux: /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def cpu_tree_s(root: int) -> float:
+    """CPU seconds of a process and its children now alive (a PostgreSQL server: the postmaster, its
+    backends, its writers; a backend that has ended no longer counts)."""
+    total = cpu_s(root)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == root:  # ppid
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError):  # ended meanwhile
+            continue
+    return total
+
+
+async def postmaster_pid(url: str) -> int:
+    """The PostgreSQL server behind `url` (postgresql+asyncpg://...), when it runs on this host: the parent
+    of the backend serving a connection."""
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        backend = int(await conn.fetchval("SELECT pg_backend_pid()"))
+    finally:
+        await conn.close()
+    return int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
 async def _until_ready(url: str, process: Any) -> None:
