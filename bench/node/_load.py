@@ -68,11 +68,11 @@ async def postmaster_pid(url: str) -> int:
     """The PostgreSQL server behind `url` (postgresql+asyncpg://...), when it runs on this host: the parent
     of the backend serving a connection."""
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
+    try:  # read while the backend lives: it ends with the connection
         backend = int(await conn.fetchval("SELECT pg_backend_pid()"))
+        return int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
     finally:
         await conn.close()
-    return int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
 async def _until_ready(url: str, process: Any) -> None:
