@@ -34,6 +34,7 @@ class Options:
     only: str | None = None  # run only the cases whose label contains this
     profile: str | None = None  # cProfile stats of the node's process, written here when it stops
     layout: str = "one"  # "split": an API process and a worker process (PostgreSQL)
+    worker_nice: int = 0  # split: the worker's niceness (a lower CPU priority than the API process's)
 
 
 @dataclass
@@ -157,6 +158,7 @@ async def run(options: Options) -> list[str]:
         await nodes.close()
     database = "PostgreSQL" if options.postgres else "SQLite"
     layout = "; the CPO as an API process and a worker process" if options.layout == "split" else ""
+    layout += f" (the worker at niceness +{options.worker_nice})" if layout and options.worker_nice else ""
     sessions = len(prepared.session_ids)
     head = f"{machine()}; {database}{layout}; {options.locations} locations, {sessions} sessions"
     table = _split_table(results) if options.layout == "split" else _table(results)
@@ -180,7 +182,7 @@ async def _serve_cpo(stack: AsyncExitStack, prepared: Prepared, options: Options
         }
     worker_profile = None if profile is None else profile + ".worker"
     worker = await stack.enter_async_context(
-        served(serve_worker, (prepared.config_json, worker_profile), None)
+        served(serve_worker, (prepared.config_json, worker_profile, options.worker_nice), None)
     )
     api = await stack.enter_async_context(served(serve_node, (prepared.config_json, "api", profile), ready))
     return {"FERA": api, "worker": worker}
@@ -258,6 +260,12 @@ def main() -> None:
         help="one: the CPO in one process (all parts); split (PostgreSQL): an API process and a worker "
         "process (its --profile stats go to FILE.worker)",
     )
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=0,
+        help="split: run the worker process at this niceness (e.g. 10: the API process gets the cores first)",
+    )
     args = parser.parse_args()
     seconds = args.seconds or (3.0 if args.quick else 9.0)
     connections = tuple(int(c) for c in (args.connections or ("16" if args.quick else "16,64")).split(","))
@@ -272,6 +280,7 @@ def main() -> None:
         args.only,
         args.profile,
         args.layout,
+        args.worker_nice,
     )
     print("\n".join(asyncio.run(run(options))))
 

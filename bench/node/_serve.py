@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import cProfile
+import os
 import signal
 import sys
 import time
@@ -49,9 +50,11 @@ def serve_node(config_json: str, parts: str = "all", profile: str | None = None)
         profiler.dump_stats(profile)
 
 
-def serve_worker(config_json: str, profile: str | None, ready: Any) -> None:
+def serve_worker(config_json: str, profile: str | None, nice: int, ready: Any) -> None:
     """A node's worker process (it claims and runs the ChargingProfiles jobs API processes queued) until
-    SIGTERM; `ready` (a multiprocessing Event) is set once it has started; `profile` as for `serve_node`."""
+    SIGTERM; `ready` (a multiprocessing Event) is set once it has started; `profile` as for `serve_node`;
+    `nice`: added to its niceness (a lower CPU priority than the API process's, as `nice -n` would)."""
+    os.nice(nice)
     node = create_node(NodeConfig.model_validate_json(config_json), processes=frozenset({Process.WORKER}))
     if profile is None:
         asyncio.run(_work(node.start, node.stop, ready.set))

@@ -89,7 +89,7 @@ async def _served_by(
     ports = [free_port() for _ in range(processes)]
     rows = []
     async with AsyncExitStack() as stack:
-        worker = await stack.enter_async_context(served(serve_worker, (prepared.config_json, None), None))
+        worker = await stack.enter_async_context(served(serve_worker, (prepared.config_json, None, 0), None))
         pids = []
         for port in ports:
             one = config.model_copy(update={"listen": f"127.0.0.1:{port}"}).model_dump_json()
