@@ -15,6 +15,7 @@ import asyncio
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from fera.charging import ChargingProfileKind, ChargingProfilePurpose, OcppChargingProfile, SchedulePeriod
@@ -48,6 +49,7 @@ class Fleet:
     async def connector_status(
         self, station_id: str, evse_id: int, connector_id: int, status: str
     ) -> None: ...
+    async def evses_reported(self, station_id: str, evses: Sequence[tuple[int, int]]) -> None: ...
 
     async def authorize(self, station_id: str, id_token: str) -> bool:
         return True

@@ -57,7 +57,7 @@ def _room(a: complex, z: complex, limit: float) -> float:
         return np.inf
     b = (a.conjugate() * z).real
     disc = b * b - abs(a) ** 2 * (abs(z) ** 2 - limit**2)
-    return max(0.0, (-b + np.sqrt(max(disc, 0.0))) / abs(a) ** 2)
+    return max(0.0, float((-b + np.sqrt(max(disc, 0.0))) / abs(a) ** 2))
 
 
 def llf_policy(evs: Evs, limits: list[CurrentLimit]) -> Policy:
