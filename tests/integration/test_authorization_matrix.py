@@ -6,6 +6,8 @@ NL*IMP, a partner that tries to be other parties at registration and in a creden
 
 from __future__ import annotations
 
+from functools import partial
+
 import httpx
 import pytest
 
@@ -51,7 +53,7 @@ def expected_at_cpo() -> dict[tuple[str, str], Outcome]:
 async def cpo_outcomes(world: World, http: httpx.AsyncClient) -> dict[tuple[str, str], Outcome]:
     out: dict[tuple[str, str], Outcome] = {}
     for c in CPO_CALLERS:
-        h, url = await world.headers(c, "cpo"), lambda path: world.url("cpo", path)
+        h, url = await world.headers(c, "cpo"), partial(world.url, "cpo")
         out[c, "GET sessions"] = outcome(await http.get(url("sender/sessions"), params=DATE_FROM, headers=h))
         out[c, "GET locations"] = outcome(await http.get(url("sender/locations"), headers=h))
         for loc in ("LOC1", "LOC2"):
@@ -70,7 +72,7 @@ async def cpo_outcomes(world: World, http: httpx.AsyncClient) -> dict[tuple[str,
             profile = url(f"receiver/chargingprofiles/{sid}")
             body = {"charging_profile": PROFILE, "response_url": DUD}
             out[c, f"PUT chargingprofile {sid}"] = outcome(await http.put(profile, json=body, headers=h))
-            query = {"duration": 600, "response_url": DUD}
+            query: dict[str, str | int] = {"duration": 600, "response_url": DUD}
             out[c, f"GET chargingprofile {sid}"] = outcome(await http.get(profile, params=query, headers=h))
             cleared = await http.delete(profile, params={"response_url": DUD}, headers=h)
             out[c, f"DELETE chargingprofile {sid}"] = outcome(cleared)
@@ -135,7 +137,7 @@ async def emsp_outcomes(
     assert s1 is not None and loc1 is not None
     out: dict[tuple[str, str], Outcome] = {}
     for c in ("cpo", "scsp", "imp"):
-        h, url = await world.headers(c, "emsp"), lambda path: world.url("emsp", path)
+        h, url = await world.headers(c, "emsp"), partial(world.url, "emsp")
         for what, path, body in (
             ("session NL*CPO S1", "receiver/sessions/NL/CPO/S1", s1.session.to_wire()),
             ("location NL*CPO LOC1", "receiver/locations/NL/CPO/LOC1", loc1.to_wire()),

@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from fera.cli import app
 from fera.config import NodeConfig

@@ -14,9 +14,9 @@ from fera.emsp import emsp_of
 from fera.ocpi.sessions.models import AuthMethod
 from fera.ocpi.types import Role
 from fera.store.records import Visibility, Window
+from tests.integration.authz_world import emsp_token
 from tests.integration.chargingprofiles.setup import amps
 from tests.integration.hub import TOKEN_A, FakeHub, call_fera, running_hub
-from tests.integration.test_locations_publish import emsp_token
 from tests.integration.test_sessions_support import (
     auth,
     ex_of,

@@ -10,10 +10,10 @@ from fera.cpo import cpo_of
 from fera.emsp import emsp_of
 from fera.partners.reach import hub_down
 from fera.smartcharging.model import RequestState
+from tests.integration.authz_world import emsp_token
 from tests.integration.chargingprofiles.setup import amps
 from tests.integration.hub import FakeHub, call_fera, running_hub
 from tests.integration.test_hub import EMSP, RECEIVER, client_info, pushed, registered, session_json
-from tests.integration.test_locations_publish import emsp_token
 from tests.integration.test_sessions_support import location, settle, token
 from tests.nodes import NodeFactory, RunningNode, role
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import httpx
 
+from fera.store.records import Visibility, Window
 from tests.integration.authz_world import emsp_token
 from tests.integration.test_sessions_support import (
     T0,
@@ -121,13 +122,9 @@ async def test_resync_after_a_failed_push(node_factory: NodeFactory) -> None:
     assert latest is not None and latest.session == after and ex_of(t.cpo).pusher.failures == failures
 
 
-def _all():  # type: ignore[no-untyped-def]
-    from fera.store.records import Visibility
-
+def _all() -> Visibility:
     return Visibility(all_locations=True)
 
 
-def _window():  # type: ignore[no-untyped-def]
-    from fera.store.records import Window
-
+def _window() -> Window:
     return Window(0, 1000)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from fera.cpo.chargingprofiles.stations import StationBehaviour
@@ -12,7 +14,7 @@ from tests.nodes import NodeFactory, RunningNode, connect, role
 pytestmark = pytest.mark.timeout(60)
 
 
-async def pair(node_factory: NodeFactory, **cpo_settings: object) -> tuple[RunningNode, RunningNode, str]:
+async def pair(node_factory: NodeFactory, **cpo_settings: Any) -> tuple[RunningNode, RunningNode, str]:
     cpo = await node_factory(role("CPO", party="CPO"), name="cpo", **cpo_settings)
     emsp = await node_factory(role("EMSP", party="MSP"), name="emsp")
     partner, _ = await connect(emsp, cpo)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import httpx
 import pytest
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.timeout(60)
 REJECTED = ChargingProfileResult(result=ChargingProfileResultType.REJECTED)
 
 
-async def pair(node_factory: NodeFactory, **cpo_settings: object) -> tuple[RunningNode, RunningNode, str]:
+async def pair(node_factory: NodeFactory, **cpo_settings: Any) -> tuple[RunningNode, RunningNode, str]:
     cpo = await node_factory(role("CPO", party="CPO"), name="cpo", **cpo_settings)
     emsp = await node_factory(role("EMSP", party="MSP"), name="emsp")
     partner, _ = await connect(emsp, cpo)

@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from fera.config import ContractConfig, NetworkConfig, SiteConfig
+from fera.config import ContractConfig, LineConnection, NetworkConfig, SiteConfig
 from fera.cpo import cpo_of
 from fera.exchange import exchange_of
 from fera.ocpi.locations.models import Location
@@ -19,7 +19,7 @@ from tests.nodes import NodeFactory, RunningNode, connect, role
 pytestmark = pytest.mark.timeout(120)
 LINE_AMPS = 40.0
 # 3 x 230 V between lines (an IT network): each single-phase EVSE across a line pair, E1 and E4 on A-B.
-WIRING = {"LOC1-E1": "AB", "LOC1-E2": "BC", "LOC1-E3": "CA", "LOC1-E4": "AB"}
+WIRING: dict[str, LineConnection] = {"LOC1-E1": "AB", "LOC1-E2": "BC", "LOC1-E3": "CA", "LOC1-E4": "AB"}
 ANGLE = {"AB": 30.0, "BC": -90.0, "CA": 150.0}
 
 
@@ -35,7 +35,7 @@ async def setup(node_factory: NodeFactory) -> tuple[RunningNode, RunningNode]:
     cpo = await node_factory(
         role("CPO", party="CPO"), name="cpo", contracts=[ContractConfig(scsp="NL*SCS", locations=["LOC1"])]
     )
-    network = NetworkConfig(line_amps=LINE_AMPS, voltage=230, evses=WIRING)  # type: ignore[arg-type]
+    network = NetworkConfig(line_amps=LINE_AMPS, voltage=230, evses=WIRING)
     scsp = await node_factory(
         role("SCSP", party="SCS"),
         name="scsp",

@@ -15,6 +15,7 @@ import sys
 from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -75,7 +76,7 @@ async def stop(*processes: asyncio.subprocess.Process | None) -> None:
             await asyncio.wait_for(process.wait(), PATIENCE_S)
 
 
-async def api_only_cpo(node_factory: NodeFactory, **config: object) -> tuple[RunningNode, RunningNode]:
+async def api_only_cpo(node_factory: NodeFactory, **config: Any) -> tuple[RunningNode, RunningNode]:
     cpo = await node_factory(role("CPO"), name="cpo", processes=frozenset({Process.API}), **config)
     emsp = await node_factory(role("EMSP", party="EMS"), name="emsp", prepare=gated)
     await register(emsp, cpo)

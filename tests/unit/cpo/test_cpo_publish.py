@@ -9,7 +9,7 @@ import pytest
 from fera.cpo.visibility import published_to
 from fera.ocpi.locations.models import Location
 from fera.ocpi.tokens.models import Token
-from tests.integration.test_locations_publish import emsp_token
+from tests.integration.authz_world import emsp_token
 from tests.integration.test_sessions_support import location_json
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from fera.demo import scenario
@@ -37,7 +39,7 @@ class _Stat:
 def test_work_that_just_started_counts_before_the_load_average_shows_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(scenario.os, "getloadavg", lambda: (0.4, 0.2, 0.1))
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.4, 0.2, 0.1))
     monkeypatch.setattr(scenario, "Path", _Stat("cpu  1 2 3\nprocs_running 4\nprocs_blocked 0\n"))
     assert scenario.machine_load(samples=2, interval_s=0) == 3  # three busy loops besides the demo
     monkeypatch.setattr(scenario, "Path", _Stat(None))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import fera.ocpp
@@ -55,6 +56,7 @@ class _NoEvents:
     async def connector_status(
         self, station_id: str, evse_id: int, connector_id: int, status: str
     ) -> None: ...
+    async def evses_reported(self, station_id: str, evses: Sequence[tuple[int, int]]) -> None: ...
     async def authorize(self, station_id: str, id_token: str) -> bool:
         return False
 

@@ -3,6 +3,7 @@ sites into one LP: the plan holds every limit and its objective is the single LP
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -55,7 +56,7 @@ def test_each_block_gets_its_share_of_every_row() -> None:
     )  # fmt: skip
     expected = [6.0, 2 + 4 * 11 / 16, 4.0, 4 + 4 * 5 / 16]
     assert np.concatenate([a.upper for a in shares]).tolist() == pytest.approx(expected)
-    assert sum(a.upper for a in shares).tolist() == pytest.approx([10.0, 10.0])
+    assert np.sum([a.upper for a in shares], axis=0).tolist() == pytest.approx([10.0, 10.0])
     for a in shares:  # one row per share, over the block's own columns
         assert a.rows.tolist() == [0, 1] and a.starts.tolist() == [0, 1] and a.index.tolist() == [0, 1]
 
@@ -102,7 +103,10 @@ def test_a_replan_allots_along_the_previous_plan() -> None:
     first = plan(problem)
     arrived = Session("new", problem.now, problem.now + 8 * STEP, 5.0, 7_400.0, group_id="s0")
     later = replace(
-        problem, now=problem.now + STEP, sessions=[*problem.sessions, arrived], price=problem.price[1:]
+        problem,
+        now=problem.now + STEP,
+        sessions=[*problem.sessions, arrived],
+        price=_a_step_later(problem.price),
     )
     grid = build_grid(later)
     carried = _pricing.carried_power(later, first, grid)
@@ -120,7 +124,9 @@ def test_a_replan_allots_along_the_previous_plan() -> None:
 def test_a_replan_a_step_later_shifts_the_prices() -> None:
     problem = _problem(3, 60.0)
     first = plan(problem)
-    later = PlanningProblem(problem.now + STEP, STEP, problem.sessions, problem.groups, problem.price[1:])
+    later = PlanningProblem(
+        problem.now + STEP, STEP, problem.sessions, problem.groups, _a_step_later(problem.price)
+    )
     result = plan(later, previous=first)
     assert result.stats.priced > 0
     _assert_exact(later, result, plan(later, decompose=False))
@@ -150,3 +156,8 @@ def test_an_lp_highs_does_not_solve_joins_the_sites(monkeypatch: pytest.MonkeyPa
 def test_a_small_binding_feeder_is_still_joined() -> None:
     result = plan(_problem(3, 60.0))
     assert result.stats.rounds == 2 and result.stats.priced == 0
+
+
+def _a_step_later(price: float | Sequence[float]) -> Sequence[float]:
+    assert isinstance(price, Sequence)  # these problems have a price per step
+    return price[1:]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import TypedDict
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,7 +16,14 @@ from tests.unit.planning.factory import NOW, STEP
 
 STEPS = 16
 H = STEP.total_seconds() / 3600
-Foresight = Callable[[int], dict[str, Sequence[Session]]]
+
+
+class _Foresight(TypedDict, total=False):  # PlanningProblem's keywords
+    expected: Sequence[Session]
+    scenarios: Sequence[Sequence[Session]]
+
+
+Foresight = Callable[[int], _Foresight]
 
 
 @st.composite

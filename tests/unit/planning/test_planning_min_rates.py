@@ -128,7 +128,11 @@ def test_the_phase_limits_are_separate_series() -> None:
         Session(sid, NOW, NOW + timedelta(hours=2), 7.0, 7_000, phases=(p,), group_id="site")
         for sid, p in (("l1", Phase.L1), ("l2", Phase.L2))
     ]
-    per_phase = {Phase.L1: [0.0] * 4 + [7_000.0] * 4, Phase.L2: [7_000.0] * 4 + [0.0] * 4, Phase.L3: 0.0}
+    per_phase: dict[Phase, float | list[float]] = {
+        Phase.L1: [0.0] * 4 + [7_000.0] * 4,
+        Phase.L2: [7_000.0] * 4 + [0.0] * 4,
+        Phase.L3: 0.0,
+    }
     result = plan(problem(cars, groups=[GridGroup("site", phase_capacity_w=per_phase)]))
     assert result.schedule("l1").tolist() == pytest.approx([0] * 4 + [7_000] * 4)
     assert result.schedule("l2").tolist() == pytest.approx([7_000] * 4 + [0] * 4)

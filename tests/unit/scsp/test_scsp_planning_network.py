@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fera.config import ConfigError, NetworkConfig, SiteConfig
+from fera.config import ConfigError, LineConnection, NetworkConfig, SiteConfig
 from fera.config_file import load_config
 from fera.ocpi.locations.models import Location
 from fera.ocpi.sessions.models import Session
@@ -24,12 +24,12 @@ from fera.scsp.planning_network import LINES, per_watt
 
 NOW = datetime(2026, 3, 2, 8, tzinfo=UTC)
 STEP = timedelta(minutes=15)
-WIRING = {"E1": "AB", "E2": "BC", "E3": "CA", "E4": "AB"}
+WIRING: dict[str, LineConnection] = {"E1": "AB", "E2": "BC", "E3": "CA", "E4": "AB"}
 # A Norwegian-style IT network: 230 V between lines, every single-phase EVSE across a line pair.
 SITE = SiteConfig(
     location="LOC1",
     capacity_kw=100,
-    network=NetworkConfig(line_amps=50, voltage=230, evses=WIRING),  # type: ignore[arg-type]
+    network=NetworkConfig(line_amps=50, voltage=230, evses=WIRING),
 )
 
 
@@ -127,12 +127,12 @@ def test_an_scsp_so_configured_never_plans_a_line_current_over_its_limit() -> No
     voltage=st.sampled_from([208.0, 230.0, 400.0]),
 )
 def test_no_wiring_gets_a_line_current_planned_over_its_limit(
-    wiring: list[str], cars: list[str], line_amps: float, voltage: float
+    wiring: list[LineConnection], cars: list[str], line_amps: float, voltage: float
 ) -> None:
     """Any wiring of the five EVSEs, any cars among them: every line current of the plan the SCSP sends
     (after minimum rates) is within `line_amps`, computed here from the wiring."""
     evses = dict(zip([*WIRING, "E5"], wiring, strict=True))
-    network = NetworkConfig(line_amps=line_amps, voltage=voltage, evses=evses)  # type: ignore[arg-type]
+    network = NetworkConfig(line_amps=line_amps, voltage=voltage, evses=evses)
     site = SiteConfig(location="LOC1", capacity_kw=100, network=network)
     problem = build_problem(
         [known(f"S{i}", evse) for i, evse in enumerate(cars)],
