@@ -78,6 +78,15 @@ def test_bad_levels_and_loggers_are_usage_errors(
         usage_failure(
             logger, f"Invalid value for '--log': {bad!r} is not LOGGER=LEVEL", "fera serve --help')"
         )
+    misspelt = fera_main(
+        capsys, monkeypatch, "serve", "-c", "node.toml", "--log", "fera.cpo.chargingprofile=debug"
+    )
+    usage_failure(
+        misspelt,
+        "Invalid value for '--log': 'fera.cpo.chargingprofile' is no FERA module's logger "
+        "(did you mean fera.cpo.chargingprofiles?)",
+        "fera serve --help')",
+    )
     demo = fera_main(capsys, monkeypatch, "demo", "--log", "site=trace")
     usage_failure(demo, "'site=trace' is not LOGGER=LEVEL with LEVEL one of debug, info, warning, error")
 
@@ -97,12 +106,3 @@ def test_the_demo_passes_its_log_options_to_every_node(
 
     assert run.code == 0, run.out
     assert passed["serve_args"] == ["--log-level", "warning", "--log", site]
-    misspelt = fera_main(
-        capsys, monkeypatch, "serve", "-c", "node.toml", "--log", "fera.cpo.chargingprofile=debug"
-    )
-    usage_failure(
-        misspelt,
-        "Invalid value for '--log': 'fera.cpo.chargingprofile' is no FERA module's logger "
-        "(did you mean fera.cpo.chargingprofiles?)",
-        "fera serve --help')",
-    )

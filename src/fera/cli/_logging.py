@@ -54,18 +54,34 @@ def _logger_level(text: str) -> tuple[str, str]:
 
 @cache
 def _fera_modules() -> frozenset[str]:
-    """FERA's packages and modules by dotted name, from its files (nothing imported)."""
+    """FERA's packages (with or without an `__init__`) and modules by dotted name, from its files (nothing
+    imported)."""
     root = Path(fera.__file__).parent
-    paths = [p.with_suffix("") if p.name != "__init__.py" else p.parent for p in root.rglob("*.py")]
-    return frozenset(".".join(("fera", *p.relative_to(root).parts)) for p in paths)
+    modules = [p.with_suffix("") for p in root.rglob("*.py") if p.name != "__init__.py"]
+    packages = {d for m in modules for d in m.parents if d.is_relative_to(root)}
+    return frozenset(".".join(("fera", *p.relative_to(root).parts)) for p in [*modules, *packages])
 
 
 def _known(name: str) -> None:
     if name.split(".")[0] != "fera" or name in _fera_modules():
         return
-    near = difflib.get_close_matches(name, _fera_modules(), n=1)
-    hint = f" (did you mean {near[0]}?)" if near else ""
+    near = _nearest(name)
+    hint = f" (did you mean {near}?)" if near else ""
     raise typer.BadParameter(f"{name!r} is no FERA module's logger{hint}")
+
+
+def _nearest(name: str) -> str | None:
+    """The closest module under the longest part of `name` that is one (fera.cpo.chargingprofile: the
+    closest under fera.cpo, not fera.ocpi.chargingprofiles)."""
+    parts = name.split(".")
+    for size in range(len(parts) - 1, 0, -1):
+        known = ".".join(parts[:size])
+        if known in _fera_modules():
+            under = [m for m in _fera_modules() if m.startswith(known + ".")]
+            near = difflib.get_close_matches(name, under, n=1)
+            if near:
+                return near[0]
+    return None
 
 
 def _checked(values: list[str] | None) -> list[str]:
