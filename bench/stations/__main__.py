@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import time
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bench._harness import Nodes, RunningNode, connect, free_port, machine, percentile, progress, role
 from bench.charging import composite
-from bench.node._load import served
+from bench.node._load import cpu_s, served
 from bench.node._serve import serve_node
 from bench.stations._fleet import child, location_id, populate, prefix, spawn, stations
 from fera.cpo import cpo_of
@@ -112,8 +113,28 @@ async def _sustained(
     return list(results), time.perf_counter() - began
 
 
+@dataclass
+class Cpu:
+    """CPU seconds (user + system, all threads) each process used while the load ran."""
+
+    pids: dict[str, int]  # process name -> pid (os.getpid() for the bench's own)
+    used: dict[str, float] = field(default_factory=dict)
+
+    def start(self) -> None:
+        self.used = {name: -cpu_s(pid) for name, pid in self.pids.items()}
+
+    def stop(self) -> None:
+        self.used = {name: used + cpu_s(self.pids[name]) for name, used in self.used.items()}
+
+
 async def _step(
-    emsp: RunningNode, cpo_id: str, url: str, running: Running, step: int, load: Load | None = None
+    emsp: RunningNode,
+    cpo_id: str,
+    url: str,
+    running: Running,
+    step: int,
+    load: Load | None = None,
+    cpu: Cpu | None = None,
 ) -> tuple[list[float | None], float]:
     process = await spawn(url, step)
     try:
@@ -123,7 +144,13 @@ async def _step(
         assert sender is not None
         if load is None:
             return await _bursts(sender, cpo_id, running.of(step)), 0.0
-        return await _sustained(sender, cpo_id, running.of(step), load.rate, load.seconds)
+        cpu = cpu or Cpu({})
+        cpu.pids["stations"] = process.pid
+        cpu.start()
+        progress(f"load on: pids {cpu.pids}")
+        done = await _sustained(sender, cpo_id, running.of(step), load.rate, load.seconds)
+        cpu.stop()
+        return done
     finally:
         process.terminate()
         await process.wait()
@@ -164,7 +191,7 @@ async def bench(steps: tuple[int, ...]) -> None:
 
 async def _own_process(
     nodes: Nodes, cpo: RunningNode, emsp: RunningNode, exit: AsyncExitStack, profile: str | None
-) -> None:
+) -> int:
     """Serve the CPO (same config and database, same ports) from a child process from now on."""
     for running in (emsp, cpo):  # tokens and locations pushed before the CPO moves
         await exchange_of(running.node).sync.drain()
@@ -172,7 +199,8 @@ async def _own_process(
     await nodes.stop(cpo)
     config = cpo.node.config.model_dump_json()
     args = (config, "all", profile)
-    await exit.enter_async_context(served(serve_node, args, cpo.url + "/ocpi/versions"))
+    pid: int = await exit.enter_async_context(served(serve_node, args, cpo.url + "/ocpi/versions"))
+    return pid
 
 
 async def sustained(count: int, load: Load) -> None:
@@ -184,21 +212,31 @@ async def sustained(count: int, load: Load) -> None:
             emsp = await nodes.start("emsp", role("EMSP", "MSP"))
             partner, _ = await connect(emsp, cpo)
             await populate(cpo, emsp, configs, 2 * count)
+            cpu = Cpu({"eMSP + load": os.getpid()})
             if load.processes == 2:
-                await _own_process(nodes, cpo, emsp, exit, load.profile)
+                cpu.pids["CPO"] = await _own_process(nodes, cpo, emsp, exit, load.profile)
             database = "PostgreSQL" if load.postgres else "SQLite"
             print(f"## sustained full path ({machine()}; {database}; {load.processes} process(es))\n")
             progress(f"{count} stations, {load.rate:g} round trips/s for {load.seconds:g} s")
             url = f"ws://{ocpp}/ocpp"
-            results, elapsed = await _step(emsp, partner.id, url, Running(emsp), count, load)
-        ok = [r for r in results if r is not None]
-        print("| stations | sessions | offered rt/s | done rt/s | p50 ms | p99 ms | failed |")
-        print("|---:|---:|---:|---:|---:|---:|---:|")
-        print(f"| {count} | {2 * count} | {load.rate:g} | {len(ok) / elapsed:.0f} "
-              f"| {percentile(ok, 50) * 1000:.1f} | {percentile(ok, 99) * 1000:.1f} "
-              f"| {len(results) - len(ok)} |")  # fmt: skip
+            results, elapsed = await _step(emsp, partner.id, url, Running(emsp), count, load, cpu)
+        _table(count, load, results, elapsed, cpu)
     finally:
         await nodes.close()
+
+
+def _table(count: int, load: Load, results: list[float | None], elapsed: float, cpu: Cpu) -> None:
+    """The run's figures, and the CPU ms per round trip done of each process (eMSP + load: the bench's own
+    process, both nodes with `--processes 1`)."""
+    ok = [r for r in results if r is not None]
+    names = list(cpu.used)
+    print("| stations | sessions | offered rt/s | done rt/s | p50 ms | p99 ms | failed | "
+          + " | ".join(f"CPU ms/rt {n}" for n in names) + " |")  # fmt: skip
+    print("|---:" * (7 + len(names)) + "|")
+    per_rt = [f"{cpu.used[n] * 1000 / max(len(ok), 1):.1f}" for n in names]
+    print(f"| {count} | {2 * count} | {load.rate:g} | {len(ok) / elapsed:.0f} "
+          f"| {percentile(ok, 50) * 1000:.1f} | {percentile(ok, 99) * 1000:.1f} "
+          f"| {len(results) - len(ok)} | " + " | ".join(per_rt) + " |")  # fmt: skip
 
 
 def main() -> None:

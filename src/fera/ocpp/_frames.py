@@ -6,7 +6,8 @@ traceback for every malformed frame, lets a too deeply nested frame raise `Recur
 with 2.0.1's error code spellings and swaps NotImplemented (action unknown) with NotSupported (known, not
 handled). `route_frame` is that `route_message` with these gaps filled. `read_frame` replaces `unpack` because
 a CALLERROR needs the MessageId `unpack` doesn't expose when it fails; the library's message classes still
-carry the frames, and its `_handle_call` still validates payloads against the schemas and dispatches.
+carry the frames, and its `_handle_call` still dispatches; payloads are validated against the schemas as
+they arrive (`_edge`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ocpp.messages import Call, CallError, CallResult
 from ocpp.v16.enums import Action as ActionV16
 from ocpp.v201.enums import Action as ActionV201
 
+from fera.ocpp._edge import arrived
 from fera.ocpp._values import check_values
 
 __all__ = ["FrameError", "read_frame", "route_frame"]
@@ -88,12 +90,13 @@ async def route_frame(station: Any, raw: str) -> None:
             await station._send(_call_error(exc.unique_id, exc, exc.cause, station._ocpp_version))
         return
     if not isinstance(message, Call):
-        station._response_queue.put_nowait(message)
+        station._response_queue.put_nowait(arrived(station, message))
         return
     try:
         _check_action(station, message.action)
         check_values(message.payload)  # what the schema lets through but FERA can't take: refused here
-        await station._handle_call(message)  # validates the payload against the schema, then the handler
+        arrived(station, message)  # validates the payload against the schema (`_edge`)
+        await station._handle_call(message)
     except OCPPError as exc:
         cause = str(exc.details.get("cause", exc.description)) if isinstance(exc.details, dict) else ""
         LOGGER.warning("station %s: %s refused with %s: %s", station.id, message.action, exc.code, cause)

@@ -33,11 +33,12 @@ def is_call(raw: str) -> bool:
         return False
 
 
-async def send(point: Any, request: Any) -> Any:
-    """`point.call(request)`, raising the CallError or timeout it met. A cancellation that arrives with
-    the answer is raised too: the ocpp package waits with `asyncio.wait_for`, which on Python 3.11 then
-    returns the answer and drops the cancellation (a simulated station cancelled so ran on for hours)."""
-    result = await point.call(request, suppress=False)
+async def send(point: Any, request: Any, **options: Any) -> Any:
+    """`point.call(request, **options)`, raising the CallError or timeout it met. A cancellation that
+    arrives with the answer is raised too: the ocpp package waits with `asyncio.wait_for`, which on Python
+    3.11 then returns the answer and drops the cancellation (a simulated station cancelled so ran on for
+    hours)."""
+    result = await point.call(request, suppress=False, **options)
     task = asyncio.current_task()
     if task is not None and task.cancelling():
         raise asyncio.CancelledError

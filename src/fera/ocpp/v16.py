@@ -10,11 +10,12 @@ from ocpp.v16 import ChargePoint, call, call_result
 from ocpp.v16.enums import Action, AuthorizationStatus, RegistrationStatus
 
 from fera.charging import OcppChargingProfile
+from fera.ocpp._edge import ask, validate_here
 from fera.ocpp._frames import route_frame
 from fera.ocpp._inventory import INVENTORY_FAILURES, LOGGER, spawn
 from fera.ocpp._meter import read_meter_values
 from fera.ocpp._profiles import composite_from_wire, profile_to_wire, tx_profile
-from fera.ocpp._routing import after, on, send
+from fera.ocpp._routing import after, on
 from fera.ocpp._status import ocpi_status_v16
 from fera.ocpp._time import from_wire, to_wire
 from fera.ocpp.ids import TransactionIdFactory
@@ -41,6 +42,7 @@ class StationV16(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hints
         call_timeout: float,
     ) -> None:
         super().__init__(station_id, connection, response_timeout=call_timeout)
+        validate_here(self)
         self._events = events
         self._new_transaction_id = new_transaction_id
         self._connector_of: dict[int, int] = {}  # running transaction id -> connector id
@@ -70,7 +72,7 @@ class StationV16(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hints
         """How many connectors the station has (GetConfiguration NumberOfConnectors), so the CPO learns
         those its configuration leaves out even before they send a StatusNotification."""
         try:
-            result = await send(self, call.GetConfiguration(key=["NumberOfConnectors"]))
+            result = await ask(self, call.GetConfiguration(key=["NumberOfConnectors"]))
             keys = result.configuration_key or []
             count = int(next(k["value"] for k in keys if k["key"] == "NumberOfConnectors"))
         except INVENTORY_FAILURES as exc:
@@ -144,20 +146,20 @@ class StationV16(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hints
             return ProfileResult.UNKNOWN
         wire = profile_to_wire(tx_profile(profile, evse_id, transaction_id), self.ocpp_version)
         request = call.SetChargingProfile(connector_id=evse_id, cs_charging_profiles=wire)
-        result = await send(self, request)
+        result = await ask(self, request)
         return ProfileResult.ACCEPTED if result.status == "Accepted" else ProfileResult.REJECTED
 
     async def set_default_profile(self, profile: OcppChargingProfile) -> ProfileResult:
         """A TxDefaultProfile for every connector (connector 0)."""
         wire = profile_to_wire(profile, self.ocpp_version)
         request = call.SetChargingProfile(connector_id=0, cs_charging_profiles=wire)
-        result = await send(self, request)
+        result = await ask(self, request)
         return ProfileResult.ACCEPTED if result.status == "Accepted" else ProfileResult.REJECTED
 
     async def clear_tx_profile(self, evse_id: int, transaction_id: str) -> ProfileResult:
         # 1.6 can't select by transaction; TxProfiles of the connector belong to its one transaction.
         request = call.ClearChargingProfile(connector_id=evse_id, charging_profile_purpose="TxProfile")
-        result = await send(self, request)
+        result = await ask(self, request)
         return ProfileResult.ACCEPTED if result.status == "Accepted" else ProfileResult.UNKNOWN
 
     async def get_composite_schedule(
@@ -166,7 +168,7 @@ class StationV16(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hints
         request = call.GetCompositeSchedule(
             connector_id=evse_id, duration=duration_s, charging_rate_unit=unit
         )
-        result = await send(self, request)
+        result = await ask(self, request)
         if result.status != "Accepted" or result.charging_schedule is None:
             return None
         return composite_from_wire(result.charging_schedule, result.schedule_start)

@@ -11,6 +11,7 @@ from ocpp.v201 import ChargePoint, call, call_result
 from ocpp.v201.enums import Action, AuthorizationStatusEnumType, RegistrationStatusEnumType
 
 from fera.charging import OcppChargingProfile
+from fera.ocpp._edge import ask, validate_here
 from fera.ocpp._frames import route_frame
 from fera.ocpp._inventory import (
     INVENTORY_FAILURES,
@@ -22,7 +23,7 @@ from fera.ocpp._inventory import (
 )
 from fera.ocpp._meter import MeterReading, read_meter_values
 from fera.ocpp._profiles import composite_from_wire, profile_to_wire, tx_profile
-from fera.ocpp._routing import after, on, send
+from fera.ocpp._routing import after, on
 from fera.ocpp._status import ocpi_status_v201
 from fera.ocpp._time import from_wire, to_wire
 from fera.ocpp.link import CompositeSchedule, ProfileResult, StationEvents
@@ -53,6 +54,7 @@ class StationV201(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hint
 
     def __init__(self, station_id: str, connection: Any, events: StationEvents, call_timeout: float) -> None:
         super().__init__(station_id, connection, response_timeout=call_timeout)
+        validate_here(self)
         self._events = events
         self._transactions: dict[str, _Transaction] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -82,7 +84,7 @@ class StationV201(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hint
         """Ask for the station's EVSEs and connectors; they come back in NotifyReport."""
         request = call.GetBaseReport(request_id=INVENTORY_REQUEST_ID, report_base="FullInventory")
         try:
-            await send(self, request)
+            await ask(self, request)
         except INVENTORY_FAILURES as exc:
             LOGGER.info("station %s: no inventory report: %r", self.id, exc)
 
@@ -198,25 +200,25 @@ class StationV201(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hint
         self, evse_id: int, transaction_id: str, profile: OcppChargingProfile
     ) -> ProfileResult:
         wire = profile_to_wire(tx_profile(profile, evse_id, transaction_id), self.ocpp_version)
-        result = await send(self, call.SetChargingProfile(evse_id=evse_id, charging_profile=wire))
+        result = await ask(self, call.SetChargingProfile(evse_id=evse_id, charging_profile=wire))
         return ProfileResult.ACCEPTED if result.status == "Accepted" else ProfileResult.REJECTED
 
     async def set_default_profile(self, profile: OcppChargingProfile) -> ProfileResult:
         """A TxDefaultProfile for every EVSE (EVSE 0)."""
         wire = profile_to_wire(profile, self.ocpp_version)
-        result = await send(self, call.SetChargingProfile(evse_id=0, charging_profile=wire))
+        result = await ask(self, call.SetChargingProfile(evse_id=0, charging_profile=wire))
         return ProfileResult.ACCEPTED if result.status == "Accepted" else ProfileResult.REJECTED
 
     async def clear_tx_profile(self, evse_id: int, transaction_id: str) -> ProfileResult:
         criteria = {"evse_id": evse_id, "charging_profile_purpose": "TxProfile"}
-        result = await send(self, call.ClearChargingProfile(charging_profile_criteria=criteria))
+        result = await ask(self, call.ClearChargingProfile(charging_profile_criteria=criteria))
         return ProfileResult.ACCEPTED if result.status == "Accepted" else ProfileResult.UNKNOWN
 
     async def get_composite_schedule(
         self, evse_id: int, duration_s: int, unit: str
     ) -> CompositeSchedule | None:
         request = call.GetCompositeSchedule(duration=duration_s, evse_id=evse_id, charging_rate_unit=unit)
-        result = await send(self, request)
+        result = await ask(self, request)
         if result.status != "Accepted" or result.schedule is None:
             return None
         return composite_from_wire(result.schedule, None)
