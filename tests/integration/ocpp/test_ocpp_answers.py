@@ -27,7 +27,10 @@ BOOT: dict[str, dict[str, Any]] = {
 # Accepted, but not by the schema: unchecked, each would count as ACCEPTED or break the command.
 FAILING: dict[str, list[dict[str, Any]]] = {
     "1.6": [{"status": "Accepted", "colour": "red"}, {}],
-    "2.0.1": [{"status": "Accepted", "colour": "red"}, {"status": "Accepted", "statusInfo": {"reasonCode": 5}}],
+    "2.0.1": [
+        {"status": "Accepted", "colour": "red"},
+        {"status": "Accepted", "statusInfo": {"reasonCode": 5}},
+    ],
 }
 DEFAULT = OcppChargingProfile(
     id=3,
