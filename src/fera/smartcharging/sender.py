@@ -71,6 +71,9 @@ class ProfileSender:
         self._now = now
         # Waiters per open request; resolved with the final request (no read after the wait).
         self._done: dict[str, asyncio.Future[ProfileRequest]] = {}
+        # (partner id, kind) of the requests this process sent and still waits for: their result is read
+        # by its kind without reading the request first.
+        self._open: dict[str, tuple[str, RequestKind]] = {}
         # A request's transitions (answer, result, failure, deadline) may come in any order, in any process:
         # each is one conditional UPDATE in the store (no read-modify-write), so no lock is needed here.
         self._timers: dict[str, asyncio.TimerHandle] = {}
@@ -135,6 +138,7 @@ class ProfileSender:
             return
         request = await self.request(request_id)
         if request is not None and request.state.final and not done.done():
+            self._open.pop(request_id, None)
             self._done.pop(request_id, None)
             done.set_result(request)
 
@@ -153,9 +157,13 @@ class ProfileSender:
     # -- ChargingProfilesSender (what Receivers call) -------------------------------------------
     async def receive_result(self, caller: Caller, request_id: str, body: dict[str, Any]) -> None:
         async with self._store.unit_of_work() as uow:
-            request = await uow.profile_requests.get(request_id)  # its kind, to read the body by
-            if request is not None and request.partner_id == caller.partner_id:
-                result = parse_result(request.kind, body)
+            request, kind = None, self._kind_held(request_id, caller.partner_id)
+            if kind is None:  # not sent by this process (or final): read it for its kind
+                request = await uow.profile_requests.get(request_id)
+                held = request is not None and request.partner_id == caller.partner_id
+                kind = request.kind if request is not None and held else None
+            if kind is not None:
+                result = parse_result(kind, body)
                 request = await uow.profile_requests.resulted(
                     request_id, caller.partner_id, result, self._now()
                 )
@@ -217,6 +225,12 @@ class ProfileSender:
         self._timers.clear()
 
     # -- internals ---------------------------------------------------------------------------
+    def _kind_held(self, request_id: str, partner_id: str) -> RequestKind | None:
+        """The kind of a request this process sent to this partner and waits for; None otherwise (another
+        partner's request gets the same answer as an unknown one: it is read, and refused)."""
+        held = self._open.get(request_id)
+        return held[1] if held is not None and held[0] == partner_id else None
+
     def _new(
         self,
         kind: RequestKind,
@@ -241,6 +255,7 @@ class ProfileSender:
         async with self._store.unit_of_work() as uow:  # durable before anything leaves this node
             await uow.profile_requests.add(request)
         self._waiter(request.id)
+        self._open[request.id] = (request.partner_id, request.kind)
         try:
             target, endpoint = await self._partners.target(request.partner_id, "chargingprofiles", "RECEIVER")
             response: ChargingProfileResponse = await call(await self._to_owner(target, request), endpoint)
@@ -328,6 +343,7 @@ class ProfileSender:
         timer = self._timers.pop(request.id, None)
         if timer is not None:
             timer.cancel()
+        self._open.pop(request.id, None)
         done = self._done.pop(request.id, None)
         if done is not None and not done.done():
             done.set_result(request)  # waiters hold the future; nobody else needs it any more

@@ -46,6 +46,7 @@ _REQUEST_FIELDS = (
     "upstream_response_url",
 )
 _TIMES = ("created_at", "responded_at", "deadline", "result_at")
+_COLUMNS = tuple(ProfileRequestRow.__table__.columns)
 _OPEN = ProfileRequestRow.state.in_((RequestState.PENDING.value, RequestState.WAITING.value))
 
 
@@ -54,8 +55,9 @@ class SqlProfileRequestStore:
         self._session = session
 
     async def add(self, request: ProfileRequest) -> None:
-        self._session.add(_request_row(request, ProfileRequestRow()))
-        await self._session.flush()
+        values = {name: getattr(request, name) for name in _REQUEST_FIELDS}
+        values |= {"kind": request.kind.value, "state": request.state.value}
+        await self._session.execute(insert(ProfileRequestRow).values(values))  # Core: no ORM flush
 
     async def answered(
         self, request_id: str, response: str, timeout_s: int, at: datetime, state: RequestState
@@ -97,12 +99,16 @@ class SqlProfileRequestStore:
     async def _update(
         self, request_id: str, values: dict[str, Any], *where: ColumnElement[bool]
     ) -> ProfileRequest | None:
-        query = update(ProfileRequestRow).where(ProfileRequestRow.id == request_id, *where).values(values)
-        done = await self._session.execute(query.execution_options(synchronize_session=False))
-        if not done.rowcount:  # type: ignore[attr-defined]
-            return None
-        self._session.expire_all()  # the row now holds what this UPDATE made of it: read it back
-        return await self.get(request_id)
+        """One statement: the row as this UPDATE left it comes back with it (RETURNING), no read after."""
+        query = (
+            update(ProfileRequestRow)
+            .where(ProfileRequestRow.id == request_id, *where)
+            .values(values)
+            .returning(*_COLUMNS)
+        )
+        row = (await self._session.execute(query.execution_options(synchronize_session=False))).first()
+        self._session.expire_all()  # ORM objects loaded earlier in this unit of work are stale now
+        return None if row is None else _request(row)
 
     async def get(self, request_id: str) -> ProfileRequest | None:
         row = await self._session.get(ProfileRequestRow, request_id)
@@ -131,14 +137,8 @@ class SqlProfileRequestStore:
         return [_request(r) for r in await self._session.scalars(query)]
 
 
-def _request_row(request: ProfileRequest, row: ProfileRequestRow) -> ProfileRequestRow:
-    for name in _REQUEST_FIELDS:
-        setattr(row, name, getattr(request, name))
-    row.kind, row.state = request.kind.value, request.state.value
-    return row
-
-
-def _request(row: ProfileRequestRow) -> ProfileRequest:
+def _request(row: Any) -> ProfileRequest:
+    """From a `ProfileRequestRow` or a row of its columns (`_COLUMNS`)."""
     values: dict[str, Any] = {name: getattr(row, name) for name in _REQUEST_FIELDS}
     values.update({name: utc(values[name]) for name in _TIMES})
     return ProfileRequest(kind=RequestKind(row.kind), state=RequestState(row.state), **values)

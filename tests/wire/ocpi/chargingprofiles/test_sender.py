@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import httpx
+import pytest
 
 from fera.node import Node
 from fera.smartcharging.model import ProfileRequest, RequestKind, RequestState
@@ -21,7 +22,11 @@ ACTIVE = {
 }
 
 
-async def waiting_request(node: Node, partner_id: str, kind: RequestKind = RequestKind.SET) -> str:
+async def waiting_request(
+    node: Node, partner_id: str, kind: RequestKind = RequestKind.SET, held: bool = False
+) -> str:
+    """A request waiting for its result; `held`: as if this process had sent it (its kind and partner held
+    in memory, so its result is read without reading the request first)."""
     assert node.profile_sender is not None
     request = ProfileRequest(
         id="req1",
@@ -33,14 +38,17 @@ async def waiting_request(node: Node, partner_id: str, kind: RequestKind = Reque
     )
     async with node.database.unit_of_work() as uow:
         await uow.profile_requests.add(request)
+    if held:
+        node.profile_sender._open[request.id] = (partner_id, kind)
     return node.profile_sender.response_url(request.id)
 
 
+@pytest.mark.parametrize("held", [False, True])
 async def test_result_is_recorded_and_acknowledged_without_data(
-    node: Node, client: httpx.AsyncClient
+    node: Node, client: httpx.AsyncClient, held: bool
 ) -> None:
     partner_id, token = await registered_partner(node, "CPO", "CPX")
-    url = await waiting_request(node, partner_id)
+    url = await waiting_request(node, partner_id, held=held)
     assert url == "http://cpo.test/ocpi/2.2.1/sender/chargingprofiles/results/req1"
     response = await client.post(
         url.removeprefix("http://cpo.test"), json={"result": "ACCEPTED"}, headers=auth(token)
@@ -52,23 +60,33 @@ async def test_result_is_recorded_and_acknowledged_without_data(
     assert done is not None and done.state is RequestState.DONE and done.result == {"result": "ACCEPTED"}
 
 
-async def test_result_for_unknown_or_foreign_request_is_2001(node: Node, client: httpx.AsyncClient) -> None:
+@pytest.mark.parametrize("held", [False, True])
+async def test_result_for_unknown_or_foreign_request_is_2001(
+    node: Node, client: httpx.AsyncClient, held: bool
+) -> None:
     owner_id, _ = await registered_partner(node, "CPO", "CPX")
     _, other_token = await registered_partner(node, "CPO", "CPY")
-    await waiting_request(node, owner_id)
+    await waiting_request(node, owner_id, held=held)
+    answers = []
     for request_id in ("nope", "req1"):
-        response = await client.post(
-            f"{BASE}/results/{request_id}", json={"result": "ACCEPTED"}, headers=auth(other_token)
-        )
-        assert response.status_code == 200 and response.json()["status_code"] == 2001
+        for body in ({"result": "ACCEPTED"}, {"result": "MAYBE"}):  # the same answer, whatever the body
+            response = await client.post(f"{BASE}/results/{request_id}", json=body, headers=auth(other_token))
+            assert response.status_code == 200 and response.json()["status_code"] == 2001
+            answers.append(response.json()["status_message"])
+    assert (
+        answers
+        == ["No request nope is waiting for a result from you"] * 2
+        + ["No request req1 is waiting for a result from you"] * 2
+    )
     assert node.profile_sender is not None
     untouched = await node.profile_sender.request("req1")
     assert untouched is not None and untouched.state is RequestState.WAITING
 
 
-async def test_result_of_the_wrong_shape_is_2001(node: Node, client: httpx.AsyncClient) -> None:
+@pytest.mark.parametrize("held", [False, True])
+async def test_result_of_the_wrong_shape_is_2001(node: Node, client: httpx.AsyncClient, held: bool) -> None:
     partner_id, token = await registered_partner(node, "CPO", "CPX")
-    await waiting_request(node, partner_id, RequestKind.SET)
+    await waiting_request(node, partner_id, RequestKind.SET, held)
     response = await client.post(f"{BASE}/results/req1", json={"result": "MAYBE"}, headers=auth(token))
     assert response.json()["status_code"] == 2001 and "result" in response.json()["status_message"]
 
