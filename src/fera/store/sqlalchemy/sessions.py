@@ -46,9 +46,15 @@ class SqlSessionStore:
     async def own_many(self, session_ids: Collection[str]) -> dict[str, StoredSession]:
         """Several of ours in one read, by their upper-cased ids (those we hold)."""
         ids = sorted({i.upper() for i in session_ids})
-        query = select(SessionRow).where(SessionRow.partner_id.is_(None), SessionRow.id.in_(ids))
-        rows = (await self._session.execute(query)).scalars()
-        return {row.id: stored_session(row) for row in rows}
+        columns = (SessionRow.id, SessionRow.partner_id, SessionRow.data, SessionRow.preferences)
+        query = select(*columns).where(SessionRow.partner_id.is_(None), SessionRow.id.in_(ids))
+        # Core columns, not ORM rows: every group of meter readings reads its sessions here. The first of
+        # an id, as `own` reads it (ids are unique among our own sessions anyway).
+        found: dict[str, StoredSession] = {}
+        for row in await self._session.execute(query.order_by(SessionRow.pk)):
+            if row.id not in found:
+                found[row.id] = stored_session(row)
+        return found
 
     async def received(self, partner_id: str, session_id: str) -> Session | None:
         """A session this partner sent us, by its id (a hub's may be of several CPO parties: the first)."""
