@@ -143,7 +143,7 @@ class ProfileSender:
             done.set_result(request)
 
     async def request(self, request_id: str) -> ProfileRequest | None:
-        async with self._store.unit_of_work() as uow:
+        async with self._store.reading() as uow:  # a read: no commit
             return await uow.profile_requests.get(request_id)
 
     async def active_profile(self, partner_id: str, session_id: str) -> ActiveChargingProfile | None:
@@ -281,7 +281,7 @@ class ProfileSender:
         key = (partner_id, session_id.upper())
         if (owner := self._owners.get(key)) is not None:
             return owner
-        async with self._store.unit_of_work() as uow:
+        async with self._store.reading() as uow:  # a read: no commit
             session = await uow.sessions.received(partner_id, session_id)
         if session is None:
             return None
