@@ -37,6 +37,7 @@ from fera.ocpi.peer import PeerTarget
 from fera.ocpi.types import Role
 from fera.partners import PartnerService
 from fera.partners.reach import hub_reach, is_hub
+from fera.smartcharging._receipts import Receipts
 from fera.smartcharging.events import ActiveProfileReceived, ProfileRequestFinished
 from fera.smartcharging.model import ProfileRequest, RequestKind, RequestState
 from fera.smartcharging.results import parse_result
@@ -78,6 +79,7 @@ class ProfileSender:
         # each is one conditional UPDATE in the store (no read-modify-write), so no lock is needed here.
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._owners: OrderedDict[tuple[str, str], Party] = OrderedDict()  # see `_owner`
+        self._receipts = Receipts(store)  # results and ActiveChargingProfiles written in groups
         self._hearing = AsyncExitStack()  # several processes: LISTEN fera_profile_ended (`hear_ends`)
 
     # -- the API for smart-charging logic -----------------------------------------------------
@@ -156,27 +158,21 @@ class ProfileSender:
 
     # -- ChargingProfilesSender (what Receivers call) -------------------------------------------
     async def receive_result(self, caller: Caller, request_id: str, body: dict[str, Any]) -> None:
-        async with self._store.unit_of_work() as uow:
-            request, kind = None, self._kind_held(request_id, caller.partner_id)
-            if kind is None:  # not sent by this process (or final): read it for its kind
-                request = await uow.profile_requests.get(request_id)
-                held = request is not None and request.partner_id == caller.partner_id
-                kind = request.kind if request is not None and held else None
-            if kind is not None:
-                result = parse_result(kind, body)
-                request = await uow.profile_requests.resulted(
-                    request_id, caller.partner_id, result, self._now()
-                )
-            if request is None or request.partner_id != caller.partner_id:
-                # Unknown, or another partner's request: the same answer, so nothing leaks.
-                raise InvalidParameters(f"No request {request_id} is waiting for a result from you")
+        request, kind = None, self._kind_held(request_id, caller.partner_id)
+        if kind is None:  # not sent by this process (or final already): read for its kind
+            kind = await self._stored_kind(request_id, caller.partner_id)
+        if kind is not None:
+            result = parse_result(kind, body)
+            request = await self._receipts.result(request_id, caller.partner_id, result, self._now())
+        if request is None:
+            # Unknown, or another partner's request: the same answer, so nothing leaks.
+            raise InvalidParameters(f"No request {request_id} is waiting for a result from you")
         await self._notify(request)
 
     async def receive_active_profile(
         self, caller: Caller, session_id: str, profile: ActiveChargingProfile
     ) -> None:
-        async with self._store.unit_of_work() as uow:
-            await uow.active_profiles.put(caller.partner_id, session_id, profile.to_wire(), self._now())
+        await self._receipts.active_profile(caller.partner_id, session_id, profile.to_wire(), self._now())
         await self._events.publish(ActiveProfileReceived(caller.partner_id, session_id, profile))
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -230,6 +226,10 @@ class ProfileSender:
         partner's request gets the same answer as an unknown one: it is read, and refused)."""
         held = self._open.get(request_id)
         return held[1] if held is not None and held[0] == partner_id else None
+
+    async def _stored_kind(self, request_id: str, partner_id: str) -> RequestKind | None:
+        request = await self.request(request_id)
+        return request.kind if request is not None and request.partner_id == partner_id else None
 
     def _new(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import httpx
@@ -23,13 +24,17 @@ ACTIVE = {
 
 
 async def waiting_request(
-    node: Node, partner_id: str, kind: RequestKind = RequestKind.SET, held: bool = False
+    node: Node,
+    partner_id: str,
+    kind: RequestKind = RequestKind.SET,
+    held: bool = False,
+    request_id: str = "req1",
 ) -> str:
     """A request waiting for its result; `held`: as if this process had sent it (its kind and partner held
     in memory, so its result is read without reading the request first)."""
     assert node.profile_sender is not None
     request = ProfileRequest(
-        id="req1",
+        id=request_id,
         kind=kind,
         partner_id=partner_id,
         session_id="S1",
@@ -100,4 +105,27 @@ async def test_active_profile_put_on_spec_path_and_aliases(node: Node, client: h
     assert node.profile_sender is not None
     for session_id in ("S1", "S2", "S3"):
         stored = await node.profile_sender.active_profile(partner_id, session_id)
+        assert stored is not None and stored.to_wire() == ACTIVE
+
+
+async def test_results_and_active_profiles_arriving_together_are_each_recorded(
+    node: Node, client: httpx.AsyncClient
+) -> None:
+    """They are written in groups (one transaction per group): each is answered once its own is stored."""
+    partner_id, token = await registered_partner(node, "CPO", "CPX")
+    ids = [f"req{n}" for n in range(8)]
+    for n, request_id in enumerate(ids):
+        await waiting_request(node, partner_id, held=n % 2 == 0, request_id=request_id)
+    results = [
+        client.post(f"{BASE}/results/{i}", json={"result": "ACCEPTED"}, headers=auth(token)) for i in ids
+    ]
+    actives = [client.put(f"{BASE}/S{n}", json=ACTIVE, headers=auth(token)) for n in range(8)]
+    answers = await asyncio.gather(*results, *actives)
+    assert [(a.status_code, a.json()["status_code"]) for a in answers] == [(200, 1000)] * 16
+    assert node.profile_sender is not None
+    for request_id in ids:
+        done = await node.profile_sender.request(request_id)
+        assert done is not None and done.state is RequestState.DONE and done.result == {"result": "ACCEPTED"}
+    for n in range(8):
+        stored = await node.profile_sender.active_profile(partner_id, f"S{n}")
         assert stored is not None and stored.to_wire() == ACTIVE
