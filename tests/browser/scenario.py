@@ -9,6 +9,7 @@ import contextlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
@@ -54,9 +55,12 @@ async def _answer_calls(ws: ClientConnection) -> None:
     """A station that accepts whatever the CPO asks (its zero TxDefaultProfile behind a managed site)."""
     with contextlib.suppress(ConnectionClosed):
         async for frame in ws:
-            message = json.loads(frame)
-            if message[0] == 2:
-                await ws.send(json.dumps([3, message[1], {"status": "Accepted"}]))
+            await _answer(ws, json.loads(frame))
+
+
+async def _answer(ws: ClientConnection, message: list[Any]) -> None:
+    if message[0] == 2:  # a CALL: accepted (GetConfiguration's answer fails its schema: no inventory asked)
+        await ws.send(json.dumps([3, message[1], {"status": "Accepted"}]))
 
 
 async def _station(cpo: RunningNode) -> asyncio.Task[None]:
@@ -70,8 +74,8 @@ async def _station(cpo: RunningNode) -> asyncio.Task[None]:
     boot = {"chargePointVendor": "FERA", "chargePointModel": "Browser test"}
     for n, (action, payload) in enumerate((("BootNotification", boot), ("Heartbeat", {}))):
         await ws.send(json.dumps([2, str(n), action, payload]))
-        while json.loads(await ws.recv())[1] != str(n):
-            pass  # an answer to a CPO call is not ours
+        while (message := json.loads(await ws.recv()))[1] != str(n):
+            await _answer(ws, message)  # the CPO may call as soon as the boot is accepted
     return asyncio.create_task(_answer_calls(ws))
 
 
