@@ -1,5 +1,6 @@
-"""SQLite through aiosqlite: a read ends without a ROLLBACK (nothing began; each is a hand-off to the
-connection's thread), and a unit of work that fails is still rolled back."""
+"""SQLite through aiosqlite: a statement is one hand-off to the connection's thread, with its rows, counts and
+errors as SQLAlchemy expects; a read ends without a ROLLBACK (nothing began; each is a hand-off), and a unit
+of work that fails is still rolled back."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 import aiosqlite
 import pytest
+from sqlalchemy import exc, text
 
 from fera.store.records import Visibility, Window
 from fera.store.sqlalchemy.database import Database
@@ -47,6 +49,54 @@ async def test_a_read_sends_sqlite_no_rollback(database: Database, monkeypatch: 
             assert page.total == 1
 
     assert rollbacks == []  # two per read before: the read's own and the pool's on its return
+
+
+def count_hand_offs(monkeypatch: pytest.MonkeyPatch) -> list[None]:
+    hand_offs: list[None] = []
+    plain = aiosqlite.Connection._execute
+
+    async def execute(connection: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        hand_offs.append(None)
+        return await plain(connection, fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", execute)
+    return hand_offs
+
+
+async def test_a_statement_is_one_hand_off(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    async with database.unit_of_work() as uow:
+        await uow.locations.put(location("LOC1"), None)
+    hand_offs = count_hand_offs(monkeypatch)
+
+    for _ in range(3):
+        async with database.reading() as uow:
+            assert (await uow.locations.wire_page(None, ALL, Window(0, 50))).total == 1
+
+    assert len(hand_offs) == 3  # aiosqlite's own cursor: four each (cursor, execute, fetch, close)
+
+
+async def test_statements_keep_their_rows_counts_and_errors(database: Database) -> None:
+    async with database.engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE)"))
+        many = await conn.execute(text("INSERT INTO t (name) VALUES (:name)"), [{"name": n} for n in "abc"])
+        assert many.rowcount == 3
+        one = await conn.execute(text("INSERT INTO t (name) VALUES ('d')"))
+        assert one.lastrowid == 4
+        changed = await conn.execute(text("UPDATE t SET name = name || '!' WHERE id <= 2"))
+        assert changed.rowcount == 2
+        rows = (await conn.execute(text("SELECT id, name FROM t ORDER BY id"))).all()
+        assert [tuple(r) for r in rows] == [(1, "a!"), (2, "b!"), (3, "c"), (4, "d")]
+        streamed = await conn.stream(text("SELECT name FROM t ORDER BY id"))
+        assert [list(part) for part in [r async for r in streamed.partitions(3)]] == [
+            [("a!",), ("b!",), ("c",)],
+            [("d",)],
+        ]
+
+    with pytest.raises(exc.IntegrityError):
+        async with database.engine.begin() as conn:
+            await conn.execute(text("INSERT INTO t (name) VALUES ('d')"))
+    async with database.engine.connect() as conn:  # the pool's connection still serves
+        assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar_one() == 4
 
 
 async def test_a_failed_unit_of_work_is_still_rolled_back(

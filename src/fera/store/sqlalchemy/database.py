@@ -13,6 +13,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, event, func, make_url, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from fera.store.sqlalchemy import _sqlite_driver as sqlite_driver
 from fera.store.sqlalchemy._liveness import check_when_idle
 from fera.store.sqlalchemy._writers import serialise_writers
 from fera.store.sqlalchemy.forwards import SqlForwardedSessionStore
@@ -147,7 +148,7 @@ def _sqlite_directory_exists(url: str) -> None:
 
 def _engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **_sqlite_pool(url))
+        engine = create_async_engine(url, async_creator=_sqlite_connector(url), **_sqlite_pool(url))
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         serialise_writers(engine.sync_engine)
         _skip_idle_rollbacks(engine.sync_engine.dialect)
@@ -158,6 +159,14 @@ def _engine(url: str) -> AsyncEngine:
     engine = create_async_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
     check_when_idle(engine.sync_engine)
     return engine
+
+
+def _sqlite_connector(url: str) -> Callable[[], Any]:
+    """Opens connections where SQLAlchemy would (the URL's file or memory, its options), each statement one
+    hand-off to aiosqlite's thread (`_sqlite_driver`); a lock held by another process is waited for 30 s."""
+    target = make_url(url)
+    arguments, options = target.get_dialect()().create_connect_args(target)
+    return sqlite_driver.connect(*arguments, **{**options, "timeout": 30})
 
 
 def _skip_idle_rollbacks(dialect: Any) -> None:
