@@ -22,6 +22,7 @@ from fera.ocpi.credentials import CREDENTIALS_PATH, CredentialsClient, credentia
 from fera.ocpi.headers import RequestIdMiddleware
 from fera.ocpi.peer import PeerClient
 from fera.ocpi.recording import RecordingMiddleware
+from fera.ocpi.transport import outbound_transport
 from fera.ocpi.versions import (
     VERSIONS_PATH,
     Endpoint,
@@ -69,7 +70,11 @@ class Node:
         clock = config.clock
         self.clock = Clock(clock.start, clock.real_start, clock.speed) if clock else Clock()
         self.traffic = TrafficLog(self.clock.now)  # recent OCPI messages per partner, for the dashboard
-        self.http = httpx.AsyncClient(timeout=OUTBOUND_TIMEOUT, limits=OUTBOUND_LIMITS, transport=transport)
+        # Mounted, not passed as `transport`: that would turn off the proxies the environment names.
+        mounts = None if transport else {"all://": outbound_transport(OUTBOUND_LIMITS)}
+        self.http = httpx.AsyncClient(
+            timeout=OUTBOUND_TIMEOUT, limits=OUTBOUND_LIMITS, transport=transport, mounts=mounts
+        )
         self.peer = PeerClient(self.http, self.traffic)
         self.contacts = ContactLog(self.database)  # partner health, for `fera status`
         self.peer.observer = self.contacts.observe

@@ -1,0 +1,134 @@
+"""The outbound transport on asyncio's streams, against real servers on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import httpx
+import pytest
+
+from fera.ocpi.transport import outbound_transport
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+LIMITS = httpx.Limits(max_connections=10, max_keepalive_connections=10, keepalive_expiry=2.0)
+
+
+async def _answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, body: bytes) -> None:
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = next(
+        (
+            int(line.split(b":")[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length")
+        ),
+        0,
+    )
+    await reader.readexactly(length)
+    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+    await writer.drain()
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=outbound_transport(LIMITS), timeout=5.0) as http:
+        yield http
+
+
+async def _serve(handler: Handler) -> tuple[asyncio.Server, str]:
+    server = await asyncio.start_server(handler, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    return server, f"http://127.0.0.1:{port}"
+
+
+async def test_requests_share_a_kept_alive_connection() -> None:
+    connections: list[tuple[str, int]] = []
+    ended = asyncio.Event()
+
+    async def keep_alive(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(writer.get_extra_info("peername"))
+        while not reader.at_eof():
+            try:
+                await _answer(reader, writer, b"ok")
+            except asyncio.IncompleteReadError:
+                break
+        writer.close()
+        ended.set()
+
+    server, url = await _serve(keep_alive)
+    async with server:
+        async with httpx.AsyncClient(transport=outbound_transport(LIMITS), timeout=5.0) as client:
+            answers = [await client.post(url + "/r", json={"n": n}) for n in range(3)]
+        await asyncio.wait_for(ended.wait(), 10)  # the client's close reached the server
+    assert [(a.status_code, a.text) for a in answers] == [(200, "ok")] * 3
+    assert len(connections) == 1
+
+
+async def test_an_idle_connection_the_server_closed_is_not_reused(client: httpx.AsyncClient) -> None:
+    """The server closes each connection after one answer: the pool must see it closed (readable at EOF)
+    and open a new one, not write the next request into the dead one."""
+    connections: list[tuple[str, int]] = []
+    closed = asyncio.Event()
+
+    async def one_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(writer.get_extra_info("peername"))
+        await _answer(reader, writer, b"once")
+        writer.close()
+        await writer.wait_closed()
+        closed.set()
+
+    server, url = await _serve(one_answer)
+    async with server:
+        first = await client.get(url)
+        await asyncio.wait_for(closed.wait(), 10)
+        second = await client.get(url)
+    assert (first.text, second.text) == ("once", "once")
+    assert len(connections) == 2
+
+
+async def test_a_refused_connection_is_httpx_connect_error(client: httpx.AsyncClient) -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    with pytest.raises(httpx.ConnectError):
+        await client.get(f"http://127.0.0.1:{port}/")
+
+
+async def test_a_silent_server_is_httpx_read_timeout() -> None:
+    heard, ended = asyncio.Event(), asyncio.Event()
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        heard.set()
+        await reader.read()  # until the client gives up and closes
+        writer.close()
+        await writer.wait_closed()
+        ended.set()
+
+    server, url = await _serve(silent)
+    timeout = httpx.Timeout(5.0, read=0.2)
+    async with server, httpx.AsyncClient(transport=outbound_transport(LIMITS), timeout=timeout) as http:
+        with pytest.raises(httpx.ReadTimeout):
+            await http.get(url)
+        await asyncio.wait_for(ended.wait(), 10)
+    assert heard.is_set()
+
+
+async def test_a_connection_dropped_mid_answer_is_httpx_remote_protocol_error(
+    client: httpx.AsyncClient,
+) -> None:
+    ended = asyncio.Event()
+
+    async def drop(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf")
+        writer.close()
+        await writer.wait_closed()
+        ended.set()
+
+    server, url = await _serve(drop)
+    async with server:
+        with pytest.raises(httpx.RemoteProtocolError):
+            await client.get(url)
+        await asyncio.wait_for(ended.wait(), 10)
