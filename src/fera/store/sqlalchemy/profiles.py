@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, case, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, case, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fera.smartcharging.model import (
@@ -210,9 +210,8 @@ class SqlSenderProfileStore:
 
     async def for_sessions(self, session_ids: Iterable[str]) -> list[SenderProfile]:
         """Every sender's row on any of `session_ids`, in one query (Core: no ORM identity map to fill)."""
-        query = select(*SenderProfileRow.__table__.c).where(
-            SenderProfileRow.session_id.in_(sorted(set(session_ids)))
-        )
+        table = SenderProfileRow.__table__  # its columns: an ORM attribute would make it an ORM statement
+        query = select(*table.c).where(table.c.session_id.in_(sorted(set(session_ids))))
         return [_sender_profile(r) for r in await self._session.execute(query)]
 
     async def last_pushed(self, session_id: str) -> dict[str, Any] | None:
@@ -246,7 +245,7 @@ class SqlSenderProfileStore:
                 {"session_id": c.session_id, "partner_id": c.partner_id, "at": c.at, "profile": c.profile}
                 for c in changes
             ]
-            await self._session.execute(insert(SenderProfileChangeRow), rows)
+            await self._session.execute(insert(cast(Table, SenderProfileChangeRow.__table__)), rows)
 
     async def changes(self, session_id: str) -> list[SenderProfileChange]:
         query = (

@@ -83,24 +83,11 @@ class SqlSessionStore:
         """Our sessions among `session_ids`, each with its location, in one query; keyed by upper-cased id
         (the Receiver's group of requests reads them at once). A location several of them share is parsed
         once."""
-        at_ours = and_(LocationRow.partner_id.is_(None), LocationRow.id == SessionRow.location_id)
         wanted = sorted({i.upper() for i in session_ids})
-        query = (  # Core columns, not ORM rows: a busy Receiver reads a group of sessions per transaction
-            select(
-                SessionRow.id,
-                SessionRow.location_id,
-                SessionRow.partner_id,
-                SessionRow.data,
-                SessionRow.preferences,
-                LocationRow.data.label("location"),
-            )
-            .outerjoin(LocationRow, at_ours)
-            .where(SessionRow.partner_id.is_(None), SessionRow.id.in_(wanted))
-            .order_by(SessionRow.pk)
-        )
+        rows = await self._session.execute(_own_at_many(), {"session_ids": wanted})
         found: dict[str, tuple[StoredSession, Location | None]] = {}
         locations: dict[str, Location] = {}
-        for row in await self._session.execute(query):
+        for row in rows:
             data: dict[str, Any] | None = row.location
             if row.id in found:  # the first, as `own` reads it
                 continue
@@ -200,3 +187,24 @@ def _visible(everything: bool, parties: int, locations: bool) -> ColumnElement[b
     if locations:
         terms.append(SessionRow.location_id.in_(bindparam("location_ids", expanding=True)))
     return or_(*terms) if terms else false()
+
+
+@cache
+def _own_at_many() -> Any:
+    """Built once: a busy Receiver reads a group of sessions per transaction. Core columns, not ORM ones
+    (an ORM attribute anywhere in a statement sends it through the ORM's compile and result layers)."""
+    sessions, locations = SessionRow.__table__.c, LocationRow.__table__.c
+    at_ours = and_(locations.partner_id.is_(None), locations.id == sessions.location_id)
+    return (
+        select(
+            sessions.id,
+            sessions.location_id,
+            sessions.partner_id,
+            sessions.data,
+            sessions.preferences,
+            locations.data.label("location"),
+        )
+        .select_from(SessionRow.__table__.outerjoin(LocationRow.__table__, at_ours))
+        .where(sessions.partner_id.is_(None), sessions.id.in_(bindparam("session_ids", expanding=True)))
+        .order_by(sessions.pk)
+    )
