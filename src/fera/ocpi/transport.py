@@ -43,6 +43,9 @@ def _mapped(errors: _Errors) -> Iterator[None]:
 class _Stream(httpcore.AsyncNetworkStream):
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._reader, self._writer = reader, writer
+        # httpcore asks every idle pooled connection whether the server closed it, twice per request.
+        self._readable = select.poll()
+        self._readable.register(writer.get_extra_info("socket").fileno(), select.POLLIN)
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         with _mapped(_READ):
@@ -74,8 +77,7 @@ class _Stream(httpcore.AsyncNetworkStream):
 
     def get_extra_info(self, info: str) -> Any:
         if info == "is_readable":  # an idle keep-alive connection the server closed (httpcore's check)
-            sock = self._writer.get_extra_info("socket")
-            return sock is None or bool(select.select([sock], [], [], 0)[0])
+            return bool(self._readable.poll(0))  # data or EOF (or an error) where none is due
         if info == "ssl_object":
             return self._writer.get_extra_info("ssl_object")
         names = {"client_addr": "sockname", "server_addr": "peername", "socket": "socket"}
