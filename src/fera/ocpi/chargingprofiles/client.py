@@ -82,8 +82,9 @@ def _response(target: PeerTarget, url: str, reply: Reply) -> ChargingProfileResp
 # Requests in flight at once to one Sender's server (scheme, host and port); the others wait for a lane.
 # A busy CPO has a result (and maybe a push) for each job running: without a bound each would be a pooled
 # connection of its own, and httpx's pool checks every pooled connection (a `poll` each) on every request
-# (on loopback, 16 in flight cost 1.6 ms of CPU per request, 8 cost 1.2, 4 cost 0.9). The bound also caps
-# what one Sender gets at LANES per round trip (8 at 30 ms: 270 results/s): more lanes for far peers.
+# (on loopback, on anyio: 16 in flight cost 1.6 ms of CPU per request, 8 cost 1.2, 4 cost 0.9; on
+# `fera.ocpi.transport`: 16 cost 0.84, 8 and fewer 0.62-0.66). The bound also caps what one Sender gets at
+# LANES per round trip (8 at 30 ms: 270 results/s): more lanes for far peers.
 LANES = 8
 
 
