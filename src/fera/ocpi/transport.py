@@ -27,6 +27,7 @@ _Errors = tuple[type[Exception], type[Exception]]  # (failed, timed out)
 _READ: _Errors = (httpcore.ReadError, httpcore.ReadTimeout)
 _WRITE: _Errors = (httpcore.WriteError, httpcore.WriteTimeout)
 _CONNECT: _Errors = (httpcore.ConnectError, httpcore.ConnectTimeout)
+_HAPPY_EYEBALLS_S = 0.25  # a host's next address is tried this soon (RFC 8305's delay; anyio's too)
 
 
 @contextmanager
@@ -96,7 +97,9 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         local = (local_address, 0) if local_address else None
         with _mapped(_CONNECT):
             async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_connection(host, port, local_addr=local)
+                reader, writer = await asyncio.open_connection(
+                    host, port, local_addr=local, happy_eyeballs_delay=_HAPPY_EYEBALLS_S
+                )
         sock = writer.get_extra_info("socket")
         for option in socket_options or ():
             sock.setsockopt(*option)
