@@ -20,12 +20,18 @@ a feasible plan that moves energy rather than dropping it, from which the master
 allotment's share rows also price the first round: what one more kW of its share is worth to each block,
 averaged. On `bench.planning scale` (10,000 x 96, 1,000 sites) the allotment alone proves the gap: one
 master LP, no pricing round, 2.9 s of CPU where pricing from zero prices took 7 rounds and 10.4 s.
+
+Where the limit costs energy (8 kW per site there) pricing takes 20-40 rounds, and the master's primal
+simplex prices every column at each pivot: columns out of the basis for `IDLE_ROUNDS` master LPs are dropped
+(5,000 x 96: 15.7 -> 12.7 s of CPU; after 3 idle LPs instead, the master lost columns it needed again and
+did not converge in 80 rounds). A master solved by interior point (central duals) or the dual simplex
+took as many rounds and more time.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import highspy
@@ -33,6 +39,9 @@ import numpy as np
 
 from fera.planning import _allot, _lp
 from fera.planning._grid import Floats, Grid, Ints
+from fera.planning._linking import Linking, ints, rows_of, sums
+
+__all__ = ["Block", "Linking", "Priced", "Runner", "Unsolved", "rows_of", "solve"]
 
 # Relative gap between the bounds at which the plan counts as optimal; issue 11 asks 1e-3. At 1e-5 a
 # feeder that costs energy (bench.planning scale, 10,000 x 96 at 8 kW per site) took ~30 master LPs, a
@@ -43,72 +52,6 @@ SMOOTHING = 0.8  # weight of the best-bound prices in the prices the parts are s
 COLUMNS_PER_ROUND = 200  # new columns per pricing round at most (10,000 x 96 at 8 kW/site: 57 s CPU, not 122)
 IDLE_ROUNDS = 10  # master LPs a column may stay out of the basis before it is dropped (3: 2.6x the rounds)
 _REDUCED = 1e-7  # a column must improve the master by more than this (objective units) to be added
-
-
-@dataclass(frozen=True, slots=True)
-class Linking:
-    """Rows of the relaxed parent limits: entries (row, cell, coefficient) and per row its group index,
-    dimension (0 total, 1-3 L1-L3), step and capacity (kW, margin applied as in `_lp`)."""
-
-    entry_row: Ints
-    entry_cell: Ints
-    entry_coef: Floats
-    group: Ints
-    dim: Ints
-    step: Ints
-    cap: Floats
-
-    @property
-    def rows(self) -> int:
-        return int(self.cap.size)
-
-    def loads(self, x: Floats) -> Floats:
-        return _sums(self.entry_row, self.entry_coef * x[self.entry_cell], self.rows)
-
-
-def rows_of(grid: Grid, groups: Iterable[int]) -> Linking:
-    """The rows of `groups` (by index) at the steps where their members could exceed the limit."""
-    parts: list[tuple[Ints, Ints, Floats, int, int, Ints, Floats]] = []
-    for k in sorted(groups):
-        group = grid.groups[k]
-        cells = grid.cells_of(group.members)
-        of = grid.cell_session[cells]
-        dims = [] if group.cap_kw is None else [(0, grid.total_weight[of], group.cap_kw)]
-        if group.phase_cap_kw is not None:
-            dims += [(p + 1, grid.phase_share[of, p], group.phase_cap_kw[p]) for p in range(3)]
-        for dim, coef, cap in dims:
-            keep = coef > 0
-            used, weight = cells[keep], coef[keep]
-            steps = grid.cell_step[used]
-            worst = np.bincount(
-                steps, weights=weight * grid.pmax_kw[grid.cell_session[used]], minlength=grid.steps
-            )
-            binding = np.flatnonzero(worst > cap + 1e-9)
-            row_of_step = np.full(grid.steps, -1, dtype=np.int64)
-            row_of_step[binding] = np.arange(binding.size)
-            inside = row_of_step[steps] >= 0
-            upper = np.maximum(cap[binding] - _lp.CAPACITY_MARGIN_KW, 0.0)
-            parts.append((row_of_step[steps[inside]], used[inside], weight[inside], k, dim, binding, upper))
-    offsets = np.cumsum([0, *(p[5].size for p in parts)])
-    return Linking(
-        entry_row=np.concatenate([p[0] + o for p, o in zip(parts, offsets, strict=False)] or [_ints()]),
-        entry_cell=np.concatenate([p[1] for p in parts] or [_ints()]),
-        entry_coef=np.concatenate([p[2] for p in parts] or [np.zeros(0)]),
-        group=np.concatenate([np.full(p[5].size, p[3]) for p in parts] or [_ints()]).astype(np.int64),
-        dim=np.concatenate([np.full(p[5].size, p[4]) for p in parts] or [_ints()]).astype(np.int64),
-        step=np.concatenate([p[5] for p in parts] or [_ints()]).astype(np.int64),
-        cap=np.concatenate([p[6] for p in parts] or [np.zeros(0)]),
-    )
-
-
-def _ints() -> Ints:
-    return np.zeros(0, dtype=np.int64)
-
-
-def _sums(index: Ints, weights: Floats, size: int) -> Floats:
-    """Sum of `weights` per value of `index` (0..size-1)."""
-    out: Floats = np.bincount(index, weights=weights, minlength=size).astype(np.float64, copy=False)
-    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +104,7 @@ class _Parts:
     def costs(self, x: Floats) -> Floats:
         """Each priced part's objective under `x`; a pool's peak is its highest load (what its LP sets)."""
         c = self.cells
-        out = _sums(self.part_of_cell[c], self.cost[c] * x[c], self.count)
+        out = sums(self.part_of_cell[c], self.cost[c] * x[c], self.count)
         for cells, part in zip(self.pool_cells, self.pool_part.tolist(), strict=True):
             if part >= 0 and cells.size:
                 load = np.bincount(self.cell_step[cells], weights=x[cells], minlength=self.steps)
@@ -171,11 +114,11 @@ class _Parts:
     def loads(self, x: Floats) -> Floats:
         """Load of each (part, linking row) pair."""
         r = self.rows
-        return _sums(self.pair_of_entry, r.entry_coef * x[r.entry_cell], self.pair_row.size)
+        return sums(self.pair_of_entry, r.entry_coef * x[r.entry_cell], self.pair_row.size)
 
     def priced(self, loads: Floats, prices: Floats) -> Floats:
         """Per part, Σ prices · load over its rows."""
-        return _sums(self.pair_part, prices[self.pair_row] * loads, self.count)
+        return sums(self.pair_part, prices[self.pair_row] * loads, self.count)
 
 
 class _Master:
@@ -194,10 +137,10 @@ class _Master:
         self.h.addRows(lower.size, lower, upper, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
         self.owner: list[Ints] = []  # per batch of columns: its parts
         self.stored: list[Column] = []  # per batch: the cells of its parts and their power
-        self.batch = _ints()  # per column of the master, in its order: its batch and its place in the batch
-        self.place = _ints()
-        self.idle = _ints()  # per column: master LPs in a row it stayed out of the basis
-        self.mu: tuple[Floats, Ints, Ints] = (np.zeros(0), _ints(), _ints())  # the last mix, by batch
+        self.batch = ints()  # per column of the master, in its order: its batch and its place in the batch
+        self.place = ints()
+        self.idle = ints()  # per column: master LPs in a row it stayed out of the basis
+        self.mu: tuple[Floats, Ints, Ints] = (np.zeros(0), ints(), ints())  # the last mix, by batch
         self.add(np.arange(parts.count), np.zeros(parts.count), np.zeros(self.parts.pair_row.size), None)
 
     def add(self, which: Ints, costs: Floats, loads: Floats, x: Floats | None) -> None:
@@ -221,7 +164,7 @@ class _Master:
         self.place = np.concatenate([self.place, np.arange(which.size)])
         self.idle = np.concatenate([self.idle, np.zeros(which.size, dtype=np.int64)])
         self.owner.append(which)
-        cells = p.cells[wanted[p.part_of_cell[p.cells]]] if x is not None else _ints()
+        cells = p.cells[wanted[p.part_of_cell[p.cells]]] if x is not None else ints()
         self.stored.append((cells, x[cells] if x is not None else np.zeros(0)))
 
     def start_from_last(self) -> None:

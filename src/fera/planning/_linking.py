@@ -1,0 +1,77 @@
+"""The linking rows of `_columns`: a relaxed parent limit's rows where its members could exceed it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from fera.planning import _lp
+from fera.planning._grid import Floats, Grid, Ints
+
+
+@dataclass(frozen=True, slots=True)
+class Linking:
+    """Rows of the relaxed parent limits: entries (row, cell, coefficient) and per row its group index,
+    dimension (0 total, 1-3 L1-L3), step and capacity (kW, margin applied as in `_lp`)."""
+
+    entry_row: Ints
+    entry_cell: Ints
+    entry_coef: Floats
+    group: Ints
+    dim: Ints
+    step: Ints
+    cap: Floats
+
+    @property
+    def rows(self) -> int:
+        return int(self.cap.size)
+
+    def loads(self, x: Floats) -> Floats:
+        return sums(self.entry_row, self.entry_coef * x[self.entry_cell], self.rows)
+
+
+def rows_of(grid: Grid, groups: Iterable[int]) -> Linking:
+    """The rows of `groups` (by index) at the steps where their members could exceed the limit."""
+    parts: list[tuple[Ints, Ints, Floats, int, int, Ints, Floats]] = []
+    for k in sorted(groups):
+        group = grid.groups[k]
+        cells = grid.cells_of(group.members)
+        of = grid.cell_session[cells]
+        dims = [] if group.cap_kw is None else [(0, grid.total_weight[of], group.cap_kw)]
+        if group.phase_cap_kw is not None:
+            dims += [(p + 1, grid.phase_share[of, p], group.phase_cap_kw[p]) for p in range(3)]
+        for dim, coef, cap in dims:
+            keep = coef > 0
+            used, weight = cells[keep], coef[keep]
+            steps = grid.cell_step[used]
+            worst = np.bincount(
+                steps, weights=weight * grid.pmax_kw[grid.cell_session[used]], minlength=grid.steps
+            )
+            binding = np.flatnonzero(worst > cap + 1e-9)
+            row_of_step = np.full(grid.steps, -1, dtype=np.int64)
+            row_of_step[binding] = np.arange(binding.size)
+            inside = row_of_step[steps] >= 0
+            upper = np.maximum(cap[binding] - _lp.CAPACITY_MARGIN_KW, 0.0)
+            parts.append((row_of_step[steps[inside]], used[inside], weight[inside], k, dim, binding, upper))
+    offsets = np.cumsum([0, *(p[5].size for p in parts)])
+    return Linking(
+        entry_row=np.concatenate([p[0] + o for p, o in zip(parts, offsets, strict=False)] or [ints()]),
+        entry_cell=np.concatenate([p[1] for p in parts] or [ints()]),
+        entry_coef=np.concatenate([p[2] for p in parts] or [np.zeros(0)]),
+        group=np.concatenate([np.full(p[5].size, p[3]) for p in parts] or [ints()]).astype(np.int64),
+        dim=np.concatenate([np.full(p[5].size, p[4]) for p in parts] or [ints()]).astype(np.int64),
+        step=np.concatenate([p[5] for p in parts] or [ints()]).astype(np.int64),
+        cap=np.concatenate([p[6] for p in parts] or [np.zeros(0)]),
+    )
+
+
+def ints() -> Ints:
+    return np.zeros(0, dtype=np.int64)
+
+
+def sums(index: Ints, weights: Floats, size: int) -> Floats:
+    """Sum of `weights` per value of `index` (0..size-1)."""
+    out: Floats = np.bincount(index, weights=weights, minlength=size).astype(np.float64, copy=False)
+    return out
