@@ -26,22 +26,23 @@ async def database(tmp_path: Path) -> Any:
     await db.engine.dispose()
 
 
-def count_rollbacks(monkeypatch: pytest.MonkeyPatch) -> list[None]:
-    rollbacks: list[None] = []
-    plain = aiosqlite.Connection.rollback
+def count_calls(monkeypatch: pytest.MonkeyPatch, method: str) -> list[None]:
+    """Counts calls of aiosqlite's connection `method` (`_execute`: every hand-off to its thread)."""
+    calls: list[None] = []
+    plain = getattr(aiosqlite.Connection, method)
 
-    async def rollback(connection: aiosqlite.Connection) -> None:
-        rollbacks.append(None)
-        await plain(connection)
+    async def counted(connection: aiosqlite.Connection, *args: Any, **kwargs: Any) -> Any:
+        calls.append(None)
+        return await plain(connection, *args, **kwargs)
 
-    monkeypatch.setattr(aiosqlite.Connection, "rollback", rollback)
-    return rollbacks
+    monkeypatch.setattr(aiosqlite.Connection, method, counted)
+    return calls
 
 
 async def test_a_read_sends_sqlite_no_rollback(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     async with database.unit_of_work() as uow:
         await uow.locations.put(location("LOC1"), None)
-    rollbacks = count_rollbacks(monkeypatch)
+    rollbacks = count_calls(monkeypatch, "rollback")
 
     for _ in range(3):
         async with database.reading() as uow:
@@ -51,22 +52,10 @@ async def test_a_read_sends_sqlite_no_rollback(database: Database, monkeypatch: 
     assert rollbacks == []  # two per read before: the read's own and the pool's on its return
 
 
-def count_hand_offs(monkeypatch: pytest.MonkeyPatch) -> list[None]:
-    hand_offs: list[None] = []
-    plain = aiosqlite.Connection._execute
-
-    async def execute(connection: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        hand_offs.append(None)
-        return await plain(connection, fn, *args, **kwargs)  # type: ignore[no-untyped-call]
-
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", execute)
-    return hand_offs
-
-
 async def test_a_statement_is_one_hand_off(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     async with database.unit_of_work() as uow:
         await uow.locations.put(location("LOC1"), None)
-    hand_offs = count_hand_offs(monkeypatch)
+    hand_offs = count_calls(monkeypatch, "_execute")
 
     for _ in range(3):
         async with database.reading() as uow:
@@ -102,7 +91,7 @@ async def test_statements_keep_their_rows_counts_and_errors(database: Database) 
 async def test_a_failed_unit_of_work_is_still_rolled_back(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    rollbacks = count_rollbacks(monkeypatch)
+    rollbacks = count_calls(monkeypatch, "rollback")
 
     with pytest.raises(RuntimeError):
         async with database.unit_of_work() as uow:
