@@ -102,14 +102,14 @@ def test_a_round_adds_only_the_most_improving_columns(monkeypatch: pytest.Monkey
 @pytest.mark.usefixtures("priced")
 def test_a_limit_that_costs_energy_is_priced_to_the_single_lps_optimum(seed: int, kw_per_site: float) -> None:
     """20 sites under a transformer cut until it binds at most steps and the sites lose energy to it (the
-    allotment alone is not optimal there: 40-60 pricing rounds close the gap). The gap the method proves
+    allotment alone is not optimal there: pricing rounds close the gap). The gap the method proves
     must be true of the single LP's optimum; a method that stops being exact fails here."""
     problem = synthetic(200, seed=seed, transformer_kw_per_site=kw_per_site)
     result = plan(problem)
     whole = plan(problem, decompose=False)
     relaxed = plan(synthetic(200, seed=seed, transformer_kw_per_site=30.0))
     assert whole.unmet_kwh.sum() > relaxed.unmet_kwh.sum() + 100  # the limit costs energy, not just shifts it
-    assert result.stats.priced > 2 and result.stats.rounds == 1  # pricing rounds, not joined
+    assert result.stats.priced >= 2 and result.stats.rounds == 1  # priced (a round at least), not joined
     assert 0 <= result.stats.gap <= _columns.GAP
     gap = (_objective(problem, result) - _objective(problem, whole)) / abs(_objective(problem, whole))
     assert -1e-9 <= gap <= result.stats.gap + 1e-9  # never better than the optimum, within the proven gap
