@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -171,6 +171,7 @@ class SessionStore(Protocol):
         self, session_ids: Iterable[str]
     ) -> dict[str, tuple[StoredSession, Location | None]]: ...
     async def put(self, session: Session, partner_id: str | None) -> bool: ...
+    async def rewrite_own(self, sessions: Sequence[Session], held: Mapping[str, datetime]) -> bool: ...
     async def set_preferences(self, session: Session, preferences: ChargingPreferences) -> None: ...
     async def received(self, partner_id: str, session_id: str) -> Session | None: ...
     # Received sessions of a token (its uid) still ACTIVE or PENDING, with the partner that sent each.

@@ -8,9 +8,10 @@ from typing import Any
 from ocpp.v16 import ChargePoint, call, call_result
 from ocpp.v16.enums import Action
 
+from fera.ocpp._edge import ask, route_checked, validate_here
 from fera.ocpp._meter import MeterReading, write_meter_value
 from fera.ocpp._profiles import composite_to_v16
-from fera.ocpp._routing import is_call, on, send
+from fera.ocpp._routing import is_call, on
 from fera.ocpp._time import to_wire
 from fera.ocpp.simulator.station import StationModel
 
@@ -24,12 +25,13 @@ class SimStationV16(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hi
 
     def __init__(self, model: StationModel, connection: Any, response_timeout: float) -> None:
         super().__init__(model.spec.station_id, connection, response_timeout=response_timeout)
+        validate_here(self)  # what it receives is checked on arrival, what it sends by the gateway
         self.model = model
 
     async def route_message(self, raw_msg: str) -> None:
         if self.model.spec.silent and is_call(raw_msg):
             return  # a silent station drops the CSMS's requests, still reads its answers
-        await super().route_message(raw_msg)
+        await route_checked(self, raw_msg)  # checked as it arrives (`_edge`), not in threads
 
     @on(Action.set_charging_profile)
     def on_set_charging_profile(
@@ -74,24 +76,24 @@ class SimStationV16(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hi
 
     async def boot(self) -> bool:
         request = call.BootNotification(charge_point_model="Simulator", charge_point_vendor="FERA")
-        result = await send(self, request)
+        result = await ask(self, request)
         return bool(result.status == "Accepted")
 
     async def status(self, connector_id: int, state: str) -> None:
         request = call.StatusNotification(
             connector_id=connector_id, error_code="NoError", status=_STATUS[state], timestamp=self._now()
         )
-        await send(self, request)
+        await ask(self, request)
 
     async def authorize(self, id_token: str) -> bool:
-        result = await send(self, call.Authorize(id_tag=id_token))
+        result = await ask(self, call.Authorize(id_tag=id_token))
         return bool(result.id_tag_info["status"] == "Accepted")
 
     async def start_transaction(self, connector_id: int, id_token: str, meter_wh: float, t: datetime) -> str:
         request = call.StartTransaction(
             connector_id=connector_id, id_tag=id_token, meter_start=int(meter_wh), timestamp=to_wire(t)
         )
-        result = await send(self, request)
+        result = await ask(self, request)
         return str(result.transaction_id)
 
     async def meter(
@@ -101,7 +103,7 @@ class SimStationV16(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hi
         request = call.MeterValues(
             connector_id=connector_id, meter_value=meter_value, transaction_id=int(transaction_id)
         )
-        await send(self, request)
+        await ask(self, request)
 
     async def stop_transaction(
         self, connector_id: int, transaction_id: str, meter_wh: float, t: datetime
@@ -112,7 +114,7 @@ class SimStationV16(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hi
             transaction_id=int(transaction_id),
             reason="EVDisconnected",
         )
-        await send(self, request)
+        await ask(self, request)
 
     def _now(self) -> str:
         return to_wire(self.model.clock.now())

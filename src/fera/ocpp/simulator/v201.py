@@ -12,9 +12,10 @@ from ocpp.v201 import ChargePoint, call, call_result
 from ocpp.v201.enums import Action
 from websockets.exceptions import ConnectionClosed
 
+from fera.ocpp._edge import ask, route_checked, validate_here
 from fera.ocpp._meter import MeterReading, write_meter_value
 from fera.ocpp._profiles import composite_to_v201
-from fera.ocpp._routing import after, is_call, on, send
+from fera.ocpp._routing import after, is_call, on
 from fera.ocpp._time import to_wire
 from fera.ocpp.simulator.station import StationModel
 
@@ -26,13 +27,14 @@ class SimStationV201(ChargePoint):  # type: ignore[misc]  # ocpp ships no type h
 
     def __init__(self, model: StationModel, connection: Any, response_timeout: float) -> None:
         super().__init__(model.spec.station_id, connection, response_timeout=response_timeout)
+        validate_here(self)  # what it receives is checked on arrival, what it sends by the gateway
         self.model = model
         self._seq_no = 0
 
     async def route_message(self, raw_msg: str) -> None:
         if self.model.spec.silent and is_call(raw_msg):
             return  # a silent station drops the CSMS's requests, still reads its answers
-        await super().route_message(raw_msg)
+        await route_checked(self, raw_msg)  # checked as it arrives (`_edge`), not in threads
 
     @on(Action.set_charging_profile)
     def on_set_charging_profile(
@@ -88,11 +90,11 @@ class SimStationV201(ChargePoint):  # type: ignore[misc]  # ocpp ships no type h
         with contextlib.suppress(
             OCPPError, TimeoutError, ConnectionClosed
         ):  # the CSMS went away: no one to tell
-            await send(self, request)
+            await ask(self, request)
 
     async def boot(self) -> bool:
         station = {"vendor_name": "FERA", "model": "Simulator"}
-        result = await send(self, call.BootNotification(charging_station=station, reason="PowerUp"))
+        result = await ask(self, call.BootNotification(charging_station=station, reason="PowerUp"))
         return bool(result.status == "Accepted")
 
     async def status(self, connector_id: int, state: str) -> None:
@@ -105,10 +107,10 @@ class SimStationV201(ChargePoint):  # type: ignore[misc]  # ocpp ships no type h
             evse_id=connector_id,
             connector_id=1,
         )
-        await send(self, request)
+        await ask(self, request)
 
     async def authorize(self, id_token: str) -> bool:
-        result = await send(self, call.Authorize(id_token=_token(id_token)))
+        result = await ask(self, call.Authorize(id_token=_token(id_token)))
         return bool(result.id_token_info["status"] == "Accepted")
 
     async def start_transaction(self, connector_id: int, id_token: str, meter_wh: float, t: datetime) -> str:
@@ -153,7 +155,7 @@ class SimStationV201(ChargePoint):  # type: ignore[misc]  # ocpp ships no type h
             evse=None if evse_id is None else {"id": evse_id, "connector_id": 1},
             id_token=id_token,
         )
-        await send(self, request)
+        await ask(self, request)
 
 
 def _token(id_token: str) -> dict[str, str]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, and_, bindparam, cast, false, or_, select, true
+from sqlalchemy import ColumnElement, Table, Text, and_, bindparam, cast, false, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fera.ocpi.envelope import WireJson
@@ -55,6 +56,29 @@ class SqlSessionStore:
             if row.id not in found:
                 found[row.id] = stored_session(row)
         return found
+
+    async def rewrite_own(self, sessions: Sequence[Session], held: Mapping[str, datetime]) -> bool:
+        """Our own existing sessions' new state (data and last_updated), without reading them first: one
+        statement for all (executemany) where the driver counts its rows. A session in `held` (upper id ->
+        the last_updated this process last wrote) was not read here: it is written only if its row still has
+        that last_updated. False when one was not (someone else wrote it since: roll back and read)."""
+        free = [_rewrite(s) for s in sessions if s.id.upper() not in held]
+        kept = [_rewrite(s) | {"was": held[s.id.upper()]} for s in sessions if s.id.upper() in held]
+        written = 0
+        for statement, params in ((_rewrite_statement(False), free), (_rewrite_statement(True), kept)):
+            written += await self._execute_many(statement, params)
+        return written == len(sessions)
+
+    async def _execute_many(self, statement: Any, params: list[dict[str, Any]]) -> int:
+        """The rows the statement changed over all `params`."""
+        if not params:
+            return 0
+        if len(params) == 1 or self._session.get_bind().dialect.supports_sane_multi_rowcount:
+            return int((await self._session.execute(statement, params)).rowcount)  # type: ignore[attr-defined]
+        changed = 0  # asyncpg counts no rows of an executemany: one statement each
+        for one in params:
+            changed += (await self._session.execute(statement, one)).rowcount  # type: ignore[attr-defined]
+        return changed
 
     async def received(self, partner_id: str, session_id: str) -> Session | None:
         """A session this partner sent us, by its id (a hub's may be of several CPO parties: the first)."""
@@ -145,6 +169,29 @@ class SqlSessionStore:
             SessionRow.id == session_id.upper(),
         )
         return (await self._session.execute(query)).scalar_one_or_none()
+
+
+def _rewrite(session: Session) -> dict[str, Any]:
+    s = session
+    key = {"k_cc": s.country_code.upper(), "k_party": s.party_id.upper(), "k_id": s.id.upper()}
+    return key | {"new_at": s.last_updated, "new_data": s.to_wire()}
+
+
+@cache
+def _rewrite_statement(held: bool) -> Any:
+    """UPDATE of an own session's state by its key; `held`: only while it has the last_updated expected."""
+    table = sessions_table()
+    row = table.c
+    where = [row.country_code == bindparam("k_cc"), row.party_id == bindparam("k_party")]
+    where += [row.id == bindparam("k_id"), row.partner_id.is_(None)]
+    if held:
+        where.append(row.last_updated == bindparam("was"))
+    new: dict[str, Any] = {"last_updated": bindparam("new_at"), "data": bindparam("new_data")}
+    return update(table).where(*where).values(new)  # Core: an ORM UPDATE of several would go by primary key
+
+
+def sessions_table() -> Table:
+    return SessionRow.__table__  # type: ignore[return-value]  # declarative classes map one Table
 
 
 def stored_session(row: Any) -> StoredSession:  # an ORM row or a Core one: the same attributes
