@@ -51,6 +51,8 @@ from fera.store.records import StoredSession, Window
 __all__ = ["CpoSessions"]
 
 Partners = Sequence[Partner]
+_Behind = Mapping[str, tuple[Party, ...]]
+_Outcome = tuple[Session, SessionPatch] | OcpiError  # a reading applied, or why it was refused
 _ONGOING = (SessionStatus.ACTIVE, SessionStatus.PENDING, SessionStatus.RESERVATION)
 
 
@@ -63,6 +65,9 @@ class CpoSessions:
         # Readings that arrive together are written in one transaction (a station is answered once its
         # reading is committed, so nothing acknowledged is lost).
         self._readings: GroupCommit[_Reading, Session | OcpiError] = GroupCommit(self._write_readings)
+        # Each ongoing session as this process last wrote it: its next reading is applied to it without a
+        # read, and written only while its row is still so (`rewrite_own`; else read and applied again).
+        self._held: dict[str, Session] = {}
 
     @property
     def party(self) -> Party:
@@ -141,6 +146,7 @@ class CpoSessions:
                 raise InvalidParameters(f"session {session.id} exists")
             await uow.sessions.put(session, None)
             pushes = await self._stage(uow, session, None, partners, behind)
+        self._hold(session)
         await self._publish(session, None, pushes)
         return session
 
@@ -201,6 +207,7 @@ class CpoSessions:
             updated = apply_patch(stored.session, patch)
             await uow.sessions.put(updated, None)
             pushes = await self._stage(uow, updated, patch, partners, behind)
+        self._hold(updated)  # committed (a held session is one whose row is so)
         await self._publish(updated, patch, pushes)
         return updated
 
@@ -209,25 +216,56 @@ class CpoSessions:
         one's outcome, the session as changed or why it was refused."""
         partners = await self._ex.partners.known()  # before the unit of work (see `start_session`)
         behind = await parties_behind(self._ex.store, partners)
-        outcomes: builtins.list[tuple[Session, SessionPatch] | OcpiError] = []
-        pushes: builtins.list[builtins.list[Outgoing]] = []
-        async with AsyncExitStack() as held:
-            for session_id in sorted({r.session_id.upper() for r in group}):  # one order: no deadlock
-                await held.enter_async_context(self._locks[session_id])
-            async with self._ex.store.unit_of_work() as uow:
-                stored = await uow.sessions.own_many([r.session_id for r in group])
-                latest = {key: found.session for key, found in stored.items()}
-                outcomes = [_apply(reading, latest) for reading in group]
-                for session in {o[0].id.upper(): o[0] for o in outcomes if isinstance(o, tuple)}.values():
-                    await uow.sessions.put(session, None)
-                for outcome in outcomes:  # each reading's pushes, in order, with the readings
-                    if isinstance(outcome, tuple):
-                        pushes.append(await self._stage(uow, *outcome, partners, behind))
+        ids = {r.session_id.upper() for r in group}
+        async with AsyncExitStack() as locks:
+            for session_id in sorted(ids):  # one order: no deadlock
+                await locks.enter_async_context(self._locks[session_id])
+            try:
+                outcomes, pushes = await self._readings_once(group, self._held_of(ids), partners, behind)
+            except _Stale:  # written elsewhere since we held it: read them all this time
+                for session_id in ids:
+                    self._held.pop(session_id, None)
+                outcomes, pushes = await self._readings_once(group, {}, partners, behind)
+            for outcome in outcomes:
+                if isinstance(outcome, tuple):
+                    self._hold(outcome[0])
         changed = iter(pushes)
         for outcome in outcomes:
             if isinstance(outcome, tuple):
                 await self._publish(*outcome, next(changed))
         return [o[0] if isinstance(o, tuple) else o for o in outcomes]
+
+    async def _readings_once(
+        self, group: Sequence[_Reading], held: dict[str, Session], partners: Partners, behind: _Behind
+    ) -> tuple[builtins.list[_Outcome], builtins.list[builtins.list[Outgoing]]]:
+        """The group applied to its sessions (those `held` as this process last wrote them, the others read)
+        and written in one transaction, each reading's pushes staged with them; `_Stale` (nothing written)
+        when a held session's row was written elsewhere since."""
+        async with self._ex.store.unit_of_work() as uow:
+            missing = {r.session_id.upper() for r in group} - held.keys()
+            stored = await uow.sessions.own_many(missing) if missing else {}
+            latest = held | {key: found.session for key, found in stored.items()}
+            outcomes = [_apply(reading, latest) for reading in group]
+            changed = {o[0].id.upper(): o[0] for o in outcomes if isinstance(o, tuple)}
+            was = {key: held[key].last_updated for key in changed if key in held}
+            if changed and not await uow.sessions.rewrite_own(builtins.list(changed.values()), was):
+                raise _Stale
+            pushes = [  # each reading's pushes, in order, with the readings
+                await self._stage(uow, *outcome, partners, behind)
+                for outcome in outcomes
+                if isinstance(outcome, tuple)
+            ]
+        return outcomes, pushes
+
+    def _held_of(self, ids: set[str]) -> dict[str, Session]:
+        return {key: self._held[key] for key in ids if key in self._held}
+
+    def _hold(self, session: Session) -> None:
+        """The session as this process wrote it, for its next reading (none once it has ended)."""
+        if session.status in _ONGOING:
+            self._held[session.id.upper()] = session
+        else:
+            self._held.pop(session.id.upper(), None)
 
     async def _stage(
         self,
@@ -277,6 +315,10 @@ class CpoSessions:
 
     def _visible(self, caller: Caller, session: Session) -> bool:
         return session_visibility(caller.acting_for(), self._ex.config.contracts).sees_session(session)
+
+
+class _Stale(Exception):
+    """A held session's row was written elsewhere since this process wrote it."""
 
 
 @dataclass(frozen=True)
