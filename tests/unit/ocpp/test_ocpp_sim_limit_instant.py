@@ -76,3 +76,26 @@ async def test_an_ac_car_stops_below_6_a_and_charges_again_at_6_a() -> None:
     await asyncio.wait_for(client.arrived.wait(), 10)
     task.cancel()
     assert client.readings[-1][0].current_a == 6.0
+
+
+async def _handled(station: StationModel) -> None:
+    """Until the EV's task has taken the limit change (it clears the flag, then reports or not at once)."""
+    async with asyncio.timeout(10):
+        while station.connectors[1].changed.is_set():
+            await asyncio.sleep(0.01)
+
+
+async def test_a_new_limit_that_changes_nothing_drawn_is_not_reported() -> None:
+    """A station reports a change of its charging rate (ChargingRateChanged), not every profile installed:
+    one above what the car draws (or for another connector) leaves the rate as it was."""
+    monotonic, station, client, task = await _charging(32, PowerTracker())
+
+    monotonic.t += 30.0
+    assert station.set_profile(tx_limit(40))  # the 22 kW car draws 32 A per phase under either
+    await _handled(station)
+    assert len(client.readings) == 1  # only the first, at START
+    assert station.set_profile(tx_limit(6))
+    await asyncio.wait_for(client.arrived.wait(), 10)
+    task.cancel()
+
+    assert [(reading.current_a, changed) for reading, changed in client.readings[1:]] == [(6.0, True)]

@@ -97,6 +97,7 @@ class _Charge:
     delivered_wh: float = 0.0
     power_w: float = 0.0
     peak_w: float = 0.0
+    reported_w: float | None = None  # the power of the last reading sent
 
     @property
     def full(self) -> bool:
@@ -157,6 +158,7 @@ class _Charge:
     async def report(self, changed: bool) -> None:
         amps = self.connector.electrical.watts_to_amps(self.power_w, self.phases)
         reading = MeterReading(self.t, self.connector.meter_wh, self.power_w, amps)
+        self.reported_w = self.power_w
         await self.client.meter(self.connector.id, self.transaction_id, reading, changed)
 
 
@@ -203,7 +205,9 @@ async def _charge_loop(
         if charge.t >= next_meter:
             next_meter += meter_interval * (1 + (charge.t - next_meter) // meter_interval)
             await charge.report(changed=False)
-        elif changed:
+        elif changed and charge.power_w != charge.reported_w:
+            # A station reports a change of its charging rate (2.0.1: trigger ChargingRateChanged): a
+            # profile for the other connector, or a limit above what the car draws, changes nothing here.
             await charge.report(changed=True)
 
 
