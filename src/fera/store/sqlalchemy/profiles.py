@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, case, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, case, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fera.smartcharging.model import (
@@ -57,29 +58,26 @@ class SqlProfileRequestStore:
     async def add(self, request: ProfileRequest) -> None:
         values = {name: getattr(request, name) for name in _REQUEST_FIELDS}
         values |= {"kind": request.kind.value, "state": request.state.value}
-        await self._session.execute(insert(ProfileRequestRow).values(values))  # Core: no ORM flush
+        await self._session.execute(_insert_request(), values)  # Core, one statement built once
 
     async def answered(
         self, request_id: str, response: str, timeout_s: int, at: datetime, state: RequestState
     ) -> ProfileRequest | None:
         """The answer's fields; the state only while open (a result or a deadline recorded first stays)."""
-        values: dict[str, Any] = {"response": response, "timeout_s": timeout_s, "responded_at": at}
-        if state is RequestState.WAITING:
-            values["deadline"] = at + timedelta(seconds=timeout_s)
-        values["state"] = case((_OPEN, state.value), else_=ProfileRequestRow.state)
-        return await self._update(request_id, values)
+        params: dict[str, Any] = {"a_id": request_id, "a_response": response, "a_timeout": timeout_s}
+        params |= {"a_at": at, "a_state": state.value}
+        waiting = state is RequestState.WAITING
+        if waiting:
+            params["a_deadline"] = at + timedelta(seconds=timeout_s)
+        return await self._returning(_answer_statement(waiting), params)
 
     async def resulted(
         self, request_id: str, partner_id: str, result: dict[str, Any], at: datetime
     ) -> ProfileRequest | None:
         """DONE whatever the state was; late when it had timed out or its deadline had passed (every SET
         reads the row as it was, so the answer or the deadline committed just before counts)."""
-        row = ProfileRequestRow
-        late = or_(
-            row.state == RequestState.TIMED_OUT.value, and_(row.deadline.is_not(None), row.deadline < at)
-        )
-        values = {"result": result, "result_at": at, "late": late, "state": RequestState.DONE.value}
-        return await self._update(request_id, values, row.partner_id == partner_id)
+        params = {"r_id": request_id, "r_partner": partner_id, "r_result": result, "r_at": at, "r_now": at}
+        return await self._returning(_result_statement(), params)
 
     async def failed(self, request_id: str, error: str) -> ProfileRequest | None:
         row = ProfileRequestRow
@@ -110,6 +108,12 @@ class SqlProfileRequestStore:
         self._session.expire_all()  # ORM objects loaded earlier in this unit of work are stale now
         return None if row is None else _request(row)
 
+    async def _returning(self, statement: Any, params: dict[str, Any]) -> ProfileRequest | None:
+        """A built statement (`_answer_statement`, `_result_statement`) and the row as it left it."""
+        row = (await self._session.execute(statement, params)).first()
+        self._session.expire_all()  # ORM objects loaded earlier in this unit of work are stale now
+        return None if row is None else _request(row)
+
     async def get(self, request_id: str) -> ProfileRequest | None:
         row = await self._session.get(ProfileRequestRow, request_id)
         return None if row is None else _request(row)
@@ -135,6 +139,49 @@ class SqlProfileRequestStore:
             .order_by(ProfileRequestRow.created_at)
         )
         return [_request(r) for r in await self._session.scalars(query)]
+
+
+# The Sender's statements of every round trip (request stored, answer, result), built once with their
+# parameters bound at execution: building, caching-keying and ORM-planning a statement per call cost more
+# than running it. Core on the table (an ORM UPDATE of the row would plan a bulk update per call).
+_TABLE: Table = ProfileRequestRow.__table__  # type: ignore[assignment]  # declarative classes map one Table
+_OPEN_ROW = _TABLE.c.state.in_((RequestState.PENDING.value, RequestState.WAITING.value))
+
+
+@cache
+def _insert_request() -> Any:
+    return insert(_TABLE)
+
+
+@cache
+def _answer_statement(waiting: bool) -> Any:
+    """The answer's fields; the state only while open; a WAITING answer's deadline."""
+    c = _TABLE.c
+    values: dict[str, Any] = {
+        "response": bindparam("a_response"),
+        "timeout_s": bindparam("a_timeout"),
+        "responded_at": bindparam("a_at"),
+        "state": case((_OPEN_ROW, bindparam("a_state", type_=c.state.type)), else_=c.state),
+    }
+    if waiting:
+        values["deadline"] = bindparam("a_deadline")
+    return update(_TABLE).where(c.id == bindparam("a_id")).values(values).returning(*_COLUMNS)
+
+
+@cache
+def _result_statement() -> Any:
+    """DONE whatever the state was; late when it had timed out or its deadline had passed."""
+    c = _TABLE.c
+    passed = and_(c.deadline.is_not(None), c.deadline < bindparam("r_now"))
+    late = or_(c.state == RequestState.TIMED_OUT.value, passed)
+    values = {
+        "result": bindparam("r_result"),
+        "result_at": bindparam("r_at"),
+        "late": late,
+        "state": RequestState.DONE.value,
+    }
+    where = (c.id == bindparam("r_id"), c.partner_id == bindparam("r_partner"))
+    return update(_TABLE).where(*where).values(values).returning(*_COLUMNS)
 
 
 def _request(row: Any) -> ProfileRequest:
