@@ -61,6 +61,8 @@ class HubReach:
 async def hub_reach(store: Store, partners: Sequence[Partner]) -> HubReach:
     """The `HubReach` of the hub partners among `partners`, from the store."""
     hubs = [p for p in partners if is_hub(p)]
+    if not hubs:  # nothing to read: no unit of work (every group of meter readings asks)
+        return HubReach({}, frozenset())
     async with store.unit_of_work() as uow:
         infos = {hub.id: tuple(await uow.hub_client_infos.of_hub(hub.id)) for hub in hubs}
         # Contact state as stored: `partners` may be those held in memory (`PartnerCache`), which the contact
