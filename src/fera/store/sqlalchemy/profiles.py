@@ -145,7 +145,8 @@ class SqlProfileRequestStore:
 # parameters bound at execution: building, caching-keying and ORM-planning a statement per call cost more
 # than running it. Core on the table (an ORM UPDATE of the row would plan a bulk update per call).
 _TABLE: Table = ProfileRequestRow.__table__  # type: ignore[assignment]  # declarative classes map one Table
-_OPEN_ROW = _TABLE.c.state.in_((RequestState.PENDING.value, RequestState.WAITING.value))
+# Two comparisons, not IN: an IN list is rendered again at every execution (an "expanding" parameter).
+_OPEN_ROW = or_(_TABLE.c.state == RequestState.PENDING.value, _TABLE.c.state == RequestState.WAITING.value)
 
 
 @cache
