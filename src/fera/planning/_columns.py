@@ -24,8 +24,8 @@ master LP, no pricing round, 2.9 s of CPU where pricing from zero prices took 7 
 Where the limit costs energy (8 kW per site there) pricing takes 20-40 rounds, and the master's primal
 simplex prices every column at each pivot: columns out of the basis for `IDLE_ROUNDS` master LPs are dropped
 (5,000 x 96: 15.7 -> 12.7 s of CPU; after 3 idle LPs instead, the master lost columns it needed again and
-did not converge in 80 rounds). A master solved by interior point (central duals) or the dual simplex
-took as many rounds and more time.
+did not converge in 80 rounds); the first columns (one per site and first plan) after `FIRST_IDLE_ROUNDS`.
+A master solved by interior point (central duals) or the dual simplex took as many rounds and more time.
 """
 
 from __future__ import annotations
@@ -53,6 +53,11 @@ MAX_ROUNDS = 80  # a safety net: past it the caller joins the parts into one LP 
 SMOOTHING = 0.8  # weight of the best-bound prices in the prices the parts are solved with
 COLUMNS_PER_ROUND = 200  # new columns per pricing round at most (10,000 x 96 at 8 kW/site: 57 s CPU, not 122)
 IDLE_ROUNDS = 10  # master LPs a column may stay out of the basis before it is dropped (3: 2.6x the rounds)
+# The first four batches (one column per site each) weigh on every pivot while pricing's columns replace
+# them: out of the basis for 5 master LPs they go (hard feeder, 10,000 x 96: 15.3 -> 14.4 s of CPU, 14 -> 15
+# master LPs; after 1 or 2 idle LPs the master's mix improved more slowly: 18-20 master LPs)
+FIRST_IDLE_ROUNDS = 5
+_FIRST_BATCHES = 4
 _REDUCED = 1e-7  # a column must improve the master by more than this (objective units) to be added
 
 
@@ -164,7 +169,9 @@ class _Master:
         )  # fmt: skip
         self.batch = np.concatenate([self.batch, np.full(which.size, len(self.owner))])
         self.place = np.concatenate([self.place, np.arange(which.size)])
-        self.idle = np.concatenate([self.idle, np.zeros(which.size, dtype=np.int64)])
+        # the first batches (zero, relaxed, scaled, allotted plans) leave after FIRST_IDLE_ROUNDS idle LPs
+        first = IDLE_ROUNDS - FIRST_IDLE_ROUNDS if len(self.owner) < _FIRST_BATCHES else 0
+        self.idle = np.concatenate([self.idle, np.full(which.size, first, dtype=np.int64)])
         self.owner.append(which)
         cells = p.cells[wanted[p.part_of_cell[p.cells]]] if x is not None else ints()
         self.stored.append((cells, x[cells] if x is not None else np.zeros(0)))

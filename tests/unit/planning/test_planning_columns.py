@@ -141,6 +141,32 @@ def test_idle_columns_are_dropped_and_the_plan_stays_exact(monkeypatch: pytest.M
     _holds_every_limit(problem, result)
 
 
+@pytest.mark.usefixtures("priced")
+def test_the_first_columns_leave_sooner_than_pricings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first four batches (one column per site each) leave after `FIRST_IDLE_ROUNDS` idle master LPs,
+    pricing's columns only after `IDLE_ROUNDS`."""
+    monkeypatch.setattr(_columns, "IDLE_ROUNDS", 1_000)
+    monkeypatch.setattr(_columns, "FIRST_IDLE_ROUNDS", 2)
+    monkeypatch.setattr(_columns, "GAP", 1e-5)
+    dropped: list[int] = []
+    drop = _columns._Master._drop_idle
+
+    def counted(master: _columns._Master) -> None:
+        before = master.batch.copy()
+        drop(master)
+        batches = len(master.owner)
+        lost = np.bincount(before, minlength=batches) - np.bincount(master.batch, minlength=batches)
+        dropped.extend(np.flatnonzero(lost).tolist())
+
+    monkeypatch.setattr(_columns._Master, "_drop_idle", counted)
+    problem = synthetic(200, seed=2, transformer_kw_per_site=8.0)
+    result = plan(problem)
+    assert result.stats.priced > 3 and dropped and max(dropped) < 4
+    whole = plan(problem, decompose=False)
+    assert _objective(problem, result) == pytest.approx(_objective(problem, whole), rel=_columns.GAP)
+    _holds_every_limit(problem, result)
+
+
 def _holds_every_limit(problem: PlanningProblem, result: Plan) -> None:
     """Every group's total and per-phase limit at every step, and every session's maximum and need."""
     grid = build_grid(problem)
