@@ -121,13 +121,16 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         await asyncio.sleep(seconds)
 
 
-def outbound_transport(limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
-    """httpx's transport with `limits`, its pool on `AsyncioBackend`. The client still mounts the proxies the
-    environment names (trust_env), on httpx's own transports."""
+def outbound_transport(
+    limits: httpx.Limits, ssl_context: ssl.SSLContext | None = None
+) -> httpx.AsyncHTTPTransport:
+    """httpx's transport with `limits`, its pool on `AsyncioBackend`; TLS as httpx's default (the system's
+    trusted certificates) unless `ssl_context` is given. The client still mounts the proxies the environment
+    names (trust_env), on httpx's own transports."""
     transport = httpx.AsyncHTTPTransport(limits=limits)
     # httpx does not take a network backend; its pool is rebuilt with the same settings and this backend.
     transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=httpx.create_ssl_context(),
+        ssl_context=ssl_context or httpx.create_ssl_context(),
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,

@@ -1,13 +1,15 @@
-"""The outbound transport on asyncio's streams, against real servers on loopback."""
+"""The outbound transport on asyncio's streams, against real servers on loopback (plain and TLS)."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 import pytest
+import trustme
 
 from fera.ocpi.transport import outbound_transport
 
@@ -36,10 +38,10 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-async def _serve(handler: Handler) -> tuple[asyncio.Server, str]:
-    server = await asyncio.start_server(handler, "127.0.0.1", 0)
+async def _serve(handler: Handler, tls: ssl.SSLContext | None = None) -> tuple[asyncio.Server, str]:
+    server = await asyncio.start_server(handler, "127.0.0.1", 0, ssl=tls)
     port = server.sockets[0].getsockname()[1]
-    return server, f"http://127.0.0.1:{port}"
+    return server, f"{'https' if tls else 'http'}://127.0.0.1:{port}"
 
 
 async def test_requests_share_a_kept_alive_connection() -> None:
@@ -132,3 +134,46 @@ async def test_a_connection_dropped_mid_answer_is_httpx_remote_protocol_error(
         with pytest.raises(httpx.RemoteProtocolError):
             await client.get(url)
         await asyncio.wait_for(ended.wait(), 10)
+
+
+@pytest.fixture
+def authority() -> trustme.CA:
+    return trustme.CA()
+
+
+def _tls_server(authority: trustme.CA) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    return context
+
+
+async def test_https_goes_through_tls_on_one_kept_alive_connection(authority: trustme.CA) -> None:
+    """Every real OCPI peer is https: httpcore connects, then upgrades the stream (`start_tls`)."""
+    connections: list[str | None] = []
+
+    async def keep_alive(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(writer.get_extra_info("ssl_object").version())
+        while not reader.at_eof():
+            try:
+                await _answer(reader, writer, b"secure")
+            except asyncio.IncompleteReadError:
+                break
+        writer.close()
+
+    trusting = ssl.create_default_context()
+    authority.configure_trust(trusting)
+    server, url = await _serve(keep_alive, _tls_server(authority))
+    async with server, httpx.AsyncClient(transport=outbound_transport(LIMITS, trusting), timeout=5.0) as http:
+        answers = [await http.post(url + "/r", json={"n": n}) for n in range(2)]
+    assert [(a.status_code, a.text) for a in answers] == [(200, "secure")] * 2
+    assert len(connections) == 1 and connections[0] in ("TLSv1.2", "TLSv1.3")
+
+
+async def test_an_untrusted_certificate_is_httpx_connect_error(authority: trustme.CA) -> None:
+    async def never(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.close()
+
+    server, url = await _serve(never, _tls_server(authority))
+    async with server, httpx.AsyncClient(transport=outbound_transport(LIMITS), timeout=5.0) as http:
+        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+            await http.get(url)
