@@ -39,28 +39,19 @@ def count_calls(monkeypatch: pytest.MonkeyPatch, method: str) -> list[None]:
     return calls
 
 
-async def test_a_read_sends_sqlite_no_rollback(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_read_is_one_hand_off_and_no_rollback(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async with database.unit_of_work() as uow:
         await uow.locations.put(location("LOC1"), None)
     rollbacks = count_calls(monkeypatch, "rollback")
-
-    for _ in range(3):
-        async with database.reading() as uow:
-            page = await uow.locations.wire_page(None, ALL, Window(0, 50))
-            assert page.total == 1
-
-    assert rollbacks == []  # two per read before: the read's own and the pool's on its return
-
-
-async def test_a_statement_is_one_hand_off(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
-    async with database.unit_of_work() as uow:
-        await uow.locations.put(location("LOC1"), None)
     hand_offs = count_calls(monkeypatch, "_execute")
 
     for _ in range(3):
         async with database.reading() as uow:
             assert (await uow.locations.wire_page(None, ALL, Window(0, 50))).total == 1
 
+    assert rollbacks == []  # two per read before: the read's own and the pool's on its return
     assert len(hand_offs) == 3  # aiosqlite's own cursor: four each (cursor, execute, fetch, close)
 
 

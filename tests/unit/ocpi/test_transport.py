@@ -38,6 +38,18 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
+async def _answer_until_closed(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, body: bytes
+) -> None:
+    """A kept-alive connection: every request answered with `body` until the client closes it."""
+    while not reader.at_eof():
+        try:
+            await _answer(reader, writer, body)
+        except asyncio.IncompleteReadError:
+            break
+    writer.close()
+
+
 async def _serve(handler: Handler, tls: ssl.SSLContext | None = None) -> tuple[asyncio.Server, str]:
     server = await asyncio.start_server(handler, "127.0.0.1", 0, ssl=tls)
     port = server.sockets[0].getsockname()[1]
@@ -50,12 +62,7 @@ async def test_requests_share_a_kept_alive_connection() -> None:
 
     async def keep_alive(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         connections.append(writer.get_extra_info("peername"))
-        while not reader.at_eof():
-            try:
-                await _answer(reader, writer, b"ok")
-            except asyncio.IncompleteReadError:
-                break
-        writer.close()
+        await _answer_until_closed(reader, writer, b"ok")
         ended.set()
 
     server, url = await _serve(keep_alive)
@@ -153,12 +160,7 @@ async def test_https_goes_through_tls_on_one_kept_alive_connection(authority: tr
 
     async def keep_alive(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         connections.append(writer.get_extra_info("ssl_object").version())
-        while not reader.at_eof():
-            try:
-                await _answer(reader, writer, b"secure")
-            except asyncio.IncompleteReadError:
-                break
-        writer.close()
+        await _answer_until_closed(reader, writer, b"secure")
 
     trusting = ssl.create_default_context()
     authority.configure_trust(trusting)
