@@ -14,13 +14,9 @@ from sqlalchemy import Table, and_, bindparam, literal_column, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fera.store.sqlalchemy.tables import Base
+from fera.store.sqlalchemy.tables import Base, table_of
 
 __all__ = ["put_row", "put_rows", "upsert"]
-
-
-def _table(model: type[Base]) -> Table:
-    return model.__table__  # type: ignore[return-value]  # declarative classes map one Table
 
 
 def _postgres(session: AsyncSession) -> bool:
@@ -64,7 +60,7 @@ async def put_row(
 ) -> None:
     """Write the row whose unique key is `keys`, in one statement. Columns left out of `values` keep what they
     hold; a new row takes `insert_only` for them."""
-    statement = _statement(session, _table(model), keys, values, insert_only)
+    statement = _statement(session, table_of(model), keys, values, insert_only)
     await session.execute(statement, _params(insert_only, keys, values))
     session.expire_all()  # ORM objects loaded earlier in this unit of work must not hide the new values
 
@@ -79,7 +75,7 @@ async def put_rows(
     """`put_row` for many rows of the same columns in one statement run (executemany): each row's
     columns other than `keys` are its values (those in `insert_only` only for a new row)."""
     values = tuple(name for name in rows[0] if name not in keys and name not in insert_only)
-    statement = _upsert_of(_postgres(session), _table(model), keys, values, insert_only)
+    statement = _upsert_of(_postgres(session), table_of(model), keys, values, insert_only)
     await session.execute(statement, [{"p_" + name: value for name, value in row.items()} for row in rows])
     session.expire_all()
 
@@ -88,7 +84,7 @@ async def upsert(
     session: AsyncSession, model: type[Base], keys: dict[str, Any], values: dict[str, Any]
 ) -> bool:
     """Write the row whose unique key is `keys`; True when it did not exist before."""
-    table = _table(model)
+    table = table_of(model)
     if _postgres(session):  # a row the statement inserted has no deleting transaction yet: xmax = 0
         statement = _statement(session, table, keys, values).returning(literal_column("(xmax = 0)"))
         created = bool((await session.execute(statement, _params(keys, values))).scalar_one())

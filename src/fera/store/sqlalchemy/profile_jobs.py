@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, bindparam, func, insert, select, text, update
+from sqlalchemy import ColumnElement, bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fera.smartcharging.model import JobState, ProfileJob, RequestKind, ResultDelivery
 from fera.store.profile_protocols import PROFILE_JOBS_CHANNEL
 from fera.store.sqlalchemy._times import utc
 from fera.store.sqlalchemy.profile_tables import ProfileJobRow
+from fera.store.sqlalchemy.tables import table_of
 
 __all__ = ["SESSION_LOCKS", "SqlProfileJobStore"]
 
@@ -159,7 +160,7 @@ def _job_values(job: ProfileJob) -> dict[str, Any]:
 
 # Core, not the ORM class: statements naming ORM attributes go through the ORM's compile and result
 # layers (bulk inserts and updates included), a cost per statement the jobs' hot path has no use for.
-_JOBS = cast(Table, ProfileJobRow.__table__)
+_JOBS = table_of(ProfileJobRow)
 _DONE = (
     update(_JOBS).where(_JOBS.c.id.in_(bindparam("job_ids", expanding=True))).values(state=bindparam("state"))
 )

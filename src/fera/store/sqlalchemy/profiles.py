@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, case, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, case, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fera.smartcharging.model import (
@@ -26,6 +26,7 @@ from fera.store.sqlalchemy.profile_tables import (
     SenderProfileChangeRow,
     SenderProfileRow,
 )
+from fera.store.sqlalchemy.tables import table_of
 
 __all__ = ["SqlActiveProfileStore", "SqlProfileRequestStore", "SqlSenderProfileStore"]
 
@@ -47,8 +48,10 @@ _REQUEST_FIELDS = (
     "upstream_response_url",
 )
 _TIMES = ("created_at", "responded_at", "deadline", "result_at")
-_COLUMNS = tuple(ProfileRequestRow.__table__.columns)
-_OPEN = ProfileRequestRow.state.in_((RequestState.PENDING.value, RequestState.WAITING.value))
+_TABLE = table_of(ProfileRequestRow)
+_COLUMNS = tuple(_TABLE.columns)
+# Two comparisons, not IN: an IN list is rendered again at every execution (an "expanding" parameter).
+_OPEN = or_(_TABLE.c.state == RequestState.PENDING.value, _TABLE.c.state == RequestState.WAITING.value)
 
 
 class SqlProfileRequestStore:
@@ -76,7 +79,7 @@ class SqlProfileRequestStore:
     ) -> ProfileRequest | None:
         """DONE whatever the state was; late when it had timed out or its deadline had passed (every SET
         reads the row as it was, so the answer or the deadline committed just before counts)."""
-        params = {"r_id": request_id, "r_partner": partner_id, "r_result": result, "r_at": at, "r_now": at}
+        params = {"r_id": request_id, "r_partner": partner_id, "r_result": result, "r_at": at}
         return await self._returning(_result_statement(), params)
 
     async def failed(self, request_id: str, error: str) -> ProfileRequest | None:
@@ -144,9 +147,6 @@ class SqlProfileRequestStore:
 # The Sender's statements of every round trip (request stored, answer, result), built once with their
 # parameters bound at execution: building, caching-keying and ORM-planning a statement per call cost more
 # than running it. Core on the table (an ORM UPDATE of the row would plan a bulk update per call).
-_TABLE: Table = ProfileRequestRow.__table__  # type: ignore[assignment]  # declarative classes map one Table
-# Two comparisons, not IN: an IN list is rendered again at every execution (an "expanding" parameter).
-_OPEN_ROW = or_(_TABLE.c.state == RequestState.PENDING.value, _TABLE.c.state == RequestState.WAITING.value)
 
 
 @cache
@@ -162,7 +162,7 @@ def _answer_statement(waiting: bool) -> Any:
         "response": bindparam("a_response"),
         "timeout_s": bindparam("a_timeout"),
         "responded_at": bindparam("a_at"),
-        "state": case((_OPEN_ROW, bindparam("a_state", type_=c.state.type)), else_=c.state),
+        "state": case((_OPEN, bindparam("a_state", type_=c.state.type)), else_=c.state),
     }
     if waiting:
         values["deadline"] = bindparam("a_deadline")
@@ -173,7 +173,7 @@ def _answer_statement(waiting: bool) -> Any:
 def _result_statement() -> Any:
     """DONE whatever the state was; late when it had timed out or its deadline had passed."""
     c = _TABLE.c
-    passed = and_(c.deadline.is_not(None), c.deadline < bindparam("r_now"))
+    passed = and_(c.deadline.is_not(None), c.deadline < bindparam("r_at"))
     late = or_(c.state == RequestState.TIMED_OUT.value, passed)
     values = {
         "result": bindparam("r_result"),
@@ -258,7 +258,7 @@ class SqlSenderProfileStore:
 
     async def for_sessions(self, session_ids: Iterable[str]) -> list[SenderProfile]:
         """Every sender's row on any of `session_ids`, in one query (Core: no ORM identity map to fill)."""
-        table = SenderProfileRow.__table__  # its columns: an ORM attribute would make it an ORM statement
+        table = table_of(SenderProfileRow)  # its columns: an ORM attribute would make it an ORM statement
         query = select(*table.c).where(table.c.session_id.in_(sorted(set(session_ids))))
         return [_sender_profile(r) for r in await self._session.execute(query)]
 
@@ -266,7 +266,7 @@ class SqlSenderProfileStore:
         return (await self.last_pushed_many([session_id])).get(session_id)
 
     async def last_pushed_many(self, session_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-        table = PushedActiveProfileRow.__table__
+        table = table_of(PushedActiveProfileRow)
         query = select(table.c.session_id, table.c.profile).where(
             table.c.session_id.in_(sorted(set(session_ids)))
         )
@@ -293,7 +293,7 @@ class SqlSenderProfileStore:
                 {"session_id": c.session_id, "partner_id": c.partner_id, "at": c.at, "profile": c.profile}
                 for c in changes
             ]
-            await self._session.execute(insert(cast(Table, SenderProfileChangeRow.__table__)), rows)
+            await self._session.execute(insert(table_of(SenderProfileChangeRow)), rows)
 
     async def changes(self, session_id: str) -> list[SenderProfileChange]:
         query = (

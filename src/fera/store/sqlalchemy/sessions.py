@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, Text, and_, bindparam, cast, false, or_, select, true, update
+from sqlalchemy import ColumnElement, Text, and_, bindparam, cast, false, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fera.ocpi.envelope import WireJson
@@ -24,7 +24,7 @@ from fera.store.sqlalchemy._paging import (
     window_shape,
 )
 from fera.store.sqlalchemy._upsert import upsert
-from fera.store.sqlalchemy.tables import LocationRow, SessionRow
+from fera.store.sqlalchemy.tables import LocationRow, SessionRow, table_of
 
 __all__ = ["SqlSessionStore", "stored_session"]
 
@@ -180,7 +180,7 @@ def _rewrite(session: Session) -> dict[str, Any]:
 @cache
 def _rewrite_statement(held: bool) -> Any:
     """UPDATE of an own session's state by its key; `held`: only while it has the last_updated expected."""
-    table = sessions_table()
+    table = table_of(SessionRow)
     row = table.c
     where = [row.country_code == bindparam("k_cc"), row.party_id == bindparam("k_party")]
     where += [row.id == bindparam("k_id"), row.partner_id.is_(None)]
@@ -188,10 +188,6 @@ def _rewrite_statement(held: bool) -> Any:
         where.append(row.last_updated == bindparam("was"))
     new: dict[str, Any] = {"last_updated": bindparam("new_at"), "data": bindparam("new_data")}
     return update(table).where(*where).values(new)  # Core: an ORM UPDATE of several would go by primary key
-
-
-def sessions_table() -> Table:
-    return SessionRow.__table__  # type: ignore[return-value]  # declarative classes map one Table
 
 
 def stored_session(row: Any) -> StoredSession:  # an ORM row or a Core one: the same attributes
@@ -240,7 +236,7 @@ def _visible(everything: bool, parties: int, locations: bool) -> ColumnElement[b
 def _own_at_many() -> Any:
     """Built once: a busy Receiver reads a group of sessions per transaction. Core columns, not ORM ones
     (an ORM attribute anywhere in a statement sends it through the ORM's compile and result layers)."""
-    sessions, locations = SessionRow.__table__.c, LocationRow.__table__.c
+    sessions, locations = table_of(SessionRow).c, table_of(LocationRow).c
     at_ours = and_(locations.partner_id.is_(None), locations.id == sessions.location_id)
     return (
         select(
@@ -251,7 +247,7 @@ def _own_at_many() -> Any:
             sessions.preferences,
             locations.data.label("location"),
         )
-        .select_from(SessionRow.__table__.outerjoin(LocationRow.__table__, at_ours))
+        .select_from(table_of(SessionRow).outerjoin(table_of(LocationRow), at_ours))
         .where(sessions.partner_id.is_(None), sessions.id.in_(bindparam("session_ids", expanding=True)))
         .order_by(sessions.pk)
     )

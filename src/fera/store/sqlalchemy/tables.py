@@ -5,14 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "ForwardedSessionRow", "LocationRow", "PartnerRow", "SessionRow", "TokenRow"]
+__all__ = ["Base", "ForwardedSessionRow", "LocationRow", "PartnerRow", "SessionRow", "TokenRow", "table_of"]
 
 
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+def table_of(model: type[Base]) -> Table:
+    """The row class's Table: statements on its columns skip the ORM's compile and result layers."""
+    return model.__table__  # type: ignore[return-value]  # declarative classes map one Table
 
 
 class PartnerRow(Base):
