@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -24,6 +23,7 @@ from fera.exchange import Exchange
 from fera.exchange._objects import find_connector, find_evse, with_connector, with_evse
 from fera.exchange.locations import navigate
 from fera.exchange.outbox import Outgoing
+from fera.keyed_locks import KeyedLocks
 from fera.ocpi.auth import Caller, Party
 from fera.ocpi.errors import NotFound
 from fera.ocpi.locations.client import (
@@ -60,7 +60,7 @@ class CpoLocations:
 
     def __init__(self, exchange: Exchange) -> None:
         self._ex = exchange
-        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._locks: KeyedLocks[str] = KeyedLocks()
 
     async def list(self, caller: Caller, query: PageQuery) -> Page:
         window = Window(query.offset, query.limit, query.date_from, query.date_to)

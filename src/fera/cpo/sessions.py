@@ -7,10 +7,8 @@ eMSP and to contracted SCSPs. Pushes never block or fail the change.
 
 from __future__ import annotations
 
-import asyncio
 import builtins
 import uuid
-from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ from fera.exchange import Exchange
 from fera.exchange._objects import find_connector, find_evse
 from fera.exchange.hubs import parties_behind
 from fera.exchange.outbox import Outgoing
+from fera.keyed_locks import KeyedLocks
 from fera.ocpi.auth import Caller, Party
 from fera.ocpi.errors import InvalidParameters, NotFound, OcpiError, UnknownLocation
 from fera.ocpi.locations.models import Location
@@ -61,7 +60,7 @@ class CpoSessions:
 
     def __init__(self, exchange: Exchange) -> None:
         self._ex = exchange
-        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)  # one writer per session
+        self._locks: KeyedLocks[str] = KeyedLocks()  # one writer per session
         # Readings that arrive together are written in one transaction (a station is answered once its
         # reading is committed, so nothing acknowledged is lost).
         self._readings: GroupCommit[_Reading, Session | OcpiError] = GroupCommit(self._write_readings)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -46,6 +45,7 @@ from fera.cpo.chargingprofiles.jobs import (
 from fera.cpo.chargingprofiles.results import ResultPoster, wire
 from fera.cpo.chargingprofiles.sessions import SteerableSession, SteerableSessions
 from fera.cpo.chargingprofiles.stations import commands_due
+from fera.keyed_locks import KeyedLocks
 from fera.ocpi.chargingprofiles.client import ChargingProfilesSenderClient
 from fera.ocpi.chargingprofiles.models import (
     ChargingProfileResultType,
@@ -95,7 +95,7 @@ class ProfileApplier:
         self._results = ResultPoster(store, partners, client, now)
         # claims: jobs are claimed from the shared database; works: this process runs jobs (a worker).
         self._claims, self._works = claims, works
-        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._locks: KeyedLocks[str] = KeyedLocks()
         self._tasks: set[asyncio.Task[None]] = set()
         self._claimers, self._stopping = 0, False
         self._poller: asyncio.Task[None] | None = None

@@ -36,7 +36,6 @@ database. A share not computed yet is 0 there (as the site's TxDefaultProfile): 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -64,6 +63,7 @@ from fera.cpo.chargingprofiles.site_rounds import (
     spliced,
 )
 from fera.cpo.chargingprofiles.site_shared import SharedSites, SiteState
+from fera.keyed_locks import KeyedLocks
 from fera.ocpi.sessions.models import Session
 from fera.ocpi.types import ci_equal
 from fera.signals import CapacityLimits
@@ -107,7 +107,7 @@ class SiteLimits:
         self._store, self._capacity, self._clock = store, capacity, now
         self.shared = shared  # several processes balance the sites (PostgreSQL)
         self._shares: dict[int, dict[str, Share]] = {}
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._locks: KeyedLocks[int] = KeyedLocks()
         self._generations: defaultdict[int, int] = defaultdict(int)
         self._phases: dict[str, tuple[Electrical, int | None]] = {}  # per session: as its share assumed
         self._in_force: dict[str, Schedule] = {}  # per session: the most its station may enforce (W)

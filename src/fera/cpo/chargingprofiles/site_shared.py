@@ -14,8 +14,6 @@ steer their sessions under the round's lock.
 
 from __future__ import annotations
 
-import asyncio
-from collections import defaultdict
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -24,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from fera.charging import Schedule
+from fera.keyed_locks import KeyedLocks
 from fera.store.protocols import Store
 
 __all__ = ["SharedSites", "SiteState", "decode", "encode"]
@@ -61,7 +60,7 @@ class SiteState:
 class SharedSites:
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._locks: KeyedLocks[str] = KeyedLocks()
         self._holds: dict[str, object] = {}  # the site locks this process holds now
 
     def holds(self, site: str) -> bool:
