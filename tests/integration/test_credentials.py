@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import httpx
+import pytest
 
 from fera.ocpi.auth import hash_token
+from fera.ocpi.transport import AsyncioBackend
 from tests.nodes import NodeFactory, RunningNode, role
 
 
@@ -123,3 +126,24 @@ async def test_rotation_keeps_the_previous_tokens_working_for_the_grace_window(
     (seen_by_emsp,) = await emsp.node.partners.list()
     for side, old in ((seen_by_cpo, old_c), (seen_by_emsp, old_b)):
         assert side.previous_token_hash == hash_token(old) and side.previous_token_until is not None
+
+
+async def test_a_nodes_outbound_calls_go_through_the_asyncio_transport(
+    node_factory: NodeFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`Node` mounts `outbound_transport` (without it every call would take anyio's slower path)."""
+    dialled: list[tuple[str, int]] = []
+    connect_tcp = AsyncioBackend.connect_tcp
+
+    async def counted(self: AsyncioBackend, host: str, port: int, **options: Any) -> Any:
+        dialled.append((host, port))
+        return await connect_tcp(self, host, port, **options)
+
+    monkeypatch.setattr(AsyncioBackend, "connect_tcp", counted)
+    cpo = await node_factory(role("CPO", party="CPA"), name="cpo")
+    emsp = await node_factory(role("EMSP", party="MSP"), name="emsp")
+
+    await register(emsp, cpo)
+
+    port = int(cpo.url.rsplit(":", 1)[1])
+    assert ("127.0.0.1", port) in dialled  # the eMSP's versions and credentials calls to the CPO
