@@ -16,6 +16,7 @@ from fera.cpo.chargingprofiles.module import CPO_PROFILES, CpoChargingProfilesMo
 from fera.events import EventBus
 from fera.exchange import EXCHANGE
 from fera.exchange.hubs import hub_aware
+from fera.heap import freeze_startup, unfreeze
 from fera.ocpi.app import BodyLimitMiddleware, NormalisePathMiddleware, install_error_handlers
 from fera.ocpi.auth import Authenticator
 from fera.ocpi.credentials import CREDENTIALS_PATH, CredentialsClient, credentials_router
@@ -145,6 +146,7 @@ class Node:
         for service in self._services():
             if service.start is not None:
                 await service.start()
+        freeze_startup()
 
     async def stop(self) -> None:
         exchange = self.context.find(EXCHANGE)
@@ -156,6 +158,7 @@ class Node:
         await self.contacts.drain()
         await self.http.aclose()
         await self.database.close()
+        unfreeze()
 
     def _build_app(self) -> FastAPI:
         @asynccontextmanager
