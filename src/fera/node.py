@@ -23,7 +23,7 @@ from fera.ocpi.credentials import CREDENTIALS_PATH, CredentialsClient, credentia
 from fera.ocpi.headers import RequestIdMiddleware
 from fera.ocpi.peer import PeerClient
 from fera.ocpi.recording import RecordingMiddleware
-from fera.ocpi.transport import outbound_transport
+from fera.ocpi.transport import outbound_transport, unproxied
 from fera.ocpi.versions import (
     VERSIONS_PATH,
     Endpoint,
@@ -72,11 +72,12 @@ class Node:
         self.clock = Clock(clock.start, clock.real_start, clock.speed) if clock else Clock()
         self.traffic = TrafficLog(self.clock.now)  # recent OCPI messages per partner, for the dashboard
         # Mounted, not passed as `transport`: that would turn off the proxies the environment names.
-        mounts = None if transport else {"all://": outbound_transport(OUTBOUND_LIMITS)}
+        outbound = outbound_transport(OUTBOUND_LIMITS)
+        mounts = None if transport else {"all://": outbound}
         self.http = httpx.AsyncClient(
             timeout=OUTBOUND_TIMEOUT, limits=OUTBOUND_LIMITS, transport=transport, mounts=mounts
         )
-        self.peer = PeerClient(self.http, self.traffic)
+        self.peer = PeerClient(self.http, self.traffic, None if transport else unproxied(outbound))
         self.contacts = ContactLog(self.database)  # partner health, for `fera status`
         self.peer.observer = self.contacts.observe
         self.partners = partner_service(config, self.database, self.peer)

@@ -14,6 +14,7 @@ import asyncio
 import select
 import socket
 import ssl
+import urllib.request
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 import httpcore
 import httpx
 
-__all__ = ["AsyncioBackend", "outbound_transport"]
+__all__ = ["AsyncioBackend", "outbound_transport", "unproxied"]
 
 _Errors = tuple[type[Exception], type[Exception]]  # (failed, timed out)
 _READ: _Errors = (httpcore.ReadError, httpcore.ReadTimeout)
@@ -137,3 +138,11 @@ def outbound_transport(
         network_backend=AsyncioBackend(),
     )
     return transport
+
+
+def unproxied(transport: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport | None:
+    """`transport`, when the environment names no proxy (a client then sends every request through the
+    transport it mounted for all URLs: the caller may hand requests to it directly); else None. httpx mounts
+    proxies for the `http`, `https` and `all` schemes of `urllib.request.getproxies()`, nothing else."""
+    proxies = urllib.request.getproxies()
+    return None if any(proxies.get(scheme) for scheme in ("http", "https", "all")) else transport
