@@ -80,3 +80,18 @@ def test_a_proxy_in_the_environment_keeps_the_clients_way(
 ) -> None:
     monkeypatch.setenv(variable, "http://proxy.invalid:3128")
     assert unproxied(outbound_transport(LIMITS)) is None
+
+
+async def test_the_clients_event_hooks_still_see_every_request(no_proxy: None) -> None:
+    hooked: list[str] = []
+
+    async def hook(request: httpx.Request) -> None:
+        hooked.append(request.url.path)
+
+    transport = outbound_transport(LIMITS)
+    seen: list[tuple[bytes, dict[str, object]]] = []
+    server, url = await _serve(True, seen)
+    async with server, httpx.AsyncClient(mounts={"all://": transport}, timeout=5.0) as http:
+        http.event_hooks["request"].append(hook)  # as tests do on a node's client
+        await PeerClient(http, direct=unproxied(transport)).call(TARGET, "POST", url + "/results/2", json={})
+    assert hooked == ["/results/2"]
