@@ -21,6 +21,7 @@ from fera.traffic import Direction, TrafficLog
 __all__ = ["ContactObserver", "PeerClient", "PeerRequest", "PeerTarget", "Reply", "join_url"]
 
 log = logging.getLogger(__name__)
+_HTTPX_LOG = logging.getLogger("httpx")
 _NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 
 
@@ -91,7 +92,7 @@ class PeerClient:
     """Wraps one shared `httpx.AsyncClient` per node; module clients only say method, URL and model.
 
     `direct`: the transport the client sends every request through (no proxy in the way), given to send
-    requests the client built straight to it while the client has no event hooks: the client's `send`
+    requests the client built straight to it while nobody watches the client's `send` (`_watched`): its
     layers (auth, redirects, cookies, hooks, which FERA uses none of) cost a fifth of a request's CPU
     (bench/README.md, "the p99 tail")."""
 
@@ -158,8 +159,7 @@ class PeerClient:
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         """The response, read whole; timeouts as the client's (`build_request` puts them on the request)."""
-        hooks = self._http.event_hooks  # hooks someone installed (tests do) run in the client's `send`
-        if self._direct is None or hooks["request"] or hooks["response"]:
+        if self._direct is None or self._watched():
             return await self._http.send(request)
         response = await self._direct.handle_async_request(request)
         try:
@@ -167,6 +167,12 @@ class PeerClient:
         finally:
             await response.aclose()
         return response
+
+    def _watched(self) -> bool:
+        """Someone sees requests in the client's `send`: its event hooks (tests install them), or httpx's log
+        of every request (`fera serve --log httpx=info`)."""
+        hooks = self._http.event_hooks
+        return bool(hooks["request"] or hooks["response"]) or _HTTPX_LOG.isEnabledFor(logging.INFO)
 
     async def _observe(self, target: PeerTarget, error: PeerError | None) -> None:
         if self.observer is None:

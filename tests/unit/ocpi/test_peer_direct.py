@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 
 import httpx
@@ -95,3 +96,16 @@ async def test_the_clients_event_hooks_still_see_every_request(no_proxy: None) -
         http.event_hooks["request"].append(hook)  # as tests do on a node's client
         await PeerClient(http, direct=unproxied(transport)).call(TARGET, "POST", url + "/results/2", json={})
     assert hooked == ["/results/2"]
+
+
+async def test_httpxs_log_of_every_request_still_has_them(
+    direct: PeerClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="httpx")  # `fera serve --log httpx=info`
+    seen: list[tuple[bytes, dict[str, object]]] = []
+    server, url = await _serve(True, seen)
+    async with server:
+        await direct.call(TARGET, "POST", url + "/results/3", json={})
+    assert [r.getMessage() for r in caplog.records if r.name == "httpx"] == [
+        f'HTTP Request: POST {url}/results/3 "HTTP/1.1 200 OK"'
+    ]
