@@ -35,6 +35,7 @@ class Options:
     profile: str | None = None  # cProfile stats of the node's process, written here when it stops
     layout: str = "one"  # "split": an API process and a worker process (PostgreSQL)
     worker_nice: int = 0  # split: the worker's niceness (a lower CPU priority than the API process's)
+    stalls: str | None = None  # the node's (split: the API process's) loop lateness and GC pauses, as JSON
 
 
 @dataclass
@@ -177,14 +178,16 @@ async def _serve_cpo(stack: AsyncExitStack, prepared: Prepared, options: Options
     if options.layout != "split":
         return {
             "FERA": await stack.enter_async_context(
-                served(serve_node, (prepared.config_json, "all", profile), ready)
+                served(serve_node, (prepared.config_json, "all", profile, options.stalls), ready)
             )
         }
     worker_profile = None if profile is None else profile + ".worker"
     worker = await stack.enter_async_context(
         served(serve_worker, (prepared.config_json, worker_profile, options.worker_nice), None)
     )
-    api = await stack.enter_async_context(served(serve_node, (prepared.config_json, "api", profile), ready))
+    api = await stack.enter_async_context(
+        served(serve_node, (prepared.config_json, "api", profile, options.stalls), ready)
+    )
     return {"FERA": api, "worker": worker}
 
 
@@ -266,6 +269,11 @@ def main() -> None:
         default=0,
         help="split: run the worker process at this niceness (e.g. 10: the API process gets the cores first)",
     )
+    parser.add_argument(
+        "--stalls",
+        default=None,
+        help="write the CPO's (split: API process's) event-loop lateness and GC pauses here (JSON)",
+    )
     args = parser.parse_args()
     seconds = args.seconds or (3.0 if args.quick else 9.0)
     connections = tuple(int(c) for c in (args.connections or ("16" if args.quick else "16,64")).split(","))
@@ -281,6 +289,7 @@ def main() -> None:
         args.profile,
         args.layout,
         args.worker_nice,
+        args.stalls,
     )
     print("\n".join(asyncio.run(run(options))))
 

@@ -21,6 +21,7 @@ from fastapi import Body, FastAPI
 from fastapi.responses import JSONResponse
 
 from bench.node._setup import PUSH_SINK
+from bench.node._stalls import serve_watched
 from fera.config import NodeConfig
 from fera.node import create_node
 from fera.parts import Process, processes_named
@@ -28,16 +29,27 @@ from fera.parts import Process, processes_named
 __all__ = ["SINK_COUNT", "bare_app", "serve_bare", "serve_node", "serve_worker"]
 
 
-def _run(app: Any, port: int) -> None:
+def _server(app: Any, port: int) -> uvicorn.Server:
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    uvicorn.Server(config).run()
+    return uvicorn.Server(config)
 
 
-def serve_node(config_json: str, parts: str = "all", profile: str | None = None) -> None:
+def _run(app: Any, port: int) -> None:
+    _server(app, port).run()
+
+
+def serve_node(
+    config_json: str, parts: str = "all", profile: str | None = None, stalls: str | None = None
+) -> None:
     """`parts` as `fera serve --parts` takes them (`api`: one API process of a node on PostgreSQL);
-    `profile`: a file for cProfile's stats of the whole serving (CPU time of the event loop's thread)."""
+    `profile`: a file for cProfile's stats of the whole serving (CPU time of the event loop's thread);
+    `stalls`: a file for the event loop's lateness and the collector's pauses (`_stalls.py`)."""
     config = NodeConfig.model_validate_json(config_json)
     app = create_node(config, processes=processes_named(parts)).app
+    if stalls is not None:
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # as below: the summary gets written
+        asyncio.run(serve_watched(_server(app, config.port), stalls))
+        return
     if profile is None:
         _run(app, config.port)
         return
