@@ -1,7 +1,7 @@
 """The garbage collector around a serving node: what start-up allocated is frozen out of its collections.
 
 A started node holds a large, long-lived heap (modules, FastAPI's routes and models, SQLAlchemy's tables and
-compiled statements, pydantic's validators: ~180,000 tracked objects). CPython's oldest-generation collection
+compiled statements, pydantic's validators: ~175,000 tracked objects). CPython's oldest-generation collection
 walks all of it, and under load one ran every second or so and held the event loop for 80–170 ms: every
 request in flight waited, and those pauses were the PUTs' p99 (bench/README.md, "the p99 tail"). Frozen
 objects are left out of every collection; what requests allocate is still collected as before.
