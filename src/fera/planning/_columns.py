@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from fera.planning import _allot, _lp
+from fera.planning import _ahead, _allot, _lp
 from fera.planning._grid import Floats, Grid, Ints
 from fera.planning._linking import Linking, ints, rows_of, sums
 
@@ -245,44 +245,60 @@ def solve(
     master.add(np.arange(p.count), p.costs(allotted), p.loads(allotted), allotted)
     master.start_from_last()
 
-    def price(prices: Floats) -> tuple[Floats, Floats, Floats, float]:
+    def priced(prices: Floats) -> Floats:
         weights = prices[rows.entry_row] * rows.entry_coef
-        priced = cost + np.bincount(rows.entry_cell, weights=weights, minlength=x.size)
+        return cost + np.bincount(rows.entry_cell, weights=weights, minlength=x.size)
+
+    def price(prices: Floats, values: list[Floats] | None) -> tuple[Floats, Floats, Floats, float]:
+        if values is None:
+            at = priced(prices)
+            values = run(lambda b: _resolve(b, at), touched)
         found = x.copy()
-        for block, value in zip(touched, run(lambda b: _resolve(b, priced), touched), strict=True):
+        for block, value in zip(touched, values, strict=True):
             found[block.cells] = value
         c, load = p.costs(found), p.loads(found)
         return found, c, load, float((c + p.priced(load, prices)).sum() - prices @ rows.cap)
 
     upper, smoothing, rounds = np.inf, SMOOTHING, 0
     pending: Floats | None = worth  # the first pricing round's prices: what the blocks' shares are worth
+    ahead = _first_round(touched, priced(worth)) if threads > 1 else None  # while the first master LP runs
     prices = center
-    while rounds < MAX_ROUNDS:
-        upper, prices, sigma = master.solve()
-        if upper - best <= GAP * max(1.0, abs(upper)):
-            break
-        rounds += 1
-        trial = smoothing * center + (1 - smoothing) * prices if pending is None else pending
-        pending = None
-        found, c, load, bound = price(trial)
-        if bound > best:
-            best, center = bound, trial
-        reduced = c + p.priced(load, prices) - sigma
-        better = np.flatnonzero(reduced < -_REDUCED)
-        if better.size > COLUMNS_PER_ROUND:  # the most improving ones: each column costs the master pivots
-            better = np.sort(better[np.argsort(reduced[better])[:COLUMNS_PER_ROUND]])
-        if better.size:
-            master.add(better, c, load, found)
-            smoothing = SMOOTHING
-        elif smoothing == 0:
-            break  # the master's own prices find nothing better: it is optimal
-        else:
-            smoothing = 0.0  # smoothed prices found nothing: try the master's own
+    try:
+        while rounds < MAX_ROUNDS:
+            upper, prices, sigma = master.solve()
+            if upper - best <= GAP * max(1.0, abs(upper)):
+                break
+            rounds += 1
+            trial = smoothing * center + (1 - smoothing) * prices if pending is None else pending
+            values, pending, ahead = (ahead.results() if ahead is not None else None), None, None
+            found, c, load, bound = price(trial, values)
+            if bound > best:
+                best, center = bound, trial
+            reduced = c + p.priced(load, prices) - sigma
+            better = np.flatnonzero(reduced < -_REDUCED)
+            if better.size > COLUMNS_PER_ROUND:  # the most improving: each column costs the master pivots
+                better = np.sort(better[np.argsort(reduced[better])[:COLUMNS_PER_ROUND]])
+            if better.size:
+                master.add(better, c, load, found)
+                smoothing = SMOOTHING
+            elif smoothing == 0:
+                break  # the master's own prices find nothing better: it is optimal
+            else:
+                smoothing = 0.0  # smoothed prices found nothing: try the master's own
+    finally:
+        if ahead is not None:  # the first master LP proved the gap (or failed): its pricing is not needed
+            ahead.cancel()
     master.mix(x)
     x[x < _lp.DUST_KW] = 0.0
     gap = (upper - best) / max(1.0, abs(upper))
     elapsed = time.perf_counter() - began
     return Priced(x, prices, rounds + 1, max(gap, 0.0), gap <= GAP, elapsed)
+
+
+def _first_round(blocks: Sequence[Block], cost: Floats) -> _ahead.Ahead[Block, Floats]:
+    """The blocks re-solved at `cost` on a second thread (`_ahead`): the first pricing round's prices are
+    the allotment's, known before the master's first LP, whose primal simplex leaves the second core idle."""
+    return _ahead.Ahead(lambda b: _resolve(b, cost), blocks)
 
 
 def _scaled(grid: Grid, rows: Linking, x: Floats) -> Floats:
