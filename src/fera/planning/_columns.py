@@ -39,7 +39,7 @@ import numpy as np
 
 from fera.planning import _ahead, _allot, _lp
 from fera.planning._grid import Floats, Grid, Ints
-from fera.planning._linking import Linking, ints, rows_of, sums
+from fera.planning._linking import Linking, Parts, ints, rows_of
 
 __all__ = ["Block", "Linking", "Priced", "Runner", "Unsolved", "rows_of", "solve"]
 
@@ -85,53 +85,10 @@ class Priced:
 Runner = Callable[[Callable[[Block], Floats], Sequence[Block]], list[Floats]]
 
 
-class _Parts:
-    """Costs and linking-row loads of the parts' plans, computed from a vector of cell powers."""
-
-    def __init__(self, grid: Grid, cost: Floats, peak_cost: float, pools: list[Ints], parts: list[Ints],
-                 rows: Linking) -> None:  # fmt: skip
-        part_of_session = np.full(grid.start.size, -1, dtype=np.int64)
-        for k, sessions in enumerate(parts):
-            part_of_session[sessions] = k
-        touched = np.unique(part_of_session[grid.cell_session[rows.entry_cell]])
-        index = np.full(len(parts) + 1, -1, dtype=np.int64)  # global part -> priced part (-1: fixed)
-        index[touched] = np.arange(touched.size)
-        self.count = int(touched.size)
-        self.part_of_cell = index[part_of_session[grid.cell_session]]
-        self.cells = np.flatnonzero(self.part_of_cell >= 0)
-        self.cost, self.steps, self.peak_cost = cost, grid.steps, peak_cost
-        self.pool_cells = [grid.cells_of(p) for p in pools]
-        self.pool_part = np.array([self.part_of_cell[c[0]] if c.size else -1 for c in self.pool_cells])
-        self.cell_step = grid.cell_step
-        key = self.part_of_cell[rows.entry_cell] * rows.rows + rows.entry_row
-        pairs, self.pair_of_entry = np.unique(key, return_inverse=True)
-        self.pair_part, self.pair_row = pairs // rows.rows, pairs % rows.rows
-        self.rows = rows
-
-    def costs(self, x: Floats) -> Floats:
-        """Each priced part's objective under `x`; a pool's peak is its highest load (what its LP sets)."""
-        c = self.cells
-        out = sums(self.part_of_cell[c], self.cost[c] * x[c], self.count)
-        for cells, part in zip(self.pool_cells, self.pool_part.tolist(), strict=True):
-            if part >= 0 and cells.size:
-                load = np.bincount(self.cell_step[cells], weights=x[cells], minlength=self.steps)
-                out[part] += self.peak_cost * max(float(load.max()), 0.0)
-        return out
-
-    def loads(self, x: Floats) -> Floats:
-        """Load of each (part, linking row) pair."""
-        r = self.rows
-        return sums(self.pair_of_entry, r.entry_coef * x[r.entry_cell], self.pair_row.size)
-
-    def priced(self, loads: Floats, prices: Floats) -> Floats:
-        """Per part, Σ prices · load over its rows."""
-        return sums(self.pair_part, prices[self.pair_row] * loads, self.count)
-
-
 class _Master:
     """min Σ cost·μ: linking rows ≤ cap, one convexity row (= 1) per part, μ ≥ 0."""
 
-    def __init__(self, parts: _Parts, threads: int) -> None:
+    def __init__(self, parts: Parts, threads: int) -> None:
         self.parts, self.rows = parts, parts.rows.rows
         self.h = highspy.Highs()  # type: ignore[no-untyped-call]
         self.h.setOptionValue("output_flag", False)
@@ -232,7 +189,7 @@ def solve(
     `parts`: sessions of each part as solved in `blocks`, whose optimum (no linking rows) `x` holds;
     `reference`: the cell powers the blocks' allotments follow (`_allot`; None: `x`)."""
     began = time.perf_counter()
-    p = _Parts(grid, cost, peak_cost, pools, parts, rows)
+    p = Parts(grid, cost, peak_cost, pools, parts, rows)
     master = _Master(p, threads)
     x = x.copy()
     costs, loads = p.costs(x), p.loads(x)

@@ -1,4 +1,5 @@
-"""The linking rows of `_columns`: a relaxed parent limit's rows where its members could exceed it."""
+"""The linking rows of `_columns` (a relaxed parent limit's rows where its members could exceed it) and the
+parts' costs and loads on them."""
 
 from __future__ import annotations
 
@@ -65,6 +66,49 @@ def rows_of(grid: Grid, groups: Iterable[int]) -> Linking:
         step=np.concatenate([p[5] for p in parts] or [ints()]).astype(np.int64),
         cap=np.concatenate([p[6] for p in parts] or [np.zeros(0)]),
     )
+
+
+class Parts:
+    """Costs and linking-row loads of the parts' plans, computed from a vector of cell powers."""
+
+    def __init__(self, grid: Grid, cost: Floats, peak_cost: float, pools: list[Ints], parts: list[Ints],
+                 rows: Linking) -> None:  # fmt: skip
+        part_of_session = np.full(grid.start.size, -1, dtype=np.int64)
+        for k, sessions in enumerate(parts):
+            part_of_session[sessions] = k
+        touched = np.unique(part_of_session[grid.cell_session[rows.entry_cell]])
+        index = np.full(len(parts) + 1, -1, dtype=np.int64)  # global part -> priced part (-1: fixed)
+        index[touched] = np.arange(touched.size)
+        self.count = int(touched.size)
+        self.part_of_cell = index[part_of_session[grid.cell_session]]
+        self.cells = np.flatnonzero(self.part_of_cell >= 0)
+        self.cost, self.steps, self.peak_cost = cost, grid.steps, peak_cost
+        self.pool_cells = [grid.cells_of(p) for p in pools]
+        self.pool_part = np.array([self.part_of_cell[c[0]] if c.size else -1 for c in self.pool_cells])
+        self.cell_step = grid.cell_step
+        key = self.part_of_cell[rows.entry_cell] * rows.rows + rows.entry_row
+        pairs, self.pair_of_entry = np.unique(key, return_inverse=True)
+        self.pair_part, self.pair_row = pairs // rows.rows, pairs % rows.rows
+        self.rows = rows
+
+    def costs(self, x: Floats) -> Floats:
+        """Each priced part's objective under `x`; a pool's peak is its highest load (what its LP sets)."""
+        c = self.cells
+        out = sums(self.part_of_cell[c], self.cost[c] * x[c], self.count)
+        for cells, part in zip(self.pool_cells, self.pool_part.tolist(), strict=True):
+            if part >= 0 and cells.size:
+                load = np.bincount(self.cell_step[cells], weights=x[cells], minlength=self.steps)
+                out[part] += self.peak_cost * max(float(load.max()), 0.0)
+        return out
+
+    def loads(self, x: Floats) -> Floats:
+        """Load of each (part, linking row) pair."""
+        r = self.rows
+        return sums(self.pair_of_entry, r.entry_coef * x[r.entry_cell], self.pair_row.size)
+
+    def priced(self, loads: Floats, prices: Floats) -> Floats:
+        """Per part, Σ prices · load over its rows."""
+        return sums(self.pair_part, prices[self.pair_row] * loads, self.count)
 
 
 def ints() -> Ints:
