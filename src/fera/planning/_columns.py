@@ -198,6 +198,8 @@ def solve(
     scaled = _scaled(grid, rows, x)
     master.add(np.arange(p.count), p.costs(scaled), p.loads(scaled), scaled)
     touched = [b for b in blocks if (p.part_of_cell[b.cells] >= 0).any()]
+    for block in touched:  # devex: ~5 % more dual pivots than steepest edge, each cheaper (hard feeder,
+        block.model.highs.setOptionValue("simplex_dual_edge_weight_strategy", 1)  # 10,000 x 96: -0.9 s CPU)
     allotted, worth = _allotted(touched, rows, cost, reference if reference is not None else x, run)
     master.add(np.arange(p.count), p.costs(allotted), p.loads(allotted), allotted)
     master.start_from_last()
