@@ -38,10 +38,14 @@ class Ahead(Generic[Item, Result]):
             raise self._error
         return cast(list[Result], self._out)
 
-    def cancel(self) -> None:
-        """Take no more items and wait for the ones in progress."""
+    def stop(self) -> None:
+        """Take no more items (the ones in progress go on)."""
         with self._lock:
             self._stop = True
+
+    def cancel(self) -> None:
+        """Take no more items and wait for the ones in progress."""
+        self.stop()
         self._thread.join()
 
     def _take(self) -> int | None:
