@@ -95,6 +95,9 @@ class _Master:
         self.h.setOptionValue("presolve", "off")
         self.h.setOptionValue("parallel", "off")
         self.h.setOptionValue("simplex_strategy", 4)  # new columns keep the mix feasible: primal simplex
+        # HiGHS's max-value scaling rather than its default choice (equilibration): on the hard feeder at
+        # 10,000 x 96 the same 15 master LPs take 13 % fewer pivots and ~10 % less time
+        self.h.setOptionValue("simplex_scale_strategy", 4)
         self.h.setOptionValue("threads", threads)  # HiGHS's scheduler refuses a second thread count
         lower = np.concatenate([np.full(self.rows, -np.inf), np.ones(parts.count)])
         upper = np.concatenate([parts.rows.cap, np.ones(parts.count)])
