@@ -3,14 +3,14 @@ sites into one LP: the plan holds every limit and its objective is the single LP
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
 import pytest
 from bench.planning.scale import synthetic
 
-from fera.planning import Plan, PlanningProblem, Session, _columns, _pricing, plan
+from fera.planning import Plan, PlanningProblem, Session, _ahead, _columns, _pricing, plan
 from fera.planning._allot import allotments
 from fera.planning._grid import build_grid
 from tests.unit.planning.factory import STEP
@@ -240,6 +240,38 @@ def test_an_lp_highs_does_not_solve_joins_the_sites(monkeypatch: pytest.MonkeyPa
 def test_a_small_binding_feeder_is_still_joined() -> None:
     result = plan(_problem(3, 60.0))
     assert result.stats.rounds == 2 and result.stats.priced == 0
+
+
+@pytest.mark.usefixtures("priced")
+@pytest.mark.parametrize(("kw_per_site", "ahead"), [(8.0, 1), (12.0, 0)])
+def test_the_first_pricing_round_runs_beside_the_first_master_lp(
+    monkeypatch: pytest.MonkeyPatch, kw_per_site: float, ahead: int
+) -> None:
+    """Where the allotted plans do not prove the gap, the blocks are re-solved at the first round's prices
+    on a second thread while the master's first LP solves: the same plan as re-solving them in turn after
+    it. Where they prove it (a limit that only shifts energy), nothing is started."""
+    started: list[str] = []
+
+    class InTurn:
+        """`_ahead.Ahead`'s work, done by the caller when it asks for the results."""
+
+        def __init__(self, work: Callable[[object], object], items: Sequence[object]) -> None:
+            self.work, self.items = work, items
+            started.append("in turn")
+
+        def results(self) -> list[object]:
+            return [self.work(item) for item in self.items]
+
+        def cancel(self) -> None:
+            pass
+
+    problem = synthetic(200, seed=2, transformer_kw_per_site=kw_per_site)
+    beside = plan(problem)
+    monkeypatch.setattr(_ahead, "Ahead", InTurn)
+    in_turn = plan(problem)
+    assert started == ["in turn"] * ahead
+    assert beside.stats.priced == in_turn.stats.priced and (ahead == 0 or beside.stats.priced > 1)
+    np.testing.assert_array_equal(beside.power_w, in_turn.power_w)
 
 
 def _a_step_later(price: float | Sequence[float]) -> Sequence[float]:
