@@ -83,9 +83,14 @@ class Parts:
         self.part_of_cell = index[part_of_session[grid.cell_session]]
         self.cells = np.flatnonzero(self.part_of_cell >= 0)
         self.cost, self.steps, self.peak_cost = cost, grid.steps, peak_cost
-        self.pool_cells = [grid.cells_of(p) for p in pools]
-        self.pool_part = np.array([self.part_of_cell[c[0]] if c.size else -1 for c in self.pool_cells])
-        self.cell_step = grid.cell_step
+        # the priced parts' pools, flattened: one bincount per call gives every pool's load per step
+        pool_cells = [grid.cells_of(p) for p in pools]
+        priced = [c for c in pool_cells if c.size and self.part_of_cell[c[0]] >= 0]
+        self.pool_cell = np.concatenate([ints(), *priced])
+        self.pool_key = np.concatenate(
+            [ints(), *(k * grid.steps + grid.cell_step[c] for k, c in enumerate(priced))]
+        )
+        self.pool_part = np.array([self.part_of_cell[c[0]] for c in priced], dtype=np.int64)
         key = self.part_of_cell[rows.entry_cell] * rows.rows + rows.entry_row
         pairs, self.pair_of_entry = np.unique(key, return_inverse=True)
         self.pair_part, self.pair_row = pairs // rows.rows, pairs % rows.rows
@@ -95,10 +100,11 @@ class Parts:
         """Each priced part's objective under `x`; a pool's peak is its highest load (what its LP sets)."""
         c = self.cells
         out = sums(self.part_of_cell[c], self.cost[c] * x[c], self.count)
-        for cells, part in zip(self.pool_cells, self.pool_part.tolist(), strict=True):
-            if part >= 0 and cells.size:
-                load = np.bincount(self.cell_step[cells], weights=x[cells], minlength=self.steps)
-                out[part] += self.peak_cost * max(float(load.max()), 0.0)
+        if self.pool_part.size:
+            size = self.pool_part.size * self.steps
+            load = np.bincount(self.pool_key, weights=x[self.pool_cell], minlength=size)
+            peak = np.maximum(load.reshape(self.pool_part.size, self.steps).max(axis=1), 0.0)
+            np.add.at(out, self.pool_part, self.peak_cost * peak)
         return out
 
     def loads(self, x: Floats) -> Floats:
