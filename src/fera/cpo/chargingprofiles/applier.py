@@ -52,6 +52,7 @@ from fera.ocpi.chargingprofiles.models import (
 )
 from fera.partners import PartnerService
 from fera.smartcharging.model import JobState, ProfileJob, RequestKind
+from fera.store.claimers import Claimers
 from fera.store.group import GroupCommit
 from fera.store.profile_protocols import PROFILE_JOBS_CHANNEL
 from fera.store.protocols import Store, UnitOfWork
@@ -97,7 +98,7 @@ class ProfileApplier:
         self._claims, self._works = claims, works
         self._locks: KeyedLocks[str] = KeyedLocks()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._claimers, self._stopping = 0, False
+        self._claimers = Claimers(self._claim_batch, CLAIM_BATCH, CONCURRENCY, self._track)
         self._poller: asyncio.Task[None] | None = None
         # Jobs running at once: under a burst the rest wait their turn (they are stored, and each has its
         # deadline), so the requests being accepted meanwhile still get the event loop and the database.
@@ -115,7 +116,7 @@ class ProfileApplier:
         if not self._claims:
             self._track(self._run(job, session, snapshot))
         elif self._works:
-            self._claim_more()
+            self._claimers.wake()
 
     def generations(self, session_ids: list[str]) -> dict[str, int] | None:
         """Taken before the Receiver's transaction when this process runs what it accepts (else None: the
@@ -142,34 +143,20 @@ class ProfileApplier:
     async def _poll(self) -> None:
         # Woken by the API processes' notifications; the poll finds what no one announced (a job released
         # by a worker that died, or queued while this worker was starting).
-        async with self._store.notifications(PROFILE_JOBS_CHANNEL, self._claim_more):
+        async with self._store.notifications(PROFILE_JOBS_CHANNEL, self._claimers.wake):
             while True:
-                self._claim_more()
+                self._claimers.wake()
                 self._track(self._results.deliver_left())  # a dead worker's results, a failed POST's
                 await asyncio.sleep(POLL_S)
 
-    def _claim_more(self) -> None:
-        for _ in range(0 if self._stopping else CONCURRENCY - self._claimers):
-            self._claimers += 1
-            self._track(self._claim_until_empty())
-
-    async def _claim_until_empty(self) -> None:
-        try:
-            while not self._stopping and await self._claim_batch():
-                pass
-        except Exception:  # its jobs stay queued (the transaction rolled back): the next poll retries them
-            log.exception("claiming profile jobs failed; they stay queued")
-        finally:
-            self._claimers -= 1
-
-    async def _claim_batch(self) -> bool:
+    async def _claim_batch(self) -> int:
         """Up to CLAIM_BATCH queued jobs claimed in one transaction, run at once (one session's in turn),
         and their ends written in it, with the results they owe: a worker that dies first leaves them all
         queued. The results are posted once that is committed."""
         async with self._store.unit_of_work() as claim:
             jobs = await claim.profile_jobs.claim_many(CLAIM_BATCH)
             if not jobs:
-                return False
+                return 0
             claimed = await read_claimed(claim, jobs, self._sessions, self._active)
             ends = await asyncio.gather(*(self._run_claimed(job, claimed) for job in jobs))
             done = [(job, *end) for job, end in zip(jobs, ends, strict=True) if end is not None]
@@ -181,7 +168,7 @@ class ProfileApplier:
         finally:
             sessions = {session.session_id.upper(): session for *_, session in done if session is not None}
             await asyncio.gather(*(self._refresh(session) for session in sessions.values()))
-        return True
+        return len(jobs)
 
     async def _run_claimed(self, job: ProfileJob, claimed: Claimed) -> _End | None:
         """What became of a claimed job (None: it failed, and stays queued for another try)."""
@@ -225,7 +212,7 @@ class ProfileApplier:
     async def stop(self) -> None:
         """Shutdown: in-flight jobs stay QUEUED in the store and resume at the next start (no stuck station
         call can hold the node up); a worker first finishes what it holds, for a while."""
-        self._stopping = True
+        self._claimers.stopping = True
         if self._poller is not None:
             self._poller.cancel()
             await asyncio.gather(self._poller, return_exceptions=True)

@@ -21,7 +21,7 @@ from fera.ocpi.types import Role
 from fera.store.outbox_protocols import OUTBOX_CHANNEL, OutboxPush, PushedObject, QueuedPush
 from fera.store.sqlalchemy._times import utc
 from fera.store.sqlalchemy._upsert import put_row
-from fera.store.sqlalchemy.tables import Base
+from fera.store.sqlalchemy.tables import Base, table_of
 
 __all__ = ["OutboxObjectRow", "OutboxRow", "SqlOutboxStore"]
 
@@ -55,6 +55,9 @@ class OutboxObjectRow(Base):
     released_through: Mapped[datetime | None]
 
 
+_OUTBOX = table_of(OutboxRow)
+
+
 class SqlOutboxStore:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -79,9 +82,12 @@ class SqlOutboxStore:
             }
             for p, due_at in zip(pushes, due, strict=True)
         ]
-        await self._session.execute(insert(OutboxRow), rows)
-        if self._postgres and min(due) <= at:
-            await self._session.execute(select(func.pg_notify(OUTBOX_CHANNEL, pushes[0].key)))
+        if not (self._postgres and min(due) <= at):
+            await self._session.execute(insert(_OUTBOX), rows)  # Core: the ORM's RETURNING of ids unread
+            return
+        # The workers' wake-up in the insert's own statement (one round trip, not two); sent on commit.
+        written = insert(_OUTBOX).values(rows).returning(_OUTBOX.c.key).cte("written")
+        await self._session.execute(select(func.pg_notify(OUTBOX_CHANNEL, func.min(written.c.key))))
 
     async def _held_released(
         self, pushes: Sequence[OutboxPush], at: datetime, hold_s: float

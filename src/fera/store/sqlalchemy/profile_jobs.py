@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, bindparam, func, insert, select, text, update
+from sqlalchemy import ColumnElement, DateTime, bindparam, column, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fera.smartcharging.model import JobState, ProfileJob, RequestKind, ResultDelivery
@@ -26,13 +26,17 @@ class SqlProfileJobStore:
         await self.add_many([job])
 
     async def add_many(self, jobs: Sequence[ProfileJob]) -> None:
-        """Queued in one statement run (Core: no ORM flush to pay); on PostgreSQL one notification wakes the
-        workers once this commits."""
+        """Queued in one statement (Core: no ORM flush to pay); on PostgreSQL the same statement notifies the
+        workers, who hear it once this commits."""
         if not jobs:
             return
-        await self._session.execute(insert(_JOBS), [_job_values(job) for job in jobs])
-        if self._session.get_bind().dialect.name == "postgresql":
-            await self._session.execute(select(func.pg_notify(PROFILE_JOBS_CHANNEL, jobs[0].id)))
+        rows = [_job_values(job) for job in jobs]
+        if self._session.get_bind().dialect.name != "postgresql":
+            await self._session.execute(insert(_JOBS), rows)
+            return
+        # The workers' wake-up in the insert's own statement (one round trip, not two); sent on commit.
+        queued = insert(_JOBS).values(rows).returning(_JOBS.c.id).cte("queued")
+        await self._session.execute(select(func.pg_notify(PROFILE_JOBS_CHANNEL, func.min(queued.c.id))))
 
     async def done(self, job_id: str, state: JobState = JobState.DONE) -> None:
         await self.done_many([job_id], state)
@@ -60,19 +64,20 @@ class SqlProfileJobStore:
         two workers whose claims share sessions wait for each other instead of deadlocking.
 
         A session's jobs run in the order they came: a job is left queued while an older one of its session
-        still is, held by another claim (`_after_older`)."""
-        query = (
-            select(*_JOBS.c)
-            .where(_JOBS.c.state == JobState.QUEUED.value)
-            .order_by(_JOBS.c.created_at)
-            .limit(most)
-            .with_for_update(skip_locked=True)
-        )
-        jobs = [_job(row) for row in await self._session.execute(query)]
-        if jobs and self._session.get_bind().dialect.name == "postgresql":
-            ids = sorted({job.session_id for job in jobs})
-            await self._session.execute(_LOCK_SESSIONS, {"namespace": SESSION_LOCKS, "ids": ids})
-            jobs = await self._after_older(jobs)
+        still is, held by another claim (`_after_older`).
+
+        On PostgreSQL one statement claims the rows, takes their sessions' locks and looks for older queued
+        jobs (`_CLAIM`), where these were three round trips. Its look sees the database as it was when the
+        statement began, before it waited for any lock: only when it saw an older job is the look repeated,
+        now that the locks are held (that claim may have ended meanwhile)."""
+        if self._session.get_bind().dialect.name != "postgresql":
+            query = select(*_JOBS.c).where(_JOBS.c.state == JobState.QUEUED.value)
+            query = query.order_by(_JOBS.c.created_at).limit(most)
+            return [_job(row) for row in await self._session.execute(query)]
+        rows = list(await self._session.execute(_CLAIM, {**_CLAIMING, "most": most}))
+        jobs = [_job(row) for row in rows]
+        if any(r.older_at is not None and utc(r.older_at) <= utc(r.created_at) for r in rows):
+            return await self._after_older(jobs)
         return jobs
 
     async def _after_older(self, jobs: list[ProfileJob]) -> list[ProfileJob]:
@@ -165,12 +170,22 @@ _DONE = (
     update(_JOBS).where(_JOBS.c.id.in_(bindparam("job_ids", expanding=True))).values(state=bindparam("state"))
 )
 SESSION_LOCKS = 0x4645  # the advisory-lock namespace of "one job per session" ("FE")
-# Each session's lock (one job of a session at a time across workers: each recomputes the minimum of
-# every sender's profile), taken in the order of the keys so two workers wait instead of deadlocking.
-_LOCK_SESSIONS = text(
-    "SELECT pg_advisory_xact_lock(:namespace, k) FROM (SELECT DISTINCT hashtext(upper(s)) AS k"
-    " FROM unnest(CAST(:ids AS text[])) AS s ORDER BY k) AS keys"
-)
+# A claim on PostgreSQL, one statement: the oldest queued rows no other claim holds, then each session's lock
+# (one job of a session at a time across workers: each recomputes the minimum of every sender's profile),
+# taken in the order of the keys so two workers wait instead of deadlocking, and per row the oldest queued job
+# of its session outside the claim (`older_at`). MATERIALIZED: each runs once, the locks before any row is
+# returned (the main query's condition waits for them).
+_COLUMNS = ", ".join(column.name for column in _JOBS.c)
+_CLAIM = text(
+    f"WITH claimed AS MATERIALIZED (SELECT {_COLUMNS} FROM profile_jobs WHERE state = :queued"
+    " ORDER BY created_at LIMIT :most FOR UPDATE SKIP LOCKED),"
+    " locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(:namespace, k) FROM"
+    " (SELECT DISTINCT hashtext(upper(session_id)) AS k FROM claimed ORDER BY k) AS keys)"
+    " SELECT claimed.*, (SELECT min(o.created_at) FROM profile_jobs AS o WHERE o.state = :queued"
+    " AND upper(o.session_id) = upper(claimed.session_id) AND o.id NOT IN (SELECT id FROM claimed))"
+    " AS older_at FROM claimed WHERE (SELECT count(*) FROM locked) >= 0 ORDER BY claimed.created_at"
+).columns(*_JOBS.c, column("older_at", DateTime(timezone=True)))
+_CLAIMING = {"queued": JobState.QUEUED.value, "namespace": SESSION_LOCKS}
 
 
 def _job(r: Any) -> ProfileJob:  # a Core row: the ORM row's attribute names
