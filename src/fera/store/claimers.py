@@ -2,9 +2,11 @@
 
 Each notification of new work (and each idle poll) wakes one claimer, up to `most` at once; a claimer keeps
 claiming while its last claim came back full (more is queued) or while a notification arrived that no new
-claimer could take. So a job that is announced costs one claim, not one per claimer: waking every claimer
-on every notification made all but one of them find nothing, each an empty transaction (three round trips
-to PostgreSQL), three in four of the claims a busy worker ran.
+claimer could take. A wake while a claimer is about to begin its claim is not needed (that claim sees the
+work), nor the notification of work this process queued and already woke a claimer for. So a job that is
+announced costs one claim, not one per claimer: waking every claimer on every notification (and the process
+that queued it once more) made all but one of them find nothing, each an empty transaction (three round
+trips to PostgreSQL), three in four of the claims a busy worker ran.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from typing import Any
 __all__ = ["Claimers"]
 
 log = logging.getLogger(__name__)
+
+
+OWN_MOST = 4096  # ids of work this process announced to itself, kept at most (then forgotten: one more claim)
 
 
 class Claimers:
@@ -31,24 +36,47 @@ class Claimers:
         self._claim, self._batch, self._most, self._start = claim, batch, most, start
         self.running, self.stopping = 0, False
         self._missed = False  # work announced while every claimer was busy
+        self._starting = 0  # claimers started that have not begun their first claim
+        self._own: set[str] = set()  # work this process queued and woke a claimer for
 
     def wake(self) -> None:
-        """New work may be queued: one more claimer, or (all busy) one more claim by a running one."""
-        if self.stopping:
+        """New work may be queued: one more claimer, or (all busy) one more claim by a running one. None
+        while a claimer is about to claim: its claim sees the work (queued before this was called)."""
+        if self.stopping or self._starting:
             return
         if self.running >= self._most:
             self._missed = True
             return
         self.running += 1
+        self._starting += 1
         self._start(self._run())
 
+    def queued_here(self, work_id: str) -> None:
+        """This process queued (and committed) it: a wake now, and none for its own notification."""
+        if len(self._own) >= OWN_MOST:
+            self._own.clear()
+        self._own.add(work_id)
+        self.wake()
+
+    def heard(self, payload: str) -> None:
+        """A notification (its payload the id of work queued): a wake, unless this process queued it."""
+        if payload in self._own:
+            self._own.discard(payload)
+            return
+        self.wake()
+
     async def _run(self) -> None:
+        first = True
         try:
             while not self.stopping:
                 self._missed = False  # whoever clears it claims next: that claim sees the announced work
+                if first:
+                    self._starting, first = self._starting - 1, False
                 if await self._claim() < self._batch and not self._missed:
                     break
         except Exception:  # its work stays queued (the transaction rolled back): the next poll retries it
             log.exception("claiming queued work failed; it stays queued")
         finally:
+            if first:  # stopped before its first claim
+                self._starting -= 1
             self.running -= 1

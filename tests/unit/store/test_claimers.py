@@ -66,6 +66,8 @@ async def test_news_while_every_claimer_is_busy_is_claimed_by_a_running_one() ->
     queue, tasks = Queue(hold=True), Tasks()
     claimers = Claimers(queue.claim, BATCH, most=2, start=tasks.start)
     claimers.wake()
+    await queue.claiming.wait()
+    queue.claiming.clear()
     claimers.wake()
     await queue.claiming.wait()
     assert (claimers.running, queue.claims) == (2, 2)
@@ -75,6 +77,27 @@ async def test_news_while_every_claimer_is_busy_is_claimed_by_a_running_one() ->
     queue.release.set()
     await tasks.done()
     assert sorted(queue.taken) == [0, 0, 1]  # one of them claimed once more, and took it
+
+
+async def test_news_before_a_woken_claimer_claims_needs_no_other() -> None:
+    queue, tasks = Queue(queued=3), Tasks()
+    claimers = Claimers(queue.claim, BATCH, most=4, start=tasks.start)
+    for _ in range(3):  # three jobs of one commit, each announced
+        claimers.wake()
+    assert claimers.running == 1
+    await tasks.done()
+    assert queue.taken == [3]
+
+
+async def test_the_notification_of_work_queued_here_wakes_nobody_again() -> None:
+    queue, tasks = Queue(queued=1), Tasks()
+    claimers = Claimers(queue.claim, BATCH, most=4, start=tasks.start)
+    claimers.queued_here("J1")
+    await tasks.done()
+    claimers.heard("J1")  # its own notification, after the claim took it
+    claimers.heard("J2")  # another process's
+    await tasks.done()
+    assert queue.taken == [1, 0]
 
 
 async def test_a_stopping_process_starts_no_claim() -> None:

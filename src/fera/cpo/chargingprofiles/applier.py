@@ -76,7 +76,8 @@ JOBS_AT_ONCE = 16  # jobs one process runs at once on its own (SQLite): the rest
 
 _Outcome = tuple[str | None, ProfileJob, Kept]  # the id to mark done (None: not here), the job, its profile
 # A claimed job's state, the result it owes (None: none), and its session when its profile is to be pushed.
-_End = tuple[JobState, dict[str, object] | None, SteerableSession | None]
+_Pushed = SteerableSession | None
+_End = tuple[JobState, dict[str, object] | None, _Pushed]
 
 
 class ProfileApplier:
@@ -116,7 +117,7 @@ class ProfileApplier:
         if not self._claims:
             self._track(self._run(job, session, snapshot))
         elif self._works:
-            self._claimers.wake()
+            self._claimers.queued_here(job.id)
 
     def generations(self, session_ids: list[str]) -> dict[str, int] | None:
         """Taken before the Receiver's transaction when this process runs what it accepts (else None: the
@@ -143,7 +144,7 @@ class ProfileApplier:
     async def _poll(self) -> None:
         # Woken by the API processes' notifications; the poll finds what no one announced (a job released
         # by a worker that died, or queued while this worker was starting).
-        async with self._store.notifications(PROFILE_JOBS_CHANNEL, self._claimers.wake):
+        async with self._store.messages(PROFILE_JOBS_CHANNEL, self._claimers.heard):
             while True:
                 self._claimers.wake()
                 self._track(self._results.deliver_left())  # a dead worker's results, a failed POST's
@@ -162,13 +163,20 @@ class ProfileApplier:
             done = [(job, *end) for job, end in zip(jobs, ends, strict=True) if end is not None]
             ended = [(job.id, state, result) for job, state, result, _ in done]
             await claim.profile_jobs.finish_many(ended, self._results.due_at())
-        # The Sender takes its result before the update it brings (an eMSP relays an update only then).
+        self._track(self._deliver(done))  # meanwhile the claimer may claim again (its connection is back)
+        return len(jobs)
+
+    async def _deliver(self, done: Sequence[tuple[ProfileJob, JobState, object, _Pushed]]) -> None:
+        """A claim's results posted once it is committed, then its sessions' updates pushed: the Sender takes
+        its result before the update it brings (an eMSP relays an update only then)."""
         try:
             await self._results.deliver([job.id for job, _, result, _ in done if result is not None])
-        finally:
-            sessions = {session.session_id.upper(): session for *_, session in done if session is not None}
-            await asyncio.gather(*(self._refresh(session) for session in sessions.values()))
-        return len(jobs)
+        except Exception:  # they stay PENDING: the next poll tries again
+            log.exception("delivering profile results failed")
+        sessions = {session.session_id.upper(): session for *_, session in done if session is not None}
+        for failed in await asyncio.gather(*map(self._refresh, sessions.values()), return_exceptions=True):
+            if isinstance(failed, Exception):
+                log.error("pushing an ActiveChargingProfile failed", exc_info=failed)
 
     async def _run_claimed(self, job: ProfileJob, claimed: Claimed) -> _End | None:
         """What became of a claimed job (None: it failed, and stays queued for another try)."""
