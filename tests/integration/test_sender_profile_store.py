@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import event
+
 from fera.smartcharging.model import SenderProfile, SenderProfileChange
 from fera.store import Database
 
@@ -46,3 +48,21 @@ async def test_add_changes_keeps_each_change_in_order(database: Database) -> Non
     async with database.unit_of_work() as uow:
         assert await uow.sender_profiles.changes("S1") == changes[:3]
         assert await uow.sender_profiles.changes("S2") == changes[3:]
+
+
+async def test_inputs_of_reads_the_profiles_and_the_last_pushes_in_one_statement(database: Database) -> None:
+    pushed = {"inputs": "abc", "limiting": [["2030-01-01T00:00:00Z", "P1"]]}
+    async with database.unit_of_work() as uow:
+        await uow.sender_profiles.set_profiles([("S1", "P1", PROFILE), ("S1", "P2", None)], T0)
+        await uow.sender_profiles.set_pushed("S1", pushed, T0)
+        await uow.sender_profiles.set_pushed("S3", {"inputs": "def"}, T1)  # pushed, no profile held now
+    sent: list[str] = []
+    event.listen(database.engine.sync_engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
+    async with database.reading() as uow:
+        held, last = await uow.sender_profiles.inputs_of(["S1", "S2", "S3", "S1"])
+    assert sorted(held, key=lambda p: p.partner_id) == [
+        SenderProfile("S1", "P1", PROFILE, T0, T0),
+        SenderProfile("S1", "P2", None, None, T0),
+    ]
+    assert last == {"S1": pushed, "S3": {"inputs": "def"}}
+    assert len(sent) == 1

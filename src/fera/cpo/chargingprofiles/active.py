@@ -178,12 +178,11 @@ class ActiveProfiles:
         return await self._reading(session_id)
 
     async def _read_inputs(self, session_ids: Sequence[str]) -> list[SessionInputs]:
-        async with self._store.unit_of_work() as uow:
+        async with self._store.reading() as uow:  # one statement: no transaction needed for one snapshot
             return await self._inputs_in(uow, session_ids)
 
     async def _inputs_in(self, uow: UnitOfWork, session_ids: Sequence[str]) -> list[SessionInputs]:
-        held = await uow.sender_profiles.for_sessions(session_ids)
-        last = await uow.sender_profiles.last_pushed_many(session_ids)
+        held, last = await uow.sender_profiles.inputs_of(session_ids)
         by_session: dict[str, list[SenderProfile]] = {}
         for row in sorted(held, key=lambda p: p.partner_id):
             by_session.setdefault(row.session_id, []).append(row)

@@ -7,7 +7,22 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, insert, or_, select, update
+from sqlalchemy import (
+    JSON,
+    BindParameter,
+    ColumnElement,
+    CompoundSelect,
+    and_,
+    bindparam,
+    case,
+    cast,
+    insert,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fera.smartcharging.model import (
@@ -262,6 +277,15 @@ class SqlSenderProfileStore:
         query = select(*table.c).where(table.c.session_id.in_(sorted(set(session_ids))))
         return [_sender_profile(r) for r in await self._session.execute(query)]
 
+    async def inputs_of(
+        self, session_ids: Iterable[str]
+    ) -> tuple[list[SenderProfile], dict[str, dict[str, Any]]]:
+        """`for_sessions` and `last_pushed_many` in one statement: one round trip, and on PostgreSQL one
+        snapshot even outside a transaction (each session's last push is a row without a partner)."""
+        rows = list(await self._session.execute(_inputs_query(), {"ids": sorted(set(session_ids))}))
+        held = [_sender_profile(row) for row in rows if row.partner_id is not None]
+        return held, {row.session_id: row.pushed for row in rows if row.partner_id is None}
+
     async def last_pushed(self, session_id: str) -> dict[str, Any] | None:
         return (await self.last_pushed_many([session_id])).get(session_id)
 
@@ -305,6 +329,19 @@ class SqlSenderProfileStore:
             SenderProfileChange(r.session_id, r.partner_id, utc(r.at), r.profile)
             for r in await self._session.scalars(query)
         ]
+
+
+@cache
+def _inputs_query() -> CompoundSelect[Any]:
+    held, pushed = table_of(SenderProfileRow), table_of(PushedActiveProfileRow)
+    ids: BindParameter[list[str]] = bindparam("ids", expanding=True)
+    columns = (held.c.session_id, held.c.partner_id, held.c.profile, held.c.set_at, held.c.last_request_at)
+    return union_all(
+        select(*columns, cast(null(), JSON).label("pushed")).where(held.c.session_id.in_(ids)),
+        select(pushed.c.session_id, null(), null(), null(), null(), pushed.c.profile).where(
+            pushed.c.session_id.in_(ids)
+        ),
+    )
 
 
 def _sender_profile(row: Any) -> SenderProfile:  # an ORM row or a Core one: the same attributes
