@@ -1,12 +1,12 @@
 """Claimers: how many claims of queued work one process runs at once, woken by notifications.
 
-Each notification of new work (and each idle poll) wakes one claimer, up to `most` at once; a claimer keeps
-claiming while its last claim came back full (more is queued) or while a notification arrived that no new
-claimer could take. A wake while a claimer is about to begin its claim is not needed (that claim sees the
-work), nor the notification of work this process queued and already woke a claimer for. So a job that is
-announced costs one claim, not one per claimer: waking every claimer on every notification (and the process
-that queued it once more) made all but one of them find nothing, each an empty transaction (three round
-trips to PostgreSQL), three in four of the claims a busy worker ran.
+Each notification of new work (and a poll, unless claims ran since the last one) wakes one claimer, up to
+`most` at once; a claimer keeps claiming while its last claim came back full (more is queued) or while a
+notification arrived that no new claimer could take. A wake while a claimer is about to begin its claim is
+not needed (that claim sees the work), nor the notification of work this process queued and already woke a
+claimer for. So a job that is announced costs one claim, not one per claimer: waking every claimer on every
+notification (and the process that queued it once more) made all but one of them find nothing, each an
+empty transaction (three round trips to PostgreSQL), three in four of the claims a busy worker ran.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ __all__ = ["Claimers"]
 log = logging.getLogger(__name__)
 
 
-OWN_MOST = 4096  # ids of work this process announced to itself, kept at most (then forgotten: one more claim)
+TOLD_MOST = 4096  # work ids kept for a second telling at most (then forgotten: at worst one more claim)
 
 
 class Claimers:
@@ -37,7 +37,8 @@ class Claimers:
         self.running, self.stopping = 0, False
         self._missed = False  # work announced while every claimer was busy
         self._starting = 0  # claimers started that have not begun their first claim
-        self._own: set[str] = set()  # work this process queued and woke a claimer for
+        self._claimed = False  # a claim began since the last poll
+        self._told: set[str] = set()  # work ids told once (by this process or by a notification)
 
     def wake(self) -> None:
         """New work may be queued: one more claimer, or (all busy) one more claim by a running one. None
@@ -51,19 +52,34 @@ class Claimers:
         self._starting += 1
         self._start(self._run())
 
-    def queued_here(self, work_id: str) -> None:
-        """This process queued (and committed) it: a wake now, and none for its own notification."""
-        if len(self._own) >= OWN_MOST:
-            self._own.clear()
-        self._own.add(work_id)
-        self.wake()
-
-    def heard(self, payload: str) -> None:
-        """A notification (its payload the id of work queued): a wake, unless this process queued it."""
-        if payload in self._own:
-            self._own.discard(payload)
+    def poll(self) -> None:
+        """The periodic look for work nobody announced (released by a process that died): a wake, unless a
+        claim began since the last look (it took the oldest queued work, announced or not)."""
+        if self._claimed:
+            self._claimed = False
             return
         self.wake()
+
+    def queued_here(self, work_id: str) -> None:
+        """This process queued (and committed) it: a wake, unless its own notification came first."""
+        if self._first(work_id):
+            self.wake()
+
+    def heard(self, payload: str) -> None:
+        """A notification (its payload the id of work queued): a wake, unless this process queued that work
+        and woke a claimer for it already. The notification may come before or after `queued_here`."""
+        if self._first(payload):
+            self.wake()
+
+    def _first(self, work_id: str) -> bool:
+        """True the first time a work id is told (the second telling is forgotten with it)."""
+        if work_id in self._told:
+            self._told.discard(work_id)
+            return False
+        if len(self._told) >= TOLD_MOST:  # other processes' ids are told once: forget them in bulk
+            self._told.clear()
+        self._told.add(work_id)
+        return True
 
     async def _run(self) -> None:
         first = True
@@ -72,6 +88,7 @@ class Claimers:
                 self._missed = False  # whoever clears it claims next: that claim sees the announced work
                 if first:
                     self._starting, first = self._starting - 1, False
+                self._claimed = True
                 if await self._claim() < self._batch and not self._missed:
                     break
         except Exception:  # its work stays queued (the transaction rolled back): the next poll retries it

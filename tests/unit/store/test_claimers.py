@@ -89,15 +89,32 @@ async def test_news_before_a_woken_claimer_claims_needs_no_other() -> None:
     assert queue.taken == [3]
 
 
-async def test_the_notification_of_work_queued_here_wakes_nobody_again() -> None:
+async def test_work_queued_here_wakes_once_whether_its_notification_comes_first_or_not() -> None:
     queue, tasks = Queue(queued=1), Tasks()
     claimers = Claimers(queue.claim, BATCH, most=4, start=tasks.start)
     claimers.queued_here("J1")
     await tasks.done()
     claimers.heard("J1")  # its own notification, after the claim took it
-    claimers.heard("J2")  # another process's
     await tasks.done()
-    assert queue.taken == [1, 0]
+    queue.queued = 1
+    claimers.heard("J2")  # the notification first (the listener read it before the commit's answer)
+    await tasks.done()
+    claimers.queued_here("J2")
+    claimers.heard("J3")  # another process's
+    await tasks.done()
+    assert queue.taken == [1, 1, 0]
+
+
+async def test_a_poll_claims_only_when_no_claim_began_since_the_last() -> None:
+    queue, tasks = Queue(), Tasks()
+    claimers = Claimers(queue.claim, BATCH, most=4, start=tasks.start)
+    claimers.poll()  # nothing claimed yet: it looks
+    await tasks.done()
+    claimers.poll()  # that look was a claim: this one is skipped
+    await tasks.done()
+    claimers.poll()
+    await tasks.done()
+    assert queue.claims == 2
 
 
 async def test_a_stopping_process_starts_no_claim() -> None:

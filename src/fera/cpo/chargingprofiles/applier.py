@@ -146,7 +146,7 @@ class ProfileApplier:
         # by a worker that died, or queued while this worker was starting).
         async with self._store.messages(PROFILE_JOBS_CHANNEL, self._claimers.heard):
             while True:
-                self._claimers.wake()
+                self._claimers.poll()
                 self._track(self._results.deliver_left())  # a dead worker's results, a failed POST's
                 await asyncio.sleep(POLL_S)
 
