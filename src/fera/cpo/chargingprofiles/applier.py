@@ -76,8 +76,7 @@ JOBS_AT_ONCE = 16  # jobs one process runs at once on its own (SQLite): the rest
 
 _Outcome = tuple[str | None, ProfileJob, Kept]  # the id to mark done (None: not here), the job, its profile
 # A claimed job's state, the result it owes (None: none), and its session when its profile is to be pushed.
-_Pushed = SteerableSession | None
-_End = tuple[JobState, dict[str, object] | None, _Pushed]
+_End = tuple[JobState, dict[str, object] | None, SteerableSession | None]
 
 
 class ProfileApplier:
@@ -163,20 +162,13 @@ class ProfileApplier:
             done = [(job, *end) for job, end in zip(jobs, ends, strict=True) if end is not None]
             ended = [(job.id, state, result) for job, state, result, _ in done]
             await claim.profile_jobs.finish_many(ended, self._results.due_at())
-        self._track(self._deliver(done))  # meanwhile the claimer may claim again (its connection is back)
-        return len(jobs)
-
-    async def _deliver(self, done: Sequence[tuple[ProfileJob, JobState, object, _Pushed]]) -> None:
-        """A claim's results posted once it is committed, then its sessions' updates pushed: the Sender takes
-        its result before the update it brings (an eMSP relays an update only then)."""
+        # The Sender takes its result before the update it brings (an eMSP relays an update only then).
         try:
             await self._results.deliver([job.id for job, _, result, _ in done if result is not None])
-        except Exception:  # they stay PENDING: the next poll tries again
-            log.exception("delivering profile results failed")
-        sessions = {session.session_id.upper(): session for *_, session in done if session is not None}
-        for failed in await asyncio.gather(*map(self._refresh, sessions.values()), return_exceptions=True):
-            if isinstance(failed, Exception):
-                log.error("pushing an ActiveChargingProfile failed", exc_info=failed)
+        finally:
+            sessions = {session.session_id.upper(): session for *_, session in done if session is not None}
+            await asyncio.gather(*(self._refresh(session) for session in sessions.values()))
+        return len(jobs)
 
     async def _run_claimed(self, job: ProfileJob, claimed: Claimed) -> _End | None:
         """What became of a claimed job (None: it failed, and stays queued for another try)."""

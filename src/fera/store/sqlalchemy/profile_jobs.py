@@ -173,17 +173,20 @@ SESSION_LOCKS = 0x4645  # the advisory-lock namespace of "one job per session" (
 # A claim on PostgreSQL, one statement: the oldest queued rows no other claim holds, then each session's lock
 # (one job of a session at a time across workers: each recomputes the minimum of every sender's profile),
 # taken in the order of the keys so two workers wait instead of deadlocking, and per row the oldest queued job
-# of its session outside the claim (`older_at`). MATERIALIZED: each runs once, the locks before any row is
-# returned (the main query's condition waits for them).
+# of its session outside the claim (`older_at`, one scan of the queued jobs for the claim, not one per row).
+# MATERIALIZED: each runs once, the locks before any row is returned (the main query's condition waits).
 _COLUMNS = ", ".join(column.name for column in _JOBS.c)
 _CLAIM = text(
     f"WITH claimed AS MATERIALIZED (SELECT {_COLUMNS} FROM profile_jobs WHERE state = :queued"
     " ORDER BY created_at LIMIT :most FOR UPDATE SKIP LOCKED),"
     " locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(:namespace, k) FROM"
-    " (SELECT DISTINCT hashtext(upper(session_id)) AS k FROM claimed ORDER BY k) AS keys)"
-    " SELECT claimed.*, (SELECT min(o.created_at) FROM profile_jobs AS o WHERE o.state = :queued"
-    " AND upper(o.session_id) = upper(claimed.session_id) AND o.id NOT IN (SELECT id FROM claimed))"
-    " AS older_at FROM claimed WHERE (SELECT count(*) FROM locked) >= 0 ORDER BY claimed.created_at"
+    " (SELECT DISTINCT hashtext(upper(session_id)) AS k FROM claimed ORDER BY k) AS keys),"
+    " older AS (SELECT upper(o.session_id) AS session, min(o.created_at) AS at FROM profile_jobs AS o"
+    " WHERE o.state = :queued AND upper(o.session_id) IN (SELECT upper(session_id) FROM claimed)"
+    " AND o.id NOT IN (SELECT id FROM claimed) GROUP BY upper(o.session_id))"
+    " SELECT claimed.*, older.at AS older_at FROM claimed"
+    " LEFT JOIN older ON older.session = upper(claimed.session_id)"
+    " WHERE (SELECT count(*) FROM locked) >= 0 ORDER BY claimed.created_at"
 ).columns(*_JOBS.c, column("older_at", DateTime(timezone=True)))
 _CLAIMING = {"queued": JobState.QUEUED.value, "namespace": SESSION_LOCKS}
 
