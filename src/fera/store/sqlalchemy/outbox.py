@@ -11,7 +11,19 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Integer, String, delete, func, insert, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Integer,
+    String,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -56,6 +68,10 @@ class OutboxObjectRow(Base):
 
 
 _OUTBOX = table_of(OutboxRow)
+_NEW = ("key", "push", "due_at", "written_at", "attempts", "tried")
+_WRITTEN_ONE = insert(_OUTBOX).values({k: bindparam(f"new_{k}") for k in _NEW}).returning(_OUTBOX.c.key)
+_WRITE_CTE = _WRITTEN_ONE.cte("written")
+_WRITE_ONE = select(func.pg_notify(OUTBOX_CHANNEL, _WRITE_CTE.c.key))  # sent on commit
 
 
 class SqlOutboxStore:
@@ -84,10 +100,11 @@ class SqlOutboxStore:
         ]
         if not (self._postgres and min(due) <= at):
             await self._session.execute(insert(_OUTBOX), rows)  # Core: the ORM's RETURNING of ids unread
-            return
-        # The workers' wake-up in the insert's own statement (one round trip, not two); sent on commit.
-        written = insert(_OUTBOX).values(rows).returning(_OUTBOX.c.key).cte("written")
-        await self._session.execute(select(func.pg_notify(OUTBOX_CHANNEL, func.min(written.c.key))))
+        elif len(rows) == 1:  # the workers' wake-up in the insert's statement (one round trip, not two)
+            await self._session.execute(_WRITE_ONE, {f"new_{k}": v for k, v in rows[0].items()})
+        else:  # a statement per number of rows would crowd out asyncpg's prepared statements: two
+            await self._session.execute(insert(_OUTBOX), rows)
+            await self._session.execute(select(func.pg_notify(OUTBOX_CHANNEL, pushes[0].key)))
 
     async def _held_released(
         self, pushes: Sequence[OutboxPush], at: datetime, hold_s: float

@@ -26,17 +26,18 @@ class SqlProfileJobStore:
         await self.add_many([job])
 
     async def add_many(self, jobs: Sequence[ProfileJob]) -> None:
-        """Queued in one statement (Core: no ORM flush to pay); on PostgreSQL the same statement notifies the
-        workers, who hear it once this commits."""
+        """Queued in one statement run (Core: no ORM flush to pay); on PostgreSQL a notification wakes the
+        workers once this commits (one job: in the same statement)."""
         if not jobs:
             return
         rows = [_job_values(job) for job in jobs]
         if self._session.get_bind().dialect.name != "postgresql":
             await self._session.execute(insert(_JOBS), rows)
-            return
-        # The workers' wake-up in the insert's own statement (one round trip, not two); sent on commit.
-        queued = insert(_JOBS).values(rows).returning(_JOBS.c.id).cte("queued")
-        await self._session.execute(select(func.pg_notify(PROFILE_JOBS_CHANNEL, func.min(queued.c.id))))
+        elif len(rows) == 1:  # the workers' wake-up in the insert's statement (one round trip, not two)
+            await self._session.execute(_QUEUE_ONE, {f"new_{k}": v for k, v in rows[0].items()})
+        else:  # a statement per number of rows would crowd out asyncpg's prepared statements: two
+            await self._session.execute(insert(_JOBS), rows)
+            await self._session.execute(select(func.pg_notify(PROFILE_JOBS_CHANNEL, jobs[0].id)))
 
     async def done(self, job_id: str, state: JobState = JobState.DONE) -> None:
         await self.done_many([job_id], state)
@@ -169,6 +170,11 @@ _JOBS = table_of(ProfileJobRow)
 _DONE = (
     update(_JOBS).where(_JOBS.c.id.in_(bindparam("job_ids", expanding=True))).values(state=bindparam("state"))
 )
+_NEW = ("id", "kind", "session_id", "partner_id", "response_url", "created_at", "deadline", "state")
+_QUEUED_ONE = (
+    insert(_JOBS).values({k: bindparam(f"new_{k}") for k in (*_NEW, "payload")}).returning(_JOBS.c.id)
+).cte("queued")
+_QUEUE_ONE = select(func.pg_notify(PROFILE_JOBS_CHANNEL, _QUEUED_ONE.c.id))  # sent on commit
 SESSION_LOCKS = 0x4645  # the advisory-lock namespace of "one job per session" ("FE")
 # A claim on PostgreSQL, one statement: the oldest queued rows no other claim holds, then each session's lock
 # (one job of a session at a time across workers: each recomputes the minimum of every sender's profile),
