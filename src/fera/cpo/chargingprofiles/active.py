@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from fera.cpo.chargingprofiles.local_limits import LocalLimits
 from fera.cpo.chargingprofiles.ocpp import tx_profile
 from fera.cpo.chargingprofiles.sessions import SteerableSession
 from fera.cpo.chargingprofiles.stations import StationRouter
+from fera.cpo.chargingprofiles.writes import Writes
 from fera.ocpi.chargingprofiles.client import ChargingProfilesSenderClient
 from fera.ocpi.chargingprofiles.models import (
     ActiveChargingProfile,
@@ -121,8 +121,8 @@ class SessionInputs:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """A session's inputs as a transaction read them, and how many times this process had written them
-    before that transaction began: while the count is the same, nothing changed them since (one process,
+    """A session's inputs as a transaction read them, and the moment (`Writes.now`) before that transaction
+    began: while this process wrote no inputs of the session since, nothing changed them (one process,
     SQLite), and a job may use them instead of reading them again."""
 
     inputs: SessionInputs
@@ -144,16 +144,16 @@ class ActiveProfiles:
         # Jobs running at once read their inputs, and record their pushes, one transaction for all.
         self._reading = GroupCommit(self._read_inputs)
         self._recording = GroupCommit(self._record_pushes)
-        self._written: defaultdict[str, int] = defaultdict(int)  # upper-cased session id -> writes
+        self._written = Writes()  # which sessions' inputs this process wrote, and when
 
     def generations(self, session_ids: Iterable[str]) -> dict[str, int]:
         """Taken before a transaction that reads inputs begins (see `Snapshot`)."""
-        return {i.upper(): self._written[i.upper()] for i in session_ids}
+        moment = self._written.now()
+        return {i.upper(): moment for i in session_ids}
 
     def written(self, session_ids: Iterable[str]) -> None:
         """Inputs of these sessions were just committed (a kept profile, a push)."""
-        for session_id in session_ids:
-            self._written[session_id.upper()] += 1
+        self._written.wrote(session_ids)
 
     async def snapshots(
         self, uow: UnitOfWork, session_ids: Sequence[str], generations: dict[str, int]
@@ -166,7 +166,7 @@ class ActiveProfiles:
 
     def still(self, snapshot: Snapshot | None, session_id: str) -> SessionInputs | None:
         """The snapshot's inputs if nothing wrote the session's inputs since it was read."""
-        if snapshot is None or self._written[session_id.upper()] != snapshot.generation:
+        if snapshot is None or self._written.since(session_id, snapshot.generation):
             return None
         return snapshot.inputs
 
