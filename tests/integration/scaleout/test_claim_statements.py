@@ -9,10 +9,8 @@ saw queued still holds its session's newer ones back (test_job_order.py).
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,36 +18,18 @@ import asyncpg  # type: ignore[import-untyped]
 import pytest
 from sqlalchemy import event, text
 
-from fera.smartcharging.model import ProfileJob, RequestKind
 from fera.store import Database
 from fera.store.profile_protocols import PROFILE_JOBS_CHANNEL
 from fera.store.sqlalchemy.profile_jobs import SESSION_LOCKS
-from tests.nodes import Databases
+from tests.integration.scaleout._jobs import job, jobs_database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(120)]
-
-T0 = datetime(2030, 1, 1, 7, 0, tzinfo=UTC)
-
-
-def job(session_id: str, seconds: int) -> ProfileJob:
-    at = T0 + timedelta(seconds=seconds)
-    response_url = f"http://sender.test/results/{uuid.uuid4().hex}"
-    return ProfileJob(
-        uuid.uuid4().hex, RequestKind.SET, session_id, "P1", response_url, at, at + timedelta(seconds=30)
-    )
 
 
 @pytest.fixture
 async def database(tmp_path: Path) -> AsyncIterator[tuple[Database, str]]:
-    databases = Databases(tmp_path)
-    url = await databases.new("claims")
-    database = Database(url)
-    try:
-        await database.migrate()
-        yield database, url.replace("postgresql+asyncpg://", "postgresql://")
-    finally:
-        await database.close()
-        await databases.drop_all()
+    async with jobs_database(tmp_path, "claims") as both:
+        yield both
 
 
 @contextmanager

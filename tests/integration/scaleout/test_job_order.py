@@ -9,42 +9,22 @@ it holds the older job's row (as `FOR UPDATE SKIP LOCKED` left it), not yet its 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg  # type: ignore[import-untyped]
 import pytest
 
-from fera.smartcharging.model import ProfileJob, RequestKind
 from fera.store import Database
-from tests.nodes import Databases
+from tests.integration.scaleout._jobs import job, jobs_database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(120)]
-
-T0 = datetime(2030, 1, 1, 7, 0, tzinfo=UTC)
-
-
-def job(session_id: str, seconds: int) -> ProfileJob:
-    at = T0 + timedelta(seconds=seconds)
-    response_url = f"http://sender.test/results/{uuid.uuid4().hex}"
-    return ProfileJob(
-        uuid.uuid4().hex, RequestKind.SET, session_id, "P1", response_url, at, at + timedelta(seconds=30)
-    )
 
 
 @pytest.fixture
 async def database(tmp_path: Path) -> AsyncIterator[tuple[Database, str]]:
-    databases = Databases(tmp_path)
-    url = await databases.new("jobs")
-    database = Database(url)
-    try:
-        await database.migrate()
-        yield database, url.replace("postgresql+asyncpg://", "postgresql://")
-    finally:
-        await database.close()
-        await databases.drop_all()
+    async with jobs_database(tmp_path, "jobs") as both:
+        yield both
 
 
 async def claim(database: Database) -> list[str]:
