@@ -90,17 +90,15 @@ Runner = Callable[[Callable[[Block], Floats], Sequence[Block]], list[Floats]]
 class _Master:
     """min Σ cost·μ: linking rows ≤ cap, one convexity row (= 1) per part, μ ≥ 0."""
 
-    def __init__(self, parts: Parts, threads: int) -> None:
+    def __init__(self, parts: Parts) -> None:
         self.parts, self.rows = parts, parts.rows.rows
-        self.h = highspy.Highs()  # type: ignore[no-untyped-call]
-        self.h.setOptionValue("output_flag", False)
+        self.h = _lp.highs()
         self.h.setOptionValue("presolve", "off")
         self.h.setOptionValue("parallel", "off")
         self.h.setOptionValue("simplex_strategy", 4)  # new columns keep the mix feasible: primal simplex
         # HiGHS's max-value scaling rather than its default choice (equilibration): on the hard feeder at
         # 10,000 x 96 the same 15 master LPs take 13 % fewer pivots and ~10 % less time
         self.h.setOptionValue("simplex_scale_strategy", 4)
-        self.h.setOptionValue("threads", threads)  # HiGHS's scheduler refuses a second thread count
         lower = np.concatenate([np.full(self.rows, -np.inf), np.ones(parts.count)])
         upper = np.concatenate([parts.rows.cap, np.ones(parts.count)])
         self.h.addRows(lower.size, lower, upper, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
@@ -195,7 +193,7 @@ def solve(
     `reference`: the cell powers the blocks' allotments follow (`_allot`; None: `x`)."""
     began = time.perf_counter()
     p = Parts(grid, cost, peak_cost, pools, parts, rows)
-    master = _Master(p, threads)
+    master = _Master(p)
     x = x.copy()
     costs, loads = p.costs(x), p.loads(x)
     master.add(np.arange(p.count), costs, loads, x)

@@ -31,6 +31,7 @@ CAPACITY_MARGIN_KW = 1e-6  # keeps solver tolerance from ever showing up as a (t
 DUST_KW = 1e-3  # solver residue below 1 W is no plan
 MAX_ROUNDINGS = 25  # rounds of minimum-rate rounding (each holds every cell found below its minimum)
 PRESOLVE_CELLS = 20_000  # below this, HiGHS's presolve costs more than it saves (1.2 ms vs 3-4 ms per site)
+HIGHS_THREADS = 2  # every HiGHS instance's (see `highs`); the planner's own pools take `plan(threads=)`
 
 
 _ENERGY, _LIMIT, _POOL, _SHARE, _LINK = 0, 1, 2, 3, 4
@@ -265,13 +266,23 @@ def _set_start(h: highspy.Highs, start: tuple[Ints, Ints, Ints], keys: Ints) -> 
     h.setBasis(basis)
 
 
+def highs() -> highspy.Highs:
+    """A silent HiGHS instance. Its thread count is `HIGHS_THREADS` whatever the plan's: HiGHS's scheduler
+    is process-wide and keeps the first count it is given, and a model run with another one comes back
+    unsolved (status Not Set). The planner's own parallelism is its thread pools'; HiGHS's simplex runs
+    serially on the caller's thread."""
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", HIGHS_THREADS)
+    return h
+
+
 def model(
     grid: Grid,
     cell_cost: Floats,
     need_kwh: Floats,
     pools: list[Ints],
     peak_cost: float,
-    threads: int,
     labels: Labels | None = None,
     shares: list[Share] | None = None,
     *,
@@ -294,9 +305,7 @@ def model(
     blocked = floor_kw(grid) > pmax + 1e-12
     upper = np.concatenate([np.where(blocked, 0.0, pmax), np.full(len(pools), np.inf)])
     keys = np.concatenate(rows.keys) if rows.keys else np.zeros(0, dtype=np.int64)
-    h = highspy.Highs()  # type: ignore[no-untyped-call]
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", threads)
+    h = highs()
     if grid.cells < PRESOLVE_CELLS or not presolve:
         h.setOptionValue("presolve", "off")
     nnz = _pass_model(h, cost, (np.zeros(cost.size), upper), rows)
@@ -309,7 +318,6 @@ def solve(
     need_kwh: Floats,
     pools: list[Ints],
     peak_cost: float,
-    threads: int,
     labels: Labels | None = None,
     start: tuple[Ints, Ints, Ints] | None = None,
     shares: list[Share] | None = None,
@@ -331,7 +339,7 @@ def solve(
     still low after `MAX_ROUNDINGS` are left to `apply_min_rates`. The kept `Model` gets its bounds back
     (column generation re-solves it with other costs; what it plans below a minimum is rounded after)."""
     built = model(
-        grid, cell_cost, need_kwh, pools, peak_cost, threads, labels, shares, presolve=start is None,
+        grid, cell_cost, need_kwh, pools, peak_cost, labels, shares, presolve=start is None,
         links=links,
     )  # fmt: skip
     h, began = built.highs, time.perf_counter()

@@ -178,7 +178,7 @@ class _Refined:
 
 
 def solve(
-    grid: Grid, cones: Lines, cost: Floats, pools: list[Ints], shares: list[_lp.Share], threads: int,
+    grid: Grid, cones: Lines, cost: Floats, pools: list[Ints], shares: list[_lp.Share],
     seen: Floats | None = None,
 ) -> tuple[Floats, SolveStats]:  # fmt: skip
     """Power per cell (kW) of the planning LP with the cone limits refined by cuts (see the module);
@@ -187,7 +187,7 @@ def solve(
     Minimum rates are kept inside it as in `_lp.solve`: a cell planned below its minimum is held at it
     where the minima held fit every group and line current (`_rounding`), else at 0, and the cuts are
     refined again around what is held, `_lp.MAX_ROUNDINGS` times at most."""
-    built = _lp.model(grid, cost, grid.energy_kwh, pools, grid.hours, threads, shares=shares)
+    built = _lp.model(grid, cost, grid.energy_kwh, pools, grid.hours, shares=shares)
     h, began = built.highs, time.perf_counter()
     cuts = _Cuts.of(grid, cones)
     first = _first_cuts(grid, cones, seen)

@@ -185,9 +185,7 @@ def _solve_parts(
         shared = [_lp.Share(local[s.members], s.cap_kw) for s in shares if local[s.members[0]] >= 0]
         labels = _lp.Labels(sessions, group_ids, pool_ids)
         start = bases.start(cols) if rounds > 1 else None
-        solved = _lp.solve(
-            sub, cost[cells], sub.energy_kwh, inner, grid.hours, threads, labels, start, shared
-        )
+        solved = _lp.solve(sub, cost[cells], sub.energy_kwh, inner, grid.hours, labels, start, shared)
         return cols, cells, solved
 
     with ThreadPoolExecutor(max_workers=max(1, threads)) as executor:
@@ -224,7 +222,7 @@ def _solve_parts(
     return x, _merge(stats, setup_s, count, rounds, priced.result), priced
 
 
-def _plan_scenarios(problem: PlanningProblem, steps: int, threads: int) -> Plan:
+def _plan_scenarios(problem: PlanningProblem, steps: int) -> Plan:
     """Scenario MPC (`_scenarios`): one LP over every scenario's copy; the plan is the copies' mean."""
     known = len(problem.sessions)
     combined = _scenarios.combine(problem)
@@ -240,9 +238,7 @@ def _plan_scenarios(problem: PlanningProblem, steps: int, threads: int) -> Plan:
         cost[np.isin(grid.cell_session, combined.future)] += (1 - weight) * _lp.UNMET_PENALTY
         links = _scenarios.first_step_links(grid, combined.present)
         pools, shares = _smoothing_pools(whole, grid), _shares(whole, grid)
-        solved = _lp.solve(
-            grid, cost, grid.energy_kwh, pools, grid.hours, threads, shares=shares, links=links
-        )
+        solved = _lp.solve(grid, cost, grid.energy_kwh, pools, grid.hours, shares=shares, links=links)
         power_kw[grid.cell_session, grid.cell_step] = solved.x
         stats = solved.stats
     # The mean of plans that each keep every limit with their own arrivals keeps it with none of them.
@@ -267,8 +263,9 @@ def plan(
     Never exceeds a session's maximum power or any group's capacity (total and per phase). Sessions
     departing before `now + step` get nothing. Independent parts (sessions not linked by a shared limit)
     are solved as separate LPs on up to `threads` threads, which gives the same optimum as one LP
-    (`decompose=False`) in a fraction of the time. `threads` is also passed to HiGHS. Sessions in
-    `problem.expected` hold capacity (their unmet energy weighs `EXPECTED_WEIGHT`) but get no row in the plan.
+    (`decompose=False`) in a fraction of the time (HiGHS's own thread count is fixed: `_lp.highs`).
+    Sessions in `problem.expected` hold capacity (their unmet energy weighs `EXPECTED_WEIGHT`) but get no
+    row in the plan.
     A parent limit binding over many sites is priced (`_columns`, exact within `_columns.GAP`); `previous`,
     the last plan of the same place, gives each site its first share of that limit (`_allot`).
     `problem.scenarios` make it a scenario MPC (`_plan_scenarios`), solved as one LP.
@@ -289,7 +286,7 @@ def _plan(problem: PlanningProblem, threads: int, decompose: bool, previous: Pla
     if steps is None:
         steps = max(((s.departure - problem.now) // problem.step for s in problem.sessions), default=0)
     if problem.scenarios:
-        return _plan_scenarios(problem, steps, threads)
+        return _plan_scenarios(problem, steps)
     if problem.expected:
         problem = replace(problem, sessions=[*problem.sessions, *problem.expected], expected=())
     grid = build_grid(problem)
@@ -312,7 +309,7 @@ def _plan(problem: PlanningProblem, threads: int, decompose: bool, previous: Pla
         if problem.currents:  # a network's line currents couple its sessions: one LP, cuts refined
             cones = _network.cones(grid)
             seen = _network.carried(problem, previous, grid.steps)
-            x, stats = _network.solve(grid, cones, cost, pools, shares, threads, seen)
+            x, stats = _network.solve(grid, cones, cost, pools, shares, seen)
             power_kw[grid.cell_session, grid.cell_step] = x
             line_currents = dict(zip((c.id for c in problem.currents), cones.currents(power_kw), strict=True))
         elif decompose:
@@ -326,7 +323,7 @@ def _plan(problem: PlanningProblem, threads: int, decompose: bool, previous: Pla
             )  # fmt: skip
             shadow_prices = priced.shadow_prices(max(steps, 0))
         else:
-            solved = _lp.solve(grid, cost, grid.energy_kwh, pools, grid.hours, threads, shares=shares)
+            solved = _lp.solve(grid, cost, grid.energy_kwh, pools, grid.hours, shares=shares)
             x, stats = solved.x, solved.stats
         power_kw[grid.cell_session, grid.cell_step] = x
     power_kw = power_kw[:known, : max(steps, 0)]
