@@ -26,6 +26,9 @@ simplex prices every column at each pivot: columns out of the basis for `IDLE_RO
 (5,000 x 96: 15.7 -> 12.7 s of CPU; after 3 idle LPs instead, the master lost columns it needed again and
 did not converge in 80 rounds); the first columns (one per site and first plan) after `FIRST_IDLE_ROUNDS`.
 A master solved by interior point (central duals) or the dual simplex took as many rounds and more time.
+Bundle steps over the prices instead of Wentges smoothing (a box around the best-bound prices, or a
+proximal QP over the master's columns or over one aggregated cut a round) took more master LPs
+(`bench/planning/README.md`).
 The master's primal simplex runs on one thread; the first pricing round's prices (the allotment's) are known
 before its first LP, so the blocks are re-solved at them on the second core meanwhile (`_ahead`).
 """
