@@ -4,11 +4,11 @@ The `ocpp` library checks every payload against the OCPP JSON schemas both ways,
 thread (`run_in_executor`): also the calls and answers the gateway builds itself from typed values, and each
 check costs two thread hops. With a profile change a second per station that was a tenth of the CPO's CPU.
 Here a station's CALLs and its answers to the gateway's calls are checked as they arrive, on the event loop
-(one small payload's check costs less than the hops), and the gateway's own messages skip the library's
-checks. The simulated stations do the same from their side (`route_checked`): they check what the gateway
-sends them as it arrives (tests still see a malformed gateway call refused), and what they send is checked by
-the gateway. Every message on the wire is checked once, by its receiver, as a real peer checks it: the
-stations, the benchmarks' load generator, no longer pay two thread hops per payload and direction.
+(a compiled check, `_schemas`, with the library's errors for what fails), and the gateway's own messages skip
+the library's checks. The simulated stations do the same from their side (`route_checked`): they check what
+the gateway sends them as it arrives (tests still see a malformed gateway call refused), and what they send is
+checked by the gateway. Every message on the wire is checked once, by its receiver, as a real peer checks it:
+the stations, the benchmarks' load generator, no longer pay two thread hops per payload and direction.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from typing import Any
 
 from ocpp.exceptions import OCPPError
 from ocpp.messages import Call, CallError, CallResult, unpack
-from ocpp.messages import _validate_payload as validate  # the synchronous check behind validate_payload
 
 from fera.ocpp._routing import send
+from fera.ocpp._schemas import check
 
 __all__ = ["arrived", "ask", "route_checked", "validate_here"]
 
@@ -39,14 +39,14 @@ def arrived(station: Any, message: Call | CallResult | CallError) -> Call | Call
     """The station's message, checked: a CALL that fails raises the library's `OCPPError` (answered as a
     CALLERROR); an answer to our call that fails reaches the caller as that error (`send` raises it)."""
     if isinstance(message, Call):
-        validate(message, station._ocpp_version)
+        check(message, station._ocpp_version)
         return message
     action = station.awaited.get(message.unique_id)
     if action is None or isinstance(message, CallError):
         return message  # a CALLERROR has no schema; an answer nobody waits for is dropped by the library
     message.action = action
     try:
-        validate(message, station._ocpp_version)
+        check(message, station._ocpp_version)
     except OCPPError as exc:
         return CallError(message.unique_id, exc.code, exc.description, _cause(exc))
     return message
