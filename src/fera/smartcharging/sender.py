@@ -79,7 +79,7 @@ class ProfileSender:
         # each is one conditional UPDATE in the store (no read-modify-write), so no lock is needed here.
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._owners: OrderedDict[tuple[str, str], Party] = OrderedDict()  # see `_owner`
-        self._receipts = Receipts(store)  # results and ActiveChargingProfiles written in groups
+        self._receipts = Receipts(store)  # requests, answers, results, ActiveChargingProfiles: in groups
         self._hearing = AsyncExitStack()  # several processes: LISTEN fera_profile_ended (`hear_ends`)
 
     # -- the API for smart-charging logic -----------------------------------------------------
@@ -252,8 +252,7 @@ class ProfileSender:
         )
 
     async def _send(self, request: ProfileRequest, call: Any) -> ProfileRequest:
-        async with self._store.unit_of_work() as uow:  # durable before anything leaves this node
-            await uow.profile_requests.add(request)
+        await self._receipts.request(request)  # durable before anything leaves this node
         self._waiter(request.id)
         self._open[request.id] = (request.partner_id, request.kind)
         try:
@@ -294,10 +293,9 @@ class ProfileSender:
         """Record the synchronous answer; the result may already have overtaken it (then it stays DONE)."""
         accepted = response.result is ChargingProfileResponseType.ACCEPTED
         state = RequestState.WAITING if accepted else RequestState.REFUSED
-        async with self._store.unit_of_work() as uow:
-            request = await uow.profile_requests.answered(
-                request_id, response.result.value, response.timeout, self._now(), state
-            )
+        request = await self._receipts.answer(
+            request_id, response.result.value, response.timeout, self._now(), state
+        )
         assert request is not None, request_id
         if request.state is RequestState.WAITING and self._shared:
             await self._store.notify(DEADLINES_CHANNEL, request.id)
