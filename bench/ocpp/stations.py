@@ -1,23 +1,31 @@
 """How many simulated stations one OcppGateway holds with the p99 SetChargingProfile round trip under 1 s.
 
-Run: .venv/bin/python -m bench.ocpp.stations
+Run: .venv/bin/python -m bench.ocpp.stations [--rate R [--seconds S] [--count N]]
 
 The gateway runs here with a CPO stand-in; the stations run in a child process (so their CPU isn't the
 gateway's), 2 connectors each, half OCPP 1.6 and half 2.0.1, Basic auth, every connector charging and metering
 every 60 simulated seconds at speed SPEED: the meter traffic is SPEED times a real fleet's. Per step, ROUNDS
 rounds send a TxProfile to every transaction at once; the round trip is the StationLink call's duration.
 The ramp stops at the first step whose p99 is 1 s or more, or when the time budget is spent.
+
+`--rate R`: N stations (50) metering in real time, and one TxProfile every 1/R s to their transactions in
+turn (open loop) for S seconds (20): p50, p99 and the CPU (user + system, from /proc) per call of the
+gateway's process (this one, with a CPO stand-in) and of the stations' (each answers, then reports its new
+rate, as in `bench.stations`).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import os
 import statistics
 import sys
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from bench.node._load import cpu_s
 from fera.charging import ChargingProfileKind, ChargingProfilePurpose, OcppChargingProfile, SchedulePeriod
 from fera.ocpp import OcppGateway, ProfileResult
 from fera.ocpp.simulator import EvArrival, SimulationConfig, gateway_stations, run_simulation, station_specs
@@ -134,18 +142,61 @@ async def bench() -> None:
         await gateway.stop()
 
 
-async def stations(url: str, n: int) -> None:
+async def sustained(n: int, rate: float, seconds: float) -> None:
+    fleet = Fleet()
+    gateway = OcppGateway(fleet, gateway_stations(station_specs(n, password=PASSWORD, prefix=_prefix(n))))
+    url = f"ws://127.0.0.1:{await gateway.start()}/ocpp"
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.ocpp.stations", "--stations", url, str(n), "1"
+    )
+    try:
+        async with asyncio.timeout(120):
+            await fleet.wait_running(_prefix(n), 2 * n)
+        running, calls = fleet.running(_prefix(n)), list[asyncio.Task[tuple[float, bool]]]()
+        used, began = (cpu_s(os.getpid()), cpu_s(child.pid)), time.perf_counter()
+        while (i := len(calls)) < rate * seconds:
+            await asyncio.sleep(max(0.0, began + i / rate - time.perf_counter()))
+            watts = 3000.0 + 100 * (i % 10)  # a new limit each time: the station's rate changes
+            calls.append(asyncio.create_task(_timed(gateway, *running[i % len(running)], watts)))
+        results = await asyncio.gather(*calls)
+        gateway_s, stations_s = cpu_s(os.getpid()) - used[0], cpu_s(child.pid) - used[1]
+    finally:
+        child.terminate()
+        await child.wait()
+        await gateway.stop()
+    latencies = sorted(latency for latency, _ in results)
+    p50, p99 = statistics.median(latencies), statistics.quantiles(latencies, n=100)[98]
+    print("| stations | offered/s | calls | p50 ms | p99 ms | failed | CPU ms/call gateway | stations |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(f"| {n} | {rate:g} | {len(results)} | {p50 * 1000:.1f} | {p99 * 1000:.1f} "
+          f"| {sum(not ok for _, ok in results)} | {gateway_s * 1000 / len(results):.2f} "
+          f"| {stations_s * 1000 / len(results):.2f} |")  # fmt: skip
+
+
+async def stations(url: str, n: int, speed: float = SPEED) -> None:
     """Child process: n stations, one long-staying EV per connector."""
     specs = station_specs(n, password=PASSWORD, prefix=_prefix(n))
     ev = EvArrival(START, START + timedelta(days=2), energy_kwh=500.0, max_kw=11.0)
     config = SimulationConfig(
-        url, specs, (ev,) * (2 * n), START, speed=SPEED, meter_interval_s=60.0, timeout_s=30.0
+        url, specs, (ev,) * (2 * n), START, speed=speed, meter_interval_s=60.0, timeout_s=30.0
     )
     await run_simulation(config)
 
 
-if __name__ == "__main__":
+def main() -> None:
     if sys.argv[1:2] == ["--stations"]:
-        asyncio.run(stations(sys.argv[2], int(sys.argv[3])))
-    else:
+        asyncio.run(stations(sys.argv[2], int(sys.argv[3]), *map(float, sys.argv[4:5])))
+        return
+    parser = argparse.ArgumentParser(prog="python -m bench.ocpp.stations")
+    parser.add_argument("--rate", type=float, default=None, help="TxProfiles offered per second (open loop)")
+    parser.add_argument("--seconds", type=float, default=20.0, help="with --rate: seconds of load (20)")
+    parser.add_argument("--count", type=int, default=50, help="with --rate: how many stations (50)")
+    args = parser.parse_args()
+    if args.rate is None:
         asyncio.run(bench())
+    else:
+        asyncio.run(sustained(args.count, args.rate, args.seconds))
+
+
+if __name__ == "__main__":
+    main()
