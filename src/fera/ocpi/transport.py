@@ -86,6 +86,18 @@ class _Stream(httpcore.AsyncNetworkStream):
         return self._writer.get_extra_info(names[info]) if info in names else None
 
 
+async def _open(
+    host: str, port: int, local: tuple[str, int] | None
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """asyncio's own loop tries a host's next address this soon; uvloop's (which `fera serve` runs on)
+    takes no such argument and tries them in turn."""
+    if isinstance(asyncio.get_running_loop(), asyncio.BaseEventLoop):
+        return await asyncio.open_connection(
+            host, port, local_addr=local, happy_eyeballs_delay=_HAPPY_EYEBALLS_S
+        )
+    return await asyncio.open_connection(host, port, local_addr=local)
+
+
 class AsyncioBackend(httpcore.AsyncNetworkBackend):
     async def connect_tcp(
         self,
@@ -98,9 +110,7 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         local = (local_address, 0) if local_address else None
         with _mapped(_CONNECT):
             async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_connection(
-                    host, port, local_addr=local, happy_eyeballs_delay=_HAPPY_EYEBALLS_S
-                )
+                reader, writer = await _open(host, port, local)
         sock = writer.get_extra_info("socket")
         for option in socket_options or ():
             sock.setsockopt(*option)

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import httpx
 import pytest
 import trustme
+import uvloop
 
 from fera.ocpi.transport import outbound_transport
 
@@ -179,3 +180,21 @@ async def test_an_untrusted_certificate_is_httpx_connect_error(authority: trustm
     async with server, httpx.AsyncClient(transport=outbound_transport(LIMITS), timeout=5.0) as http:
         with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
             await http.get(url)
+
+
+def test_the_transport_runs_on_uvloop(authority: trustme.CA) -> None:
+    """`fera serve` runs on uvloop (uvicorn picks it when installed), whose `create_connection` takes no
+    `happy_eyeballs_delay`: plain and TLS requests still go out, each on one kept-alive connection."""
+    trusting = ssl.create_default_context()
+    authority.configure_trust(trusting)
+
+    async def both() -> list[tuple[int, str]]:
+        assert not isinstance(asyncio.get_running_loop(), asyncio.BaseEventLoop)  # uvloop's, not asyncio's
+        plain, url = await _serve(lambda r, w: _answer_until_closed(r, w, b"plain"))
+        tls, tls_url = await _serve(lambda r, w: _answer_until_closed(r, w, b"tls"), _tls_server(authority))
+        async with plain, tls, httpx.AsyncClient(transport=outbound_transport(LIMITS, trusting)) as http:
+            answers = [await http.post(u + "/r", json={"n": 1}) for u in (url, url, tls_url, tls_url)]
+        return [(a.status_code, a.text) for a in answers]
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        assert runner.run(both()) == [(200, "plain")] * 2 + [(200, "tls")] * 2
