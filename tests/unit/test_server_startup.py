@@ -54,7 +54,7 @@ async def test_a_failed_start_up_is_one_line(
 
 async def test_fera_serve_runs_uvloop_and_httptools(node_factory: NodeFactory) -> None:
     """What `fera serve` serves with (uvicorn's "auto" choices, from the uvicorn[standard] extras FERA
-    depends on): about a fifth less CPU per PUT chargingprofiles and its job than asyncio's loop and h11."""
+    depends on): less CPU per request than asyncio's loop and h11 (bench/README.md)."""
     cpo = await node_factory(role("CPO"), name="cpo")
     config = server_config(cpo.node, log_level=None)
     config.load()
