@@ -12,7 +12,12 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
+from sqlalchemy.exc import DataError, IntegrityError
+
 __all__ = ["GroupCommit"]
+
+# Raised in the transaction for one row's content: the group was rolled back, each item can be tried alone.
+_REFUSED_ROWS = (IntegrityError, DataError)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -46,13 +51,24 @@ class GroupCommit(Generic[T, R]):
     async def _one(self, group: list[tuple[T, asyncio.Future[R]]]) -> None:
         try:
             answers = await self._write([item for item, _ in group])
+        except _REFUSED_ROWS as refused:
+            if len(group) == 1:
+                _fail(group, refused)
+                return
+            for one in group:  # which of them was refused: each alone (the group was rolled back)
+                await self._one([one])
+            return
         except BaseException as exc:  # every caller of the group learns it failed (a cancel too)
-            for _, future in group:
-                if not future.done():
-                    future.set_exception(exc if isinstance(exc, Exception) else asyncio.CancelledError())
+            _fail(group, exc)
             if not isinstance(exc, Exception):
                 raise
             return
         for (_, future), answer in zip(group, answers, strict=True):
             if not future.done():  # its caller may have been cancelled meanwhile
                 future.set_result(answer)
+
+
+def _fail(group: list[tuple[T, asyncio.Future[R]]], exc: BaseException) -> None:
+    for _, future in group:
+        if not future.done():
+            future.set_exception(exc if isinstance(exc, Exception) else asyncio.CancelledError())

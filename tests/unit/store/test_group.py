@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Sequence
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from fera.store.group import GroupCommit
 
@@ -13,11 +14,12 @@ from fera.store.group import GroupCommit
 class Writer:
     """Records each group; the first group waits for `release`, so the test decides when it ends."""
 
-    def __init__(self, fail_on: str | None = None) -> None:
+    def __init__(self, fail_on: str | None = None, refuse: str | None = None) -> None:
         self.groups: list[list[str]] = []
         self.started = asyncio.Event()
         self.release = asyncio.Event()
         self.fail_on = fail_on
+        self.refuse = refuse  # the database refuses this item's row
 
     async def write(self, items: Sequence[str]) -> list[str]:
         self.groups.append(list(items))
@@ -26,6 +28,8 @@ class Writer:
             await self.release.wait()
         if self.fail_on in items:
             raise RuntimeError(f"cannot write {self.fail_on}")
+        if self.refuse in items:
+            raise IntegrityError("INSERT", {}, Exception(f"UNIQUE constraint failed: {self.refuse}"))
         return [item.upper() for item in items]
 
 
@@ -68,6 +72,23 @@ async def test_a_failed_group_fails_each_of_its_callers_and_the_next_one_is_writ
             await task
     assert await commit("e") == "E"  # a new group, written at once
     assert writer.groups == [["a"], ["b", "c"], ["e"]]
+
+
+async def test_a_row_the_database_refuses_fails_only_its_own_caller() -> None:
+    writer = Writer(refuse="c")
+    commit = GroupCommit(writer.write)
+    first = asyncio.create_task(commit("a"))
+    await writer.started.wait()
+    later = [asyncio.create_task(commit(x)) for x in ("b", "c", "d")]
+    await asyncio.sleep(0)
+    writer.release.set()
+    assert await first == "A"
+    assert await later[0] == "B" and await later[2] == "D"
+    with pytest.raises(IntegrityError, match="UNIQUE constraint failed: c"):
+        await later[1]
+    # the group was refused as a whole (rolled back), then written again one item at a time
+    assert writer.groups == [["a"], ["b", "c", "d"], ["b"], ["c"], ["d"]]
+    assert await commit("e") == "E"
 
 
 async def test_an_idle_commit_writes_a_group_of_one_at_once() -> None:
