@@ -172,7 +172,7 @@ class Node:
 
         app = FastAPI(title=f"FERA node {self.config.name}", lifespan=lifespan, redirect_slashes=False)
         install_error_handlers(app, self.auth.identifies)
-        app.include_router(versions_router(self.auth, self.base_url, self.endpoints))
+        app.include_router(versions_router(self.auth, self.base_url, self.endpoints()))
         # The OCPI modules before the rest: routes are matched in order, router by router, and a busy
         # node's requests are mostly theirs (none of their paths overlaps another router's).
         for mount in self.mounts:

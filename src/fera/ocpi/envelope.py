@@ -12,7 +12,16 @@ from pydantic import BaseModel
 
 from fera.ocpi.types import DateTime, OcpiModel, format_datetime
 
-__all__ = ["Envelope", "WireJson", "envelope_body", "ocpi_response", "raw_list_response", "to_wire"]
+__all__ = [
+    "Envelope",
+    "WireJson",
+    "envelope_body",
+    "ocpi_response",
+    "raw_list_response",
+    "raw_response",
+    "to_wire",
+    "wire_json",
+]
 
 _OMIT: Any = object()
 
@@ -31,11 +40,21 @@ class WireJson(str):
     neither parsed nor validated again."""
 
 
+def raw_response(data: WireJson, headers: Mapping[str, str] | None = None) -> Response:
+    """A success envelope whose `data` is `data`'s JSON text, assembled as text."""
+    tail = json.dumps(envelope_body(), separators=(",", ":"))[1:]  # status_code, status_message, timestamp
+    body = '{"data":' + data + "," + tail
+    return Response(body.encode(), media_type="application/json", headers=dict(headers or {}))
+
+
 def raw_list_response(items: Sequence[WireJson], headers: Mapping[str, str] | None = None) -> Response:
     """A success envelope whose `data` is the list of `items`, assembled as text."""
-    tail = json.dumps(envelope_body(), separators=(",", ":"))[1:]  # status_code, status_message, timestamp
-    body = '{"data":[' + ",".join(items) + "]," + tail
-    return Response(body.encode(), media_type="application/json", headers=dict(headers or {}))
+    return raw_response(WireJson("[" + ",".join(items) + "]"), headers)
+
+
+def wire_json(value: Any) -> WireJson:
+    """A payload's wire JSON text, made once for answers that do not change (see `raw_response`)."""
+    return WireJson(json.dumps(to_wire(value), separators=(",", ":")))
 
 
 def to_wire(value: Any) -> Any:
