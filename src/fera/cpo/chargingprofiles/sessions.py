@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from fera.charging import Electrical
 from fera.config import ContractConfig
@@ -17,6 +17,10 @@ from fera.store.group import GroupCommit
 from fera.store.protocols import Store, UnitOfWork
 
 __all__ = ["SteerableSession", "SteerableSessions", "StoredSteerableSessions", "may_steer", "steerable"]
+
+KEPT = 2048  # sessions (and locations) kept made from their stored texts: a few MB in all
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -61,12 +65,20 @@ def may_steer(
 
 
 class StoredSteerableSessions:
-    """`SteerableSessions` over the CPO's own sessions and locations in the store."""
+    """`SteerableSessions` over the CPO's own sessions and locations in the store.
+
+    Parsing the stored documents (JSON, then pydantic) was a few per cent of a PUT's CPU (bench/README.md,
+    node): a session is made once per text of its documents (a claimed job reads again what its Receiver
+    just read; a busy Receiver reads the same ones request after request), a location parsed once per text
+    (it changes far less often than its sessions, whose every reading is a new text). A changed document is
+    a new text, parsed anew."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
         # Jobs running at once read their sessions in one transaction.
         self._finding = GroupCommit(self._find_many)
+        self._made: _Kept[tuple[str, str | None], SteerableSession] = _Kept()
+        self._locations: _Kept[str, Location] = _Kept()
 
     async def find(self, session_id: str) -> SteerableSession | None:
         return await self._finding(session_id)
@@ -81,8 +93,28 @@ class StoredSteerableSessions:
         return (await self.read_many(uow, [session_id])).get(session_id.upper())
 
     async def read_many(self, uow: UnitOfWork, session_ids: list[str]) -> dict[str, SteerableSession]:
-        found = await uow.sessions.own_at_many(session_ids)
-        return {key: steerable(stored.session, location) for key, (stored, location) in found.items()}
+        found = await uow.sessions.own_json_at_many(session_ids)
+        return {key: self._made.get(texts, self._make) for key, texts in found.items()}
+
+    def _make(self, texts: tuple[str, str | None]) -> SteerableSession:
+        session, location = texts
+        parsed = None if location is None else self._locations.get(location, Location.model_validate_json)
+        return steerable(Session.model_validate_json(session), parsed)
+
+
+class _Kept(Generic[K, V]):
+    """What was made from a key, the last KEPT of them (the oldest goes first)."""
+
+    def __init__(self) -> None:
+        self._made: dict[K, V] = {}
+
+    def get(self, key: K, make: Callable[[K], V]) -> V:
+        made = self._made.get(key)
+        if made is None:
+            if len(self._made) >= KEPT:
+                del self._made[next(iter(self._made))]
+            made = self._made[key] = make(key)
+        return made
 
 
 def steerable(session: Session, location: Location | None) -> SteerableSession:

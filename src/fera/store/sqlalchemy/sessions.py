@@ -11,7 +11,6 @@ from sqlalchemy import ColumnElement, Text, and_, bindparam, cast, false, or_, s
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fera.ocpi.envelope import WireJson
-from fera.ocpi.locations.models import Location
 from fera.ocpi.pagination import Page
 from fera.ocpi.sessions.models import ChargingPreferences, Session
 from fera.store.records import StoredSession, Visibility, Window
@@ -98,27 +97,13 @@ class SqlSessionStore:
         rows = (await self._session.execute(query.order_by(SessionRow.pk.desc()))).scalars()
         return [stored_session(row) for row in rows]
 
-    async def own_at(self, session_id: str) -> tuple[StoredSession, Location | None] | None:
-        return (await self.own_at_many([session_id])).get(session_id.upper())
-
-    async def own_at_many(
-        self, session_ids: Iterable[str]
-    ) -> dict[str, tuple[StoredSession, Location | None]]:
-        """Our sessions among `session_ids`, each with its location, in one query; keyed by upper-cased id
-        (the Receiver's group of requests reads them at once). A location several of them share is parsed
-        once."""
+    async def own_json_at_many(self, session_ids: Iterable[str]) -> dict[str, tuple[str, str | None]]:
+        """Our sessions among `session_ids`, each with its location, as stored JSON text, in one query;
+        keyed by upper-cased id (the Receiver's group of requests reads them at once)."""
         wanted = sorted({i.upper() for i in session_ids})
-        rows = await self._session.execute(_own_at_many(), {"session_ids": wanted})
-        found: dict[str, tuple[StoredSession, Location | None]] = {}
-        locations: dict[str, Location] = {}
-        for row in rows:
-            data: dict[str, Any] | None = row.location
-            if row.id in found:  # the first, as `own` reads it
-                continue
-            location = None if data is None else locations.get(row.location_id)
-            if data is not None and location is None:
-                location = locations[row.location_id] = Location.model_validate(data)
-            found[row.id] = stored_session(row), location
+        found: dict[str, tuple[str, str | None]] = {}
+        for row in await self._session.execute(_own_json_at_many(), {"session_ids": wanted}):
+            found.setdefault(row.id, (row.data, row.location))  # the first, as `own` reads it
         return found
 
     async def put(self, session: Session, partner_id: str | None) -> bool:
@@ -233,19 +218,17 @@ def _visible(everything: bool, parties: int, locations: bool) -> ColumnElement[b
 
 
 @cache
-def _own_at_many() -> Any:
+def _own_json_at_many() -> Any:
     """Built once: a busy Receiver reads a group of sessions per transaction. Core columns, not ORM ones
-    (an ORM attribute anywhere in a statement sends it through the ORM's compile and result layers)."""
+    (an ORM attribute anywhere in a statement sends it through the ORM's compile and result layers); the
+    documents as text (no JSON decoding of what the caller may have parsed already)."""
     sessions, locations = table_of(SessionRow).c, table_of(LocationRow).c
     at_ours = and_(locations.partner_id.is_(None), locations.id == sessions.location_id)
     return (
         select(
             sessions.id,
-            sessions.location_id,
-            sessions.partner_id,
-            sessions.data,
-            sessions.preferences,
-            locations.data.label("location"),
+            cast(sessions.data, Text).label("data"),
+            cast(locations.data, Text).label("location"),
         )
         .select_from(table_of(SessionRow).outerjoin(table_of(LocationRow), at_ours))
         .where(sessions.partner_id.is_(None), sessions.id.in_(bindparam("session_ids", expanding=True)))
