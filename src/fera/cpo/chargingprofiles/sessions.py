@@ -78,7 +78,7 @@ class StoredSteerableSessions:
         # Jobs running at once read their sessions in one transaction.
         self._finding = GroupCommit(self._find_many)
         self._made: _Kept[tuple[str, str | None], SteerableSession] = _Kept()
-        self._locations: _Kept[str, Location] = _Kept()
+        self._locations: _Kept[str, tuple[str, Location]] = _Kept()  # each with the text it was parsed from
 
     async def find(self, session_id: str) -> SteerableSession | None:
         return await self._finding(session_id)
@@ -94,12 +94,21 @@ class StoredSteerableSessions:
 
     async def read_many(self, uow: UnitOfWork, session_ids: list[str]) -> dict[str, SteerableSession]:
         found = await uow.sessions.own_json_at_many(session_ids)
-        return {key: self._made.get(texts, self._make) for key, texts in found.items()}
+        return {key: self._steerable(*texts) for key, texts in found.items()}
+
+    def _steerable(self, session: str, location: str | None) -> SteerableSession:
+        # Keyed by the location's text as first kept: its sessions share one copy of it, not one each.
+        kept = None if location is None else self._locations.get(location, _parsed)[0]
+        return self._made.get((session, kept), self._make)
 
     def _make(self, texts: tuple[str, str | None]) -> SteerableSession:
         session, location = texts
-        parsed = None if location is None else self._locations.get(location, Location.model_validate_json)
+        parsed = None if location is None else self._locations.get(location, _parsed)[1]
         return steerable(Session.model_validate_json(session), parsed)
+
+
+def _parsed(location: str) -> tuple[str, Location]:
+    return location, Location.model_validate_json(location)
 
 
 class _Kept(Generic[K, V]):
