@@ -66,3 +66,20 @@ async def test_inputs_of_reads_the_profiles_and_the_last_pushes_in_one_statement
     ]
     assert last == {"S1": pushed, "S3": {"inputs": "def"}}
     assert len(sent) == 1
+
+
+async def test_set_pushed_many_keeps_each_push_in_one_statement(database: Database) -> None:
+    async with database.unit_of_work() as uow:
+        await uow.sender_profiles.set_pushed("S1", {"inputs": "old"}, T0)
+    sent: list[str] = []
+    event.listen(database.engine.sync_engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
+    async with database.unit_of_work() as uow:  # a group of jobs' pushes: one replaces, one is new
+        pushes = [("S1", {"inputs": "new"}, T1), ("S2", {"inputs": "b"}, T1)]
+        await uow.sender_profiles.set_pushed_many(pushes)
+        await uow.sender_profiles.set_pushed_many([])
+    assert len([s for s in sent if "pushed_active_profiles" in s]) == 1
+    async with database.unit_of_work() as uow:
+        assert await uow.sender_profiles.last_pushed_many(["S1", "S2"]) == {
+            "S1": {"inputs": "new"},
+            "S2": {"inputs": "b"},
+        }

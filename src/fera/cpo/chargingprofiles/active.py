@@ -190,8 +190,7 @@ class ActiveProfiles:
 
     async def _record_pushes(self, pushes: Sequence[tuple[str, dict[str, Any], datetime]]) -> list[None]:
         async with self._store.unit_of_work() as uow:
-            for session_id, record, at in pushes:
-                await uow.sender_profiles.set_pushed(session_id, record, at)
+            await uow.sender_profiles.set_pushed_many(pushes)
         self.written(session_id for session_id, _, _ in pushes)
         return [None] * len(pushes)
 

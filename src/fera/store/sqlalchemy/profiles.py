@@ -297,8 +297,12 @@ class SqlSenderProfileStore:
         return {row.session_id: row.profile for row in await self._session.execute(query)}
 
     async def set_pushed(self, session_id: str, profile: dict[str, Any], at: datetime) -> None:
-        values = {"profile": profile, "pushed_at": at}
-        await put_row(self._session, PushedActiveProfileRow, {"session_id": session_id}, values)
+        await self.set_pushed_many([(session_id, profile, at)])
+
+    async def set_pushed_many(self, pushes: Sequence[tuple[str, dict[str, Any], datetime]]) -> None:
+        rows = [{"session_id": s, "profile": profile, "pushed_at": at} for s, profile, at in pushes]
+        if rows:
+            await put_rows(self._session, PushedActiveProfileRow, ("session_id",), rows)
 
     async def add_change(self, change: SenderProfileChange) -> None:
         self._session.add(
