@@ -36,6 +36,7 @@ class Options:
     layout: str = "one"  # "split": an API process and a worker process (PostgreSQL)
     worker_nice: int = 0  # split: the worker's niceness (a lower CPU priority than the API process's)
     stalls: str | None = None  # the node's (split: the API process's) loop lateness and GC pauses, as JSON
+    changing: bool = False  # the PUTs' profile changes from one pass over the sessions to the next
 
 
 @dataclass
@@ -90,7 +91,7 @@ async def _measure(
 ) -> list[tuple[str, int, dict[str, Pooled]]]:
     out = []
     for connections in options.connections:
-        for label, request in requests_for(prepared, bare_url, options.page).items():
+        for label, request in requests_for(prepared, bare_url, options.page, options.changing).items():
             if options.only is not None and options.only not in label:
                 continue
             progress(f"{label} at {connections} connections, FERA and bare in turns")
@@ -255,6 +256,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=None, help="measured seconds per case and server")
     parser.add_argument("--postgres", default=None, help="postgresql+asyncpg://... for the CPO's database")
     parser.add_argument("--only", default=None, help="only the cases whose label contains this (PUT)")
+    parser.add_argument(
+        "--changing",
+        action="store_true",
+        help="PUT profiles alternating 11 and 10 A per pass: every job pushes its session's profile",
+    )
     parser.add_argument("--profile", default=None, help="write cProfile stats of the CPO's process here")
     parser.add_argument(
         "--layout",
@@ -290,6 +296,7 @@ def main() -> None:
         args.layout,
         args.worker_nice,
         args.stalls,
+        args.changing,
     )
     print("\n".join(asyncio.run(run(options))))
 

@@ -16,9 +16,11 @@ __all__ = ["CATCH_UP_S", "catch_up", "requests_for", "sunk"]
 CATCH_UP_S = 120.0
 
 
-def requests_for(prepared: Prepared, bare_url: str, page: int) -> dict[str, Request]:
+def requests_for(prepared: Prepared, bare_url: str, page: int, changing: bool = False) -> dict[str, Request]:
     """The cases by label: two authenticated GETs, and PUT chargingprofiles cycling through the sessions
-    (every answer must be ACCEPTED; the results go to the bare app's sink)."""
+    (every answer must be ACCEPTED; the results go to the bare app's sink). `changing`: the PUTs' profile
+    alternates between 11 and 10 A from one pass over the sessions to the next, so every job changes its
+    session's ActiveChargingProfile and pushes it (else only each session's first does)."""
     get = {"Authorization": prepared.headers["Authorization"]}
     put = get | {"Content-Type": "application/json"}
     return {
@@ -32,6 +34,7 @@ def requests_for(prepared: Prepared, bare_url: str, page: int) -> dict[str, Requ
             put,
             profile_body(bare_url),
             expect='"ACCEPTED"',
+            next_body=profile_body(bare_url, amps=10) if changing else None,
         ),
     }
 

@@ -90,12 +90,12 @@ def location(n: int) -> Location:
     )
 
 
-def profile_body(response_base: str) -> str:
-    """A SetChargingProfile: 11 A for an hour; results go to the bare app's sink."""
+def profile_body(response_base: str, amps: int = 11) -> str:
+    """A SetChargingProfile: 11 A (or `amps`) for an hour; results go to the bare app's sink."""
     profile = {
         "charging_rate_unit": "A",
         "duration": 3600,
-        "charging_profile_period": [{"start_period": 0, "limit": 11}],
+        "charging_profile_period": [{"start_period": 0, "limit": amps}],
     }
     return json.dumps({"charging_profile": profile, "response_url": response_base + RESULTS_PATH})
 

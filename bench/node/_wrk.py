@@ -2,7 +2,8 @@
 not what saturates first. Install it with `apt-get install -y wrk` (Debian/Ubuntu); the bench installs
 nothing itself and stops with that hint when `wrk` is missing.
 
-The Lua script sets the method, headers and body, cycles through a list of paths (a PUT per session), counts
+The Lua script sets the method, headers and body (or two bodies, one pass over the paths each in turn),
+cycles through a list of paths (a PUT per session), counts
 answers whose body lacks an expected marker (e.g. `"ACCEPTED"`), and prints one JSON line in `done()`.
 """
 
@@ -27,6 +28,7 @@ class Request:
     headers: dict[str, str]
     body: str | None = None
     expect: str | None = None  # a substring every answer body must hold (checked by the script)
+    next_body: str | None = None  # sent instead of `body` on every other pass over the paths
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ def _lua(request: Request) -> str:
         headers=headers,
         paths=paths,
         body="nil" if request.body is None else json.dumps(request.body),
+        next_body="nil" if request.next_body is None else json.dumps(request.next_body),
         expect=expect,
     )
 
@@ -68,6 +71,7 @@ wrk.method = {method}
 {headers}
 local paths = {{ {paths} }}
 local body = {body}
+local next_body = {next_body}
 local expect = {expect}
 local threads = {{}}
 local i = 0
@@ -79,6 +83,9 @@ end
 
 request = function()
   i = i + 1
+  if next_body ~= nil and math.floor(i / #paths) % 2 == 1 then
+    return wrk.format(nil, paths[(i % #paths) + 1], nil, next_body)
+  end
   return wrk.format(nil, paths[(i % #paths) + 1], nil, body)
 end
 
