@@ -18,7 +18,10 @@ from fera.store.protocols import Store, UnitOfWork
 
 __all__ = ["SteerableSession", "SteerableSessions", "StoredSteerableSessions", "may_steer", "steerable"]
 
-KEPT = 2048  # sessions (and locations) kept made from their stored texts: a few MB in all
+# Kept made from their stored texts: sessions are small; a location's document can be large (hundreds of
+# EVSEs), so fewer of them are kept parsed (a session made keeps its location's text, not its parse).
+KEPT_SESSIONS = 2048
+KEPT_LOCATIONS = 256
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -77,8 +80,9 @@ class StoredSteerableSessions:
         self._store = store
         # Jobs running at once read their sessions in one transaction.
         self._finding = GroupCommit(self._find_many)
-        self._made: _Kept[tuple[str, str | None], SteerableSession] = _Kept()
-        self._locations: _Kept[str, tuple[str, Location]] = _Kept()  # each with the text it was parsed from
+        self._made: _Kept[tuple[str, str | None], SteerableSession] = _Kept(KEPT_SESSIONS)
+        # each with the text it was parsed from
+        self._locations: _Kept[str, tuple[str, Location]] = _Kept(KEPT_LOCATIONS)
 
     async def find(self, session_id: str) -> SteerableSession | None:
         return await self._finding(session_id)
@@ -112,15 +116,16 @@ def _parsed(location: str) -> tuple[str, Location]:
 
 
 class _Kept(Generic[K, V]):
-    """What was made from a key, the last KEPT of them (the oldest goes first)."""
+    """What was made from a key, the last `most` of them (the oldest goes first)."""
 
-    def __init__(self) -> None:
+    def __init__(self, most: int) -> None:
         self._made: dict[K, V] = {}
+        self._most = most
 
     def get(self, key: K, make: Callable[[K], V]) -> V:
         made = self._made.get(key)
         if made is None:
-            if len(self._made) >= KEPT:
+            if len(self._made) >= self._most:
                 del self._made[next(iter(self._made))]
             made = self._made[key] = make(key)
         return made
