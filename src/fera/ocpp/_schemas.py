@@ -11,14 +11,22 @@ So nothing the library refused is accepted, and a refusal reads as before.
 
 The three 1.6 payloads whose schema has `multipleOf: 0.1` (SetChargingProfile, RemoteStartTransaction, the
 GetCompositeSchedule answer) stay with the library: it reads them with `decimal.Decimal` (a float such as
-21.4 is not a multiple of 0.1) and hands the handler those Decimals.
+21.4 is not a multiple of 0.1) and hands the handler those Decimals. Its `multipleOf` check then raises
+`decimal.InvalidOperation` for a number of 1e27 or more (the quotient outgrows Decimal's 28 digits) and
+`TypeError` for NaN or Infinity, neither an `OCPPError`: the message went unanswered (a simulated station
+stopped reading, the gateway dropped the connection). Those are refused here with PropertyConstraintViolation
+naming the number, as FERA refuses any number it can't take (`_values`).
 """
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
 from functools import cache
+from typing import Any
 
 import jsonschema_rs
+from ocpp.exceptions import PropertyConstraintViolationError
 from ocpp.messages import Call, CallResult, MessageType, get_validator
 from ocpp.messages import _validate_payload as library_check  # the synchronous check behind validate_payload
 
@@ -29,6 +37,7 @@ _DECIMAL = {
     ("1.6", MessageType.Call, "RemoteStartTransaction"),
     ("1.6", MessageType.CallResult, "GetCompositeSchedule"),
 }
+_TENTH = Decimal("0.1")
 
 
 @cache
@@ -47,4 +56,32 @@ def check(message: Call | CallResult, version: str) -> None:
                 return
         except (OSError, ValueError):  # no schema (the library says NotImplemented), or a lone surrogate
             pass
-    library_check(message, version)
+        library_check(message, version)
+        return
+    try:
+        library_check(message, version)
+    except (ArithmeticError, TypeError):  # its Decimal check met a number it can't divide by 0.1
+        cause = (
+            f"{_uncheckable(message.payload) or 'a number'}: expected a finite number of magnitude below 1e27"
+        )
+        raise PropertyConstraintViolationError(details={"cause": cause}) from None
+
+
+def _uncheckable(payload: Any, where: str = "") -> str | None:
+    """The path of the first number that Decimal can't check for `multipleOf: 0.1`."""
+    if isinstance(payload, dict | list):
+        items = payload.items() if isinstance(payload, dict) else enumerate(payload)
+        for key, value in items:
+            path = f"{where}[{key}]" if isinstance(key, int) else f"{where}.{key}" if where else key
+            if (found := _uncheckable(value, path)) is not None:
+                return found
+        return None
+    if isinstance(payload, bool) or not isinstance(payload, int | float | Decimal):
+        return None
+    if isinstance(payload, float) and not math.isfinite(payload):
+        return where
+    try:
+        Decimal(payload) % _TENTH
+    except ArithmeticError:
+        return where
+    return None

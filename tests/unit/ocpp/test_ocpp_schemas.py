@@ -160,3 +160,54 @@ def test_an_action_without_a_schema_is_not_implemented() -> None:
     with pytest.raises(OCPPError) as refused:
         check(Call("m1", "NoSuchAction", {}), "2.0.1")
     assert refused.value.code == "NotImplemented"
+
+
+def _v16_profile(limit: Any) -> dict[str, Any]:
+    schedule = {"chargingRateUnit": "W", "chargingSchedulePeriod": [{"startPeriod": 0, "limit": limit}]}
+    return {
+        "connectorId": 1,
+        "csChargingProfiles": {
+            "chargingProfileId": 1,
+            "stackLevel": 0,
+            "chargingProfilePurpose": "TxProfile",
+            "chargingProfileKind": "Relative",
+            "chargingSchedule": schedule,
+        },
+    }
+
+
+def _v16_composite(limit: Any) -> dict[str, Any]:
+    schedule = {"chargingRateUnit": "W", "chargingSchedulePeriod": [{"startPeriod": 0, "limit": limit}]}
+    return {"status": "Accepted", "connectorId": 1, "chargingSchedule": schedule}
+
+
+HUGE = [1e300, -1e300, 1e27, 10**30, float("nan"), float("inf")]
+LIMIT_PATHS = {
+    "SetChargingProfile": "csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0].limit",
+    "GetCompositeSchedule": "chargingSchedule.chargingSchedulePeriod[0].limit",
+}
+
+
+@pytest.mark.parametrize("limit", HUGE)
+@pytest.mark.parametrize(
+    ("kind", "action"), [("Call", "SetChargingProfile"), ("CallResult", "GetCompositeSchedule")]
+)
+def test_a_16_number_decimal_cannot_check_is_a_property_constraint_violation(
+    kind: str, action: str, limit: Any
+) -> None:
+    """The library's Decimal check raises `decimal.InvalidOperation` (1e27 and up) or `TypeError` (NaN,
+    Infinity), which no peer is answered with: refused with the OCPP-J error naming the number instead."""
+    payload = _v16_profile(limit) if kind == "Call" else _v16_composite(limit)
+    with pytest.raises((ArithmeticError, TypeError)):
+        library_check(message(kind, action, copy.deepcopy(payload)), "1.6")
+    cause = f"{LIMIT_PATHS[action]}: expected a finite number of magnitude below 1e27"
+    assert verdict(check, "1.6", kind, action, payload) == (
+        "PropertyConstraintViolation",
+        str({"cause": cause}),
+    )
+
+
+@pytest.mark.parametrize("limit", [1e26, 10**26, -1e26, 21.4])
+def test_a_16_large_multiple_of_a_tenth_still_passes(limit: Any) -> None:
+    assert verdict(check, "1.6", "Call", "SetChargingProfile", _v16_profile(limit)) is None
+    assert verdict(library_check, "1.6", "Call", "SetChargingProfile", _v16_profile(limit)) is None
