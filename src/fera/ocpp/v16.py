@@ -14,6 +14,7 @@ from fera.ocpp._edge import ask, validate_here
 from fera.ocpp._frames import route_frame
 from fera.ocpp._inventory import INVENTORY_FAILURES, LOGGER, spawn
 from fera.ocpp._meter import read_meter_values
+from fera.ocpp._payloads import QuickPayloads
 from fera.ocpp._profiles import composite_from_wire, profile_to_wire, tx_profile
 from fera.ocpp._routing import after, on
 from fera.ocpp._status import ocpi_status_v16
@@ -30,7 +31,7 @@ def _id_tag_info(accepted: bool) -> dict[str, str]:
     return {"status": AuthorizationStatus.accepted if accepted else AuthorizationStatus.invalid}
 
 
-class StationV16(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hints
+class StationV16(QuickPayloads, ChargePoint):  # type: ignore[misc]  # ocpp ships no type hints
     ocpp_version = "1.6"
 
     def __init__(

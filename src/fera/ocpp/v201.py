@@ -22,6 +22,7 @@ from fera.ocpp._inventory import (
     spawn,
 )
 from fera.ocpp._meter import MeterReading, read_meter_values
+from fera.ocpp._payloads import QuickPayloads
 from fera.ocpp._profiles import composite_from_wire, profile_to_wire, tx_profile
 from fera.ocpp._routing import after, on
 from fera.ocpp._status import ocpi_status_v201
@@ -49,7 +50,7 @@ class _Transaction:
     resumed: bool = False  # begun before this connection (reported on an earlier one)
 
 
-class StationV201(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hints
+class StationV201(QuickPayloads, ChargePoint):  # type: ignore[misc]  # ocpp ships no type hints
     ocpp_version = "2.0.1"
 
     def __init__(self, station_id: str, connection: Any, events: StationEvents, call_timeout: float) -> None:

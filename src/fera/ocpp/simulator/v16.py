@@ -10,6 +10,7 @@ from ocpp.v16.enums import Action
 
 from fera.ocpp._edge import ask, route_checked, validate_here
 from fera.ocpp._meter import MeterReading, write_meter_value
+from fera.ocpp._payloads import QuickPayloads
 from fera.ocpp._profiles import composite_to_v16
 from fera.ocpp._routing import is_call, on
 from fera.ocpp._time import to_wire
@@ -20,7 +21,7 @@ __all__ = ["SimStationV16"]
 _STATUS = {"available": "Available", "plugged": "Preparing", "charging": "Charging", "finishing": "Finishing"}
 
 
-class SimStationV16(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hints
+class SimStationV16(QuickPayloads, ChargePoint):  # type: ignore[misc]  # ocpp ships no type hints
     ocpp_version = "1.6"
 
     def __init__(self, model: StationModel, connection: Any, response_timeout: float) -> None:

@@ -14,6 +14,7 @@ from websockets.exceptions import ConnectionClosed
 
 from fera.ocpp._edge import ask, route_checked, validate_here
 from fera.ocpp._meter import MeterReading, write_meter_value
+from fera.ocpp._payloads import QuickPayloads
 from fera.ocpp._profiles import composite_to_v201
 from fera.ocpp._routing import after, is_call, on
 from fera.ocpp._time import to_wire
@@ -22,7 +23,7 @@ from fera.ocpp.simulator.station import StationModel
 __all__ = ["SimStationV201"]
 
 
-class SimStationV201(ChargePoint):  # type: ignore[misc]  # ocpp ships no type hints
+class SimStationV201(QuickPayloads, ChargePoint):  # type: ignore[misc]  # ocpp ships no type hints
     ocpp_version = "2.0.1"
 
     def __init__(self, model: StationModel, connection: Any, response_timeout: float) -> None:
