@@ -71,22 +71,44 @@ def as_dict(payload: Any) -> dict[str, Any]:
         return dict(serialize_as_dict(payload))
 
 
-def _dataclass(value: Any) -> dict[str, Any]:
-    names = [f.name for f in fields(value)] if hasattr(type(value), "__dataclass_fields__") else None
-    if names is None or len(names) != len(value.__dataclass_fields__):  # ClassVar or InitVar pseudo-fields
+def _is_dataclass(value: Any) -> bool:
+    return hasattr(type(value), "__dataclass_fields__") and not isinstance(value, type)
+
+
+def _names(value: Any) -> list[str]:
+    names = [f.name for f in fields(value)]
+    if len(names) != len(value.__dataclass_fields__):  # ClassVar or InitVar pseudo-fields
         raise _Unusual
-    return {name: _plain(getattr(value, name)) for name in names}
+    return names
+
+
+def _dataclass(value: Any) -> dict[str, Any]:
+    """As `serialize_as_dict`: `asdict`'s conversion, except that a list field keeps the items that are not
+    dataclasses as they are (the library puts the originals back)."""
+    if not _is_dataclass(value):
+        raise _Unusual
+    out: dict[str, Any] = {}
+    for name in _names(value):
+        field = getattr(value, name)
+        if _is_dataclass(field):
+            out[name] = _dataclass(field)
+        elif isinstance(field, list):
+            out[name] = [_dataclass(item) if _is_dataclass(item) else item for item in field]
+        else:
+            out[name] = _plain(field)
+    return out
 
 
 def _plain(value: Any) -> Any:
+    """As `asdict` converts a value: dataclasses, lists and dicts rebuilt, leaves (immutable) kept."""
     if isinstance(value, _LEAVES):  # str also covers the library's str enums
         return value
     if type(value) is list:
         return [_plain(v) for v in value]
     if type(value) is dict:
         return {k: _plain(v) for k, v in value.items()}
-    if hasattr(type(value), "__dataclass_fields__") and not isinstance(value, type):
-        return _dataclass(value)
+    if _is_dataclass(value):
+        return {name: _plain(getattr(value, name)) for name in _names(value)}
     raise _Unusual
 
 
