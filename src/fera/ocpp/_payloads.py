@@ -29,6 +29,7 @@ MAX_KEYS = 4096  # remembered per direction: 2.0.1's customData lets a station s
 _SNAKE: dict[str, str] = {}
 _CAMEL: dict[str, str] = {}
 _SIGNATURES: dict[Callable[..., Any], inspect.Signature] = {}
+_FIELDS: dict[type, list[str]] = {}
 _LEAVES = (str, int, float, type(None), Decimal)  # immutable: `asdict` deep-copies them into equal values
 
 
@@ -76,9 +77,13 @@ def _is_dataclass(value: Any) -> bool:
 
 
 def _names(value: Any) -> list[str]:
-    names = [f.name for f in fields(value)]
-    if len(names) != len(value.__dataclass_fields__):  # ClassVar or InitVar pseudo-fields
-        raise _Unusual
+    """The dataclass's field names, read once per class (`fields()` filters its pseudo-fields per call)."""
+    names = _FIELDS.get(type(value))
+    if names is None:
+        names = [f.name for f in fields(value)]
+        if len(names) != len(value.__dataclass_fields__):  # ClassVar or InitVar pseudo-fields
+            raise _Unusual
+        _FIELDS[type(value)] = names
     return names
 
 
