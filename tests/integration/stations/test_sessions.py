@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from websockets.exceptions import InvalidStatus
@@ -42,12 +43,23 @@ async def test_transactions_become_sessions_of_the_tokens_emsp(stages: StageFact
     assert statuses["LOC1-E1"] == statuses["LOC1-E4"] == "AVAILABLE"
 
 
-async def test_stopped_transaction_completes_the_session_and_ends_steering(stages: StageFactory) -> None:
+async def test_stopped_transaction_completes_the_session_and_ends_steering(
+    stages: StageFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     stage = await stages(tokens=1)
+    # The CPO completes the session (the eMSP hears it) before it drops the transaction's binding.
+    handled, stopped = asyncio.Event(), stage.stations.events.transaction_stopped
+
+    async def stopping(*args: Any, **kwargs: Any) -> None:
+        await stopped(*args, **kwargs)
+        handled.set()
+
+    monkeypatch.setattr(stage.stations.events, "transaction_stopped", stopping)
     start = datetime.now(UTC)
     short = EvArrival(start, start + timedelta(hours=5), energy_kwh=0.5, max_kw=22.0, station_id="ST16")
     stage.simulate(SPECS[:1], (short,))  # full after ~80 simulated seconds
     done = await stage.emsp_sessions.wait(lambda e: e.session.status is SessionStatus.COMPLETED)
+    await asyncio.wait_for(handled.wait(), WAIT_S)
     assert done.session.kwh == pytest.approx(0.5, abs=0.01)
     router = stage.cpo.node.cpo_profiles
     assert router is not None
