@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse
 
 from bench.node._setup import PUSH_SINK
 from bench.node._stalls import serve_watched
+from fera import eventloop
 from fera.config import NodeConfig
 from fera.node import create_node
 from fera.parts import Process, processes_named
@@ -48,7 +49,7 @@ def serve_node(
     app = create_node(config, processes=processes_named(parts)).app
     if stalls is not None:
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # as below: the summary gets written
-        asyncio.run(serve_watched(_server(app, config.port), stalls))
+        eventloop.run(serve_watched(_server(app, config.port), stalls))
         return
     if profile is None:
         _run(app, config.port)
@@ -69,11 +70,11 @@ def serve_worker(config_json: str, profile: str | None, nice: int, ready: Any) -
     os.nice(nice)
     node = create_node(NodeConfig.model_validate_json(config_json), processes=frozenset({Process.WORKER}))
     if profile is None:
-        asyncio.run(_work(node.start, node.stop, ready.set))
+        eventloop.run(_work(node.start, node.stop, ready.set))
         return
     profiler = cProfile.Profile(time.thread_time)
     try:
-        profiler.runcall(asyncio.run, _work(node.start, node.stop, ready.set))
+        profiler.runcall(eventloop.run, _work(node.start, node.stop, ready.set))
     finally:
         profiler.dump_stats(profile)
 

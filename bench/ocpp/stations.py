@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from bench.node._load import cpu_s
+from fera import eventloop
 from fera.charging import ChargingProfileKind, ChargingProfilePurpose, OcppChargingProfile, SchedulePeriod
 from fera.ocpp import OcppGateway, ProfileResult
 from fera.ocpp.simulator import EvArrival, SimulationConfig, gateway_stations, run_simulation, station_specs
@@ -185,7 +186,7 @@ async def stations(url: str, n: int, speed: float = SPEED) -> None:
 
 def main() -> None:
     if sys.argv[1:2] == ["--stations"]:
-        asyncio.run(stations(sys.argv[2], int(sys.argv[3]), *map(float, sys.argv[4:5])))
+        eventloop.run(stations(sys.argv[2], int(sys.argv[3]), *map(float, sys.argv[4:5])))
         return
     parser = argparse.ArgumentParser(prog="python -m bench.ocpp.stations")
     parser.add_argument("--rate", type=float, default=None, help="TxProfiles offered per second (open loop)")
@@ -193,9 +194,9 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=50, help="with --rate: how many stations (50)")
     args = parser.parse_args()
     if args.rate is None:
-        asyncio.run(bench())
+        eventloop.run(bench())
     else:
-        asyncio.run(sustained(args.count, args.rate, args.seconds))
+        eventloop.run(sustained(args.count, args.rate, args.seconds))
 
 
 if __name__ == "__main__":

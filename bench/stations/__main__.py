@@ -26,6 +26,7 @@ from bench.charging import composite
 from bench.node._load import cpu_s, served
 from bench.node._serve import serve_node
 from bench.stations._fleet import child, location_id, populate, prefix, spawn, stations
+from fera import eventloop
 from fera.cpo import cpo_of
 from fera.exchange import exchange_of
 from fera.ocpi.chargingprofiles.models import ChargingProfile
@@ -241,7 +242,7 @@ def _table(count: int, load: Load, results: list[float | None], elapsed: float, 
 
 def main() -> None:
     if sys.argv[1:2] == ["--child"]:
-        asyncio.run(child(sys.argv[2], int(sys.argv[3])))
+        eventloop.run(child(sys.argv[2], int(sys.argv[3])))
         return
     parser = argparse.ArgumentParser(prog="python -m bench.stations")
     parser.add_argument("--quick", action="store_true", help="steps of 1, 5, 10 stations")
@@ -256,9 +257,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.rate is not None:
         load = Load(args.rate, args.seconds, args.postgres, args.processes, args.profile)
-        asyncio.run(sustained(args.stations, load))
+        eventloop.run(sustained(args.stations, load))
         return
-    asyncio.run(bench(QUICK_STEPS if args.quick else STEPS))
+    eventloop.run(bench(QUICK_STEPS if args.quick else STEPS))
     print("\n## composite schedule per session (bench.charging.composite)\n")
     composite.main()
 

@@ -16,12 +16,13 @@ from typing import Annotated
 
 import typer
 
+from fera import eventloop
 from fera.cli._common import ConfigOption, console, fail, load, node_url, open_database, run
 from fera.cli._logging import LoggerLevelsOption, LogLevelOption, configure_logging
 from fera.config import NodeConfig
 from fera.parts import ALL_PROCESSES, Hook, Process, processes_named
 
-__all__ = ["serve"]
+__all__ = ["serve", "serve_without_routes"]
 
 PartsOption = Annotated[
     str,
@@ -65,7 +66,7 @@ def serve(
     node = create_node(cfg, processes=processes)
     _banner(cfg, processes)
     if sock is None:
-        asyncio.run(_run_without_routes(node.start, node.stop))
+        serve_without_routes(node.start, node.stop)
         return
     import uvicorn
 
@@ -119,8 +120,13 @@ def _banner(config: NodeConfig, processes: frozenset[Process]) -> None:
         console.print(f"  dashboard:     {node_url(config)}{DASHBOARD_PATH}")
 
 
+def serve_without_routes(start: Hook, stop: Hook) -> None:
+    """A worker or gateway process: no routes, runs until SIGTERM or SIGINT, on uvloop where installed
+    (`fera.eventloop`), as uvicorn runs a process with routes."""
+    eventloop.run(_run_without_routes(start, stop))
+
+
 async def _run_without_routes(start: Hook, stop: Hook) -> None:
-    """A worker or gateway process: no routes, runs until SIGTERM or SIGINT."""
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
