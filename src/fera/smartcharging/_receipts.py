@@ -2,8 +2,8 @@
 answers, their results and ActiveChargingProfiles. What arrives together, of any kind, is written in one
 transaction (`GroupCommit`), and each caller goes on only once its own write is committed (a request still
 leaves this node only once stored). A busy Sender (a round of profiles sent at once, a CPO answering them)
-so pays a transaction per group instead of one per request. A group the database refuses for one row is
-written again write by write (`GroupCommit`), so only that write's caller fails, whatever the kinds."""
+so pays a transaction per group instead of one per request. A group that fails fails each of its writes
+(nothing of it was committed), whatever their kind."""
 
 from __future__ import annotations
 

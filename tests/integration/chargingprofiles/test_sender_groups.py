@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event
-from sqlalchemy.exc import IntegrityError
 
 from fera.smartcharging._receipts import Receipts
 from fera.smartcharging.model import ProfileRequest, RequestKind, RequestState
@@ -109,23 +108,3 @@ async def test_every_kind_handed_in_together_is_one_transaction(database: Databa
         active = await uow.active_profiles.get("CPO1", "S2")
     assert third is not None and third.state is RequestState.PENDING
     assert active == {"start_date_time": "2030-01-01T00:00:00Z"}
-
-
-async def test_a_refused_request_among_other_kinds_fails_only_its_own_caller(database: Database) -> None:
-    receipts = Receipts(database)
-    for sent in (request("R1", "S1"), request("R2", "S2")):
-        await receipts.request(sent)
-
-    answered, taken, resulted = await asyncio.gather(
-        receipts.answer("R1", "ACCEPTED", 30, T0, RequestState.WAITING),
-        receipts.request(request("R2", "S9")),  # its id is taken: the database refuses the row
-        receipts.result("R2", "CPO1", {"result": "ACCEPTED"}, T0),
-        return_exceptions=True,
-    )
-
-    assert isinstance(taken, IntegrityError)
-    assert isinstance(answered, ProfileRequest) and answered.state is RequestState.WAITING
-    assert isinstance(resulted, ProfileRequest) and resulted.state is RequestState.DONE
-    async with database.reading() as uow:
-        second = await uow.profile_requests.get("R2")
-    assert second is not None and (second.session_id, second.state) == ("S2", RequestState.DONE)
