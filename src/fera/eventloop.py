@@ -2,8 +2,8 @@
 
 uvicorn serves a process with routes on uvloop (its "auto" choice, FERA depends on uvloop); a worker or
 gateway process (`fera serve --parts worker|gateway`) and the benchmarks' own processes run their coroutine
-here, on the same loop: less CPU per callback and per socket event than asyncio's own (bench/README.md,
-"all processes on uvloop"). Where uvloop is not installed (Windows) they run on asyncio's loop.
+here, on the same loop, so every process of a node runs as measured (bench/README.md, "all processes on
+uvloop"). Where uvloop is not installed (Windows) they run on asyncio's loop.
 """
 
 from __future__ import annotations
