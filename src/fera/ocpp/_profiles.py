@@ -19,6 +19,7 @@ from fera.charging import (
     SchedulePeriod,
 )
 from fera.ocpp._time import from_wire, to_wire
+from fera.ocpp._values import MAX_LIMIT
 from fera.ocpp.link import CompositeSchedule
 
 __all__ = [
@@ -123,10 +124,14 @@ def composite_from_wire(schedule: dict[str, Any], schedule_start: str | None) ->
     start = schedule_start or schedule.get("schedule_start") or schedule.get("start_schedule")
     if start is None:
         raise ValueError("composite schedule without a start")
+    periods = _periods_from_wire(schedule["charging_schedule_period"])
+    for period in periods:
+        if not 0 <= period.limit <= MAX_LIMIT:  # NaN and infinities too: every comparison with them fails
+            raise ValueError(f"composite schedule limit {period.limit!r}: expected 0 to {MAX_LIMIT:.0e}")
     return CompositeSchedule(
         start=from_wire(start),
         unit=schedule["charging_rate_unit"],
-        periods=_periods_from_wire(schedule["charging_schedule_period"]),
+        periods=periods,
         duration=schedule.get("duration"),
     )
 

@@ -14,10 +14,11 @@ from typing import Any, NoReturn
 
 from ocpp.exceptions import PropertyConstraintViolationError
 
-__all__ = ["check_values"]
+__all__ = ["MAX_LIMIT", "check_values"]
 
 EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
 MAX_WH = 1e12  # 1e9 kWh: OCPI's bound on a number
+MAX_LIMIT = 1e9  # A or W: OCPI's bound on a number, so a station's composite limit can reach a Sender
 MAX_ID = 2**31 - 1  # OCPP integers are 32-bit
 _METERS = {"meterStart", "meterStop"}  # Wh, OCPP 1.6 and 2.0.1 (ReservationStatus etc. carry none)
 _IDS = {"connectorId", "evseId", "transactionId", "id"}

@@ -73,18 +73,42 @@ async def test_the_gateway_fails_a_16_composite_it_cannot_check(
     assert any("PropertyConstraintViolation" in r.getMessage() for r in caplog.records)
 
 
-async def test_the_gateway_reads_a_201_composite_with_a_huge_limit(harness: Harness) -> None:
-    """2.0.1 has no `multipleOf` (no Decimal check): the answer is read as it is, the link stays."""
-    async with connect(f"{harness.url}/OPEN-2.0.1", subprotocols=[Subprotocol("ocpp2.0.1")]) as ws:
+# 1.6: what its Decimal check lets through (below 1e27).
+OUT_OF_RANGE = [("2.0.1", x) for x in ("1e300", "-1e300", "NaN", "Infinity", "-1", "1000000001")]
+OUT_OF_RANGE += [("1.6", x) for x in ("1e20", "-1")]
+
+
+@pytest.mark.parametrize(("version", "limit"), OUT_OF_RANGE)
+async def test_the_gateway_fails_a_composite_whose_limit_no_sender_could_take(
+    harness: Harness, version: str, limit: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """OCPI's limit is a number from 0 to 1e9: a station's composite beyond it fails the command (as a
+    CALLERROR would), where it reached the CPO and broke the ActiveChargingProfile made of it."""
+    station = f"OPEN-{version}"
+    async with connect(f"{harness.url}/{station}", subprotocols=[Subprotocol(f"ocpp{version}")]) as ws:
         assert (await reply(ws, '[2,"hb","Heartbeat",{}]'))[:2] == [3, "hb"]
-        command = asyncio.create_task(harness.gateway.get_composite_schedule("OPEN-2.0.1", 1, 3600, "W"))
+        command = asyncio.create_task(harness.gateway.get_composite_schedule(station, 1, 3600, "W"))
         async with asyncio.timeout(WAIT_S):
             request = json.loads(await ws.recv())
-        await ws.send(composite_answer("2.0.1", request[1], "1e300"))
+        await ws.send(composite_answer(version, request[1], limit))
+        async with asyncio.timeout(WAIT_S):  # well within the gateway's call timeout: no wait for it
+            assert await command is None
+        assert (await reply(ws, '[2,"hb2","Heartbeat",{}]'))[:2] == [3, "hb2"]  # the link stays
+    assert any("composite schedule limit" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_the_gateway_reads_a_composite_at_the_bound(harness: Harness, version: str) -> None:
+    station = f"OPEN-{version}"
+    async with connect(f"{harness.url}/{station}", subprotocols=[Subprotocol(f"ocpp{version}")]) as ws:
+        assert (await reply(ws, '[2,"hb","Heartbeat",{}]'))[:2] == [3, "hb"]
+        command = asyncio.create_task(harness.gateway.get_composite_schedule(station, 1, 3600, "W"))
+        async with asyncio.timeout(WAIT_S):
+            request = json.loads(await ws.recv())
+        await ws.send(composite_answer(version, request[1], "1000000000"))
         async with asyncio.timeout(WAIT_S):
             composite = await command
-        assert composite is not None and composite.periods[0].limit == 1e300
-        assert (await reply(ws, '[2,"hb2","Heartbeat",{}]'))[:2] == [3, "hb2"]
+        assert composite is not None and composite.periods[0].limit == 1e9
 
 
 @pytest.fixture
