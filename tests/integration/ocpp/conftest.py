@@ -1,8 +1,9 @@
-"""The `harness` fixture: a real OcppGateway on 127.0.0.1 that admits the test stations."""
+"""The `harness` fixture: a real OcppGateway on 127.0.0.1 that admits the test stations; `no_traceback`."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -29,3 +30,12 @@ async def harness() -> AsyncIterator[Harness]:
         yield h
     finally:
         await h.stop()
+
+
+@pytest.fixture
+def no_traceback(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fails the test if anything logged a traceback or an error (modules opt in with `usefixtures`)."""
+    caplog.set_level(logging.DEBUG)
+    yield
+    traced = [r.getMessage() for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    assert traced == []

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -17,7 +16,7 @@ from fera.ocpp.gateway import MAX_FRAME_BYTES
 from tests.integration.ocpp.conftest import VERSIONS
 from tests.integration.ocpp.harness import WAIT_S, Harness
 
-pytestmark = pytest.mark.parametrize("version", VERSIONS)
+pytestmark = [pytest.mark.parametrize("version", VERSIONS), pytest.mark.usefixtures("no_traceback")]
 HEARTBEAT = '[2,"hb","Heartbeat",{}]'
 # Each version's name for a fault (OCPP-J 1.6 has no RpcFrameworkError nor MessageTypeNotSupported).
 CODES = {
@@ -36,14 +35,6 @@ async def station(harness: Harness, version: str) -> AsyncIterator[ClientConnect
     subprotocol = Subprotocol("ocpp1.6" if version == "1.6" else "ocpp2.0.1")
     async with connect(f"{harness.url}/OPEN-{version}", subprotocols=[subprotocol]) as ws:
         yield ws
-
-
-@pytest.fixture(autouse=True)
-def no_traceback(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    caplog.set_level(logging.DEBUG)
-    yield
-    traced = [r.getMessage() for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
-    assert traced == []
 
 
 async def answer(ws: ClientConnection, frame: str | bytes) -> list[Any]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +14,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.typing import Subprotocol
 
+from fera.ocpp import CompositeSchedule
 from fera.ocpp.simulator import SimClock, StationSpec
 from fera.ocpp.simulator.station import StationModel
 from fera.ocpp.simulator.v16 import SimStationV16
@@ -25,14 +25,7 @@ from tests.integration.ocpp.harness import WAIT_S, Harness
 # As a station or a CSMS writes them: Python's `json` reads NaN and Infinity, so the library meets them too.
 HUGE = ["1e300", "-1e300", "1e27", "1000000000000000000000000000000", "NaN", "Infinity"]
 START = datetime(2025, 6, 1, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def no_traceback(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    caplog.set_level(logging.DEBUG)
-    yield
-    traced = [r.getMessage() for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
-    assert traced == []
+pytestmark = pytest.mark.usefixtures("no_traceback")
 
 
 async def reply(ws: ClientConnection | ServerConnection, frame: str) -> list[Any]:
@@ -78,12 +71,8 @@ OUT_OF_RANGE = [("2.0.1", x) for x in ("1e300", "-1e300", "NaN", "Infinity", "-1
 OUT_OF_RANGE += [("1.6", x) for x in ("1e20", "-1")]
 
 
-@pytest.mark.parametrize(("version", "limit"), OUT_OF_RANGE)
-async def test_the_gateway_fails_a_composite_whose_limit_no_sender_could_take(
-    harness: Harness, version: str, limit: str, caplog: pytest.LogCaptureFixture
-) -> None:
-    """OCPI's limit is a number from 0 to 1e9: a station's composite beyond it fails the command (as a
-    CALLERROR would), where it reached the CPO and broke the ActiveChargingProfile made of it."""
+async def composite_of(harness: Harness, version: str, limit: str) -> CompositeSchedule | None:
+    """What the gateway makes of a station's composite answer with that limit; the link must stay up."""
     station = f"OPEN-{version}"
     async with connect(f"{harness.url}/{station}", subprotocols=[Subprotocol(f"ocpp{version}")]) as ws:
         assert (await reply(ws, '[2,"hb","Heartbeat",{}]'))[:2] == [3, "hb"]
@@ -92,23 +81,25 @@ async def test_the_gateway_fails_a_composite_whose_limit_no_sender_could_take(
             request = json.loads(await ws.recv())
         await ws.send(composite_answer(version, request[1], limit))
         async with asyncio.timeout(WAIT_S):  # well within the gateway's call timeout: no wait for it
-            assert await command is None
-        assert (await reply(ws, '[2,"hb2","Heartbeat",{}]'))[:2] == [3, "hb2"]  # the link stays
+            composite = await command
+        assert (await reply(ws, '[2,"hb2","Heartbeat",{}]'))[:2] == [3, "hb2"]
+    return composite
+
+
+@pytest.mark.parametrize(("version", "limit"), OUT_OF_RANGE)
+async def test_the_gateway_fails_a_composite_whose_limit_no_sender_could_take(
+    harness: Harness, version: str, limit: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """OCPI's limit is a number from 0 to 1e9: a station's composite beyond it fails the command (as a
+    CALLERROR would), where it reached the CPO and broke the ActiveChargingProfile made of it."""
+    assert await composite_of(harness, version, limit) is None
     assert any("composite schedule limit" in r.getMessage() for r in caplog.records)
 
 
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_the_gateway_reads_a_composite_at_the_bound(harness: Harness, version: str) -> None:
-    station = f"OPEN-{version}"
-    async with connect(f"{harness.url}/{station}", subprotocols=[Subprotocol(f"ocpp{version}")]) as ws:
-        assert (await reply(ws, '[2,"hb","Heartbeat",{}]'))[:2] == [3, "hb"]
-        command = asyncio.create_task(harness.gateway.get_composite_schedule(station, 1, 3600, "W"))
-        async with asyncio.timeout(WAIT_S):
-            request = json.loads(await ws.recv())
-        await ws.send(composite_answer(version, request[1], "1000000000"))
-        async with asyncio.timeout(WAIT_S):
-            composite = await command
-        assert composite is not None and composite.periods[0].limit == 1e9
+    composite = await composite_of(harness, version, "1000000000")
+    assert composite is not None and composite.periods[0].limit == 1e9
 
 
 @pytest.fixture
