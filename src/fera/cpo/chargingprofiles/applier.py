@@ -15,11 +15,13 @@ worker takes up to CLAIM_BATCH of the oldest queued jobs no one holds (FOR UPDAT
 sessions' advisory locks; a session's jobs run in the order they came, whichever worker claims them), reads
 their sessions and inputs in that transaction, and keeps them until the station answered and the jobs' ends
 are committed with the results they owe (the profile the station took is committed under its site's lock: a
-rebalance reads it); only then are the results posted (`results.py`). A worker killed mid-job releases its
-jobs with its connection and another runs them again; one killed after the commit leaves its results to
-another worker to post (a result may reach the sender twice; never lost). SQLite: one process runs the jobs
-it accepted, with the session and inputs the Receiver read. The other database work of jobs running at once
-(outcomes, reads) is grouped (`fera.store.group`): one transaction per group, not per job.
+rebalance reads it); only then are the results posted (`results.py`), outside the claim (the next claim need
+not wait for the senders to take them). A worker killed mid-job releases its jobs with its connection and
+another runs them again; one killed after the commit leaves its results to another worker to post (a result
+may reach the sender twice; never lost). SQLite: one process runs the jobs it accepted, with the session and
+inputs the Receiver read, JOBS_AT_ONCE at a time until their stations answered (the result POST and the push
+then hold only the session). The other database work of jobs running at once (outcomes, reads) is grouped
+(`fera.store.group`): one transaction per group, not per job.
 """
 
 from __future__ import annotations
@@ -162,13 +164,19 @@ class ProfileApplier:
             done = [(job, *end) for job, end in zip(jobs, ends, strict=True) if end is not None]
             ended = [(job.id, state, result) for job, state, result, _ in done]
             await claim.profile_jobs.finish_many(ended, self._results.due_at())
-        # The Sender takes its result before the update it brings (an eMSP relays an update only then).
-        try:
-            await self._results.deliver([job.id for job, _, result, _ in done if result is not None])
-        finally:
-            sessions = {session.session_id.upper(): session for *_, session in done if session is not None}
-            await asyncio.gather(*(self._refresh(session) for session in sessions.values()))
+        # The claim's place goes to the next claim now: held through the result POSTs and the pushes, it
+        # capped a worker at CONCURRENCY claims per round trip to the senders.
+        results = [job.id for job, _, result, _ in done if result is not None]
+        sessions = {session.session_id.upper(): session for *_, session in done if session is not None}
+        self._track(self._tell_senders(results, list(sessions.values())))
         return len(jobs)
+
+    async def _tell_senders(self, results: list[str], sessions: list[SteerableSession]) -> None:
+        """The Sender takes its result before the update it brings (an eMSP relays an update only then)."""
+        try:
+            await self._results.deliver(results)
+        finally:
+            await asyncio.gather(*(self._refresh(session) for session in sessions))
 
     async def _run_claimed(self, job: ProfileJob, claimed: Claimed) -> _End | None:
         """What became of a claimed job (None: it failed, and stays queued for another try)."""
@@ -250,9 +258,14 @@ class ProfileApplier:
             await self._expire(job, "it waited for the session's earlier jobs")
             return
         try:
-            session = accepted or await self._sessions.find(job.session_id)
-            inputs = None if session is None else await self._inputs(job, session, snapshot)
-            applied = await self._apply_in_time(job, session, inputs)
+            try:
+                session = accepted or await self._sessions.find(job.session_id)
+                inputs = None if session is None else await self._inputs(job, session, snapshot)
+                applied = await self._apply_in_time(job, session, inputs)
+            finally:
+                # The station answered: the job's place goes to the next one. Kept through the commit, the
+                # result POST and the push, it capped the jobs at JOBS_AT_ONCE per round trip to the sender.
+                self._running.release()
             if applied is None:
                 return
             result, kept = applied
@@ -262,7 +275,6 @@ class ProfileApplier:
                 inputs = inputs.with_profile(job.partner_id, kept, at)
             await self._finish(job, session, result, inputs)
         finally:
-            self._running.release()
             lock.release()
 
     async def _write_outcomes(self, outcomes: Sequence[_Outcome]) -> list[datetime | None]:
