@@ -96,6 +96,13 @@ async def _bursts(sender: ProfileSender, cpo_id: str, session_ids: list[str]) ->
     return results
 
 
+def sustained_limit(n: int, sessions: int) -> float:
+    """The limit (A) of the n-th round trip, the sessions taken in turn: each pass over them moves every
+    session's limit, so every round trip changes its ActiveChargingProfile and the CPO pushes it (with the
+    limit 16 - n % 10 before, a multiple of 10 sessions kept each one's limit from its first pass on)."""
+    return 16.0 - (n // sessions) % 10
+
+
 async def _sustained(
     sender: ProfileSender, cpo_id: str, session_ids: list[str], rate: float, seconds: float
 ) -> tuple[list[float | None], float]:
@@ -106,10 +113,8 @@ async def _sustained(
         delay = began + n / rate - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        amps = 16.0 - n % 10
-        calls.append(
-            asyncio.create_task(_round_trip(sender, cpo_id, session_ids[n % len(session_ids)], amps))
-        )
+        session_id, amps = session_ids[n % len(session_ids)], sustained_limit(n, len(session_ids))
+        calls.append(asyncio.create_task(_round_trip(sender, cpo_id, session_id, amps)))
     results = await asyncio.gather(*calls)
     return list(results), time.perf_counter() - began
 
