@@ -21,7 +21,7 @@ import asyncpg  # type: ignore[import-untyped]
 from fera.config import NodeConfig, RoleConfig
 from fera.node import Node, create_node
 from fera.partners import Partner
-from fera.server import RunningServer, bind, start_server
+from fera.server import RunningServer, bind, free_port, start_server
 
 __all__ = ["Nodes", "RunningNode", "connect", "free_port", "machine", "percentile", "progress", "role"]
 
@@ -33,14 +33,6 @@ class RunningNode:
     node: Node
     server: RunningServer
     url: str
-
-
-def free_port() -> int:
-    """A loopback port free now (closed again at once: use it soon)."""
-    sock = bind()
-    port: int = sock.getsockname()[1]
-    sock.close()
-    return port
 
 
 def role(kind: str, party: str) -> RoleConfig:

@@ -256,6 +256,22 @@ class StationConfig(BaseModel):
     evses: list[StationEvseConfig] = Field(default_factory=list)
 
 
+_ANY_HOST = "0.0.0.0"  # `listen` and `ocpp_listen` are IPv4 or names (no colons)
+
+
+def shared_port(listen: str, ocpp_listen: str | None) -> str | None:
+    """Why `ocpp_listen` cannot be `listen`'s port (None: it can). Both sockets would listen (each allows
+    reuse), and the node's API calls would reach the OCPP gateway, which refuses them."""
+    if ocpp_listen is None:
+        return None
+    host, port = listen.rsplit(":", 1)
+    gateway_host, gateway_port = ocpp_listen.rsplit(":", 1)
+    overlap = host == gateway_host or _ANY_HOST in (host, gateway_host)
+    if int(port) == 0 or int(port) != int(gateway_port) or not overlap:
+        return None
+    return f"ocpp_listen {ocpp_listen} is the node's listen address {listen}: give the gateway its own port"
+
+
 class NodeConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -301,6 +317,13 @@ class NodeConfig(BaseModel):
     steering: list[SteeringConfig] = Field(default_factory=list)
     # The largest request body the node reads (bytes); a larger one is refused with HTTP 413 unread.
     max_request_body_bytes: Annotated[int, Field(ge=1024)] = 1_048_576
+
+    @model_validator(mode="after")
+    def _gateway_on_a_port_of_its_own(self) -> NodeConfig:
+        clash = shared_port(self.listen, self.ocpp_listen)
+        if clash is not None:
+            raise ValueError(clash)
+        return self
 
     @model_validator(mode="after")
     def _contracted_where_contract_governs(self) -> NodeConfig:

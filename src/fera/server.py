@@ -12,7 +12,15 @@ from uvicorn.config import LOGGING_CONFIG
 
 from fera.node import Node
 
-__all__ = ["KEEP_ALIVE_S", "OneLineLifespanFailure", "RunningServer", "bind", "server_config", "start_server"]
+__all__ = [
+    "KEEP_ALIVE_S",
+    "OneLineLifespanFailure",
+    "RunningServer",
+    "bind",
+    "free_port",
+    "server_config",
+    "start_server",
+]
 
 # How long an idle inbound connection stays open: well beyond the outbound pool's expiry (fera.node), so a
 # peer FERA never writes a request on a connection we are closing at that instant (a ReadError, and a lost
@@ -29,6 +37,21 @@ def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     sock.bind((host, port))
     sock.set_inheritable(True)
     return sock
+
+
+_handed_out: set[int] = set()  # every port free_port gave in this process
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port free now, closed again at once (use it soon), and never one this process was given before:
+    the kernel may pick a port it just closed again, and a node given one port for both its `listen` and its
+    `ocpp_listen` once answered its API calls from its OCPP gateway (both sockets listened)."""
+    while True:
+        with bind(host) as sock:
+            port = int(sock.getsockname()[1])
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 class RunningServer:

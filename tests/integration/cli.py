@@ -12,7 +12,6 @@ from typing import Any
 import tomli_w
 
 from fera.config import NodeConfig
-from fera.server import bind
 
 TABLES = ("roles", "contracts", "delegations", "sites", "stations")
 SRC = str(Path(__file__).resolve().parents[2] / "src")
@@ -49,14 +48,6 @@ async def fera(*args: str, timeout: float = 120) -> Run:
     out, _ = await asyncio.wait_for(process.communicate(), timeout)
     assert process.returncode is not None
     return Run(process.returncode, out.decode())
-
-
-def free_port() -> int:
-    """A port nothing listens on right now (for settings that must name one, such as ocpp_listen)."""
-    sock = bind()
-    port: int = sock.getsockname()[1]
-    sock.close()
-    return port
 
 
 def one_line_failure(run: Run, *expected: str) -> None:

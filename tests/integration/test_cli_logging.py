@@ -14,7 +14,8 @@ import pytest
 import fera.demo
 from fera.config import NodeConfig, RoleConfig
 from fera.demo.processes import start_node_process
-from tests.integration.cli import free_port, write_config
+from fera.server import free_port
+from tests.integration.cli import write_config
 from tests.integration.test_cli_usage import _usage_failure as usage_failure
 from tests.integration.test_cli_usage import fera_main
 

@@ -12,7 +12,8 @@ from fera.cli.partners import short_ids
 from fera.cpo import cpo_of
 from fera.ocpi.auth import authorization_header
 from fera.partners import Partner
-from tests.integration.cli import fera, free_port, one_line_failure, write_config
+from fera.server import free_port
+from tests.integration.cli import fera, one_line_failure, write_config
 from tests.integration.test_sessions_support import location
 from tests.nodes import NodeFactory, RunningNode, role
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import tomli_w
 
-from fera.server import bind
-from tests.integration.cli import SRC, fera, free_port, one_line_failure
+from fera.server import bind, free_port
+from tests.integration.cli import SRC, fera, one_line_failure
 
 ROLE = {"role": "CPO", "country_code": "NL", "party_id": "CPO", "name": "Test CPO"}
 
@@ -61,6 +61,17 @@ async def test_busy_ports_are_one_line_failures(tmp_path: Path) -> None:
         taken.close()
     one_line_failure(http_busy, f"127.0.0.1:{busy} (listen) is in use", "change [node] listen")
     one_line_failure(ocpp_busy, f"127.0.0.1:{busy} (ocpp_listen) is in use", "change [node] ocpp_listen")
+
+
+async def test_a_gateway_on_the_nodes_own_port_is_a_one_line_failure(tmp_path: Path) -> None:
+    port = free_port()
+    in_file = await fera("serve", "-c", _config(tmp_path, port, port))
+    on_the_command_line = await fera(
+        "serve", "-c", _config(tmp_path, port, free_port()), "--ocpp-listen", f"127.0.0.1:{port}"
+    )
+    for run in (in_file, on_the_command_line):
+        one_line_failure(run, f"ocpp_listen 127.0.0.1:{port} is the node's listen address", "its own port")
+    assert "--ocpp-listen" in on_the_command_line.out
 
 
 async def test_unusable_configuration_files_are_named(tmp_path: Path) -> None:

@@ -11,7 +11,8 @@ from fera.cli import app
 from fera.cli.simulate import _clock
 from fera.config import ClockConfig, NodeConfig, StationConfig
 from fera.ocpp.simulator import station_specs
-from tests.integration.cli import fera, free_port, one_line_failure, write_config
+from fera.server import free_port
+from tests.integration.cli import fera, one_line_failure, write_config
 from tests.nodes import NodeFactory, role
 
 

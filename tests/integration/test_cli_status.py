@@ -14,7 +14,8 @@ from websockets.typing import Subprotocol
 from fera.config import StationConfig
 from fera.cpo import cpo_of
 from fera.ocpi.errors import OcpiError
-from tests.integration.cli import fera, free_port, write_config
+from fera.server import free_port
+from tests.integration.cli import fera, write_config
 from tests.nodes import NodeFactory, role
 from tests.nodes import connect as handshake
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from fera.server import free_port
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PORTS = ("127.0.0.1:8001", "127.0.0.1:8002", "127.0.0.1:9000")
@@ -27,17 +28,6 @@ pytestmark = pytest.mark.timeout(RUN_S + 60)
 
 def shell_blocks(markdown: str) -> list[str]:
     return re.findall(r"^```sh\n(.*?)^```$", markdown, flags=re.DOTALL | re.MULTILINE)
-
-
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
 
 
 def workdir(tmp: Path, ports: dict[str, str]) -> Path:
@@ -60,7 +50,7 @@ def _with_ports(text: str, ports: dict[str, str]) -> str:
 
 def test_the_quickstart_charges_a_car(tmp_path: Path) -> None:
     blocks = shell_blocks((DOCS / "quickstart.md").read_text())
-    ports = dict(zip(PORTS, (f"127.0.0.1:{p}" for p in free_ports(len(PORTS))), strict=True))
+    ports = dict(zip(PORTS, (f"127.0.0.1:{p}" for p in (free_port() for _ in PORTS)), strict=True))
     bin_dir = workdir(tmp_path, ports)
     script = "set -euo pipefail\n" + _with_ports("\n".join(blocks), ports)
     env = dict(os.environ, PATH=f"{bin_dir}:{os.environ['PATH']}", PYTHONPATH=os.pathsep.join(sys.path))

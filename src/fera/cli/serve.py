@@ -19,7 +19,7 @@ import typer
 from fera import eventloop
 from fera.cli._common import ConfigOption, console, fail, load, node_url, open_database, run
 from fera.cli._logging import LoggerLevelsOption, LogLevelOption, configure_logging
-from fera.config import NodeConfig
+from fera.config import NodeConfig, shared_port
 from fera.parts import ALL_PROCESSES, Hook, Process, processes_named
 
 __all__ = ["serve", "serve_without_routes"]
@@ -101,6 +101,9 @@ def _with_ocpp_listen(config: NodeConfig, ocpp_listen: str | None) -> NodeConfig
     host, _, port = ocpp_listen.rpartition(":")
     if not host or not port.isdigit():
         fail(f"--ocpp-listen: {ocpp_listen!r} is not HOST:PORT", 2)
+    clash = shared_port(config.listen, ocpp_listen)
+    if clash is not None:
+        fail(f"--ocpp-listen: {clash}", 2)
     return config.model_copy(update={"ocpp_listen": ocpp_listen})
 
 

@@ -38,7 +38,7 @@ from fera.demo.scenario import SITES, Scenario
 from fera.demo.seed import seed
 from fera.demo.signals import admin, cut_signals, price_signals, signals_at_start
 from fera.ocpp.simulator import SimulationConfig, SimulationReport, run_simulation
-from fera.server import bind
+from fera.server import free_port
 
 __all__ = ["POWER_FILE", "REPORT_FILE", "run_demo"]
 
@@ -70,7 +70,7 @@ async def run_demo(
     go to every node's `fera serve` (its --log-level and --log)."""
     workdir = workdir or Path(tempfile.mkdtemp(prefix="fera-demo-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    ports = {name: _free_port() for name in (*NAMES, "ocpp")}
+    ports = {name: free_port() for name in (*NAMES, "ocpp")}
     _where(console, workdir, scenario.configs(ports, str(workdir), datetime.now(UTC)))
     nodes: dict[str, NodeProcess] = {}
     try:
@@ -162,11 +162,6 @@ async def _day(
     report = await _report(configs, scenario, simulation)
     report.flexibility = flexibility
     return report
-
-
-def _free_port() -> int:
-    with bind() as sock:
-        return int(sock.getsockname()[1])
 
 
 def _write(workdir: Path, config: NodeConfig) -> Path:

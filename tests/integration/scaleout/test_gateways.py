@@ -31,10 +31,11 @@ from fera.cpo.stations.routing import ALIVE_S
 from fera.emsp import emsp_of
 from fera.ocpp.simulator import SimulationConfig, SimulationReport, StationSpec, run_simulation
 from fera.parts import Process
+from fera.server import free_port
 from fera.sessions_events import SessionChanged, TokenChanged
 from fera.smartcharging.sender import ProfileSender
 from tests.integration.chargingprofiles.setup import amps, location
-from tests.integration.cli import SRC, free_port, write_config
+from tests.integration.cli import SRC, write_config
 from tests.integration.ocpp.roaming import RoamingStation
 from tests.integration.stations.stage import Recorder, ev, power_w, token
 from tests.nodes import NodeFactory, RunningNode, connect, role
