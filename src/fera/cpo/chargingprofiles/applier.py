@@ -140,7 +140,14 @@ class ProfileApplier:
     def _track(self, job: Coroutine[None, None, None]) -> None:
         task = asyncio.get_running_loop().create_task(job)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._untrack)
+
+    def _untrack(self, task: asyncio.Task[None]) -> None:
+        """A failure nothing else caught (a database error in a push, say) is logged when it happens, not
+        when the task is collected."""
+        self._tasks.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.error("profile work failed: %r", error, exc_info=error)
 
     async def _poll(self) -> None:
         # Woken by the API processes' notifications; the poll finds what no one announced (a job released
@@ -175,6 +182,8 @@ class ProfileApplier:
         """The Sender takes its result before the update it brings (an eMSP relays an update only then)."""
         try:
             await self._results.deliver(results)
+        except Exception:  # committed PENDING: a poll posts them (`deliver_left`)
+            log.exception("posting the results of claimed profile jobs failed; they stay pending")
         finally:
             await asyncio.gather(*(self._refresh(session) for session in sessions))
 
