@@ -50,7 +50,7 @@ def _with_ports(text: str, ports: dict[str, str]) -> str:
 
 def test_the_quickstart_charges_a_car(tmp_path: Path) -> None:
     blocks = shell_blocks((DOCS / "quickstart.md").read_text())
-    ports = dict(zip(PORTS, (f"127.0.0.1:{p}" for p in (free_port() for _ in PORTS)), strict=True))
+    ports = {port: f"127.0.0.1:{free_port()}" for port in PORTS}
     bin_dir = workdir(tmp_path, ports)
     script = "set -euo pipefail\n" + _with_ports("\n".join(blocks), ports)
     env = dict(os.environ, PATH=f"{bin_dir}:{os.environ['PATH']}", PYTHONPATH=os.pathsep.join(sys.path))
