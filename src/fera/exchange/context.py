@@ -99,7 +99,7 @@ class Exchange:
 
     async def close(self) -> None:
         """The node closes it first when it stops, whichever parts its process runs (a gateway pushes too)."""
-        await self.sync.drain()
+        await self.sync.close()
         await self.pusher.close()
 
 

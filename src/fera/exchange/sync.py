@@ -20,6 +20,10 @@ __all__ = ["Puller", "Sync", "SyncReport"]
 
 log = logging.getLogger(__name__)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# How long a stopping node lets the pulls after a registration go on (each page may take the client's 10 s
+# read timeout): a slow partner must not hold the shutdown. A pull cut short loses what a failed pull does:
+# the partner's pushes still come, and its next (re)registration pulls everything again.
+CLOSE_WAIT_S = 5.0
 # Pages of the owner's list, from the partner's Sender endpoint, since a moment.
 Pages = Callable[[PeerTarget, str, datetime], AsyncIterator[list[Any]]]
 Ingest = Callable[[str, Any], Awaitable[object]]  # (partner id, object) -> stored
@@ -44,17 +48,31 @@ class Sync:
         self._partners = partners
         self.pullers: list[Puller] = []  # one per Receiver interface this node hosts
         self.announcers: list[Callable[[Partner], Awaitable[None]]] = []  # owners: push all to a new partner
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: dict[asyncio.Task[None], str] = {}  # the synchronisations under way: partner name
 
     async def on_registered(self, partner: Partner) -> None:
         """Registration hook: pull what we receive, announce what we own; never blocks the handshake."""
         task = asyncio.create_task(self._after_registration(partner))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks[task] = partner.name
+        task.add_done_callback(self._tasks.pop)
 
     async def drain(self) -> None:
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def close(self, timeout: float | None = None) -> None:
+        """Wait for the synchronisations under way, at most `timeout` (`CLOSE_WAIT_S`); cancel the rest."""
+        try:
+            async with asyncio.timeout(CLOSE_WAIT_S if timeout is None else timeout):
+                while self._tasks:
+                    await asyncio.wait(list(self._tasks))  # unlike gather, a timeout leaves them running
+        except TimeoutError:
+            cut = dict(self._tasks)
+            for task in cut:
+                task.cancel()
+            await asyncio.gather(*cut, return_exceptions=True)
+            for name in sorted(set(cut.values())):
+                log.warning("synchronisation with %s cut short by the node's stop", name)
 
     async def sync_all(self, since: datetime | None = None) -> list[SyncReport]:
         return [await self.sync_partner(p.id, since) for p in await self._partners.list() if p.registered]
