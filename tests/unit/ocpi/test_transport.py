@@ -12,6 +12,7 @@ import pytest
 import trustme
 import uvloop
 
+from fera.node import KEPT_IDLE, OUTBOUND_LIMITS
 from fera.ocpi.transport import outbound_transport
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
@@ -198,3 +199,31 @@ def test_the_transport_runs_on_uvloop(authority: trustme.CA) -> None:
 
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         assert runner.run(both()) == [(200, "plain")] * 2 + [(200, "tls")] * 2
+
+
+async def test_a_burst_leaves_at_most_kept_idle_connections_open() -> None:
+    """httpcore's pool walks every connection for each idle one on every request (`bench.outbound`): the
+    connections a burst opened beyond `KEPT_IDLE` are closed as soon as they are idle."""
+    burst, open_now = 3 * KEPT_IDLE, 0
+    all_open, settled = asyncio.Event(), asyncio.Event()
+
+    async def hold_until_all_open(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal open_now
+        open_now += 1
+        if open_now == burst:
+            all_open.set()
+        await all_open.wait()  # every request of the burst on a connection of its own
+        await _answer_until_closed(reader, writer, b"ok")
+        open_now -= 1
+        if all_open.is_set() and open_now <= KEPT_IDLE:
+            settled.set()
+
+    server, url = await _serve(hold_until_all_open)
+    async with server:
+        transport = outbound_transport(OUTBOUND_LIMITS)
+        async with httpx.AsyncClient(transport=transport, timeout=30.0) as client:
+            answers = await asyncio.gather(*(client.post(url + "/r", json={}) for _ in range(burst)))
+            await asyncio.wait_for(settled.wait(), 30)
+            assert open_now == KEPT_IDLE  # the surplus closed, the rest kept for the next requests
+            assert (await client.post(url + "/r", json={})).text == "ok"
+    assert [a.text for a in answers] == ["ok"] * burst
