@@ -53,8 +53,8 @@ OUTBOUND_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 # and writing a request on a connection the peer is closing loses it (httpx's own default is exactly 5 s).
 # At most KEPT_IDLE stay pooled idle: httpcore's pool walks every connection for each idle one on every
 # request and every response closed, so its cost grows with the square of the idle connections a burst
-# left (`bench.outbound`: bursts of 100 requests, 4.3 ms of CPU per request with all kept, 1.6 with 16; of
-# 32, 1.8 and 0.8). A burst above it opens a few connections again, which costs less than that walk.
+# left (`bench.outbound`: bursts of 100 requests, 3.8 ms of CPU per request with all kept, 1.2 with 16; of
+# 32, 1.9 and 1.0). A burst above it opens a few connections again, which costs less than that walk.
 KEPT_IDLE = 16
 OUTBOUND_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=KEPT_IDLE, keepalive_expiry=2.0)
 
