@@ -31,20 +31,31 @@ class SilentPartner:
     def __init__(self) -> None:
         self.asked = asyncio.Event()
         self._server: asyncio.Server | None = None
+        self._held: set[asyncio.Task[None]] = set()
 
     async def start(self) -> str:
         self._server = await asyncio.start_server(self._hold, "127.0.0.1", 0)
         return f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
 
     async def _hold(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readuntil(b"\r\n\r\n")
-        self.asked.set()
-        await reader.read()  # until the node gives up on the connection
-        writer.close()
+        task = asyncio.current_task()
+        assert task is not None
+        self._held.add(task)
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            self.asked.set()
+            await reader.read()  # until the node gives up on the connection
+        finally:
+            writer.close()
+            self._held.discard(task)
 
     async def stop(self) -> None:
+        """Every connection closed on our side before the test's event loop ends."""
         if self._server is not None:
             self._server.close()
+        for task in list(self._held):
+            task.cancel()
+        await asyncio.gather(*self._held, return_exceptions=True)
 
 
 @pytest.fixture

@@ -205,7 +205,7 @@ async def test_a_burst_leaves_at_most_kept_idle_connections_open() -> None:
     """httpcore's pool walks every connection for each idle one on every request (`bench.outbound`): the
     connections a burst opened beyond `KEPT_IDLE` are closed as soon as they are idle."""
     burst, open_now = 3 * KEPT_IDLE, 0
-    all_open, settled = asyncio.Event(), asyncio.Event()
+    all_open, settled, all_closed = asyncio.Event(), asyncio.Event(), asyncio.Event()
 
     async def hold_until_all_open(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         nonlocal open_now
@@ -217,6 +217,8 @@ async def test_a_burst_leaves_at_most_kept_idle_connections_open() -> None:
         open_now -= 1
         if all_open.is_set() and open_now <= KEPT_IDLE:
             settled.set()
+        if not open_now:
+            all_closed.set()
 
     server, url = await _serve(hold_until_all_open)
     async with server:
@@ -226,4 +228,5 @@ async def test_a_burst_leaves_at_most_kept_idle_connections_open() -> None:
             await asyncio.wait_for(settled.wait(), 30)
             assert open_now == KEPT_IDLE  # the surplus closed, the rest kept for the next requests
             assert (await client.post(url + "/r", json={})).text == "ok"
+        await asyncio.wait_for(all_closed.wait(), 30)  # every server side closed before the loop ends
     assert [a.text for a in answers] == ["ok"] * burst
