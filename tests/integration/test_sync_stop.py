@@ -1,9 +1,9 @@
 """A node stops promptly while a partner it synchronises with does not answer its pulls.
 
 After a registration the node pulls the partner's lists, each page within the client's 10 s read timeout.
-A stop used to wait for every such pull: a silent partner held `fera serve`'s shutdown 10 s per list (and
-`RunningServer.stop`'s 15 s bound broke in a test). The stop now lets them run `sync.CLOSE_WAIT_S`, cancels
-the rest and says which partner's synchronisation was cut short.
+A stop used to wait for every such pull: a silent partner held `fera serve`'s shutdown 10 s per list. The
+stop now lets them run `sync.CLOSE_WAIT_S`, cancels the rest and says which partner's synchronisation was
+cut short.
 """
 
 from __future__ import annotations

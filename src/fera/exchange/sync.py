@@ -58,14 +58,13 @@ class Sync:
 
     async def drain(self) -> None:
         while self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+            await asyncio.wait(list(self._tasks))  # unlike gather, cancelling the wait leaves them running
 
     async def close(self, timeout: float | None = None) -> None:
         """Wait for the synchronisations under way, at most `timeout` (`CLOSE_WAIT_S`); cancel the rest."""
         try:
             async with asyncio.timeout(CLOSE_WAIT_S if timeout is None else timeout):
-                while self._tasks:
-                    await asyncio.wait(list(self._tasks))  # unlike gather, a timeout leaves them running
+                await self.drain()
         except TimeoutError:
             cut = dict(self._tasks)
             for task in cut:
