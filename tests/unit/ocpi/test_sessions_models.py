@@ -365,3 +365,46 @@ def test_periods_and_sessions_compare_by_value_whether_dumped_or_not() -> None:
     assert dumped == fresh
     assert dumped.charging_periods == fresh.charging_periods
     assert len({*(dumped.charging_periods or []), *(fresh.charging_periods or [])}) == 1
+
+
+def test_a_stored_session_keeps_its_stored_periods_as_their_wire_form() -> None:
+    """A received session is read and written whole at each PATCH: its stored periods are not dumped again."""
+    stored = Session.model_validate(session_json()).to_wire()  # what a store holds
+    session = Session.from_stored(stored)
+    assert session == Session.model_validate(stored)
+    reading = {"charging_periods": [period("2024-05-01T09:00:00Z", 1.5)], "last_updated": "2024-05-01T09:01Z"}
+    patched = apply_patch(session, SessionPatch.model_validate(reading))
+    wire = patched.to_wire()
+    assert wire["charging_periods"][0] is stored["charging_periods"][0]
+    assert wire == patched.model_dump(mode="json", exclude_none=True)
+    assert list(wire) == list(patched.model_dump(mode="json", exclude_none=True))
+
+
+def test_a_stored_wire_form_is_what_dumping_it_again_gives() -> None:
+    """`from_stored` relies on it: validating a session's wire form and dumping it gives the same dict, for
+    every kind of value a period holds (milliseconds, offsets made UTC, negative and whole volumes)."""
+    data = session_json()
+    data["charging_periods"] = [
+        {"start_date_time": "2024-05-01T08:00:00.5+02:00", "dimensions": [{"type": "CURRENT", "volume": -3}]},
+        {"start_date_time": "2024-05-01T08:01:00.123456Z", "dimensions": [{"type": "POWER", "volume": 7.4}]},
+        {"start_date_time": "2024-05-01T08:02:00", "dimensions": [{"type": "ENERGY", "volume": 0}],
+         "tariff_id": "T1"},
+    ]  # fmt: skip
+    wire = Session.model_validate(data).to_wire()
+    again = Session.model_validate(wire).to_wire()
+    assert again == wire
+    assert [p["start_date_time"] for p in again["charging_periods"]] == [
+        "2024-05-01T06:00:00.500Z",
+        "2024-05-01T08:01:00.123Z",
+        "2024-05-01T08:02:00Z",
+    ]
+    assert Session.from_stored(wire).to_wire() == wire
+
+
+def test_a_copy_with_other_values_dumps_them() -> None:
+    stored = Session.model_validate(session_json()).to_wire()
+    first = Session.from_stored(stored).charging_periods[0]  # type: ignore[index]
+    assert first.model_copy().to_wire() is stored["charging_periods"][0]  # the same values, the same form
+    changed = first.model_copy(update={"tariff_id": "T2"})
+    assert changed.to_wire()["tariff_id"] == "T2"
+    assert stored["charging_periods"][0]["tariff_id"] == "TARIFF-AC"

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from pydantic import ConfigDict, Field, PrivateAttr
+from pydantic import ConfigDict, Field
 
 from fera.ocpi.tokens.models import ProfileType, TokenType
 from fera.ocpi.types import (
@@ -115,21 +115,26 @@ class ChargingPeriod(OcpiModel):
 
     # Frozen, and dumped once: a session gains a period with every meter reading and is written whole each
     # time (a day at one reading a minute: 480 periods, 2.3 ms to dump them all, again and again), but its
-    # earlier periods are the same objects from one state to the next (`apply_patch`).
+    # earlier periods are the same objects from one state to the next (`apply_patch`). The wire form is
+    # kept in pydantic's slot for private values, filled when first dumped: a declared private attribute
+    # would cost every period validated an initialisation call (480 periods: 0.6 ms of 2.5).
     model_config = ConfigDict(frozen=True)
 
     start_date_time: DateTime
     dimensions: tuple[CdrDimension, ...] = Field(min_length=1)
     tariff_id: CiString36 | None = None
-    _wire: dict[str, Any] | None = PrivateAttr(default=None)
 
     def to_wire(self) -> dict[str, Any]:
         """The wire form, made once (callers treat it as read-only, as every `to_wire` result)."""
-        kept = self.__pydantic_private__  # its dict: `self._wire` goes through pydantic's slow __getattr__
-        wire: dict[str, Any] | None = kept["_wire"]  # type: ignore[index]
-        if wire is None:
-            wire = kept["_wire"] = super().to_wire()  # type: ignore[index]
-        return wire
+        kept = self.__pydantic_private__
+        if kept is None:
+            kept = {_WIRE: super().to_wire()}
+            object.__setattr__(self, "__pydantic_private__", kept)
+        return kept[_WIRE]  # type: ignore[no-any-return]
+
+    def keep_wire(self, wire: dict[str, Any]) -> None:
+        """Take `wire` as the wire form: the caller knows it is what `to_wire` would make (a stored one)."""
+        object.__setattr__(self, "__pydantic_private__", {_WIRE: wire})
 
     def __eq__(self, other: object) -> bool:  # the values: whether its wire form was made yet is no part
         if not isinstance(other, ChargingPeriod):
@@ -142,8 +147,11 @@ class ChargingPeriod(OcpiModel):
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> ChargingPeriod:
         copied = super().model_copy(update=update, deep=deep)
         if update:
-            copied._wire = None  # other values: dumped again
+            object.__setattr__(copied, "__pydantic_private__", None)  # other values: dumped again
         return copied
+
+
+_WIRE = "wire"
 
 
 class ChargingPreferences(OcpiModel):
@@ -202,6 +210,18 @@ class Session(SessionPatch):
     connector_id: CiString36
     currency: String3
     status: SessionStatus
+
+    @classmethod
+    def from_stored(cls, data: Mapping[str, Any]) -> Session:
+        """A session as a store wrote it (`to_wire`): validated, and each period keeps its stored dict as its
+        wire form (dumping it again gives the same dict), so writing the session back after a change dumps
+        only the new periods. A received session is read and written whole at each PATCH: 480 periods (a
+        day at one a minute) cost 2.7 ms to dump again on top of the 4 ms to validate."""
+        session = cls.model_validate(data)
+        stored = data.get("charging_periods") or ()
+        for period, wire in zip(session.charging_periods or (), stored, strict=True):
+            period.keep_wire(wire)
+        return session
 
 
 def apply_patch(obj: Session, patch: SessionPatch) -> Session:

@@ -59,7 +59,7 @@ class SqlForwardedSessionStore:
         """Items are (ForwardedSession, the CPO's Session as we hold it), oldest forward first."""
         statement, params = _page_statement(window_shape(window)), {"scsp_partner_id": scsp_partner_id}
         rows, total = await fetch_page(self._session, statement, window, params)
-        return Page([(_record(r[0]), Session.model_validate(r[1])) for r in rows], total)
+        return Page([(_record(r[0]), Session.from_stored(r[1])) for r in rows], total)
 
 
 @cache

@@ -85,7 +85,7 @@ class SqlSessionStore:
             SessionRow.partner_id == partner_id, SessionRow.id == session_id.upper()
         )
         data = await self._session.scalar(query.order_by(SessionRow.pk).limit(1))
-        return None if data is None else Session.model_validate(data)
+        return None if data is None else Session.from_stored(data)
 
     async def ongoing_of_token(self, uid: str) -> list[StoredSession]:
         """Received sessions of the token with this uid that are ACTIVE or PENDING, newest first."""
@@ -134,7 +134,7 @@ class SqlSessionStore:
 
     async def page(self, partner_id: str | None, visibility: Visibility, window: Window) -> Page:
         rows, total = await self._page_rows(False, partner_id, visibility, window)
-        return Page([Session.model_validate(r.data) for r in rows], total)
+        return Page([Session.from_stored(r.data) for r in rows], total)
 
     async def wire_page(self, partner_id: str | None, visibility: Visibility, window: Window) -> Page:
         rows, total = await self._page_rows(True, partner_id, visibility, window)
@@ -177,7 +177,7 @@ def _rewrite_statement(held: bool) -> Any:
 
 def stored_session(row: Any) -> StoredSession:  # an ORM row or a Core one: the same attributes
     preferences = None if row.preferences is None else ChargingPreferences.model_validate(row.preferences)
-    return StoredSession(Session.model_validate(row.data), row.partner_id, preferences)
+    return StoredSession(Session.from_stored(row.data), row.partner_id, preferences)
 
 
 # A caller's visibility as a statement's shape: everything, or its token parties (how many) and whether

@@ -87,7 +87,7 @@ class SqlStationLookupStore:
             .order_by(SessionRow.pk)
         )
         rows: Sequence[dict[str, Any]] = (await self._session.scalars(query)).all()
-        return [Session.model_validate(data) for data in rows]
+        return [Session.from_stored(data) for data in rows]
 
     async def tokens_by_uid(self, uid: str) -> list[StoredToken]:
         query = (
