@@ -6,6 +6,7 @@ an object this node owns (the CPO's own sessions and locations, the eMSP's own t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from fera.ocpi.locations.models import Location
@@ -22,13 +23,35 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
 class SessionChanged:
-    """A session was stored or updated; `patch` is the change when it came as one (None: full object)."""
+    """A session was stored or updated; `patch` is the change when it came as one (None: full object).
 
-    session: Session
-    source_partner_id: str | None
-    patch: SessionPatch | None = None
+    `session` may be given as a way to read it, read when a subscriber first asks: a Receiver's PATCH stores
+    the session without reading its periods into models (`patched_wire`), and a node with no subscriber that
+    looks at the session never pays for that."""
+
+    __slots__ = ("_read", "_session", "patch", "source_partner_id")
+    __match_args__ = ("session", "source_partner_id", "patch")
+
+    def __init__(
+        self,
+        session: Session | Callable[[], Session],
+        source_partner_id: str | None,
+        patch: SessionPatch | None = None,
+    ) -> None:
+        self._session: Session | None = session if isinstance(session, Session) else None
+        self._read: Callable[[], Session] | None = None if isinstance(session, Session) else session
+        self.source_partner_id, self.patch = source_partner_id, patch
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            assert self._read is not None
+            self._session, self._read = self._read(), None
+        return self._session
+
+    def __repr__(self) -> str:
+        return f"SessionChanged({self.session!r}, {self.source_partner_id!r}, {self.patch!r})"
 
 
 @dataclass(frozen=True)

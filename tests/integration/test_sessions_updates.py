@@ -110,3 +110,29 @@ async def test_an_interval_of_zero_sends_every_reading(node_factory: NodeFactory
     await received.count(3)
 
     assert [b and b["kwh"] for b in received.bodies] == [None, 0.5, 1.5]
+
+
+async def test_each_patch_the_emsp_stores_is_the_cpos_session_in_its_event(node_factory: NodeFactory) -> None:
+    """The eMSP appends a PATCH to the wire form it stores (`patched_wire`) and reads the session for its
+    subscribers only when they ask: each event's session is the CPO's as of that reading."""
+    cpo, emsp, received = await _pair(node_factory, 0.0)
+    seen: list[Any] = []
+
+    async def record(event: SessionChanged) -> None:
+        if event.patch is not None:  # the PATCHes, not the start's PUT
+            seen.append(event.session)
+
+    emsp.node.events.subscribe(SessionChanged, record)
+    sessions = cpo_of(cpo.node).sessions
+    states = []
+    for minute, kwh in ((5, 0.5), (10, 1.5), (15, 2.5)):
+        states.append(
+            await sessions.meter_values("S1", kwh=kwh, at=T0 + timedelta(minutes=minute), power_kw=6.0)
+        )
+    await received.count(4)
+
+    assert seen == states
+    assert [len(s.charging_periods or []) for s in seen] == [1, 2, 3]
+    async with exchange_of(emsp.node).store.unit_of_work() as uow:
+        stored = await uow.sessions.get("NL", "CPO", "S1")
+    assert stored is not None and stored.session == states[-1]

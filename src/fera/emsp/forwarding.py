@@ -31,7 +31,8 @@ class EmspForwarding:
 
     def __init__(self, exchange: Exchange) -> None:
         self._ex = exchange
-        exchange.events.subscribe(SessionChanged, self._on_session)
+        if exchange.config.delegations:  # else no session is forwarded: nobody reads the changed ones
+            exchange.events.subscribe(SessionChanged, self._on_session)
 
     # -- mapping API --------------------------------------------------------------------------------------
     async def forwarded(self, forwarded_id: str) -> ForwardedSession | None:

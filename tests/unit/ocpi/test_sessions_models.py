@@ -20,6 +20,7 @@ from fera.ocpi.sessions.models import (
     SessionStatus,
     apply_patch,
     joined_patch,
+    patched_wire,
 )
 from fera.ocpi.tokens.models import ProfileType as TokensProfileType
 from fera.ocpi.tokens.models import TokenType
@@ -324,6 +325,7 @@ def test_public_names() -> None:
         "SessionStatus",
         "apply_patch",
         "joined_patch",
+        "patched_wire",
     ]
     assert all(hasattr(models, name) for name in models.__all__)
 
@@ -408,3 +410,42 @@ def test_a_copy_with_other_values_dumps_them() -> None:
     changed = first.model_copy(update={"tariff_id": "T2"})
     assert changed.to_wire()["tariff_id"] == "T2"
     assert stored["charging_periods"][0]["tariff_id"] == "TARIFF-AC"
+
+
+_PATCHES = {
+    "reading": {"kwh": 5.0, "charging_periods": [period("2024-05-01T09:00:00Z", 1.5)]},
+    "end": {"status": "COMPLETED", "end_date_time": "2024-05-01T09:30:00+01:00", "kwh": 6.0},
+    "nulls and no periods": {"kwh": None, "meter_id": None, "charging_periods": []},
+    "new fields": {
+        "total_cost": {"excl_vat": 1.5, "incl_vat": 1.8},
+        "cdr_token": {
+            "country_code": "NL",
+            "party_id": "EMS",
+            "uid": "X9",
+            "type": "APP_USER",
+            "contract_id": "C",
+        },
+        "authorization_reference": None,
+    },
+    "ids only": {"country_code": "DE", "party_id": "FRA", "id": "sess-2024-0001"},
+}
+
+
+@pytest.mark.parametrize("stored_periods", [True, False], ids=["with periods", "without"])
+@pytest.mark.parametrize("body", list(_PATCHES.values()), ids=list(_PATCHES))
+def test_a_patch_on_the_stored_wire_form_is_the_patched_sessions_wire_form(
+    body: dict[str, Any], stored_periods: bool
+) -> None:
+    data = session_json()
+    if not stored_periods:
+        del data["charging_periods"]
+    stored = Session.model_validate(data).to_wire()
+    patch = SessionPatch.model_validate(body | {"last_updated": "2024-05-01T09:31:00Z"})
+
+    wire = patched_wire(stored, patch)
+
+    expected = apply_patch(Session.from_stored(stored), patch).to_wire()
+    assert wire == expected
+    assert list(wire) == list(expected)  # the fields' order
+    assert Session.model_validate(wire).to_wire() == wire
+    assert stored == Session.model_validate(data).to_wire()  # the stored form is not changed

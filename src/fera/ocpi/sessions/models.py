@@ -41,6 +41,7 @@ __all__ = [
     "SessionStatus",
     "apply_patch",
     "joined_patch",
+    "patched_wire",
 ]
 
 
@@ -215,8 +216,7 @@ class Session(SessionPatch):
     def from_stored(cls, data: Mapping[str, Any]) -> Session:
         """A session as a store wrote it (`to_wire`): validated, and each period keeps its stored dict as its
         wire form (dumping it again gives the same dict), so writing the session back after a change dumps
-        only the new periods. A received session is read and written whole at each PATCH: 480 periods (a
-        day at one a minute) cost 2.7 ms to dump again on top of the 4 ms to validate."""
+        only the new periods (480 periods, a day at one a minute: 2.7 ms to dump again)."""
         session = cls.model_validate(data)
         stored = data.get("charging_periods") or ()
         for period, wire in zip(session.charging_periods or (), stored, strict=True):
@@ -235,6 +235,19 @@ def apply_patch(obj: Session, patch: SessionPatch) -> Session:
     else:
         update.pop("charging_periods", None)
     return obj.model_copy(update=update)
+
+
+def patched_wire(stored: Mapping[str, Any], patch: SessionPatch) -> dict[str, Any]:
+    """`apply_patch` on a session's wire form as stored (`to_wire`), giving the wire form of the result (its
+    keys in the fields' order) without reading the stored periods into models: a received session gains a
+    period at each PATCH and is written whole, and 480 periods (a day at one a minute) take 2 ms to
+    validate. The stored form was validated when written, and each field the PATCH sent is valid alone."""
+    sent = patch.to_wire()  # the fields sent with a value, as `apply_patch` takes them
+    periods = sent.pop("charging_periods", None)
+    merged = {**stored, **sent}
+    if periods:
+        merged["charging_periods"] = [*(stored.get("charging_periods") or ()), *periods]
+    return {name: merged[name] for name in Session.model_fields if name in merged}
 
 
 def joined_patch(first: SessionPatch, then: SessionPatch) -> SessionPatch:

@@ -107,19 +107,26 @@ class SqlSessionStore:
         return found
 
     async def put(self, session: Session, partner_id: str | None) -> bool:
-        keys = {
-            "country_code": session.country_code.upper(),
-            "party_id": session.party_id.upper(),
-            "id": session.id.upper(),
-        }
+        return await self.put_wire(session.to_wire(), partner_id, session.last_updated)
+
+    async def get_wire(
+        self, country_code: str, party_id: str, session_id: str
+    ) -> tuple[str | None, dict[str, Any]] | None:
+        row = (await self._session.execute(_wire_by_key(), _key(country_code, party_id, session_id))).first()
+        return None if row is None else (row.partner_id, row.data)
+
+    async def put_wire(self, data: Mapping[str, Any], partner_id: str | None, last_updated: datetime) -> bool:
+        """`data`: a Session's wire form (`to_wire`, or `patched_wire` of one)."""
+        token = data["cdr_token"]
         values = {
             "partner_id": partner_id,
-            "location_id": session.location_id.upper(),
-            "token_country_code": session.cdr_token.country_code.upper(),
-            "token_party_id": session.cdr_token.party_id.upper(),
-            "last_updated": session.last_updated,
-            "data": session.to_wire(),
+            "location_id": data["location_id"].upper(),
+            "token_country_code": token["country_code"].upper(),
+            "token_party_id": token["party_id"].upper(),
+            "last_updated": last_updated,
+            "data": data,
         }
+        keys = _key(data["country_code"], data["party_id"], data["id"])
         return await upsert(self._session, SessionRow, keys, values)
 
     async def set_preferences(self, session: Session, preferences: ChargingPreferences) -> None:
@@ -173,6 +180,19 @@ def _rewrite_statement(held: bool) -> Any:
         where.append(row.last_updated == bindparam("was"))
     new: dict[str, Any] = {"last_updated": bindparam("new_at"), "data": bindparam("new_data")}
     return update(table).where(*where).values(new)  # Core: an ORM UPDATE of several would go by primary key
+
+
+def _key(country_code: str, party_id: str, session_id: str) -> dict[str, str]:
+    return {"country_code": country_code.upper(), "party_id": party_id.upper(), "id": session_id.upper()}
+
+
+@cache
+def _wire_by_key() -> Any:
+    return select(SessionRow.partner_id, SessionRow.data).where(
+        SessionRow.country_code == bindparam("country_code"),
+        SessionRow.party_id == bindparam("party_id"),
+        SessionRow.id == bindparam("id"),
+    )
 
 
 def stored_session(row: Any) -> StoredSession:  # an ORM row or a Core one: the same attributes
