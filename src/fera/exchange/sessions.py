@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fera.events import EventBus
 from fera.exchange._checks import check_owner, check_same, check_stored_by, stored_by_another
+from fera.keyed_locks import KeyedLocks
 from fera.ocpi.auth import Caller
 from fera.ocpi.errors import NotFound
 from fera.ocpi.sessions.models import Session, SessionPatch, patched_wire
@@ -18,6 +19,10 @@ class SessionsMirror:
 
     def __init__(self, store: Store, events: EventBus) -> None:
         self._store, self._events = store, events
+        # One writer per session in this process: a PATCH reads the stored session and writes it back, and
+        # two at once would each append to what they read (one's periods lost). Across processes
+        # (PostgreSQL) the read locks the row (`get_wire`).
+        self._locks: KeyedLocks[tuple[str, str, str]] = KeyedLocks()
 
     async def get(self, caller: Caller, country_code: str, party_id: str, session_id: str) -> Session:
         check_owner(caller, country_code, party_id)
@@ -40,7 +45,8 @@ class SessionsMirror:
     ) -> None:
         check_owner(caller, country_code, party_id)
         _check_ids(country_code, party_id, session_id, patch)
-        async with self._store.unit_of_work() as uow:
+        key = _key(country_code, party_id, session_id)
+        async with self._locks[key], self._store.unit_of_work() as uow:
             stored = await uow.sessions.get_wire(country_code, party_id, session_id)
             if stored is None:
                 raise NotFound("Unknown session: PUT it first")
@@ -53,13 +59,18 @@ class SessionsMirror:
 
     async def store(self, partner_id: str, session: Session) -> bool:
         """Create or replace a partner's session (charging periods replaced too); True when created."""
-        async with self._store.unit_of_work() as uow:
+        key = _key(session.country_code, session.party_id, session.id)
+        async with self._locks[key], self._store.unit_of_work() as uow:
             existing = await uow.sessions.get(session.country_code, session.party_id, session.id)
             if existing is not None and await stored_by_another(uow, existing.partner_id, partner_id):
                 raise NotFound("Unknown session")
             created = await uow.sessions.put(session, partner_id)
         await self._events.publish(SessionChanged(session, partner_id))
         return created
+
+
+def _key(country_code: str, party_id: str, session_id: str) -> tuple[str, str, str]:
+    return country_code.upper(), party_id.upper(), session_id.upper()
 
 
 def _check_ids(country_code: str, party_id: str, session_id: str, body: SessionPatch) -> None:

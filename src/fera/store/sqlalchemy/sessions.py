@@ -188,11 +188,14 @@ def _key(country_code: str, party_id: str, session_id: str) -> dict[str, str]:
 
 @cache
 def _wire_by_key() -> Any:
-    return select(SessionRow.partner_id, SessionRow.data).where(
+    """The row locked until the transaction ends (PostgreSQL; SQLite has no such clause and one process):
+    a PATCH in another process waits, then reads what this one wrote."""
+    where = (
         SessionRow.country_code == bindparam("country_code"),
         SessionRow.party_id == bindparam("party_id"),
         SessionRow.id == bindparam("id"),
     )
+    return select(SessionRow.partner_id, SessionRow.data).where(*where).with_for_update()
 
 
 def stored_session(row: Any) -> StoredSession:  # an ORM row or a Core one: the same attributes
