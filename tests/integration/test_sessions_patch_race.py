@@ -4,45 +4,27 @@ PATCH that read the session before it was written)."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from fera.events import EventBus
 from fera.exchange.sessions import SessionsMirror
 from fera.ocpi.auth import Caller, Party, TokenKind
-from fera.ocpi.sessions.models import Session, SessionPatch
+from fera.ocpi.sessions.models import AuthMethod, Session, SessionPatch, SessionStatus
 from fera.ocpi.types import Role
 from fera.store import Database
+from tests.integration.test_sessions_support import T0, token
 
-T0 = datetime(2030, 1, 1, 8, tzinfo=UTC)
 CPO = Caller(partner_id="cpo", token_kind=TokenKind.CALLER, roles=(Party("NL", "CPO", Role.CPO),))
 
 
 def _session() -> Session:
-    return Session.model_validate(
-        {
-            "country_code": "NL",
-            "party_id": "CPO",
-            "id": "S1",
-            "start_date_time": T0,
-            "kwh": 0.0,
-            "cdr_token": {
-                "country_code": "NL",
-                "party_id": "EMS",
-                "uid": "T",
-                "type": "RFID",
-                "contract_id": "C",
-            },
-            "auth_method": "WHITELIST",
-            "location_id": "LOC1",
-            "evse_uid": "E1",
-            "connector_id": "1",
-            "currency": "EUR",
-            "status": "ACTIVE",
-            "last_updated": T0,
-        }
-    )
+    return Session(
+        country_code="NL", party_id="CPO", id="S1", start_date_time=T0, kwh=0.0, cdr_token=token(),
+        auth_method=AuthMethod.WHITELIST, location_id="LOC1", evse_uid="E1", connector_id="1",
+        currency="EUR", status=SessionStatus.ACTIVE, last_updated=T0,
+    )  # fmt: skip
 
 
 def _reading(minute: int) -> SessionPatch:
