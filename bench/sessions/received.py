@@ -1,14 +1,15 @@
 """A received session's PATCH on an eMSP as the session grows: CPU per PATCH by the periods it holds.
 
     .venv/bin/python -m bench.sessions.received [--patches N] [--sessions S] [--periods 1,120,480]
+        [--postgres URL]
 
-A CPO node and an eMSP node (SQLite) in this process, on 127.0.0.1. The CPO PUTs S sessions of P charging
-periods each to the eMSP, then PATCHes each with one more period at a time (a meter reading, as a CPO sends
-them once a minute: 480 periods is a day), one session's PATCHes in order and the sessions at once, through
-its own OCPI client. The eMSP reads the session it holds, appends the period and writes it whole (its
-Sessions Receiver). Printed: PATCHes per second and CPU of the process (both nodes, client and server) per
-PATCH; the baseline in the same run: the same PATCHes on sessions of one period (the cost that does not grow
-with the session).
+A CPO node and an eMSP node (SQLite; with `--postgres`, again on PostgreSQL) in this process, on 127.0.0.1.
+The CPO PUTs S sessions of P charging periods each to the eMSP, then PATCHes each with one more period at a
+time (a meter reading, as a CPO sends them once a minute: 480 periods is a day), one session's PATCHes in
+order and the sessions at once, through its own OCPI client. The eMSP reads the session it holds, appends
+the period and writes it whole (its Sessions Receiver). Printed: PATCHes per second and CPU of the process
+(both nodes, client and server; not PostgreSQL's server) per PATCH; the baseline in the same run: the same
+PATCHes on sessions of one period (the cost that does not grow with the session).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.sessions.push import T0, _serve
+from bench.sessions.push import T0, _drop, _postgres_pair, _serve
 from fera.exchange import exchange_of
 from fera.node import Node
 from fera.ocpi.auth import Party
@@ -92,36 +93,49 @@ async def _case(
     return done / wall, 1e3 * cpu / done
 
 
-async def main(patches: int, sessions: int, sizes: list[int]) -> None:
+async def _run(urls: list[str], patches: int, sessions: int, sizes: list[int]) -> list[tuple[float, float]]:
+    """(PATCH/s, CPU ms per PATCH) per size, the CPO and the eMSP on the databases `urls`."""
+    cpo_server = await _serve("cpo", "CPO", "CPO", urls[0])
+    emsp_server = await _serve("emsp", "EMSP", "EMS", urls[1])
+    try:
+        cpo, emsp = cpo_server.node, emsp_server.node
+        invitation = await cpo.partners.invite("emsp")
+        await emsp.partners.register_with(invitation.versions_url, invitation.token_a)
+        partner = next(p for p in await cpo.partners.known() if p.name == "emsp")
+        target = exchange_of(cpo).target(partner, Party("NL", "EMS", Role.EMSP), Role.CPO)
+        url = partner.endpoint("sessions", "RECEIVER")
+        assert url is not None
+        await _case(cpo, target, url, "warm", 1, sessions, sessions)  # first requests, first statements
+        out = []
+        for periods in sizes:
+            print(f"  {periods} periods", file=sys.stderr, flush=True)
+            out.append(await _case(cpo, target, url, "s", periods, sessions, patches))
+        return out
+    finally:
+        await cpo_server.stop()
+        await emsp_server.stop()
+
+
+async def main(patches: int, sessions: int, sizes: list[int], postgres: str | None) -> None:
     load = os.getloadavg()[0]
-    print(
-        f"{os.cpu_count()} cores, load average {load:.1f} at the start; SQLite; {sessions} sessions at once"
-    )
+    print(f"{os.cpu_count()} cores, load average {load:.1f} at the start; {sessions} sessions at once")
     print()
-    print("| periods held | PATCH/s | CPU ms/PATCH | x one period |")
-    print("|---:|---:|---:|---:|")
+    print("| database | periods held | PATCH/s | CPU ms/PATCH | x one period |")
+    print("|---|---:|---:|---:|---:|")
+    runs: list[tuple[str, list[tuple[float, float]]]] = []
     with tempfile.TemporaryDirectory() as tmp:
         urls = [f"sqlite+aiosqlite:///{Path(tmp) / n}.sqlite3" for n in ("cpo", "emsp")]
-        cpo_server = await _serve("cpo", "CPO", "CPO", urls[0])
-        emsp_server = await _serve("emsp", "EMSP", "EMS", urls[1])
+        runs.append(("SQLite", await _run(urls, patches, sessions, sizes)))
+    if postgres:
+        pair, names = await _postgres_pair(postgres)
         try:
-            cpo, emsp = cpo_server.node, emsp_server.node
-            invitation = await cpo.partners.invite("emsp")
-            await emsp.partners.register_with(invitation.versions_url, invitation.token_a)
-            partner = next(p for p in await cpo.partners.known() if p.name == "emsp")
-            target = exchange_of(cpo).target(partner, Party("NL", "EMS", Role.EMSP), Role.CPO)
-            url = partner.endpoint("sessions", "RECEIVER")
-            assert url is not None
-            await _case(cpo, target, url, "warm", 1, sessions, sessions)  # first requests, first statements
-            base: float | None = None
-            for periods in sizes:
-                print(f"  {periods} periods", file=sys.stderr, flush=True)
-                rate, cpu = await _case(cpo, target, url, "s", periods, sessions, patches)
-                base = cpu if base is None else base
-                print(f"| {periods} | {rate:.0f} | {cpu:.2f} | {cpu / base:.2f} |")
+            runs.append(("PostgreSQL", await _run(list(pair), patches, sessions, sizes)))
         finally:
-            await cpo_server.stop()
-            await emsp_server.stop()
+            await _drop(postgres, names)
+    for database, figures in runs:
+        base = figures[0][1]
+        for periods, (rate, cpu) in zip(sizes, figures, strict=True):
+            print(f"| {database} | {periods} | {rate:.0f} | {cpu:.2f} | {cpu / base:.2f} |")
 
 
 if __name__ == "__main__":
@@ -129,5 +143,7 @@ if __name__ == "__main__":
     parser.add_argument("--patches", type=int, default=400, help="PATCHes per size")
     parser.add_argument("--sessions", type=int, default=8, help="sessions PATCHed at once")
     parser.add_argument("--periods", default="1,120,480", help="comma-separated periods each session holds")
+    parser.add_argument("--postgres", default=None, help="postgresql+asyncpg://... to run on PostgreSQL too")
     args = parser.parse_args()
-    asyncio.run(main(args.patches, args.sessions, [int(p) for p in args.periods.split(",")]))
+    sizes = [int(p) for p in args.periods.split(",")]
+    asyncio.run(main(args.patches, args.sessions, sizes, args.postgres))
