@@ -61,8 +61,8 @@ class SessionsMirror:
         """Create or replace a partner's session (charging periods replaced too); True when created."""
         key = _key(session.country_code, session.party_id, session.id)
         async with self._locks[key], self._store.unit_of_work() as uow:
-            existing = await uow.sessions.get(session.country_code, session.party_id, session.id)
-            if existing is not None and await stored_by_another(uow, existing.partner_id, partner_id):
+            existing = await uow.sessions.get_wire(session.country_code, session.party_id, session.id)
+            if existing is not None and await stored_by_another(uow, existing[0], partner_id):
                 raise NotFound("Unknown session")
             created = await uow.sessions.put(session, partner_id)
         await self._events.publish(SessionChanged(session, partner_id))
