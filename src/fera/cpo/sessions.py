@@ -361,7 +361,7 @@ def _period(
         dims.append(CdrDimension(type=CdrDimensionType.POWER, volume=power_kw))
     if current_a is not None:
         dims.append(CdrDimension(type=CdrDimensionType.CURRENT, volume=current_a))
-    return ChargingPeriod(start_date_time=session.last_updated, dimensions=dims)
+    return ChargingPeriod(start_date_time=session.last_updated, dimensions=tuple(dims))
 
 
 def _reading(
