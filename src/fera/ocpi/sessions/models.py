@@ -243,8 +243,8 @@ def apply_patch(obj: Session, patch: SessionPatch) -> Session:
 def patched_wire(stored: Mapping[str, Any], patch: SessionPatch) -> dict[str, Any]:
     """`apply_patch` on a session's wire form as stored (`to_wire`), giving the wire form of the result (its
     keys in the fields' order) without reading the stored periods into models: a received session gains a
-    period at each PATCH and is written whole, and 480 periods (a day at one a minute) take 2 ms to
-    validate. The stored form was validated when written, and each field the PATCH sent is valid alone."""
+    period at each PATCH and is written whole, and 480 periods (a day at one a minute) take 1.3 ms
+    to validate. The stored form was validated when written, and each field the PATCH sent is valid alone."""
     sent = patch.to_wire()  # the fields sent with a value, as `apply_patch` takes them
     periods = sent.pop("charging_periods", None)
     merged = {**stored, **sent}
