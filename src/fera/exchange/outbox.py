@@ -96,9 +96,13 @@ class Outbox:
         put: PeerRequest,
         change: PeerRequest | None = None,
         held: bool = False,
+        stored: bool = False,
     ) -> Outgoing:
+        """`stored`: the object is our own stored one (`OutboxPush.current`: the outbox reads it whole)."""
         module = ids[0]
-        push = OutboxPush(outbox_key(partner_id, *ids), partner_id, module, to, from_role, put, change, held)
+        key = outbox_key(partner_id, *ids)
+        current = ids if stored else None
+        push = OutboxPush(key, partner_id, module, to, from_role, put, change, held, current)
         return Outgoing(push, target)
 
     async def stage(self, uow: UnitOfWork, outgoing: Sequence[Outgoing]) -> None:

@@ -8,9 +8,10 @@ connection, and another worker sends those pushes again. Delivery is at least on
 Per object, as the in-memory `Pusher` does: a newer whole object supersedes the older pushes not yet sent; a
 run of held pushes (a Session's readings) goes as one joined PATCH, at most once per `hold_s` unless another
 change follows it; a change goes as its smaller message unless the object is stale, and as the whole object
-when the partner refuses it. A push that fails is tried again ATTEMPTS times, RETRY_S × 2ⁿ apart (its
-object's later pushes wait behind it); then it is dropped and the object marked stale, so its next push goes
-whole (spec: the receiver resynchronises by pulling).
+when the partner refuses it. The whole of one of our own stored objects (`OutboxPush.current`) is read as it
+is now; it has the changes of every push of it written by then, which it supersedes. A push that fails is
+tried again ATTEMPTS times, RETRY_S × 2ⁿ apart (its object's later pushes wait behind it); then it is dropped
+and the object marked stale, so its next push goes whole (spec: the receiver resynchronises by pulling).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from fera.exchange._outbox_plan import Plan, Step, plan
 from fera.exchange.outbox import Outbox
 from fera.exchange.pusher import Pusher
 from fera.ocpi.errors import PeerError
-from fera.ocpi.peer import PeerClient, PeerTarget
+from fera.ocpi.peer import PeerClient, PeerRequest, PeerTarget
 from fera.partners import Partner, PartnerService
 from fera.store.outbox_protocols import OUTBOX_CHANNEL, OutboxPush, PushedObject, QueuedPush
 from fera.store.protocols import Store, UnitOfWork
@@ -49,6 +50,7 @@ class _Outcome:
     later: list[tuple[list[int], datetime, int]]  # postponed: ids, due, attempts
     state: PushedObject
     before: PushedObject
+    through: int | None = None  # every push of the object up to this one went out in a whole read now
 
 
 class OutboxWorker:
@@ -139,12 +141,15 @@ class OutboxWorker:
                     # What was not sent was not held back by an interval: tried again as it is.
                     outcome.state = replace(outcome.state, held_sent_at=state.held_sent_at)
                     break
+                if outcome.through is not None:  # the object as it is now went: the rest is in it
+                    outcome.later = []  # any push left after `through` stays queued as it was
+                    break
             return outcome
 
     async def _step(self, step: Step, outcome: _Outcome) -> bool:
         """True when the push is done with (sent, its partner gone, or given up); False: try again later."""
         try:
-            stale = await self._send(step.push, outcome.state.stale)
+            stale, outcome.through = await self._send(step.push, outcome.state.stale)
         except Exception as exc:
             if step.attempts + 1 < ATTEMPTS:
                 log.info("push %s failed, tried again later: %s", step.push.key, exc)
@@ -156,20 +161,33 @@ class OutboxWorker:
         outcome.state = replace(outcome.state, stale=stale)
         return True
 
-    async def _send(self, push: OutboxPush, stale: bool) -> bool:
-        """Sends the push; whether the object is stale after it."""
+    async def _send(self, push: OutboxPush, stale: bool) -> tuple[bool, int | None]:
+        """Sends the push; whether the object is stale after it, and the last push a whole read now had."""
         partner = await self._partners.cached(push.partner_id)
         if partner is None or not partner.registered:
-            return stale  # gone: nobody to tell (a new registration pulls and is announced everything)
+            return stale, None  # gone: nobody to tell (a new registration pulls and is announced everything)
         target = self._target(partner, push)
         if push.change is not None and not stale:
             try:
                 await self._peer.send(target, push.change)
-                return False
+                return False, None
             except PeerError as exc:  # e.g. the receiver missed the PUT: replace the whole object
                 log.info("PATCH refused, sending the full object: %s", exc)
-        await self._peer.send(target, push.put)
-        return False
+        put, through = await self._whole(push)
+        if put is not None:
+            await self._peer.send(target, put)
+        return False, through
+
+    async def _whole(self, push: OutboxPush) -> tuple[PeerRequest | None, int | None]:
+        """The object whole: as the push holds it, or (our own stored object) as it is now."""
+        if push.current is None:
+            return push.put, None
+        async with self._store.reading() as uow:
+            now = await uow.outbox.current(push)
+        if now.wire is None:
+            log.warning("push %s: the object is no longer stored, nothing to send", push.key)
+            return None, now.through
+        return replace(push.put, body=now.wire), now.through
 
 
 def _key(row: QueuedPush) -> str:
@@ -183,6 +201,8 @@ def _by_key(row: QueuedPush) -> tuple[str, int]:
 async def _record(uow: UnitOfWork, objects: Sequence[list[QueuedPush]], outcomes: Sequence[_Outcome]) -> None:
     for rows, outcome in zip(objects, outcomes, strict=True):
         await uow.outbox.remove(outcome.sent)
+        if outcome.through is not None:
+            await uow.outbox.remove_through(rows[0].push.key, outcome.through)
         for ids, due, attempts in outcome.later:
             await uow.outbox.postpone(ids, due, attempts)
         if outcome.state != outcome.before:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from fera.ocpi.auth import Party
 from fera.ocpi.peer import PeerRequest
 
-__all__ = ["OUTBOX_CHANNEL", "OutboxPush", "OutboxStore", "PushedObject", "QueuedPush"]
+__all__ = ["OUTBOX_CHANNEL", "CurrentObject", "OutboxPush", "OutboxStore", "PushedObject", "QueuedPush"]
 
 OUTBOX_CHANNEL = "fera_outbox"  # NOTIFY: pushes were written (the payload: the first one's key)
 
@@ -24,7 +24,11 @@ OUTBOX_CHANNEL = "fera_outbox"  # NOTIFY: pushes were written (the payload: the 
 class OutboxPush:
     """One push to one partner: the whole object (`put`), and the change as a smaller message (`change`,
     None: the push is the whole object). A held push (a Session's meter readings) may wait and be joined
-    with the next ones of its object."""
+    with the next ones of its object.
+
+    `current`: the change is of one of our own stored objects (("sessions", country, party, id)), whose
+    whole is read when it must go whole (`OutboxStore.current`): the outbox keeps only the change, not a
+    copy of the object per change (a day-long Session's reading: its PATCH, not 480 ChargingPeriods)."""
 
     key: str  # the partner and the object: "partner id|module|country|party|id…"
     partner_id: str
@@ -34,6 +38,7 @@ class OutboxPush:
     put: PeerRequest
     change: PeerRequest | None = None
     held: bool = False
+    current: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,15 @@ class QueuedPush:
     attempts: int  # deliveries tried and failed so far
     written_at: datetime
     tried: bool = False  # a worker started sending it and died (or failed) before removing it
+
+
+@dataclass(frozen=True)
+class CurrentObject:
+    """A stored object's whole as it is now, and the last push of it written by then (read at once: the
+    object has every change of the pushes up to `through`, none of a later one)."""
+
+    wire: Any  # its wire form; None: no longer stored
+    through: int | None  # None: no push of it is queued
 
 
 @dataclass(frozen=True)
@@ -73,6 +87,14 @@ class OutboxStore(Protocol):
         ...
 
     async def remove(self, ids: Sequence[int]) -> None: ...
+
+    async def current(self, push: OutboxPush) -> CurrentObject:
+        """The whole of `push.current` now, with the last push of `push.key` written by then."""
+        ...
+
+    async def remove_through(self, key: str, through: int) -> None:
+        """The object's pushes written up to `through` (a whole read with them went out)."""
+        ...
 
     async def postpone(self, ids: Sequence[int], due_at: datetime, attempts: int) -> None: ...
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -30,10 +31,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from fera.ocpi.auth import Party
 from fera.ocpi.peer import PeerRequest
 from fera.ocpi.types import Role
-from fera.store.outbox_protocols import OUTBOX_CHANNEL, OutboxPush, PushedObject, QueuedPush
+from fera.store.outbox_protocols import OUTBOX_CHANNEL, CurrentObject, OutboxPush, PushedObject, QueuedPush
 from fera.store.sqlalchemy._times import utc
 from fera.store.sqlalchemy._upsert import put_row
-from fera.store.sqlalchemy.tables import Base, table_of
+from fera.store.sqlalchemy.tables import Base, SessionRow, table_of
 
 __all__ = ["OutboxObjectRow", "OutboxRow", "SqlOutboxStore"]
 
@@ -152,6 +153,17 @@ class SqlOutboxStore:
         if ids:
             await self._session.execute(delete(OutboxRow).where(OutboxRow.id.in_(list(ids))))
 
+    async def current(self, push: OutboxPush) -> CurrentObject:
+        if push.current is None or push.current[0] != "sessions":
+            raise ValueError(f"no stored object of {push.key} to read")
+        _, country_code, party_id, session_id = push.current
+        given = {"country_code": country_code.upper(), "party_id": party_id.upper(), "id": session_id.upper()}
+        row = (await self._session.execute(_current_session(), given | {"key": push.key})).one()
+        return CurrentObject(row.wire, row.through)
+
+    async def remove_through(self, key: str, through: int) -> None:
+        await self._session.execute(delete(OutboxRow).where(OutboxRow.key == key, OutboxRow.id <= through))
+
     async def postpone(self, ids: Sequence[int], due_at: datetime, attempts: int) -> None:
         if ids:
             query = update(OutboxRow).where(OutboxRow.id.in_(list(ids)))
@@ -187,20 +199,39 @@ class SqlOutboxStore:
         return int(await self._session.scalar(query) or 0)
 
 
+@cache
+def _current_session() -> Any:
+    """One statement, so one snapshot: the Session holds the changes of exactly the pushes up to `through`
+    (a change writes its Session and its pushes in one transaction, and a later change of the Session
+    waits for the row, so its pushes come after)."""
+    wire = select(SessionRow.data).where(
+        SessionRow.partner_id.is_(None),
+        SessionRow.country_code == bindparam("country_code"),
+        SessionRow.party_id == bindparam("party_id"),
+        SessionRow.id == bindparam("id"),
+    )
+    through = select(func.max(OutboxRow.id)).where(OutboxRow.key == bindparam("key"))
+    return select(wire.scalar_subquery().label("wire"), through.scalar_subquery().label("through"))
+
+
 def _queued(row: OutboxRow) -> QueuedPush:
     return QueuedPush(row.id, _push(row.key, row.push), row.attempts, utc(row.written_at), row.tried)
 
 
 def _stored(push: OutboxPush) -> dict[str, Any]:
     to = push.to
+    put = push.put.stored()
+    if push.current is not None:  # read when it goes whole (`current`), not copied into every push
+        del put["json"]
     return {
         "partner_id": push.partner_id,
         "module": push.module,
         "to": [to.country_code, to.party_id, to.role.value],
         "from_role": push.from_role,
-        "put": push.put.stored(),
+        "put": put,
         "change": None if push.change is None else push.change.stored(),
         "held": push.held,
+        "current": None if push.current is None else list(push.current),
     }
 
 
@@ -216,4 +247,5 @@ def _push(key: str, given: dict[str, Any]) -> OutboxPush:
         put=PeerRequest.from_stored(given["put"]),
         change=None if change is None else PeerRequest.from_stored(change),
         held=bool(given.get("held")),
+        current=None if (current := given.get("current")) is None else tuple(current),
     )
