@@ -249,11 +249,10 @@ class CpoSessions:
             was = {key: held[key].last_updated for key in changed if key in held}
             if changed and not await uow.sessions.rewrite_own(builtins.list(changed.values()), was):
                 raise _Stale
-            pushes = [  # each reading's pushes, in order, with the readings
-                await self._stage(uow, *outcome, partners, behind)
-                for outcome in outcomes
-                if isinstance(outcome, tuple)
+            pushes = [  # each reading's pushes, in order, written with the readings in one statement
+                self._outgoing(*o, partners, behind) for o in outcomes if isinstance(o, tuple)
             ]
+            await self._ex.outbox.stage(uow, [o for each in pushes for o in each])
         return outcomes, pushes
 
     def _held_of(self, ids: set[str]) -> dict[str, Session]:

@@ -115,13 +115,10 @@ class SqlOutboxStore:
         keys = sorted({p.key for p in pushes if p.held})
         if not keys or hold_s <= 0:
             return {}
-        query = select(OutboxObjectRow.key, OutboxObjectRow.held_sent_at).where(
-            OutboxObjectRow.key.in_(keys), OutboxObjectRow.held_sent_at.is_not(None)
-        )
         hold = timedelta(seconds=hold_s)
         return {
             key: max(at, sent + hold)
-            for key, held_sent_at in await self._session.execute(query)
+            for key, held_sent_at in await self._session.execute(_held_sent(), {"keys": keys})
             if (sent := utc(held_sent_at)) is not None
         }
 
@@ -197,6 +194,14 @@ class SqlOutboxStore:
         if keys is not None:
             query = query.where(OutboxRow.key.in_(list(keys)))
         return int(await self._session.scalar(query) or 0)
+
+
+@cache
+def _held_sent() -> Any:
+    """Built once (Core): every group of meter readings asks it."""
+    objects = table_of(OutboxObjectRow)
+    keys = objects.c.key.in_(bindparam("keys", expanding=True))
+    return select(objects.c.key, objects.c.held_sent_at).where(keys, objects.c.held_sent_at.is_not(None))
 
 
 @cache
