@@ -86,7 +86,7 @@ def power_w(event: SessionChanged, whole: bool = False) -> float | None:
     in place of the PATCHes written before it)."""
     periods = event.patch.charging_periods if event.patch is not None else None
     if event.patch is None and whole:
-        periods = event.session.charging_periods[-1:]
+        periods = (event.session.charging_periods or [])[-1:]
     dims = [d for p in periods or [] for d in p.dimensions if d.type is CdrDimensionType.POWER]
     return None if not dims else dims[-1].volume * 1000
 

@@ -117,9 +117,9 @@ class SqlOutboxStore:
             return {}
         hold = timedelta(seconds=hold_s)
         return {
-            key: max(at, sent + hold)
-            for key, held_sent_at in await self._session.execute(_held_sent(), {"keys": keys})
-            if (sent := utc(held_sent_at)) is not None
+            row.key: max(at, sent + hold)
+            for row in await self._session.execute(_held_sent(), {"keys": keys})
+            if (sent := utc(row.held_sent_at)) is not None
         }
 
     async def claim(self, most: int, due_by: datetime) -> list[QueuedPush]:
@@ -225,15 +225,15 @@ def _queued(row: OutboxRow) -> QueuedPush:
 
 def _stored(push: OutboxPush) -> dict[str, Any]:
     to = push.to
-    put = push.put.stored()
+    put = push.put
     if push.current is not None:  # read when it goes whole (`current`), not copied into every push
-        del put["json"]
+        put = PeerRequest(put.method, put.url, None, put.params)
     return {
         "partner_id": push.partner_id,
         "module": push.module,
         "to": [to.country_code, to.party_id, to.role.value],
         "from_role": push.from_role,
-        "put": put,
+        "put": put.stored(),
         "change": None if push.change is None else push.change.stored(),
         "held": push.held,
         "current": None if push.current is None else list(push.current),
