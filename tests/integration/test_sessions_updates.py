@@ -10,6 +10,8 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import text
+
 from fera.cpo import cpo_of
 from fera.exchange import exchange_of
 from fera.sessions_events import SessionChanged
@@ -136,3 +138,25 @@ async def test_each_patch_the_emsp_stores_is_the_cpos_session_in_its_event(node_
     async with exchange_of(emsp.node).store.unit_of_work() as uow:
         stored = await uow.sessions.get("NL", "CPO", "S1")
     assert stored is not None and stored.session == states[-1]
+
+
+async def test_a_patch_the_emsp_refuses_is_followed_by_the_whole_session_as_it_is(
+    node_factory: NodeFactory,
+) -> None:
+    """The eMSP lost its copy (restored from a backup, say): it refuses the next reading's PATCH, and the
+    CPO sends the Session whole, as it is then (on PostgreSQL the outbox holds no copy of it: it is read)."""
+    cpo, emsp, received = await _pair(node_factory, 0.0)
+    sessions = cpo_of(cpo.node).sessions
+    await sessions.meter_values("S1", kwh=0.5, at=T0 + timedelta(minutes=5), power_kw=6.0)
+    await received.count(2)
+    async with emsp.node.database.engine.begin() as conn:
+        await conn.execute(text("DELETE FROM sessions"))
+    latest = await sessions.meter_values("S1", kwh=1.5, at=T0 + timedelta(minutes=10), power_kw=12.0)
+    await received.count(3)
+
+    assert received.bodies[2] is None  # a PUT, not the refused PATCH
+    async with exchange_of(emsp.node).store.unit_of_work() as uow:
+        stored = await uow.sessions.get("NL", "CPO", "S1")
+    assert stored is not None and stored.session == latest
+    periods = [p.to_wire() for p in latest.charging_periods or []]
+    assert periods == [_period(0, 0.5, 6.0), _period(5, 1.0, 12.0)]

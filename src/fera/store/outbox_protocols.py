@@ -26,9 +26,10 @@ class OutboxPush:
     None: the push is the whole object). A held push (a Session's meter readings) may wait and be joined
     with the next ones of its object.
 
-    `current`: the change is of one of our own stored objects (("sessions", country, party, id)), whose
-    whole is read when it must go whole (`OutboxStore.current`): the outbox keeps only the change, not a
-    copy of the object per change (a day-long Session's reading: its PATCH, not 480 ChargingPeriods)."""
+    `current`: the push is of one of our own stored objects (("sessions", country, party, id)). A change
+    of it is stored without the whole, which is read if the change must go whole after all
+    (`OutboxStore.current`): no copy of the object per change (a day-long Session's reading: its PATCH,
+    not 480 ChargingPeriods). A push of the whole object keeps it, so it goes as it was."""
 
     key: str  # the partner and the object: "partner id|module|country|party|id…"
     partner_id: str

@@ -118,7 +118,7 @@ class Layout:
             while len(found) < count:
                 with contextlib.suppress(TimeoutError):  # quiet for a while (a loaded machine): keep waiting
                     event = await self.sessions.wait(
-                        lambda e: e.session.id not in {*known, *found} and power_w(e, whole=True) is not None
+                        lambda e: e.session.id not in {*known, *found} and power_w(e) is not None
                     )
                     found[event.session.id] = stations[event.session.evse_uid]
         return found
@@ -127,8 +127,7 @@ class Layout:
         """Until the eMSP receives the session's update with this power (from event `after` on)."""
         async with asyncio.timeout(PATIENCE_S):
             while not any(
-                e.session.id == session_id and power_w(e, whole=True) == watts
-                for e in self.sessions.items[after:]
+                e.session.id == session_id and power_w(e) == watts for e in self.sessions.items[after:]
             ):
                 with contextlib.suppress(TimeoutError):  # no update for a while: keep waiting
                     await self.sessions.wait(lambda _: True, len(self.sessions.items))

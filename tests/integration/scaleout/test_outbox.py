@@ -136,8 +136,6 @@ async def test_two_workers_deliver_every_change_in_order_when_one_is_killed(
     held = seen["S1"]  # the PATCH the dead worker held went again as the Session whole, as it is now:
     assert [e.patch is None for e in held] == [True, True]  # it has every reading since, sent no more
     assert held[1].session.kwh == float(READINGS)
-    for n in range(2, SESSIONS + 1):  # the others' readings went as PATCHes, one by one
-        assert [e.patch is None for e in seen[f"S{n}"]] == [True] + [False] * READINGS
     assert await pending(cpo) == 0
     assert second is not None and second.returncode == 0  # stopped cleanly by SIGTERM
 

@@ -80,13 +80,9 @@ class Recorder(Generic[E]):
                 await self._arrived.wait()
 
 
-def power_w(event: SessionChanged, whole: bool = False) -> float | None:
-    """The power (W) of the charging period a session update brought, if it brought one. `whole`: a whole
-    Session brings its last one too (an outbox worker sends the Session as it is then, readings included,
-    in place of the PATCHes written before it)."""
+def power_w(event: SessionChanged) -> float | None:
+    """The power (W) of the charging period a session update brought, if it brought one."""
     periods = event.patch.charging_periods if event.patch is not None else None
-    if event.patch is None and whole:
-        periods = (event.session.charging_periods or [])[-1:]
     dims = [d for p in periods or [] for d in p.dimensions if d.type is CdrDimensionType.POWER]
     return None if not dims else dims[-1].volume * 1000
 

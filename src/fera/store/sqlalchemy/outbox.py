@@ -225,9 +225,9 @@ def _queued(row: OutboxRow) -> QueuedPush:
 
 def _stored(push: OutboxPush) -> dict[str, Any]:
     to = push.to
-    put = push.put
-    if push.current is not None:  # read when it goes whole (`current`), not copied into every push
-        put = PeerRequest(put.method, put.url, None, put.params)
+    put, current = push.put, None
+    if push.current is not None and push.change is not None:  # read if it must go whole, not copied
+        put, current = PeerRequest(put.method, put.url, None, put.params), list(push.current)
     return {
         "partner_id": push.partner_id,
         "module": push.module,
@@ -236,7 +236,7 @@ def _stored(push: OutboxPush) -> dict[str, Any]:
         "put": put.stored(),
         "change": None if push.change is None else push.change.stored(),
         "held": push.held,
-        "current": None if push.current is None else list(push.current),
+        "current": current,
     }
 
 
