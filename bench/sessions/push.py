@@ -15,6 +15,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -180,13 +181,21 @@ def _p99(values: list[float]) -> float:
     return statistics.quantiles(values, n=100)[98] if len(values) >= 100 else max(values)
 
 
-def _report(label: str, count: int, elapsed: float, latencies: list[float], baseline: float | None) -> None:
+def _report(label: str, count: int, run: tuple[float, list[float], float], baseline: float | None) -> None:
+    """`run`: wall seconds, latencies, and the process's CPU seconds (both nodes; not PostgreSQL's)."""
+    elapsed, latencies, cpu = run
     rate = count / elapsed
     ratio = "" if baseline is None else f"  ({rate / baseline:.2f}x the bare endpoint)"
     print(
         f"{label:<22} {count:>6} updates  {rate:8.0f}/s  p50 {statistics.median(latencies) * 1000:7.1f} ms"
-        f"  p99 {_p99(latencies) * 1000:7.1f} ms{ratio}"
+        f"  p99 {_p99(latencies) * 1000:7.1f} ms  CPU {cpu / count * 1000:5.2f} ms/update{ratio}"
     )
+
+
+async def _timed(run: Awaitable[tuple[float, list[float]]]) -> tuple[float, list[float], float]:
+    began = time.process_time()
+    elapsed, latencies = await run
+    return elapsed, latencies, time.process_time() - began
 
 
 async def _postgres_pair(url: str) -> tuple[tuple[str, str], list[str]]:
@@ -211,18 +220,21 @@ async def _drop(url: str, names: list[str]) -> None:
 
 
 async def main(count: int, sessions: int, postgres: str | None) -> None:
-    elapsed, latencies = await run_baseline(count)
-    baseline = count / elapsed
-    _report("bare FastAPI baseline", count, elapsed, latencies, None)
+    bare = await _timed(run_baseline(count))
+    baseline = count / bare[0]
+    _report("bare FastAPI baseline", count, bare, None)
     with tempfile.TemporaryDirectory() as tmp:
         urls = tuple(f"sqlite+aiosqlite:///{Path(tmp) / n}.sqlite3" for n in ("cpo", "emsp"))
-        elapsed, latencies = await run_fera(count, sessions, (urls[0], urls[1]))
-        _report("FERA CPO->eMSP sqlite", count, elapsed, latencies, baseline)
+        _report(
+            "FERA CPO->eMSP sqlite",
+            count,
+            await _timed(run_fera(count, sessions, (urls[0], urls[1]))),
+            baseline,
+        )
     if postgres:
         pair, names = await _postgres_pair(postgres)
         try:
-            elapsed, latencies = await run_fera(count, sessions, pair)
-            _report("FERA CPO->eMSP pg", count, elapsed, latencies, baseline)
+            _report("FERA CPO->eMSP pg", count, await _timed(run_fera(count, sessions, pair)), baseline)
         finally:
             await _drop(postgres, names)
 
