@@ -1,12 +1,12 @@
-"""`python -m bench.planning [acn|network|price|euro|frontier|minrates|scale|all] [--quick]`: Markdown tables
-(progress on stderr)."""
+"""`python -m bench.planning [acn|acnprice|network|price|euro|frontier|minrates|scale|all] [--quick]`:
+Markdown tables (progress on stderr)."""
 
 from __future__ import annotations
 
 import argparse
 import os
 
-from bench.planning import acn, euro, frontier, minrates, network, price, scale
+from bench.planning import acn, acnprice, euro, frontier, minrates, network, price, scale
 
 
 def main() -> None:
@@ -14,7 +14,7 @@ def main() -> None:
     parser.add_argument(
         "which",
         nargs="?",
-        choices=["acn", "network", "price", "euro", "frontier", "minrates", "scale", "all"],
+        choices=["acn", "acnprice", "network", "price", "euro", "frontier", "minrates", "scale", "all"],
         default="all",
     )
     parser.add_argument(
@@ -23,6 +23,7 @@ def main() -> None:
     args = parser.parse_args()
     for name, module in (
         ("acn", acn),
+        ("acnprice", acnprice),
         ("network", network),
         ("price", price),
         ("euro", euro),

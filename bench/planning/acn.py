@@ -10,7 +10,7 @@ import gzip
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,8 +24,9 @@ DATA = Path("/work/shared/acn/caltech_2019-03_5m_208V_6.6kW.json.gz")
 PERIOD = timedelta(minutes=5)
 HOURS = PERIOD.total_seconds() / 3600
 PMAX_KW = 6.6
-BASE = datetime(2019, 3, 1, tzinfo=UTC)  # period 0 (only differences matter)
+BASE = datetime(2019, 3, 1, 8, tzinfo=UTC)  # period 0: midnight at Caltech (PST); a tariff needs the clock
 Policy = Callable[[int, np.ndarray, Floats], Floats]
+Foresight = Callable[[int, np.ndarray], Sequence[Session]]  # (period, present EVs) -> expected arrivals
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,17 @@ class Result:
     delivered: float
     peak: float
     replan_s: list[float] = field(default_factory=list)
+    cost: float = 0.0  # of the energy delivered, when replayed with a price
 
 
-def sessions(evs: Evs, idx: np.ndarray, need: Floats, *, by_station: bool = False) -> list[Session]:
+def sessions(
+    evs: Evs,
+    idx: np.ndarray,
+    need: Floats,
+    *,
+    by_station: bool = False,
+    profile_type: ProfileType = ProfileType.FAST,
+) -> list[Session]:
     """The EVs `idx` still needing `need` kWh, in the site group or (`by_station`) named by their EVSE."""
     return [
         Session(
@@ -68,7 +77,7 @@ def sessions(evs: Evs, idx: np.ndarray, need: Floats, *, by_station: bool = Fals
             departure=BASE + int(evs.departure[i]) * PERIOD,
             energy_kwh=float(e),
             max_power_w=PMAX_KW * 1e3,
-            profile_type=ProfileType.FAST,
+            profile_type=profile_type,
             evse_id=str(evs.station[i]) if by_station else None,
             group_id=None if by_station else "site",
         )
@@ -76,14 +85,30 @@ def sessions(evs: Evs, idx: np.ndarray, need: Floats, *, by_station: bool = Fals
     ]
 
 
-def _problem(evs: Evs, idx: np.ndarray, need: Floats, now: int, cap_kw: float) -> PlanningProblem:
+def _problem(
+    evs: Evs,
+    idx: np.ndarray,
+    need: Floats,
+    now: int,
+    cap_kw: float,
+    price: Floats | None = None,
+    expected: Sequence[Session] = (),
+) -> PlanningProblem:
+    """FAST without `price` (per period from 0); with it, CHEAP on that price."""
+    profile = ProfileType.FAST if price is None else ProfileType.CHEAP
     return PlanningProblem(
-        BASE + now * PERIOD, PERIOD, sessions(evs, idx, need), [GridGroup("site", capacity_w=cap_kw * 1e3)]
+        BASE + now * PERIOD,
+        PERIOD,
+        sessions(evs, idx, need, profile_type=profile),
+        [GridGroup("site", capacity_w=cap_kw * 1e3)],
+        price=0.0 if price is None else price[now:].tolist(),
+        expected=expected,
     )
 
 
-def replay(evs: Evs, name: str, policy: Policy) -> Result:
-    """Online: each period, the policy sees only sessions that have arrived and sets their rates."""
+def replay(evs: Evs, name: str, policy: Policy, price: Floats | None = None) -> Result:
+    """Online: each period, the policy sees only sessions that have arrived and sets their rates; `price`
+    (per period from 0, per kWh) gives the cost."""
     remaining = evs.energy.copy()
     result = Result(name, 0.0, 0.0)
     for t in range(int(evs.arrival.min()), int(evs.departure.max())):
@@ -92,14 +117,24 @@ def replay(evs: Evs, name: str, policy: Policy) -> Result:
             continue
         rates = policy(t, present, remaining[present])
         remaining[present] -= rates * HOURS
+        result.cost += 0.0 if price is None else float(rates.sum()) * HOURS * float(price[t])
         result.peak = max(result.peak, float(rates.sum()))
     result.delivered = float((evs.energy - remaining).sum())
     return result
 
 
-def fera_policy(evs: Evs, cap_kw: float, times: list[float]) -> Policy:
+def fera_policy(
+    evs: Evs,
+    cap_kw: float,
+    times: list[float],
+    price: Floats | None = None,
+    foresight: Foresight | None = None,
+) -> Policy:
+    """FERA re-planning each period (FAST, or CHEAP on `price`); `foresight` gives the expected arrivals."""
+
     def policy(t: int, present: np.ndarray, need: Floats) -> Floats:
-        problem = _problem(evs, present, need, t, cap_kw)
+        expected = () if foresight is None else foresight(t, present)
+        problem = _problem(evs, present, need, t, cap_kw, price, expected)
         began = time.perf_counter()
         schedule = plan(problem)
         times.append(time.perf_counter() - began)
@@ -119,15 +154,19 @@ def sort_policy(evs: Evs, cap_kw: float, order: Callable[..., np.ndarray]) -> Po
     return policy
 
 
-def offline_bound(evs: Evs, cap_kw: float) -> Result:
-    everyone = np.arange(evs.energy.size)
-    schedule = plan(_problem(evs, everyone, evs.energy, int(evs.arrival.min()), cap_kw))
+def offline_bound(evs: Evs, cap_kw: float, price: Floats | None = None) -> Result:
+    """The most energy any plan knowing every car gives; with `price`, the cheapest such plan and its cost
+    (energy comes first: unmet energy costs far more than any price)."""
+    everyone, start = np.arange(evs.energy.size), int(evs.arrival.min())
+    schedule = plan(_problem(evs, everyone, evs.energy, start, cap_kw, price))
     delivered = float(evs.energy.sum() - schedule.unmet_kwh.sum())
+    load_kw = schedule.power_w.sum(axis=0) / 1e3
     return Result(
         "offline LP bound",
         delivered,
-        float(schedule.power_w.sum(axis=0).max() / 1e3),
+        float(load_kw.max()),
         [schedule.stats.solve_s],
+        0.0 if price is None else float(load_kw @ price[start : start + load_kw.size]) * HOURS,
     )
 
 
