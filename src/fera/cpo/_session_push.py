@@ -2,7 +2,7 @@
 
 Meter readings are held (`held`): a real CPO does not PATCH every reading, and its partners still get every
 ChargingPeriod, the readings held back joined into one PATCH (`fera.exchange.outbox.join`) with the latest
-values. The outbox keeps a push's change only, and reads the Session whole when it must send it so.
+values. On PostgreSQL the outbox stores a change without the Session, read whole if it must go so.
 """
 
 from __future__ import annotations
