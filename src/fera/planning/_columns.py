@@ -16,12 +16,15 @@ master's). Prices are smoothed towards the best bound so far (Wentges) to damp t
 
 The first columns decide the speed. Besides the relaxed optimum and that plan scaled down until it holds,
 every block (one or more parts sharing an LP) plans under its allotment of the linking rows (`_allot`):
-a feasible plan that moves energy rather than dropping it, from which the master starts (no phase 1). The
-allotment's share rows also price the first round: what one more kW of its share is worth to each block,
-averaged. On `bench.planning scale` (10,000 x 96, 1,000 sites) the allotment alone proves the gap: one
-master LP, no pricing round, 2.9 s of CPU where pricing from zero prices took 7 rounds and 10.4 s.
+a feasible plan that moves energy rather than dropping it, from which the master starts (no phase 1). Share
+a block leaves unused goes to the blocks it binds (`_rebalance`), as if they were one. The share rows also
+price the first rounds: per linking row, a quantile of what one more kW of its share is worth to the blocks
+(`FIRST_PRICES`): near the optimum's prices, so the first bound is near the optimum too. On `bench.planning
+scale` (10,000 x 96, 1,000 sites) the allotment alone proves the gap where the limit only shifts energy: one
+master LP, no pricing round, 2.9 s of CPU where pricing from zero prices took 7 rounds and 10.4 s; where it
+costs energy (8 kW per site), 3-4 master LPs where the blocks' mean worth as the first prices took 15.
 
-Where the limit costs energy (8 kW per site there) pricing takes 20-40 rounds, and the master's primal
+Where pricing goes on for many rounds (small feeders take 20-50), the master's primal
 simplex prices every column at each pivot: columns out of the basis for `IDLE_ROUNDS` master LPs are dropped
 (5,000 x 96: 15.7 -> 12.7 s of CPU; after 3 idle LPs instead, the master lost columns it needed again and
 did not converge in 80 rounds); the first columns (one per site and first plan) after `FIRST_IDLE_ROUNDS`.
@@ -30,7 +33,8 @@ Bundle steps over the prices instead of Wentges smoothing (a box around the best
 proximal QP over the master's columns or over one aggregated cut a round) took more master LPs
 (`bench/planning/README.md`).
 The master's primal simplex runs on one thread; the first pricing round's prices (the allotment's) are known
-before its first LP, so the blocks are re-solved at them on the second core meanwhile (`_ahead`).
+before its first LP, so the blocks are re-solved at them on the second core meanwhile (`_ahead`). A bound
+that proves the last master LP's mix ends the pricing there, without another master LP.
 """
 
 from __future__ import annotations
@@ -49,11 +53,11 @@ from fera.planning._linking import Linking, Parts, ints, rows_of
 __all__ = ["Block", "Linking", "Priced", "Runner", "Unsolved", "rows_of", "solve"]
 
 # Relative gap between the bounds at which the plan counts as optimal (issue 11 asks 1e-3 of the optimum).
-# The true gap is far smaller, since the Lagrangian bound lags the plan: a feeder that costs energy
-# (bench.planning scale, 5,000 x 96 at 8 kW per site) stopped at a proven 8.8e-4 was 6.9e-5 from the single
-# LP's optimum after 11 master LPs (1e-4: 20; 1e-5: ~30). Half of 1e-3, because at 1e-3 a small feeder's
-# unmet energy was 0.12 % off the single LP's (`test_a_limit_that_costs_energy_is_priced_...`).
-GAP = 5e-4
+# Since the first prices are the shares' worth quantiles (`FIRST_PRICES`) the bound no longer lags the plan,
+# so the proven gap is about the true one: at 5e-4 a small feeder's unmet energy was 0.1 % off the single
+# LP's (`test_a_limit_that_costs_energy_is_priced_...`), at 2e-4 within it; the hard feeder at 10,000 x 96
+# then takes 3-4 master LPs at 2e-4, 6-8 at 1e-4.
+GAP = 2e-4
 MAX_ROUNDS = 80  # a safety net: past it the caller joins the parts into one LP instead
 SMOOTHING = 0.8  # weight of the best-bound prices in the prices the parts are solved with
 COLUMNS_PER_ROUND = 200  # new columns per pricing round at most (10,000 x 96 at 8 kW/site: 57 s CPU, not 122)
@@ -64,6 +68,18 @@ IDLE_ROUNDS = 10  # master LPs a column may stay out of the basis before it is d
 FIRST_IDLE_ROUNDS = 5
 _FIRST_BATCHES = 4
 _REDUCED = 1e-7  # a column must improve the master by more than this (objective units) to be added
+# The first pricing rounds' prices per linking row, in turn: these quantiles of what one more kW of their
+# share is worth to the blocks (`_allotted`). Their share-weighted mean (what the first round priced at
+# before) gave a Lagrangian bound 28,000-47,000 below the optimum on the hard feeder at 10,000 x 96 (gap
+# ~5e-4 of 2e-3 at the start) and it stayed the best bound for 8 rounds; the 0.75 quantile came within
+# 200-1,500 (1,000-10,000 sessions, three seeds), 0.6 and 0.9 within 700-2,500.
+FIRST_PRICES = (0.75, 0.6, 0.9)
+# Rounds of moving unused share to the blocks it binds (`_rebalance`) before the master's first LP: each
+# re-solves only the blocks that gained (hard feeder, 10,000 x 96: the allotted plan 9,000 nearer the
+# optimum, 1-3 fewer master LPs).
+REBALANCE_ROUNDS = 3
+_BINDS = 1e-6  # a share worth more than this per kW binds its block
+_MOVED_KW = 1e-6  # less unused share than this in all: nothing to move
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +97,7 @@ Column = tuple[Ints, Floats]  # the cells of the parts a column batch covers, an
 class Priced:
     x: Floats
     prices: Floats  # per linking row, ≥ 0: the master's duals at the end
-    rounds: int  # master LPs solved: 1 when the first columns already prove the gap, +1 per pricing round
+    rounds: int  # master LPs solved: 1 when the first columns already prove the gap
     gap: float
     converged: bool
     solve_s: float
@@ -209,7 +225,13 @@ def solve(
     touched = [b for b in blocks if (p.part_of_cell[b.cells] >= 0).any()]
     for block in touched:  # devex: ~5 % more dual pivots than steepest edge, each cheaper (hard feeder,
         block.model.highs.setOptionValue("simplex_dual_edge_weight_strategy", 1)  # 10,000 x 96: -0.9 s CPU)
-    allotted, worth = _allotted(touched, rows, cost, reference if reference is not None else x, run)
+
+    def proves(costs: Floats) -> bool:  # a plan's costs against the relaxed optimum's (prices 0)
+        total = float(costs.sum())
+        return total - best <= GAP * max(1.0, abs(total))
+
+    reference = reference if reference is not None else x
+    allotted, candidates = _allotted(touched, rows, cost, reference, run, lambda plan: proves(p.costs(plan)))
     allotted_costs = p.costs(allotted)
     master.add(np.arange(p.count), allotted_costs, p.loads(allotted), allotted)
     master.start_from_last()
@@ -228,24 +250,28 @@ def solve(
         c, load = p.costs(found), p.loads(found)
         return found, c, load, float((c + p.priced(load, prices)).sum() - prices @ rows.cap)
 
-    upper, smoothing, rounds = np.inf, SMOOTHING, 0
-    pending: Floats | None = worth  # the first pricing round's prices: what the blocks' shares are worth
+    upper, smoothing, rounds, masters = np.inf, SMOOTHING, 0, 0
+    pending = candidates  # the first pricing rounds' prices, in turn: what the blocks' shares are worth
     # The first pricing round runs while the first master LP does, unless the allotted plans already prove
     # the gap (a limit that only shifts energy): then that LP does too, and the round is not needed.
-    proven = float(allotted_costs.sum()) - best <= GAP * max(1.0, abs(float(allotted_costs.sum())))
-    ahead = _first_round(touched, priced(worth)) if threads > 1 and not proven else None
+    first = threads > 1 and bool(pending) and not proves(allotted_costs)
+    ahead = _first_round(touched, priced(pending[0])) if first else None
     prices = center
     try:
         while rounds < MAX_ROUNDS:
             upper, prices, sigma = master.solve()
+            masters += 1
             if upper - best <= GAP * max(1.0, abs(upper)):
                 break
             rounds += 1
-            trial = smoothing * center + (1 - smoothing) * prices if pending is None else pending
-            values, pending, ahead = (ahead.results() if ahead is not None else None), None, None
+            guessed = bool(pending)  # a first round's prices: finding nothing there proves nothing
+            trial = pending.pop(0) if pending else smoothing * center + (1 - smoothing) * prices
+            values, ahead = (ahead.results() if ahead is not None else None), None
             found, c, load, bound = price(trial, values)
             if bound > best:
                 best, center = bound, trial
+                if upper - best <= GAP * max(1.0, abs(upper)):
+                    break  # the new bound proves the master's mix: no master LP more
             reduced = c + p.priced(load, prices) - sigma
             better = np.flatnonzero(reduced < -_REDUCED)
             if better.size > COLUMNS_PER_ROUND:  # the most improving: each column costs the master pivots
@@ -253,6 +279,8 @@ def solve(
             if better.size:
                 master.add(better, c, load, found)
                 smoothing = SMOOTHING
+            elif guessed:
+                continue
             elif smoothing == 0:
                 break  # the master's own prices find nothing better: it is optimal
             else:
@@ -264,7 +292,7 @@ def solve(
     x[x < _lp.DUST_KW] = 0.0
     gap = (upper - best) / max(1.0, abs(upper))
     elapsed = time.perf_counter() - began
-    return Priced(x, prices, rounds + 1, max(gap, 0.0), gap <= GAP, elapsed)
+    return Priced(x, prices, masters, max(gap, 0.0), gap <= GAP, elapsed)
 
 
 def _first_round(blocks: Sequence[Block], cost: Floats) -> _ahead.Ahead[Block, Floats]:
@@ -294,12 +322,12 @@ def _optimal(h: highspy.Highs) -> None:
 
 
 def _allotted(
-    blocks: Sequence[Block], rows: Linking, cost: Floats, reference: Floats, run: Runner
-) -> tuple[Floats, Floats]:
-    """Every block's plan under its allotment of the linking rows (`_allot`), other cells as `reference`;
-    and per linking row a price: the mean over the blocks of what one more kW of their share is worth to
-    them (the share rows' duals), weighted by their share. Where the allotment is the optimum's, every
-    block values its share alike and that is the optimum's price."""
+    blocks: Sequence[Block], rows: Linking, cost: Floats, reference: Floats, run: Runner,
+    proven: Callable[[Floats], bool],
+) -> tuple[Floats, list[Floats]]:  # fmt: skip
+    """Every block's plan under its allotment of the linking rows (`_allot`), other cells as `reference`,
+    share left unused moved to the blocks it binds (`_rebalance`) until `proven` holds for the plan; and
+    prices per linking row for the first pricing rounds (`_worth_quantiles`)."""
     upper = np.zeros(reference.size)
     for block in blocks:
         upper[block.cells] = block.model.upper[: block.cells.size]
@@ -307,39 +335,147 @@ def _allotted(
         [b.cells for b in blocks], reference.size, rows.entry_row, rows.entry_cell, rows.entry_coef,
         rows.cap, reference, upper,
     )  # fmt: skip
-    share_of = {id(b): a for b, a in zip(blocks, shares, strict=True)}
-    found = reference.copy()
-    worth, weight = np.zeros(rows.rows), np.zeros(rows.rows)
-    solved = run(lambda b: _within(b, cost, share_of[id(b)]), blocks)
-    for block, share, value in zip(blocks, shares, solved, strict=True):
-        n = block.cells.size
-        found[block.cells] = value[:n]
-        np.add.at(worth, share.rows, value[n:] * share.upper)
-        np.add.at(weight, share.rows, share.upper)
-    return found, worth / np.maximum(weight, 1e-12)
-
-
-def _within(block: Block, cost: Floats, share: _allot.Allotment) -> Floats:
-    """The block's LP with its share rows added, solved, and the rows removed again; its plan, then what one
-    more kW of each share is worth to it."""
-    h, n, count = block.model.highs, block.cells.size, share.upper.size
-    h.changeColsCost(n, np.arange(n, dtype=np.int32), cost[block.cells])
-    first, basis = h.getNumRow(), h.getBasis()
-    h.addRows(
-        count, np.full(count, -np.inf), share.upper, share.value.size, share.starts.astype(np.int32),
-        share.index.astype(np.int32), share.value,
-    )  # fmt: skip
-    h.run()
+    held = {id(b): _Within(b, cost, a) for b, a in zip(blocks, shares, strict=True)}
+    within = list(held.values())
     try:
-        _optimal(h)
-        solution = h.getSolution()
-        values = np.asarray(solution.col_value[:n], dtype=np.float64)
-        worth = np.maximum(-np.asarray(solution.row_dual[first:], dtype=np.float64), 0.0)
+        _run_all(run, held, blocks)
+        for _ in range(REBALANCE_ROUNDS):
+            if proven(_plan(reference, within)):
+                break
+            grown = _rebalance(within, rows.rows)
+            if not grown:
+                break
+            _run_all(run, held, grown)
     finally:
-        h.deleteRows(count, np.arange(first, first + count, dtype=np.int32))
-        if basis.valid:  # HiGHS drops the basis with the rows: pricing restarts from the relaxed optimum's
-            h.setBasis(basis)
-    return np.concatenate([np.clip(values, 0.0, block.model.upper[:n]), worth])
+        for one in within:  # every run has ended: no thread is solving these models any more
+            one.remove()
+    at = np.concatenate([ints(), *(w.share.rows for w in within)])
+    worth = np.concatenate([np.zeros(0), *(w.worth for w in within)])
+    return _plan(reference, within), _worth_quantiles(at, worth, rows.rows)
+
+
+def _plan(reference: Floats, within: Sequence[_Within]) -> Floats:
+    found = reference.copy()
+    for one in within:
+        found[one.block.cells] = one.values
+    return found
+
+
+def _run_all(run: Runner, held: dict[int, _Within], blocks: Sequence[Block]) -> None:
+    """Each block solved within its shares; an LP HiGHS did not solve fails the whole once all have run."""
+    run(lambda b: held[id(b)].solve(), blocks)
+    failed = [held[id(b)].failed for b in blocks if held[id(b)].failed is not None]
+    if failed:
+        raise Unsolved(failed[0])
+
+
+class _Within:
+    """A block's LP with one row per share added (what one of its linking rows allows it), kept while the
+    allotment is made and moved, then removed: pricing goes on from the LP's relaxed optimum."""
+
+    def __init__(self, block: Block, cost: Floats, share: _allot.Allotment) -> None:
+        self.block, self.share, self.cost = block, share, cost
+        self.upper = share.upper.copy()
+        n = block.cells.size
+        self.share_of_entry = np.repeat(
+            np.arange(share.upper.size), np.diff(np.append(share.starts, share.index.size))
+        )
+        # what the block could draw on each share's row at most
+        self.reach = self._on_rows(block.model.upper[:n])
+        self.first, self.basis = -1, block.model.highs.getBasis()
+        self.values, self.worth = np.zeros(n), np.zeros(share.upper.size)
+        self.failed: str | None = None
+
+    def _on_rows(self, power: Floats) -> Floats:
+        weights = self.share.value * power[self.share.index]
+        return np.bincount(self.share_of_entry, weights=weights, minlength=self.upper.size).astype(np.float64)
+
+    def load(self) -> Floats:
+        return self._on_rows(self.values)
+
+    def solve(self) -> Floats:
+        """Its plan within its shares now, and what one more kW of each share is worth to it (the rows'
+        duals). A failure is kept, not raised: the caller raises once every block's run has ended."""
+        h, n, count, share = self.block.model.highs, self.block.cells.size, self.upper.size, self.share
+        if self.first < 0:
+            h.changeColsCost(n, np.arange(n, dtype=np.int32), self.cost[self.block.cells])
+            self.first = h.getNumRow()
+            h.addRows(
+                count, np.full(count, -np.inf), self.upper, share.value.size, share.starts.astype(np.int32),
+                share.index.astype(np.int32), share.value,
+            )  # fmt: skip
+        else:
+            at = np.arange(self.first, self.first + count, dtype=np.int32)
+            lower = np.full(count, -np.inf)
+            h.changeRowsBounds(count, at, lower, self.upper)  # type: ignore[attr-defined]  # not in the stub
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            h.clearSolver()  # seen once: "Unknown" after new bounds (hard feeder, 10,000 x 96); from scratch
+            h.run()
+        try:
+            _optimal(h)
+        except Unsolved as exc:
+            self.failed = str(exc)
+            return self.values
+        solution = h.getSolution()
+        self.values = np.clip(
+            np.asarray(solution.col_value[:n], dtype=np.float64), 0.0, self.block.model.upper[:n]
+        )
+        duals = np.asarray(solution.row_dual[self.first : self.first + count], dtype=np.float64)
+        self.worth = np.maximum(-duals, 0.0)
+        return self.values
+
+    def remove(self) -> None:
+        if self.first < 0:
+            return
+        h, count = self.block.model.highs, self.upper.size
+        h.deleteRows(count, np.arange(self.first, self.first + count, dtype=np.int32))
+        # HiGHS drops the basis with the rows: pricing restarts from the relaxed optimum's
+        if self.basis.valid:
+            h.setBasis(self.basis)
+        self.first = -1
+
+
+def _rebalance(within: Sequence[_Within], rows: int) -> list[Block]:
+    """Share a block leaves unused on a linking row goes to the blocks whose share binds there, in proportion
+    to what each could still draw, as if they were one block; the shares still sum to the row's capacity.
+    Returns the blocks whose shares grew."""
+    loads = [w.load() for w in within]
+    pool, room = np.zeros(rows), np.zeros(rows)
+    for w, load in zip(within, loads, strict=True):
+        binds = w.worth > _BINDS
+        np.add.at(pool, w.share.rows[~binds], np.maximum(w.upper - load, 0.0)[~binds])
+        np.add.at(room, w.share.rows[binds], np.maximum(w.reach - load, 0.0)[binds])
+    moved = np.minimum(pool, room)
+    if moved.sum() <= _MOVED_KW:
+        return []
+    given, taken = moved / np.maximum(pool, 1e-12), moved / np.maximum(room, 1e-12)
+    grown = []
+    for w, load in zip(within, loads, strict=True):
+        binds, r = w.worth > _BINDS, w.share.rows
+        change = np.where(
+            binds, taken[r] * np.maximum(w.reach - load, 0.0), -given[r] * np.maximum(w.upper - load, 0.0)
+        )
+        w.upper = np.maximum(w.upper + change, 0.0)
+        if (change[binds] > 1e-9).any():
+            grown.append(w.block)
+    return grown
+
+
+def _worth_quantiles(rows: Ints, worth: Floats, count: int) -> list[Floats]:
+    """Per linking row, the `FIRST_PRICES` quantiles of what one more kW of their share is worth to the blocks
+    that have one there (0 where none has)."""
+    order = np.lexsort((worth, rows))
+    rows, worth = rows[order], worth[order]
+    starts = np.searchsorted(rows, np.arange(count))
+    counts = np.bincount(rows, minlength=count)
+    out = []
+    for q in FIRST_PRICES:
+        at = np.minimum(
+            starts + np.floor(q * np.maximum(counts - 1, 0)).astype(np.int64), max(worth.size - 1, 0)
+        )
+        out.append(np.where(counts > 0, worth[at] if worth.size else 0.0, 0.0))
+    return out
 
 
 def _resolve(block: Block, cost: Floats) -> Floats:
