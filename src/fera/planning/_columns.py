@@ -70,9 +70,9 @@ _FIRST_BATCHES = 4
 _REDUCED = 1e-7  # a column must improve the master by more than this (objective units) to be added
 # The first pricing rounds' prices per linking row, in turn: these quantiles of what one more kW of their
 # share is worth to the blocks (`_allotted`). Their share-weighted mean (what the first round priced at
-# before) gave a Lagrangian bound 28,000-47,000 below the optimum on the hard feeder at 10,000 x 96 (gap
-# ~5e-4 of 2e-3 at the start) and it stayed the best bound for 8 rounds; the 0.75 quantile came within
-# 200-1,500 (1,000-10,000 sessions, three seeds), 0.6 and 0.9 within 700-2,500.
+# before) gave a Lagrangian bound 28,000-41,000 below the optimum on the hard feeder at 10,000 x 96 (of a
+# 2e-3 gap at the start, 1.5e-3 was the bound's) and it stayed the best bound for 8 rounds; the 0.75
+# quantile came within 110-1,700 (1,000-10,000 sessions), 0.6 within 700-3,100, 0.9 within 1,800-9,100.
 FIRST_PRICES = (0.75, 0.6, 0.9)
 # Rounds of moving unused share to the blocks it binds (`_rebalance`) before the master's first LP: each
 # re-solves only the blocks that gained (hard feeder, 10,000 x 96: the allotted plan 9,000 nearer the
@@ -362,11 +362,12 @@ def _plan(reference: Floats, within: Sequence[_Within]) -> Floats:
 
 
 def _run_all(run: Runner, held: dict[int, _Within], blocks: Sequence[Block]) -> None:
-    """Each block solved within its shares; an LP HiGHS did not solve fails the whole once all have run."""
+    """Each block solved within its shares; a failure (an LP HiGHS did not solve: `Unsolved`) is raised
+    once every run has ended, since the caller then removes rows from models the runs solve."""
     run(lambda b: held[id(b)].solve(), blocks)
-    failed = [held[id(b)].failed for b in blocks if held[id(b)].failed is not None]
-    if failed:
-        raise Unsolved(failed[0])
+    for block in blocks:
+        if (failed := held[id(block)].failed) is not None:
+            raise failed
 
 
 class _Within:
@@ -384,7 +385,7 @@ class _Within:
         self.reach = self._on_rows(block.model.upper[:n])
         self.first, self.basis = -1, block.model.highs.getBasis()
         self.values, self.worth = np.zeros(n), np.zeros(share.upper.size)
-        self.failed: str | None = None
+        self.failed: Exception | None = None
 
     def _on_rows(self, power: Floats) -> Floats:
         weights = self.share.value * power[self.share.index]
@@ -395,7 +396,14 @@ class _Within:
 
     def solve(self) -> Floats:
         """Its plan within its shares now, and what one more kW of each share is worth to it (the rows'
-        duals). A failure is kept, not raised: the caller raises once every block's run has ended."""
+        duals). A failure is kept, not raised: the caller raises it once every block's run has ended."""
+        try:
+            self._solve()
+        except Exception as exc:  # kept, raised by `_run_all`
+            self.failed = exc
+        return self.values
+
+    def _solve(self) -> None:
         h, n, count, share = self.block.model.highs, self.block.cells.size, self.upper.size, self.share
         if self.first < 0:
             h.changeColsCost(n, np.arange(n, dtype=np.int32), self.cost[self.block.cells])
@@ -412,18 +420,13 @@ class _Within:
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             h.clearSolver()  # seen once: "Unknown" after new bounds (hard feeder, 10,000 x 96); from scratch
             h.run()
-        try:
-            _optimal(h)
-        except Unsolved as exc:
-            self.failed = str(exc)
-            return self.values
+        _optimal(h)
         solution = h.getSolution()
         self.values = np.clip(
             np.asarray(solution.col_value[:n], dtype=np.float64), 0.0, self.block.model.upper[:n]
         )
         duals = np.asarray(solution.row_dual[self.first : self.first + count], dtype=np.float64)
         self.worth = np.maximum(-duals, 0.0)
-        return self.values
 
     def remove(self) -> None:
         if self.first < 0:
