@@ -418,7 +418,7 @@ class _Within:
             h.changeRowsBounds(count, at, lower, self.upper)  # type: ignore[attr-defined]  # not in the stub
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            h.clearSolver()  # seen once: "Unknown" after new bounds (hard feeder, 10,000 x 96); from scratch
+            h.clearSolver()  # "Unknown" once after new bounds (12 kW per site): again from scratch
             h.run()
         _optimal(h)
         solution = h.getSolution()
