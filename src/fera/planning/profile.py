@@ -98,7 +98,7 @@ def _min_rates(problem: PlanningProblem, plan: Plan, which: list[bool]) -> Plan:
     adjusted = np.where(low, 0.0, power_kw)  # every low power steps aside first
     for i in range(len(problem.sessions)):
         loads.add(i, adjusted[i] - power_kw[i])
-    turns = Turns(problem)
+    turns, givers = Turns(problem), _Givers(problem)
     step_h, done = problem.step.total_seconds() / 3600, 0
     for k in np.flatnonzero(low.any(axis=0)).tolist():
         at = problem.now + k * problem.step
@@ -111,7 +111,7 @@ def _min_rates(problem: PlanningProblem, plan: Plan, which: list[bool]) -> Plan:
             if (
                 low[i, k]
                 and minimum[i] <= grid.pmax_kw[i] + 1e-12
-                and _raise(problem, loads, adjusted, minimum, i, k)
+                and _raise(givers, loads, adjusted, minimum, i, k)
             ):
                 turns.charged(i, at)
         for i in turns.holders(at):
@@ -176,25 +176,23 @@ def _hold_lines(loads: GroupLoads, adjusted: np.ndarray, minimum: np.ndarray) ->
 
 
 def _raise(
-    problem: PlanningProblem, loads: GroupLoads, adjusted: np.ndarray, minimum: np.ndarray, i: int, k: int
+    givers: _Givers, loads: GroupLoads, adjusted: np.ndarray, minimum: np.ndarray, i: int, k: int
 ) -> bool:
     """Raise session `i` to its minimum at step `k` where the room left allows, else by lowering the guesses
     charging above their own minimum there (never below it): 8 kW for a single-phase guess and a three-phase
     one of 6 A minimum is 3.86 kW and 4.14 kW, not 4 kW for the first and the second at 0 (half the site
     idle). Nothing changes where even that doesn't make room."""
     target, taken = float(minimum[i]), []
-    for j in rotated(len(problem.sessions), problem.now, problem.step):
-        room = float(loads.room(i)[k])
-        if room >= target - 1e-12:
-            break
-        spare = adjusted[j, k] - minimum[j]
-        if j == i or not problem.sessions[j].estimated or adjusted[j, k] <= 0 or spare <= 1e-12:
-            continue
-        give = min(spare, target - room)
+    room = float(loads.room(i)[k])
+    for j in givers.at(adjusted, minimum, i, k) if room < target - 1e-12 else ():
+        give = min(adjusted[j, k] - minimum[j], target - room)
         adjusted[j, k] -= give
         loads.add(j, _at(k, -give, adjusted.shape[1]))
         taken.append((j, give))
-    if float(loads.room(i)[k]) >= target - 1e-12:
+        room = float(loads.room(i)[k])
+        if room >= target - 1e-12:
+            break
+    if room >= target - 1e-12:
         adjusted[i, k] = target
         loads.add(i, _at(k, target, adjusted.shape[1]))
         return True
@@ -202,6 +200,22 @@ def _raise(
         adjusted[j, k] += give
         loads.add(j, _at(k, give, adjusted.shape[1]))
     return False
+
+
+class _Givers:
+    """The guesses that may give way to a session raised to its minimum, in the clock's fair turn."""
+
+    def __init__(self, problem: PlanningProblem) -> None:
+        self.order = np.array(rotated(len(problem.sessions), problem.now, problem.step), dtype=np.int64)
+        self.guess = np.array([s.estimated for s in problem.sessions], dtype=bool)
+
+    def at(self, adjusted: np.ndarray, minimum: np.ndarray, i: int, k: int) -> list[int]:
+        """Those charging above their own minimum at step `k`, `i` aside: found at once, not one room
+        computation per session (10,000 sessions: minutes, where a plan takes seconds)."""
+        order, power = self.order, adjusted[self.order, k]
+        can = self.guess[order] & (power > 0) & (power - minimum[order] > 1e-12) & (order != i)
+        found: list[int] = order[can].tolist()
+        return found
 
 
 def _at(k: int, value: float, steps: int) -> np.ndarray:
