@@ -206,14 +206,15 @@ class _Givers:
     """The guesses that may give way to a session raised to its minimum, in the clock's fair turn."""
 
     def __init__(self, problem: PlanningProblem) -> None:
-        self.order = np.array(rotated(len(problem.sessions), problem.now, problem.step), dtype=np.int64)
-        self.guess = np.array([s.estimated for s in problem.sessions], dtype=bool)
+        order = np.array(rotated(len(problem.sessions), problem.now, problem.step), dtype=np.int64)
+        guess = np.array([s.estimated for s in problem.sessions], dtype=bool)
+        self.order = order[guess[order]]  # only guesses ever give way
 
     def at(self, adjusted: np.ndarray, minimum: np.ndarray, i: int, k: int) -> list[int]:
         """Those charging above their own minimum at step `k`, `i` aside: found at once, not one room
         computation per session (10,000 sessions: minutes, where a plan takes seconds)."""
         order, power = self.order, adjusted[self.order, k]
-        can = self.guess[order] & (power > 0) & (power - minimum[order] > 1e-12) & (order != i)
+        can = (power - minimum[order] > 1e-12) & (order != i)  # minima are >= 0: so is the power
         found: list[int] = order[can].tolist()
         return found
 
