@@ -168,7 +168,9 @@ class SteeringPlanner:
                 (session.country_code.upper(), session.party_id.upper(), session.location_id.upper())
             )
             self.known[key] = (
-                Known(key, session, location, None) if old is None else replace(old, session=session)
+                Known(key, session, location, None)
+                if old is None
+                else replace(old, session=session, location=location or old.location)
             )
             self._record(key, session)
             if not arrived:
@@ -188,8 +190,20 @@ class SteeringPlanner:
 
     async def _on_location(self, event: LocationChanged) -> None:
         loc = event.location
-        if event.source_partner_id is not None:
-            self.locations[(loc.country_code.upper(), loc.party_id.upper(), loc.id.upper())] = loc
+        if event.source_partner_id is None:
+            return
+        where = (loc.country_code.upper(), loc.party_id.upper(), loc.id.upper())
+        self.locations[where] = loc
+        # A session may reach us before its location (the CPO pushes both at once): planned until now as a
+        # connector of unknown ratings, it is planned anew with its own (an EVSE status change is not).
+        changed = False
+        for key, known in list(self.known.items()):
+            s = known.session
+            if (s.country_code.upper(), s.party_id.upper(), s.location_id.upper()) == where:
+                self.known[key] = replace(known, location=loc)
+                changed = changed or electrical_of(self.known[key]) != electrical_of(known)
+        if changed:
+            self.poke()
 
     async def _on_signals(self, event: SignalsChanged) -> None:
         self.poke()

@@ -13,6 +13,9 @@ from fera.cpo import cpo_of
 from fera.exchange import exchange_of
 from fera.ocpi.locations.models import Location
 from fera.ocpi.sessions.models import CdrToken
+from fera.scsp.planning_loop import SteeringPlanner
+from fera.sessions_events import LocationChanged, SessionChanged
+from fera.store.records import Visibility, Window
 from tests.integration.chargingprofiles.setup import location
 from tests.nodes import NodeFactory, RunningNode, connect, role
 
@@ -21,6 +24,7 @@ LINE_AMPS = 40.0
 # 3 x 230 V between lines (an IT network): each single-phase EVSE across a line pair, E1 and E4 on A-B.
 WIRING: dict[str, LineConnection] = {"LOC1-E1": "AB", "LOC1-E2": "BC", "LOC1-E3": "CA", "LOC1-E4": "AB"}
 ANGLE = {"AB": 30.0, "BC": -90.0, "CA": 150.0}
+NETWORK = NetworkConfig(line_amps=LINE_AMPS, voltage=230, evses=WIRING)
 
 
 def single_phase_location() -> Location:
@@ -31,15 +35,15 @@ def single_phase_location() -> Location:
     return Location.model_validate(doc)
 
 
-async def setup(node_factory: NodeFactory) -> tuple[RunningNode, RunningNode]:
+async def setup(node_factory: NodeFactory, *, plan_sessions: bool = True) -> tuple[RunningNode, RunningNode]:
     cpo = await node_factory(
         role("CPO", party="CPO"), name="cpo", contracts=[ContractConfig(scsp="NL*SCS", locations=["LOC1"])]
     )
-    network = NetworkConfig(line_amps=LINE_AMPS, voltage=230, evses=WIRING)
     scsp = await node_factory(
         role("SCSP", party="SCS"),
         name="scsp",
-        sites=[SiteConfig(location="LOC1", capacity_kw=100, network=network)],
+        sites=[SiteConfig(location="LOC1", capacity_kw=100, network=NETWORK)],
+        plan_sessions=plan_sessions,
     )
     await connect(scsp, cpo)
     await cpo_of(cpo.node).locations.put_location(single_phase_location())
@@ -96,3 +100,37 @@ async def test_a_contracted_sites_plan_keeps_every_line_current_within_its_limit
     assert max(lines.values()) <= LINE_AMPS + 1e-6, lines
     assert max(lines.values()) >= LINE_AMPS - 1.0, lines  # and the plan uses what the lines allow
     assert all(a == 0 or a >= 6.0 for a in amps.values()), amps  # 0 or at least the 6 A minimum
+
+
+async def test_a_session_that_reaches_the_scsp_before_its_location_is_replanned_with_the_evses_ratings(
+    node_factory: NodeFactory,
+) -> None:
+    """The CPO pushes a Location and its Sessions at once: a session seen first is planned as a connector of
+    unknown ratings (three-phase 32 A), and planned anew as the single-phase EVSE it is once the location
+    comes."""
+    cpo, scsp = await setup(node_factory, plan_sessions=False)
+    node = scsp.node
+    assert node.profile_sender is not None
+    site = SiteConfig(location="LOC1", capacity_kw=100, network=NETWORK)
+    planner = SteeringPlanner(
+        node.profile_sender, node.events, node.signals, node.clock, lambda *_: True, sites=[site]
+    )
+    async with node.database.unit_of_work() as uow:  # what the CPO pushed, replayed session first
+        (partner_id,) = [p.id for p in await uow.partners.list()]
+        sessions = (await uow.sessions.page(partner_id, Visibility(all_locations=True), Window(0, 10))).items
+        stored = await uow.locations.get("NL", "CPO", "LOC1")
+    assert stored is not None and len(sessions) == 4
+    for s in sessions:
+        await node.events.publish(SessionChanged(s, partner_id))
+    await planner.start()
+    try:
+        await planner.settle()
+        assert planner.latest is not None
+        assert {s.max_power_w for s in planner.latest.problem.sessions} == {3 * 230 * 32}
+        await node.events.publish(LocationChanged(stored.location, partner_id))
+        await planner.settle()
+        assert {s.max_power_w for s in planner.latest.problem.sessions} == {230 * 32}
+        lines = line_amps(await applied_amps(cpo))
+        assert LINE_AMPS - 1.0 <= max(lines.values()) <= LINE_AMPS + 1e-6, lines
+    finally:
+        await planner.stop()
