@@ -100,24 +100,20 @@ def _min_rates(problem: PlanningProblem, plan: Plan, which: list[bool]) -> Plan:
         loads.add(i, adjusted[i] - power_kw[i])
     turns, givers = Turns(problem), _Givers(problem)
     step_h, done = problem.step.total_seconds() / 3600, 0
+    can = minimum <= grid.pmax_kw + 1e-12
     for k in np.flatnonzero(low.any(axis=0)).tolist():
         at = problem.now + k * problem.step
-        for i, kwh in enumerate(adjusted[:, done:k].sum(axis=1) * step_h):
-            turns.took(i, float(kwh))
+        turns.took(adjusted[:, done:k].sum(axis=1) * step_h)
         done = k
         turns.ended(at)
         order = turns.order(at)
-        for i in order:
-            if (
-                low[i, k]
-                and minimum[i] <= grid.pmax_kw[i] + 1e-12
-                and _raise(givers, loads, adjusted, minimum, i, k)
-            ):
+        for i in order[low[order, k] & can[order]].tolist():
+            if _raise(givers, loads, adjusted, minimum, i, k):
                 turns.charged(i, at)
         for i in turns.holders(at):
             if adjusted[i, k] < minimum[i] - 1e-9 or adjusted[i, k] <= 0:
                 turns.stopped(i, at)
-        _refill(problem, grid, loads, power_kw, adjusted, k, order)
+        _refill(givers.guess, grid, loads, power_kw, adjusted, k, order)
     _hold_lines(loads, adjusted, minimum)
     return replace(plan, power_w=adjusted * 1e3)
 
@@ -207,8 +203,8 @@ class _Givers:
 
     def __init__(self, problem: PlanningProblem) -> None:
         order = np.array(rotated(len(problem.sessions), problem.now, problem.step), dtype=np.int64)
-        guess = np.array([s.estimated for s in problem.sessions], dtype=bool)
-        self.order = order[guess[order]]  # only guesses ever give way
+        self.guess = np.array([s.estimated for s in problem.sessions], dtype=bool)
+        self.order = order[self.guess[order]]  # only guesses ever give way
 
     def at(self, adjusted: np.ndarray, minimum: np.ndarray, i: int, k: int) -> list[int]:
         """Those charging above their own minimum at step `k`, `i` aside: found at once, not one room
@@ -226,18 +222,18 @@ def _at(k: int, value: float, steps: int) -> np.ndarray:
 
 
 def _refill(
-    problem: PlanningProblem,
+    estimated: np.ndarray,
     grid: Grid,
     loads: GroupLoads,
     planned: np.ndarray,
     adjusted: np.ndarray,
     k: int,
-    order: list[int],
+    order: np.ndarray,
 ) -> None:
     """What a dropped session left at step `k` goes to the guesses charging there, up to their maximum,
     those raised first: 8 kW for two 6 A cars is one car at 8 kW, not one at 4.14 kW and 4 kW unused, and
     a single-phase car beside a three-phase one that could not be raised takes what it left."""
-    guesses = [i for i in order if problem.sessions[i].estimated and adjusted[i, k] > 0]
+    guesses: list[int] = order[estimated[order] & (adjusted[order, k] > 0)].tolist()
     raised = [i for i in guesses if adjusted[i, k] > planned[i, k] + 1e-12]
     for i in [*raised, *(i for i in guesses if i not in raised)]:
         extra = max(0.0, min(float(loads.room(i)[k]), float(grid.pmax_kw[i] - adjusted[i, k])))
