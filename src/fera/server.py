@@ -16,6 +16,7 @@ __all__ = [
     "KEEP_ALIVE_S",
     "OneLineLifespanFailure",
     "RunningServer",
+    "Server",
     "bind",
     "free_port",
     "server_config",
@@ -54,8 +55,33 @@ def free_port(host: str = "127.0.0.1") -> int:
             return port
 
 
+class Server(uvicorn.Server):
+    """uvicorn's server, which also closes the connections it accepted just as its shutdown began.
+
+    uvicorn asks each connection it knows to close, then waits until none is left. asyncio registers an
+    accepted connection a few loop turns after the accept, so one accepted just before the listening socket
+    closed is registered after that round: nobody asks it to close, and the shutdown waits for its client to
+    drop it (or its keep-alive to run out, 30 s; a test's node then stopped past its 15 s)."""
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        late = asyncio.create_task(self._close_late_connections())
+        try:
+            await super().shutdown(sockets)
+        finally:
+            late.cancel()
+
+    async def _close_late_connections(self) -> None:
+        asked: set[object] = set()
+        while True:
+            await asyncio.sleep(0.05)
+            for connection in list(self.server_state.connections):
+                if connection not in asked:  # uvicorn's own round asks once more: closing twice is a no-op
+                    asked.add(connection)
+                    connection.shutdown()
+
+
 class RunningServer:
-    def __init__(self, node: Node, server: uvicorn.Server, task: asyncio.Task[None]) -> None:
+    def __init__(self, node: Node, server: Server, task: asyncio.Task[None]) -> None:
         self.node, self._server, self._task = node, server, task
 
     async def stop(self) -> None:
@@ -101,7 +127,7 @@ def server_config(node: Node, *, log_level: str | None, access_log: bool = True)
 
 async def start_server(node: Node, sock: socket.socket, *, log_level: str = "warning") -> RunningServer:
     """Serve `node` on an already bound socket; returns once the app's lifespan has started."""
-    server = uvicorn.Server(server_config(node, log_level=log_level, access_log=False))
+    server = Server(server_config(node, log_level=log_level, access_log=False))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         if task.done():

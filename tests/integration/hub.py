@@ -20,7 +20,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from fera.server import bind
+from fera.server import Server, bind
 
 TOKEN_A, TOKEN_C = "hub-token-a", "hub-token-c"  # what FERA presents to the hub (A, then C)
 HUB_ROLE = {"role": "HUB", "country_code": "DE", "party_id": "hUb", "business_details": {"name": "Hub"}}
@@ -136,7 +136,7 @@ async def running_hub(
 ) -> AsyncIterator[FakeHub]:
     sock = bind()
     hub = FakeHub(f"http://127.0.0.1:{sock.getsockname()[1]}", locations, client_infos or [])
-    server = uvicorn.Server(uvicorn.Config(_app(hub), log_level="warning", access_log=False, lifespan="off"))
+    server = Server(uvicorn.Config(_app(hub), log_level="warning", access_log=False, lifespan="off"))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         async with asyncio.timeout(10):

@@ -68,11 +68,9 @@ def serve(
     if sock is None:
         serve_without_routes(node.start, node.stop)
         return
-    import uvicorn
+    from fera.server import Server, server_config
 
-    from fera.server import server_config
-
-    server = uvicorn.Server(server_config(node, log_level=None))  # logging: configured above
+    server = Server(server_config(node, log_level=None))  # logging: configured above
     try:
         server.run(sockets=[sock])
     except SystemExit:  # uvicorn's exit when the node's start-up failed: its log above says why, in a line

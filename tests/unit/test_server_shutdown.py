@@ -1,0 +1,54 @@
+"""A node's server stops promptly, whatever connections are open when it begins to."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import uvicorn
+from starlette.applications import Starlette
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from fera.server import Server, bind
+
+# Far beyond what a shutdown takes here (about 0.2 s): only a connection left open holds it that long.
+PROMPT_S = 5.0
+
+
+class RegisteredLate(HttpToolsProtocol):
+    """A connection that asyncio accepted just before the listening socket closed, but registered after
+    uvicorn asked every known connection to close: the race, made certain."""
+
+    uvicorn_server: uvicorn.Server  # (`server` is the protocol's own: its local address)
+    registered: asyncio.Event
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        if any(listening.is_serving() for listening in self.uvicorn_server.servers):
+            asyncio.get_running_loop().call_later(0.01, self.connection_made, transport)
+            return
+        # uvicorn closed its listening sockets and asked its connections to close in one step, and waits
+        # 0.1 s before it checks whether any is left: this one is registered in between.
+        super().connection_made(transport)
+        self.registered.set()
+
+
+async def test_a_connection_registered_while_the_server_shuts_down_is_closed_too() -> None:
+    config = uvicorn.Config(Starlette(), http=RegisteredLate, lifespan="off", log_config=None)
+    server = Server(config)
+    RegisteredLate.uvicorn_server, RegisteredLate.registered = server, asyncio.Event()
+    listening = bind()
+    serving = asyncio.create_task(server.serve(sockets=[listening]))
+    while not server.started:
+        await asyncio.sleep(0.01)
+    client = socket.create_connection(listening.getsockname())  # idle: it sends nothing
+    client.setblocking(False)
+    try:
+        server.should_exit = True  # before the connection is registered
+        await asyncio.wait_for(RegisteredLate.registered.wait(), PROMPT_S)
+        await asyncio.wait_for(serving, PROMPT_S)  # uvicorn.Server alone waits for the client to hang up
+        closed = await asyncio.get_running_loop().sock_recv(client, 1)
+        assert closed == b""  # the server closed it
+    finally:
+        client.close()
+        listening.close()
+        serving.cancel()
