@@ -49,6 +49,7 @@ from fera.scsp.planning_inputs import (
     to_ocpi_profile,
     token_of,
 )
+from fera.scsp.planning_known import KnownSessions, LocationKey, location_key
 from fera.scsp.planning_paths import one_path
 from fera.scsp.planning_profiles import held_at, lowest_offered, offered_at, same_from
 from fera.scsp.planning_resends import Resends, carries
@@ -89,8 +90,8 @@ class SteeringPlanner:
         self.sites = list(sites)  # the sites it plans by contract: limits per phase, sub-boards, wiring
         self.car_amps: dict[SessionKey, float] = {}  # the most current each car was seen to take
         self.step, self._debounce, self._backoff = step, debounce_s, backoff_s
-        self.known: dict[SessionKey, Known] = {}
-        self.locations: dict[tuple[str, str, str], Location] = {}
+        self.known = KnownSessions()
+        self.locations: dict[LocationKey, Location] = {}
         self.stats = SessionStatistics()
         self.sent: dict[SessionKey, ChargingProfile] = {}
         self.latest: LatestPlan | None = None
@@ -165,7 +166,7 @@ class SteeringPlanner:
             old = self.known.get(key)
             arrived = old is None or old.session.status != session.status
             location = self.locations.get(
-                (session.country_code.upper(), session.party_id.upper(), session.location_id.upper())
+                location_key(session.country_code, session.party_id, session.location_id)
             )
             self.known[key] = (
                 Known(key, session, location, None)
@@ -192,16 +193,15 @@ class SteeringPlanner:
         loc = event.location
         if event.source_partner_id is None:
             return
-        where = (loc.country_code.upper(), loc.party_id.upper(), loc.id.upper())
+        where = location_key(loc.country_code, loc.party_id, loc.id)
         self.locations[where] = loc
         # A session may reach us before its location (the CPO pushes both at once): planned until now as a
         # connector of unknown ratings, it is planned anew with its own (an EVSE status change is not).
         changed = False
-        for key, known in list(self.known.items()):
-            s = known.session
-            if (s.country_code.upper(), s.party_id.upper(), s.location_id.upper()) == where:
-                self.known[key] = replace(known, location=loc)
-                changed = changed or electrical_of(self.known[key]) != electrical_of(known)
+        for key in self.known.at(where):
+            known = self.known[key]
+            self.known[key] = replace(known, location=loc)
+            changed = changed or electrical_of(self.known[key]) != electrical_of(known)
         if changed:
             self.poke()
 
