@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import highspy
 import numpy as np
@@ -322,22 +322,14 @@ def solve(
     start: tuple[Ints, Ints, Ints] | None = None,
     shares: list[Share] | None = None,
     links: tuple[Ints, Ints] | None = None,
+    *,
+    min_rates: bool = True,
 ) -> Solved:
     """Power per cell (kW). `cell_cost` is per kWh and per cell, in [0, 1]; `start`: column statuses, row
     keys and row statuses of an earlier optimum to start the dual simplex from; `shares`: sessions that
     split their group's capacity evenly (each up to its maximum power); `links`: pairs of cells that take
-    the same power (the shared first step of scenario copies).
-
-    Minimum rates (`Grid.min_kw`) are kept inside the optimisation: a cell planned above 0 but below its
-    minimum is rounded (up to the minimum where the minima held at its step fit its groups' limits and its
-    need, else to 0) and held there, and the LP is solved again around it (warm, with new bounds), until no
-    cell is left below its minimum. The energy a rounding to 0 removes goes back to the next solve, which
-    plans it wherever there is room instead of dropping it (`bench.planning minrates`, 10-60 cars x 96
-    steps: all the LP's energy, where rounding alone lost 0.6-1.1 %); the held minima fit every limit and
-    need, so each solve stays feasible. Not an exact MIP: one with semi-continuous cells took seconds for
-    ten cars and hit a 10 s limit at thirty, too slow for a re-plan; this takes a few LPs (5-7 there). Cells
-    still low after `MAX_ROUNDINGS` are left to `apply_min_rates`. The kept `Model` gets its bounds back
-    (column generation re-solves it with other costs; what it plans below a minimum is rounded after)."""
+    the same power (the shared first step of scenario copies). `min_rates`: the minimum rates kept inside
+    (`with_min_rates`), or the LP's optimum as it is (a caller that may not keep it rounds it later)."""
     built = model(
         grid, cell_cost, need_kwh, pools, peak_cost, labels, shares, presolve=start is None,
         links=links,
@@ -347,13 +339,40 @@ def solve(
         _set_start(h, start, built.keys)
     started = time.perf_counter()
     h.run()
-    x, status = _read(h, grid.cells, built.upper), h.modelStatusToString(h.getModelStatus())
-    iterations = int(h.getInfo().simplex_iteration_count)
+    stats = SolveStats(
+        status=h.modelStatusToString(h.getModelStatus()),
+        variables=built.cost.size,
+        constraints=built.rows,
+        nonzeros=built.nonzeros,
+        iterations=int(h.getInfo().simplex_iteration_count),
+        build_s=built.build_s + started - began,
+        solve_s=time.perf_counter() - started,
+    )
+    solved = Solved(_read(h, grid.cells, built.upper), stats, _basis_reader(h, built.keys), built)
+    return with_min_rates(solved, grid, need_kwh, links) if min_rates else solved
+
+
+def with_min_rates(
+    solved: Solved, grid: Grid, need_kwh: Floats, links: tuple[Ints, Ints] | None = None
+) -> Solved:
+    """`solved` with its minimum rates (`Grid.min_kw`) kept inside the optimisation: a cell planned above 0
+    but below its minimum is rounded (up to the minimum where the minima held at its step fit its groups'
+    limits and its need, else to 0) and held there, and the LP is solved again around it (warm, with new
+    bounds), until no cell is left below its minimum. The energy a rounding to 0 removes goes back to the
+    next solve, which plans it wherever there is room instead of dropping it (`bench.planning minrates`,
+    10-60 cars x 96 steps: all the LP's energy, where rounding alone lost 0.6-1.1 %); the held minima fit
+    every limit and need, so each solve stays feasible. Not an exact MIP: one with semi-continuous cells
+    took seconds for ten cars and hit a 10 s limit at thirty, too slow for a re-plan; this takes a few LPs
+    (5-7 there). Cells still low after `MAX_ROUNDINGS` are left to `apply_min_rates`. The kept `Model` gets
+    its bounds back (column generation re-solves it with other costs; what it plans below a minimum is
+    rounded after)."""
+    built, x = solved.model, solved.x
+    h, started, iterations = built.highs, time.perf_counter(), 0
     floor = floor_kw(grid)
     lower, upper = np.zeros(grid.cells), built.upper[: grid.cells].copy()
     for _ in range(MAX_ROUNDINGS):
         low = (x > 0) & (x < floor - 1e-6) & (lower == 0) & (upper > 0)
-        if not low.any() or status != "Optimal":
+        if not low.any() or solved.stats.status != "Optimal":
             break
         up = rounded_up(grid, low, floor, lower, need_kwh)
         if links is not None:  # both copies of a linked cell go the same way (0 always fits)
@@ -371,16 +390,12 @@ def solve(
     if lower.any() or (upper < built.upper[: grid.cells]).any():
         cols = np.arange(grid.cells, dtype=np.int32)
         h.changeColsBounds(cols.size, cols, np.zeros(grid.cells), built.upper[: grid.cells])
-    stats = SolveStats(
-        status=status,
-        variables=built.cost.size,
-        constraints=built.rows,
-        nonzeros=built.nonzeros,
-        iterations=iterations,
-        build_s=built.build_s + started - began,
-        solve_s=time.perf_counter() - started,
+    stats = replace(
+        solved.stats,
+        iterations=solved.stats.iterations + iterations,
+        solve_s=solved.stats.solve_s + time.perf_counter() - started,
     )
-    return Solved(x, stats, _basis_reader(h, built.keys), built)
+    return replace(solved, x=x, stats=stats)
 
 
 def _read(h: highspy.Highs, cells: int, upper: Floats) -> Floats:

@@ -26,7 +26,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -47,6 +48,8 @@ EXPECTED_WEIGHT = 0.5  # unmet energy of a car not yet arrived counts half: pres
 GUESS_WEIGHT = 0.9
 SCENARIO_WEIGHT = 0.05  # a scenario car's kWh is worth 5x the horizon's price spread (a present car's: 100x)
 BATCH_CELLS = 2_000  # small independent parts share one LP up to this many cells (HiGHS has ~1 ms overhead)
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 _CODES = {ProfileType.CHEAP: 0, ProfileType.FAST: 1, ProfileType.GREEN: 2, ProfileType.REGULAR: 3}
 
 
@@ -152,12 +155,30 @@ class _Bases:
         return status, np.concatenate(self.keys), np.concatenate(self.rows)
 
 
+@dataclass(frozen=True)
+class _Part:
+    """One batch of parts, solved: its columns in the master's numbering, its cells, its own grid."""
+
+    cols: Ints
+    cells: Ints
+    grid: Grid
+    solved: _lp.Solved
+
+    def with_min_rates(self) -> _Part:
+        return replace(self, solved=_lp.with_min_rates(self.solved, self.grid, self.grid.energy_kwh))
+
+
 def _solve_parts(
     grid: Grid, cost: Floats, pools: list[Ints], shares: list[_lp.Share], parents: set[int], threads: int,
     pricing: Callable[[_columns.Runner], _pricing.Pricing],
 ) -> tuple[Floats, SolveStats, _pricing.Pricing]:  # fmt: skip
     """Power per cell (kW), solving independent parts on a pool of `threads` threads (see `_components`);
-    a parent limit that binds over many cells is priced (`_columns`) rather than joining its parts."""
+    a parent limit that binds over many cells is priced (`_columns`) rather than joining its parts.
+
+    The parts' minimum rates are rounded (`_lp.with_min_rates`) once it is known that their plans are kept:
+    a priced plan is the master's, from the sites' models with their original bounds, and its minimum rates
+    are rounded after it (`apply_min_rates`), so rounding its first round's was lost work (10,000 sessions
+    on one binding feeder with 6 A minima: most of the plan's time)."""
     began = time.perf_counter()
     linked = [*pools, *(s.members for s in shares)]  # a share's members stay in one LP, like a pool's
     relaxed = _components.relaxable(grid, linked, parents)
@@ -176,7 +197,7 @@ def _solve_parts(
         pool_ids = np.array([k for k in np.unique(pool_of[sessions]).tolist() if k >= 0], dtype=np.int64)
         return np.concatenate([grid.cells_of(sessions), grid.cells + pool_ids]), pool_ids
 
-    def solve(sessions: Ints) -> tuple[Ints, Ints, _lp.Solved]:
+    def solve(sessions: Ints) -> _Part:
         sub, cells, group_ids = _components.restrict(grid, sessions, relaxed)
         cols, pool_ids = columns(sessions)
         local = np.full(grid.start.size, -1, dtype=np.int64)
@@ -185,8 +206,17 @@ def _solve_parts(
         shared = [_lp.Share(local[s.members], s.cap_kw) for s in shares if local[s.members[0]] >= 0]
         labels = _lp.Labels(sessions, group_ids, pool_ids)
         start = bases.start(cols) if rounds > 1 else None
-        solved = _lp.solve(sub, cost[cells], sub.energy_kwh, inner, grid.hours, labels, start, shared)
-        return cols, cells, solved
+        solved = _lp.solve(
+            sub, cost[cells], sub.energy_kwh, inner, grid.hours, labels, start, shared, min_rates=False
+        )
+        return _Part(cols, cells, sub, solved)
+
+    def placed(parts: list[_Part]) -> set[int]:
+        """The relaxed parents the plan breaks once `parts` are in it."""
+        for part in parts:
+            x[part.cells] = part.solved.x
+        power[grid.cell_session, grid.cell_step] = x
+        return _components.broken(grid, power, relaxed, _lp.CAPACITY_MARGIN_KW / 2)
 
     with ThreadPoolExecutor(max_workers=max(1, threads)) as executor:
         priced = pricing(lambda f, blocks: list(executor.map(f, blocks)))
@@ -201,18 +231,24 @@ def _solve_parts(
             if rounds > 1:
                 bases.read(np.concatenate([columns(t)[0] for t in todo]))
             setup_s += time.perf_counter() - began
-            results = list(executor.map(solve, todo)) if len(todo) > 1 else [solve(t) for t in todo]
+            results = _each(executor, solve, todo)
+            broken = placed(results)
+            to_price = bool(broken) and rounds == 1 and priced.worth(broken)
+            if not to_price:
+                results = _each(executor, _Part.with_min_rates, results)
+                broken = placed(results)
+                to_price = bool(broken) and rounds == 1 and priced.worth(broken)
             began = time.perf_counter()
-            for cols, cells, solved in results:
-                x[cells] = solved.x
-                stats.append(solved.stats)
-                if relaxed:
-                    bases.pending.append((cols, solved))
-            power[grid.cell_session, grid.cell_step] = x
-            broken = _components.broken(grid, power, relaxed, _lp.CAPACITY_MARGIN_KW / 2)
-            if broken and rounds == 1 and priced.worth(broken):
-                priced.first_round(found, [_columns.Block(cells, s.model) for _, cells, s in results], x)
+            if to_price:
+                priced.first_round(found, [_columns.Block(p.cells, p.solved.model) for p in results], x)
                 broken = priced.enforce(broken, relaxed, x, power, _lp.CAPACITY_MARGIN_KW / 2)
+                if priced.result is None:  # not priced after all: the first round's plans are kept
+                    results = _each(executor, _Part.with_min_rates, results)
+                    placed(results)
+            for part in results:
+                stats.append(part.solved.stats)
+                if relaxed:
+                    bases.pending.append((part.cols, part.solved))
             if not broken:
                 break
             relaxed -= broken
@@ -220,6 +256,11 @@ def _solve_parts(
     if priced.result is not None:  # its time is solve time (summed in `_merge`), not set-up
         setup_s -= priced.result.solve_s
     return x, _merge(stats, setup_s, count, rounds, priced.result), priced
+
+
+def _each(executor: ThreadPoolExecutor, f: Callable[[_T], _R], items: list[_T]) -> list[_R]:
+    """`f` over `items`, on the pool's threads when there are several."""
+    return list(executor.map(f, items)) if len(items) > 1 else [f(item) for item in items]
 
 
 def _plan_scenarios(problem: PlanningProblem, steps: int) -> Plan:

@@ -17,6 +17,8 @@ from fera.planning._grid import build_grid
 from tests.unit.planning.factory import STEP
 from tests.unit.planning.test_planning_decompose import _check_limits, _objective, _problem
 
+TOL_W = 1e-3
+
 
 @pytest.fixture
 def priced(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -332,3 +334,26 @@ def test_the_first_pricing_round_runs_beside_the_first_master_lp(
 def _a_step_later(price: float | Sequence[float]) -> Sequence[float]:
     assert isinstance(price, Sequence)  # these problems have a price per step
     return price[1:]
+
+
+@pytest.mark.usefixtures("priced")
+def test_minimum_rates_are_kept_inside_the_parts_a_failed_pricing_leaves_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A plan about to be priced skips its first round's minimum-rate rounding (the master re-plans it);
+    when pricing then fails, the sites are joined and re-solved, and the parts outside the feeder keep
+    their first round's plans: rounded then."""
+    monkeypatch.setattr(_columns, "MAX_ROUNDS", 0)
+    problem = _problem(3, 60.0)
+    minima = [4_140.0 if len(s.phases) == 3 else 1_380.0 for s in problem.sessions]
+    problem = replace(
+        problem, sessions=[replace(s, min_rate_w=m) for s, m in zip(problem.sessions, minima, strict=True)]
+    )
+    result = plan(problem)
+    assert result.stats.rounds == 2 and result.stats.priced == 0
+    outside = [i for i, s in enumerate(problem.sessions) if s.group_id is None]
+    assert outside
+    for i in outside:
+        row = result.power_w[i]
+        assert not ((row > TOL_W) & (row < minima[i] - TOL_W)).any(), (problem.sessions[i].id, row)
+    assert result.unmet_kwh[outside].sum() == pytest.approx(0, abs=1e-6)
