@@ -314,7 +314,8 @@ def plan(
     in one LP; `previous` starts them at the angles of its `line_currents`.
     Every power is 0 or at least its session's minimum rate: a stated need's inside the LP (`_lp.solve`), a
     guess's (`Session.estimated`) afterwards, by `guesses_at_min_rates` (its even split and turns); only a
-    need smaller than one step at the minimum is left below it, to `apply_min_rates`.
+    need smaller than one step at the minimum is left below it, to `apply_min_rates`, and the powers of a
+    priced plan (the master's mix of the sites' plans knows no minimum rate: `apply_min_rates` after it).
     """
     return guesses_at_min_rates(problem, _plan(problem, threads, decompose, previous))
 
