@@ -363,13 +363,14 @@ def with_min_rates(
     10-60 cars x 96 steps: all the LP's energy, where rounding alone lost 0.6-1.1 %); the held minima fit
     every limit and need, so each solve stays feasible. Not an exact MIP: one with semi-continuous cells
     took seconds for ten cars and hit a 10 s limit at thirty, too slow for a re-plan; this takes a few LPs
-    (5-7 there). Cells still low after `MAX_ROUNDINGS` are left to `apply_min_rates`. The kept `Model` gets
-    its bounds back (column generation re-solves it with other costs; what it plans below a minimum is
-    rounded after)."""
+    (5-7 there; a session low in two rounds keeps to the steps it uses, see below). Cells still low after
+    `MAX_ROUNDINGS` are left to `apply_min_rates`. The kept `Model` gets its bounds back (column generation
+    re-solves it with other costs; what it plans below a minimum is rounded after)."""
     built, x = solved.model, solved.x
     h, started, iterations = built.highs, time.perf_counter(), 0
     floor = floor_kw(grid)
     lower, upper = np.zeros(grid.cells), built.upper[: grid.cells].copy()
+    struck = np.zeros(grid.start.size, dtype=np.int64)  # rounds in which each session had a low cell
     for _ in range(MAX_ROUNDINGS):
         low = (x > 0) & (x < floor - 1e-6) & (lower == 0) & (upper > 0)
         if not low.any() or solved.stats.status != "Optimal":
@@ -380,7 +381,14 @@ def with_min_rates(
             up[links[0]], up[links[1]] = both, both
         lower = np.where(low & up, floor, lower)
         upper = np.where(low & ~up, 0.0, upper)
-        cols = np.flatnonzero(low)
+        # A session found low again is walking: each solve moved its remainder to a step it did not use,
+        # low there too (on a full site, one step per solve, 25 solves). From then on the steps it does not
+        # use stay unused (0 always fits): it keeps what it has. Once is allowed, so that a car whose cheap
+        # steps had no room for its minimum still goes to steps that do.
+        struck[np.unique(grid.cell_session[low])] += 1
+        walking = (struck >= 2)[grid.cell_session] & (x <= 0) & (lower == 0) & (upper > 0)
+        upper[walking] = 0.0
+        cols = np.flatnonzero(low | walking)
         h.changeColsBounds(cols.size, cols.astype(np.int32), lower[cols], upper[cols])
         h.run()
         iterations += int(h.getInfo().simplex_iteration_count)
