@@ -23,7 +23,7 @@ import highspy
 import numpy as np
 
 from fera.planning._grid import Floats, Grid, Ints
-from fera.planning._rounding import floor_kw, rounded_up
+from fera.planning._rounding import Held, floor_kw
 from fera.planning.model import SolveStats
 
 UNMET_PENALTY = 100.0  # per kWh; objective terms of the profile types stay within [0, 1] per kWh
@@ -363,39 +363,25 @@ def with_min_rates(
     10-60 cars x 96 steps: all the LP's energy, where rounding alone lost 0.6-1.1 %); the held minima fit
     every limit and need, so each solve stays feasible. Not an exact MIP: one with semi-continuous cells
     took seconds for ten cars and hit a 10 s limit at thirty, too slow for a re-plan; this takes a few LPs
-    (5-7 there; a session low in two rounds keeps to the steps it uses, see below). Cells still low after
-    `MAX_ROUNDINGS` are left to `apply_min_rates`. The kept `Model` gets its bounds back (column generation
-    re-solves it with other costs; what it plans below a minimum is rounded after)."""
+    (5-7 there; a session low in two rounds keeps to the steps it uses: `_rounding.Held`). Cells still low
+    after `MAX_ROUNDINGS` are left to `apply_min_rates`. The kept `Model` gets its bounds back (column
+    generation re-solves it with other costs; what it plans below a minimum is rounded after)."""
     built, x = solved.model, solved.x
     h, started, iterations = built.highs, time.perf_counter(), 0
-    floor = floor_kw(grid)
-    lower, upper = np.zeros(grid.cells), built.upper[: grid.cells].copy()
-    struck = np.zeros(grid.start.size, dtype=np.int64)  # rounds in which each session had a low cell
+    held = Held(grid, built.upper[: grid.cells])
     for _ in range(MAX_ROUNDINGS):
-        low = (x > 0) & (x < floor - 1e-6) & (lower == 0) & (upper > 0)
-        if not low.any() or solved.stats.status != "Optimal":
+        if solved.stats.status != "Optimal":
             break
-        up = rounded_up(grid, low, floor, lower, need_kwh)
-        if links is not None:  # both copies of a linked cell go the same way (0 always fits)
-            both = up[links[0]] & up[links[1]]
-            up[links[0]], up[links[1]] = both, both
-        lower = np.where(low & up, floor, lower)
-        upper = np.where(low & ~up, 0.0, upper)
-        # A session found low again is walking: each solve moved its remainder to a step it did not use,
-        # low there too (on a full site, one step per solve, 25 solves). From then on the steps it does not
-        # use stay unused (0 always fits): it keeps what it has. Once is allowed, so that a car whose cheap
-        # steps had no room for its minimum still goes to steps that do.
-        struck[np.unique(grid.cell_session[low])] += 1
-        walking = (struck >= 2)[grid.cell_session] & (x <= 0) & (lower == 0) & (upper > 0)
-        upper[walking] = 0.0
-        cols = np.flatnonzero(low | walking)
-        h.changeColsBounds(cols.size, cols.astype(np.int32), lower[cols], upper[cols])
+        cols = held.round(x, need_kwh, links=links)
+        if not cols.size:
+            break
+        h.changeColsBounds(cols.size, cols.astype(np.int32), held.lower[cols], held.upper[cols])
         h.run()
         iterations += int(h.getInfo().simplex_iteration_count)
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break  # held minima the solver could not meet (numerics): keep the last plan, rounded later
-        x = np.maximum(_read(h, grid.cells, upper), lower)  # solver tolerance just below a held minimum
-    if lower.any() or (upper < built.upper[: grid.cells]).any():
+        x = np.maximum(_read(h, grid.cells, held.upper), held.lower)  # tolerance just below a held minimum
+    if held.lower.any() or (held.upper < built.upper[: grid.cells]).any():
         cols = np.arange(grid.cells, dtype=np.int32)
         h.changeColsBounds(cols.size, cols, np.zeros(grid.cells), built.upper[: grid.cells])
     stats = replace(

@@ -26,7 +26,7 @@ import numpy as np
 
 from fera.planning import _lp
 from fera.planning._grid import Floats, Grid, Ints, Lines
-from fera.planning._rounding import floor_kw, rounded_up
+from fera.planning._rounding import Held
 from fera.planning.model import Plan, PlanningProblem, SolveStats
 
 CUT_MARGIN = 1e-3  # cuts at 99.9 % of the limit: a few rounds reach it, 0.1 % of the optimum at most is lost
@@ -134,8 +134,7 @@ class _Refined:
 
     h: highspy.Highs
     cuts: _Cuts
-    lower: Floats
-    upper: Floats
+    held: Held
     rounds: int = 0
     iterations: int = 0
 
@@ -151,8 +150,8 @@ class _Refined:
             self.h.setOptionValue("presolve", "off")  # later rounds start from this basis
             self.iterations += int(self.h.getInfo().simplex_iteration_count)
             x = np.asarray(self.h.getSolution().col_value[: grid.cells], dtype=np.float64)
-            x = np.minimum(np.where(x < _lp.DUST_KW, 0.0, x), self.upper)
-            power[grid.cell_session, grid.cell_step] = np.maximum(x, self.lower)  # tolerance below a minimum
+            x = np.minimum(np.where(x < _lp.DUST_KW, 0.0, x), self.held.upper)
+            power[grid.cell_session, grid.cell_step] = np.maximum(x, self.held.lower)  # tolerance below a min
             current = lines.currents(power)
             limit, step = np.nonzero(np.abs(current) > lines.limit_a)
             if limit.size == 0:
@@ -164,17 +163,11 @@ class _Refined:
     def round_minima(self, power: Floats) -> bool:
         """Holds every cell planned below its minimum at it (where the held minima fit every limit at the
         cuts' level, so the LP stays feasible) or at 0; False when none was low."""
-        grid = self.cuts.grid
-        x, floor = power[grid.cell_session, grid.cell_step], floor_kw(grid)
-        low = (x > 0) & (x < floor - 1e-6) & (self.lower == 0) & (self.upper > 0)
-        if not low.any():
-            return False
-        up = rounded_up(grid, low, floor, self.lower, grid.energy_kwh, 1 - CUT_MARGIN)
-        self.lower = np.where(low & up, floor, self.lower)
-        self.upper = np.where(low & ~up, 0.0, self.upper)
-        cols = np.flatnonzero(low)
-        self.h.changeColsBounds(cols.size, cols.astype(np.int32), self.lower[cols], self.upper[cols])
-        return True
+        grid, held = self.cuts.grid, self.held
+        cols = held.round(power[grid.cell_session, grid.cell_step], grid.energy_kwh, 1 - CUT_MARGIN)
+        if cols.size:
+            self.h.changeColsBounds(cols.size, cols.astype(np.int32), held.lower[cols], held.upper[cols])
+        return bool(cols.size)
 
 
 def solve(
@@ -194,7 +187,7 @@ def solve(
     if first[0].size:
         cuts.add(h, *first)
     build_s = built.build_s + time.perf_counter() - began
-    refined = _Refined(h, cuts, np.zeros(grid.cells), built.upper[: grid.cells].copy())
+    refined = _Refined(h, cuts, Held(grid, built.upper[: grid.cells]))
     solve_began = time.perf_counter()
     power, held = refined.run()
     for _ in range(_lp.MAX_ROUNDINGS):
