@@ -13,6 +13,7 @@ from uvicorn.config import LOGGING_CONFIG
 from fera.node import Node
 
 __all__ = [
+    "GRACEFUL_SHUTDOWN_S",
     "KEEP_ALIVE_S",
     "OneLineLifespanFailure",
     "RunningServer",
@@ -27,6 +28,10 @@ __all__ = [
 # peer FERA never writes a request on a connection we are closing at that instant (a ReadError, and a lost
 # result POST, on a loaded machine). uvicorn's default of 5 s equals httpx's default pool expiry.
 KEEP_ALIVE_S = 30
+# What a stopping node gives the requests in flight before it cancels them (their transactions roll back):
+# more than a call to a peer may take (`fera.node.OUTBOUND_TIMEOUT`, 10 s), less than an orchestrator waits
+# before it kills (Kubernetes: 30 s). uvicorn's default waits for ever: one stuck request held a shutdown.
+GRACEFUL_SHUTDOWN_S = 20
 
 
 def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
@@ -86,6 +91,7 @@ class RunningServer:
 
     async def stop(self) -> None:
         self._server.should_exit = True
+        # Shorter than GRACEFUL_SHUTDOWN_S: in tests and the demo, a request still running then is a bug.
         await asyncio.wait_for(self._task, timeout=15)
 
 
@@ -122,6 +128,7 @@ def server_config(node: Node, *, log_level: str | None, access_log: bool = True)
         lifespan="on",
         access_log=access_log,
         timeout_keep_alive=KEEP_ALIVE_S,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
 
 
