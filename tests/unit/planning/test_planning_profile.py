@@ -78,6 +78,18 @@ def test_a_rate_below_the_minimum_is_dropped_when_the_site_is_full() -> None:
     assert adjusted.schedule("b").tolist() == pytest.approx([4_140] * 4)
 
 
+def test_a_car_raised_beyond_its_need_takes_less_later_and_leaves_that_room() -> None:
+    """ "a" is planned its 3 kWh with 2 kW at first: raised to 4.14 kW, it is full 2.14 kW x 15 min sooner,
+    so it takes that much less at its last step; there the room it leaves lets "b" be raised, not dropped."""
+    a = session("a", 1, 3, kw=11, min_rate_w=4_140, group_id="site")
+    b = session("b", 1, 10, kw=11, min_rate_w=4_140, group_id="site")
+    p = problem([a, b], groups=[GridGroup("site", capacity_w=[20_000, 13_000, 20_000, 20_000])])
+    adjusted = apply_min_rates(p, _plan({"a": [2_000, 10_000, 0, 0], "b": [0, 3_000, 0, 0]}))
+    assert adjusted.schedule("a").tolist() == pytest.approx([4_140, 7_860, 0, 0])
+    assert adjusted.schedule("b").tolist() == pytest.approx([0, 4_140, 0, 0])
+    assert adjusted.delivered_kwh("a") == pytest.approx(3.0)
+
+
 def test_a_rate_below_the_minimum_is_dropped_when_the_phase_is_full() -> None:
     car = Session(
         "a", NOW, NOW + timedelta(hours=1), 10, 7_400, min_rate_w=1_380, phases=(Phase.L1,), group_id="s"
