@@ -16,6 +16,11 @@ from tests.unit.planning.factory import NOW, STEP
 
 STEPS = 16
 H = STEP.total_seconds() / 3600
+# LP ties may spend a car's last Wh of slack at a different step: found once, a car at its maximum for all
+# its remaining steps had 1 Wh less slack with foresight, so a car arriving next got 4 W less for its one
+# step (17.815 against 17.816 kWh). Foresight's real harms (room held for a car that does not come, a
+# present car that leaves without it) are tenths of a kWh here.
+TIE_KWH = 0.01
 
 
 class _Foresight(TypedDict, total=False):  # PlanningProblem's keywords
@@ -82,5 +87,5 @@ def test_foresight_right_or_wrong_never_lowers_the_energy_delivered(
     alone = _replay(cars, capacity_w, lambda t: {})
     expected = _replay(cars, capacity_w, lambda t: {"expected": _later(guess, t)})
     scenarios = _replay(cars, capacity_w, lambda t: {"scenarios": [_later(guess, t), _later(cars, t)]})
-    assert expected >= alone - 1e-4
-    assert scenarios >= alone - 1e-4
+    assert expected >= alone - TIE_KWH
+    assert scenarios >= alone - TIE_KWH
