@@ -77,7 +77,8 @@ def floor_tenth(value: float) -> float:
 
 
 def apply_min_rates(problem: PlanningProblem, plan: Plan) -> Plan:
-    """The plan with every power in (0, min_rate) raised to min_rate where limits allow, else set to 0."""
+    """The plan with every power in (0, min_rate) raised to min_rate where limits allow, else set to 0; a
+    stated need the plan met takes a raise back from its last steps (`_give_back`)."""
     return _min_rates(problem, plan, [True] * len(problem.sessions))
 
 
@@ -227,7 +228,7 @@ def _give_back(
     leaves there is room for the powers raised at those steps (a priced plan at 10,000 sessions with 6 A
     minima: 450 of the 1,670 kWh that raising and dropping lost kept)."""
     later = adjusted[i, k + 1 :]
-    above = np.where(later > 0, np.maximum(later - minimum[i], 0.0), 0.0)
+    above = np.maximum(later - minimum[i], 0.0)  # a raised session's minimum is > 0
     # from the last step back: what each gives is what is still to give, up to what it has above the minimum
     still = raised_kw - np.concatenate([[0.0], np.cumsum(above[::-1])[:-1]])
     give = np.minimum(above[::-1], np.maximum(still, 0.0))[::-1]
