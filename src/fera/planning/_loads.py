@@ -41,16 +41,24 @@ class GroupLoads:
         result: Floats = np.maximum(room, 0.0)
         return result
 
-    def _group_room(self, session: int) -> Floats:
+    def room_below(self, session: int, levels: GroupLoads) -> Floats:
+        """How much more session i could take at each step with every limited group kept at or below its
+        load in `levels` (another power matrix's loads) rather than its limit; at least 0."""
+        result: Floats = np.maximum(self._group_room(session, levels), 0.0)
+        return result
+
+    def _group_room(self, session: int, levels: GroupLoads | None = None) -> Floats:
         room = np.full(self.grid.steps, np.inf)
         share = self.grid.phase_share[session]
         for k in self.of_session[session]:
             group = self.grid.groups[k]
             if group.cap_kw is not None:
-                room = np.minimum(room, (group.cap_kw - self.total[k]) / self.grid.total_weight[session])
+                cap = group.cap_kw if levels is None else levels.total[k]
+                room = np.minimum(room, (cap - self.total[k]) / self.grid.total_weight[session])
             if group.phase_cap_kw is not None:
                 for phase in np.flatnonzero(share):
-                    room = np.minimum(room, (group.phase_cap_kw[phase] - self.phase[k, phase]) / share[phase])
+                    limit = group.phase_cap_kw[phase] if levels is None else levels.phase[k, phase]
+                    room = np.minimum(room, (limit - self.phase[k, phase]) / share[phase])
         return room
 
     def _line_room(self, session: int) -> Floats:

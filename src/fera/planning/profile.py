@@ -15,10 +15,11 @@ the one that has waited longest. A session that finds too little room is raised 
 charging above their own minimum at that step (never below it): a single-phase guess beside a three-phase
 one under 8 kW charges at 3.86 kW and the other at its 4.14 kW, instead of the even 4 kW each, which left the
 three-phase car at 0 and half the site idle. What a dropped session leaves goes to the guesses charging at
-that step (those raised first). A turn lasts `TURN`, longer than a step, because every hand-over costs
-energy: the car whose turn ends goes down at its station before the next one may go up (site load
-management lowers first). The plan carries every hand-over of its horizon, so both cars' profiles have it
-ahead and the stations make it on their own clocks.
+that step (those raised first). Then a stated need raised beyond its need gives the excess back, and one
+the rounding left short takes more where the limits leave room (`_shortfall`). A turn lasts `TURN`, longer
+than a step, because every hand-over costs energy: the car whose turn ends goes down at its station before
+the next one may go up (site load management lowers first). The plan carries every hand-over of its
+horizon, so both cars' profiles have it ahead and the stations make it on their own clocks.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import numpy as np
 
 from fera.planning._grid import Grid, build_grid
 from fera.planning._loads import GroupLoads
+from fera.planning._shortfall import restore
 from fera.planning._turns import TURN, Turns, rotated
 from fera.planning.model import Plan, PlanningProblem, Session
 
@@ -78,7 +80,8 @@ def floor_tenth(value: float) -> float:
 
 def apply_min_rates(problem: PlanningProblem, plan: Plan) -> Plan:
     """The plan with every power in (0, min_rate) raised to min_rate where limits allow, else set to 0; a
-    stated need the plan met takes a raise back from its last steps (`_give_back`)."""
+    stated need the plan met takes a raise back from its last steps (`_give_back`); then what the rounding
+    did to the stated needs is put right where the limits allow (`_shortfall`)."""
     return _min_rates(problem, plan, [True] * len(problem.sessions))
 
 
@@ -119,6 +122,8 @@ def _min_rates(problem: PlanningProblem, plan: Plan, which: list[bool]) -> Plan:
             if adjusted[i, k] < minimum[i] - 1e-9 or adjusted[i, k] <= 0:
                 turns.stopped(i, at)
         _refill(givers.guess, grid, loads, power_kw, adjusted, k, order)
+    stated = np.array(which, dtype=bool) & ~givers.guess
+    restore(stated, grid, loads, power_kw, adjusted, minimum, step_h)
     _hold_lines(loads, adjusted, minimum)
     return replace(plan, power_w=adjusted * 1e3)
 

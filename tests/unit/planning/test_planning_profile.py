@@ -80,14 +80,36 @@ def test_a_rate_below_the_minimum_is_dropped_when_the_site_is_full() -> None:
 
 def test_a_car_raised_beyond_its_need_takes_less_later_and_leaves_that_room() -> None:
     """ "a" is planned its 3 kWh with 2 kW at first: raised to 4.14 kW, it is full 2.14 kW x 15 min sooner,
-    so it takes that much less at its last step; there the room it leaves lets "b" be raised, not dropped."""
+    so it takes that much less at its last step; there the room it leaves lets "b" be raised, not dropped,
+    and "b", short of its need where the plan had the site full, takes the 1 kW left (`_shortfall`)."""
     a = session("a", 1, 3, kw=11, min_rate_w=4_140, group_id="site")
     b = session("b", 1, 10, kw=11, min_rate_w=4_140, group_id="site")
     p = problem([a, b], groups=[GridGroup("site", capacity_w=[20_000, 13_000, 20_000, 20_000])])
     adjusted = apply_min_rates(p, _plan({"a": [2_000, 10_000, 0, 0], "b": [0, 3_000, 0, 0]}))
     assert adjusted.schedule("a").tolist() == pytest.approx([4_140, 7_860, 0, 0])
-    assert adjusted.schedule("b").tolist() == pytest.approx([0, 4_140, 0, 0])
+    assert adjusted.schedule("b").tolist() == pytest.approx([0, 5_140, 0, 0])
     assert adjusted.delivered_kwh("a") == pytest.approx(3.0)
+
+
+def test_a_power_the_rounding_drops_is_taken_back_at_a_step_with_room() -> None:
+    """ "a" cannot be raised beside "b" under 6 kW (2 kW left, 4.14 kW wanted): its 0.75 kWh is dropped there
+    and planned at the next step, where the site has room; before, it was lost (`_shortfall`)."""
+    a = session("a", 1, 0.75, kw=11, min_rate_w=4_140, group_id="site")
+    b = session("b", 1, 1.0, kw=7.4, min_rate_w=1_380, phases=(Phase.L1,), group_id="site")
+    p = problem([a, b], groups=[GridGroup("site", capacity_w=[6_000, 6_000, 10_000, 10_000])])
+    adjusted = apply_min_rates(p, _plan({"a": [3_000, 0, 0, 0], "b": [4_000, 0, 0, 0]}))
+    assert adjusted.schedule("a").tolist() == pytest.approx([0, 4_140, 0, 0])
+    assert adjusted.schedule("b").tolist() == pytest.approx([4_000, 0, 0, 0])
+
+
+def test_a_car_raised_at_its_last_step_gives_the_excess_back_before_it() -> None:
+    """ "a" is planned its 2.5 kWh, 2 kW at its last step: raised there to 4.14 kW, it takes 2.14 kW less at
+    the step before, not 0.535 kWh beyond its need that the site cannot give anyone else."""
+    a = session("a", 0.5, 2.5, kw=11, min_rate_w=4_140, group_id="site")
+    p = problem([a], groups=[GridGroup("site", capacity_w=20_000)])
+    adjusted = apply_min_rates(p, _plan({"a": [8_000, 2_000]}))
+    assert adjusted.schedule("a").tolist() == pytest.approx([5_860, 4_140])
+    assert adjusted.delivered_kwh("a") == pytest.approx(2.5)
 
 
 def test_a_rate_below_the_minimum_is_dropped_when_the_phase_is_full() -> None:
