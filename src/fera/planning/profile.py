@@ -79,9 +79,8 @@ def floor_tenth(value: float) -> float:
 
 
 def apply_min_rates(problem: PlanningProblem, plan: Plan) -> Plan:
-    """The plan with every power in (0, min_rate) raised to min_rate where limits allow, else set to 0; a
-    stated need the plan met takes a raise back from its last steps (`_give_back`); then what the rounding
-    did to the stated needs is put right where the limits allow (`_shortfall`)."""
+    """The plan with every power in (0, min_rate) raised to min_rate where limits allow, else set to 0; then
+    what that did to the stated needs is put right where the limits allow (`_shortfall`)."""
     return _min_rates(problem, plan, [True] * len(problem.sessions))
 
 
@@ -105,8 +104,6 @@ def _min_rates(problem: PlanningProblem, plan: Plan, which: list[bool]) -> Plan:
     turns, givers = Turns(problem), _Givers(problem)
     step_h, done = problem.step.total_seconds() / 3600, 0
     can = minimum <= grid.pmax_kw + 1e-12
-    # A stated need the plan meets is met sooner once raised: it gives the raise back from its last steps.
-    full = ~givers.guess & (power_kw.sum(axis=1) * step_h >= grid.energy_kwh[: len(minimum)] - 1e-6)
     for k in np.flatnonzero(low.any(axis=0)).tolist():
         at = problem.now + k * problem.step
         turns.took(adjusted[:, done:k].sum(axis=1) * step_h)
@@ -116,8 +113,6 @@ def _min_rates(problem: PlanningProblem, plan: Plan, which: list[bool]) -> Plan:
         for i in order[low[order, k] & can[order]].tolist():
             if _raise(givers, loads, adjusted, minimum, i, k):
                 turns.charged(i, at)
-                if full[i]:
-                    _give_back(loads, adjusted, minimum, i, k, float(minimum[i] - power_kw[i, k]))
         for i in turns.holders(at):
             if adjusted[i, k] < minimum[i] - 1e-9 or adjusted[i, k] <= 0:
                 turns.stopped(i, at)
@@ -223,25 +218,6 @@ class _Givers:
         can = (power - minimum[order] > 1e-12) & (order != i)  # minima are >= 0: so is the power
         found: list[int] = order[can].tolist()
         return found
-
-
-def _give_back(
-    loads: GroupLoads, adjusted: np.ndarray, minimum: np.ndarray, i: int, k: int, raised_kw: float
-) -> None:
-    """Session `i`, raised at step `k` by `raised_kw` beyond a plan that met its need, takes as much less at
-    its last steps after `k` (none below its minimum): the car is full that much sooner, and the room it
-    leaves there is room for the powers raised at those steps (a priced plan at 10,000 sessions with 6 A
-    minima: 450 of the 1,670 kWh that raising and dropping lost kept)."""
-    later = adjusted[i, k + 1 :]
-    above = np.maximum(later - minimum[i], 0.0)  # a raised session's minimum is > 0
-    # from the last step back: what each gives is what is still to give, up to what it has above the minimum
-    still = raised_kw - np.concatenate([[0.0], np.cumsum(above[::-1])[:-1]])
-    give = np.minimum(above[::-1], np.maximum(still, 0.0))[::-1]
-    if give.any():
-        delta = np.zeros(adjusted.shape[1])
-        delta[k + 1 :] = -give
-        adjusted[i] += delta
-        loads.add(i, delta)
 
 
 def _at(k: int, value: float, steps: int) -> np.ndarray:
