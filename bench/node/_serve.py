@@ -26,13 +26,14 @@ from fera import eventloop
 from fera.config import NodeConfig
 from fera.node import create_node
 from fera.parts import Process, processes_named
+from fera.server import Server
 
 __all__ = ["SINK_COUNT", "bare_app", "serve_bare", "serve_node", "serve_worker"]
 
 
-def _server(app: Any, port: int) -> uvicorn.Server:
+def _server(app: Any, port: int) -> Server:
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    return uvicorn.Server(config)
+    return Server(config)  # uvicorn's, closing connections accepted as it stops (as `fera serve` does)
 
 
 def _run(app: Any, port: int) -> None:

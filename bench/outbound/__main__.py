@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse
 from bench._harness import machine, progress
 from fera.node import OUTBOUND_LIMITS
 from fera.ocpi.transport import outbound_transport
-from fera.server import bind
+from fera.server import Server, bind
 
 BURSTS = (1, 8, 16, 32, 64, 100)
 
@@ -53,7 +53,7 @@ async def _cpu_per_request(url: str, limits: httpx.Limits, burst: int, requests:
 
 async def run(requests: int) -> list[str]:
     sock = bind()
-    server = uvicorn.Server(uvicorn.Config(_app(), log_level="warning", access_log=False))
+    server = Server(uvicorn.Config(_app(), log_level="warning", access_log=False))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         await asyncio.sleep(0.01)
