@@ -118,7 +118,8 @@ def _min_rates(problem: PlanningProblem, plan: Plan, which: list[bool]) -> Plan:
                 turns.stopped(i, at)
         _refill(givers.guess, grid, loads, power_kw, adjusted, k, order)
     stated = np.array(which, dtype=bool) & ~givers.guess
-    restore(stated, grid, loads, power_kw, adjusted, minimum, step_h)
+    if (low & stated[:, None]).any():  # else the rounding left every stated need as planned
+        restore(stated, grid, loads, power_kw, adjusted, minimum, step_h)
     _hold_lines(loads, adjusted, minimum)
     return replace(plan, power_w=adjusted * 1e3)
 

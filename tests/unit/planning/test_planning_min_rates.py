@@ -135,7 +135,7 @@ def test_minimum_rates_are_planned_and_no_limit_is_exceeded_on_any_phase(problem
         assert np.all((row == 0) | (row >= s.min_rate_w - TOL_W))  # minimum rates respected
         assert before.sum() * H / 1e3 <= s.energy_kwh + 1e-6  # the plan never goes above the need
         if s.energy_kwh >= s.min_rate_w / 1e3 * H:  # planned at its minimum: nothing for rounding to drop
-            assert row.tolist() == pytest.approx(before.tolist(), abs=TOL_W)
+            assert (row >= before - TOL_W).all()  # (it may take room another's rounding freed: `_shortfall`)
     site = _phase_loads(problem, result.power_w, {"a", "b"})
     board = _phase_loads(problem, result.power_w, {"b"})
     caps = problem.groups[0].phase_capacity_w
