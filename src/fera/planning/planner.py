@@ -232,8 +232,10 @@ def _solve_parts(
                 bases.read(np.concatenate([columns(t)[0] for t in todo]))
             setup_s += time.perf_counter() - began
             results = _each(executor, solve, todo)
-            broken = placed(results)
-            to_price = bool(broken) and rounds == 1 and priced.worth(broken)
+            to_price = False
+            if rounds == 1:  # only a first round is priced: later ones join, on the rounded plans
+                broken = placed(results)
+                to_price = bool(broken) and priced.worth(broken)
             if not to_price:
                 results = _each(executor, _Part.with_min_rates, results)
                 broken = placed(results)
