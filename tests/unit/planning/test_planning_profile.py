@@ -80,8 +80,8 @@ def test_a_rate_below_the_minimum_is_dropped_when_the_site_is_full() -> None:
 
 def test_a_car_raised_beyond_its_need_takes_less_later_and_leaves_that_room() -> None:
     """ "a" is planned its 3 kWh with 2 kW at first: raised to 4.14 kW, it is full 2.14 kW x 15 min sooner,
-    so it takes that much less at its last step; there the room it leaves lets "b" be raised, not dropped,
-    and "b", short of its need where the plan had the site full, takes the 1 kW left (`_shortfall`)."""
+    so it takes that much less at its last step (`_shortfall`); "b", dropped there by the rounding and short
+    of its need where the plan had the site full, takes the room that leaves: 5.14 kW, not 0."""
     a = session("a", 1, 3, kw=11, min_rate_w=4_140, group_id="site")
     b = session("b", 1, 10, kw=11, min_rate_w=4_140, group_id="site")
     p = problem([a, b], groups=[GridGroup("site", capacity_w=[20_000, 13_000, 20_000, 20_000])])
