@@ -7,6 +7,7 @@ import socket
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+import httpcore
 import httpx
 import pytest
 import trustme
@@ -16,7 +17,11 @@ from fera.node import KEPT_IDLE, OUTBOUND_LIMITS
 from fera.ocpi.transport import outbound_transport
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
-LIMITS = httpx.Limits(max_connections=10, max_keepalive_connections=10, keepalive_expiry=2.0)
+CONNECTIONS = 10
+LIMITS = httpx.Limits(
+    max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS, keepalive_expiry=2.0
+)
+ONE = httpx.Limits(max_connections=1, max_keepalive_connections=1, keepalive_expiry=2.0)
 
 
 async def _answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, body: bytes) -> None:
@@ -230,3 +235,102 @@ async def test_a_burst_leaves_at_most_kept_idle_connections_open() -> None:
             assert (await client.post(url + "/r", json={})).text == "ok"
         await asyncio.wait_for(all_closed.wait(), 30)  # every server side closed before the loop ends
     assert [a.text for a in answers] == ["ok"] * burst
+
+
+class _Closings:
+    """Wraps a handler: `all_closed` once every connection it served has ended (a test's server must not
+    stop with one still open: its socket would be left to the garbage collector)."""
+
+    def __init__(self, handler: Handler) -> None:
+        self._handler, self.open, self.all_closed = handler, 0, asyncio.Event()
+
+    async def __call__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.open += 1
+        self.all_closed.clear()
+        try:
+            await self._handler(reader, writer)
+        finally:
+            writer.close()
+            self.open -= 1
+            if not self.open:
+                self.all_closed.set()
+
+
+class _Counted:
+    """Counts the requests inside the transport's httpcore pool at once."""
+
+    def __init__(self, pool: httpcore.AsyncConnectionPool) -> None:
+        self._enter, self.inside, self.most = pool.handle_async_request, 0, 0
+        pool.handle_async_request = self._handle  # type: ignore[method-assign]
+
+    async def _handle(self, request: httpcore.Request) -> httpcore.Response:
+        self.inside += 1
+        self.most = max(self.most, self.inside)
+        try:
+            return await self._enter(request)
+        finally:
+            self.inside -= 1
+
+
+async def test_requests_beyond_the_connections_wait_outside_httpcores_pool() -> None:
+    """httpcore's pool walks every connection for each queued request on every request and every response
+    closed (a burst of 800 on 100 connections: every request ran into the pool timeout): no more requests
+    may enter it than it has connections, the others wait their turn in front of it."""
+    burst, opened = 5 * CONNECTIONS, 0
+    all_open = asyncio.Event()
+
+    async def hold_until_the_pool_is_full(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal opened
+        opened += 1
+        if opened == CONNECTIONS:
+            all_open.set()
+        await all_open.wait()  # every connection taken before any answer frees one
+        await _answer_until_closed(reader, writer, b"ok")
+
+    closings = _Closings(hold_until_the_pool_is_full)
+    server, url = await _serve(closings)
+    async with server:
+        transport = outbound_transport(LIMITS)
+        counted = _Counted(transport._pool)
+        async with httpx.AsyncClient(transport=transport, timeout=30.0) as client:
+            answers = await asyncio.gather(*(client.post(url + "/r", json={}) for _ in range(burst)))
+        await asyncio.wait_for(closings.all_closed.wait(), 30)
+    assert [a.text for a in answers] == ["ok"] * burst
+    assert counted.most == CONNECTIONS  # full, never more (httpx alone: all 50 inside at once)
+    assert opened == CONNECTIONS
+
+
+async def test_a_request_that_waits_at_the_gate_beyond_its_pool_timeout_is_httpx_pool_timeout() -> None:
+    heard, done = asyncio.Event(), asyncio.Event()
+
+    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        heard.set()
+        await done.wait()
+        await _answer_until_closed(reader, writer, b"ok")
+
+    closings = _Closings(hold)
+    server, url = await _serve(closings)
+    async with server:
+        async with httpx.AsyncClient(transport=outbound_transport(ONE), timeout=5.0) as http:
+            first = asyncio.create_task(http.post(url + "/r", json={}))
+            await heard.wait()  # the one connection is taken
+            with pytest.raises(httpx.PoolTimeout):
+                await http.post(url + "/r", json={}, timeout=httpx.Timeout(5.0, pool=0.1))
+            done.set()
+            assert (await first).text == "ok"
+            assert (await http.post(url + "/r", json={})).text == "ok"  # the wait left no place taken
+        await asyncio.wait_for(closings.all_closed.wait(), 10)
+
+
+async def test_a_failed_request_gives_its_place_back() -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    closings = _Closings(lambda r, w: _answer_until_closed(r, w, b"ok"))
+    server, url = await _serve(closings)
+    async with server:
+        async with httpx.AsyncClient(transport=outbound_transport(ONE), timeout=5.0) as http:
+            with pytest.raises(httpx.ConnectError):
+                await http.get(f"http://127.0.0.1:{port}/")
+            assert (await http.post(url + "/r", json={})).text == "ok"  # the one place is free again
+        await asyncio.wait_for(closings.all_closed.wait(), 10)
