@@ -17,10 +17,7 @@ from fera.node import KEPT_IDLE, OUTBOUND_LIMITS
 from fera.ocpi.transport import outbound_transport
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
-CONNECTIONS = 10
-LIMITS = httpx.Limits(
-    max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS, keepalive_expiry=2.0
-)
+LIMITS = httpx.Limits(max_connections=10, max_keepalive_connections=10, keepalive_expiry=2.0)
 ONE = httpx.Limits(max_connections=1, max_keepalive_connections=1, keepalive_expiry=2.0)
 
 
@@ -274,15 +271,19 @@ class _Counted:
 
 async def test_requests_beyond_the_connections_wait_outside_httpcores_pool() -> None:
     """httpcore's pool walks every connection for each queued request on every request and every response
-    closed (a burst of 800 on 100 connections: every request ran into the pool timeout): no more requests
+    closed (800 requests at once on 100 connections not yet open: every one failed): no more requests
     may enter it than it has connections, the others wait their turn in front of it."""
-    burst, opened = 5 * CONNECTIONS, 0
+    connections = 10  # kept alive for the whole test, however slow the host: none is opened twice
+    limits = httpx.Limits(
+        max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=60.0
+    )
+    burst, opened = 5 * connections, 0
     all_open = asyncio.Event()
 
     async def hold_until_the_pool_is_full(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         nonlocal opened
         opened += 1
-        if opened == CONNECTIONS:
+        if opened == connections:
             all_open.set()
         await all_open.wait()  # every connection taken before any answer frees one
         await _answer_until_closed(reader, writer, b"ok")
@@ -290,14 +291,14 @@ async def test_requests_beyond_the_connections_wait_outside_httpcores_pool() -> 
     closings = _Closings(hold_until_the_pool_is_full)
     server, url = await _serve(closings)
     async with server:
-        transport = outbound_transport(LIMITS)
+        transport = outbound_transport(limits)
         counted = _Counted(transport._pool)
         async with httpx.AsyncClient(transport=transport, timeout=30.0) as client:
             answers = await asyncio.gather(*(client.post(url + "/r", json={}) for _ in range(burst)))
         await asyncio.wait_for(closings.all_closed.wait(), 30)
     assert [a.text for a in answers] == ["ok"] * burst
-    assert counted.most == CONNECTIONS  # full, never more (httpx alone: all 50 inside at once)
-    assert opened == CONNECTIONS
+    assert counted.most == connections  # full, never more (httpx alone: all 50 inside at once)
+    assert opened == connections
 
 
 async def test_a_request_that_waits_at_the_gate_beyond_its_pool_timeout_is_httpx_pool_timeout() -> None:
