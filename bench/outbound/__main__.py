@@ -125,11 +125,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=600, help="requests per burst size and setting")
     parser.add_argument(
-        "--beyond", default="200,300,500,800", help="bursts above the pool's connections, comma-separated"
+        "--beyond",
+        type=_bursts,
+        default=(200, 300, 500, 800),
+        help="bursts above the pool's connections, comma-separated (default 200,300,500,800)",
     )
     args = parser.parse_args()
-    beyond = tuple(int(b) for b in args.beyond.split(",") if b)
-    print("\n".join(asyncio.run(run(args.requests, beyond))))
+    print("\n".join(asyncio.run(run(args.requests, args.beyond))))
+
+
+def _bursts(given: str) -> tuple[int, ...]:
+    try:
+        bursts = tuple(int(b) for b in given.split(",") if b.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{given!r} is not a comma-separated list of counts") from None
+    if any(b < 1 for b in bursts):
+        raise argparse.ArgumentTypeError(f"{given!r}: every burst is at least 1 request")
+    return bursts
 
 
 if __name__ == "__main__":
