@@ -8,22 +8,27 @@ from pathlib import Path
 from typing import Any
 
 from fera.config import NodeConfig, RoleConfig
-from fera.node import create_node
+from fera.node import Node, create_node
 from fera.ocpi.types import Role
 
-__all__ = ["openapi_of", "write_all"]
+__all__ = ["example_node", "openapi_of", "write_all"]
 
 ROLES = {"cpo": Role.CPO, "emsp": Role.EMSP, "scsp": Role.SCSP}
 
 
-def openapi_of(role: Role) -> dict[str, Any]:
+def example_node(role: Role) -> Node:
+    """A node hosting `role` alone, never started: its app is what the documents describe."""
     config = NodeConfig(
         name=role.value.lower(),
         public_url="https://fera.example.com",
         database_url="sqlite+aiosqlite:///:memory:",
         roles=[RoleConfig(role=role, country_code="NL", party_id="FER", name=f"FERA {role.value}")],
     )
-    document: dict[str, Any] = create_node(config).app.openapi()
+    return create_node(config)
+
+
+def openapi_of(role: Role) -> dict[str, Any]:
+    document: dict[str, Any] = example_node(role).app.openapi()
     document["info"]["title"] = f"FERA node hosting the {role.value} role"
     return document
 
