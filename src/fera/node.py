@@ -197,11 +197,11 @@ class Node:
 
 def _add_routes(app: FastAPI, router: APIRouter) -> None:
     """`router`'s routes in the app's own list, not `app.include_router(router)`: recent FastAPI keeps an
-    included router as one route and matches a request through it twice (a GET version details: 587 Python
-    calls instead of 469, bench/README "GET version details: the routes in one list"). FERA's routers are
-    included with no prefix, dependencies or other options, and their routes carry their own, so the app
-    serves the same routes either way (`app.dependency_overrides`, which FERA never uses, would not reach
-    them)."""
+    included router as one route and matches a request through it twice (a GET version details made 587
+    Python calls through included routers, 469 now: bench/README "GET version details: the routes in one
+    list"). FERA's routers are included with no prefix, dependencies or other options, and their routes
+    carry their own, so the app serves the same routes either way (`app.dependency_overrides`, which FERA
+    never uses, would not reach them)."""
     app.router.routes.extend(router.routes)
 
 
